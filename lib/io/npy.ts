@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { DadalabError } from '../errors';
+import { Matrix } from '../matrix';
+
+export interface NpyArray {
+  /** The values: float arrays as they are stored (views where alignment allows), integers as Float64Array. */
+  data: Float64Array | Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigUint64Array;
+  shape: number[];
+  dtype: string;
+  fortranOrder: boolean;
+}
+
+const DTYPES: Record<string, { bytes: number; ctor: any }> = {
+  f8: { bytes: 8, ctor: Float64Array }, f4: { bytes: 4, ctor: Float32Array },
+  i8: { bytes: 8, ctor: BigInt64Array }, i4: { bytes: 4, ctor: Int32Array }, i2: { bytes: 2, ctor: Int16Array }, i1: { bytes: 1, ctor: Int8Array },
+  u8: { bytes: 8, ctor: BigUint64Array }, u4: { bytes: 4, ctor: Uint32Array }, u2: { bytes: 2, ctor: Uint16Array }, u1: { bytes: 1, ctor: Uint8Array },
+  b1: { bytes: 1, ctor: Uint8Array },
+};
+
+/** Parses a NumPy .npy file (format 1.0-3.0, little-endian numeric dtypes, C or Fortran order). */
+export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (buf.length < 10 || magic.some((b, i) => buf[i] !== b)) {
+    throw new DadalabError(`${source} is not a NumPy .npy file (no \\x93NUMPY magic)`, 'Save arrays with numpy.save, or use loadCsv/loadArrow for other formats');
+  }
+  const major = buf[6];
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+  const headerStart = major === 1 ? 10 : 12;
+  const header = Buffer.from(buf.buffer, buf.byteOffset + headerStart, headerLen).toString('latin1');
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1] === 'True';
+  const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || shapeStr === undefined) {
+    throw new DadalabError(`${source} has an unreadable .npy header: ${header.trim()}`, 'Re-save it with numpy.save');
+  }
+  const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const endian = descr[0];
+  const code = descr.slice(1);
+  const spec = DTYPES[code];
+  if (!spec || endian === '>') {
+    throw new DadalabError(`${source} has dtype '${descr}', which dadalab does not read`,
+      "Convert it to little-endian float64, float32 or an integer type first (e.g. X.astype('<f8'))");
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  const offset = headerStart + headerLen;
+  const byteLen = count * spec.bytes;
+  if (buf.length - offset < byteLen) {
+    throw new DadalabError(`${source} is truncated: its header promises ${count} values (${byteLen} bytes) but ${buf.length - offset} bytes follow`,
+      'Re-save or re-copy the file');
+  }
+  const abs = buf.byteOffset + offset;
+  let data;
+  if (abs % spec.bytes === 0) data = new spec.ctor(buf.buffer, abs, count);
+  else data = new spec.ctor(buf.slice(offset, offset + byteLen).buffer, 0, count);
+  if (fortran && shape.length === 2) {
+    // transpose to row-major
+    const [r, c] = shape;
+    const out = new spec.ctor(count);
+    for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) out[i * c + j] = data[j * r + i];
+    data = out;
+  }
+  return { data, shape, dtype: descr, fortranOrder: fortran };
+}
+
+/** Reads a 2-D .npy file as a Matrix (float32 stays float32 and is not copied; integers become float64). */
+export function loadNpy(path: string): Matrix {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new DadalabError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'Check the path (relative paths start from the notebook folder / current directory)');
+  }
+  return npyToMatrix(parseNpy(buf, path), path);
+}
+
+export function npyToMatrix(a: NpyArray, source = 'the array'): Matrix {
+  if (a.shape.length !== 2 && a.shape.length !== 1) {
+    throw new DadalabError(`${source} has ${a.shape.length} dimensions (shape ${a.shape.join(' x ')})`,
+      'Pass a 2-D array of N points x D features (reshape it first)');
+  }
+  const [rows, cols] = a.shape.length === 2 ? a.shape : [a.shape[0], 1];
+  if (a.data instanceof Float64Array || a.data instanceof Float32Array) return new Matrix(a.data, rows, cols);
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < out.length; i++) out[i] = Number(a.data[i]);
+  return new Matrix(out, rows, cols);
+}

@@ -1,0 +1,70 @@
+import type { Comparator } from './compare';
+import type { CaseStep } from './case';
+
+/** What the replay knows about the object and step being replayed. */
+export interface StepContext {
+  caseName: string;
+  step: CaseStep;
+  stepIndex: number;
+  /** DADApy methods already called on this object, in order. */
+  history: string[];
+  /** The input arrays of the case, by key. */
+  inputs: Map<string, unknown>;
+}
+
+/** How one DADApy method maps onto ours. Everything is optional: the defaults are the conventions. */
+export interface MethodMap {
+  /** Our method name on Data (default: DADApy's in camelCase, e.g. compute_id_2NN -> computeId2NN). */
+  name?: string;
+  /** Builds our call's arguments from DADApy's kwargs (default: one options object, keys in camelCase). */
+  args?: (kwargs: Record<string, unknown>, ctx: StepContext) => unknown[];
+  /** Reads a named output from our return value (default: ret[camel(name)], or ret itself for a single output). */
+  returned?: Record<string, (ret: any, obj: any) => unknown>;
+  /** The comparator of an output (default: see defaultComparator). */
+  compare?: (output: string, ctx: StepContext) => Comparator | undefined;
+}
+
+const methods = new Map<string, MethodMap>();
+const attributes = new Map<string, string | ((obj: any) => unknown)>();
+const comparators: ((output: string, ctx: StepContext) => Comparator | undefined)[] = [];
+
+export function registerMethods(map: Record<string, MethodMap>): void {
+  for (const [k, v] of Object.entries(map)) methods.set(k, v);
+}
+/** DADApy attribute name -> our property name or a getter. */
+export function registerAttributes(map: Record<string, string | ((obj: any) => unknown)>): void {
+  for (const [k, v] of Object.entries(map)) attributes.set(k, v);
+}
+/** A comparator rule consulted before the defaults (first match wins). */
+export function registerComparator(rule: (output: string, ctx: StepContext) => Comparator | undefined): void {
+  comparators.push(rule);
+}
+
+export function methodMap(name: string): MethodMap {
+  return methods.get(name) ?? {};
+}
+export function attributeGetter(name: string): (obj: any) => unknown {
+  const a = attributes.get(name);
+  if (typeof a === 'function') return a;
+  const prop = a ?? snakeToCamel(name);
+  return (obj) => obj[prop];
+}
+
+/** compute_id_2NN -> computeId2NN, log_den_err -> logDenErr, mu_fraction -> muFraction, Z -> Z. */
+export function snakeToCamel(s: string): string {
+  const parts = s.split('_').filter((p) => p.length > 0);
+  if (parts.length === 0) return s;
+  return parts[0] + parts.slice(1).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+}
+
+export function comparatorFor(output: string, dtype: string, ctx: StepContext): Comparator {
+  const m = methodMap(ctx.step.method ?? '');
+  const fromMethod = m.compare?.(output, ctx);
+  if (fromMethod) return fromMethod;
+  for (const rule of comparators) {
+    const c = rule(output, ctx);
+    if (c) return c;
+  }
+  if (/int|bool/.test(dtype)) return { kind: 'exact' };
+  return { kind: 'numeric', rtol: 1e-9 };
+}

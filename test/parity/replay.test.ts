@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { expandCaseArgs } from '../../parity/cli';
+import { formatResult, replayFile, summarize, type OutputResult } from '../../parity/replay';
+
+const CASES = join(__dirname, '..', '..', 'parity', 'cases');
+
+/**
+ * DADApy methods whose every output, in every case, must be implemented and pass. Each issue adds
+ * its methods here as they land; for the others a case may report not-implemented, never FAIL.
+ */
+const COMPLETE = new Set(['compute_distances']);
+
+describe('DADApy parity replay', () => {
+  for (const file of expandCaseArgs([CASES])) {
+    const name = file.split('/').pop()!.replace(/\.json$/, '');
+    it(`${name}: no output fails; the methods that have landed are complete`, async () => {
+      const results = await replayFile(file);
+      const mustPass = (r: OutputResult) => COMPLETE.has(r.method);
+      const bad = results.filter((r) => r.status === 'FAIL' || (r.status === 'N/I' && mustPass(r))).map(formatResult);
+      expect(bad).toEqual([]);
+      expect(summarize(results).passed + summarize(results).notImplemented).toBe(results.length);
+    });
+  }
+});
