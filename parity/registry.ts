@@ -27,6 +27,18 @@ export interface MethodMap {
 const methods = new Map<string, MethodMap>();
 const attributes = new Map<string, string | ((obj: any) => unknown)>();
 const comparators: ((output: string, ctx: StepContext) => Comparator | undefined)[] = [];
+const complete = new Set<string>();
+
+/**
+ * Declares DADApy methods as landed: `npm test` then requires every output of them, in every
+ * case, to be implemented and to pass (for the others, not-implemented is allowed, FAIL never).
+ */
+export function registerComplete(names: string[]): void {
+  for (const n of names) complete.add(n);
+}
+export function completeMethods(): ReadonlySet<string> {
+  return complete;
+}
 
 export function registerMethods(map: Record<string, MethodMap>): void {
   for (const [k, v] of Object.entries(map)) methods.set(k, v);

@@ -1,4 +1,6 @@
-import { registerAttributes, registerComparator } from '../registry';
+import { registerAttributes, registerComparator, registerComplete } from '../registry';
+
+registerComplete(['compute_distances']);
 
 // Neighbour tables: distances to 1e-12 (DESIGN.md), indices exactly.
 registerComparator((output, ctx) => {

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { expandCaseArgs } from '../../parity/cli';
+import { completeMethods } from '../../parity/registry';
 import { formatResult, replayFile, summarize, type OutputResult } from '../../parity/replay';
 
 const CASES = join(__dirname, '..', '..', 'parity', 'cases');
 
-/**
- * DADApy methods whose every output, in every case, must be implemented and pass. Each issue adds
- * its methods here as they land; for the others a case may report not-implemented, never FAIL.
- */
-const COMPLETE = new Set(['compute_distances']);
+// The DADApy methods declared landed in parity/maps/*.ts (registerComplete) must be complete.
+const COMPLETE = completeMethods();
 
 describe('DADApy parity replay', () => {
   for (const file of expandCaseArgs([CASES])) {

@@ -1,0 +1,2 @@
+// Public surface of lib/clustering (each algorithm file re-exported here).
+export {};

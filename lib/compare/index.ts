@@ -1,0 +1,2 @@
+// Public surface of lib/compare (each algorithm file re-exported here).
+export {};

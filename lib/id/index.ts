@@ -1,0 +1,2 @@
+// Public surface of lib/id (each algorithm file re-exported here).
+export {};

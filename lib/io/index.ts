@@ -1,0 +1,1 @@
+export { loadNpy, parseNpy, npyToMatrix, type NpyArray } from './npy';

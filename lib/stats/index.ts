@@ -1,0 +1,1 @@
+export { SeededRng, ReplayRng, type Rng, type RecordedDraw } from './rng';

@@ -1,0 +1,42 @@
+/**
+ * A chart is a vega-lite v5 spec (JupyterLab renders v5, not v6) plus a one-line text summary.
+ * Spec builders in widgets/ are plain JSON functions with no dependencies, so results in lib/
+ * can build their own charts (`result.plot()`); rendering (vega, SVG, PNG) lives in the kernel.
+ */
+export const VEGA_LITE_V5 = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+export type VegaLiteSpec = { [key: string]: unknown };
+
+/** What the kernel displays: a text summary, and a chart when there is one. */
+export interface Displayable {
+  summary(): string;
+  plot?(options?: Record<string, unknown>): Chart;
+}
+
+export class Chart implements Displayable {
+  readonly spec: VegaLiteSpec;
+  readonly title: string;
+
+  constructor(spec: VegaLiteSpec, title = '') {
+    this.spec = Object.freeze({ $schema: VEGA_LITE_V5, ...spec });
+    this.title = title || String((spec as { title?: unknown }).title ?? 'chart');
+    Object.freeze(this);
+  }
+
+  summary(): string {
+    return this.title;
+  }
+
+  plot(): Chart {
+    return this;
+  }
+
+  toJSON(): VegaLiteSpec {
+    return this.spec;
+  }
+}
+
+/** Builds a chart from a vega-lite spec (the $schema is added). */
+export function chart(spec: VegaLiteSpec, title?: string): Chart {
+  return new Chart(spec, title);
+}
