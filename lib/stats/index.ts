@@ -1,1 +1,2 @@
 export { SeededRng, ReplayRng, type Rng, type RecordedDraw } from './rng';
+export * from './special';
