@@ -1,2 +1,2 @@
 // Public surface of lib/density (each algorithm file re-exported here).
-export {};
+export * from './kstar';
