@@ -1,4 +1,178 @@
+import { DadalabError } from '../errors';
+import {
+  decimationLevels, makeScalingResult, resolveTwoNNAlgorithm, twoNN, twoNNDecimated, twoNNDecimatedFromTable, twoNNWithPrior,
+  type TwoNNResult, type TwoNNScalingResult,
+} from '../id/twonn';
+import { grideScaling, grideScalingFromTable, type GrideScalingResult } from '../id/gride';
 import { Base } from './base';
 
-/** The IdEstimation layer of the Data facade: issue 3 (intrinsic dimension). */
-export class IdEstimation extends Base {}
+export interface ComputeId2NNOptions {
+  algorithm?: 'base' | 'ml' | string;
+  muFraction?: number;
+  dataFraction?: number;
+  nIter?: number | null;
+  setAttr?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ReturnIdScaling2NNOptions {
+  nMin?: number | null;
+  algorithm?: 'base' | 'ml' | string;
+  muFraction?: number;
+  setAttr?: boolean;
+  returnSizes?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ReturnIdScalingGrideOptions {
+  rangeMax?: number;
+  d0?: number;
+  d1?: number;
+  eps?: number;
+  setAttr?: boolean;
+  returnRanks?: boolean;
+  signal?: AbortSignal;
+}
+
+/** The IdEstimation layer of the Data facade (DADApy's IdEstimation): TwoNN, Gride, binomial ID. */
+export class IdEstimation extends Base {
+  intrinsicDim: number | null = null;
+  intrinsicDimErr: number | null = null;
+  intrinsicDimScale: number | null = null;
+  /** The mus of the last TwoNN estimate (one array per subset when decimated). */
+  intrinsicDimMus: Float64Array | Float64Array[] | null = null;
+  intrinsicDimMusGride: Float64Array[] | null = null;
+  intrinsicDimDecimation: Float64Array | null = null;
+  intrinsicDimErrDecimation: Float64Array | null = null;
+  intrinsicDimScaleDecimation: Float64Array | null = null;
+  intrinsicDimGride: Float64Array | null = null;
+  intrinsicDimErrGride: Float64Array | null = null;
+  intrinsicDimScaleGride: Float64Array | null = null;
+
+  /**
+   * DADApy's compute_id_2NN: TwoNN on all points (dataFraction 1, from the neighbour table) or
+   * on nIter random subsets of a fraction dataFraction of the points (neighbours recomputed on
+   * each subset). Sets intrinsicDim, intrinsicDimErr, intrinsicDimScale unless setAttr is false.
+   */
+  async computeId2NN(opts: ComputeId2NNOptions = {}): Promise<TwoNNResult> {
+    const muFraction = opts.muFraction ?? 0.9;
+    const dataFraction = opts.dataFraction ?? 1;
+    const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
+    if (algorithm === 'ml' && (opts.algorithm ?? 'base') === 'base' && this.verbose) {
+      console.log('fraction = 1: algorithm set to ml');
+    }
+    let res: TwoNNResult;
+    let musAttr: Float64Array | Float64Array[];
+    if (dataFraction === 1) {
+      const nn = await this.ensureDistances();
+      res = twoNN(nn, { algorithm, muFraction });
+      musAttr = res.mus;
+    } else if (this.X) {
+      res = await twoNNDecimated(this.X, {
+        algorithm, muFraction, dataFraction, nIter: opts.nIter, rng: this.rng,
+        metric: this.metric, period: this.periodArray(), signal: opts.signal,
+      });
+      musAttr = [res.mus];
+    } else if (this.nn) {
+      res = await twoNNDecimatedFromTable(this.nn, {
+        algorithm, muFraction, dataFraction, nIter: opts.nIter, rng: this.rng, signal: opts.signal,
+      }, (m) => this.warn(m));
+      musAttr = [res.mus];
+    } else {
+      throw new DadalabError('computeId2NN needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
+    }
+    if (opts.setAttr ?? true) {
+      this.intrinsicDim = res.id;
+      this.intrinsicDimErr = res.idErr;
+      this.intrinsicDimScale = res.scale;
+      this.intrinsicDimMus = musAttr;
+    }
+    return res;
+  }
+
+  /**
+   * DADApy's return_id_scaling_2NN: TwoNN on subsets of N, N/2, N/4, ... points (sizes > nMin),
+   * rint(N / size) random subsets each. Like DADApy it leaves the last level in intrinsicDim.
+   */
+  async returnIdScaling2NN(opts: ReturnIdScaling2NNOptions = {}): Promise<TwoNNScalingResult> {
+    const muFraction = opts.muFraction ?? 0.9;
+    const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
+    if (!this.X && !this.nn) throw new DadalabError('returnIdScaling2NN needs coordinates or distances', 'Create the Data object with coordinates');
+    const sizes = decimationLevels(this.N, opts.nMin === undefined ? 10 : opts.nMin);
+    const levels: TwoNNResult[] = [];
+    for (const s of sizes) {
+      levels.push(await this.computeId2NN({ algorithm, muFraction, dataFraction: s / this.N, setAttr: true, signal: opts.signal }));
+    }
+    const res = makeScalingResult(levels, sizes, opts.returnSizes ?? false, algorithm, muFraction);
+    if (opts.setAttr) {
+      this.intrinsicDimDecimation = res.ids;
+      this.intrinsicDimErrDecimation = res.idsErr;
+      this.intrinsicDimScaleDecimation = res.radii;
+    }
+    return res;
+  }
+
+  /** DADApy's compute_id_2NN_wprior: Bayesian TwoNN with a Gamma(alpha, beta) prior on d. */
+  async computeId2NNWprior(opts: { alpha?: number; beta?: number; posteriorMean?: boolean } = {}): Promise<TwoNNResult> {
+    const nn = await this.ensureDistances();
+    const res = twoNNWithPrior(nn, opts);
+    this.intrinsicDim = res.id;
+    this.intrinsicDimErr = res.idErr;
+    this.intrinsicDimScale = res.scale;
+    return res;
+  }
+
+  /**
+   * DADApy's return_id_scaling_gride: Gride at n1 = 1, 2, 4, ... and n2 = 2 n1 up to rangeMax.
+   * From the stored table when rangeMax <= maxk, otherwise from the coordinates, computing the
+   * neighbours up to rangeMax in blocks (the first maxk columns are kept as the table when none
+   * was computed, as DADApy does).
+   */
+  async returnIdScalingGride(opts: ReturnIdScalingGrideOptions = {}): Promise<GrideScalingResult> {
+    const rangeMax = opts.rangeMax ?? 64;
+    if (!Number.isInteger(rangeMax) || rangeMax < 2) {
+      throw new DadalabError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
+    }
+    const gopts = { d0: opts.d0, d1: opts.d1, eps: opts.eps, returnRanks: opts.returnRanks };
+    let maxRank = Math.min(this.N, rangeMax);
+    let res: GrideScalingResult;
+    if (!this.X && this.nn && maxRank > this.maxk) {
+      this.warn(`rangeMax = ${rangeMax} but this Data object holds only ${this.maxk} neighbours and no coordinates: rangeMax set to ${this.maxk}`);
+      maxRank = this.maxk;
+    }
+    if (this.nn && maxRank < this.maxk + 1) {
+      res = grideScalingFromTable(this.nn, { ...gopts, rangeMax: maxRank });
+    } else if (this.X) {
+      const { result, table } = await grideScaling(this.X, {
+        ...gopts, rangeMax: maxRank, metric: this.metric === 'precomputed' ? 'euclidean' : this.metric,
+        period: this.periodArray(), keepMaxk: this.nn ? undefined : this.maxk, signal: opts.signal,
+      });
+      if (!this.nn && table) this.setNeighborTable(table);
+      res = result;
+    } else {
+      throw new DadalabError('returnIdScalingGride needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
+    }
+    if (opts.setAttr) {
+      this.intrinsicDimGride = res.ids;
+      this.intrinsicDimErrGride = res.idsErr;
+      this.intrinsicDimScaleGride = res.radii;
+    }
+    return res;
+  }
+
+  /** The periodic box as one length per coordinate (null when not periodic). */
+  protected periodArray(): Float64Array | null {
+    if (this.period === null) return null;
+    if (typeof this.period !== 'number') return this.period;
+    return this.dims ? new Float64Array(this.dims).fill(this.period) : null;
+  }
+
+  /** DADApy's set_id: sets the intrinsic dimension used by k* and the densities. */
+  setId(arg: number | { d: number }): void {
+    const d = typeof arg === 'number' ? arg : arg?.d;
+    if (!(typeof d === 'number' && d > 0 && Number.isFinite(d))) {
+      throw new DadalabError(`The intrinsic dimension must be a positive number, got ${d}`, 'Pass d > 0, e.g. setId(2)');
+    }
+    this.intrinsicDim = d;
+  }
+}

@@ -1,2 +1,3 @@
 // Public surface of lib/id (each algorithm file re-exported here).
-export {};
+export * from './twonn';
+export * from './gride';

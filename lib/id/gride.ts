@@ -1,0 +1,313 @@
+import { DadalabError, listSome } from '../errors';
+import type { Matrix } from '../matrix';
+import * as neighbors from '../neighbors';
+import { bruteForceCross } from '../neighbors';
+import type { Metric } from '../neighbors/metrics';
+import { makeTable, type NeighborTable } from '../neighbors/table';
+import { checkpoint, startProgress } from '../runtime/progress';
+import { lgamma, pairwiseSum, percentileSorted } from '../stats/special';
+import type { Chart } from '../../widgets/chart';
+import { scaleCurveChart } from '../../widgets/id/charts';
+import { fmt } from './format';
+
+/** float64 machine epsilon (np.finfo(float64).eps). */
+export const EPS64 = 2.220446049250313e-16;
+
+export interface GrideOptions {
+  /** Lower end of the bisection (DADApy's d0 = 0.001). */
+  d0?: number;
+  /** Upper end of the bisection (DADApy's d1 = 1000). */
+  d1?: number;
+  /** Bisection tolerance, also the regularisation of 1 - mu^-d in the score (DADApy's 1e-7). */
+  eps?: number;
+}
+
+type Ranks = number | ArrayLike<number>;
+const at = (n: Ranks, i: number): number => (typeof n === 'number' ? n : n[i]);
+
+/**
+ * DADApy's _filter_mus: mus exactly 1 are bumped IN PLACE by 10 eps; then only mu < 20 (q95 - q50)
+ * + q50 are kept (a generous cut of the tail left by near-duplicates), with their n1, n2.
+ */
+export function filterMus(mus: Float64Array, n1: Ranks, n2: Ranks): { mus: Float64Array; n1: Ranks; n2: Ranks } {
+  for (let i = 0; i < mus.length; i++) if (mus[i] === 1) mus[i] += 10 * EPS64;
+  const sorted = Float64Array.from(mus).sort();
+  const q95 = percentileSorted(sorted, 95), q50 = percentileSorted(sorted, 50);
+  const muMax = 20 * (q95 - q50) + q50;
+  let m = 0;
+  for (let i = 0; i < mus.length; i++) if (mus[i] < muMax) m++;
+  if (m === mus.length) return { mus, n1, n2 };
+  const out = new Float64Array(m);
+  const o1 = typeof n1 === 'number' ? n1 : new Float64Array(m);
+  const o2 = typeof n2 === 'number' ? n2 : new Float64Array(m);
+  let k = 0;
+  for (let i = 0; i < mus.length; i++) {
+    if (mus[i] < muMax) {
+      out[k] = mus[i];
+      if (typeof o1 !== 'number') o1[k] = at(n1, i);
+      if (typeof o2 !== 'number') o2[k] = at(n2, i);
+      k++;
+    }
+  }
+  return { mus: out, n1: o1, n2: o2 };
+}
+
+/**
+ * The derivative of the negative log-likelihood in d (DADApy's _neg_dloglik_did):
+ * sum [(1 - n2 + n1) / t_i + n2 - 1] log mu_i - (M - 1) / d, t_i = max(1 - mu_i^-d, 2 eps).
+ */
+function negDLogLik(d: number, mus: Float64Array, logMus: Float64Array, n1: Ranks, n2: Ranks, M: number, eps: number, buf: Float64Array): number {
+  for (let i = 0; i < mus.length; i++) {
+    let t = 1 - Math.pow(mus[i], -d);
+    if (t < 2 * eps) t = 2 * eps;
+    const a = at(n1, i), b = at(n2, i);
+    buf[i] = ((1 - b + a) / t + b - 1) * logMus[i];
+  }
+  return pairwiseSum(buf, 0, mus.length) - (M - 1) / d;
+}
+
+/** The Gride maximum-likelihood id by DADApy's bisection on [d0, d1] (mus filtered first, bumped in place). */
+export function grideArgmax(mus: Float64Array, n1: Ranks, n2: Ranks, opts: GrideOptions = {}): number {
+  let d0 = opts.d0 ?? 0.001, d1 = opts.d1 ?? 1000;
+  const eps = opts.eps ?? 1e-7;
+  const f = filterMus(mus, n1, n2);
+  const M = f.mus.length;
+  const logMus = Float64Array.from(f.mus, Math.log);
+  const buf = new Float64Array(M);
+  const l1 = negDLogLik(d1, f.mus, logMus, f.n1, f.n2, M, eps, buf);
+  while (Math.abs(d0 - d1) > eps) {
+    const d2 = (d0 + d1) / 2;
+    const l2 = negDLogLik(d2, f.mus, logMus, f.n1, f.n2, M, eps, buf);
+    if (l2 * l1 > 0) d1 = d2;
+    else d0 = d2;
+  }
+  return (d0 + d1) / 2;
+}
+
+/**
+ * Fisher information of the Gride likelihood at d (DADApy's _fisher_info_scaling), over the
+ * unfiltered mus: N / d² + sum (n2 - n1 - 1) (log mu / t)² mu^-d, t = max(1 - mu^-d, eps).
+ */
+export function grideFisherInfo(d: number, mus: Float64Array, n1: Ranks, n2: Ranks, eps = 5 * EPS64): number {
+  const N = mus.length;
+  const tmp = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    const p = Math.pow(mus[i], -d);
+    let t = 1 - p;
+    if (t < eps) t = eps;
+    const f1 = Math.log(mus[i]) / t;
+    tmp[i] = (at(n2, i) - at(n1, i) - 1) * (f1 * f1 * p);
+  }
+  return N / (d * d) + pairwiseSum(tmp);
+}
+
+/**
+ * Gride at one pair of scales (DADApy's _compute_id_gride_single_scale): the id by bisection
+ * with (n1, n2) and the error 1/sqrt(Fisher information) computed with n2 = 2 n1, as DADApy does
+ * (every caller doubles). `mus` is bumped in place where it equals 1.
+ */
+export function grideSingleScale(mus: Float64Array, n1: Ranks, n2: Ranks, opts: GrideOptions = {}): { id: number; idErr: number } {
+  const id = grideArgmax(mus, n1, n2, opts);
+  const twice = typeof n1 === 'number' ? 2 * n1 : Float64Array.from(n1, (v) => 2 * v);
+  const idErr = 1 / Math.sqrt(grideFisherInfo(id, mus, n1, twice));
+  return { id, idErr };
+}
+
+/**
+ * The Gride negative log-likelihood at d on the filtered mus (DADApy's _neg_loglik), with its
+ * (M - 1) log d term.
+ */
+export function grideNegLogLik(d: number, musIn: Float64Array, n1: Ranks, n2: Ranks): number {
+  const f = filterMus(musIn, n1, n2);
+  const M = f.mus.length;
+  const t2 = new Float64Array(M), t3 = new Float64Array(M), t4 = new Float64Array(M);
+  for (let i = 0; i < M; i++) {
+    const a = at(f.n1, i), b = at(f.n2, i), mu = f.mus[i];
+    t2[i] = (b - a - 1) * Math.log(Math.pow(mu, d) - 1);
+    t3[i] = lgamma(b - a) + lgamma(a) - lgamma(b);
+    t4[i] = ((b - 1) * d + 1) * Math.log(mu);
+  }
+  const term1 = (M - 1) * Math.log(d);
+  return -(term1 + pairwiseSum(t2) - pairwiseSum(t3) - pairwiseSum(t4));
+}
+
+/** The Gride ID scale curve (DADApy's return_id_scaling_gride), immutable. */
+export interface GrideScalingResult {
+  readonly ids: Float64Array;
+  readonly idsErr: Float64Array;
+  /** The mean radius of each estimate, or the ranks n2 when returnRanks was asked. */
+  readonly scales: Float64Array;
+  /** Mean over points of (r_n1 + r_n2) / 2 at each scale. */
+  readonly radii: Float64Array;
+  /** n2 = 2, 4, 8, ... of each scale. */
+  readonly ranks: Int32Array;
+  readonly rangeMax: number;
+  summary(): string;
+  plot(options?: { x?: 'radius' | 'rank' }): Chart;
+}
+
+function scalingResult(ids: Float64Array, idsErr: Float64Array, radii: Float64Array, ranks: Int32Array,
+  returnRanks: boolean, rangeMax: number): GrideScalingResult {
+  const r: GrideScalingResult = {
+    ids, idsErr, radii, ranks, rangeMax,
+    scales: returnRanks ? Float64Array.from(ranks) : radii,
+    summary() {
+      const parts: string[] = [];
+      for (let i = 0; i < ids.length; i++) parts.push(`${fmt(ids[i])} ± ${fmt(idsErr[i])} at r = ${fmt(radii[i])} (n2 = ${ranks[i]})`);
+      return `Gride ID scale curve: ${parts.join('; ')}`;
+    },
+    plot(options = {}) {
+      return scaleCurveChart({ ids, idsErr, radii, ranks, x: options.x ?? 'radius', title: 'Gride: intrinsic dimension across scales' });
+    },
+  };
+  return Object.freeze(r);
+}
+
+/** The neighbour ranks used up to rangeMax: [1, 2, 4, ..., 2^maxStep], maxStep = int(log2(rangeMax)). */
+export function grideRanks(maxRank: number): number[] {
+  const maxStep = Math.trunc(Math.log2(maxRank) + 1e-12);
+  const out: number[] = [];
+  for (let i = 0; i <= maxStep; i++) out.push(2 ** i);
+  return out;
+}
+
+/**
+ * Gride across scales from the distances at ranks 1, 2, 4, ..., 2^S of every point
+ * (`rd`: N x (S + 1), row-major). Scale i uses n1 = 2^i, n2 = 2^(i+1).
+ */
+export function grideScalingFromRankDistances(rd: Float64Array, N: number, steps: number, opts: GrideOptions & { returnRanks?: boolean; rangeMax?: number } = {}): GrideScalingResult {
+  const S = steps, w = S + 1;
+  const ids = new Float64Array(S), idsErr = new Float64Array(S), radii = new Float64Array(S);
+  const ranks = new Int32Array(S);
+  const mus = new Float64Array(N);
+  const rsum = new Float64Array(2 * N);
+  for (let i = 0; i < S; i++) {
+    const n1 = 2 ** i;
+    for (let p = 0; p < N; p++) {
+      const a = rd[p * w + i], b = rd[p * w + i + 1];
+      mus[p] = b / a;
+      rsum[2 * p] = a; rsum[2 * p + 1] = b;
+    }
+    const g = grideSingleScale(mus, n1, 2 * n1, opts);
+    ids[i] = g.id; idsErr[i] = g.idErr;
+    radii[i] = pairwiseSum(rsum) / (2 * N);
+    ranks[i] = 2 * n1;
+  }
+  return scalingResult(ids, idsErr, radii, ranks, opts.returnRanks ?? false, opts.rangeMax ?? 2 ** S);
+}
+
+/** Refuses points whose first neighbour is at distance 0 (mu would be infinite). */
+function refuseDuplicates(rows: number[], what: string): void {
+  if (rows.length > 0) {
+    throw new DadalabError(
+      `${what} needs distinct points, but ${rows.length} point${rows.length === 1 ? ' has' : 's have'} a neighbour at distance 0 (duplicates; rows ${listSome(rows)})`,
+      'Remove duplicates first: `const { data, kept } = dedupe(X)` keeps the first copy of each point and returns the kept indices so labels stay aligned');
+  }
+}
+
+/** Gride across scales from a stored neighbour table (rangeMax <= maxk). */
+export function grideScalingFromTable(nn: NeighborTable, opts: GrideOptions & { rangeMax?: number; returnRanks?: boolean } = {}): GrideScalingResult {
+  const rangeMax = Math.min(opts.rangeMax ?? 64, nn.maxk);
+  const ranks = grideRanks(rangeMax);
+  const S = ranks.length - 1;
+  if (S < 1) throw new DadalabError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');
+  const w = nn.maxk + 1, N = nn.n;
+  const rd = new Float64Array(N * (S + 1));
+  const dup: number[] = [];
+  for (let p = 0; p < N; p++) {
+    for (let s = 0; s <= S; s++) rd[p * (S + 1) + s] = nn.distances[p * w + ranks[s]];
+    if (nn.distances[p * w + 1] === 0) dup.push(p);
+  }
+  refuseDuplicates(dup, 'Gride');
+  return grideScalingFromRankDistances(rd, N, S, { ...opts, rangeMax });
+}
+
+/** A streaming neighbour engine: calls `visit` for consecutive row blocks of the table with maxk columns. */
+type BlockEngine = (X: Matrix, opts: { maxk: number; metric: Metric; period: Float64Array | null; signal?: AbortSignal },
+  visit: (r0: number, r1: number, distances: Float64Array, indices: Int32Array) => void | Promise<void>) => Promise<void>;
+
+const BLOCK = 256;
+
+/** The fallback block engine: exact brute force, BLOCK rows at a time. */
+const fallbackBlocks: BlockEngine = async (X, opts, visit) => {
+  const k = opts.maxk + 1;
+  for (let r0 = 0; r0 < X.rows; r0 += BLOCK) {
+    const r1 = Math.min(X.rows, r0 + BLOCK);
+    const rows = new Int32Array(r1 - r0);
+    for (let i = 0; i < rows.length; i++) rows[i] = r0 + i;
+    const Q = X.selectRows(rows);
+    const d = new Float64Array(rows.length * k), ix = new Int32Array(rows.length * k);
+    bruteForceCross(Q, X, k, opts.metric, opts.period, d, ix);
+    // self first: the query point itself is at distance 0 (moved to column 0 if a duplicate came first)
+    for (let i = 0; i < rows.length; i++) {
+      const self = r0 + i;
+      if (ix[i * k] !== self) {
+        for (let c = 1; c < k; c++) {
+          if (ix[i * k + c] === self) { ix[i * k + c] = ix[i * k]; ix[i * k] = self; d[i * k + c] = d[i * k]; d[i * k] = 0; break; }
+        }
+      }
+    }
+    await visit(r0, r1, d, ix);
+    await checkpoint(opts.signal);
+  }
+};
+
+function blockEngine(): BlockEngine {
+  const f = (neighbors as unknown as { forEachNeighborBlock?: BlockEngine }).forEachNeighborBlock;
+  return typeof f === 'function' ? f : fallbackBlocks;
+}
+
+export interface GrideFromCoordinatesOptions extends GrideOptions {
+  rangeMax?: number;
+  returnRanks?: boolean;
+  metric?: Metric;
+  period?: Float64Array | null;
+  /** Also keep the first `keepMaxk` neighbours of every point as a table (DADApy stores it). */
+  keepMaxk?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Gride across scales from coordinates: the neighbours up to rank 2^S = largest power of two
+ * <= min(N - 1, rangeMax) are computed in row blocks and only the distances at ranks 1, 2, 4, ...
+ * (and optionally the first keepMaxk columns) are kept, so neither an N x N matrix nor an
+ * N x rangeMax table is held.
+ */
+export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions = {}): Promise<{ result: GrideScalingResult; table: NeighborTable | null }> {
+  const N = X.rows;
+  const maxRank = Math.min(N, opts.rangeMax ?? 64);
+  const ranks = grideRanks(maxRank);
+  const S = ranks.length - 1;
+  if (S < 1) throw new DadalabError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');
+  const top = ranks[S];
+  if (top > N - 1) {
+    throw new DadalabError(`Gride at rank ${top} needs more than ${top} points, but there are N = ${N}`, `Pass rangeMax <= ${N - 1}`);
+  }
+  const keep = opts.keepMaxk !== undefined ? Math.min(opts.keepMaxk, top) : 0;
+  const kw = keep + 1;
+  const tD = keep > 0 ? new Float64Array(N * kw) : null, tI = keep > 0 ? new Int32Array(N * kw) : null;
+  const rd = new Float64Array(N * (S + 1));
+  const dup: number[] = [];
+  const w = top + 1;
+  const bar = startProgress('Gride neighbours', N);
+  try {
+    await blockEngine()(X, { maxk: top, metric: opts.metric ?? 'euclidean', period: opts.period ?? null, signal: opts.signal }, (r0, r1, d, ix) => {
+      for (let p = r0; p < r1; p++) {
+        const o = (p - r0) * w;
+        for (let s = 0; s <= S; s++) rd[p * (S + 1) + s] = d[o + ranks[s]];
+        if (d[o + 1] === 0) dup.push(p);
+        if (tD && tI) {
+          tD.set(d.subarray(o, o + kw), p * kw);
+          tI.set(ix.subarray(o, o + kw), p * kw);
+        }
+      }
+      bar.update(r1);
+    });
+  } finally {
+    bar.finish();
+  }
+  refuseDuplicates(dup, 'Gride');
+  const result = grideScalingFromRankDistances(rd, N, S, { ...opts, rangeMax: opts.rangeMax ?? 64 });
+  const table = tD && tI ? makeTable(N, keep, tD, tI, opts.metric ?? 'euclidean', opts.period ?? null) : null;
+  return { result, table };
+}

@@ -1,0 +1,172 @@
+/**
+ * Vega-lite v5 spec builders for the intrinsic-dimension results: the ID scale curve (ID with error
+ * bars against the neighbourhood radius or the neighbour rank, log x axis), the TwoNN fit
+ * (-log(1 - F) against log mu with the fitted line) and the 2NN decimation curve. Pure functions
+ * of plain arrays; the output is plain JSON.
+ */
+import { Chart } from '../chart';
+
+const WIDTH = 420, HEIGHT = 280;
+
+/** Rounds for compact, stable JSON (snapshots and notebook size). */
+function r(x: number, digits = 6): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : x;
+}
+
+function errorBarLayers(x: { field: string; title: string; log: boolean }, yTitle: string, color = '#1f77b4'): object[] {
+  const xEnc = { field: x.field, type: 'quantitative', title: x.title, scale: x.log ? { type: 'log' } : { zero: false } };
+  return [
+    {
+      mark: { type: 'rule', color },
+      encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' } },
+    },
+    {
+      mark: { type: 'line', point: { filled: true, size: 40 }, color },
+      encoding: {
+        x: xEnc,
+        y: { field: 'id', type: 'quantitative', title: yTitle, scale: { zero: false } },
+        tooltip: [
+          { field: x.field, type: 'quantitative', title: x.title, format: '.4~g' },
+          { field: 'id', type: 'quantitative', title: 'ID', format: '.3f' },
+          { field: 'err', type: 'quantitative', title: '±', format: '.3f' },
+        ],
+      },
+    },
+  ];
+}
+
+export interface ScaleCurveInput {
+  ids: ArrayLike<number>;
+  idsErr: ArrayLike<number>;
+  /** Mean neighbourhood radius of each estimate. */
+  radii: ArrayLike<number>;
+  /** Neighbour rank n2 of each estimate. */
+  ranks: ArrayLike<number>;
+  /** 'radius' (default) or 'rank' on the x axis. */
+  x?: 'radius' | 'rank';
+  title?: string;
+}
+
+/** The ID scale curve: ID ± error against the radius (or rank), log x axis. */
+export function scaleCurveChart(input: ScaleCurveInput): Chart {
+  const byRank = input.x === 'rank';
+  const values = [];
+  for (let i = 0; i < input.ids.length; i++) {
+    const id = input.ids[i], e = input.idsErr[i];
+    values.push({ radius: r(input.radii[i]), rank: input.ranks[i], id: r(id), err: r(e), lo: r(id - e), hi: r(id + e) });
+  }
+  const title = input.title ?? 'Intrinsic dimension across scales';
+  return new Chart({
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    layer: errorBarLayers(
+      byRank ? { field: 'rank', title: 'neighbour rank n2', log: true } : { field: 'radius', title: 'neighbourhood radius', log: true },
+      'intrinsic dimension'),
+  }, title);
+}
+
+export interface TwoNNFitInput {
+  mus: ArrayLike<number>;
+  /** The slope drawn (the estimated ID). */
+  id: number;
+  /** Fraction of the sorted mus used in the fit (drawn darker); 1 for ML. */
+  muFraction: number;
+  /** At most this many points are drawn (evenly spaced in rank); default 1000. */
+  maxPoints?: number;
+  title?: string;
+}
+
+/** The TwoNN fit: -log(1 - F(mu)) against log mu, the fitted line through the origin. */
+export function twoNNFitChart(input: TwoNNFitInput): Chart {
+  const N = input.mus.length;
+  const logs = Float64Array.from(input.mus, (m) => Math.log(m)).sort();
+  const nEff = Math.trunc(N * input.muFraction);
+  const maxPoints = input.maxPoints ?? 1000;
+  const step = Math.max(1, Math.ceil(N / maxPoints));
+  const values = [];
+  let xmax = 0;
+  for (let i = 0; i < N; i += step) {
+    const F = (i + 1) / N;
+    if (F >= 1) break;
+    values.push({ logMu: r(logs[i]), y: r(-Math.log(1 - F)), used: i < nEff ? 'fitted' : 'discarded' });
+    if (i < nEff) xmax = logs[i];
+  }
+  const line = [{ logMu: 0, y: 0 }, { logMu: r(xmax), y: r(input.id * xmax) }];
+  const title = input.title ?? `TwoNN fit: slope ${r(input.id, 4)}`;
+  return new Chart({
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 12, opacity: 0.6 },
+        encoding: {
+          x: { field: 'logMu', type: 'quantitative', title: 'log mu' },
+          y: { field: 'y', type: 'quantitative', title: '-log(1 - F(mu))' },
+          color: { field: 'used', type: 'nominal', title: null, scale: { domain: ['fitted', 'discarded'], range: ['#1f77b4', '#bbbbbb'] } },
+        },
+      },
+      {
+        data: { values: line },
+        mark: { type: 'line', color: '#d62728', strokeWidth: 2 },
+        encoding: { x: { field: 'logMu', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+      },
+    ],
+  }, title);
+}
+
+export interface DecimationInput {
+  ids: ArrayLike<number>;
+  idsErr: ArrayLike<number>;
+  radii: ArrayLike<number>;
+  sizes: ArrayLike<number>;
+  x?: 'radius' | 'size';
+  title?: string;
+}
+
+/** The 2NN decimation curve: ID ± error against the mean 2NN radius (or the subset size), log x. */
+export function decimationChart(input: DecimationInput): Chart {
+  const bySize = input.x === 'size';
+  const values = [];
+  for (let i = 0; i < input.ids.length; i++) {
+    const id = input.ids[i], e = input.idsErr[i];
+    values.push({ radius: r(input.radii[i]), size: input.sizes[i], id: r(id), err: r(e), lo: r(id - e), hi: r(id + e) });
+  }
+  const title = input.title ?? 'TwoNN decimation curve';
+  return new Chart({
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    layer: errorBarLayers(
+      bySize ? { field: 'size', title: 'points per subset', log: true } : { field: 'radius', title: 'mean 2NN radius', log: true },
+      'intrinsic dimension', '#2ca02c'),
+  }, title);
+}
+
+export interface IdCurveInput {
+  /** x values (any scale: radius, k, iteration). */
+  x: ArrayLike<number>;
+  ids: ArrayLike<number>;
+  idsErr?: ArrayLike<number>;
+  xTitle: string;
+  log?: boolean;
+  title?: string;
+}
+
+/** A generic ID curve with optional error bars (correlation dimension, ABIDE/AGRIDE iterations, PCA). */
+export function idCurveChart(input: IdCurveInput): Chart {
+  const values = [];
+  for (let i = 0; i < input.ids.length; i++) {
+    const id = input.ids[i], e = input.idsErr ? input.idsErr[i] : 0;
+    values.push({ x: r(input.x[i]), id: r(id), err: r(e), lo: r(id - e), hi: r(id + e) });
+  }
+  const title = input.title ?? 'Intrinsic dimension';
+  return new Chart({
+    title, width: WIDTH, height: HEIGHT, data: { values },
+    layer: errorBarLayers({ field: 'x', title: input.xTitle, log: input.log ?? false }, 'intrinsic dimension', '#9467bd'),
+  }, title);
+}
