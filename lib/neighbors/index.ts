@@ -1,8 +1,36 @@
+/**
+ * The exact neighbour engine.
+ *
+ * - `computeNeighbors(X, opts)` (async: worker threads, progress, cancellable) and
+ *   `computeNeighborsSync(X, opts)` (this thread) give the same table: `maxk + 1` columns, the
+ *   point itself in column 0, then its neighbours by increasing distance, ties by ascending
+ *   index, float64 distances computed with direct differences. Deterministic whatever the number
+ *   of threads or the engine.
+ * - Engines (`engine` option, default 'auto'): 'exact-js' (float64 brute force, the reference),
+ *   'kdtree' (typed-array kd-tree: euclidean, manhattan, chebyshev, periodic boxes; chosen for
+ *   D <= 8), 'wasm' (WebAssembly SIMD stage 1 in float32 or float64 (`precision`), exact float64
+ *   re-rank and certification: euclidean without a period; chosen for D > 8). 'auto' uses
+ *   exact-js for tiny N, for cosine, and for periodic or non-euclidean data at D > 8.
+ * - `crossNeighbors(Q, X, k, opts)`: the k nearest rows of X for each row of Q (no self
+ *   exclusion), e.g. for densities at new points.
+ * - `forEachNeighborBlock(X, opts, cb)`: the same table as computeNeighbors, streamed as row
+ *   blocks `cb(r0, r1, distances, indices)` in increasing r0 (block arrays have (r1 - r0) rows of
+ *   maxk + 1 columns; `cb` may return a Promise, which is awaited before the next block is
+ *   delivered). Only a few blocks are held at a time, so estimators that need a huge maxk (Gride
+ *   with rangeMax 1024 at N = 20000: 164 MB as a full table) can consume rows as they come.
+ *   The arrays passed to cb are the callback's to keep.
+ * - `shutdownNeighborPool()` terminates the worker threads (idle workers never keep the process
+ *   alive anyway).
+ */
 import { DadalabError } from '../errors';
 import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../matrix';
-import { checkpoint, startProgress } from '../runtime/progress';
-import { bruteForceRows } from './brute';
+import { checkpoint, startProgress, type ProgressHandle } from '../runtime/progress';
+import { bruteForceCross, bruteForceRows } from './brute';
+import { TopK } from './heap';
+import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
 import { parseMetric, parsePeriod, type Metric } from './metrics';
+import { defaultWorkerCount, getPool } from './pool';
+import { finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, type Precision } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
 
 export * from './table';
@@ -11,6 +39,12 @@ export { dedupe, findDuplicates, type Dedupe } from './duplicates';
 export { fromPrecomputed, fromDistanceMatrix, type PrecomputedOptions } from './precomputed';
 export { pairDistance } from './distance';
 export { bruteForceCross } from './brute';
+export { KdTree } from './kdtree';
+export { shutdownNeighborPool } from './pool';
+export { loadKnnModule, type Precision } from './wasm';
+
+export type Engine = 'auto' | 'exact-js' | 'kdtree' | 'wasm';
+export const ENGINES: readonly Engine[] = ['auto', 'exact-js', 'kdtree', 'wasm'];
 
 export interface NeighborOptions {
   /** Neighbours per point beyond the point itself; DADApy's default min(100, N - 1). */
@@ -20,12 +54,71 @@ export interface NeighborOptions {
   period?: number | ArrayLike<number> | null;
   /** Stops the async computation at its next block. */
   signal?: AbortSignal;
+  /** Which engine computes the table (all give the same exact table); default 'auto'. */
+  engine?: Engine;
+  /** Arithmetic of the WebAssembly stage 1 (the final distances are exact float64 either way). */
+  precision?: Precision;
+  /** Worker threads for the async WebAssembly engine (default 2; 0 = this thread). */
+  workers?: number;
 }
 
 export interface ResolvedNeighborOptions {
   maxk: number;
   metric: Metric;
   period: Float64Array | null;
+  engine: Exclude<Engine, 'auto'>;
+  precision: Precision;
+  workers: number;
+}
+
+/** Which engine computed the last table, and how many rows the WebAssembly engine had to recompute exactly. */
+export interface NeighborStats {
+  engine: Exclude<Engine, 'auto'>;
+  precision: Precision;
+  workers: number;
+  fallbackRows: number;
+}
+let stats: NeighborStats | null = null;
+export function lastNeighborStats(): NeighborStats | null {
+  return stats;
+}
+
+const KD_MAX_DIM = 8;
+const TINY_N = 256;
+
+function pickEngine(N: number, D: number, metric: Metric, period: Float64Array | null, requested: Engine | undefined): Exclude<Engine, 'auto'> {
+  const e = requested ?? 'auto';
+  if (!(ENGINES as readonly string[]).includes(e)) {
+    throw new DadalabError(`Unknown neighbour engine '${e}'`, `Use one of ${ENGINES.join(', ')}`);
+  }
+  if (e === 'wasm' && (metric !== 'euclidean' || period)) {
+    throw new DadalabError(`engine 'wasm' computes euclidean distances without a period, not ${period ? 'periodic ' : ''}${metric}`,
+      "Use engine 'auto' (or 'kdtree' / 'exact-js') for this metric");
+  }
+  if (e === 'kdtree' && metric === 'cosine') {
+    throw new DadalabError("engine 'kdtree' does not support the cosine metric", "Use engine 'auto' or 'exact-js' for cosine");
+  }
+  if (e !== 'auto') return e;
+  if (N <= TINY_N || metric === 'cosine') return 'exact-js';
+  if (D <= KD_MAX_DIM) return 'kdtree';
+  if (metric === 'euclidean' && !period && loadKnnModule()) return 'wasm';
+  return 'exact-js';
+}
+
+function parsePrecision(p: string | undefined): Precision {
+  const v = p ?? 'float32';
+  if (v !== 'float32' && v !== 'float64') {
+    throw new DadalabError(`Unknown precision '${v}'`, "Use 'float32' (default) or 'float64'");
+  }
+  return v;
+}
+
+function parseWorkers(w: number | undefined): number {
+  if (w === undefined) return defaultWorkerCount();
+  if (!Number.isInteger(w) || w < 0 || w > 64) {
+    throw new DadalabError(`workers = ${w} is not a whole number between 0 and 64`, 'Pass workers: 0 (this thread), 1 or 2');
+  }
+  return w;
 }
 
 /** Checks data and options and fills in DADApy's defaults. */
@@ -42,10 +135,117 @@ export function resolveNeighborOptions(X: Matrix, opts: NeighborOptions = {}): R
   }
   const metric = parseMetric(opts.metric);
   const period = parsePeriod(opts.period, X.cols, metric);
-  return { maxk, metric, period };
+  const engine = pickEngine(N, X.cols, metric, period, opts.engine);
+  return { maxk, metric, period, engine, precision: parsePrecision(opts.precision), workers: parseWorkers(opts.workers) };
 }
 
 const BLOCK_ROWS = 256;
+
+function kdBlockRows(N: number, k: number): number {
+  return Math.max(64, Math.min(4096, Math.floor(2e6 / Math.max(1, k))));
+}
+
+type BlockSink = (r0: number, r1: number, d: Float64Array, ix: Int32Array) => void | Promise<void>;
+
+/** The WebAssembly engine on this thread. */
+function wasmSync(X: Matrix, Q: Matrix | null, k: number, precision: Precision, sink: BlockSink): number {
+  const module = requireKnnModule();
+  const p = prepareWasm(X, Q, k, precision, 1);
+  const ex = instantiate(module, p);
+  const M = Q ? Q.rows : X.rows, w = Q ? k : k + 1;
+  const heap = new TopK(k);
+  let fallbacks = 0;
+  for (let r0 = 0; r0 < M; r0 += p.BR) {
+    const r1 = Math.min(M, r0 + p.BR);
+    runKernelSync(p, ex, r0, r1, 0);
+    const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
+    fallbacks += finishRows(p, X, Q, k, r0, r1, 0, d, ix, heap);
+    void sink(r0, r1, d, ix);
+  }
+  return fallbacks;
+}
+
+/** The WebAssembly engine on the worker pool (or this thread with workers = 0), blocks delivered in order. */
+async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, precision: Precision, workers: number,
+  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink): Promise<number> {
+  const module = requireKnnModule();
+  const M = Q ? Q.rows : X.rows, w = Q ? k : k + 1;
+  const heap = new TopK(k);
+  if (workers === 0) {
+    const p = prepareWasm(X, Q, k, precision, 1);
+    const ex = instantiate(module, p);
+    let fallbacks = 0;
+    for (let r0 = 0; r0 < M; r0 += p.BR) {
+      const r1 = Math.min(M, r0 + p.BR);
+      runKernelSync(p, ex, r0, r1, 0);
+      const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
+      fallbacks += finishRows(p, X, Q, k, r0, r1, 0, d, ix, heap);
+      await sink(r0, r1, d, ix);
+      bar.update(r1);
+      await checkpoint(signal);
+    }
+    return fallbacks;
+  }
+  const pool = getPool(workers);
+  return pool.exclusive(async () => {
+    const p = prepareWasm(X, Q, k, precision, workers);
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'setup', module, memory: p.memory })));
+    let next = 0, done = 0, fallbacks = 0, emitNext = 0, emitting = false;
+    let failure: unknown = null;
+    const free = Array.from({ length: workers }, (_, i) => i);
+    const ready = new Map<number, { r1: number; d: Float64Array; ix: Int32Array }>();
+    const loop = async (wi: number): Promise<void> => {
+      while (failure === null && next < M) {
+        const r0 = next, r1 = Math.min(M, r0 + p.BR);
+        next = r1;
+        const slot = free.pop() as number;
+        try {
+          await runKernelOn(pool, wi, p, r0, r1, slot);
+          const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
+          fallbacks += finishRows(p, X, Q, k, r0, r1, slot, d, ix, heap);
+          free.push(slot);
+          ready.set(r0, { r1, d, ix });
+          if (!emitting) {
+            emitting = true;
+            try {
+              while (ready.has(emitNext) && failure === null) {
+                const b = ready.get(emitNext) as { r1: number; d: Float64Array; ix: Int32Array };
+                ready.delete(emitNext);
+                await sink(emitNext, b.r1, b.d, b.ix);
+                emitNext = b.r1;
+              }
+            } finally {
+              emitting = false;
+            }
+          }
+          done += r1 - r0;
+          bar.update(done);
+          await checkpoint(signal);
+        } catch (e) {
+          if (failure === null) failure = e;
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+      // a block finished while another loop was emitting may still wait
+      while (failure === null && ready.has(emitNext)) {
+        const b = ready.get(emitNext) as { r1: number; d: Float64Array; ix: Int32Array };
+        ready.delete(emitNext);
+        await sink(emitNext, b.r1, b.d, b.ix);
+        emitNext = b.r1;
+      }
+    } finally {
+      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
+    }
+    if (failure !== null) throw failure;
+    return fallbacks;
+  });
+}
+
+function table(X: Matrix, r: ResolvedNeighborOptions, d: Float64Array, ix: Int32Array): NeighborTable {
+  return makeTable(X.rows, r.maxk, d, ix, r.metric, r.period);
+}
 
 /**
  * The exact neighbour table of every point, synchronously on this thread.
@@ -53,34 +253,162 @@ const BLOCK_ROWS = 256;
  */
 export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {}): NeighborTable {
   const X = asMatrix(data);
-  const { maxk, metric, period } = resolveNeighborOptions(X, opts);
-  const w = maxk + 1;
-  const dist = new Float64Array(X.rows * w), ind = new Int32Array(X.rows * w);
-  bruteForceRows(X, maxk, metric, period, 0, X.rows, dist, ind);
-  return makeTable(X.rows, maxk, dist, ind, metric, period);
+  const r = resolveNeighborOptions(X, opts);
+  const { maxk, metric, period } = r;
+  const w = maxk + 1, N = X.rows;
+  const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
+  let fallbackRows = 0;
+  if (r.engine === 'kdtree') {
+    const tree = new KdTree(X, metric, period);
+    kdTreeRows(tree, maxk, 0, N, dist, ind);
+  } else if (r.engine === 'wasm') {
+    fallbackRows = wasmSync(X, null, maxk, r.precision, (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
+  } else {
+    bruteForceRows(X, maxk, metric, period, 0, N, dist, ind);
+  }
+  stats = { engine: r.engine, precision: r.precision, workers: 0, fallbackRows };
+  return table(X, r, dist, ind);
 }
 
 /**
- * The exact neighbour table, computed in blocks with progress reports and interruption points.
- * Same numbers as `computeNeighborsSync`.
+ * The exact neighbour table, computed in blocks with progress reports and interruption points
+ * (`signal`, or the kernel's interrupt through lib/runtime/progress). Same numbers as
+ * `computeNeighborsSync`.
  */
 export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions = {}): Promise<NeighborTable> {
   const X = asMatrix(data);
-  const { maxk, metric, period } = resolveNeighborOptions(X, opts);
-  const w = maxk + 1;
-  const dist = new Float64Array(X.rows * w), ind = new Int32Array(X.rows * w);
-  const bar = startProgress('neighbours', X.rows);
+  const r = resolveNeighborOptions(X, opts);
+  const { maxk, metric, period } = r;
+  const w = maxk + 1, N = X.rows;
+  const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
+  const bar = startProgress('neighbours', N);
+  let fallbackRows = 0;
   try {
-    for (let r0 = 0; r0 < X.rows; r0 += BLOCK_ROWS) {
-      const r1 = Math.min(X.rows, r0 + BLOCK_ROWS);
-      bruteForceRows(X, maxk, metric, period, r0, r1, dist, ind);
-      bar.update(r1);
-      await checkpoint(opts.signal);
+    if (r.engine === 'kdtree') {
+      const tree = new KdTree(X, metric, period);
+      const B = kdBlockRows(N, maxk);
+      for (let p0 = 0; p0 < N; p0 += B) {
+        const p1 = Math.min(N, p0 + B);
+        kdTreeRows(tree, maxk, p0, p1, dist, ind);
+        bar.update(p1);
+        await checkpoint(opts.signal);
+      }
+    } else if (r.engine === 'wasm') {
+      fallbackRows = await wasmAsync(X, null, maxk, r.precision, r.workers, opts.signal, bar,
+        (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
+    } else {
+      for (let r0 = 0; r0 < N; r0 += BLOCK_ROWS) {
+        const r1 = Math.min(N, r0 + BLOCK_ROWS);
+        bruteForceRows(X, maxk, metric, period, r0, r1, dist, ind);
+        bar.update(r1);
+        await checkpoint(opts.signal);
+      }
     }
   } finally {
     bar.finish();
   }
-  return makeTable(X.rows, maxk, dist, ind, metric, period);
+  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows };
+  return table(X, r, dist, ind);
+}
+
+/**
+ * The neighbour table streamed as row blocks, in increasing row order (see the module comment).
+ * Same numbers as computeNeighbors; resolves when every block has been delivered.
+ */
+export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptions,
+  cb: (r0: number, r1: number, distances: Float64Array, indices: Int32Array) => void | Promise<void>): Promise<void> {
+  const X = asMatrix(data);
+  const r = resolveNeighborOptions(X, opts);
+  const { maxk, metric, period } = r;
+  const w = maxk + 1, N = X.rows, D = X.cols;
+  const bar = startProgress('neighbours', N);
+  let fallbackRows = 0;
+  try {
+    if (r.engine === 'wasm') {
+      fallbackRows = await wasmAsync(X, null, maxk, r.precision, r.workers, opts.signal, bar, cb);
+    } else {
+      const tree = r.engine === 'kdtree' ? new KdTree(X, metric, period) : null;
+      const B = tree ? Math.min(kdBlockRows(N, maxk), 1024) : BLOCK_ROWS;
+      const heap = new TopK(maxk);
+      for (let r0 = 0; r0 < N; r0 += B) {
+        const r1 = Math.min(N, r0 + B);
+        const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
+        if (tree) {
+          for (let i = r0; i < r1; i++) {
+            heap.reset();
+            tree.query(X.data, i * D, i, heap);
+            const o = (i - r0) * w;
+            d[o] = 0; ix[o] = i;
+            heap.drainSorted(d, ix, o + 1);
+          }
+        } else {
+          bruteForceRows(X, maxk, metric, period, r0, r1, d, ix, r0);
+        }
+        await cb(r0, r1, d, ix);
+        bar.update(r1);
+        await checkpoint(opts.signal);
+      }
+    }
+  } finally {
+    bar.finish();
+  }
+  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows };
+}
+
+/** The k nearest rows of X for each query row (no self exclusion): `k` columns per query. */
+export interface CrossNeighbors {
+  readonly nQueries: number;
+  readonly k: number;
+  readonly distances: Float64Array;
+  readonly indices: Int32Array;
+  readonly metric: Metric;
+  readonly period: Float64Array | null;
+}
+
+/**
+ * For each row of `Q`, its `k` nearest rows of `X` (exact, ties by ascending index, no self
+ * exclusion: a query equal to a row of X gets it at distance 0). Used for densities at new points.
+ */
+export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: number,
+  opts: Omit<NeighborOptions, 'maxk'> = {}): Promise<CrossNeighbors> {
+  const Q = asMatrix(queries), X = asMatrix(data);
+  validateCoordinates(X, 1);
+  validateCoordinates(Q, 1);
+  if (Q.cols !== X.cols) {
+    throw new DadalabError(`The query points have ${Q.cols} coordinates but the data have ${X.cols}`,
+      'Pass query points with the same features, in the same order, as the data');
+  }
+  const N = X.rows, M = Q.rows;
+  if (!Number.isInteger(k) || k < 1 || k > N) {
+    throw new DadalabError(`k = ${k} neighbours asked for, but the data have N = ${N} points`, `Pass k between 1 and ${N}`);
+  }
+  const metric = parseMetric(opts.metric);
+  const period = parsePeriod(opts.period, X.cols, metric);
+  const engine = pickEngine(N * M <= TINY_N * TINY_N ? 1 : N, X.cols, metric, period, opts.engine);
+  const precision = parsePrecision(opts.precision), workers = parseWorkers(opts.workers);
+  const dist = new Float64Array(M * k), ind = new Int32Array(M * k);
+  const bar = startProgress('neighbours', M);
+  let fallbackRows = 0;
+  try {
+    if (engine === 'wasm') {
+      fallbackRows = await wasmAsync(X, Q, k, precision, workers, opts.signal, bar,
+        (r0, _r1, d, ix) => { dist.set(d, r0 * k); ind.set(ix, r0 * k); });
+    } else {
+      const tree = engine === 'kdtree' ? new KdTree(X, metric, period) : null;
+      const B = tree ? kdBlockRows(N, k) : BLOCK_ROWS;
+      for (let r0 = 0; r0 < M; r0 += B) {
+        const r1 = Math.min(M, r0 + B);
+        if (tree) kdTreeCross(tree, Q, k, r0, r1, dist, ind);
+        else bruteForceCross(Q, X, k, metric, period, dist, ind, r0, r1);
+        bar.update(r1);
+        await checkpoint(opts.signal);
+      }
+    }
+  } finally {
+    bar.finish();
+  }
+  stats = { engine, precision, workers: engine === 'wasm' ? workers : 0, fallbackRows };
+  return Object.freeze({ nQueries: M, k, distances: dist, indices: ind, metric, period });
 }
 
 export { zeroDistanceRows };

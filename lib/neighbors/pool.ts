@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+
+/**
+ * A persistent pool of worker threads that run the WebAssembly kernels on a shared
+ * `WebAssembly.Memory`. The worker is created from an inline CommonJS source string
+ * (`eval: true`), so it works the same from the TypeScript sources (vitest) and from dist/.
+ * Workers are unref'd while idle (the pool never keeps the process alive) and ref'd while a job
+ * runs; `shutdownNeighborPool()` terminates them. Jobs are serialised (one at a time), so a job
+ * owns the workers and its memory.
+ */
+const WORKER_SRC = `
+const { parentPort } = require('node:worker_threads');
+let ex = null, mem = null;
+parentPort.on('message', (m) => {
+  try {
+    if (m.type === 'setup') {
+      mem = m.memory;
+      ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
+    } else if (m.type === 'run') {
+      const a = m.args; // x, nrm, N, Dp, r0, r1, kk, hd, hi, BJ
+      const n = (a[5] - a[4]) * a[6];
+      if (m.fn === 'knn_f64') new Float64Array(mem.buffer, a[7], n).fill(Infinity);
+      else new Float32Array(mem.buffer, a[7], n).fill(Infinity);
+      ex[m.fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    } else if (m.type === 'release') {
+      ex = null; mem = null;
+    }
+    parentPort.postMessage({ id: m.id });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String((e && e.stack) || e) });
+  }
+});
+`;
+
+interface Pending { resolve: () => void; reject: (e: Error) => void }
+
+export class KnnPool {
+  private readonly workers: (Worker | null)[];
+  private readonly pending: Map<number, Pending>[];
+  private nextId = 1;
+  private active = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(readonly size: number) {
+    this.workers = new Array(size).fill(null);
+    this.pending = Array.from({ length: size }, () => new Map());
+  }
+
+  private worker(idx: number): Worker {
+    let w = this.workers[idx];
+    if (w) return w;
+    w = new Worker(WORKER_SRC, { eval: true });
+    if (this.active === 0) w.unref();
+    const pend = this.pending[idx];
+    w.on('message', (m: { id: number; error?: string }) => {
+      const p = pend.get(m.id);
+      if (!p) return;
+      pend.delete(m.id);
+      if (m.error) p.reject(new Error(`neighbour worker failed: ${m.error}`)); else p.resolve();
+    });
+    const fail = (e: Error) => {
+      for (const p of pend.values()) p.reject(e);
+      pend.clear();
+      if (this.workers[idx] === w) this.workers[idx] = null;
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`neighbour worker exited (code ${code})`)));
+    this.workers[idx] = w;
+    return w;
+  }
+
+  /** Sends a message to worker `idx`; resolves when it has been handled. */
+  call(idx: number, msg: Record<string, unknown>): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the neighbour worker pool was shut down'));
+    const w = this.worker(idx);
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending[idx].set(id, { resolve, reject });
+      w.postMessage({ ...msg, id });
+    });
+  }
+
+  /** Runs `fn` with the pool to itself (jobs are queued), keeping the process alive meanwhile. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(async () => {
+      this.active++;
+      for (let i = 0; i < this.size; i++) this.worker(i).ref();
+      try {
+        return await fn();
+      } finally {
+        this.active--;
+        if (this.active === 0) for (const w of this.workers) w?.unref();
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async terminate(): Promise<void> {
+    this.closed = true;
+    const ws = this.workers.splice(0);
+    await Promise.all(ws.map((w) => w?.terminate()));
+  }
+}
+
+const pools = new Map<number, KnnPool>();
+
+/** The default number of worker threads: 2, or 1 on a single-core machine. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+/** The process-wide pool with `size` workers (created on first use, then kept). */
+export function getPool(size: number): KnnPool {
+  let p = pools.get(size);
+  if (!p) { p = new KnnPool(size); pools.set(size, p); }
+  return p;
+}
+
+/** Terminates the worker threads of the neighbour engine (they are recreated on next use). */
+export async function shutdownNeighborPool(): Promise<void> {
+  const ps = [...pools.values()];
+  pools.clear();
+  await Promise.all(ps.map((p) => p.terminate()));
+}

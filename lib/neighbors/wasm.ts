@@ -1,0 +1,249 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DadalabError } from '../errors';
+import type { Matrix } from '../matrix';
+import { TopK } from './heap';
+import type { KnnPool } from './pool';
+
+/**
+ * The WebAssembly SIMD engine for euclidean distances at high D (perf-knn.md §5.2).
+ *
+ * Stage 1 (asm/knn.ts, in wasm memory): the mean-centred data as float32 (or float64 with
+ * `precision: 'float64'`), D zero-padded to the SIMD width, and their squared norms. A fused 2x4
+ * micro-kernel computes |x|^2 + |y|^2 - 2 x.y for 2 query rows x 4 reference rows and feeds
+ * per-row bounded max-heaps of k' = k + max(16, k/4) candidates. No N x N or tile matrix exists.
+ *
+ * Stage 2 (JS, float64): the k' candidates of each row are re-ranked with exact direct
+ * differences on the ORIGINAL values (`pairDistance`), so near-duplicates keep their tiny nonzero
+ * distances. Each row is then certified: every point left out of the candidates had a stage-1
+ * value >= T (the heap root); with the worst-case rounding error of the kernel,
+ *   E = 2.1 (Dp / lanes + 10) u (|x_i|^2 + max_j |x_j|^2)   (u the unit roundoff of the kernel type)
+ * and of the conversion to the kernel type (1.02 u |x| per point), a left-out point is at exact
+ * distance >= lb = sqrt(T - E) - 1.02 u (|x_i| + max|x_j|) - 2 u64(...). If the exact k-th
+ * distance is strictly below lb (shrunk by the float64 rounding of the reference), no left-out
+ * point can enter or tie the top k, and the row equals the exact reference bit for bit; otherwise
+ * the row is recomputed by the exact float64 brute force. So the table is always exact.
+ *
+ * The kernel is called per row block (about 30 ms of work per call: V8 has no on-stack
+ * replacement for wasm, so one long call would stay on the baseline tier), on the worker pool
+ * (async) or on this thread (sync). Each row is computed by one call whatever the thread count,
+ * and the final table is the exact one, so results do not depend on the number of workers.
+ */
+
+export type Precision = 'float32' | 'float64';
+
+// The WebAssembly JS API, typed locally (the project's tsconfig has no DOM lib).
+/** A compiled WebAssembly module (opaque; structured-cloneable to workers). */
+export type WasmModule = object;
+export interface WasmMemory { readonly buffer: ArrayBuffer }
+export type WasmExports = Record<string, unknown>;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (m: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: WasmExports };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let cachedModule: WasmModule | null | undefined;
+
+/** Where the build puts the kernel: dist/wasm/knn.wasm (scripts/build-wasm.mjs). */
+export function wasmKernelPath(): string | null {
+  const env = process.env.DADALAB_KNN_WASM;
+  const candidates = [
+    ...(env ? [env] : []),
+    join(__dirname, '..', '..', 'wasm', 'knn.wasm'), // dist/lib/neighbors -> dist/wasm
+    join(__dirname, '..', '..', 'dist', 'wasm', 'knn.wasm'), // lib/neighbors (sources, vitest)
+  ];
+  for (const c of candidates) if (existsSync(c)) return c;
+  return null;
+}
+
+/** The compiled kernel module, or null when it is not built or WebAssembly SIMD is unavailable. */
+export function loadKnnModule(): WasmModule | null {
+  if (cachedModule !== undefined) return cachedModule;
+  const p = wasmKernelPath();
+  try {
+    cachedModule = p ? new WA.Module(readFileSync(p)) : null;
+  } catch {
+    cachedModule = null;
+  }
+  return cachedModule;
+}
+
+export function requireKnnModule(): WasmModule {
+  const m = loadKnnModule();
+  if (!m) {
+    throw new DadalabError('The WebAssembly neighbour kernel (dist/wasm/knn.wasm) is missing or cannot be loaded',
+      "Run `npm run build` (it compiles asm/knn.ts), or pass engine: 'auto' to fall back to the exact JS engines");
+  }
+  return m;
+}
+
+const U32 = 2 ** -24, U64 = 2 ** -53;
+const BASE = 65536; // the first 64 KiB are left to the AssemblyScript runtime
+
+/** Everything a stage-1 job needs: the memory, its layout and the bounds used to certify rows. */
+export interface WasmPlan {
+  readonly memory: WasmMemory;
+  readonly fn: 'knn_f32' | 'knn_f64';
+  readonly es: number; // bytes per value
+  readonly nRef: number; // reference rows (0 .. nRef)
+  readonly qBase: number; // query row r of the job is kernel row qBase + r
+  readonly selfMode: boolean; // queries are the reference rows themselves (self excluded)
+  readonly D: number;
+  readonly Dp: number;
+  readonly kp: number; // candidates per row
+  readonly BR: number; // query rows per kernel call
+  readonly BJ: number; // reference rows per cache block
+  readonly xOff: number;
+  readonly nOff: number;
+  readonly slotOff: number;
+  readonly slotBytes: number;
+  readonly slots: number;
+  readonly sqn: Float64Array; // |x_i| of the stored (centred, rounded) rows, queries after references
+  readonly sqnMax: number; // max over reference rows
+  readonly eCoef: number; // E = eCoef * (n_i + n_max)
+  readonly u: number;
+}
+
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
+
+/**
+ * Lays out the data (reference rows X, then optional query rows Q) in a new shared memory.
+ * `k` is the number of neighbours wanted per query row (excluding self in self mode).
+ */
+export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number): WasmPlan {
+  const N = X.rows, D = X.cols, M = Q ? Q.rows : N;
+  const f64 = precision === 'float64';
+  const es = f64 ? 8 : 4, lanes = f64 ? 2 : 4;
+  const Dp = Math.ceil(D / lanes) * lanes;
+  const avail = Q ? N : N - 1;
+  const kp = Math.min(avail, k + Math.max(16, k >> 2));
+  const rb = Dp * es;
+  const BJ = Math.max(16, Math.floor(131072 / rb) & ~3);
+  const target = 3e8;
+  let BR = Math.floor(target / (2 * N * Dp));
+  BR = Math.max(8, Math.min(256, BR, Math.ceil(M / 8)));
+  BR += BR & 1;
+  const totalRows = Q ? N + M : N;
+  const xOff = BASE;
+  const nOff = align16(xOff + totalRows * rb);
+  const slotOff = align16(nOff + totalRows * es);
+  const slotBytes = align16(BR * kp * es) + align16(BR * kp * 4);
+  const bytes = slotOff + slots * slotBytes;
+  const pages = Math.ceil(bytes / 65536);
+  if (pages > 65536) {
+    throw new DadalabError(`The WebAssembly engine needs ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB of wasm32 memory`,
+      "Use precision: 'float32' (half the memory), or engine: 'exact-js'");
+  }
+  const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+  const buf = memory.buffer;
+  // centre on the mean of the reference rows (in float64), then round to the kernel type
+  const mean = new Float64Array(D);
+  const xd = X.data;
+  for (let i = 0; i < N; i++) for (let t = 0; t < D; t++) mean[t] += xd[i * D + t];
+  for (let t = 0; t < D; t++) mean[t] /= N;
+  const xs = f64 ? new Float64Array(buf, xOff, totalRows * Dp) : new Float32Array(buf, xOff, totalRows * Dp);
+  const ns = f64 ? new Float64Array(buf, nOff, totalRows) : new Float32Array(buf, nOff, totalRows);
+  const sqn = new Float64Array(totalRows);
+  let sqnMax = 0;
+  for (let r = 0; r < totalRows; r++) {
+    const src = r < N ? xd : (Q as Matrix).data, i = r < N ? r : r - N;
+    let s = 0;
+    for (let t = 0; t < D; t++) {
+      const v = src[i * D + t] - mean[t];
+      xs[r * Dp + t] = v;
+      const w = xs[r * Dp + t];
+      s += w * w;
+    }
+    ns[r] = s;
+    sqn[r] = s;
+    if (r < N && s > sqnMax) sqnMax = s;
+  }
+  const u = f64 ? U64 : U32;
+  return {
+    memory, fn: f64 ? 'knn_f64' : 'knn_f32', es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
+    xOff, nOff, slotOff, slotBytes, slots, sqn, sqnMax, eCoef: 2.1 * (Dp / lanes + 10) * u, u,
+  };
+}
+
+/** Kernel arguments for query rows [r0, r1) of the job into `slot`. */
+export function kernelArgs(p: WasmPlan, r0: number, r1: number, slot: number): number[] {
+  const hd = p.slotOff + slot * p.slotBytes;
+  const hi = hd + align16(p.BR * p.kp * p.es);
+  return [p.xOff, p.nOff, p.nRef, p.Dp, p.qBase + r0, p.qBase + r1, p.kp, hd, hi, p.BJ];
+}
+
+/** Runs stage 1 for rows [r0, r1) on this thread. */
+export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1: number, slot: number): void {
+  const a = kernelArgs(p, r0, r1, slot);
+  const n = (r1 - r0) * p.kp;
+  if (p.es === 8) new Float64Array(p.memory.buffer, a[7], n).fill(Infinity);
+  else new Float32Array(p.memory.buffer, a[7], n).fill(Infinity);
+  (exports[p.fn] as (...args: number[]) => void)(...a);
+}
+
+/** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
+export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number): Promise<void> {
+  return pool.call(w, { type: 'run', fn: p.fn, args: kernelArgs(p, r0, r1, slot) });
+}
+
+export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
+  return new WA.Instance(module, { env: { memory: p.memory } }).exports;
+}
+
+/** Exact float64 euclidean distance, the same operations as `pairDistance` (so the same bits). */
+function euclid(a: ArrayLike<number>, oa: number, b: ArrayLike<number>, ob: number, D: number): number {
+  let s = 0;
+  for (let t = 0; t < D; t++) { const e = a[oa + t] - b[ob + t]; s += e * e; }
+  return Math.sqrt(s);
+}
+
+/**
+ * Stage 2 for query rows [r0, r1): exact re-rank of the candidates in `slot`, certification, and
+ * exact fallback. Writes row r at `outD/outI[(r - r0) * w ...]` with w = k + 1 (self mode: self
+ * in column 0) or w = k (cross mode). Returns the number of rows that needed the fallback.
+ */
+export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r0: number, r1: number, slot: number,
+  outD: Float64Array, outI: Int32Array, heap: TopK): number {
+  const a = kernelArgs(p, r0, r1, slot);
+  const buf = p.memory.buffer;
+  const n = (r1 - r0) * p.kp;
+  const hd = p.es === 8 ? new Float64Array(buf, a[7], n) : new Float32Array(buf, a[7], n);
+  const hi = new Int32Array(buf, a[8], n);
+  const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
+  const w = p.selfMode ? k + 1 : k, c0 = p.selfMode ? 1 : 0;
+  const avail = p.selfMode ? N - 1 : N;
+  const relRef = 1 - (D + 8) * 2.3e-16;
+  const rootMax = Math.sqrt(p.sqnMax);
+  let fallbacks = 0;
+  for (let r = r0; r < r1; r++) {
+    const o = (r - r0) * p.kp, out = (r - r0) * w;
+    heap.reset();
+    for (let c = 0; c < p.kp; c++) {
+      const j = hi[o + c];
+      heap.push(euclid(qd, r * D, xd, j * D, D), j);
+    }
+    if (p.selfMode) { outD[out] = 0; outI[out] = r; }
+    heap.drainSorted(outD, outI, out + c0);
+    if (p.kp >= avail) continue; // every point was a candidate
+    const T = hd[o]; // the heap root: every left-out point had a stage-1 value >= T
+    const ni = p.sqn[p.qBase + r];
+    const lb2 = T - p.eCoef * (ni + p.sqnMax);
+    const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
+    const K = outD[out + w - 1];
+    if (K < lb * relRef) continue;
+    // not certified: the exact float64 brute force for this row
+    fallbacks++;
+    heap.reset();
+    for (let j = 0; j < N; j++) {
+      if (p.selfMode && j === r) continue;
+      const dist = euclid(qd, r * D, xd, j * D, D);
+      if (dist <= heap.bound()) heap.push(dist, j);
+    }
+    heap.drainSorted(outD, outI, out + c0);
+  }
+  return fallbacks;
+}
