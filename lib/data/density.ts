@@ -1,4 +1,242 @@
+import { DadalabError } from '../errors';
+import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { bruteForceCross } from '../neighbors/brute';
+import type { Metric } from '../neighbors/metrics';
+import {
+  computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAk, entropy,
+  interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
+  type CrossTable, type DensityResult, type KstarOptions, type KstarResult, type PakResult,
+} from '../density';
 import { IdEstimation } from './idEstimation';
 
-/** The DensityEstimation layer of the Data facade: issue 4 (k*, densities). */
-export class DensityEstimation extends IdEstimation {}
+export interface DensityKnnOptions { k?: number; bias?: boolean }
+export interface DensityKstarOptions extends KstarOptions { bias?: boolean }
+export interface DensityPAkOptions extends KstarOptions { optimized?: boolean }
+export interface InterpolatedKnnOptions { XNew?: MatrixLike; k?: number }
+export interface InterpolatedKstarOptions extends KstarOptions { XNew?: MatrixLike }
+
+/**
+ * The DensityEstimation layer of the Data facade (DADApy's KStar + DensityEstimation): k*, the
+ * kNN / k*NN / k-peaks / PAk densities, the entropy and densities at new points. Attributes as
+ * DADApy's in camelCase: kstar, dc, logDen, logDenErr. Missing prerequisites are computed with
+ * DADApy's defaults (the ID by computeId2NN, k* with alpha 1e-6), and setKstar resets everything
+ * that depends on k* (densities, the neighbourhood graph, gradients, free-energy differences).
+ */
+export class DensityEstimation extends IdEstimation {
+  /** k* of every point (or the constant k of the last kNN density). */
+  kstar: Int32Array | null = null;
+  /** Distance of each point's k*-th neighbour, set by the density methods. */
+  dc: Float64Array | null = null;
+  logDen: Float64Array | null = null;
+  logDenErr: Float64Array | null = null;
+  /** The last density result (with its plot). */
+  density: DensityResult | null = null;
+
+  // NeighGraph / DensityAdvanced state (DADApy's attributes), reset with k*
+  nspar: number | null = null;
+  nindList: Int32Array | null = null;
+  nindIptr: Int32Array | null = null;
+  commonNeighsArray: Int32Array | null = null;
+  commonNeighsMat: Int32Array | null = null;
+  neighSimilarityIndex: Float64Array | null = null;
+  neighSimilarityIndexMat: Float64Array | null = null;
+  neighVectorDiffs: Float64Array | null = null;
+  neighDists: Float64Array | null = null;
+  grads: Float64Array | null = null;
+  gradsVar: Float64Array | null = null;
+  gradsCovmat: Float64Array | null = null;
+  pearsonArray: Float64Array | null = null;
+  FijArray: Float64Array | null = null;
+  FijVarArray: Float64Array | null = null;
+  invDeltaFsCov: Float64Array | null = null;
+
+  /** The intrinsic dimension, computed with computeId2NN() (DADApy's default) when missing. */
+  protected async ensureId(): Promise<number> {
+    const self = this as unknown as { intrinsicDim?: number | null; computeId2NN?: () => Promise<unknown> };
+    if (self.intrinsicDim === undefined || self.intrinsicDim === null) {
+      if (typeof self.computeId2NN !== 'function') {
+        throw new DadalabError('The intrinsic dimension is not set and computeId2NN is not available',
+          'Set it first: d.intrinsicDim = 2 (or d.setId(2))');
+      }
+      await this.ensureDistances();
+      await self.computeId2NN();
+    }
+    const id = self.intrinsicDim as number;
+    if (!(id > 0)) {
+      throw new DadalabError(`The intrinsic dimension is ${id}`, 'Set a positive intrinsic dimension with setId(d)');
+    }
+    return id;
+  }
+
+  protected currentId(): number | null {
+    const v = (this as unknown as { intrinsicDim?: number | null }).intrinsicDim;
+    return v === undefined ? null : v;
+  }
+
+  /** DADApy's reset_kstar: kstar = dc = null. */
+  resetKstar(): void {
+    this.kstar = null;
+    this.dc = null;
+  }
+
+  /**
+   * DADApy's set_kstar: a constant k for every point, or one k per point; resets the densities and
+   * everything computed from k* (graph, gradients, free-energy differences).
+   */
+  setKstar(k: number | ArrayLike<number> = 0): void {
+    if (this.currentId() === null) {
+      this.warn('Setting the k value but, be careful: the intrinsic dimension is not defined!');
+    }
+    if (typeof k === 'number') {
+      this.kstar = new Int32Array(this.N).fill(k);
+    } else {
+      if (k.length !== this.N) {
+        throw new DadalabError(`setKstar got ${k.length} values for ${this.N} points`, 'Pass one k per point, or a single number');
+      }
+      this.kstar = Int32Array.from(k);
+    }
+    this.dc = null;
+    this.logDen = null;
+    this.logDenErr = null;
+    this.density = null;
+    this.resetGraph();
+  }
+
+  /** Clears the neighbourhood graph and the DensityAdvanced quantities (part of setKstar). */
+  protected resetGraph(): void {
+    this.nspar = null; this.nindList = null; this.nindIptr = null;
+    this.commonNeighsArray = null; this.commonNeighsMat = null;
+    this.neighSimilarityIndex = null; this.neighSimilarityIndexMat = null;
+    this.neighVectorDiffs = null; this.neighDists = null;
+    this.grads = null; this.gradsVar = null; this.gradsCovmat = null;
+    this.pearsonArray = null; this.FijArray = null; this.FijVarArray = null; this.invDeltaFsCov = null;
+  }
+
+  /** DADApy's compute_kstar: the adaptive neighbourhood size of every point (then setKstar). */
+  async computeKstar(opts: KstarOptions = {}): Promise<KstarResult> {
+    const id = await this.ensureId();
+    const nn = await this.ensureDistances();
+    const r = kstarCore(nn, id, opts);
+    this.setKstar(r.kstar);
+    this.kstar = r.kstar;
+    return r;
+  }
+
+  protected async ensureKstar(opts: KstarOptions = {}): Promise<Int32Array> {
+    if (!this.kstar) await this.computeKstar(opts);
+    return this.kstar as Int32Array;
+  }
+
+  private store(r: DensityResult): DensityResult {
+    this.logDen = r.logDen;
+    this.logDenErr = r.logDenErr;
+    this.dc = r.dc;
+    this.density = r;
+    return r;
+  }
+
+  /** DADApy's compute_density_kNN (k = 10): overwrites kstar with the constant k, as DADApy does. */
+  async computeDensityKNN(opts: DensityKnnOptions = {}): Promise<DensityResult> {
+    const id = await this.ensureId();
+    const nn = await this.ensureDistances();
+    const k = opts.k ?? 10;
+    const r = densityKNN(nn, id, { k, bias: opts.bias });
+    if (opts.bias) this.warn('bias contribution to the density error is an experimental feature and might change in the future');
+    this.setKstar(k);
+    this.kstar = r.kstar;
+    return this.store(r);
+  }
+
+  /** DADApy's compute_density_kstarNN: reuses the stored k* (computes it with these options if missing). */
+  async computeDensityKstarNN(opts: DensityKstarOptions = {}): Promise<DensityResult> {
+    const nn = await this.ensureDistances();
+    const kstar = await this.ensureKstar(opts);
+    const id = await this.ensureId();
+    return this.store(densityKstarNN(nn, id, kstar, { bias: opts.bias }));
+  }
+
+  /** DADApy's compute_density_kpeaks: the k-peaks score k*_i (not a log density) and its error. */
+  async computeDensityKpeaks(opts: KstarOptions = {}): Promise<DensityResult> {
+    const nn = await this.ensureDistances();
+    const kstar = await this.ensureKstar(opts);
+    const id = await this.ensureId();
+    return this.store(densityKpeaks(nn, id, kstar));
+  }
+
+  /** DADApy's compute_density_PAk (optimized solver by default). */
+  async computeDensityPAk(opts: DensityPAkOptions = {}): Promise<PakResult> {
+    const nn = await this.ensureDistances();
+    const kstar = await this.ensureKstar(opts);
+    const id = await this.ensureId();
+    let constant = true;
+    for (let i = 1; i < kstar.length; i++) if (kstar[i] !== kstar[0]) { constant = false; break; }
+    if (constant && kstar.length > 1) {
+      this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`);
+    }
+    const r = densityPAk(nn, id, kstar, { optimized: opts.optimized ?? true });
+    return this.store(r) as PakResult;
+  }
+
+  /** DADApy's return_entropy: −mean(logDen). */
+  async returnEntropy(): Promise<number> {
+    if (!this.logDen) {
+      throw new DadalabError('returnEntropy needs a density, but none has been computed', 'Call computeDensityPAk() (or another density) first');
+    }
+    return entropy(this.logDen);
+  }
+
+  /** The neighbours of new points among the data, maxk columns (DADApy's compute_cross_nn_distances). */
+  protected async crossTable(XNew: MatrixLike | undefined, what: string): Promise<CrossTable> {
+    const X = this.requireCoordinates(what);
+    if (XNew === undefined || XNew === null) {
+      throw new DadalabError(`${what} needs the new points`, `Pass them: d.${what}({ XNew: points })`);
+    }
+    const Q = asMatrix(XNew) as Matrix;
+    if (Q.cols !== X.cols) {
+      throw new DadalabError(`The new points have ${Q.cols} coordinates but the data have ${X.cols}`, 'Pass points in the same space as the data');
+    }
+    const nn = await this.ensureDistances();
+    const width = nn.maxk;
+    const d = new Float64Array(Q.rows * width), ix = new Int32Array(Q.rows * width);
+    const metric = (this.metric === 'precomputed' ? 'euclidean' : this.metric) as Metric;
+    const period = this.period === null ? null : typeof this.period === 'number' ? new Float64Array(X.cols).fill(this.period) : this.period;
+    bruteForceCross(Q, X, width, metric, period, d, ix);
+    return { n: Q.rows, width, distances: d, indices: ix };
+  }
+
+  /** DADApy's return_interpolated_density_kNN(X_new, k): kNN densities at new points. */
+  async returnInterpolatedDensityKNN(a: MatrixLike | InterpolatedKnnOptions, b: { k?: number } = {}): Promise<DensityResult> {
+    const o = splitArgs<InterpolatedKnnOptions>(a, b);
+    const id = await this.ensureId();
+    const cross = await this.crossTable(o.XNew, 'returnInterpolatedDensityKNN');
+    return interpolatedDensityKNN(cross, this.nn!, id, o.k ?? 10);
+  }
+
+  /** DADApy's return_interpolated_density_kstarNN(X_new, alpha, ...): k*NN densities at new points. */
+  async returnInterpolatedDensityKstarNN(a: MatrixLike | InterpolatedKstarOptions, b: KstarOptions = {}): Promise<DensityResult> {
+    const o = splitArgs<InterpolatedKstarOptions>(a, b);
+    const id = await this.ensureId();
+    const cross = await this.crossTable(o.XNew, 'returnInterpolatedDensityKstarNN');
+    return interpolatedDensityKstarNN(cross, this.nn!, id, o);
+  }
+
+  /**
+   * PAk densities at new points. DADApy's return_interpolated_density_PAk raises a TypeError; this
+   * is the intended computation (see interpolatedDensityPAk).
+   */
+  async returnInterpolatedDensityPAk(a: MatrixLike | InterpolatedKstarOptions, b: KstarOptions = {}): Promise<DensityResult> {
+    const o = splitArgs<InterpolatedKstarOptions>(a, b);
+    const id = await this.ensureId();
+    const cross = await this.crossTable(o.XNew, 'returnInterpolatedDensityPAk');
+    return interpolatedDensityPAk(cross, this.nn!, id, o);
+  }
+}
+
+/** Accepts DADApy's positional (X_new, options) as well as one options object { XNew, ... }. */
+function splitArgs<T extends { XNew?: MatrixLike }>(a: MatrixLike | T, b: object): T {
+  const isPoints = Array.isArray(a) || (a !== null && typeof a === 'object' && 'rows' in (a as object) && 'cols' in (a as object));
+  if (isPoints) return { ...(b as T), XNew: a as MatrixLike };
+  const o = { ...(a as T) } as T & { xNew?: MatrixLike };
+  if (o.XNew === undefined && o.xNew !== undefined) o.XNew = o.xNew;
+  return o;
+}

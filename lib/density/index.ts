@@ -1,2 +1,7 @@
 // Public surface of lib/density (each algorithm file re-exported here).
 export * from './kstar';
+export * from './result';
+export { densityKNN, densityKstarNN, densityKpeaks, kstarNNCore, logPrefactor, type KnnOptions } from './knn';
+export * from './pak';
+export * from './entropy';
+export * from './interpolate';

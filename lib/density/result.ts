@@ -1,0 +1,47 @@
+import { Chart } from '../../widgets/chart';
+import { densityHistogramSpec } from '../../widgets/density/histogram';
+
+/** Which estimator produced a density. */
+export type DensityMethod = 'kNN' | 'kstarNN' | 'kpeaks' | 'PAk' | 'BMTI';
+
+/** A log density per point with its error: what every density estimator returns. */
+export interface DensityResult {
+  readonly method: DensityMethod;
+  /** Natural log of the density normalised by N (for kpeaks: k*, not a log density). */
+  readonly logDen: Float64Array;
+  readonly logDenErr: Float64Array;
+  /** Distance of each point's k-th (k*-th) neighbour. */
+  readonly dc: Float64Array;
+  /** The neighbourhood size used at each point. */
+  readonly kstar: Int32Array;
+  /** The intrinsic dimension used. */
+  readonly id: number;
+  summary(): string;
+  /** A histogram of the log densities (a true density can be compared with `densityVsTrue`). */
+  plot(): Chart;
+}
+
+/** Mean of an array, NaN when empty. */
+export function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s / a.length;
+}
+
+export function makeDensityResult(method: DensityMethod, logDen: Float64Array, logDenErr: Float64Array,
+  dc: Float64Array, kstar: Int32Array, id: number, extra: object = {}): DensityResult {
+  const label = method === 'kpeaks' ? 'k-peaks' : method;
+  return Object.freeze({
+    method, logDen, logDenErr, dc, kstar, id, ...extra,
+    summary(): string {
+      const n = logDen.length;
+      let mn = Infinity, mx = -Infinity;
+      for (let i = 0; i < n; i++) { if (logDen[i] < mn) mn = logDen[i]; if (logDen[i] > mx) mx = logDen[i]; }
+      const what = method === 'kpeaks' ? 'k-peaks score' : 'log density';
+      return `${label} ${what} of ${n} points at ID ${id.toPrecision(3)}: mean ${mean(logDen).toFixed(3)} ± ${mean(logDenErr).toFixed(3)} (range ${mn.toFixed(2)} to ${mx.toFixed(2)})`;
+    },
+    plot(): Chart {
+      return new Chart(densityHistogramSpec(logDen, { title: `${label} log density`, xTitle: method === 'kpeaks' ? 'k*' : 'log density' }));
+    },
+  }) as DensityResult;
+}
