@@ -4,7 +4,35 @@ import {
   type TwoNNResult, type TwoNNScalingResult,
 } from '../id/twonn';
 import { grideScaling, grideScalingFromTable, type GrideScalingResult } from '../id/gride';
+import { binomialIdK, binomialIdRk, kstarIterationResult, type BinomialResult, type KstarIterationResult } from '../id/binomial';
+import { grideAdaptive } from '../id/gride';
+import { computeKstar as kstarCore } from '../density/kstar';
+import { SeededRng, type Rng } from '../stats/rng';
 import { Base } from './base';
+
+export interface BinomialKMethodOptions {
+  k: number | ArrayLike<number>;
+  r: number;
+  bayes?: boolean;
+  plotMv?: boolean;
+  plotPosterior?: boolean;
+  kBootstrap?: number;
+}
+export interface BinomialRkMethodOptions {
+  rk: number | ArrayLike<number>;
+  r: number;
+  bayes?: boolean;
+  plotMv?: boolean;
+  plotPosterior?: boolean;
+}
+export interface KstarIterationOptions {
+  initialId?: number | null;
+  nIter?: number;
+  alpha?: number;
+  bonferroniDeloc?: boolean;
+  bonferroniLoc?: boolean;
+}
+
 
 export interface ComputeId2NNOptions {
   algorithm?: 'base' | 'ml' | string;
@@ -158,6 +186,97 @@ export class IdEstimation extends Base {
       this.intrinsicDimScaleGride = res.radii;
     }
     return res;
+  }
+
+  /**
+   * Randomness of the binomial model validation (DADApy draws it from an unseeded module-level
+   * generator, not from Base.rng): kept apart from `rng` so that decimations stay reproducible.
+   */
+  validationRng: Rng = new SeededRng(1);
+
+  /** DADApy's compute_id_binomial_k: binomial ID at a fixed number of neighbours k (or one k per point). */
+  async computeIdBinomialK(opts: BinomialKMethodOptions): Promise<BinomialResult> {
+    const nn = await this.ensureDistances();
+    const res = binomialIdK(nn, { k: opts.k, r: opts.r, bayes: opts.bayes, kBootstrap: opts.kBootstrap ?? 1, rng: this.validationRng });
+    this.intrinsicDim = res.id;
+    this.intrinsicDimErr = res.idErr;
+    this.intrinsicDimScale = res.scale;
+    return res;
+  }
+
+  /** DADApy's compute_id_binomial_rk: binomial ID at a fixed radius rk (one for all, or one per point). */
+  async computeIdBinomialRk(opts: BinomialRkMethodOptions): Promise<BinomialResult> {
+    const nn = await this.ensureDistances();
+    const res = binomialIdRk(nn, { rk: opts.rk, r: opts.r, bayes: opts.bayes, kBootstrap: 20, rng: this.validationRng });
+    this.intrinsicDim = res.id;
+    this.intrinsicDimErr = res.idErr;
+    this.intrinsicDimScale = res.scale;
+    return res;
+  }
+
+  /** k* with the current ID: the density layer's computeKstar (which also resets densities) when present. */
+  private async kstarNow(o: KstarIterationOptions): Promise<Int32Array> {
+    const kopts = { alpha: o.alpha ?? 1e-6, bonferroniDeloc: o.bonferroniDeloc ?? false, bonferroniLoc: o.bonferroniLoc ?? false };
+    const self = this as unknown as { computeKstar?: (x: object) => Promise<{ kstar: Int32Array }>; kstar?: Int32Array | null };
+    if (typeof self.computeKstar === 'function') {
+      await self.computeKstar(kopts);
+      return self.kstar as Int32Array;
+    }
+    const nn = await this.ensureDistances();
+    const r = kstarCore(nn, this.intrinsicDim as number, kopts);
+    self.kstar = r.kstar;
+    return r.kstar;
+  }
+
+  private async startKstarIterations(o: KstarIterationOptions): Promise<void> {
+    if (o.initialId === undefined || o.initialId === null) {
+      await this.computeId2NN();
+    } else {
+      this.setId(o.initialId);
+      await this.ensureDistances();
+    }
+  }
+
+  /**
+   * DADApy's return_ids_kstar_binomial (ABIDE): alternate the binomial MLE at k* (ratio
+   * min(0.975, 0.2032^(1/id)) unless r is given) and k* at the new ID, nIter times.
+   */
+  async returnIdsKstarBinomial(opts: KstarIterationOptions & { r?: number | null; plotMv?: boolean; kBootstrap?: number } = {}): Promise<KstarIterationResult> {
+    const nIter = opts.nIter ?? 5;
+    await this.startKstarIterations(opts);
+    let kstar = await this.kstarNow(opts);
+    const ids = [this.intrinsicDim as number], errs = [this.intrinsicDimErr as number], kstars = [kstar], pvs = [0];
+    for (let i = 0; i < nIter; i++) {
+      const rEff = opts.r ?? Math.min(0.975, Math.pow(0.2032, 1 / (this.intrinsicDim as number)));
+      const res = await this.computeIdBinomialK({ k: kstar, r: rEff, bayes: false, kBootstrap: opts.kBootstrap ?? 1 });
+      kstar = await this.kstarNow(opts);
+      ids.push(res.id); errs.push(res.idErr); kstars.push(kstar); pvs.push(res.pv);
+    }
+    return kstarIterationResult('ABIDE', ids, errs, kstars, pvs);
+  }
+
+  /**
+   * DADApy's return_ids_kstar_gride (AGRIDE): alternate Gride between the (even-rounded) k*-th neighbour and
+   * the (k* / 2)-th of every point and k* at the new ID, nIter times. Like DADApy, the k* array
+   * of each step is made even in place, so every returned kstars entry but the last is even.
+   */
+  async returnIdsKstarGride(opts: KstarIterationOptions & { d0?: number; d1?: number; eps?: number } = {}): Promise<KstarIterationResult> {
+    const nIter = opts.nIter ?? 5;
+    await this.startKstarIterations(opts);
+    let kstar = await this.kstarNow(opts);
+    const ids = [this.intrinsicDim as number], errs = [this.intrinsicDimErr as number], kstars = [kstar], lls = [0];
+    let scale = this.intrinsicDimScale;
+    let err = this.intrinsicDimErr;
+    for (let i = 0; i < nIter; i++) {
+      const g = grideAdaptive(this.nn as NonNullable<typeof this.nn>, kstar, { d0: opts.d0, d1: opts.d1, eps: opts.eps });
+      this.setId(g.id);
+      err = g.idErr; scale = g.scale;
+      kstar = await this.kstarNow(opts);
+      ids.push(g.id); errs.push(g.idErr); kstars.push(kstar); lls.push(g.logLikelihood);
+    }
+    this.intrinsicDimErr = err;
+    this.intrinsicDimScale = scale;
+    return kstarIterationResult('AGRIDE', ids, errs, kstars, lls);
   }
 
   /** The periodic box as one length per coordinate (null when not periodic). */

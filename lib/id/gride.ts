@@ -311,3 +311,30 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
   const table = tD && tI ? makeTable(N, keep, tD, tI, opts.metric ?? 'euclidean', opts.period ?? null) : null;
   return { result, table };
 }
+
+/**
+ * One AGRIDE step (inside DADApy's return_ids_kstar_gride): n2 = k* made even IN PLACE (odd
+ * entries + 1, as DADApy mutates its kstar array), n1 = n2 / 2, mu_i = r_{i,n2} / r_{i,n1}; Gride
+ * with per-point ranks; the log-likelihood at the estimate and the scale mean (r_n1 + r_n2) / 2.
+ */
+export function grideAdaptive(nn: NeighborTable, kstar: Int32Array, opts: GrideOptions = {}): { id: number; idErr: number; logLikelihood: number; scale: number } {
+  const N = nn.n, w = nn.maxk + 1, D = nn.distances;
+  if (kstar.length !== N) throw new DadalabError(`k* has ${kstar.length} entries but there are ${N} points`, 'Compute k* on this table');
+  const n1 = new Float64Array(N), n2 = new Float64Array(N), mus = new Float64Array(N);
+  const dup: number[] = [];
+  let rs = 0;
+  for (let i = 0; i < N; i++) {
+    if (kstar[i] % 2 === 1) kstar[i] += 1;
+    if (kstar[i] > nn.maxk) throw new DadalabError(`k* = ${kstar[i]} exceeds maxk = ${nn.maxk}`, 'Compute distances with a larger maxk');
+    n2[i] = kstar[i];
+    n1[i] = Math.trunc(kstar[i] / 2);
+    const a = D[i * w + n1[i]], b = D[i * w + n2[i]];
+    if (D[i * w + 1] === 0) dup.push(i);
+    mus[i] = b / a;
+    rs += a + b;
+  }
+  refuseDuplicates(dup, 'Gride');
+  const g = grideSingleScale(mus, n1, n2, opts);
+  const logLikelihood = -grideNegLogLik(g.id, mus, n1, n2);
+  return { id: g.id, idErr: g.idErr, logLikelihood, scale: rs / (2 * N) };
+}

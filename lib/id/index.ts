@@ -1,3 +1,4 @@
 // Public surface of lib/id (each algorithm file re-exported here).
 export * from './twonn';
 export * from './gride';
+export * from './binomial';

@@ -21,4 +21,8 @@ registerComparator((output, ctx) => {
   return undefined;
 });
 
-registerComplete(['compute_id_2NN', 'return_id_scaling_2NN', 'compute_id_2NN_wprior', 'return_id_scaling_gride']);
+// The binomial model-validation p-values come from DADApy's unseeded module generator.
+registerComparator((output) => (output === 'pv' || output === 'pvalues' ? { kind: 'informational', rtol: 1e-1 } : undefined));
+
+registerComplete(['compute_id_2NN', 'return_id_scaling_2NN', 'compute_id_2NN_wprior', 'return_id_scaling_gride',
+  'compute_id_binomial_k', 'compute_id_binomial_rk', 'return_ids_kstar_binomial', 'return_ids_kstar_gride', 'set_id']);
