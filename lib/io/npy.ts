@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { DadalabError } from '../errors';
 import { Matrix } from '../matrix';
+import { readInput } from './files';
+import { toLabels, type Labels } from './types';
 
 export interface NpyArray {
   /** The values: float arrays as they are stored (views where alignment allows), integers as Float64Array. */
-  data: Float64Array | Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigUint64Array;
+  data: Float64Array | Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigUint64Array | string[];
   shape: number[];
   dtype: string;
   fortranOrder: boolean;
@@ -37,7 +38,12 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   const endian = descr[0];
   const code = descr.slice(1);
+  if (code === 'O') {
+    throw new DadalabError(`${source} holds Python objects (dtype 'O'), which are pickled, not stored as numbers`,
+      "Convert it first: np.save(path, X.astype('f8')) for numbers, X.astype('U') for text labels");
+  }
   const spec = DTYPES[code];
+  if (/^U\d+$/.test(code) && endian !== '>') return parseUnicode(buf, header, headerStart + headerLen, Number(code.slice(1)), descr, fortran, source);
   if (!spec || endian === '>') {
     throw new DadalabError(`${source} has dtype '${descr}', which dadalab does not read`,
       "Convert it to little-endian float64, float32 or an integer type first (e.g. X.astype('<f8'))");
@@ -53,6 +59,10 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   let data;
   if (abs % spec.bytes === 0) data = new spec.ctor(buf.buffer, abs, count);
   else data = new spec.ctor(buf.slice(offset, offset + byteLen).buffer, 0, count);
+  if (fortran && shape.length > 2) {
+    throw new DadalabError(`${source} is a ${shape.length}-D array in Fortran order, which dadalab does not transpose`,
+      'Save it in C order: np.save(path, np.ascontiguousarray(X)) (and reshape it to 2-D: N points x D features)');
+  }
   if (fortran && shape.length === 2) {
     // transpose to row-major
     const [r, c] = shape;
@@ -63,19 +73,64 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   return { data, shape, dtype: descr, fortranOrder: fortran };
 }
 
-/** Reads a 2-D .npy file as a Matrix (float32 stays float32 and is not copied; integers become float64). */
+/**
+ * Reads a 2-D .npy file (1-D gives one column) as a Matrix: float64 and float32 in C order are
+ * views of the file's bytes (no copy), Fortran order is transposed, integers and booleans become
+ * float64. `.npy.gz` files are gunzipped first.
+ */
 export function loadNpy(path: string): Matrix {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new DadalabError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      'Check the path (relative paths start from the notebook folder / current directory)');
-  }
+  const buf = readInput(path, { gunzip: true });
   return npyToMatrix(parseNpy(buf, path), path);
 }
 
+/**
+ * Reads a 1-D .npy array (labels, a density, a vector of weights): integers that fit in 32 bits
+ * as Int32Array, other numbers as Float64Array, text (dtype '<U..') as strings. An N x 1 or
+ * 1 x N array is accepted too.
+ */
+export function loadNpyVector(path: string): Labels {
+  const buf = readInput(path, { gunzip: true });
+  const a = parseNpy(buf, path);
+  const len = a.shape.reduce((x, y) => x * y, 1);
+  if (a.shape.length > 2 || (a.shape.length === 2 && a.shape[0] !== 1 && a.shape[1] !== 1)) {
+    throw new DadalabError(`${path} has shape (${a.shape.join(', ')}), not a vector`,
+      'Pass a 1-D array (one value per point); for coordinates use loadNpy');
+  }
+  if (Array.isArray(a.data)) return a.data as string[];
+  if (a.data instanceof Float64Array || a.data instanceof Float32Array) {
+    return toLabels(a.data);
+  }
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) out[i] = Number((a.data as ArrayLike<number | bigint>)[i]);
+  return toLabels(out);
+}
+
+function parseUnicode(buf: Uint8Array, header: string, offset: number, width: number, descr: string, fortran: boolean, source: string): NpyArray {
+  const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '';
+  const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (buf.length - offset < count * width * 4) {
+    throw new DadalabError(`${source} is truncated`, 'Re-save or re-copy the file');
+  }
+  const dv = new DataView(buf.buffer, buf.byteOffset + offset, count * width * 4);
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    let s = '';
+    for (let k = 0; k < width; k++) {
+      const cp = dv.getUint32((i * width + k) * 4, true);
+      if (cp === 0) break;
+      s += String.fromCodePoint(cp);
+    }
+    out[i] = s;
+  }
+  return { data: out, shape, dtype: descr, fortranOrder: fortran };
+}
+
+/** A parsed .npy array as a Matrix (2-D, or 1-D as one column); float arrays are not copied. */
 export function npyToMatrix(a: NpyArray, source = 'the array'): Matrix {
+  if (Array.isArray(a.data)) {
+    throw new DadalabError(`${source} holds text (dtype '${a.dtype}'), not coordinates`, 'Load text labels with loadNpyVector, coordinates from a numeric array');
+  }
   if (a.shape.length !== 2 && a.shape.length !== 1) {
     throw new DadalabError(`${source} has ${a.shape.length} dimensions (shape ${a.shape.join(' x ')})`,
       'Pass a 2-D array of N points x D features (reshape it first)');
@@ -83,6 +138,7 @@ export function npyToMatrix(a: NpyArray, source = 'the array'): Matrix {
   const [rows, cols] = a.shape.length === 2 ? a.shape : [a.shape[0], 1];
   if (a.data instanceof Float64Array || a.data instanceof Float32Array) return new Matrix(a.data, rows, cols);
   const out = new Float64Array(rows * cols);
-  for (let i = 0; i < out.length; i++) out[i] = Number(a.data[i]);
+  const src = a.data as ArrayLike<number | bigint>;
+  for (let i = 0; i < out.length; i++) out[i] = Number(src[i]);
   return new Matrix(out, rows, cols);
 }

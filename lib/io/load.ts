@@ -1,0 +1,71 @@
+import { DadalabError } from '../errors';
+import { loadArrow, loadArrowColumn, type ArrowLoadOptions } from './arrow';
+import { loadCsv, parseCsv, type CsvOptions } from './csv';
+import { readInput } from './files';
+import { loadNpy, loadNpyVector } from './npy';
+import { makeLoaded, type Labels, type LoadedData } from './types';
+
+export type DataFormat = 'arrow' | 'npy' | 'csv';
+
+/** Options of loadData: those of loadArrow and loadCsv (labels and columns work for both), plus `format` to override the extension. */
+export interface LoadOptions extends ArrowLoadOptions, Omit<CsvOptions, 'dtype'> {
+  format?: DataFormat;
+}
+
+const ARROW = /\.(arrow|feather|ipc|arrows|fea)(\.gz)?$/i;
+const NPY = /\.npy(\.gz)?$/i;
+const TEXT = /\.(csv|tsv|txt|dat|tab|data)(\.gz)?$/i;
+
+/** The format a path's extension names, or null. */
+export function formatOf(path: string): DataFormat | null {
+  if (ARROW.test(path)) return 'arrow';
+  if (NPY.test(path)) return 'npy';
+  if (TEXT.test(path)) return 'csv';
+  return null;
+}
+
+/**
+ * Loads coordinates (and optionally labels) from a file, choosing the reader by extension:
+ * .arrow/.feather/.ipc/.arrows (loadArrow), .npy (loadNpy), .csv/.tsv/.txt/.dat (loadCsv), each
+ * possibly gzipped (.gz). Returns `{ X, names, labels?, labelName?, source }`.
+ *
+ *     const { X } = loadData('data/Fig1.dat.gz');                       // 20000 x 2
+ *     const { X, labels } = loadData('data/digits.csv.gz', { labels: -1 }); // 1797 x 64 + classes
+ */
+export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
+  const format = opts.format ?? formatOf(path);
+  if (format === null) {
+    readInput(path); // a missing file is the first thing to report
+    throw new DadalabError(`Cannot tell the format of ${path} from its extension`,
+      "Rename it (.arrow, .feather, .npy, .csv, .tsv, .txt, .dat, optionally .gz) or pass { format: 'arrow' | 'npy' | 'csv' }");
+  }
+  if (format === 'arrow') return loadArrow(path, opts);
+  if (format === 'npy') {
+    if (opts.labels !== undefined || opts.columns !== undefined) {
+      throw new DadalabError('An .npy file has no named columns, so labels/columns cannot be picked from it',
+        'Load the labels from their own file with loadLabels(path), and select columns afterwards with X.selectColumns([...])');
+    }
+    const X = loadNpy(path);
+    return makeLoaded(X, Array.from({ length: X.cols }, (_, j) => `x${j}`), path);
+  }
+  if (format === 'csv') {
+    const { dtype, ...csv } = opts;
+    return loadCsv(path, { ...csv, dtype });
+  }
+  throw new DadalabError(`Unknown format '${String(format)}'`, "Pass { format: 'arrow' | 'npy' | 'csv' }");
+}
+
+/**
+ * Loads a vector of labels (or any per-point values): a 1-D .npy array, a text file with one
+ * value per line (like DADApy's gt_F1.txt), or the `label` column (or the only column) of an
+ * Arrow file. Integers -> Int32Array, other numbers -> Float64Array, text -> string[].
+ */
+export function loadLabels(path: string, opts: { column?: string | number } = {}): Labels {
+  const format = formatOf(path);
+  if (format === 'npy') return loadNpyVector(path);
+  if (format === 'arrow') {
+    return loadArrowColumn(path, opts.column);
+  }
+  const text = readInput(path, { gunzip: true }).toString('utf8');
+  return parseCsv(text, { labels: opts.column ?? 0 }, path, true).labels!;
+}
