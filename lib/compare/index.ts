@@ -1,2 +1,8 @@
 // Public surface of lib/compare (each algorithm file re-exported here).
-export {};
+export * from './imbalance';
+export * from './coords';
+export * from './subsets';
+export * from './overlap';
+export * from './jackknife';
+export * from './causality';
+export { pyFrozenset, pySetOfFrozensets } from './pyset';

@@ -1,0 +1,205 @@
+import { DadalabError } from '../errors';
+import type { Matrix } from '../matrix';
+import { pairDistance, type Metric } from '../neighbors';
+import type { Rng } from '../stats/rng';
+
+/**
+ * What the information imbalance reads from a neighbour table: `n` rows of `maxk + 1` indices,
+ * row-major, the point itself in column 0. A `NeighborTable` is one.
+ */
+export interface IndexTable {
+  readonly n: number;
+  readonly maxk: number;
+  readonly indices: Int32Array;
+}
+
+export interface ImbalanceOptions {
+  /** Neighbours of each point in space A whose ranks in B are averaged (DADApy's k, default 1). */
+  k?: number;
+  /** Draws the ranks of neighbours missing from B's table (needed only when B's table is incomplete). */
+  rng?: Rng;
+}
+
+function checkPair(a: IndexTable, b: IndexTable, k: number): void {
+  if (a.n !== b.n) {
+    throw new DadalabError(`The two neighbour tables describe ${a.n} and ${b.n} points`,
+      'Compare two representations of the same points, in the same order');
+  }
+  if (!Number.isInteger(k) || k < 1) {
+    throw new DadalabError(`k = ${k} is not a positive whole number`, 'Pass k >= 1 (DADApy default: 1)');
+  }
+  if (k > a.maxk) {
+    throw new DadalabError(`k = ${k} neighbours were asked for but the first table holds ${a.maxk} per point`,
+      `Pass k <= ${a.maxk}, or compute the neighbours with maxk >= ${k}`);
+  }
+}
+
+/**
+ * DADApy's `_return_ranks`: for each point i and each of its first k neighbours a in space A
+ * (columns 1..k), the rank of a among i's neighbours in B (its column in B's table, so the
+ * nearest neighbour has rank 1). A neighbour missing from B's `maxk + 1` columns gets a random
+ * rank `rng.integers(maxk + 1, N)`, one draw per missing entry, rows in order, then k: the order
+ * and size of DADApy's draws, so recorded NumPy streams replay exactly. N x k, row-major.
+ */
+export function conditionalRanks(a: IndexTable, b: IndexTable, opts: ImbalanceOptions = {}): Float64Array {
+  const k = opts.k ?? 1;
+  checkPair(a, b, k);
+  const N = a.n, wa = a.maxk + 1, wb = b.maxk + 1;
+  const ia = a.indices, ib = b.indices;
+  const ranks = new Float64Array(N * k);
+  // the position of each point in the current row of B (stamped per row, no clearing)
+  const useStamp = k > 4;
+  const pos = useStamp ? new Int32Array(N) : null;
+  const stamp = useStamp ? new Int32Array(N).fill(-1) : null;
+  for (let i = 0; i < N; i++) {
+    const rb = i * wb;
+    if (useStamp) {
+      for (let c = 0; c < wb; c++) {
+        const j = ib[rb + c];
+        if (stamp![j] !== i) { stamp![j] = i; pos![j] = c; } // first occurrence
+      }
+    }
+    for (let m = 0; m < k; m++) {
+      const target = ia[i * wa + 1 + m];
+      let r = -1;
+      if (useStamp) {
+        if (stamp![target] === i) r = pos![target];
+      } else {
+        for (let c = 0; c < wb; c++) if (ib[rb + c] === target) { r = c; break; }
+      }
+      if (r < 0) {
+        if (!opts.rng) {
+          throw new DadalabError(`A neighbour of point ${i} is not among the ${b.maxk} stored neighbours of the second space and no random generator was given`,
+            'Use complete tables (maxk = N - 1) or pass an rng for the ranks beyond maxk');
+        }
+        r = opts.rng.integers(wb, N, 1)[0];
+      }
+      ranks[i * k + m] = r;
+    }
+  }
+  return ranks;
+}
+
+/** Delta from the sum of the N k conditional ranks, in DADApy's arithmetic order: (S / (N k)) / (N / 2). */
+export function imbalanceFromRankSum(sum: number, N: number, k: number): number {
+  return (sum / (N * k)) / (N / 2.0);
+}
+
+/**
+ * The information imbalance Delta(A -> B) (Glielmo et al. 2022): the mean rank in B of the
+ * k nearest neighbours in A, over N/2. About 0 when A predicts B's neighbourhoods, about 1 when
+ * A says nothing about B. Exact when B's table is complete (maxk = N - 1); otherwise missing
+ * ranks are drawn from `rng` as DADApy does.
+ */
+export function informationImbalance(a: IndexTable, b: IndexTable, opts: ImbalanceOptions = {}): number {
+  const k = opts.k ?? 1;
+  const ranks = conditionalRanks(a, b, opts);
+  let s = 0;
+  for (let t = 0; t < ranks.length; t++) s += ranks[t];
+  return imbalanceFromRankSum(s, a.n, k);
+}
+
+/** The ranks of row i's neighbours counted directly from distances: the table's tie rule (ascending index). */
+function rankIn(d: Float64Array, i: number, a: number): number {
+  const da = d[a];
+  let r = 1;
+  const N = d.length;
+  for (let j = 0; j < N; j++) {
+    if (j === i) continue;
+    const dj = d[j];
+    if (dj < da || (dj === da && j < a)) r++;
+  }
+  return r;
+}
+
+/** The k nearest other points of i by (distance, index), ascending, into `out`. */
+function nearest(d: Float64Array, i: number, k: number, outD: Float64Array, outI: Int32Array): void {
+  let size = 0;
+  const N = d.length;
+  for (let j = 0; j < N; j++) {
+    if (j === i) continue;
+    const dj = d[j];
+    if (size === k && (dj > outD[k - 1] || (dj === outD[k - 1] && j > outI[k - 1]))) continue;
+    let p = size < k ? size++ : k - 1;
+    while (p > 0 && (outD[p - 1] > dj || (outD[p - 1] === dj && outI[p - 1] > j))) {
+      outD[p] = outD[p - 1]; outI[p] = outI[p - 1]; p--;
+    }
+    outD[p] = dj; outI[p] = j;
+  }
+}
+
+function distanceRow(X: Matrix, i: number, metric: Metric, period: Float64Array | null, out: Float64Array): void {
+  const N = X.rows, D = X.cols, x = X.data;
+  if (metric === 'euclidean' && !period) {
+    const oi = i * D;
+    for (let j = 0; j < N; j++) {
+      const oj = j * D;
+      let s = 0;
+      for (let t = 0; t < D; t++) { const e = x[oi + t] - x[oj + t]; s += e * e; }
+      out[j] = Math.sqrt(s); // pairDistance's arithmetic, so the order (and its ties) is the table's
+    }
+    return;
+  }
+  for (let j = 0; j < N; j++) out[j] = pairDistance(x, i, x, j, D, metric, period);
+}
+
+export interface PairOptions {
+  k?: number;
+  metric?: Metric;
+  /** Period of each space's coordinates (null: not periodic). */
+  periodA?: Float64Array | null;
+  periodB?: Float64Array | null;
+  /**
+   * The table width DADApy would use (maxk, default N - 1): ranks above it are replaced by a random
+   * draw, as when DADApy's tables hold fewer neighbours than the subset has points.
+   */
+  maxk?: number;
+  rng?: Rng;
+}
+
+/**
+ * Delta(A -> B) and Delta(B -> A) between two representations of the same points, computed from
+ * distances without building rank tables: the k nearest neighbours of each point in one space,
+ * and their ranks in the other counted directly (1 + the points closer, ties by index). The same
+ * numbers as `informationImbalance` on tables of width `maxk + 1` (random ranks beyond, drawn in
+ * DADApy's order: all of A -> B, then all of B -> A), in O(N^2 (D_A + D_B)) time and O(N) memory.
+ */
+export function imbalancePair(A: Matrix, B: Matrix, opts: PairOptions = {}): [number, number] {
+  const N = A.rows;
+  if (B.rows !== N) {
+    throw new DadalabError(`The two representations have ${N} and ${B.rows} points`,
+      'Pass two representations of the same points, in the same order');
+  }
+  const k = opts.k ?? 1;
+  const maxk = opts.maxk ?? N - 1;
+  if (!Number.isInteger(k) || k < 1 || k > N - 1 || k > maxk) {
+    throw new DadalabError(`k = ${k} is not between 1 and ${Math.min(N - 1, maxk)}`, 'Pass a smaller k');
+  }
+  const metric = opts.metric ?? 'euclidean';
+  const dA = new Float64Array(N), dB = new Float64Array(N);
+  const nD = new Float64Array(k), nI = new Int32Array(k);
+  const rAB = new Float64Array(N * k), rBA = new Float64Array(N * k);
+  for (let i = 0; i < N; i++) {
+    distanceRow(A, i, metric, opts.periodA ?? null, dA);
+    distanceRow(B, i, metric, opts.periodB ?? null, dB);
+    nearest(dA, i, k, nD, nI);
+    for (let m = 0; m < k; m++) rAB[i * k + m] = rankIn(dB, i, nI[m]);
+    nearest(dB, i, k, nD, nI);
+    for (let m = 0; m < k; m++) rBA[i * k + m] = rankIn(dA, i, nI[m]);
+  }
+  const out: number[] = [];
+  for (const r of [rAB, rBA]) {
+    let s = 0;
+    for (let t = 0; t < r.length; t++) {
+      if (r[t] > maxk) {
+        if (!opts.rng) {
+          throw new DadalabError(`maxk = ${maxk} < N - 1 = ${N - 1} needs random ranks but no rng was given`, 'Pass an rng');
+        }
+        r[t] = opts.rng.integers(maxk + 1, N, 1)[0];
+      }
+      s += r[t];
+    }
+    out.push(imbalanceFromRankSum(s, N, k));
+  }
+  return [out[0], out[1]];
+}

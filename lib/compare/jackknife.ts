@@ -1,0 +1,72 @@
+import { DadalabError } from '../errors';
+import type { Matrix } from '../matrix';
+import { computeNeighbors, type Metric } from '../neighbors';
+import { checkpoint } from '../runtime/progress';
+import { SeededRng, type Rng } from '../stats/rng';
+import type { Chart } from '../../widgets/chart';
+import { imbalancePlaneChart } from '../../widgets/compare/charts';
+import { informationImbalance } from './imbalance';
+
+export interface JackknifeOptions {
+  /** Leave-one-out repetitions (default N): the first n points of a random order are left out in turn. */
+  n?: number | null;
+  k?: number;
+  /** Neighbours of the full data sets (default N - 1); the tables without one point have maxk - 1. */
+  maxk?: number;
+  metric?: Metric;
+  /** Period of both spaces (DADApy uses d1's metric and period for both). */
+  period?: Float64Array | null;
+  /** DADApy uses a module-level default_rng(42) whose state persists across calls. */
+  rng?: Rng;
+  signal?: AbortSignal;
+}
+
+/** The jackknife of Delta(d1 -> d2) (immutable). */
+export interface JackknifeImbalance {
+  readonly mean: number;
+  /** Standard deviation (ddof 0) of the leave-one-out values, as DADApy returns it. */
+  readonly std: number;
+  readonly values: Float64Array;
+  /** The points left out, in order. */
+  readonly removed: Int32Array;
+  summary(): string;
+  plot(): Chart;
+}
+
+/**
+ * DataSets.return_inf_imb_jackknife_d1_to_d2 (§11): Delta(d1 -> d2) recomputed with each of n
+ * points left out in turn (the first n of `rng.permutation(N)`), tables of maxk - 1 neighbours;
+ * mean and std (ddof 0) of the n values.
+ */
+export async function jackknifeImbalance(X1: Matrix, X2: Matrix, opts: JackknifeOptions = {}): Promise<JackknifeImbalance> {
+  const N = X1.rows;
+  if (X2.rows !== N) {
+    throw new DadalabError(`The two data sets have ${N} and ${X2.rows} points`, 'Pass two representations of the same points');
+  }
+  const n = opts.n ?? N;
+  if (!Number.isInteger(n) || n < 1 || n > N) throw new DadalabError(`n = ${n} is not between 1 and N = ${N}`, 'Pass n <= N');
+  const k = opts.k ?? 1;
+  const maxk = (opts.maxk ?? N - 1) - 1;
+  const rng = opts.rng ?? new SeededRng(42);
+  const order = rng.permutation(N).slice(0, n);
+  const values = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    const drop = order[t];
+    const keep = Int32Array.from({ length: N - 1 }, (_, i) => (i < drop ? i : i + 1));
+    const t1 = await computeNeighbors(X1.selectRows(keep), { maxk, metric: opts.metric, period: opts.period ?? null, signal: opts.signal });
+    const t2 = await computeNeighbors(X2.selectRows(keep), { maxk, metric: opts.metric, period: opts.period ?? null, signal: opts.signal });
+    values[t] = informationImbalance(t1, t2, { k, rng });
+    await checkpoint(opts.signal);
+  }
+  let s = 0;
+  for (let i = 0; i < n; i++) s += values[i];
+  const mean = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (values[i] - mean) ** 2;
+  const std = Math.sqrt(ss / n);
+  return Object.freeze({
+    mean, std, values, removed: order,
+    summary: () => `jackknife Δ(d1 → d2) = ${mean.toFixed(4)} ± ${std.toFixed(4)} over ${n} leave-one-out sets`,
+    plot: () => imbalancePlaneChart({ aToB: values, bToA: values, labels: Array.from(order, (i) => `without ${i}`), nameA: 'd1', nameB: 'd2', title: 'Jackknife of Δ(d1 → d2)' }),
+  });
+}

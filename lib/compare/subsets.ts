@@ -1,0 +1,129 @@
+import { DadalabError } from '../errors';
+import type { Matrix } from '../matrix';
+import type { Metric } from '../neighbors';
+import { checkpoint, startProgress } from '../runtime/progress';
+import type { Rng } from '../stats/rng';
+import type { Chart } from '../../widgets/chart';
+import { imbalancePlaneChart } from '../../widgets/compare/charts';
+import { imbalancePair } from './imbalance';
+
+export interface SubsetImbalanceOptions {
+  k?: number;
+  /** Points per subset (DADApy's default 2000); each subset gets complete tables of subsetSize - 1 neighbours. */
+  subsetSize?: number;
+  /** Number of subsets (default N // subsetSize). */
+  repeats?: number | null;
+  /** Return [mean, standard error] (default) or the value of every subset. */
+  avg?: boolean;
+  metric?: Metric;
+  /** Period of X's coordinates (the other space is taken as non-periodic). */
+  period?: Float64Array | null;
+  rng: Rng;
+  signal?: AbortSignal;
+  warn?: (message: string) => void;
+}
+
+/** Information imbalance between two representations of the same points (immutable). */
+export interface InformationImbalance {
+  /** [mean, standard error] of Delta(X -> Y) over the subsets (avg), or the value of each subset. */
+  readonly imbXToY: Float64Array;
+  /** The same for Delta(Y -> X). */
+  readonly imbYToX: Float64Array;
+  /** Delta(X -> Y) and Delta(Y -> X) of every subset. */
+  readonly perSubsetXToY: Float64Array;
+  readonly perSubsetYToX: Float64Array;
+  readonly k: number;
+  readonly subsetSize: number;
+  readonly repeats: number;
+  summary(): string;
+  plot(): Chart;
+}
+
+function meanSem(v: Float64Array): [number, number] {
+  const n = v.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += v[i];
+  const mean = s / n;
+  if (n === 1) return [v[0], 0];
+  let ss = 0;
+  for (let i = 0; i < n; i++) { const d = v[i] - mean; ss += d * d; }
+  return [mean, Math.sqrt(ss / (n - 1)) / Math.pow(n, 0.5)];
+}
+
+/**
+ * DADApy's `return_information_imbalace` (sic): Delta(X -> Y) and Delta(Y -> X) averaged over
+ * random disjoint subsets. With N <= subsetSize one subset holds all points. Otherwise the points
+ * are shuffled (`rng.choice(N, N, replace=false)`), split as np.array_split does into `repeats`
+ * pieces (the last dropped when shorter than the others); each piece gets tables of
+ * subsetSize - 1 neighbours, so ranks beyond them (pieces larger than subsetSize) are random, as in
+ * DADApy. Ranks are counted from distances (no tables are built), which is what makes N = 20000
+ * affordable; the numbers are those of the tables.
+ */
+export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: SubsetImbalanceOptions): Promise<InformationImbalance> {
+  const N = X.rows;
+  if (Y.rows !== N) {
+    throw new DadalabError(`The other representation has ${Y.rows} points but this one has ${N}`,
+      'Pass coordinates of the same points, in the same order (one row per point)');
+  }
+  const k = opts.k ?? 1;
+  let subsetSize = opts.subsetSize ?? 2000;
+  if (!Number.isInteger(subsetSize) || subsetSize < 2) {
+    throw new DadalabError(`subsetSize = ${subsetSize} is not a whole number >= 2`, 'Pass e.g. subsetSize: 2000');
+  }
+  let repeats = opts.repeats ?? Math.floor(N / subsetSize);
+  if (N <= subsetSize) {
+    opts.warn?.('Subset size greater than the dataset size. Computing information imbalance once on the entire dataset.');
+    repeats = 1;
+    subsetSize = N;
+  } else if (repeats > Math.floor(N / subsetSize)) {
+    opts.warn?.('repeats * subset_size > dataset size. setting repeats = dataset_size // subset_size.');
+    repeats = Math.floor(N / subsetSize);
+  }
+  if (!Number.isInteger(repeats) || repeats < 1) {
+    throw new DadalabError(`repeats = ${repeats} is not a positive whole number`, 'Pass repeats >= 1 or leave it out');
+  }
+  let subsets: Int32Array[] = [Int32Array.from({ length: N }, (_, i) => i)];
+  if (repeats > 1) {
+    const perm = opts.rng.choice(N, N, false);
+    // np.array_split: the first N % repeats pieces have one more element
+    const base = Math.floor(N / repeats), extra = N % repeats;
+    subsets = [];
+    let at = 0;
+    for (let p = 0; p < repeats; p++) {
+      const len = base + (p < extra ? 1 : 0);
+      subsets.push(perm.slice(at, at + len));
+      at += len;
+    }
+    if (subsets[subsets.length - 1].length !== subsets[subsets.length - 2].length) {
+      subsets = subsets.slice(0, -1);
+      repeats -= 1;
+    }
+  }
+  const xy = new Float64Array(repeats), yx = new Float64Array(repeats);
+  const bar = startProgress('information imbalance', repeats);
+  try {
+    for (let p = 0; p < repeats; p++) {
+      const idx = subsets[p];
+      const Xp = idx.length === N ? X : X.selectRows(idx);
+      const Yp = idx.length === N ? Y : Y.selectRows(idx);
+      [xy[p], yx[p]] = imbalancePair(Xp, Yp, {
+        k, metric: opts.metric, periodA: opts.period ?? null, periodB: null, maxk: subsetSize - 1, rng: opts.rng,
+      });
+      bar.update(p + 1);
+      await checkpoint(opts.signal);
+    }
+  } finally {
+    bar.finish();
+  }
+  const avg = opts.avg ?? true;
+  const mXY = meanSem(xy), mYX = meanSem(yx);
+  return Object.freeze({
+    imbXToY: avg ? Float64Array.from(mXY) : xy,
+    imbYToX: avg ? Float64Array.from(mYX) : yx,
+    perSubsetXToY: xy, perSubsetYToX: yx,
+    k, subsetSize, repeats,
+    summary: () => `Δ(X → Y) = ${mXY[0].toFixed(3)} ± ${mXY[1].toFixed(3)}, Δ(Y → X) = ${mYX[0].toFixed(3)} ± ${mYX[1].toFixed(3)} ` +
+      `(k = ${k}, ${repeats} subset${repeats === 1 ? '' : 's'} of ${subsets[0].length})`,
+    plot: () => imbalancePlaneChart({ aToB: [mXY[0]], bToA: [mYX[0]], labels: ['X vs Y'], nameA: 'X', nameB: 'Y' }),
+  });
+}

@@ -1,0 +1,300 @@
+/**
+ * Vega-lite v5 spec builders for comparing representations: the information-imbalance plane,
+ * the greedy-selection curve, overlap profiles, the DII training curves and the causal graph.
+ * Pure functions of plain arrays; the output is plain JSON.
+ */
+import { Chart } from '../chart';
+
+const WIDTH = 420, HEIGHT = 300;
+
+function r(x: number, digits = 6): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : x;
+}
+
+export interface ImbalancePlaneInput {
+  /** Delta(A -> B) of each pair (x axis). */
+  aToB: ArrayLike<number>;
+  /** Delta(B -> A) of each pair (y axis). */
+  bToA: ArrayLike<number>;
+  /** A label per point (e.g. the coordinate set), shown beside it. */
+  labels?: readonly string[];
+  /** Axis names of the two spaces (default 'A' and 'B'). */
+  nameA?: string;
+  nameB?: string;
+  title?: string;
+}
+
+/**
+ * The information-imbalance plane: Delta(A -> B) against Delta(B -> A) in [0, 1.1]^2, the diagonal,
+ * and the four regions named (equivalent near the origin, A more informative below the diagonal,
+ * B more informative above it, independent near (1, 1)).
+ */
+export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
+  const A = input.nameA ?? 'A', B = input.nameB ?? 'B';
+  const values = [];
+  for (let i = 0; i < input.aToB.length; i++) {
+    values.push({ x: r(input.aToB[i]), y: r(input.bToA[i]), label: input.labels?.[i] ?? String(i) });
+  }
+  const regions = [
+    { x: 0.1, y: 0.05, text: 'equivalent' },
+    { x: 0.1, y: 0.95, text: `${A} predicts ${B}` },
+    { x: 0.9, y: 0.05, text: `${B} predicts ${A}` },
+    { x: 0.9, y: 1.05, text: 'independent' },
+  ];
+  const xEnc = { field: 'x', type: 'quantitative', title: `Δ(${A} → ${B})`, scale: { domain: [0, 1.1] } };
+  const yEnc = { field: 'y', type: 'quantitative', title: `Δ(${B} → ${A})`, scale: { domain: [0, 1.1] } };
+  const title = input.title ?? 'Information imbalance plane';
+  return new Chart({
+    title,
+    width: HEIGHT,
+    height: HEIGHT,
+    layer: [
+      {
+        data: { values: [{ x: 0, y: 0 }, { x: 1.1, y: 1.1 }] },
+        mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
+        encoding: { x: xEnc, y: yEnc },
+      },
+      {
+        data: { values: regions },
+        mark: { type: 'text', color: '#888', fontStyle: 'italic' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'text' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' },
+        encoding: {
+          x: xEnc, y: yEnc,
+          tooltip: [
+            { field: 'label', title: 'space' },
+            { field: 'x', type: 'quantitative', title: `Δ(${A} → ${B})`, format: '.3f' },
+            { field: 'y', type: 'quantitative', title: `Δ(${B} → ${A})`, format: '.3f' },
+          ],
+        },
+      },
+      {
+        data: { values },
+        mark: { type: 'text', dx: 6, align: 'left', baseline: 'middle', fontSize: 10 },
+        encoding: { x: xEnc, y: yEnc, text: { field: 'label' } },
+      },
+    ],
+  }, title);
+}
+
+export interface GreedyCurveInput {
+  /** The best tuple at each step. */
+  tuples: readonly (readonly number[])[];
+  /** [Delta(target -> tuple), Delta(tuple -> target)] at each step. */
+  imbalances: readonly (readonly number[])[];
+  title?: string;
+}
+
+/** Greedy selection: the two imbalances of the best tuple against the number of features. */
+export function greedyCurveChart(input: GreedyCurveInput): Chart {
+  const values: object[] = [];
+  input.tuples.forEach((t, i) => {
+    const tuple = `[${t.join(', ')}]`;
+    values.push({ n: t.length, value: r(input.imbalances[i][0]), direction: 'Δ(target → features)', tuple });
+    values.push({ n: t.length, value: r(input.imbalances[i][1]), direction: 'Δ(features → target)', tuple });
+  });
+  const title = input.title ?? 'Greedy feature selection';
+  return new Chart({
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: 'line', point: { filled: true, size: 50 } },
+    encoding: {
+      x: { field: 'n', type: 'quantitative', title: 'number of features', axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', title: 'information imbalance', scale: { domain: [0, 1.05] } },
+      color: { field: 'direction', type: 'nominal', title: null },
+      tooltip: [
+        { field: 'tuple', title: 'features' },
+        { field: 'direction', title: 'direction' },
+        { field: 'value', type: 'quantitative', format: '.3f' },
+      ],
+    },
+  }, title);
+}
+
+export interface OverlapProfileInput {
+  /** One overlap per position (e.g. per layer). */
+  overlaps: ArrayLike<number>;
+  /** Position names (default 0, 1, ...). */
+  labels?: readonly string[];
+  /** Axis title of the positions (default 'layer'). */
+  xTitle?: string;
+  /** Several profiles: a series name per value (same length as overlaps). */
+  series?: readonly string[];
+  title?: string;
+}
+
+/** Overlap profile: the neighbourhood overlap (0..1) across positions such as layers. */
+export function overlapProfileChart(input: OverlapProfileInput): Chart {
+  const values = [];
+  for (let i = 0; i < input.overlaps.length; i++) {
+    values.push({ pos: i, label: input.labels?.[i] ?? String(i), overlap: r(input.overlaps[i]), series: input.series?.[i] ?? 'overlap' });
+  }
+  const title = input.title ?? 'Neighbourhood overlap';
+  return new Chart({
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: 'line', point: { filled: true, size: 50 } },
+    encoding: {
+      x: { field: 'label', type: 'ordinal', sort: null, title: input.xTitle ?? 'layer' },
+      y: { field: 'overlap', type: 'quantitative', title: 'overlap χ', scale: { domain: [0, 1] } },
+      color: { field: 'series', type: 'nominal', title: null },
+      tooltip: [{ field: 'label', title: input.xTitle ?? 'layer' }, { field: 'overlap', type: 'quantitative', format: '.3f' }],
+    },
+  }, title);
+}
+
+export interface OverlapHistogramInput {
+  /** Per-point overlaps. */
+  overlaps: ArrayLike<number>;
+  k: number;
+  title?: string;
+}
+
+/** The distribution of the per-point overlaps (bars at the k + 1 possible values). */
+export function overlapHistogramChart(input: OverlapHistogramInput): Chart {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < input.overlaps.length; i++) {
+    const v = r(input.overlaps[i], 4);
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const values = [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([overlap, count]) => ({ overlap, count }));
+  const title = input.title ?? `Per-point neighbourhood overlap (k = ${input.k})`;
+  return new Chart({
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: 'bar', width: { band: 0.9 } },
+    encoding: {
+      x: { field: 'overlap', type: 'quantitative', title: 'overlap', scale: { domain: [0, 1] } },
+      y: { field: 'count', type: 'quantitative', title: 'points' },
+      tooltip: [{ field: 'overlap', type: 'quantitative', format: '.3f' }, { field: 'count', type: 'quantitative' }],
+    },
+  }, title);
+}
+
+export interface TrainingCurvesInput {
+  /** Weights per epoch: (epochs + 1) rows of D values. */
+  weights: readonly ArrayLike<number>[];
+  /** The DII per epoch (epochs + 1 values). */
+  imbalances: ArrayLike<number>;
+  /** Feature names (default x0, x1, ...). */
+  featureNames?: readonly string[];
+  title?: string;
+}
+
+/** DII training: the imbalance per epoch above, the weight of each feature per epoch below. */
+export function diiTrainingChart(input: TrainingCurvesInput): Chart {
+  const dii = [];
+  for (let e = 0; e < input.imbalances.length; e++) dii.push({ epoch: e, dii: r(input.imbalances[e]) });
+  const w = [];
+  for (let e = 0; e < input.weights.length; e++) {
+    const row = input.weights[e];
+    for (let f = 0; f < row.length; f++) w.push({ epoch: e, feature: input.featureNames?.[f] ?? `x${f}`, weight: r(row[f]) });
+  }
+  const title = input.title ?? 'Differentiable information imbalance: training';
+  return new Chart({
+    title,
+    vconcat: [
+      {
+        width: WIDTH, height: 160,
+        data: { values: dii },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+          y: { field: 'dii', type: 'quantitative', title: 'DII', scale: { zero: false } },
+          tooltip: [{ field: 'epoch', type: 'quantitative' }, { field: 'dii', type: 'quantitative', format: '.4f' }],
+        },
+      },
+      {
+        width: WIDTH, height: 200,
+        data: { values: w },
+        mark: { type: 'line' },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+          y: { field: 'weight', type: 'quantitative', title: 'weight' },
+          color: { field: 'feature', type: 'nominal', title: 'feature', sort: null },
+          tooltip: [{ field: 'feature' }, { field: 'epoch', type: 'quantitative' }, { field: 'weight', type: 'quantitative', format: '.4f' }],
+        },
+      },
+    ],
+  }, title);
+}
+
+export interface CausalGraphInput {
+  /** Adjacency: adj[source][target] = 1 when source drives target. */
+  adjacency: readonly (readonly number[])[];
+  /** Edge strengths (same shape as adjacency), shown as width and in the tooltip. */
+  strengths?: readonly (readonly number[])[];
+  names?: readonly string[];
+  title?: string;
+}
+
+/**
+ * The causal graph as a layered vega-lite chart: nodes on a circle, an arrow (a rule and a
+ * triangle near its head) for every link source -> target.
+ */
+export function causalGraphChart(input: CausalGraphInput): Chart {
+  const n = input.adjacency.length;
+  const pos = [];
+  for (let i = 0; i < n; i++) {
+    const a = Math.PI / 2 - (2 * Math.PI * i) / n;
+    pos.push({ x: r(Math.cos(a), 4), y: r(Math.sin(a), 4), name: input.names?.[i] ?? `x${i}` });
+  }
+  const edges = [];
+  const heads = [];
+  for (let s = 0; s < n; s++) {
+    for (let t = 0; t < n; t++) {
+      if (s === t || !input.adjacency[s][t]) continue;
+      const p = pos[s], q = pos[t];
+      const dx = q.x - p.x, dy = q.y - p.y, len = Math.hypot(dx, dy) || 1;
+      const ux = dx / len, uy = dy / len, gap = 0.13;
+      const strength = input.strengths ? r(input.strengths[s][t], 3) : 1;
+      const x = r(p.x + ux * gap, 4), y = r(p.y + uy * gap, 4), x2 = r(q.x - ux * gap, 4), y2 = r(q.y - uy * gap, 4);
+      edges.push({ x, y, x2, y2, source: p.name, target: q.name, strength });
+      // the triangle points along the edge: vega's angle is clockwise from up, in screen space
+      heads.push({ x: x2, y: y2, angle: r((Math.atan2(ux, uy) * 180) / Math.PI, 4), source: p.name, target: q.name, strength });
+    }
+  }
+  const xs = { field: 'x', type: 'quantitative', axis: null, scale: { domain: [-1.3, 1.3] } };
+  const ys = { field: 'y', type: 'quantitative', axis: null, scale: { domain: [-1.3, 1.3] } };
+  const title = input.title ?? 'Causal graph';
+  return new Chart({
+    title,
+    width: HEIGHT,
+    height: HEIGHT,
+    layer: [
+      {
+        data: { values: edges },
+        mark: { type: 'rule', color: '#555' },
+        encoding: {
+          x: xs, y: ys, x2: { field: 'x2' }, y2: { field: 'y2' },
+          strokeWidth: { field: 'strength', type: 'quantitative', legend: null, scale: { range: [1, 4] } },
+          tooltip: [{ field: 'source' }, { field: 'target' }, { field: 'strength', type: 'quantitative', format: '.3f' }],
+        },
+      },
+      {
+        data: { values: heads },
+        mark: { type: 'point', shape: 'triangle-up', filled: true, size: 90, color: '#555' },
+        encoding: { x: xs, y: ys, angle: { field: 'angle', type: 'quantitative', scale: null } },
+      },
+      {
+        data: { values: pos },
+        mark: { type: 'circle', size: 900, color: '#cfe2f3', stroke: '#1f77b4' },
+        encoding: { x: xs, y: ys, tooltip: [{ field: 'name', title: 'variable' }] },
+      },
+      {
+        data: { values: pos },
+        mark: { type: 'text', fontSize: 12, fontWeight: 'bold' },
+        encoding: { x: xs, y: ys, text: { field: 'name' } },
+      },
+    ],
+  }, title);
+}
