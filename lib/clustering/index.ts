@@ -1,2 +1,3 @@
 // Public surface of lib/clustering (each algorithm file re-exported here).
-export {};
+export * from './adp';
+export * from './dp';

@@ -1,0 +1,432 @@
+import { DadalabError } from '../errors';
+import type { NeighborTable } from '../neighbors/table';
+import { Chart } from '../../widgets/chart';
+import { adpTopographySpec } from '../../widgets/clustering/topography';
+
+export interface AdpOptions {
+  /** Merging threshold in units of the errors (DADApy's default 1.65). Larger Z merges more. */
+  Z?: number;
+  /** Report halo points (members less dense than their cluster's highest saddle) as −1 in clusterAssignment. */
+  halo?: boolean;
+  /** DADApy's memory-lean implementation (saddle lists instead of Nc x Nc matrices). */
+  v2?: boolean;
+  /**
+   * How a point with no labelled point among its maxk neighbours is assigned (only removed
+   * candidate peaks can be in that position). 'intended' (default): the label of the densest point
+   * that has it in its k*-neighbourhood (the point that caused its removal), which is always
+   * labelled already, so every point gets a valid label. 'cython': DADApy's Cython fallback with
+   * its off-by-one in the removal table (§7.5a), which can read the wrong remover or none; points
+   * it leaves unassigned get −1 here (DADApy leaves uninitialised memory).
+   */
+  fallback?: 'intended' | 'cython';
+  /** Scan the neighbours of the outer point up to column maxk (Cython, default) or maxk − 1 (DADApy's pure Python). */
+  borderScan?: 'cython' | 'python';
+}
+
+export interface AdpResult {
+  /** Cluster of every point (−1 for halo points when `halo`). */
+  readonly clusterAssignment: Int32Array;
+  /** Cluster of every point, halo included (the core + halo partition). */
+  readonly coreAssignment: Int32Array;
+  /** The assignment with halo points at −1, whatever `halo` was. */
+  readonly haloAssignment: Int32Array;
+  readonly nClusters: number;
+  /** Point index of each cluster's density peak. */
+  readonly clusterCenters: Int32Array;
+  /** Members of each cluster (DADApy's order: the merged lists are concatenated, not sorted). */
+  readonly clusterIndices: Int32Array[];
+  /** Saddle log densities between clusters (nClusters x nClusters): diagonal ldMin − 2, no saddle ldMin − 1. */
+  readonly logDenBord: number[][];
+  readonly logDenBordErr: number[][];
+  /** Saddle point indices (−1: no saddle, and on the diagonal). */
+  readonly bordIndices: number[][];
+  /** min(logDen − Z logDenErr), the shift of DADApy's log_den_c. */
+  readonly ldMin: number;
+  /** Log density of each cluster's centre. */
+  readonly centerLogDen: Float64Array;
+  /** Points assigned through the removed-centre fallback. */
+  readonly fallbackIndices: Int32Array;
+  /** Points left without a cluster (only with fallback: 'cython'; DADApy's uninitialised labels). */
+  readonly unassigned: Int32Array;
+  /** Fraction of points that are not halo. */
+  readonly coreFraction: number;
+  readonly Z: number;
+  readonly halo: boolean;
+  readonly v2: boolean;
+  summary(): string;
+  /** The peak topography: the dendrogram of the density peaks from the saddle matrix. */
+  plot(options?: { kind?: 'dendrogram' | 'matrix' }): Chart;
+}
+
+/** A stable descending order of g (DADApy's argsort(−g); exact ties are ordered by index here). */
+function orderDesc(g: Float64Array): Int32Array {
+  const idx = new Int32Array(g.length);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  idx.sort((a, b) => (g[b] - g[a]) || (a - b));
+  return idx;
+}
+
+function validate(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: ArrayLike<number>, kstar: ArrayLike<number>): void {
+  const n = nn.n;
+  if (logDen.length !== n || logDenErr.length !== n || kstar.length !== n) {
+    throw new DadalabError(`ADP needs one log density, error and k* per point (${n} points; got ${logDen.length}, ${logDenErr.length}, ${kstar.length})`,
+      'Compute the density on the same data (computeDensityPAk())');
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(logDen[i]) || !Number.isFinite(logDenErr[i])) {
+      throw new DadalabError(`ADP needs finite log densities and errors, but point ${i} has ${logDen[i]} ± ${logDenErr[i]}`,
+        'Remove duplicate points (dedupe) or use a density estimator that gives finite values');
+    }
+    if (!(kstar[i] >= 1 && kstar[i] <= nn.maxk)) {
+      throw new DadalabError(`k* of point ${i} is ${kstar[i]}, outside [1, ${nn.maxk}]`, 'Use the k* the density was computed with');
+    }
+  }
+}
+
+/**
+ * Advanced Density Peaks (d'Errico, Facco, Laio, Rodriguez 2021), DADApy's compute_clustering_ADP
+ * with the Cython v1 semantics (v2 with `v2: true`):
+ *  1. with c = logDen − min(logDen − Z err) + 1 and g = c − err, candidate peaks are the points
+ *     whose g is not below that of any of their k* neighbours;
+ *  2. a candidate inside the k*-neighbourhood of a point of higher g is removed;
+ *  3. the other points, by decreasing g, take the label of their nearest labelled neighbour;
+ *  4. saddle points between clusters: a border point p1 of cluster c whose first k*-neighbour p2
+ *     of another cluster has p1 as its nearest c-point; the one of highest g per pair;
+ *  5. pairs whose peaks are not significantly above the saddle (c_peak − c_saddle < Z (err_peak +
+ *     err_saddle)) are merged, highest saddle first, the peak with the smaller margin absorbed;
+ *  6. halo: members less dense than the highest saddle of their cluster.
+ */
+export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: ArrayLike<number>,
+  kstar: ArrayLike<number>, opts: AdpOptions = {}): AdpResult {
+  const Z = opts.Z ?? 1.65;
+  const halo = opts.halo ?? false;
+  const v2 = opts.v2 ?? false;
+  const fallback = opts.fallback ?? 'intended';
+  validate(nn, logDen, logDenErr, kstar);
+  const N = nn.n, maxk = nn.maxk, w = maxk + 1, I = nn.indices;
+  const err = Float64Array.from(logDenErr);
+  let ldMin = Infinity;
+  for (let i = 0; i < N; i++) { const v = logDen[i] - Z * err[i]; if (v < ldMin) ldMin = v; }
+  const c = new Float64Array(N), g = new Float64Array(N);
+  for (let i = 0; i < N; i++) { c[i] = logDen[i] - ldMin + 1; g[i] = c[i] - err[i]; }
+
+  // 1. candidates
+  const candPos = new Int32Array(N).fill(-1);
+  const cands: number[] = [];
+  for (let i = 0; i < N; i++) {
+    let ok = true;
+    for (let j = 1; j <= kstar[i]; j++) if (g[i] < g[I[i * w + j]]) { ok = false; break; }
+    if (ok) { candPos[i] = cands.length; cands.push(i); }
+  }
+  // 2. removal: hits (i ascending) of points with higher g holding a candidate among their k* neighbours
+  const hits: number[][] = cands.map(() => []);
+  for (let i = 0; i < N; i++) {
+    for (let j = 1; j <= kstar[i]; j++) {
+      const nb = I[i * w + j];
+      const p = candPos[nb];
+      if (p >= 0 && g[i] > g[nb]) hits[p].push(i);
+    }
+  }
+  const removed = new Uint8Array(N);
+  const bestRemover = new Int32Array(N).fill(-1);
+  // DADApy's Cython removal table, rows (removed candidate, remover) with its off-by-one (§7.5a)
+  const L = cands.length;
+  const tCand = new Int32Array(L + 1).fill(-1), tRem = new Int32Array(L + 1).fill(-1);
+  let len = 0;
+  for (let p = 0; p < L; p++) {
+    const cc = cands[p];
+    let maxRho = -999, first = true;
+    for (const i of hits[p]) {
+      removed[cc] = 1;
+      if (len < L) tCand[len] = cc;
+      if (first) { len++; first = false; }
+      if (g[i] > maxRho) { maxRho = g[i]; tRem[Math.min(len, L)] = i; bestRemover[cc] = i; }
+    }
+  }
+  const centers: number[] = [];
+  for (const cc of cands) if (!removed[cc]) centers.push(cc);
+  const nClus = centers.length;
+  const isCenter = new Uint8Array(N);
+  for (const cc of centers) isCenter[cc] = 1;
+
+  // 3. preliminary assignment
+  const label = new Int32Array(N).fill(-1);
+  centers.forEach((cc, k) => { label[cc] = k; });
+  const order = orderDesc(g);
+  const fallbackPts: number[] = [];
+  for (let t = 0; t < N; t++) {
+    const e = order[t];
+    let nnc = 0;
+    while (label[e] === -1 && nnc < maxk) { nnc++; label[e] = label[I[e * w + nnc]]; }
+    if (label[e] !== -1) continue;
+    fallbackPts.push(e);
+    if (fallback === 'cython') {
+      label[e] = cythonFallback(e, I, w, tCand, tRem, g, label);
+    } else {
+      label[e] = intendedFallback(e, I, w, maxk, removed, bestRemover, g, label);
+    }
+  }
+  const unassigned: number[] = [];
+  for (let i = 0; i < N; i++) if (label[i] === -1) unassigned.push(i);
+  const members: number[][] = Array.from({ length: nClus }, () => []);
+  for (let i = 0; i < N; i++) if (label[i] >= 0) members[label[i]].push(i);
+
+  // 4-5. saddles and merging
+  const scanMax = opts.borderScan === 'python' ? maxk - 1 : maxk;
+  const merged = v2
+    ? mergeV2(nClus, centers, members, label, isCenter, I, w, kstar, scanMax, c, err, g, Z)
+    : mergeV1(nClus, centers, members, label, isCenter, I, w, kstar, scanMax, c, err, g, Z);
+
+  // 6. finalisation
+  const { survivors, B, E, P } = merged;
+  const nC = survivors.length;
+  const clusterCenters = Int32Array.from(survivors.map((s) => centers[s]));
+  const clusterIndices = survivors.map((s) => Int32Array.from(merged.members[s]));
+  const core = new Int32Array(N).fill(-1);
+  clusterIndices.forEach((m, k) => { for (const p of m) core[p] = k; });
+  const haloA = Int32Array.from(core);
+  let nHalo = 0;
+  for (let k = 0; k < nC; k++) {
+    let h = -Infinity;
+    for (let l = 0; l < nC; l++) if (B[k][l] > h) h = B[k][l];
+    for (const p of clusterIndices[k]) if (c[p] < h) { haloA[p] = -1; nHalo++; }
+  }
+  const logDenBord = B.map((row) => row.map((v) => v + ldMin - 1));
+  const centerLogDen = Float64Array.from(clusterCenters, (p) => logDen[p]);
+  let fMax = -Infinity;
+  for (let i = 0; i < N; i++) if (logDen[i] > fMax) fMax = logDen[i];
+  const assignment = halo ? haloA : core;
+  const coreFraction = (N - nHalo - unassigned.length) / N;
+  const result: AdpResult = {
+    clusterAssignment: assignment, coreAssignment: core, haloAssignment: haloA,
+    nClusters: nC, clusterCenters, clusterIndices, logDenBord, logDenBordErr: E, bordIndices: P,
+    ldMin, centerLogDen, fallbackIndices: Int32Array.from(fallbackPts), unassigned: Int32Array.from(unassigned),
+    coreFraction, Z, halo, v2,
+    summary(): string {
+      const sizes = clusterIndices.map((m) => m.length).join(', ');
+      return `ADP (Z = ${Z}${v2 ? ', v2' : ''}): ${nC} cluster${nC === 1 ? '' : 's'} of sizes [${sizes}], ${(100 * coreFraction).toFixed(1)}% core points`
+        + (unassigned.length ? `, ${unassigned.length} unassigned` : '');
+    },
+    plot(options: { kind?: 'dendrogram' | 'matrix' } = {}): Chart {
+      return new Chart(adpTopographySpec({ logDenBord, centerLogDen, populations: clusterIndices.map((m) => m.length), fMax }, options.kind ?? 'dendrogram'));
+    },
+  };
+  return Object.freeze(result);
+}
+
+/** The intended fallback: the label of the point that removed e (or of the densest labelled remover of a removed neighbour). */
+function intendedFallback(e: number, I: Int32Array, w: number, maxk: number, removed: Uint8Array, bestRemover: Int32Array,
+  g: Float64Array, label: Int32Array): number {
+  const r = bestRemover[e];
+  if (r >= 0 && label[r] >= 0) return label[r];
+  let best = -1, bestG = -Infinity;
+  for (let j = 0; j <= maxk; j++) {
+    const nb = I[e * w + j];
+    if (!removed[nb]) continue;
+    const rr = bestRemover[nb];
+    if (rr >= 0 && label[rr] >= 0 && g[rr] > bestG) { bestG = g[rr]; best = label[rr]; }
+  }
+  return best;
+}
+
+/** DADApy's Cython fallback, reproduced: intersect1d of e's row with the removal table's first column. */
+function cythonFallback(e: number, I: Int32Array, w: number, tCand: Int32Array, tRem: Int32Array, g: Float64Array, label: Int32Array): number {
+  const N = g.length;
+  // first occurrence row of each value of tCand
+  const firstRow = new Map<number, number>();
+  for (let r = 0; r < tCand.length - 1; r++) if (!firstRow.has(tCand[r])) firstRow.set(tCand[r], r);
+  const common = new Set<number>();
+  for (let j = 0; j < w; j++) { const v = I[e * w + j]; if (firstRow.has(v)) common.add(v); }
+  if (common.size === 0) return -1; // DADApy: argmax of an empty array (crash)
+  const rows = [...common].sort((a, b) => a - b).map((v) => firstRow.get(v) as number);
+  let m = -2, mg = -Infinity;
+  for (const r of rows) {
+    const cand = tRem[r];
+    const gi = g[cand < 0 ? N + cand : cand];
+    if (gi > mg) { mg = gi; m = cand; }
+  }
+  const li = m < 0 ? N + m : m;
+  return label[li];
+}
+
+interface Merged {
+  survivors: number[];
+  members: number[][];
+  B: number[][];
+  E: number[][];
+  P: number[][];
+}
+
+/** First neighbour (1..k*) of p1 in another cluster, if p1 is the closest point of its cluster to it. */
+function borderPartner(p1: number, cl: number, label: Int32Array, isCenter: Uint8Array, I: Int32Array, w: number,
+  kstar: ArrayLike<number>, scanMax: number): number {
+  if (isCenter[p1]) return -1;
+  let pp = -1;
+  for (let k = 1; k <= kstar[p1]; k++) {
+    const p2 = I[p1 * w + k];
+    if (label[p2] !== cl) { pp = p2; break; }
+  }
+  if (pp === -1) return -1;
+  for (let k = 1; k <= scanMax; k++) {
+    const po = I[pp * w + k];
+    if (po === p1) break;
+    if (label[po] === cl) return -1;
+  }
+  return pp;
+}
+
+function mergeV1(nClus: number, centers: number[], members0: number[][], label: Int32Array, isCenter: Uint8Array,
+  I: Int32Array, w: number, kstar: ArrayLike<number>, scanMax: number, c: Float64Array, err: Float64Array, g: Float64Array, Z: number): Merged {
+  const B = Array.from({ length: nClus }, () => new Float64Array(nClus));
+  const E = Array.from({ length: nClus }, () => new Float64Array(nClus));
+  const P = Array.from({ length: nClus }, () => new Int32Array(nClus).fill(-1));
+  for (let cl = 0; cl < nClus; cl++) {
+    for (const p1 of members0[cl]) {
+      const pp = borderPartner(p1, cl, label, isCenter, I, w, kstar, scanMax);
+      if (pp === -1) continue;
+      let cp = label[pp];
+      if (cp < 0) cp = nClus + cp; // an unassigned partner (cython fallback only): NumPy's wraparound
+      if (g[p1] > B[cl][cp]) { B[cl][cp] = g[p1]; B[cp][cl] = g[p1]; P[cp][cl] = p1; P[cl][cp] = p1; }
+    }
+  }
+  for (let i = 0; i < nClus - 1; i++) {
+    for (let j = i + 1; j < nClus; j++) {
+      if (P[i][j] !== -1) {
+        B[i][j] = c[P[i][j]]; B[j][i] = c[P[j][i]];
+        E[i][j] = err[P[i][j]]; E[j][i] = err[P[j][i]];
+      }
+    }
+  }
+  for (let i = 0; i < nClus; i++) { B[i][i] = -1; E[i][i] = 0; }
+  const members = members0.map((m) => m.slice());
+  const alive = new Uint8Array(nClus).fill(1);
+  for (;;) {
+    let found = false, maxpos = -9999999999, bi = -1, bj = -1;
+    for (let i = 0; i < nClus - 1; i++) {
+      const ci = centers[i];
+      for (let j = i + 1; j < nClus; j++) {
+        const cj = centers[j];
+        const a1 = c[ci] - B[i][j], a2 = c[cj] - B[i][j];
+        const e1 = Z * (err[ci] + E[i][j]), e2 = Z * (err[cj] + E[i][j]);
+        if (a1 < e1 || a2 < e2) {
+          found = true;
+          if (B[i][j] > maxpos) { maxpos = B[i][j]; bi = i; bj = j; }
+        }
+      }
+    }
+    if (!found) break;
+    let imod = bi, jmod = bj;
+    const m1 = (c[centers[imod]] - B[imod][jmod]) / (err[centers[imod]] + E[imod][jmod]);
+    const m2 = (c[centers[jmod]] - B[imod][jmod]) / (err[centers[jmod]] + E[imod][jmod]);
+    if (m1 < m2) { const t = jmod; jmod = imod; imod = t; }
+    alive[jmod] = 0;
+    B[imod][jmod] = -1; B[jmod][imod] = -1; E[imod][jmod] = 0; E[jmod][imod] = 0;
+    for (const p of members[jmod]) members[imod].push(p);
+    members[jmod] = [];
+    for (let i = 0; i < nClus; i++) {
+      if (i === imod || i === jmod) continue;
+      if (B[imod][i] < B[jmod][i]) {
+        P[imod][i] = P[jmod][i]; P[i][imod] = P[imod][i];
+        B[imod][i] = B[jmod][i]; B[i][imod] = B[imod][i];
+        E[imod][i] = E[jmod][i]; E[i][imod] = E[imod][i];
+      }
+      B[jmod][i] = -1; B[i][jmod] = -1; E[jmod][i] = 0; E[i][jmod] = 0;
+    }
+  }
+  const survivors: number[] = [];
+  for (let i = 0; i < nClus; i++) if (alive[i]) survivors.push(i);
+  return {
+    survivors, members,
+    B: survivors.map((i) => survivors.map((j) => B[i][j])),
+    E: survivors.map((i) => survivors.map((j) => E[i][j])),
+    P: survivors.map((i) => survivors.map((j) => P[i][j])),
+  };
+}
+
+function mergeV2(nClus: number, centers: number[], members0: number[][], label: Int32Array, isCenter: Uint8Array,
+  I: Int32Array, w: number, kstar: ArrayLike<number>, scanMax: number, c: Float64Array, err: Float64Array, g: Float64Array, Z: number): Merged {
+  // saddles: point, cluster1 < cluster2, valid; density (c), error, g
+  const sP: number[] = [], s1: number[] = [], s2: number[] = [], sValid: number[] = [];
+  const sDen: number[] = [], sErr: number[] = [], sG: number[] = [];
+  const pairIndex = new Map<number, number>();
+  for (let cl = 0; cl < nClus; cl++) {
+    for (const p1 of members0[cl]) {
+      const pp = borderPartner(p1, cl, label, isCenter, I, w, kstar, scanMax);
+      if (pp === -1) continue;
+      const cp = label[pp];
+      if (cp < 0) continue; // an unassigned partner (cython fallback only)
+      const a = Math.min(cl, cp), b = Math.max(cl, cp);
+      const key = a * (nClus + 1) + b;
+      const s = pairIndex.get(key);
+      if (s !== undefined) {
+        if (g[p1] > sG[s]) { sP[s] = p1; sDen[s] = c[p1]; sErr[s] = err[p1]; sG[s] = g[p1]; }
+      } else {
+        pairIndex.set(key, sP.length);
+        sP.push(p1); s1.push(a); s2.push(b); sValid.push(1); sDen.push(c[p1]); sErr.push(err[p1]); sG.push(g[p1]);
+      }
+    }
+  }
+  const members = members0.map((m) => m.slice());
+  const alive = new Uint8Array(nClus).fill(1);
+  const S = sP.length;
+  for (;;) {
+    let found = false, cur = -1, rem = -1, A1 = 0, A2 = 0, SE1 = 0, SE2 = 0;
+    for (let i = 0; i < S; i++) {
+      if (!sValid[i]) continue;
+      const c1 = centers[s1[i]], c2 = centers[s2[i]];
+      const a1 = c[c1] - sDen[i], a2 = c[c2] - sDen[i];
+      const e1 = err[c1] + sErr[i], e2 = err[c2] + sErr[i];
+      if (a1 < Z * e1 || a2 < Z * e2) {
+        found = true;
+        if (cur < sDen[i]) { A1 = a1; A2 = a2; SE1 = e1; SE2 = e2; rem = i; cur = sDen[i]; }
+      }
+    }
+    if (!found) break;
+    sValid[rem] = 0;
+    const m1 = A1 / SE1, m2 = A2 / SE2;
+    let k1: number, k2: number;
+    if (m1 < m2) { k1 = s2[rem]; k2 = s1[rem]; } else { k1 = s1[rem]; k2 = s2[rem]; }
+    alive[k2] = 0;
+    for (const p of members[k2]) members[k1].push(p);
+    members[k2] = [];
+    const nb1: [number, number, number][] = [], nb2: [number, number, number][] = [];
+    for (let i = 0; i < S; i++) {
+      if (i === rem || !sValid[i]) continue;
+      if (s1[i] === k1 || s2[i] === k1) nb1.push(s1[i] === k1 ? [s2[i], i, 1] : [s1[i], i, 2]);
+      else if (s1[i] === k2 || s2[i] === k2) nb2.push(s1[i] === k2 ? [s2[i], i, 1] : [s1[i], i, 2]);
+    }
+    nb1.sort((x, y) => x[0] - y[0]);
+    nb2.sort((x, y) => x[0] - y[0]);
+    let i = 0, j = 0;
+    const relabel = (t: [number, number, number]): void => { if (t[2] === 1) s1[t[1]] = k1; else s2[t[1]] = k1; };
+    while (i < nb1.length && j < nb2.length) {
+      if (nb1[i][0] === nb2[j][0]) {
+        const x1 = nb1[i][1], x2 = nb2[j][1];
+        if (sDen[x1] < sDen[x2]) { sDen[x1] = sDen[x2]; sErr[x1] = sErr[x2]; }
+        sValid[x2] = 0;
+        i++; j++;
+      } else if (nb1[i][0] < nb2[j][0]) {
+        i++;
+      } else {
+        relabel(nb2[j]); j++;
+      }
+    }
+    while (j < nb2.length) { relabel(nb2[j]); j++; }
+  }
+  const survivors: number[] = [];
+  const mapping = new Int32Array(nClus).fill(-1);
+  for (let i = 0; i < nClus; i++) if (alive[i]) { mapping[i] = survivors.length; survivors.push(i); }
+  const nC = survivors.length;
+  const B = Array.from({ length: nC }, () => new Array<number>(nC).fill(0));
+  const E = Array.from({ length: nC }, () => new Array<number>(nC).fill(0));
+  const P = Array.from({ length: nC }, () => new Array<number>(nC).fill(-1));
+  for (let s = 0; s < S; s++) {
+    if (!sValid[s]) continue;
+    const a = mapping[s1[s]], b = mapping[s2[s]];
+    B[a][b] = sDen[s]; B[b][a] = sDen[s];
+    E[a][b] = sErr[s]; E[b][a] = sErr[s];
+    P[a][b] = sP[s]; P[b][a] = sP[s];
+  }
+  for (let k = 0; k < nC; k++) B[k][k] = -1;
+  return { survivors, members, B, E, P };
+}
