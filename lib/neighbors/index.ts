@@ -30,7 +30,7 @@ import { TopK } from './heap';
 import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
 import { parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount, getPool } from './pool';
-import { finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, type Precision } from './wasm';
+import { finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
 
 export * from './table';
@@ -189,7 +189,7 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, precision: Prec
   const pool = getPool(workers);
   return pool.exclusive(async () => {
     const p = prepareWasm(X, Q, k, precision, workers);
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'setup', module, memory: p.memory })));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
     let next = 0, done = 0, fallbacks = 0, emitNext = 0, emitting = false;
     let failure: unknown = null;
     const free = Array.from({ length: workers }, (_, i) => i);
@@ -328,7 +328,7 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
       fallbackRows = await wasmAsync(X, null, maxk, r.precision, r.workers, opts.signal, bar, cb);
     } else {
       const tree = r.engine === 'kdtree' ? new KdTree(X, metric, period) : null;
-      const B = tree ? Math.min(kdBlockRows(N, maxk), 1024) : BLOCK_ROWS;
+      const B = BLOCK_ROWS;
       const heap = new TopK(maxk);
       for (let r0 = 0; r0 < N; r0 += B) {
         const r1 = Math.min(N, r0 + B);

@@ -69,7 +69,8 @@ export function fromPrecomputed(distances: Table2D, indices: Table2D, opts: Prec
       if (!Number.isInteger(iv) || iv < 0 || iv >= n) { outOfRange.push(i); break; }
       if (!(dv >= 0) || !Number.isFinite(dv)) { badDist.push(i); break; }
     }
-    if (includesSelf && (ind[i * w] !== i || dist[i * w] !== 0)) notSelf.push(i);
+    // sklearn's and faiss's GEMM-based self distances are ~1e-8, not 0: tolerated, kept as given
+    if (includesSelf && (ind[i * w] !== i || !(dist[i * w] <= 1e-6 * (1 + Math.abs(dist[i * w + 1]))))) notSelf.push(i);
     for (let j = 1; j < w; j++) if (dist[i * w + j] < dist[i * w + j - 1]) { unsorted.push(i); break; }
   }
   if (outOfRange.length) {
@@ -82,7 +83,7 @@ export function fromPrecomputed(distances: Table2D, indices: Table2D, opts: Prec
   }
   if (notSelf.length) {
     throw new DadalabError(`Column 0 of rows ${listSome(notSelf)} is not the point itself at distance 0`,
-      'Query the data against themselves so each row starts with its own point, or pass { includesSelf: false } to have the self column added');
+      'Query the data against themselves so each row starts with its own point (with duplicate points, put the point itself before its copies), or pass { includesSelf: false } to have the self column added');
   }
   if (unsorted.length) {
     throw new DadalabError(`The precomputed distances of rows ${listSome(unsorted)} are not sorted in increasing order`,

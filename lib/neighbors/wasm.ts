@@ -100,6 +100,8 @@ export interface WasmPlan {
   readonly slotOff: number;
   readonly slotBytes: number;
   readonly slots: number;
+  /** The original values (reference rows, then query rows) in shared memory, for the exact stage. */
+  readonly orig: Float64Array | Float32Array;
   readonly sqn: Float64Array; // |x_i| of the stored (centred, rounded) rows, queries after references
   readonly sqnMax: number; // max over reference rows
   readonly eCoef: number; // E = eCoef * (n_i + n_max)
@@ -123,7 +125,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const kp = Math.min(avail, k + Math.max(16, k >> 2));
   const rb = Dp * es;
   const BJ = Math.max(16, Math.floor(131072 / rb) & ~3);
-  const target = 3e8;
+  const target = 1e9;
   let BR = Math.floor(target / (2 * N * Dp));
   BR = Math.max(8, Math.min(256, BR, Math.ceil(M / 8)));
   BR += BR & 1;
@@ -131,7 +133,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const xOff = BASE;
   const nOff = align16(xOff + totalRows * rb);
   const slotOff = align16(nOff + totalRows * es);
-  const slotBytes = align16(BR * kp * es) + align16(BR * kp * 4);
+  const slotBytes = align16(BR * kp * es) + align16(BR * kp * 4) + BR * kp * 8;
   const bytes = slotOff + slots * slotBytes;
   const pages = Math.ceil(bytes / 65536);
   if (pages > 65536) {
@@ -163,7 +165,12 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
     if (r < N && s > sqnMax) sqnMax = s;
   }
   const u = f64 ? U64 : U32;
+  const Orig = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array) ? Float32Array : Float64Array;
+  const orig = new Orig(new SharedArrayBuffer(totalRows * D * Orig.BYTES_PER_ELEMENT));
+  orig.set(X.data);
+  if (Q) orig.set(Q.data, N * D);
   return {
+    orig,
     memory, fn: f64 ? 'knn_f64' : 'knn_f32', es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
     xOff, nOff, slotOff, slotBytes, slots, sqn, sqnMax, eCoef: 2.1 * (Dp / lanes + 10) * u, u,
   };
@@ -173,7 +180,8 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
 export function kernelArgs(p: WasmPlan, r0: number, r1: number, slot: number): number[] {
   const hd = p.slotOff + slot * p.slotBytes;
   const hi = hd + align16(p.BR * p.kp * p.es);
-  return [p.xOff, p.nOff, p.nRef, p.Dp, p.qBase + r0, p.qBase + r1, p.kp, hd, hi, p.BJ];
+  const ed = hi + align16(p.BR * p.kp * 4);
+  return [p.xOff, p.nOff, p.nRef, p.Dp, p.qBase + r0, p.qBase + r1, p.kp, hd, hi, p.BJ, ed];
 }
 
 /** Runs stage 1 for rows [r0, r1) on this thread. */
@@ -182,12 +190,35 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
   const n = (r1 - r0) * p.kp;
   if (p.es === 8) new Float64Array(p.memory.buffer, a[7], n).fill(Infinity);
   else new Float32Array(p.memory.buffer, a[7], n).fill(Infinity);
-  (exports[p.fn] as (...args: number[]) => void)(...a);
+  (exports[p.fn] as (...args: number[]) => void)(...a.slice(0, 10));
+  exactCandidates(p.orig, p.D, p.kp, a[4], a[5], new Int32Array(p.memory.buffer, a[8], n), new Float64Array(p.memory.buffer, a[10], n));
+}
+
+/**
+ * Stage 2a: the exact float64 distance of each candidate of kernel rows [i0, i1), with the same
+ * operations as `pairDistance` (so the same bits). The worker runs a copy of this function
+ * (WORKER_SRC in pool.ts): keep the two identical.
+ */
+export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array): void {
+  for (let i = i0; i < i1; i++) {
+    const oa = i * D, o = (i - i0) * kp;
+    for (let c = 0; c < kp; c++) {
+      const ob = hi[o + c] * D;
+      let s = 0;
+      for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
+      ed[o + c] = Math.sqrt(s);
+    }
+  }
 }
 
 /** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
 export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number): Promise<void> {
   return pool.call(w, { type: 'run', fn: p.fn, args: kernelArgs(p, r0, r1, slot) });
+}
+
+/** The setup message of a pool worker for this plan. */
+export function setupMessage(module: WasmModule, p: WasmPlan): Record<string, unknown> {
+  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
@@ -213,6 +244,7 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
   const n = (r1 - r0) * p.kp;
   const hd = p.es === 8 ? new Float64Array(buf, a[7], n) : new Float32Array(buf, a[7], n);
   const hi = new Int32Array(buf, a[8], n);
+  const ed = new Float64Array(buf, a[10], n);
   const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
   const w = p.selfMode ? k + 1 : k, c0 = p.selfMode ? 1 : 0;
   const avail = p.selfMode ? N - 1 : N;
@@ -222,10 +254,7 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
   for (let r = r0; r < r1; r++) {
     const o = (r - r0) * p.kp, out = (r - r0) * w;
     heap.reset();
-    for (let c = 0; c < p.kp; c++) {
-      const j = hi[o + c];
-      heap.push(euclid(qd, r * D, xd, j * D, D), j);
-    }
+    for (let c = 0; c < p.kp; c++) heap.push(ed[o + c], hi[o + c]);
     if (p.selfMode) { outD[out] = 0; outI[out] = r; }
     heap.drainSorted(outD, outI, out + c0);
     if (p.kp >= avail) continue; // every point was a candidate
