@@ -1,7 +1,7 @@
 /**
  * Special functions in float64. lgamma: Lanczos (g = 7, n = 9; Numerical Recipes 3rd ed. §6.1),
  * relative error ~1e-15 for x > 0, with the reflection formula below 0.5. digamma: recurrence to
- * x >= 6, then the asymptotic series (Abramowitz & Stegun 6.3.18).
+ * x >= 10 (asymptotic-series error below 1e-15), then the asymptotic series (Abramowitz & Stegun 6.3.18).
  */
 const LANCZOS = [
   0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
@@ -35,7 +35,7 @@ export function digamma(x: number): number {
   let r = 0;
   if (x <= 0 && Number.isInteger(x)) return NaN;
   if (x < 0) return digamma(1 - x) - Math.PI / Math.tan(Math.PI * x);
-  while (x < 6) { r -= 1 / x; x += 1; }
+  while (x < 10) { r -= 1 / x; x += 1; }
   const f = 1 / (x * x);
   return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
 }
