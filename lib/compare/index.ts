@@ -6,3 +6,5 @@ export * from './overlap';
 export * from './jackknife';
 export * from './causality';
 export { pyFrozenset, pySetOfFrozensets } from './pyset';
+export * from './dii';
+export * from './diffImbalance';
