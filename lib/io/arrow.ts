@@ -143,6 +143,23 @@ function fillNulls(out: Float32Array | Float64Array, d: AnyData, count: number, 
   }
 }
 
+function copyScalar32(out: Float32Array, D: number, row0: number, b0: number, b1: number, off: number, vals: Leaf, st: number): void {
+  for (let r = b0, p = (row0 + b0) * D + off; r < b1; r++, p += D) out[p] = vals[st + r];
+}
+function copyScalar64(out: Float64Array, D: number, row0: number, b0: number, b1: number, off: number, vals: Leaf, st: number): void {
+  for (let r = b0, p = (row0 + b0) * D + off; r < b1; r++, p += D) out[p] = vals[st + r];
+}
+function copyRows(out: Float32Array | Float64Array, D: number, row0: number, b0: number, b1: number, off: number, vals: Leaf, st: number, w: number, sameType: boolean): void {
+  if (sameType && w >= 16) {
+    for (let r = b0; r < b1; r++) out.set(vals.subarray(st + r * w, st + r * w + w) as unknown as Float64Array, (row0 + r) * D + off);
+    return;
+  }
+  for (let r = b0; r < b1; r++) {
+    const p = (row0 + r) * D + off, q = st + r * w;
+    for (let j = 0; j < w; j++) out[p + j] = vals[q + j];
+  }
+}
+
 /**
  * Row-major N x D copy of the given columns across all record batches, in cache-sized blocks of
  * rows (all columns of a block, then the next block). Nulls become NaN.
@@ -164,50 +181,49 @@ function assemble(table: A.Table, cols: ColInfo[], dtype: 'float32' | 'float64')
     }
   }
   const out = dtype === 'float32' ? new Float32Array(N * D) : new Float64Array(N * D);
-  const block = Math.max(16, Math.floor(32768 / Math.max(1, D)));
+  // groups of 16 sources x blocks of 512 rows: the output rows of a block stay in cache while the
+  // group's columns are written into them (measured 20000 x 768 float32: ~2x faster than
+  // whole-row blocks over all columns)
+  const G = 16, B = 512;
   let row0 = 0;
   for (const batch of batches) {
     const n = batch.numRows;
     const srcs = cols.map((c) => {
       const d = batch.data.children[c.index];
       const leaf = c.fsl ? d.children[0] : d;
-      return { d, leaf, vals: leaf.values as unknown as Leaf, start: leaf.offset, w: c.width, fsl: c.fsl,
-        kind: leaf.values instanceof BigInt64Array || leaf.values instanceof BigUint64Array ? 'big' : A.DataType.isFloat(leaf.type) && (leaf.type as A.Float).precision === A.Precision.HALF ? 'half' : 'num',
-        sameType: (leaf.values as unknown as object).constructor === out.constructor };
+      const vals = leaf.values as unknown;
+      const kind = vals instanceof BigInt64Array || vals instanceof BigUint64Array ? 'big'
+        : A.DataType.isFloat(leaf.type) && (leaf.type as A.Float).precision === A.Precision.HALF ? 'half' : 'num';
+      return { d, leaf, vals: vals as Leaf, start: leaf.offset, w: c.width, fsl: c.fsl, kind, off: 0,
+        sameType: (vals as object).constructor === out.constructor };
     });
-    for (let b0 = 0; b0 < n; b0 += block) {
-      const b1 = Math.min(n, b0 + block);
-      let off = 0;
-      for (const s of srcs) {
-        const vals = s.vals, w = s.w, st = s.start;
-        if (s.kind === 'num') {
-          if (w === 1) {
-            for (let r = b0, p = (row0 + b0) * D + off; r < b1; r++, p += D) out[p] = vals[st + r];
-          } else if (s.sameType && w >= 16) {
-            for (let r = b0; r < b1; r++) out.set(vals.subarray(st + r * w, st + r * w + w) as unknown as Float64Array, (row0 + r) * D + off);
+    let o = 0;
+    for (const s of srcs) { s.off = o; o += s.w; }
+    for (let g0 = 0; g0 < srcs.length; g0 += G) {
+      const group = srcs.slice(g0, g0 + G);
+      for (let b0 = 0; b0 < n; b0 += B) {
+        const b1 = Math.min(n, b0 + B);
+        for (const s of group) {
+          if (s.kind === 'num' && s.w === 1) {
+            if (out instanceof Float32Array) copyScalar32(out, D, row0, b0, b1, s.off, s.vals, s.start);
+            else copyScalar64(out, D, row0, b0, b1, s.off, s.vals, s.start);
+          } else if (s.kind === 'num') {
+            copyRows(out, D, row0, b0, b1, s.off, s.vals, s.start, s.w, s.sameType);
           } else {
+            const conv = s.kind === 'big' ? (x: unknown) => Number(x) : (x: unknown) => half(x as number);
+            const vv = s.vals as unknown as ArrayLike<unknown>, w = s.w, st = s.start;
             for (let r = b0; r < b1; r++) {
-              const p = (row0 + r) * D + off, q = st + r * w;
-              for (let j = 0; j < w; j++) out[p + j] = vals[q + j];
+              const p = (row0 + r) * D + s.off, q = st + r * w;
+              for (let j = 0; j < w; j++) out[p + j] = conv(vv[q + j]);
             }
           }
-        } else {
-          const conv = s.kind === 'big' ? (x: unknown) => Number(x) : (x: unknown) => half(x as number);
-          const vv = vals as unknown as ArrayLike<unknown>;
-          for (let r = b0; r < b1; r++) {
-            const p = (row0 + r) * D + off, q = st + r * w;
-            for (let j = 0; j < w; j++) out[p + j] = conv(vv[q + j]);
-          }
         }
-        off += w;
       }
     }
-    let off = 0;
     for (const s of srcs) {
-      const o = off;
+      const o = s.off;
       fillNulls(out, s.d, n, (i) => (row0 + i) * D + o, s.w);
       if (s.fsl) fillNulls(out, s.leaf, n * s.w, (i) => (row0 + Math.floor(i / s.w)) * D + o + (i % s.w), 1);
-      off += s.w;
     }
     row0 += n;
   }
