@@ -52,18 +52,33 @@ export class TopK {
     d[c] = dist; ix[c] = index;
   }
 
-  /** Writes the kept pairs in ascending (distance, index) order; returns how many. */
+  /**
+   * Writes the kept pairs in ascending (distance, index) order; returns how many. Heap sort in
+   * place (pop the largest to the end): no comparator calls, O(k log k).
+   */
   drainSorted(outD: Float64Array, outI: Int32Array, offset: number): number {
-    const n = this.size;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     const d = this.d, ix = this.ix;
-    order.sort((a, b) => (d[a] - d[b]) || (ix[a] - ix[b]));
-    for (let i = 0; i < n; i++) {
-      outD[offset + i] = d[order[i]];
-      outI[offset + i] = ix[order[i]];
+    const total = this.size;
+    let n = total;
+    while (n > 0) {
+      outD[offset + n - 1] = d[0];
+      outI[offset + n - 1] = ix[0];
+      n--;
+      if (n === 0) break;
+      const dist = d[n], index = ix[n];
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= n) break;
+        let m = l;
+        const r = l + 1;
+        if (r < n && (d[r] > d[l] || (d[r] === d[l] && ix[r] > ix[l]))) m = r;
+        if (d[m] < dist || (d[m] === dist && ix[m] < index)) break;
+        d[c] = d[m]; ix[c] = ix[m]; c = m;
+      }
+      d[c] = dist; ix[c] = index;
     }
     this.size = 0;
-    return n;
+    return total;
   }
 }
