@@ -16,11 +16,18 @@ export interface LoadedData {
   readonly labels?: Labels;
   readonly labelName?: string;
   readonly source: string;
+  /** A one-liner: "20000 x 2 float64 from data/Fig1.dat.gz" (+ the labels and their distinct values). */
+  summary(): string;
 }
 
 export function makeLoaded(X: Matrix, names: string[], source: string, labels?: Labels, labelName?: string): LoadedData {
-  const out: { X: Matrix; names: readonly string[]; source: string; labels?: Labels; labelName?: string } = {
+  const out: { X: Matrix; names: readonly string[]; source: string; labels?: Labels; labelName?: string; summary(): string } = {
     X, names: Object.freeze(names.slice()), source,
+    summary() {
+      let s = `${X.rows} x ${X.cols} ${X.dtype} from ${source}`;
+      if (this.labels) s += `, labels '${this.labelName}' (${new Set(this.labels as unknown as Iterable<unknown>).size} distinct)`;
+      return s;
+    },
   };
   if (labels !== undefined) { out.labels = labels; out.labelName = labelName; }
   return Object.freeze(out);

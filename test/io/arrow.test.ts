@@ -186,8 +186,9 @@ describe('loadArrow: files written by pyarrow and pandas (test/io/fixtures/make_
       expect(names).toEqual(['x0', 'x1', 'x2', 'x3']);
       expectValues(X.data, 40, 4);
       expect(labels).toEqual(Array.from({ length: 40 }, (_, i) => 'abc'[i % 3]));
-      const withCount = loadArrow(fixture(f), { columns: ['count'] });
+      const withCount = loadArrow(fixture(f), { columns: ['count'], labels: 'count' });
       expect(Array.from(withCount.X.data)).toEqual(Array.from({ length: 40 }, (_, i) => i % 5));
+      expect(withCount.labels).toEqual(Int32Array.from({ length: 40 }, (_, i) => i % 5)); // int64 labels
     }
   });
 

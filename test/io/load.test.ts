@@ -32,6 +32,7 @@ describe('loadData on the example data sets (data/*.gz)', () => {
     expect(labels!.length).toBe(1797);
     expect(Array.from(labels as Int32Array).slice(0, 3)).toEqual([0, 1, 2]);
     expect(Math.max(...(labels as Int32Array))).toBe(9);
+    expect(loadData(data('digits.csv.gz'), { labels: -1 }).summary()).toBe(`1797 x 64 float64 from ${data('digits.csv.gz')}, labels 'x64' (10 distinct)`);
   });
 
   it('Fig1_mobius.dat.gz (20000 x 3), FigS2.dat.gz (Fortran E notation) and 6d_double_well.txt.gz (header comment)', () => {
