@@ -135,6 +135,13 @@ describe('loadArrow: one numeric column per feature (pandas / pyarrow layout)', 
     expect(Array.from(X.data)).toEqual([1, 4, NaN, 5, 3, NaN]);
   });
 
+  it('turns null rows and null items of a FixedSizeList column into NaN, and reads float16 columns', () => {
+    const t = new A.Table({ X: A.vectorFromArray([[1, 2], null, [3, null]], new A.FixedSizeList(2, new A.Field('item', new A.Float64(), true))) });
+    expect(Array.from(loadArrow(A.tableToIPC(t)).X.data)).toEqual([1, 2, NaN, NaN, 3, NaN]);
+    const h = new A.Table({ h: A.vectorFromArray([1.5, -2, 0.0999755859375, 65504], new A.Float16()) });
+    expect(Array.from(loadArrow(A.tableToIPC(h)).X.data)).toEqual([1.5, -2, 0.0999755859375, 65504]);
+  });
+
   it('reads a label column on its own (loadArrowColumn)', () => {
     const t = new A.Table({ label: A.vectorFromArray(['x', 'y', 'x'], new A.Utf8()) });
     expect(loadArrowColumn(A.tableToIPC(t))).toEqual(['x', 'y', 'x']);
