@@ -2,3 +2,6 @@
 export * from './twonn';
 export * from './gride';
 export * from './binomial';
+export * from './mle';
+export * from './pca';
+export * from './correlation';

@@ -1,0 +1,127 @@
+import { DadalabError } from '../errors';
+import { asMatrix, type MatrixLike } from '../matrix';
+import { pairDistance } from '../neighbors/distance';
+import { parseMetric, type Metric } from '../neighbors/metrics';
+import type { NeighborTable } from '../neighbors/table';
+import type { Chart } from '../../widgets/chart';
+import { idCurveChart } from '../../widgets/id/charts';
+import { fmt } from './format';
+
+/** Least-squares slope and intercept of y against x (NumPy's polyfit of degree 1). */
+export function lineFit(x: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } {
+  const n = x.length;
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
+  mx /= n; my /= n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; }
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
+/**
+ * DADApy's correlation_integral (a function in _utils/id_estimation.py): for each scale r,
+ * CI(r) = (#{table entries < r} - N) / (N (N - 1)) (1 / (N (N - 1)) when below 1e-10), and from
+ * the second scale on the slope of the line through (log r, log CI) of all scales so far. The
+ * table should hold every neighbour (maxk = N - 1) for CI to count all pairs.
+ */
+export function correlationIntegral(nn: NeighborTable, scales: ArrayLike<number>): { ids: Float64Array; scales: Float64Array; ci: Float64Array } {
+  const N = nn.n;
+  const ci = new Float64Array(scales.length);
+  const ids: number[] = [];
+  const D = nn.distances;
+  for (let s = 0; s < scales.length; s++) {
+    let c = 0;
+    for (let t = 0; t < D.length; t++) if (D[t] < scales[s]) c++;
+    let v = (c - N) / N / (N - 1);
+    if (v < 1e-10) v = 1 / N / (N - 1);
+    ci[s] = v;
+    if (s < 1) continue;
+    const lx: number[] = [], ly: number[] = [];
+    for (let t = 0; t <= s; t++) { lx.push(Math.log(scales[t])); ly.push(Math.log(ci[t])); }
+    ids.push(lineFit(lx, ly).slope);
+  }
+  return { ids: Float64Array.from(ids), scales: Float64Array.from(Array.from(scales).slice(1)), ci };
+}
+
+export interface CorrelationDimensionOptions {
+  /** Smallest and largest radius of the fit; default the 0.2% and 5% quantiles of the pair distances (estimated on a sample). */
+  rMin?: number;
+  rMax?: number;
+  /** Radii, log-spaced between rMin and rMax (default 12). */
+  nScales?: number;
+  metric?: Metric | string;
+}
+
+export interface CorrelationDimensionResult {
+  /** Slope of log C(r) against log r over [rMin, rMax]. */
+  readonly id: number;
+  /** Standard error of that slope (least squares). */
+  readonly idErr: number;
+  /** Geometric middle of the fitted range. */
+  readonly scale: number;
+  readonly radii: Float64Array;
+  /** C(r): the fraction of pairs closer than r. */
+  readonly C: Float64Array;
+  /** Slopes between consecutive radii (the local correlation dimension). */
+  readonly localIds: Float64Array;
+  summary(): string;
+  plot(): Chart;
+}
+
+/**
+ * The Grassberger-Procaccia correlation dimension from coordinates: all N(N-1)/2 pairs are counted
+ * (O(N² D) time, no N x N matrix), C(r) at log-spaced radii, and the slope of log C against log r.
+ */
+export function correlationDimension(X: MatrixLike, opts: CorrelationDimensionOptions = {}): CorrelationDimensionResult {
+  const M = asMatrix(X);
+  const N = M.rows, Dm = M.cols, data = M.data;
+  const metric = parseMetric(opts.metric);
+  if (N < 3) throw new DadalabError(`The correlation dimension needs at least 3 points, got ${N}`, 'Pass more points');
+  let rMin = opts.rMin, rMax = opts.rMax;
+  if (rMin === undefined || rMax === undefined) {
+    const sample: number[] = [];
+    const step = Math.max(1, Math.floor(N / 200));
+    for (let i = 0; i < N; i += step) for (let j = 0; j < N; j++) if (j !== i) sample.push(pairDistance(data, i, data, j, Dm, metric, null));
+    sample.sort((a, b) => a - b);
+    rMin ??= sample[Math.floor(0.002 * (sample.length - 1))];
+    rMax ??= sample[Math.floor(0.05 * (sample.length - 1))];
+  }
+  if (!(rMin > 0 && rMax > rMin)) throw new DadalabError(`Need 0 < rMin < rMax, got ${rMin} and ${rMax}`, 'Pass rMin and rMax that bracket the neighbourhood scales');
+  const S = opts.nScales ?? 12;
+  const radii = Float64Array.from({ length: S }, (_, s) => rMin! * Math.pow(rMax! / rMin!, s / (S - 1)));
+  const hist = new Float64Array(S + 1);
+  for (let i = 0; i < N; i++) {
+    for (let j = i + 1; j < N; j++) {
+      const d = pairDistance(data, i, data, j, Dm, metric, null);
+      if (d >= radii[S - 1]) continue;
+      // first radius strictly above d
+      let lo = 0, hi = S - 1;
+      while (lo < hi) { const m = (lo + hi) >> 1; if (radii[m] > d) hi = m; else lo = m + 1; }
+      hist[lo]++;
+    }
+  }
+  const pairs = (N * (N - 1)) / 2;
+  const C = new Float64Array(S);
+  let c = 0;
+  for (let s = 0; s < S; s++) { c += hist[s]; C[s] = c / pairs; }
+  const lx: number[] = [], ly: number[] = [];
+  for (let s = 0; s < S; s++) if (C[s] > 0) { lx.push(Math.log(radii[s])); ly.push(Math.log(C[s])); }
+  if (lx.length < 2) throw new DadalabError('Too few pairs closer than rMax to fit a slope', 'Increase rMax');
+  const { slope, intercept } = lineFit(lx, ly);
+  let ss = 0, sxx = 0, mx = 0;
+  for (const v of lx) mx += v;
+  mx /= lx.length;
+  for (let t = 0; t < lx.length; t++) { ss += (ly[t] - intercept - slope * lx[t]) ** 2; sxx += (lx[t] - mx) ** 2; }
+  const idErr = lx.length > 2 ? Math.sqrt(ss / (lx.length - 2) / sxx) : NaN;
+  const localIds = new Float64Array(S - 1);
+  for (let s = 0; s + 1 < S; s++) localIds[s] = C[s] > 0 ? Math.log(C[s + 1] / C[s]) / Math.log(radii[s + 1] / radii[s]) : NaN;
+  const scale = Math.sqrt(rMin * rMax);
+  const mids = Float64Array.from(localIds, (_, s) => Math.sqrt(radii[s] * radii[s + 1]));
+  const r: CorrelationDimensionResult = {
+    id: slope, idErr, scale, radii, C, localIds,
+    summary: () => `ID ${fmt(slope)} ± ${fmt(idErr)} at r = ${fmt(scale)} (correlation dimension over r in [${fmt(rMin!)}, ${fmt(rMax!)}])`,
+    plot: () => idCurveChart({ x: mids, ids: localIds, xTitle: 'radius', log: true, title: 'Correlation dimension: local slope of log C(r)' }),
+  };
+  return Object.freeze(r);
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { correlationDimension, correlationIntegral } from '../../lib/id/correlation';
+import { levinaBickel } from '../../lib/id/mle';
+import { localPcaId, participationRatio, pcaId } from '../../lib/id/pca';
+import { computeNeighborsSync } from '../../lib/neighbors';
+import { symmetricEigenvalues } from '../../lib/stats/symeig';
+import { Matrix } from '../../lib/matrix';
+import { embed, noisyPlane, swissRoll, uniformBall, uniformCube } from './helpers';
+
+const rel = (a: number, b: number) => Math.abs(a - b) / b;
+
+describe('symmetric eigenvalues', () => {
+  it('match a known spectrum', () => {
+    // Q diag(5, 3, 1, 0.5) Q^T with a rotation Q
+    const c = Math.cos(0.3), s = Math.sin(0.3), c2 = Math.cos(1.1), s2 = Math.sin(1.1);
+    const Q = [[c, -s, 0, 0], [s, c, 0, 0], [0, 0, c2, -s2], [0, 0, s2, c2]];
+    const P = [[1, 0, 0, 0], [0, Math.SQRT1_2, Math.SQRT1_2, 0], [0, -Math.SQRT1_2, Math.SQRT1_2, 0], [0, 0, 0, 1]];
+    const R = Q.map((row) => [0, 1, 2, 3].map((j) => row.reduce((a, q, k) => a + q * P[k][j], 0)));
+    const L = [5, 3, 1, 0.5];
+    const A = new Float64Array(16);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) A[i * 4 + j] += R[i][k] * L[k] * R[j][k];
+    const ev = symmetricEigenvalues(A, 4);
+    L.forEach((l, i) => expect(ev[i]).toBeCloseTo(l, 12));
+  });
+});
+
+describe('estimators beyond DADApy on data of known dimension', () => {
+  it('a 4-cube linearly embedded in 20 dimensions: PCA 4, participation ratio ~4, local PCA 4, MLE and correlation ~4', () => {
+    const X = embed(uniformCube(1500, 4, 3), 20, 4);
+    const p = pcaId(X);
+    expect(p.id90).toBe(4);
+    expect(p.id99).toBe(4);
+    expect(rel(p.participationRatio, 4)).toBeLessThan(0.05);
+    expect(participationRatio(X)).toBeCloseTo(p.participationRatio, 10);
+    const nn = computeNeighborsSync(X, { maxk: 20 });
+    const lp = localPcaId(X, nn, { k: 20 });
+    expect(lp.id).toBeGreaterThan(3.5);
+    expect(lp.id).toBeLessThanOrEqual(4);
+    const mle = levinaBickel(nn, { k: 10 });
+    expect(rel(mle.id, 4)).toBeLessThan(0.12);
+    const cd = correlationDimension(X);
+    expect(rel(cd.id, 4)).toBeLessThan(0.15);
+  });
+
+  it('a 5-ball: MLE (MacKay-Ghahramani) close to 5, below the local-mean variant', () => {
+    const nn = computeNeighborsSync(uniformBall(2000, 5, 6), { maxk: 20 });
+    const mg = levinaBickel(nn, { k: 10 });
+    const lb = levinaBickel(nn, { k: 10, averaging: 'local' });
+    expect(rel(mg.id, 5)).toBeLessThan(0.1);
+    expect(lb.id).toBeGreaterThan(mg.id);
+    const range = levinaBickel(nn, { k1: 6, k2: 12 });
+    expect(Array.from(range.ks)).toEqual([6, 7, 8, 9, 10, 11, 12]);
+    expect(range.plot().spec.$schema).toContain('v5');
+  });
+
+  it('a swiss roll: 2 locally (local PCA, MLE, correlation dimension), 3 globally (PCA)', () => {
+    const X = swissRoll(2000, 8);
+    const nn = computeNeighborsSync(X, { maxk: 12 });
+    expect(pcaId(X).id90).toBe(3);
+    const lp = localPcaId(X, nn, { k: 12 });
+    expect(Math.abs(lp.id - 2)).toBeLessThan(0.2);
+    expect(rel(levinaBickel(nn, { k: 10 }).id, 2)).toBeLessThan(0.1);
+    expect(rel(correlationDimension(X).id, 2)).toBeLessThan(0.1);
+  });
+
+  it('a noisy plane in 10 dimensions: PCA at 90% and the participation ratio see 2; small-scale MLE sees the noise', () => {
+    const X = noisyPlane(1500, 10, 0.002, 9);
+    const p = pcaId(X);
+    expect(p.id90).toBe(2);
+    expect(rel(p.participationRatio, 2)).toBeLessThan(0.05);
+    const nn = computeNeighborsSync(X, { maxk: 40 });
+    const large = levinaBickel(nn, { k: 40 });
+    expect(rel(large.id, 2)).toBeLessThan(0.15);
+    expect(levinaBickel(nn, { k: 3 }).id).toBeGreaterThan(large.id);
+  });
+
+  it("DADApy's correlation_integral on a full table", () => {
+    const X = uniformCube(300, 2, 12);
+    const nn = computeNeighborsSync(X, { maxk: 299 });
+    const r = correlationIntegral(nn, [0.02, 0.04, 0.06, 0.08]);
+    expect(r.ids.length).toBe(3);
+    expect(Math.abs(r.ids[2] - 2)).toBeLessThan(0.3);
+  });
+
+  it('refuses bad ranges', () => {
+    const nn = computeNeighborsSync(uniformCube(50, 2, 1), { maxk: 5 });
+    expect(() => levinaBickel(nn, { k: 10 })).toThrow(/maxk = 5/);
+    expect(() => pcaId(Matrix.fromRows([[1, 1], [1, 1]]))).toThrow(/zero variance/);
+  });
+});
