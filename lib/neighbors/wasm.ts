@@ -254,16 +254,22 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
   for (let r = r0; r < r1; r++) {
     const o = (r - r0) * p.kp, out = (r - r0) * w;
     heap.reset();
-    for (let c = 0; c < p.kp; c++) heap.push(ed[o + c], hi[o + c]);
+    let filled = true; // false if stage 1 overflowed (|x|^2 beyond the float32 range) and left holes
+    for (let c = 0; c < p.kp; c++) {
+      if (hi[o + c] < 0) { filled = false; break; }
+      heap.push(ed[o + c], hi[o + c]);
+    }
     if (p.selfMode) { outD[out] = 0; outI[out] = r; }
-    heap.drainSorted(outD, outI, out + c0);
-    if (p.kp >= avail) continue; // every point was a candidate
     const T = hd[o]; // the heap root: every left-out point had a stage-1 value >= T
-    const ni = p.sqn[p.qBase + r];
-    const lb2 = T - p.eCoef * (ni + p.sqnMax);
-    const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
-    const K = outD[out + w - 1];
-    if (K < lb * relRef) continue;
+    if (filled && Number.isFinite(T)) {
+      heap.drainSorted(outD, outI, out + c0);
+      if (p.kp >= avail) continue; // every point was a candidate
+      const ni = p.sqn[p.qBase + r];
+      const lb2 = T - p.eCoef * (ni + p.sqnMax);
+      const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
+      const K = outD[out + w - 1];
+      if (K < lb * relRef) continue;
+    }
     // not certified: the exact float64 brute force for this row
     fallbacks++;
     heap.reset();

@@ -151,6 +151,10 @@ it('rows the float32 bound cannot certify are recomputed exactly', async () => {
   same(computeNeighborsSync(Y, { maxk: 10, engine: 'wasm' }), ref);
   expect(lastNeighborStats()?.fallbackRows).toBeGreaterThan(100);
   same(await computeNeighbors(Y, { maxk: 10, engine: 'wasm', workers: 2 }), ref);
+  // values whose squares overflow float32 leave holes in stage 1: still exact
+  const big = Float64Array.from(X.data, (v, i) => (i < 16 * 50 ? v * 1e25 : v));
+  const B = new Matrix(big, 400, 16);
+  same(computeNeighborsSync(B, { maxk: 10, engine: 'wasm' }), computeNeighborsSync(B, { maxk: 10, engine: 'exact-js' }));
   // well-conditioned data need no fallback
   computeNeighborsSync(X, { maxk: 10, engine: 'wasm' });
   expect(lastNeighborStats()?.fallbackRows).toBe(0);
