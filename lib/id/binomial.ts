@@ -3,7 +3,8 @@ import type { NeighborTable } from '../neighbors/table';
 import { SeededRng, type Rng } from '../stats/rng';
 import { digamma, pairwiseSum, trigamma } from '../stats/special';
 import type { Chart } from '../../widgets/chart';
-import { idCurveChart } from '../../widgets/id/charts';
+import { curveChart, idCurveChart } from '../../widgets/id/charts';
+import { lgamma } from '../stats/special';
 import { fmt } from './format';
 
 /**
@@ -24,7 +25,12 @@ export interface BinomialResult {
   readonly n: number;
   /** 'k' (fixed number of neighbours) or 'rk' (fixed radius). */
   readonly fixed: 'k' | 'rk';
+  /** Beta posterior parameters of p = r^d (Bayes), for the posterior plot. */
+  readonly a?: number;
+  readonly b?: number;
   summary(): string;
+  /** The posterior density of d (Bayes) or the Gaussian of the MLE and its Cramér-Rao error. */
+  plot(): Chart;
 }
 
 export interface BinomialKOptions {
@@ -165,14 +171,39 @@ export function binomialModelValidation(k: number | ArrayLike<number>, n: ArrayL
   return s / (kBootstrap + 1);
 }
 
-function result(f: Omit<BinomialResult, 'summary'>): BinomialResult {
-  return Object.freeze({
+/** Density of d when p = r^d ~ Beta(a, b): Beta_pdf(r^d) |r^d log r|, on a grid around the estimate. */
+export function binomialPosteriorCurve(a: number, b: number, r: number, center: number, width: number): { x: Float64Array; y: Float64Array } {
+  const lo = Math.max(1e-4, center - 5 * width), hi = center + 5 * width;
+  const x = new Float64Array(200), y = new Float64Array(200);
+  const lr = Math.log(r), lB = lgamma(a) + lgamma(b) - lgamma(a + b);
+  for (let i = 0; i < 200; i++) {
+    const d = lo + ((hi - lo) * i) / 199;
+    const p = Math.pow(r, d);
+    x[i] = d;
+    y[i] = Math.exp((a - 1) * Math.log(p) + (b - 1) * Math.log1p(-p) - lB) * Math.abs(p * lr);
+  }
+  return { x, y };
+}
+
+function result(f: Omit<BinomialResult, 'summary' | 'plot'>): BinomialResult {
+  const res: BinomialResult = {
     ...f,
     summary() {
       const how = f.fixed === 'k' ? 'binomial, fixed k' : 'binomial, fixed radius';
       return `ID ${fmt(f.id)} ± ${fmt(f.idErr)} at r = ${fmt(f.scale)} (${how}, ${f.method}, ratio ${f.r}; model-validation p = ${fmt(f.pv)})`;
     },
-  });
+    plot() {
+      let x: Float64Array, y: Float64Array;
+      if (f.method === 'bayes' && f.a !== undefined && f.b !== undefined) {
+        ({ x, y } = binomialPosteriorCurve(f.a, f.b, f.r, f.id, f.idErr));
+      } else {
+        x = Float64Array.from({ length: 200 }, (_, i) => f.id - 5 * f.idErr + (10 * f.idErr * i) / 199);
+        y = Float64Array.from(x, (d) => Math.exp(-0.5 * ((d - f.id) / f.idErr) ** 2) / (f.idErr * Math.sqrt(2 * Math.PI)));
+      }
+      return curveChart({ x, y, xTitle: 'intrinsic dimension d', yTitle: f.method === 'bayes' ? 'posterior density' : 'approximate likelihood', mark: f.id, title: res.summary() });
+    },
+  };
+  return Object.freeze(res);
 }
 
 /**
@@ -217,18 +248,18 @@ export function binomialIdK(nn: NeighborTable, opts: BinomialKOptions): Binomial
   if (isClose1(eN)) {
     throw new DadalabError(`No point has a neighbour within the inner shell (mean n = ${eN})`, 'Increase k and/or the ratio r');
   }
-  let id: number, idErr: number;
+  let id: number, idErr: number, a: number | undefined, b: number | undefined;
   if (!bayes) {
     id = Math.log((eN - 1) / (kMean - 1)) / Math.log(r);
     idErr = Math.sqrt(binomialCramerRao(id, kMean - 1, r, N));
   } else {
     const nm1 = Float64Array.from(n, (v) => v - 1);
     const post = binomialBetaPosterior(kMean - 1, nm1, r);
-    id = post.mean; idErr = post.std;
+    id = post.mean; idErr = post.std; a = post.a; b = post.b;
   }
   const pv = opts.validate === false ? NaN
     : binomialModelValidation(typeof k === 'number' ? k : Float64Array.from(k), n, Math.pow(r, id), opts.rng ?? new SeededRng(1), opts.kBootstrap ?? 1);
-  return result({ id, idErr, scale, pv, method: bayes ? 'bayes' : 'mle', r, n: N, fixed: 'k' });
+  return result({ id, idErr, scale, pv, method: bayes ? 'bayes' : 'mle', r, n: N, fixed: 'k', a, b });
 }
 
 /**
@@ -278,17 +309,17 @@ export function binomialIdRk(nn: NeighborTable, opts: BinomialRkOptions): Binomi
   if (isClose1(eN)) {
     throw new DadalabError(`No point has a neighbour within the inner radius (mean n = ${eN})`, 'Increase rk and/or the ratio r');
   }
-  let id: number, idErr: number;
+  let id: number, idErr: number, a: number | undefined, b: number | undefined;
   if (!bayes) {
     id = Math.log((eN - 1) / (eK - 1)) / Math.log(r);
     idErr = Math.sqrt(binomialCramerRao(id, eK - 1, r, M));
   } else {
     const post = binomialBetaPosterior(Float64Array.from(kE, (v) => v - 1), Float64Array.from(nE, (v) => v - 1), r);
-    id = post.mean; idErr = post.std;
+    id = post.mean; idErr = post.std; a = post.a; b = post.b;
   }
   const pv = opts.validate === false ? NaN
     : binomialModelValidation(Float64Array.from(kE), Float64Array.from(nE), Math.pow(r, id), opts.rng ?? new SeededRng(1), opts.kBootstrap ?? 20);
-  return result({ id, idErr, scale, pv, method: bayes ? 'bayes' : 'mle', r, n: M, fixed: 'rk' });
+  return result({ id, idErr, scale, pv, method: bayes ? 'bayes' : 'mle', r, n: M, fixed: 'rk', a, b });
 }
 
 /** The outcome of the k*-adaptive iterations (ABIDE / AGRIDE), immutable. */

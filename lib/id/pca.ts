@@ -3,7 +3,7 @@ import { asMatrix, type MatrixLike } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
 import { symmetricEigenvalues } from '../stats/symeig';
 import type { Chart } from '../../widgets/chart';
-import { idCurveChart } from '../../widgets/id/charts';
+import { histogramChart, idCurveChart } from '../../widgets/id/charts';
 import { fmt } from './format';
 
 /**
@@ -133,6 +133,8 @@ export interface LocalPcaResult {
   /** Mean radius of the patches. */
   readonly scale: number;
   summary(): string;
+  /** Histogram of the local IDs. */
+  plot(): Chart;
 }
 
 /** Local PCA ID: PCA on the k-neighbourhood of each point, then the mean over points. */
@@ -178,5 +180,6 @@ export function localPcaId(X: MatrixLike, nn: NeighborTable, opts: LocalPcaOptio
   return Object.freeze({
     id: m, idErr: sd, localIds, k, method, scale,
     summary: () => `ID ${fmt(m)} ± ${fmt(sd)} at r = ${fmt(scale)} (local PCA, ${method}, k = ${k})`,
+    plot: () => histogramChart(localIds, { xTitle: 'local ID', bins: method === 'pr' ? 20 : Math.max(1, Math.min(20, Math.ceil(Math.max(...localIds)))), title: `Local PCA ID (${method}, k = ${k})` }),
   });
 }

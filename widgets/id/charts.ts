@@ -170,3 +170,50 @@ export function idCurveChart(input: IdCurveInput): Chart {
     layer: errorBarLayers({ field: 'x', title: input.xTitle, log: input.log ?? false }, 'intrinsic dimension', '#9467bd'),
   }, title);
 }
+
+export interface CurveInput {
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  xTitle: string;
+  yTitle: string;
+  /** A vertical rule at this x (e.g. the estimate). */
+  mark?: number;
+  title?: string;
+}
+
+/** A smooth curve (a posterior density of d, a likelihood profile) with an optional rule at the estimate. */
+export function curveChart(input: CurveInput): Chart {
+  const values = [];
+  for (let i = 0; i < input.x.length; i++) values.push({ x: r(input.x[i]), y: r(input.y[i]) });
+  const title = input.title ?? input.yTitle;
+  const layer: object[] = [{
+    data: { values },
+    mark: { type: 'line', color: '#1f77b4' },
+    encoding: { x: { field: 'x', type: 'quantitative', title: input.xTitle, scale: { zero: false } }, y: { field: 'y', type: 'quantitative', title: input.yTitle } },
+  }];
+  if (input.mark !== undefined) {
+    layer.push({ data: { values: [{ x: r(input.mark) }] }, mark: { type: 'rule', color: '#d62728', strokeDash: [4, 3] }, encoding: { x: { field: 'x', type: 'quantitative' } } });
+  }
+  return new Chart({ title, width: WIDTH, height: HEIGHT, layer }, title);
+}
+
+/** A histogram of values (local ID estimates), `bins` equal bins. */
+export function histogramChart(values: ArrayLike<number>, opts: { xTitle: string; bins?: number; title?: string }): Chart {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) { lo = Math.min(lo, values[i]); hi = Math.max(hi, values[i]); }
+  const B = opts.bins ?? 20;
+  if (hi === lo) hi = lo + 1;
+  const counts = new Array(B).fill(0);
+  for (let i = 0; i < values.length; i++) counts[Math.min(B - 1, Math.floor(((values[i] - lo) / (hi - lo)) * B))]++;
+  const w = (hi - lo) / B;
+  const data = counts.map((c, b) => ({ x0: r(lo + b * w), x1: r(lo + (b + 1) * w), count: c }));
+  const title = opts.title ?? 'histogram';
+  return new Chart({
+    title, width: WIDTH, height: HEIGHT, data: { values: data },
+    mark: { type: 'rect', color: '#9467bd' },
+    encoding: {
+      x: { field: 'x0', type: 'quantitative', title: opts.xTitle, bin: { binned: true } }, x2: { field: 'x1' },
+      y: { field: 'count', type: 'quantitative', title: 'points' },
+    },
+  }, title);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { compile } from 'vega-lite';
+import { Data } from '../../lib/data';
+import { loadNpy } from '../../lib/io/npy';
+import { decimationChart, scaleCurveChart, twoNNFitChart, curveChart, histogramChart, idCurveChart } from '../../widgets/id/charts';
+
+const X = loadNpy(join(__dirname, '..', '..', 'parity', 'data', 'gauss_D2_N500.npy'));
+
+describe('intrinsic-dimension charts (vega-lite v5)', () => {
+  it('the ID scale curve against radius and rank, with error bars and a log axis', () => {
+    const input = { ids: [2.1, 2.0, 1.9], idsErr: [0.2, 0.1, 0.05], radii: [0.1, 0.2, 0.4], ranks: [2, 4, 8] };
+    const byR = scaleCurveChart(input);
+    const byRank = scaleCurveChart({ ...input, x: 'rank' });
+    expect(byR.spec).toMatchSnapshot();
+    expect((byRank.spec as any).layer[0].encoding.x.field).toBe('rank');
+    expect((byR.spec as any).layer[0].mark.type).toBe('rule');
+    expect(() => compile(byR.spec as any)).not.toThrow();
+  });
+
+  it('the TwoNN fit and the decimation curve', () => {
+    const fit = twoNNFitChart({ mus: [1.1, 1.5, 1.2, 2.5, 1.05, 1.3, 1.8, 1.4, 1.25, 3.5], id: 2, muFraction: 0.9 });
+    expect(fit.spec).toMatchSnapshot();
+    const dec = decimationChart({ ids: [2, 2.1], idsErr: [0, 0.1], radii: [0.1, 0.2], sizes: [500, 250] });
+    expect(dec.spec).toMatchSnapshot();
+    for (const c of [fit, dec]) expect(() => compile(c.spec as any)).not.toThrow();
+  });
+
+  it('curves and histograms compile', () => {
+    for (const c of [
+      curveChart({ x: [1, 2, 3], y: [0.1, 0.5, 0.1], xTitle: 'd', yTitle: 'posterior', mark: 2 }),
+      histogramChart([1, 2, 2, 3, 3, 3], { xTitle: 'local ID', bins: 3 }),
+      idCurveChart({ x: [0, 1, 2], ids: [5, 2.1, 2.0], idsErr: [0, 0.1, 0.1], xTitle: 'iteration' }),
+    ]) {
+      expect(c.spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v5.json');
+      expect(() => compile(c.spec as any)).not.toThrow();
+    }
+  });
+
+  it('results plot themselves (Gride, TwoNN, decimation, binomial)', async () => {
+    const d = new Data(X, { rng: 1 });
+    await d.computeDistances({ maxk: 32 });
+    const g = await d.returnIdScalingGride({ rangeMax: 32 });
+    expect(g.plot().spec).toMatchSnapshot();
+    const t = await d.computeId2NN();
+    const fit = t.plot().spec as any;
+    expect(fit.layer[0].data.values.length).toBe(499);
+    expect(fit.layer[1].data.values[1].y / fit.layer[1].data.values[1].logMu).toBeCloseTo(t.id, 4);
+    expect(t.plot().title).toBe(t.summary());
+    const s = await d.returnIdScaling2NN({ nMin: 100 });
+    expect((s.plot().spec as any).data.values.length).toBe(3);
+    const b = await d.computeIdBinomialK({ k: 10, r: 0.5 });
+    expect((b.plot().spec as any).layer[1].data.values[0].x).toBeCloseTo(b.id, 4);
+  });
+});
