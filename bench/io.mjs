@@ -56,6 +56,19 @@ const nNaive = Math.min(N, 2000);
 const naive = best(() => { const out = new Float64Array(nNaive * D); for (let j = 0; j < D; j++) { const v = t.getChildAt(j); for (let i = 0; i < nNaive; i++) out[i * D + j] = v.get(i); } return out; }, 1);
 rows.push([`(reference) vector.get per element, first ${nNaive} rows, scaled to N`, (naive.ms * N / nNaive).toFixed(0), '']);
 
+// .npy (numpy.save layout, float32 C order) and CSV (20000 x 64 slice) for scale
+const hdr = `{'descr': '<f4', 'fortran_order': False, 'shape': (${N}, ${D}), }`;
+const pad = 64 - ((10 + hdr.length + 1) % 64);
+const head = Buffer.alloc(10); Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head); head.writeUInt16LE(hdr.length + pad % 64 + 1, 8);
+writeFileSync(f('x.npy'), Buffer.concat([head, Buffer.from(hdr + ' '.repeat(pad % 64) + '\n', 'latin1'), Buffer.from(X.buffer)]));
+r = best(() => dl.loadNpy(f('x.npy')));
+row('loadNpy float32 C order (read + view)', r, `${size('x.npy')}, ${r.out.rows} x ${r.out.cols} ${r.out.dtype}`);
+const D2 = Math.min(D, 64);
+let text = '';
+for (let i = 0; i < N; i++) { const a = []; for (let j = 0; j < D2; j++) a.push(X[i * D + j].toPrecision(8)); text += a.join(',') + '\n'; }
+writeFileSync(f('x.csv'), text);
+row(`loadCsv ${N} x ${D2}`, best(() => dl.loadCsv(f('x.csv')), 3), size('x.csv'));
+
 console.log(`dadalab io bench: N = ${N}, D = ${D}, float32, best of 7 (ms; the machine is shared, single runs vary 2-4x)`);
 const w = Math.max(...rows.map((x) => x[0].length));
 for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(8)}  ${c}`);

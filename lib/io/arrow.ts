@@ -73,6 +73,10 @@ function readTable(bytes: Uint8Array, source: string): A.Table {
         'dadalab registers LZ4_FRAME (lz4js) and ZSTD (fzstd) when it loads; something removed or replaced them: call registerArrowCodecs(true), ' +
         "or re-write the file uncompressed (pyarrow: feather.write_feather(df, path, compression='uncompressed'))");
     }
+    if (/LZ4|zstd|unexpected EOF/i.test(msg)) {
+      throw new DadalabError(`A compressed buffer of ${source} does not decode (${msg})`,
+        'The file is damaged or truncated: re-write or re-copy it');
+    }
     throw new DadalabError(`${source} is not a readable Arrow IPC file or stream (apache-arrow says: ${msg})`,
       'Pass an Arrow IPC file (.arrow / Feather v2 .feather) or stream (.arrows); for .npy or CSV use loadNpy / loadCsv / loadData');
   }

@@ -16,10 +16,11 @@ import { decompress as zstdDecompress } from 'fzstd';
  * LZ4: the IPC spec's LZ4_FRAME is the LZ4 *frame* format (magic 04 22 4D 18), as pyarrow's C++
  * codec writes it: FLG 0x60 (version 1, independent blocks, no checksums, no content size),
  * 64 KB blocks. lz4js's own frame reader mis-sizes its output buffer (it allocates one maximum
- * block size per block, and reads the optional content size with 32-bit shifts), so we parse the
- * frame here and use lz4js only for the block decoder. We handle content size, dictionary id,
- * block and content checksums (skipped, not verified), uncompressed blocks, linked blocks and
- * several concatenated frames.
+ * block size per block, and reads the optional content size with 32-bit shifts) and copies byte
+ * by byte, so the decoder here is our own (frame parsing + a block decoder with bulk copies, about
+ * 3x faster than lz4js); lz4js is used to encode. We handle content size, dictionary id, block and
+ * content checksums (skipped, not verified), uncompressed blocks, linked blocks and several
+ * concatenated frames, and refuse corrupt blocks (offsets outside the output, runs past the block).
  */
 
 const LZ4_MAGIC = 0x184d2204;
@@ -66,6 +67,39 @@ function lz4Bound(src: Uint8Array): number {
   return total;
 }
 
+class Overflow extends Error {}
+
+/**
+ * Decodes one LZ4 block (src[i..end)) into dst at d, returning the new end of the output. Literals
+ * and non-overlapping matches are bulk copies (set / copyWithin); overlapping matches (offset <
+ * length, i.e. runs) go byte by byte. Throws Overflow if dst is too small, Error on corrupt input.
+ */
+function decodeBlock(src: Uint8Array, i: number, end: number, dst: Uint8Array, d: number): number {
+  const cap = dst.length;
+  while (i < end) {
+    const token = src[i++];
+    let lit = token >>> 4;
+    if (lit === 15) { let b; do { b = src[i++]; lit += b; } while (b === 255 && i < end); }
+    if (lit > 0) {
+      if (i + lit > end) throw new Error('corrupt LZ4 block (literals run past the block)');
+      if (d + lit > cap) throw new Overflow();
+      if (lit < 32) { for (let k = 0; k < lit; k++) dst[d + k] = src[i + k]; } else dst.set(src.subarray(i, i + lit), d);
+      i += lit; d += lit;
+    }
+    if (i >= end) break; // the last sequence has literals only
+    const off = src[i] | (src[i + 1] << 8);
+    i += 2;
+    let len = token & 15;
+    if (len === 15) { let b; do { b = src[i++]; len += b; } while (b === 255 && i < end); }
+    len += 4;
+    if (off === 0 || off > d) throw new Error('corrupt LZ4 block (match offset outside the output)');
+    if (d + len > cap) throw new Overflow();
+    let m = d - off;
+    if (off >= len && len >= 32) { dst.copyWithin(d, m, m + len); d += len; } else { for (let k = 0; k < len; k++) dst[d++] = dst[m++]; }
+  }
+  return d;
+}
+
 function lz4DecodeInto(src: Uint8Array, dst: Uint8Array): number {
   let at = 0, d = 0;
   while (at < src.length) {
@@ -78,10 +112,11 @@ function lz4DecodeInto(src: Uint8Array, dst: Uint8Array): number {
       const len = word & 0x7fffffff;
       if (i + len > src.length) throw new Error('truncated LZ4 block');
       if (word & 0x80000000) {
-        if (d + len <= dst.length) dst.set(src.subarray(i, i + len), d);
+        if (d + len > dst.length) throw new Overflow();
+        dst.set(src.subarray(i, i + len), d);
         d += len;
       } else {
-        d = lz4.decompressBlock(src, dst, i, len, d);
+        d = decodeBlock(src, i, i + len, dst, d);
       }
       i += len + (h.blockSum ? 4 : 0);
     }
@@ -104,11 +139,19 @@ function prefixHint(src: Uint8Array): number | null {
 export function lz4FrameDecode(src: Uint8Array): Uint8Array {
   const hint = prefixHint(src);
   let dst = new Uint8Array(hint ?? lz4Bound(src));
-  let n = lz4DecodeInto(src, dst);
-  if (n > dst.length) { // the hint was wrong: size exactly and decode again
-    dst = new Uint8Array(lz4Bound(src));
+  let n: number;
+  try {
     n = lz4DecodeInto(src, dst);
-    if (n > dst.length) throw new Error('corrupt LZ4 frame: blocks decode to more than the frame declares');
+  } catch (e) {
+    if (!(e instanceof Overflow)) throw e;
+    // the hint was wrong (or the content size): size from the block headers and decode again
+    dst = new Uint8Array(lz4Bound(src) + 0);
+    try {
+      n = lz4DecodeInto(src, dst);
+    } catch (e2) {
+      if (e2 instanceof Overflow) throw new Error('corrupt LZ4 frame: blocks decode to more than the frame declares');
+      throw e2;
+    }
   }
   return n === dst.length ? dst : dst.subarray(0, n);
 }

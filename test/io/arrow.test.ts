@@ -291,6 +291,16 @@ describe('loadArrow: bad input', () => {
     expectValues(loadArrow(fixture('fsl_f64_zstd.arrows')).X.data, 60, 5);
   });
 
+  it('says a damaged compressed file is damaged', () => {
+    const bytes = new Uint8Array(readFileSync(fixture('fsl_f32_lz4.arrow')));
+    // corrupt the first LZ4 frame's first block: its size word claims more bytes than follow
+    const at = Buffer.from(bytes).indexOf(Buffer.from([0x04, 0x22, 0x4d, 0x18]));
+    bytes.set([0xff, 0xff, 0xff, 0x00], at + 7);
+    const e = errorOf(() => loadArrow(bytes));
+    expect(e).toBeInstanceOf(DadalabError);
+    expect(e.problem).toMatch(/compressed buffer of the Arrow bytes does not decode/);
+  });
+
   it('lists the available columns when the label column does not exist', () => {
     const e = errorOf(() => loadArrow(fixture('pandas_plain.feather'), { labels: 'Label' }));
     expect(e).toBeInstanceOf(DadalabError);

@@ -78,7 +78,13 @@ describe('LZ4 frame codec', () => {
     expect(Buffer.compare(Buffer.from(dec), Buffer.from(src))).toBe(0);
   });
 
-  it('refuses bytes that are not an LZ4 frame', () => {
+  it('refuses bytes that are not an LZ4 frame, and corrupt blocks', () => {
     expect(() => lz4FrameDecode(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/not an LZ4 frame/);
+    // one block: token 0x00 (no literals, a 4-byte match) at offset 5 before the start of the output
+    const bad = Uint8Array.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x00, 3, 0, 0, 0, 0x00, 5, 0, 0, 0, 0, 0]);
+    expect(() => lz4FrameDecode(bad)).toThrow(/corrupt LZ4 block \(match offset/);
+    // literals running past the end of the block
+    const bad2 = Uint8Array.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x00, 2, 0, 0, 0, 0x50, 1, 0, 0, 0, 0]);
+    expect(() => lz4FrameDecode(bad2)).toThrow(/corrupt LZ4 block \(literals/);
   });
 });
