@@ -1,10 +1,8 @@
 import { DadalabError, listSome } from '../errors';
 import type { Matrix } from '../matrix';
-import * as neighbors from '../neighbors';
-import { bruteForceCross } from '../neighbors';
+import { forEachNeighborBlock } from '../neighbors';
 import type { Metric } from '../neighbors/metrics';
 import { makeTable, type NeighborTable } from '../neighbors/table';
-import { checkpoint, startProgress } from '../runtime/progress';
 import { lgamma, pairwiseSum, percentileSorted } from '../stats/special';
 import type { Chart } from '../../widgets/chart';
 import { scaleCurveChart } from '../../widgets/id/charts';
@@ -222,41 +220,6 @@ export function grideScalingFromTable(nn: NeighborTable, opts: GrideOptions & { 
   return grideScalingFromRankDistances(rd, N, S, { ...opts, rangeMax });
 }
 
-/** A streaming neighbour engine: calls `visit` for consecutive row blocks of the table with maxk columns. */
-type BlockEngine = (X: Matrix, opts: { maxk: number; metric: Metric; period: Float64Array | null; signal?: AbortSignal },
-  visit: (r0: number, r1: number, distances: Float64Array, indices: Int32Array) => void | Promise<void>) => Promise<void>;
-
-const BLOCK = 256;
-
-/** The fallback block engine: exact brute force, BLOCK rows at a time. */
-const fallbackBlocks: BlockEngine = async (X, opts, visit) => {
-  const k = opts.maxk + 1;
-  for (let r0 = 0; r0 < X.rows; r0 += BLOCK) {
-    const r1 = Math.min(X.rows, r0 + BLOCK);
-    const rows = new Int32Array(r1 - r0);
-    for (let i = 0; i < rows.length; i++) rows[i] = r0 + i;
-    const Q = X.selectRows(rows);
-    const d = new Float64Array(rows.length * k), ix = new Int32Array(rows.length * k);
-    bruteForceCross(Q, X, k, opts.metric, opts.period, d, ix);
-    // self first: the query point itself is at distance 0 (moved to column 0 if a duplicate came first)
-    for (let i = 0; i < rows.length; i++) {
-      const self = r0 + i;
-      if (ix[i * k] !== self) {
-        for (let c = 1; c < k; c++) {
-          if (ix[i * k + c] === self) { ix[i * k + c] = ix[i * k]; ix[i * k] = self; d[i * k + c] = d[i * k]; d[i * k] = 0; break; }
-        }
-      }
-    }
-    await visit(r0, r1, d, ix);
-    await checkpoint(opts.signal);
-  }
-};
-
-function blockEngine(): BlockEngine {
-  const f = (neighbors as unknown as { forEachNeighborBlock?: BlockEngine }).forEachNeighborBlock;
-  return typeof f === 'function' ? f : fallbackBlocks;
-}
-
 export interface GrideFromCoordinatesOptions extends GrideOptions {
   rangeMax?: number;
   returnRanks?: boolean;
@@ -289,23 +252,17 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
   const rd = new Float64Array(N * (S + 1));
   const dup: number[] = [];
   const w = top + 1;
-  const bar = startProgress('Gride neighbours', N);
-  try {
-    await blockEngine()(X, { maxk: top, metric: opts.metric ?? 'euclidean', period: opts.period ?? null, signal: opts.signal }, (r0, r1, d, ix) => {
-      for (let p = r0; p < r1; p++) {
-        const o = (p - r0) * w;
-        for (let s = 0; s <= S; s++) rd[p * (S + 1) + s] = d[o + ranks[s]];
-        if (d[o + 1] === 0) dup.push(p);
-        if (tD && tI) {
-          tD.set(d.subarray(o, o + kw), p * kw);
-          tI.set(ix.subarray(o, o + kw), p * kw);
-        }
+  await forEachNeighborBlock(X, { maxk: top, metric: opts.metric ?? 'euclidean', period: opts.period ?? null, signal: opts.signal }, (r0, r1, d, ix) => {
+    for (let p = r0; p < r1; p++) {
+      const o = (p - r0) * w;
+      for (let s = 0; s <= S; s++) rd[p * (S + 1) + s] = d[o + ranks[s]];
+      if (d[o + 1] === 0) dup.push(p);
+      if (tD && tI) {
+        tD.set(d.subarray(o, o + kw), p * kw);
+        tI.set(ix.subarray(o, o + kw), p * kw);
       }
-      bar.update(r1);
-    });
-  } finally {
-    bar.finish();
-  }
+    }
+  });
   refuseDuplicates(dup, 'Gride');
   const result = grideScalingFromRankDistances(rd, N, S, { ...opts, rangeMax: opts.rangeMax ?? 64 });
   const table = tD && tI ? makeTable(N, keep, tD, tI, opts.metric ?? 'euclidean', opts.period ?? null) : null;
