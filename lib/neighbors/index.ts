@@ -9,8 +9,8 @@
  * - Engines (`engine` option, default 'auto'): 'exact-js' (float64 brute force, the reference),
  *   'kdtree' (typed-array kd-tree: euclidean, manhattan, chebyshev, periodic boxes; chosen for
  *   D <= 8), 'wasm' (WebAssembly SIMD stage 1 in float32 or float64 (`precision`), exact float64
- *   re-rank and certification: euclidean without a period; chosen for D > 8). 'auto' uses
- *   exact-js for tiny N, for cosine, and for periodic or non-euclidean data at D > 8.
+ *   re-rank and certification: euclidean or cosine, no period; chosen for D > 8, and for cosine
+ *   at any D). 'auto' uses exact-js for tiny N, and for periodic, manhattan or chebyshev data at D > 8.
  * - `crossNeighbors(Q, X, k, opts)`: the k nearest rows of X for each row of Q (no self
  *   exclusion), e.g. for densities at new points.
  * - `forEachNeighborBlock(X, opts, cb)`: the same table as computeNeighbors, streamed as row
@@ -91,15 +91,16 @@ function pickEngine(N: number, D: number, metric: Metric, period: Float64Array |
   if (!(ENGINES as readonly string[]).includes(e)) {
     throw new DadalabError(`Unknown neighbour engine '${e}'`, `Use one of ${ENGINES.join(', ')}`);
   }
-  if (e === 'wasm' && (metric !== 'euclidean' || period)) {
-    throw new DadalabError(`engine 'wasm' computes euclidean distances without a period, not ${period ? 'periodic ' : ''}${metric}`,
+  if (e === 'wasm' && ((metric !== 'euclidean' && metric !== 'cosine') || period)) {
+    throw new DadalabError(`engine 'wasm' computes euclidean or cosine distances without a period, not ${period ? 'periodic ' : ''}${metric}`,
       "Use engine 'auto' (or 'kdtree' / 'exact-js') for this metric");
   }
   if (e === 'kdtree' && metric === 'cosine') {
     throw new DadalabError("engine 'kdtree' does not support the cosine metric", "Use engine 'auto' or 'exact-js' for cosine");
   }
   if (e !== 'auto') return e;
-  if (N <= TINY_N || metric === 'cosine') return 'exact-js';
+  if (N <= TINY_N) return 'exact-js';
+  if (metric === 'cosine') return loadKnnModule() ? 'wasm' : 'exact-js';
   if (D <= KD_MAX_DIM) return 'kdtree';
   if (metric === 'euclidean' && !period && loadKnnModule()) return 'wasm';
   return 'exact-js';
@@ -145,12 +146,17 @@ function kdBlockRows(N: number, k: number): number {
   return Math.max(64, Math.min(4096, Math.floor(2e6 / Math.max(1, k))));
 }
 
+function wasmMetric(m: Metric): 'euclidean' | 'cosine' {
+  if (m !== 'euclidean' && m !== 'cosine') throw new Error(`wasm engine: unsupported metric ${m}`);
+  return m;
+}
+
 type BlockSink = (r0: number, r1: number, d: Float64Array, ix: Int32Array) => void | Promise<void>;
 
 /** The WebAssembly engine on this thread. */
-function wasmSync(X: Matrix, Q: Matrix | null, k: number, precision: Precision, sink: BlockSink): number {
+function wasmSync(X: Matrix, Q: Matrix | null, k: number, metric: Metric, precision: Precision, sink: BlockSink): number {
   const module = requireKnnModule();
-  const p = prepareWasm(X, Q, k, precision, 1);
+  const p = prepareWasm(X, Q, k, precision, 1, wasmMetric(metric));
   const ex = instantiate(module, p);
   const M = Q ? Q.rows : X.rows, w = Q ? k : k + 1;
   const heap = new TopK(k);
@@ -166,13 +172,13 @@ function wasmSync(X: Matrix, Q: Matrix | null, k: number, precision: Precision, 
 }
 
 /** The WebAssembly engine on the worker pool (or this thread with workers = 0), blocks delivered in order. */
-async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, precision: Precision, workers: number,
+async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric, precision: Precision, workers: number,
   signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink): Promise<number> {
   const module = requireKnnModule();
   const M = Q ? Q.rows : X.rows, w = Q ? k : k + 1;
   const heap = new TopK(k);
   if (workers === 0) {
-    const p = prepareWasm(X, Q, k, precision, 1);
+    const p = prepareWasm(X, Q, k, precision, 1, wasmMetric(metric));
     const ex = instantiate(module, p);
     let fallbacks = 0;
     for (let r0 = 0; r0 < M; r0 += p.BR) {
@@ -188,7 +194,7 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, precision: Prec
   }
   const pool = getPool(workers);
   return pool.exclusive(async () => {
-    const p = prepareWasm(X, Q, k, precision, workers);
+    const p = prepareWasm(X, Q, k, precision, workers, wasmMetric(metric));
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
     let next = 0, done = 0, fallbacks = 0, emitNext = 0, emitting = false;
     let failure: unknown = null;
@@ -262,7 +268,7 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
     const tree = new KdTree(X, metric, period);
     kdTreeRows(tree, maxk, 0, N, dist, ind);
   } else if (r.engine === 'wasm') {
-    fallbackRows = wasmSync(X, null, maxk, r.precision, (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
+    fallbackRows = wasmSync(X, null, maxk, metric, r.precision, (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
   } else {
     bruteForceRows(X, maxk, metric, period, 0, N, dist, ind);
   }
@@ -294,7 +300,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
         await checkpoint(opts.signal);
       }
     } else if (r.engine === 'wasm') {
-      fallbackRows = await wasmAsync(X, null, maxk, r.precision, r.workers, opts.signal, bar,
+      fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar,
         (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
     } else {
       for (let r0 = 0; r0 < N; r0 += BLOCK_ROWS) {
@@ -325,7 +331,7 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
   let fallbackRows = 0;
   try {
     if (r.engine === 'wasm') {
-      fallbackRows = await wasmAsync(X, null, maxk, r.precision, r.workers, opts.signal, bar, cb);
+      fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar, cb);
     } else {
       const tree = r.engine === 'kdtree' ? new KdTree(X, metric, period) : null;
       const B = BLOCK_ROWS;
@@ -391,7 +397,7 @@ export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: n
   let fallbackRows = 0;
   try {
     if (engine === 'wasm') {
-      fallbackRows = await wasmAsync(X, Q, k, precision, workers, opts.signal, bar,
+      fallbackRows = await wasmAsync(X, Q, k, metric, precision, workers, opts.signal, bar,
         (r0, _r1, d, ix) => { dist.set(d, r0 * k); ind.set(ix, r0 * k); });
     } else {
       const tree = engine === 'kdtree' ? new KdTree(X, metric, period) : null;

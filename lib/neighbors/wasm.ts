@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { DadalabError } from '../errors';
 import type { Matrix } from '../matrix';
 import { TopK } from './heap';
+import { pairDistance } from './distance';
 import type { KnnPool } from './pool';
 
 /**
- * The WebAssembly SIMD engine for euclidean distances at high D (perf-knn.md §5.2).
+ * The WebAssembly SIMD engine for euclidean and cosine distances at high D (perf-knn.md §5.2).
+ * (Cosine: the rows are scaled to unit length, not centred, and the stored norms are 0, so the
+ * kernel's value is -2 x.y, monotone in 1 - x.y; a zero row stays zero, cosine distance 1 as in
+ * sklearn. Its certification bound is E = 2.1 (Dp / lanes + 10) u + 4.2 u in that value.)
  *
  * Stage 1 (asm/knn.ts, in wasm memory): the mean-centred data as float32 (or float64 with
  * `precision: 'float64'`), D zero-padded to the SIMD width, and their squared norms. A fused 2x4
@@ -105,6 +109,7 @@ export interface WasmPlan {
   readonly sqn: Float64Array; // |x_i| of the stored (centred, rounded) rows, queries after references
   readonly sqnMax: number; // max over reference rows
   readonly eCoef: number; // E = eCoef * (n_i + n_max)
+  readonly metric: 'euclidean' | 'cosine';
   readonly u: number;
 }
 
@@ -116,7 +121,9 @@ function align16(n: number): number {
  * Lays out the data (reference rows X, then optional query rows Q) in a new shared memory.
  * `k` is the number of neighbours wanted per query row (excluding self in self mode).
  */
-export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number): WasmPlan {
+export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
+  metric: 'euclidean' | 'cosine' = 'euclidean'): WasmPlan {
+  const cosine = metric === 'cosine';
   const N = X.rows, D = X.cols, M = Q ? Q.rows : N;
   const f64 = precision === 'float64';
   const es = f64 ? 8 : 4, lanes = f64 ? 2 : 4;
@@ -145,8 +152,10 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   // centre on the mean of the reference rows (in float64), then round to the kernel type
   const mean = new Float64Array(D);
   const xd = X.data;
-  for (let i = 0; i < N; i++) for (let t = 0; t < D; t++) mean[t] += xd[i * D + t];
-  for (let t = 0; t < D; t++) mean[t] /= N;
+  if (!cosine) {
+    for (let i = 0; i < N; i++) for (let t = 0; t < D; t++) mean[t] += xd[i * D + t];
+    for (let t = 0; t < D; t++) mean[t] /= N;
+  }
   const xs = f64 ? new Float64Array(buf, xOff, totalRows * Dp) : new Float32Array(buf, xOff, totalRows * Dp);
   const ns = f64 ? new Float64Array(buf, nOff, totalRows) : new Float32Array(buf, nOff, totalRows);
   const sqn = new Float64Array(totalRows);
@@ -154,13 +163,19 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   for (let r = 0; r < totalRows; r++) {
     const src = r < N ? xd : (Q as Matrix).data, i = r < N ? r : r - N;
     let s = 0;
+    let scale = 1;
+    if (cosine) {
+      let xx = 0;
+      for (let t = 0; t < D; t++) xx += src[i * D + t] * src[i * D + t];
+      scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
+    }
     for (let t = 0; t < D; t++) {
-      const v = src[i * D + t] - mean[t];
+      const v = cosine ? src[i * D + t] * scale : src[i * D + t] - mean[t];
       xs[r * Dp + t] = v;
       const w = xs[r * Dp + t];
       s += w * w;
     }
-    ns[r] = s;
+    ns[r] = cosine ? 0 : s;
     sqn[r] = s;
     if (r < N && s > sqnMax) sqnMax = s;
   }
@@ -172,7 +187,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   return {
     orig,
     memory, fn: f64 ? 'knn_f64' : 'knn_f32', es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
-    xOff, nOff, slotOff, slotBytes, slots, sqn, sqnMax, eCoef: 2.1 * (Dp / lanes + 10) * u, u,
+    xOff, nOff, slotOff, slotBytes, slots, sqn, sqnMax, eCoef: 2.1 * (Dp / lanes + 10) * u, u, metric,
   };
 }
 
@@ -191,7 +206,7 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
   if (p.es === 8) new Float64Array(p.memory.buffer, a[7], n).fill(Infinity);
   else new Float32Array(p.memory.buffer, a[7], n).fill(Infinity);
   (exports[p.fn] as (...args: number[]) => void)(...a.slice(0, 10));
-  exactCandidates(p.orig, p.D, p.kp, a[4], a[5], new Int32Array(p.memory.buffer, a[8], n), new Float64Array(p.memory.buffer, a[10], n));
+  exactCandidates(p.orig, p.D, p.kp, a[4], a[5], new Int32Array(p.memory.buffer, a[8], n), new Float64Array(p.memory.buffer, a[10], n), p.metric === 'cosine');
 }
 
 /**
@@ -199,14 +214,26 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
  * operations as `pairDistance` (so the same bits). The worker runs a copy of this function
  * (WORKER_SRC in pool.ts): keep the two identical.
  */
-export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array): void {
+export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array,
+  cosine: boolean): void {
   for (let i = i0; i < i1; i++) {
     const oa = i * D, o = (i - i0) * kp;
     for (let c = 0; c < kp; c++) {
       const ob = hi[o + c] * D;
-      let s = 0;
-      for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
-      ed[o + c] = Math.sqrt(s);
+      if (cosine) {
+        let xy = 0, xx = 0, yy = 0;
+        for (let t = 0; t < D; t++) {
+          const x = orig[oa + t], y = orig[ob + t];
+          xy += x * y; xx += x * x; yy += y * y;
+        }
+        const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
+        const dist = 1 - xy / (nx * ny);
+        ed[o + c] = dist < 0 ? 0 : dist > 2 ? 2 : dist;
+      } else {
+        let s = 0;
+        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
+        ed[o + c] = Math.sqrt(s);
+      }
     }
   }
 }
@@ -218,7 +245,7 @@ export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r
 
 /** The setup message of a pool worker for this plan. */
 export function setupMessage(module: WasmModule, p: WasmPlan): Record<string, unknown> {
-  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D };
+  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D, cosine: p.metric === 'cosine' };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
@@ -264,18 +291,25 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
     if (filled && Number.isFinite(T)) {
       heap.drainSorted(outD, outI, out + c0);
       if (p.kp >= avail) continue; // every point was a candidate
-      const ni = p.sqn[p.qBase + r];
-      const lb2 = T - p.eCoef * (ni + p.sqnMax);
-      const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
       const K = outD[out + w - 1];
-      if (K < lb * relRef) continue;
+      if (p.metric === 'cosine') {
+        // every left-out j: -2 x^.y^ >= T - E, so 1 - x^.y^ >= 1 + (T - E) / 2, minus the float64
+        // rounding of the reference's 1 - xy / (|x| |y|)
+        const lb = 1 + (T - p.eCoef - 4.2 * p.u) / 2 - 8 * (D + 10) * U64;
+        if (K < lb) continue;
+      } else {
+        const ni = p.sqn[p.qBase + r];
+        const lb2 = T - p.eCoef * (ni + p.sqnMax);
+        const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
+        if (K < lb * relRef) continue;
+      }
     }
     // not certified: the exact float64 brute force for this row
     fallbacks++;
     heap.reset();
     for (let j = 0; j < N; j++) {
       if (p.selfMode && j === r) continue;
-      const dist = euclid(qd, r * D, xd, j * D, D);
+      const dist = p.metric === 'cosine' ? pairDistance(qd, r, xd, j, D, 'cosine', null) : euclid(qd, r * D, xd, j * D, D);
       if (dist <= heap.bound()) heap.push(dist, j);
     }
     heap.drainSorted(outD, outI, out + c0);

@@ -47,9 +47,29 @@ describe('every engine equals the exact reference on random data', () => {
       });
     }
   }
-  it('cosine (exact JS) and the auto engine choice', async () => {
+  it('cosine on the WASM engine (unit rows, exact re-rank), zero rows and parallel rows included', async () => {
+    for (const [D, precision] of [[5, 'float32'], [64, 'float32'], [64, 'float64']] as const) {
+      const G = gaussian(600, D, 70 + D);
+      const d = Float64Array.from(G.data);
+      for (let t = 0; t < D; t++) { d[3 * D + t] = 0; d[9 * D + t] = 2.5 * d[8 * D + t]; d[10 * D + t] = 0; }
+      const X = new Matrix(d, 600, D);
+      const ref = computeNeighborsSync(X, { maxk: 20, metric: 'cosine', engine: 'exact-js' });
+      same(computeNeighborsSync(X, { maxk: 20, metric: 'cosine', engine: 'wasm', precision }), ref);
+      same(await computeNeighbors(X, { maxk: 20, metric: 'cosine', engine: 'wasm', precision, workers: 2 }), ref);
+      expect(lastNeighborStats()?.fallbackRows).toBeLessThan(30);
+      const Q = gaussian(30, D, 90);
+      const c = await crossNeighbors(Q, X, 7, { metric: 'cosine', engine: 'wasm', precision });
+      const cd = new Float64Array(30 * 7), ci = new Int32Array(30 * 7);
+      bruteForceCross(Q, X, 7, 'cosine', null, cd, ci);
+      expect(Array.from(c.indices)).toEqual(Array.from(ci));
+      expect(Array.from(c.distances)).toEqual(Array.from(cd));
+    }
+  });
+  it('cosine and the auto engine choice', async () => {
     const X = gaussian(300, 6, 7);
     const cos = await computeNeighbors(X, { maxk: 10, metric: 'cosine' });
+    expect(lastNeighborStats()?.engine).toBe('wasm');
+    await computeNeighbors(gaussian(200, 6, 7), { maxk: 10, metric: 'cosine' });
     expect(lastNeighborStats()?.engine).toBe('exact-js');
     for (const i of [0, 150, 299]) {
       const n = naiveRow(X, i, 10, 'cosine', null);
