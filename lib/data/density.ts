@@ -6,6 +6,8 @@ import {
   computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAk, entropy,
   interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
   type CrossTable, type DensityResult, type KstarOptions, type KstarResult, type PakResult,
+  neighGraph, neighVectorDiffs, commonNeighs, neighSimilarityIndex, computeGrads as gradsCore, computePearson as pearsonCore,
+  computeDeltaFs as deltaFsCore, densityBMTI, kstarNNCore, type NeighGraph, type Gradients, type BmtiOptions, type BmtiResult,
 } from '../density';
 import { IdEstimation } from './idEstimation';
 
@@ -104,6 +106,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** Clears the neighbourhood graph and the DensityAdvanced quantities (part of setKstar). */
   protected resetGraph(): void {
+    this.graph = null; this.gradsResult = null;
     this.nspar = null; this.nindList = null; this.nindIptr = null;
     this.commonNeighsArray = null; this.commonNeighsMat = null;
     this.neighSimilarityIndex = null; this.neighSimilarityIndexMat = null;
@@ -185,6 +188,116 @@ export class DensityEstimation extends IdEstimation {
     return entropy(this.logDen);
   }
 
+  // ---------------------------------------------------------------- NeighGraph (DADApy's neigh_graph.py)
+  private graph: NeighGraph | null = null;
+  private gradsResult: Gradients | null = null;
+
+  /** DADApy's compute_neigh_indices: the directed k*-graph (edges i -> nn(i, m), m < k*_i). */
+  async computeNeighIndices(): Promise<NeighGraph> {
+    const nn = await this.ensureDistances();
+    const kstar = await this.ensureKstar();
+    if (!this.graph || this.nindList === null) {
+      const g = neighGraph(nn, kstar);
+      this.graph = g;
+      this.nspar = g.nspar; this.nindList = g.nindList; this.nindIptr = g.nindIptr;
+    }
+    return this.graph;
+  }
+
+  /** DADApy's compute_neigh_dists: the distance of each edge. */
+  async computeNeighDists(): Promise<Float64Array> {
+    const g = await this.computeNeighIndices();
+    this.neighDists = g.neighDists;
+    return g.neighDists;
+  }
+
+  /** DADApy's compute_neigh_vector_diffs: X_j − X_i per edge (periodic boxes wrapped). */
+  async computeNeighVectorDiffs(): Promise<Float64Array> {
+    const X = this.requireCoordinates('computeNeighVectorDiffs');
+    const g = await this.computeNeighIndices();
+    const period = this.period === null ? null : typeof this.period === 'number' ? new Float64Array(X.cols).fill(this.period) : this.period;
+    this.neighVectorDiffs = neighVectorDiffs(X, g, period);
+    return this.neighVectorDiffs;
+  }
+
+  /** DADApy's compute_common_neighs: |Ω_i ∩ Ω_j| per edge. */
+  async computeCommonNeighs(): Promise<Int32Array> {
+    const nn = await this.ensureDistances();
+    const g = await this.computeNeighIndices();
+    this.commonNeighsArray = commonNeighs(nn, g);
+    return this.commonNeighsArray;
+  }
+
+  /** DADApy's compute_neigh_similarity_index(method = 'jaccard'). */
+  async computeNeighSimilarityIndex(opts: { method?: string } = {}): Promise<Float64Array> {
+    const g = await this.computeNeighIndices();
+    const common = this.commonNeighsArray ?? await this.computeCommonNeighs();
+    this.neighSimilarityIndex = neighSimilarityIndex(g, common, opts.method ?? 'jaccard');
+    return this.neighSimilarityIndex;
+  }
+
+  // ---------------------------------------------------------------- DensityAdvanced (density_advanced.py)
+  /** DADApy's compute_grads(comp_covmat = false): mean-shift gradients of log ρ and their (co)variances. */
+  async computeGrads(opts: { compCovmat?: boolean } = {}): Promise<Gradients> {
+    const X = this.requireCoordinates('computeGrads');
+    const id = await this.ensureId();
+    const g = await this.computeNeighIndices();
+    const diffs = this.neighVectorDiffs ?? await this.computeNeighVectorDiffs();
+    const r = gradsCore(g, diffs, X.cols, id, opts.compCovmat ?? false);
+    this.gradsResult = r;
+    this.grads = r.grads; this.gradsVar = r.gradsVar; this.gradsCovmat = r.gradsCovmat;
+    return r;
+  }
+
+  /** DADApy's compute_pearson(similarity_method = 'jaccard'). */
+  async computePearson(opts: { similarityMethod?: string } = {}): Promise<Float64Array> {
+    const X = this.requireCoordinates('computePearson');
+    const sim = this.neighSimilarityIndex ?? await this.computeNeighSimilarityIndex({ method: opts.similarityMethod });
+    if (!this.grads) await this.computeGrads();
+    const g = await this.computeNeighIndices();
+    this.pearsonArray = pearsonCore(g, this.neighVectorDiffs as Float64Array, this.grads as Float64Array, X.cols, sim);
+    return this.pearsonArray;
+  }
+
+  /** DADApy's compute_deltaFs: free-energy (log-density) differences along the edges and their variances. */
+  async computeDeltaFs(opts: { similarityMethod?: string } = {}): Promise<{ Fij: Float64Array; FijVar: Float64Array }> {
+    const X = this.requireCoordinates('computeDeltaFs');
+    if (!this.gradsCovmat) await this.computeGrads({ compCovmat: true });
+    const pearson = this.pearsonArray ?? await this.computePearson(opts);
+    const g = await this.computeNeighIndices();
+    const r = deltaFsCore(g, this.neighVectorDiffs as Float64Array, this.grads as Float64Array, this.gradsCovmat as Float64Array, X.cols, pearson);
+    this.FijArray = r.Fij; this.FijVarArray = r.FijVar;
+    return r;
+  }
+
+  /**
+   * DADApy's compute_density_BMTI: log densities from the free-energy differences (α = 1 by default),
+   * with the k*NN estimate as regulariser (and as the gauge when α = 1, see densityBMTI).
+   */
+  async computeDensityBMTI(opts: DensityBMTIOptions = {}): Promise<BmtiResult> {
+    if (!this.FijArray) await this.computeDeltaFs();
+    const nn = await this.ensureDistances();
+    const id = await this.ensureId();
+    const kstar = this.kstar as Int32Array;
+    let reg: Float64Array, regErr: Float64Array;
+    if (opts.logDen !== undefined && opts.logDenErr !== undefined) {
+      reg = Float64Array.from(opts.logDen); regErr = Float64Array.from(opts.logDenErr);
+    } else {
+      const k = kstarNNCore(nn.distances, nn.maxk + 1, nn.n, id, kstar);
+      reg = k.logDen; regErr = k.logDenErr;
+      this.dc = k.dc;
+    }
+    this.logDen = reg; this.logDenErr = regErr;
+    const g = await this.computeNeighIndices();
+    const r = densityBMTI(g, this.FijArray as Float64Array, this.FijVarArray as Float64Array, reg, regErr, id, {
+      ...opts, invDeltaFsCov: this.invDeltaFsCov ?? undefined,
+    });
+    this.logDen = r.logDen;
+    this.logDenErr = r.logDenErr;
+    this.density = r;
+    return r;
+  }
+
   /** The neighbours of new points among the data, maxk columns (DADApy's compute_cross_nn_distances). */
   protected async crossTable(XNew: MatrixLike | undefined, what: string): Promise<CrossTable> {
     const X = this.requireCoordinates(what);
@@ -230,6 +343,15 @@ export class DensityEstimation extends IdEstimation {
     const cross = await this.crossTable(o.XNew, 'returnInterpolatedDensityPAk');
     return interpolatedDensityPAk(cross, this.nn!, id, o);
   }
+}
+
+export interface DensityBMTIOptions extends Omit<BmtiOptions, 'invDeltaFsCov'> {
+  /** A regulariser given by the caller (both or neither), instead of the k*NN estimate. */
+  logDen?: ArrayLike<number>;
+  logDenErr?: ArrayLike<number>;
+  /** DADApy's solver names are accepted; all solve the same system (conjugate gradients here). */
+  solver?: string;
+  spDirectPermSpec?: string;
 }
 
 /** Accepts DADApy's positional (X_new, options) as well as one options object { XNew, ... }. */

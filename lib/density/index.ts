@@ -5,3 +5,6 @@ export { densityKNN, densityKstarNN, densityKpeaks, kstarNNCore, logPrefactor, t
 export * from './pak';
 export * from './entropy';
 export * from './interpolate';
+export * from './graph';
+export * from './grads';
+export * from './bmti';
