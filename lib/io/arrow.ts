@@ -61,6 +61,15 @@ function compressionOf(bytes: Uint8Array): A.CompressionType | null {
 }
 
 function readTable(bytes: Uint8Array, source: string): A.Table {
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic === 'FEA1') {
+    throw new DadalabError(`${source} is a Feather version 1 file, which apache-arrow (and so dadalab) cannot read`,
+      'Re-save it as Feather v2 (the default since pyarrow 0.17): pyarrow.feather.write_feather(pyarrow.feather.read_table(path), path)');
+  }
+  if (magic === 'PAR1') {
+    throw new DadalabError(`${source} is a Parquet file, not Arrow IPC / Feather`,
+      "Convert it: pyarrow.feather.write_feather(pyarrow.parquet.read_table(path), 'data.arrow')");
+  }
   let table: A.Table;
   try {
     table = A.tableFromIPC(bytes);

@@ -165,5 +165,12 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
 /** Reads a CSV / TSV / whitespace-separated text file (gzipped if it ends in .gz). See parseCsv for the options. */
 export function loadCsv(path: string, opts: CsvOptions = {}): LoadedData {
   const buf = readInput(path, { gunzip: true });
-  return parseCsv(buf.toString('utf8'), opts, path);
+  let text: string;
+  try {
+    text = buf.toString('utf8');
+  } catch (e) {
+    throw new DadalabError(`${path} is too large to read as text (${(buf.length / 2 ** 20).toFixed(0)} MiB; ${(e as Error).message})`,
+      'Convert it once to a binary format (Arrow / Feather v2 or .npy) and load that: binary files load without parsing and need no string');
+  }
+  return parseCsv(text, opts, path);
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DadalabError } from '../errors';
@@ -21,13 +21,15 @@ export function readInput(path: string, opts: { gunzip?: boolean; allowEmpty?: b
     throw new DadalabError(`${path} is a directory, not a file (${abs})`, 'Pass the path of a data file inside it');
   }
   let buf: Buffer;
+  const size = statSync(abs).size;
   try {
-    buf = readFileSync(abs);
+    // readFileSync stops at 2 GiB; larger files are read in chunks into one buffer
+    buf = size > READ_LIMIT ? readChunked(abs, size) : readFileSync(abs);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_FS_FILE_TOO_LARGE' || /larger than/.test(err.message)) {
-      throw new DadalabError(`${path} is larger than the 2 GiB a single read can hold`,
-        'Split it into several files (e.g. several Arrow files or record batches of a few hundred MB) or subsample it');
+    if (e instanceof RangeError || err.code === 'ERR_FS_FILE_TOO_LARGE') {
+      throw new DadalabError(`${path} (${(size / 2 ** 30).toFixed(1)} GiB) does not fit in one buffer (${err.message})`,
+        'Split it into several files (e.g. Arrow files of a few GB each) or subsample it');
     }
     throw new DadalabError(`Cannot read ${path} (${abs}): ${err.code ?? err.message}`, 'Check the file permissions and that the file is not locked');
   }
@@ -42,6 +44,25 @@ export function readInput(path: string, opts: { gunzip?: boolean; allowEmpty?: b
   if (buf.length === 0 && !opts.allowEmpty) {
     throw new DadalabError(`${path} is empty (0 bytes${opts.gunzip && /\.gz$/i.test(path) ? ' after decompression' : ''})`,
       'Check that the file was written completely (the writer may have been interrupted), or pass the right file');
+  }
+  return buf;
+}
+
+const READ_LIMIT = 2 ** 31 - 1;
+
+/** Reads a file of `size` bytes into one Buffer with reads of at most `chunk` bytes (for files over 2 GiB). */
+export function readChunked(abs: string, size: number, chunk = 2 ** 30): Buffer {
+  const buf = Buffer.from(new ArrayBuffer(size));
+  const fd = openSync(abs, 'r');
+  try {
+    let pos = 0;
+    while (pos < size) {
+      const n = readSync(fd, buf, pos, Math.min(chunk, size - pos), pos);
+      if (n === 0) throw new Error(`the file ended after ${pos} of ${size} bytes`);
+      pos += n;
+    }
+  } finally {
+    closeSync(fd);
   }
   return buf;
 }

@@ -36,6 +36,10 @@ export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
   const format = opts.format ?? formatOf(path);
   if (format === null) {
     readInput(path); // a missing file is the first thing to report
+    if (/\.parquet$/i.test(path)) {
+      throw new DadalabError(`${path} is a Parquet file, which dadalab does not read`,
+        "Convert it to Arrow IPC / Feather v2: pyarrow.feather.write_feather(pyarrow.parquet.read_table(path), 'data.arrow')");
+    }
     throw new DadalabError(`Cannot tell the format of ${path} from its extension`,
       "Rename it (.arrow, .feather, .npy, .csv, .tsv, .txt, .dat, optionally .gz) or pass { format: 'arrow' | 'npy' | 'csv' }");
   }

@@ -79,3 +79,26 @@ describe('loadData dispatch', () => {
     expect(errorOf(() => loadData(fixture('f32_c.npy'), { labels: 0 })).fix).toMatch(/loadLabels/);
   });
 });
+
+describe('file intake details', () => {
+  it('reads files in chunks (the path taken for files over 2 GiB), byte for byte', async () => {
+    const { readChunked } = await import('../../lib/io/files');
+    const p = tmp.file('chunks.bin');
+    const bytes = Uint8Array.from({ length: 10_007 }, (_, i) => (i * 131) & 0xff);
+    writeFileSync(p, bytes);
+    const back = readChunked(p, bytes.length, 1000);
+    expect(Buffer.compare(back, Buffer.from(bytes))).toBe(0);
+    expect(() => readChunked(p, bytes.length + 5, 1000)).toThrow(/ended after 10007 of 10012 bytes/);
+  });
+
+  it('names Feather v1 and Parquet files and says how to convert them', () => {
+    const fea = tmp.file('old.feather');
+    writeFileSync(fea, Buffer.from('FEA1\0\0\0\0 some old feather bytes FEA1'));
+    const e = errorOf(() => loadData(fea));
+    expect(e).toBeInstanceOf(DadalabError);
+    expect(e.problem).toMatch(/Feather version 1/);
+    const pq = tmp.file('x.parquet');
+    writeFileSync(pq, Buffer.from('PAR1 ... PAR1'));
+    expect(errorOf(() => loadData(pq)).fix).toMatch(/write_feather\(pyarrow\.parquet\.read_table/);
+  });
+});
