@@ -1,0 +1,267 @@
+/**
+ * A Jupyter client with no Python: starts the dadalab kernel (launcher.js) with a connection file
+ * of its own and speaks the wire protocol over ZeroMQ (the zeromq package tslab brings), signing
+ * every request and verifying every reply with HMAC-SHA256.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { decode, encode, header, newId, type ConnectionInfo, type Message } from './wire';
+import { LAUNCHER } from './kernelspec';
+
+export interface IOPubMessage {
+  msg_type: string;
+  content: any;
+  metadata: Record<string, unknown>;
+}
+
+export interface ExecuteReply {
+  status: 'ok' | 'error' | 'aborted' | string;
+  execution_count: number | null;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+
+export interface ExecuteResult {
+  reply: ExecuteReply;
+  messages: IOPubMessage[];
+}
+
+/** The interface both runners (embedded and --server) drive. */
+export interface CellKernel {
+  execute(code: string, onMessage?: (m: IOPubMessage) => void): Promise<ExecuteResult>;
+  interrupt(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function zeromq(): any {
+  const tslabDir = path.dirname(require.resolve('tslab/package.json'));
+  return createRequire(path.join(tslabDir, 'package.json'))('zeromq');
+}
+
+interface Pending {
+  reply?: Message;
+  idle: boolean;
+  messages: IOPubMessage[];
+  onMessage?: (m: IOPubMessage) => void;
+  resolve: (r: ExecuteResult) => void;
+  reject: (e: Error) => void;
+}
+
+export interface StartOptions {
+  /** The kernel's working folder (the notebook's folder). */
+  cwd?: string;
+  /** Seconds to wait for the kernel to answer (it compiles the library prelude first). */
+  startTimeout?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class EmbeddedKernel implements CellKernel {
+  private proc!: ChildProcess;
+  private conn!: ConnectionInfo;
+  private dir!: string;
+  private shell: any;
+  private iopub: any;
+  private control: any;
+  private session = newId();
+  private pending = new Map<string, Pending>();
+  private waiters = new Map<string, (m: Message) => void>();
+  private closed = false;
+  private exitPromise!: Promise<number | null>;
+  log = '';
+
+  static async start(opts: StartOptions = {}): Promise<EmbeddedKernel> {
+    const k = new EmbeddedKernel();
+    await k.boot(opts);
+    return k;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  private async boot(opts: StartOptions): Promise<void> {
+    const ports = [];
+    for (let i = 0; i < 5; i++) ports.push(await freePort());
+    this.conn = {
+      transport: 'tcp', ip: '127.0.0.1', shell_port: ports[0], iopub_port: ports[1], stdin_port: ports[2],
+      control_port: ports[3], hb_port: ports[4], key: randomBytes(32).toString('hex'),
+      signature_scheme: 'hmac-sha256', kernel_name: 'dadalab',
+    };
+    this.dir = mkdtempSync(path.join(tmpdir(), 'dadalab-kernel-'));
+    const file = path.join(this.dir, 'connection.json');
+    writeFileSync(file, JSON.stringify(this.conn), { mode: 0o600 });
+    this.proc = spawn(process.execPath, [LAUNCHER, '--config-path', file], {
+      cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stdout!.on('data', (d) => { this.log += d; });
+    this.proc.stderr!.on('data', (d) => { this.log += d; });
+    this.exitPromise = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+
+    const zmq = zeromq();
+    const url = (p: number) => `tcp://127.0.0.1:${p}`;
+    this.shell = new zmq.Dealer({ routingId: `dadalab-${this.session.slice(0, 8)}` });
+    this.control = new zmq.Dealer({ routingId: `dadalab-c-${this.session.slice(0, 8)}` });
+    this.iopub = new zmq.Subscriber();
+    this.shell.connect(url(this.conn.shell_port));
+    this.control.connect(url(this.conn.control_port));
+    this.iopub.connect(url(this.conn.iopub_port));
+    this.iopub.subscribe();
+    void this.readReplies(this.shell);
+    void this.readReplies(this.control);
+    void this.readIopub();
+
+    // Ready when a kernel_info_request is answered on shell AND its busy/idle reached us on iopub
+    // (a SUB socket misses what is published before it has joined).
+    const deadline = Date.now() + (opts.startTimeout ?? 120) * 1000;
+    let exited = false;
+    void this.exitPromise.then(() => { exited = true; });
+    for (;;) {
+      if (exited) throw new Error(`The dadalab kernel exited during start-up:\n${this.log}`);
+      if (Date.now() > deadline) {
+        await this.shutdown();
+        throw new Error(`The dadalab kernel did not answer within ${opts.startTimeout ?? 120} s:\n${this.log}`);
+      }
+      const msg = this.request('kernel_info_request', {});
+      const ok = await Promise.race([
+        this.execWait(msg.header.msg_id, undefined).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
+      ]);
+      if (ok) break;
+      this.pending.delete(msg.header.msg_id);
+    }
+  }
+
+  private request(type: string, content: unknown, channel: 'shell' | 'control' = 'shell'): Message {
+    const msg: Message = { identities: [], header: header(type, this.session), parent_header: {}, metadata: {}, content, buffers: [] };
+    const sock = channel === 'shell' ? this.shell : this.control;
+    void sock.send(encode(this.conn.key, msg)).catch(() => undefined);
+    return msg;
+  }
+
+  /** Resolves when both the reply and the iopub idle of request `id` have arrived. */
+  private execWait(id: string, onMessage?: (m: IOPubMessage) => void): Promise<ExecuteResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { idle: false, messages: [], onMessage, resolve, reject });
+    });
+  }
+
+  private settle(id: string): void {
+    const p = this.pending.get(id);
+    if (p && p.reply && p.idle) {
+      this.pending.delete(id);
+      p.resolve({ reply: p.reply.content as ExecuteReply, messages: p.messages });
+    }
+  }
+
+  private async readReplies(sock: any): Promise<void> {
+    try {
+      for await (const frames of sock) {
+        let msg: Message;
+        try {
+          msg = decode(this.conn.key, frames as Buffer[]);
+        } catch (e) {
+          this.failAll(new Error(`The kernel sent a message that failed verification: ${(e as Error).message}`));
+          continue;
+        }
+        const parent = (msg.parent_header as { msg_id?: string }).msg_id ?? '';
+        const w = this.waiters.get(parent);
+        if (w) { this.waiters.delete(parent); w(msg); }
+        const p = this.pending.get(parent);
+        if (p) { p.reply = msg; this.settle(parent); }
+      }
+    } catch {
+      /* socket closed */
+    }
+  }
+
+  private async readIopub(): Promise<void> {
+    try {
+      for await (const frames of this.iopub) {
+        let msg: Message;
+        try {
+          msg = decode(this.conn.key, frames as Buffer[]);
+        } catch (e) {
+          this.failAll(new Error(`The kernel published a message that failed verification: ${(e as Error).message}`));
+          continue;
+        }
+        const parent = (msg.parent_header as { msg_id?: string }).msg_id ?? '';
+        const p = this.pending.get(parent);
+        if (!p) continue;
+        const m: IOPubMessage = { msg_type: msg.header.msg_type, content: msg.content, metadata: msg.metadata };
+        if (m.msg_type === 'status') {
+          if (m.content.execution_state === 'idle') { p.idle = true; this.settle(parent); }
+          continue;
+        }
+        p.messages.push(m);
+        p.onMessage?.(m);
+      }
+    } catch {
+      /* socket closed */
+    }
+  }
+
+  private failAll(e: Error): void {
+    for (const [id, p] of this.pending) { this.pending.delete(id); p.reject(e); }
+  }
+
+  async execute(code: string, onMessage?: (m: IOPubMessage) => void): Promise<ExecuteResult> {
+    if (this.closed) throw new Error('The kernel has been shut down');
+    const msg: Message = {
+      identities: [], header: header('execute_request', this.session), parent_header: {}, metadata: {},
+      content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+      buffers: [],
+    };
+    const done = this.execWait(msg.header.msg_id, onMessage);
+    await this.shell.send(encode(this.conn.key, msg));
+    const died = this.exitPromise.then((code) => {
+      throw new Error(`The kernel died (exit code ${code}) while running a cell:\n${this.log.slice(-4000)}`);
+    });
+    return Promise.race([done, died]);
+  }
+
+  /** interrupt_mode "signal": SIGINT to the kernel, as Jupyter does. */
+  async interrupt(): Promise<void> {
+    if (this.proc.pid && this.proc.exitCode === null) process.kill(this.proc.pid, 'SIGINT');
+  }
+
+  /** interrupt_request on the control channel. */
+  async interruptRequest(): Promise<void> {
+    const msg = this.request('interrupt_request', {}, 'control');
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 3000);
+      this.waiters.set(msg.header.msg_id, () => { clearTimeout(t); resolve(); });
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.proc.exitCode === null) {
+      this.request('shutdown_request', { restart: false }, 'control');
+      const t = setTimeout(() => { if (this.proc.exitCode === null) this.proc.kill('SIGKILL'); }, 3000);
+      await this.exitPromise;
+      clearTimeout(t);
+    }
+    for (const s of [this.shell, this.control, this.iopub]) { try { s.close(); } catch { /* closed */ } }
+    this.failAll(new Error('The kernel was shut down'));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

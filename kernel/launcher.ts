@@ -1,0 +1,331 @@
+#!/usr/bin/env node
+/**
+ * The dadalab kernel: tslab's compiler and executor (tslab pinned at 1.0.22; we use its dist/
+ * modules createConverter, createExecutor, JupyterHandlerImpl, lastWriteDisplayData) behind a
+ * Jupyter server of our own that closes tslab's protocol gaps:
+ * - the library is imported before the first cell (every session, after every restart, whatever
+ *   the notebook's folder), so Data, the estimators, the loaders, `show` and the charts are there, typed;
+ * - the last expression goes out as `execute_result` with `execution_count`; results and charts as
+ *   one bundle (vega-lite v5 + SVG + text), rendered before the cell reports done;
+ * - `execute_input`, `error` messages with ename/evalue/traceback (a readable message, not a stack
+ *   of internals), no 200 ms abort window after an error (only requests queued before the failure
+ *   with stop_on_error are aborted, as ipykernel does);
+ * - progress displays that update in place; interrupts (SIGINT or interrupt_request) cancel long
+ *   computations at their next checkpoint and leave the kernel usable.
+ *
+ * Usage (from a kernelspec): node dist/kernel/launcher.js --config-path {connection_file}
+ */
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { format, inspect } from 'node:util';
+import { decode, encode, replyTo, type ConnectionInfo, type Message } from './wire';
+import { describeError, describeDiagnostics, type ErrorContent } from './errors';
+import { notebookProgressSink } from './progress';
+
+const tslabDir = path.dirname(require.resolve('tslab/package.json'));
+const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));
+const { createConverter } = tslabRequire('./dist/converter.js');
+const { createExecutor } = tslabRequire('./dist/executor.js');
+const jupyter = tslabRequire('./dist/jupyter.js');
+const tslabVersion: string = tslabRequire('./package.json').version;
+
+/** The library the prelude imports: dist/lib/index.js next to this file's dist/kernel/. */
+export const LIB_ENTRY = path.resolve(__dirname, '..', 'lib', 'index.js');
+
+/**
+ * tslab type-checks cells against @types/node found from the notebook's folder, else from
+ * <tslab>/node_modules/@types. npm hoists @types/node when versions agree, and then a notebook
+ * outside the project cannot even type `console`. Make the fallback exist: link it if missing.
+ */
+export function ensureNodeTypes(): string | null {
+  const fallback = path.join(tslabDir, 'node_modules', '@types', 'node');
+  if (existsSync(path.join(fallback, 'package.json'))) return fallback;
+  try {
+    const found = path.dirname(tslabRequire.resolve('@types/node/package.json'));
+    mkdirSync(path.dirname(fallback), { recursive: true });
+    symlinkSync(found, fallback, 'dir');
+    return fallback;
+  } catch (e) {
+    process.stderr.write(`[dadalab] could not provide @types/node to notebooks outside the project: ${(e as Error).message}\n`);
+    return null;
+  }
+}
+
+/** The prelude cell: the library as `dadalab` and each of its exports by name. */
+export function preludeSource(lib: Record<string, unknown>, entry = LIB_ENTRY): string {
+  const names = Object.keys(lib).filter((n) => n !== 'default' && n !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(n));
+  const spec = JSON.stringify(entry);
+  return `import * as dadalab from ${spec};\nimport { ${names.join(', ')} } from ${spec};\n`;
+}
+
+interface CellState {
+  value: unknown;
+  hasValue: boolean;
+  errors: unknown[][];
+}
+
+/** Sends serialised frames on a socket one message at a time (zeromq allows one send in flight). */
+function sender(sock: any): (frames: Buffer[]) => void {
+  let chain: Promise<unknown> = Promise.resolve();
+  return (frames) => {
+    chain = chain.then(() => sock.send(frames)).catch((e) => process.stderr.write(`[dadalab] send failed: ${e}\n`));
+  };
+}
+
+export async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const ci = args.indexOf('--config-path');
+  if (ci < 0 || !args[ci + 1]) {
+    process.stderr.write('usage: launcher --config-path <connection file>\n');
+    process.exit(2);
+  }
+  const conn: ConnectionInfo = JSON.parse(readFileSync(args[ci + 1], 'utf8'));
+  const key = conn.key ?? '';
+  ensureNodeTypes();
+
+  const lib = require(LIB_ENTRY);
+  let cell: CellState | null = null;
+  const kconsole = {
+    // tslab prints a cell's last expression with this console: keep the value instead.
+    log(value: unknown, ...rest: unknown[]) {
+      if (cell && rest.length === 0) {
+        cell.value = value;
+        cell.hasValue = true;
+      } else {
+        console.log(value, ...rest);
+      }
+    },
+    error(...a: unknown[]) {
+      if (cell) cell.errors.push(a);
+      else console.error(...a);
+    },
+    warn: (...a: unknown[]) => console.warn(...a),
+  };
+  const convs = {
+    _node: null as any,
+    _browser: null as any,
+    get node() { return (this._node ??= createConverter({ isJS: false, isBrowser: false })); },
+    get browser() { return (this._browser ??= createConverter({ isJS: false, isBrowser: true })); },
+    close() { this._node?.close(); this._browser?.close(); },
+  };
+  const executor = createExecutor(process.cwd(), convs, kconsole);
+  const tslabHandler = new jupyter.JupyterHandlerImpl(executor, false);
+
+  // The prelude: the library, typed, before any socket is bound.
+  const t0 = Date.now();
+  cell = { value: undefined, hasValue: false, errors: [] };
+  const preludeOk = await executor.execute(preludeSource(lib));
+  const preludeErrors = cell.errors;
+  cell = null;
+  process.stderr.write(`[dadalab] prelude ${preludeOk ? 'ok' : 'FAILED'} in ${Date.now() - t0} ms (cwd ${process.cwd()})\n`);
+  if (!preludeOk) for (const e of preludeErrors) process.stderr.write(format(...e) + '\n');
+
+  const zmq = tslabRequire('zeromq');
+  const iopub = new zmq.Publisher();
+  const shell = new zmq.Router();
+  const control = new zmq.Router();
+  const stdin = new zmq.Router();
+  const hb = new zmq.Reply();
+  const sendIopub = sender(iopub);
+  const sendShell = sender(shell);
+  const sendControl = sender(control);
+  const addr = (port: number) => `${conn.transport}://${conn.ip}:${port}`;
+  await Promise.all([iopub.bind(addr(conn.iopub_port)), shell.bind(addr(conn.shell_port)),
+    control.bind(addr(conn.control_port)), stdin.bind(addr(conn.stdin_port)), hb.bind(addr(conn.hb_port))]);
+
+  const publish = (parent: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}) =>
+    sendIopub(encode(key, replyTo(parent, type, content, metadata)));
+  const status = (parent: Message, state: string) => publish(parent, 'status', { execution_state: state });
+
+  let executionCount = 0;
+  let errorEpoch = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  let running: Message | null = null;
+
+  // Progress displays update in place, in the cell that started them.
+  lib.setProgressSink(notebookProgressSink(() => (running ? (data: unknown, update: boolean) =>
+    publish(running as Message, update ? 'update_display_data' : 'display_data', data) : null)));
+
+  function interrupt(): void {
+    lib.requestCancel();
+    const c = running;
+    if (!c) return;
+    // Library loops stop at their next checkpoint; anything else is abandoned after 1.5 s.
+    setTimeout(() => { if (running === c) executor.interrupt(); }, 1500).unref();
+  }
+  process.on('SIGINT', interrupt);
+  process.on('uncaughtException', (err) => console.error('Uncaught exception (kernel still running):', err));
+  process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection (kernel still running):', reason));
+
+  // show(...) in a cell: a display bundle in that cell.
+  (globalThis as any).__dadalab_kernel__ = {
+    display(bundle: { data: unknown; metadata: unknown }) {
+      if (running) publish(running, 'display_data', { data: bundle.data, metadata: bundle.metadata, transient: {} });
+    },
+  };
+
+  async function runCell(msg: Message, count: number, silent: boolean): Promise<{ ok: true } | { ok: false; err: ErrorContent }> {
+    const writeStream = (name: string) => (chunk: string | Uint8Array, enc?: unknown, cb?: unknown) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (!silent) publish(msg, 'stream', { name, text });
+      if (typeof enc === 'function') (enc as () => void)();
+      else if (typeof cb === 'function') (cb as () => void)();
+      return true;
+    };
+    process.stdout.write = writeStream('stdout') as typeof process.stdout.write;
+    process.stderr.write = writeStream('stderr') as typeof process.stderr.write;
+    jupyter.lastWriteDisplayData = (data: unknown, update: boolean) => {
+      if (!silent) publish(msg, update ? 'update_display_data' : 'display_data', data);
+    };
+    lib.clearCancel();
+    const state: CellState = { value: undefined, hasValue: false, errors: [] };
+    cell = state;
+    let ok: boolean;
+    try {
+      ok = await executor.execute(String(msg.content.code ?? ''));
+    } catch (e) {
+      ok = false;
+      state.errors.push([e]);
+    } finally {
+      cell = null;
+    }
+    if (!ok) {
+      const first = state.errors[0] ?? [new Error('the cell failed')];
+      const isDiag = typeof first[0] === 'string' && /%d:%d/.test(first[0] as string);
+      const err = isDiag ? describeDiagnostics(state.errors.map((a) => format(...a))) : describeError(first.length === 1 ? first[0] : format(...first));
+      return { ok: false, err };
+    }
+    if (state.hasValue && !silent) {
+      try {
+        const bundle = await lib.mimeBundle(state.value);
+        publish(msg, 'execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata });
+      } catch (e) {
+        // The value could not be rendered: show its text and say why.
+        publish(msg, 'execute_result', { execution_count: count, data: { 'text/plain': inspect(state.value, { depth: 2 }) }, metadata: {} });
+        publish(msg, 'stream', { name: 'stderr', text: `dadalab: the chart could not be rendered: ${(e as Error).message}\n` });
+      }
+    }
+    return { ok: true };
+  }
+
+  async function handleExecute(msg: Message, sock: (f: Buffer[]) => void): Promise<void> {
+    const silent = !!msg.content.silent;
+    const stopOnError = msg.content.stop_on_error !== false;
+    const epoch = errorEpoch;
+    const job = queue.then(async () => {
+      if (stopOnError && epoch !== errorEpoch) {
+        // Queued before an earlier cell failed: skipped, as ipykernel does, and said so.
+        status(msg, 'busy');
+        if (!silent) publish(msg, 'stream', { name: 'stderr', text: 'dadalab: not run, because a cell queued before it failed\n' });
+        sock(encode(key, replyTo(msg, 'execute_reply', { status: 'aborted', execution_count: executionCount })));
+        status(msg, 'idle');
+        return;
+      }
+      const count = silent ? executionCount : ++executionCount;
+      status(msg, 'busy');
+      if (!silent) publish(msg, 'execute_input', { code: msg.content.code, execution_count: count });
+      running = msg;
+      let result: Awaited<ReturnType<typeof runCell>>;
+      try {
+        result = await runCell(msg, count, silent);
+      } finally {
+        running = null;
+      }
+      if (result.ok) {
+        sock(encode(key, replyTo(msg, 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] })));
+      } else {
+        errorEpoch++;
+        if (!silent) publish(msg, 'error', result.err);
+        sock(encode(key, replyTo(msg, 'execute_reply', { status: 'error', execution_count: count, ...result.err })));
+      }
+      status(msg, 'idle');
+    });
+    queue = job.catch(() => undefined);
+    await job;
+  }
+
+  function kernelInfo(): Record<string, unknown> {
+    const ts = tslabRequire('@tslab/typescript-for-tslab');
+    return {
+      protocol_version: '5.3',
+      implementation: 'dadalab',
+      implementation_version: require(path.resolve(__dirname, '..', '..', 'package.json')).version,
+      language_info: {
+        name: 'typescript', version: ts.version, mimetype: 'text/typescript', file_extension: '.ts',
+        codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
+      },
+      banner: `dadalab (TypeScript, tslab ${tslabVersion}): Data, the estimators, the loaders, show() and the charts are preloaded`,
+      help_links: [],
+      status: 'ok',
+    };
+  }
+
+  let closing = false;
+  async function shutdown(): Promise<void> {
+    if (closing) return;
+    closing = true;
+    setTimeout(() => process.exit(0), 300).unref();
+    try { convs.close(); } catch { /* closing anyway */ }
+  }
+
+  async function dispatch(frames: Buffer[], sock: (f: Buffer[]) => void, channel: 'shell' | 'control'): Promise<void> {
+    let msg: Message;
+    try {
+      msg = decode(key, frames);
+    } catch (e) {
+      process.stderr.write(`[dadalab] dropped a ${channel} message: ${(e as Error).message}\n`);
+      return;
+    }
+    const type = msg.header.msg_type;
+    const reply = (t: string, content: unknown) => sock(encode(key, replyTo(msg, t, content)));
+    if (type === 'execute_request') {
+      await handleExecute(msg, sock);
+      return;
+    }
+    status(msg, 'busy');
+    try {
+      switch (type) {
+        case 'kernel_info_request': reply('kernel_info_reply', kernelInfo()); break;
+        case 'is_complete_request': reply('is_complete_reply', tslabHandler.handleIsComplete(msg.content)); break;
+        case 'inspect_request': reply('inspect_reply', tslabHandler.handleInspect(msg.content)); break;
+        case 'complete_request': reply('complete_reply', tslabHandler.handleComplete(msg.content)); break;
+        case 'comm_info_request': reply('comm_info_reply', { status: 'ok', comms: {} }); break;
+        case 'history_request': reply('history_reply', { status: 'ok', history: [] }); break;
+        case 'interrupt_request':
+          reply('interrupt_reply', { status: 'ok' });
+          // A signal also breaks synchronous loops (vm breakOnSigint); the handler cancels async ones.
+          process.kill(process.pid, 'SIGINT');
+          break;
+        case 'shutdown_request':
+          reply('shutdown_reply', { status: 'ok', restart: !!msg.content.restart });
+          void shutdown();
+          break;
+        case 'comm_open': case 'comm_msg': case 'comm_close':
+          break; // no comms: ignored, as the spec allows
+        default:
+          process.stderr.write(`[dadalab] unknown ${channel} message ${type}\n`);
+      }
+    } catch (e) {
+      process.stderr.write(`[dadalab] ${type} failed: ${(e as Error).stack}\n`);
+    } finally {
+      status(msg, 'idle');
+    }
+  }
+
+  const loop = async (sock: any, send: (f: Buffer[]) => void, channel: 'shell' | 'control') => {
+    for await (const frames of sock) void dispatch(frames as Buffer[], send, channel);
+  };
+  void loop(shell, sendShell, 'shell');
+  void loop(control, sendControl, 'control');
+  void (async () => { for await (const frames of hb) await hb.send(frames); })();
+  void (async () => { for await (const _ of stdin) { /* input() is not supported */ } })();
+  process.stderr.write(`[dadalab] kernel ready (library ${LIB_ENTRY})\n`);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`[dadalab] kernel failed to start: ${e?.stack ?? e}\n`);
+    process.exit(1);
+  });
+}

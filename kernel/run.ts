@@ -1,0 +1,138 @@
+/**
+ * `dadalab run`: executes a notebook headlessly, cell by cell, with the embedded kernel client (no
+ * Python) or through a Jupyter server (--server). Stops at the first failing cell, writes the
+ * executed notebook (never over its input unless told) and, if asked, the HTML report.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DadalabError } from '../lib/errors';
+import { EmbeddedKernel, type CellKernel, type IOPubMessage } from './client';
+import { OutputCollector, dadalabMetadata, readNotebook, sourceText, writeNotebook, type Notebook, type Output } from './notebook';
+import { renderReport } from './report';
+import { JupyterServer } from './server';
+import { terminalProgressSink } from './progress';
+
+export interface RunOptions {
+  /** Where to write the executed notebook (default: <name>.out.ipynb beside the input). */
+  out?: string;
+  /** Write the executed notebook over the input (only with this flag). */
+  inPlace?: boolean;
+  /** Also write an HTML report here. */
+  html?: string;
+  /** Run through a Jupyter server (started here) instead of the embedded client. */
+  server?: boolean;
+  /** Show progress bars on this stream (the CLI passes stderr when it is a terminal). */
+  progressStream?: NodeJS.WriteStream;
+  /** Called after every code cell. */
+  onCell?: (index: number, cell: { source: string; status: string; seconds: number }) => void;
+}
+
+export interface CellFailure {
+  index: number;
+  source: string;
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export interface RunResult {
+  ok: boolean;
+  notebook: Notebook;
+  out: string;
+  html?: string;
+  failure?: CellFailure;
+  cellsRun: number;
+  seconds: number;
+}
+
+export function defaultOutPath(input: string): string {
+  return input.replace(/(\.ipynb)?$/, '.out.ipynb');
+}
+
+function progressMirror(stream?: NodeJS.WriteStream): (m: IOPubMessage) => void {
+  if (!stream) return () => undefined;
+  const sink = terminalProgressSink(stream);
+  const bars = new Map<string, ReturnType<typeof sink.start>>();
+  return (m) => {
+    const p = (m.content?.metadata?.dadalab as { progress?: { label: string; done: number; total: number; finished: boolean } } | undefined)?.progress;
+    const id = m.content?.transient?.display_id as string | undefined;
+    if (!p || !id) return;
+    let bar = bars.get(id);
+    if (!bar) { bar = sink.start(p.label, p.total); bars.set(id, bar); }
+    bar.update(p.done);
+    if (p.finished) { bar.finish(); bars.delete(id); }
+  };
+}
+
+/** Executes every code cell of `nb` on `kernel`, in order; stops at the first failure. */
+export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream'> = {}):
+Promise<{ failure?: CellFailure; cellsRun: number }> {
+  const collector = new OutputCollector();
+  const mirror = progressMirror(opts.progressStream);
+  let cellsRun = 0;
+  for (const cell of nb.cells) {
+    if (cell.cell_type === 'code') { cell.outputs = []; cell.execution_count = null; }
+  }
+  for (let i = 0; i < nb.cells.length; i++) {
+    const cell = nb.cells[i];
+    if (cell.cell_type !== 'code') continue;
+    const source = sourceText(cell);
+    const outputs: Output[] = [];
+    cell.outputs = outputs;
+    const t0 = Date.now();
+    const { reply } = await kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); });
+    cellsRun++;
+    cell.execution_count = reply.execution_count ?? null;
+    opts.onCell?.(i, { source, status: reply.status, seconds: (Date.now() - t0) / 1000 });
+    if (reply.status !== 'ok') {
+      const err = outputs.find((o) => o.output_type === 'error');
+      return {
+        cellsRun,
+        failure: {
+          index: i, source,
+          ename: String(err?.ename ?? reply.ename ?? (reply.status === 'aborted' ? 'Aborted' : 'Error')),
+          evalue: String(err?.evalue ?? reply.evalue ?? `the kernel answered ${reply.status}`),
+          traceback: (err?.traceback as string[] | undefined) ?? reply.traceback ?? [],
+        },
+      };
+    }
+  }
+  return { cellsRun };
+}
+
+export async function runNotebook(input: string, opts: RunOptions = {}): Promise<RunResult> {
+  const t0 = Date.now();
+  const inputPath = path.resolve(input);
+  if (!existsSync(inputPath)) {
+    throw new DadalabError(`The notebook ${inputPath} does not exist`, 'Check the path; it is resolved from the current folder');
+  }
+  const out = path.resolve(opts.inPlace ? inputPath : (opts.out ?? defaultOutPath(inputPath)));
+  if (out === inputPath && !opts.inPlace) {
+    throw new DadalabError(`--out ${opts.out} is the input notebook`, 'Pass another --out path, or --in-place to overwrite the input');
+  }
+  const nb = readNotebook(inputPath);
+  const dir = path.dirname(inputPath);
+  let kernel: CellKernel | null = null;
+  let server: JupyterServer | null = null;
+  let result: { failure?: CellFailure; cellsRun: number };
+  try {
+    if (opts.server) {
+      server = await JupyterServer.start({ rootDir: dir });
+      kernel = await server.session(path.basename(inputPath));
+    } else {
+      kernel = await EmbeddedKernel.start({ cwd: dir });
+    }
+    result = await executeCells(kernel, nb, opts);
+  } finally {
+    await kernel?.shutdown();
+    await server?.stop();
+  }
+  nb.metadata = { ...nb.metadata, ...dadalabMetadata() };
+  writeNotebook(out, nb);
+  let html: string | undefined;
+  if (opts.html) {
+    html = path.resolve(opts.html);
+    writeFileSync(html, renderReport(nb, { title: path.basename(inputPath, '.ipynb') }));
+  }
+  return { ok: !result.failure, notebook: nb, out, html, failure: result.failure, cellsRun: result.cellsRun, seconds: (Date.now() - t0) / 1000 };
+}

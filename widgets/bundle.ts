@@ -1,0 +1,96 @@
+/**
+ * The display bundle of a result or a chart: what a notebook cell shows when the value ends the
+ * cell, or when it is passed to `show()`. One bundle, three MIME types:
+ * `application/vnd.vegalite.v5+json` (JupyterLab renders v5, not v6), `image/svg+xml` (rendered in
+ * Node with vega, for nbconvert, GitHub and other viewers that do not run scripts) and
+ * `text/plain` (the result's one-line summary). Charts with more than MAX_INLINE_POINTS data rows
+ * are thinned in both the spec and the SVG, and the title says so.
+ */
+import { inspect } from 'node:util';
+import { Chart, type VegaLiteSpec } from './chart';
+import { capSpec, MAX_INLINE_POINTS, renderSvg } from './render';
+
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+export const SVG_MIME = 'image/svg+xml';
+/** Objects may define their own bundle under this symbol (an async method returning MIME data). */
+export const MIME_BUNDLE = Symbol.for('dadalab.mimebundle');
+
+export interface MimeBundle {
+  data: { [mime: string]: unknown };
+  metadata: { [mime: string]: unknown };
+}
+
+interface PlotLike {
+  summary(): string;
+  plot?(options?: Record<string, unknown>): Chart;
+}
+
+/** True for values the kernel renders as a bundle: charts, results with summary()/plot(), MIME_BUNDLE objects. */
+export function isDisplayable(value: unknown): boolean {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  const v = value as Record<string | symbol, unknown>;
+  return value instanceof Chart || typeof v[MIME_BUNDLE] === 'function'
+    || (typeof v.summary === 'function' && (typeof v.plot === 'function' || isChartLike(v)));
+}
+
+function isChartLike(v: Record<string | symbol, unknown>): boolean {
+  return v.spec !== null && typeof v.spec === 'object' && typeof v.summary === 'function';
+}
+
+/** The bundle of a chart: vega-lite v5 JSON, its SVG, and the text. */
+export async function chartBundle(chart: Chart | { spec: VegaLiteSpec }, text: string,
+  maxPoints = MAX_INLINE_POINTS): Promise<MimeBundle> {
+  const { spec } = capSpec(chart.spec, maxPoints);
+  const svg = await renderSvg(spec);
+  return {
+    data: { [VEGALITE_MIME]: spec, [SVG_MIME]: svg, 'text/plain': text },
+    metadata: {},
+  };
+}
+
+/** The bundle of any displayable value; plain text (util.inspect-like) for others. */
+export async function mimeBundle(value: unknown): Promise<MimeBundle> {
+  const v = value as Record<string | symbol, unknown> & PlotLike;
+  if (v !== null && typeof v === 'object' && typeof v[MIME_BUNDLE] === 'function') {
+    const data = await (v[MIME_BUNDLE] as () => Promise<MimeBundle['data']> | MimeBundle['data'])();
+    return { data, metadata: {} };
+  }
+  if (value instanceof Chart || (isChartLike(v) && typeof v.plot !== 'function')) {
+    return chartBundle(v as unknown as Chart, v.summary());
+  }
+  if (v !== null && typeof v === 'object' && typeof v.summary === 'function') {
+    const text = String(v.summary());
+    if (typeof v.plot === 'function') {
+      const chart = v.plot();
+      if (chart && typeof chart === 'object' && (chart as Chart).spec) return chartBundle(chart, text);
+    }
+    return { data: { 'text/plain': text }, metadata: {} };
+  }
+  return { data: { 'text/plain': inspect(value, { depth: 3, maxArrayLength: 20 }) }, metadata: {} };
+}
+
+/** Set by the dadalab kernel: sends a display bundle to the notebook of the running cell. */
+interface KernelHooks {
+  display(bundle: MimeBundle): Promise<void> | void;
+}
+
+function kernelHooks(): KernelHooks | undefined {
+  return (globalThis as { __dadalab_kernel__?: KernelHooks }).__dadalab_kernel__;
+}
+
+/**
+ * Shows a result or a chart in the notebook (vega-lite + SVG + summary) wherever it is called,
+ * not only at the end of a cell; outside the kernel it prints the summary. Several values show
+ * one after another. Await it so the output lands in this cell.
+ */
+export async function show(...values: unknown[]): Promise<void> {
+  const hooks = kernelHooks();
+  for (const value of values) {
+    if (hooks) {
+      await hooks.display(await mimeBundle(value));
+    } else {
+      const v = value as PlotLike;
+      console.log(v && typeof v.summary === 'function' ? v.summary() : value);
+    }
+  }
+}
