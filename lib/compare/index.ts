@@ -8,3 +8,4 @@ export * from './causality';
 export { pyFrozenset, pySetOfFrozensets } from './pyset';
 export * from './dii';
 export * from './diffImbalance';
+export * from './causalGraph';

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Data } from '../../lib/data';
+import { Matrix } from '../../lib/matrix';
+import { computeNeighborsSync } from '../../lib/neighbors';
+import { loadNpy, loadNpyVector } from '../../lib/io';
+import { SeededRng } from '../../lib/stats/rng';
+import { DadalabError } from '../../lib/errors';
+import { dataOverlap, labelOverlap } from '../../lib/compare';
+
+const DATA = join(__dirname, '../../parity/data');
+
+function blobs(n: number, sep: number, seed: number): { X: Matrix; labels: Float64Array } {
+  const rng = new SeededRng(seed);
+  const X = new Float64Array(n * 2), labels = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i < n / 2 ? 0 : 1;
+    X[2 * i] = (rng.random() - 0.5) + (labels[i] ? sep : -sep);
+    X[2 * i + 1] = rng.random() - 0.5;
+  }
+  return { X: new Matrix(X, n, 2), labels };
+}
+
+describe('neighbourhood overlaps', () => {
+  it('a space overlaps fully with itself and with a rescaled copy, little with noise', async () => {
+    const X = loadNpy(join(DATA, 'blobs5_D10_N2000.npy')).toFloat64();
+    const d = new Data(X);
+    const self = await d.returnDataOverlap({ coordinates: X, k: 10 });
+    expect(self.overlap).toBe(1);
+    const scaled = new Matrix(X.data.map((v) => 3 * v), X.rows, X.cols);
+    expect((await d.returnDataOverlap({ coordinates: scaled, k: 10 })).overlap).toBe(1);
+    const rng = new SeededRng(3);
+    const noise = new Matrix(Float64Array.from({ length: 2000 * 3 }, () => rng.random()), 2000, 3);
+    const r = await d.returnDataOverlap({ coordinates: noise, k: 30, avg: false });
+    expect(r.mean).toBeLessThan(0.05); // chance level is k / N = 0.015
+    expect((r.overlap as Float64Array).length).toBe(2000);
+    expect(r.summary()).toMatch(/overlap/);
+  });
+
+  it('takes neighbour indices of the other space directly', async () => {
+    const X = loadNpy(join(DATA, 'blobs5_D10_N2000.npy')).toFloat64();
+    const Y = X.selectColumns([0, 1, 2, 3, 4]);
+    const d = new Data(X);
+    await d.computeDistances({ maxk: 30 });
+    const tY = computeNeighborsSync(Y, { maxk: 30 });
+    const a = await d.returnDataOverlap({ distIndices: tY, k: 30 });
+    const b = await d.returnDataOverlap({ coordinates: Y, k: 30 });
+    expect(a.overlap).toBe(b.overlap);
+    expect(dataOverlap(d.nn!, tY, { k: 30 }).overlap).toBe(b.overlap);
+  });
+
+  it('label overlap: 1 for separated classes, lower when classes mix; class fraction and weighting', async () => {
+    const { X, labels } = blobs(200, 3, 1);
+    const d = new Data(X);
+    expect((await d.returnLabelOverlap({ labels, k: 5 })).overlap).toBe(1);
+    const mixed = blobs(200, 0.1, 1);
+    const m = await new Data(mixed.X).returnLabelOverlap({ labels: mixed.labels, k: 10 });
+    expect(m.overlap as number).toBeLessThan(0.8);
+    // unbalanced classes: class 1 has 150 points, class 0 has 50 and is spread inside class 1
+    const rng = new SeededRng(2);
+    const U = new Float64Array(400), lu = new Float64Array(200);
+    for (let i = 0; i < 200; i++) { lu[i] = i < 50 ? 0 : 1; U[2 * i] = rng.random(); U[2 * i + 1] = rng.random(); }
+    const du = new Data(new Matrix(U, 200, 2));
+    const w = (await du.returnLabelOverlap({ labels: lu, k: 10, weighted: true })).overlap as number;
+    const uw = (await du.returnLabelOverlap({ labels: lu, k: 10, weighted: false })).overlap as number;
+    // the plain mean is dominated by the big class; the weighted one averages the two class means
+    expect(uw).toBeGreaterThan(w);
+    const per = (await du.returnLabelOverlap({ labels: lu, k: 10, avg: false })).overlap as Float64Array;
+    let c0 = 0, c1 = 0;
+    for (let i = 0; i < 200; i++) (i < 50 ? (c0 += per[i] / 50) : (c1 += per[i] / 150));
+    expect(w).toBeCloseTo((c0 + c1) / 2, 12);
+    const cf = await du.returnLabelOverlap({ labels: lu, classFraction: 0.1 });
+    expect(cf.k).toBe(15); // int(150 * 0.1)
+  });
+
+  it('matches the labels of the Fig1-free blobs fixture through the functional core', () => {
+    const X = loadNpy(join(DATA, 'blobs5_D10_N2000.npy')).toFloat64();
+    const labels = loadNpyVector(join(DATA, 'blobs5_D10_N2000_labels.npy'));
+    const t = computeNeighborsSync(X, { maxk: 10 });
+    expect(labelOverlap(t, labels, { k: 10 }).overlap).toBe(1);
+  });
+
+  it('bad input gets a DadalabError', async () => {
+    const { X, labels } = blobs(50, 3, 1);
+    const d = new Data(X);
+    await expect(d.returnLabelOverlap({ labels: labels.slice(0, 10) , k: 5 })).rejects.toThrow(DadalabError);
+    await expect(d.returnLabelOverlap({ labels })).rejects.toThrow(/Neither k nor classFraction/);
+    await expect(d.returnDataOverlap({})).rejects.toThrow(/second data set/);
+  });
+});
