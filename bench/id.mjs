@@ -1,0 +1,50 @@
+// Intrinsic-dimension benchmark (issue 3): returnIdScalingGride({ rangeMax: 1024 }) and TwoNN on a
+// fresh Data object, N = 20000 standard-normal points in D = 50 and 768, neighbour search
+// included, beside the times DADApy took on this machine (issue 3). `--quick`: N = 5000 only.
+// Run `npm run build` first.
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const { Data, Matrix, computeNeighbors, twoNN, shutdownNeighborPool } = require('../dist/lib/index.js');
+
+const quick = process.argv.includes('--quick');
+const N = quick ? 5000 : 20000;
+
+function normal(n, seed) {
+  let s = BigInt(seed) | 1n;
+  const next = () => { // xorshift64*
+    s ^= s >> 12n; s ^= (s << 25n) & 0xffffffffffffffffn; s ^= s >> 27n;
+    return Number(((s * 2685821657736338717n) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
+  };
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = next() || 1e-300, v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+// DADApy on this machine (issue 3), N = 20000: compute_distances (maxk 100) and return_id_scaling_gride(range_max=1024)
+const DADAPY = {
+  50: { distances: '1.7 s', gride: '15 s', total: '~16.7 s' },
+  768: { distances: '12-16 s', gride: '29-34 s', total: '~41-50 s' },
+};
+
+const time = async (f) => { const t0 = performance.now(); const r = await f(); return [r, (performance.now() - t0) / 1000]; };
+const silence = (f) => async () => { const w = console.warn; console.warn = () => {}; try { return await f(); } finally { console.warn = w; } };
+
+console.log(`N = ${N}, standard normal data, float64; times in seconds (one run each; the machine is shared)`);
+for (const D of [50, 768]) {
+  const X = new Matrix(normal(N * D, 1000 + D), N, D);
+  const [g, tg] = await time(silence(() => new Data(X).returnIdScalingGride({ rangeMax: 1024 })));
+  const [t, tt] = await time(silence(async () => { const d = new Data(X); return d.computeId2NN(); }));
+  const [t2, tt2] = await time(async () => twoNN(await computeNeighbors(X, { maxk: 2 })));
+  console.log(`\nD = ${D}`);
+  console.log(`  returnIdScalingGride({ rangeMax: 1024 }) on a fresh Data (neighbours to rank 1024 included): ${tg.toFixed(2)} s`);
+  console.log(`    ids ${Array.from(g.ids, (v) => v.toFixed(2)).join(' ')}`);
+  console.log(`    DADApy: distances ${DADAPY[D].distances} + Gride scaling ${DADAPY[D].gride} (${DADAPY[D].total})`);
+  console.log(`  computeId2NN() on a fresh Data (maxk = 100 table, as DADApy): ${tt.toFixed(2)} s  (ID ${t.id.toFixed(3)}); DADApy distances alone ${DADAPY[D].distances}`);
+  console.log(`  twoNN on a 2-neighbour table (core API): ${tt2.toFixed(2)} s  (ID ${t2.id.toFixed(3)})`);
+}
+if (typeof shutdownNeighborPool === 'function') await shutdownNeighborPool();
