@@ -2,6 +2,7 @@ import { DadalabError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { Chart } from '../../widgets/chart';
 import { adpTopographySpec } from '../../widgets/clustering/topography';
+import { clusterScatterSpec } from '../../widgets/clustering/scatter';
 
 export interface AdpOptions {
   /** Merging threshold in units of the errors (DADApy's default 1.65). Larger Z merges more. */
@@ -21,6 +22,12 @@ export interface AdpOptions {
   fallback?: 'intended' | 'cython';
   /** Scan the neighbours of the outer point up to column maxk (Cython, default) or maxk − 1 (DADApy's pure Python). */
   borderScan?: 'cython' | 'python';
+}
+
+export interface AdpPlotOptions {
+  kind?: 'dendrogram' | 'matrix' | 'scatter';
+  /** For the scatter: the coordinates (first two columns are drawn). */
+  coordinates?: ArrayLike<ArrayLike<number>> | { rows: number; cols: number; data: ArrayLike<number> };
 }
 
 export interface AdpResult {
@@ -54,8 +61,11 @@ export interface AdpResult {
   readonly halo: boolean;
   readonly v2: boolean;
   summary(): string;
-  /** The peak topography: the dendrogram of the density peaks from the saddle matrix. */
-  plot(options?: { kind?: 'dendrogram' | 'matrix' }): Chart;
+  /**
+   * The peak topography: the dendrogram of the density peaks from the saddle matrix (default), the
+   * saddle matrix, or (kind 'scatter', given the coordinates) the points coloured by cluster with the halo in grey.
+   */
+  plot(options?: AdpPlotOptions): Chart;
 }
 
 /** A stable descending order of g (DADApy's argsort(−g); exact ties are ordered by index here). */
@@ -207,8 +217,14 @@ export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logD
       return `ADP (Z = ${Z}${v2 ? ', v2' : ''}): ${nC} cluster${nC === 1 ? '' : 's'} of sizes [${sizes}], ${(100 * coreFraction).toFixed(1)}% core points`
         + (unassigned.length ? `, ${unassigned.length} unassigned` : '');
     },
-    plot(options: { kind?: 'dendrogram' | 'matrix' } = {}): Chart {
-      return new Chart(adpTopographySpec({ logDenBord, centerLogDen, populations: clusterIndices.map((m) => m.length), fMax }, options.kind ?? 'dendrogram'));
+    plot(options: AdpPlotOptions = {}): Chart {
+      if (options.kind === 'scatter' || (options.coordinates && !options.kind)) {
+        if (!options.coordinates) {
+          throw new DadalabError('The cluster scatter needs the coordinates', "Pass them: result.plot({ kind: 'scatter', coordinates: X })");
+        }
+        return new Chart(clusterScatterSpec(options.coordinates, haloA, { centers: clusterCenters, title: `ADP clusters (Z = ${Z}), halo in grey` }));
+      }
+      return new Chart(adpTopographySpec({ logDenBord, centerLogDen, populations: clusterIndices.map((m) => m.length), fMax }, options.kind === 'matrix' ? 'matrix' : 'dendrogram'));
     },
   };
   return Object.freeze(result);

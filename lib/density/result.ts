@@ -1,5 +1,6 @@
 import { Chart } from '../../widgets/chart';
 import { densityHistogramSpec } from '../../widgets/density/histogram';
+import { densityVsTrueSpec } from '../../widgets/density/vsTrue';
 
 /** Which estimator produced a density. */
 export type DensityMethod = 'kNN' | 'kstarNN' | 'kpeaks' | 'PAk' | 'BMTI';
@@ -17,8 +18,8 @@ export interface DensityResult {
   /** The intrinsic dimension used. */
   readonly id: number;
   summary(): string;
-  /** A histogram of the log densities (a true density can be compared with `densityVsTrue`). */
-  plot(): Chart;
+  /** A histogram of the log densities, or, given `truth` (one true log density per point), estimate against truth. */
+  plot(options?: { truth?: ArrayLike<number> }): Chart;
 }
 
 /** Mean of an array, NaN when empty. */
@@ -40,7 +41,8 @@ export function makeDensityResult(method: DensityMethod, logDen: Float64Array, l
       const what = method === 'kpeaks' ? 'k-peaks score' : 'log density';
       return `${label} ${what} of ${n} points at ID ${id.toPrecision(3)}: mean ${mean(logDen).toFixed(3)} ± ${mean(logDenErr).toFixed(3)} (range ${mn.toFixed(2)} to ${mx.toFixed(2)})`;
     },
-    plot(): Chart {
+    plot(options: { truth?: ArrayLike<number> } = {}): Chart {
+      if (options.truth) return new Chart(densityVsTrueSpec(logDen, options.truth, { label }));
       return new Chart(densityHistogramSpec(logDen, { title: `${label} log density`, xTitle: method === 'kpeaks' ? 'k*' : 'log density' }));
     },
   }) as DensityResult;
