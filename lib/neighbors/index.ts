@@ -196,10 +196,21 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
   return pool.exclusive(async () => {
     const p = prepareWasm(X, Q, k, precision, workers, wasmMetric(metric));
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
-    let next = 0, done = 0, fallbacks = 0, emitNext = 0, emitting = false;
+    let next = 0, done = 0, fallbacks = 0, emitNext = 0;
     let failure: unknown = null;
     const free = Array.from({ length: workers }, (_, i) => i);
     const ready = new Map<number, { r1: number; d: Float64Array; ix: Int32Array }>();
+    // blocks are delivered in row order by one drain at a time; a loop waits for the drain
+    // before taking a new block, so at most about `workers` finished blocks are ever held
+    const drain = async (): Promise<void> => {
+      while (failure === null && ready.has(emitNext)) {
+        const b = ready.get(emitNext) as { r1: number; d: Float64Array; ix: Int32Array };
+        ready.delete(emitNext);
+        await sink(emitNext, b.r1, b.d, b.ix);
+        emitNext = b.r1;
+      }
+    };
+    let emitChain: Promise<void> = Promise.resolve();
     const loop = async (wi: number): Promise<void> => {
       while (failure === null && next < M) {
         const r0 = next, r1 = Math.min(M, r0 + p.BR);
@@ -211,19 +222,8 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
           fallbacks += finishRows(p, X, Q, k, r0, r1, slot, d, ix, heap);
           free.push(slot);
           ready.set(r0, { r1, d, ix });
-          if (!emitting) {
-            emitting = true;
-            try {
-              while (ready.has(emitNext) && failure === null) {
-                const b = ready.get(emitNext) as { r1: number; d: Float64Array; ix: Int32Array };
-                ready.delete(emitNext);
-                await sink(emitNext, b.r1, b.d, b.ix);
-                emitNext = b.r1;
-              }
-            } finally {
-              emitting = false;
-            }
-          }
+          emitChain = emitChain.then(drain);
+          await emitChain;
           done += r1 - r0;
           bar.update(done);
           await checkpoint(signal);
@@ -234,13 +234,9 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
     };
     try {
       await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
-      // a block finished while another loop was emitting may still wait
-      while (failure === null && ready.has(emitNext)) {
-        const b = ready.get(emitNext) as { r1: number; d: Float64Array; ix: Int32Array };
-        ready.delete(emitNext);
-        await sink(emitNext, b.r1, b.d, b.ix);
-        emitNext = b.r1;
-      }
+      if (failure === null) { emitChain = emitChain.then(drain); await emitChain; }
+    } catch (e) {
+      if (failure === null) failure = e;
     } finally {
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
     }
