@@ -4,7 +4,7 @@ import { computeNeighbors, type Metric } from '../neighbors';
 import { checkpoint } from '../runtime/progress';
 import { SeededRng, type Rng } from '../stats/rng';
 import type { Chart } from '../../widgets/chart';
-import { imbalancePlaneChart } from '../../widgets/compare/charts';
+import { overlapProfileChart } from '../../widgets/compare/charts';
 import { informationImbalance } from './imbalance';
 
 export interface JackknifeOptions {
@@ -67,6 +67,34 @@ export async function jackknifeImbalance(X1: Matrix, X2: Matrix, opts: Jackknife
   return Object.freeze({
     mean, std, values, removed: order,
     summary: () => `jackknife Δ(d1 → d2) = ${mean.toFixed(4)} ± ${std.toFixed(4)} over ${n} leave-one-out sets`,
-    plot: () => imbalancePlaneChart({ aToB: values, bToA: values, labels: Array.from(order, (i) => `without ${i}`), nameA: 'd1', nameB: 'd2', title: 'Jackknife of Δ(d1 → d2)' }),
+    plot: () => overlapProfileChart({ overlaps: values, labels: Array.from(order, (i) => String(i)), xTitle: 'point left out', title: `Jackknife of Δ(d1 → d2): ${mean.toFixed(4)} ± ${std.toFixed(4)}` }),
   });
+}
+
+/** What DataSets reads from a Data object. */
+interface DataLike {
+  X: Matrix | null;
+  maxk: number;
+  metric: Metric | 'precomputed';
+  period: Float64Array | number | null;
+}
+
+let moduleRng: Rng | null = null;
+
+/**
+ * DADApy's DataSets (no state except, as in DADApy, one module-level generator seeded 42 whose
+ * state persists across calls).
+ */
+export class DataSets {
+  /** DataSets.return_inf_imb_jackknife_d1_to_d2: d1's maxk, metric and period are used for both. */
+  static async returnInfImbJackknifeD1ToD2(d1: DataLike, d2: DataLike, opts: { n?: number | null; k?: number; rng?: Rng } = {}): Promise<JackknifeImbalance> {
+    if (!d1.X || !d2.X) throw new DadalabError('The jackknife needs coordinates in both data sets', 'Create both Data objects with coordinates');
+    if (!opts.rng && !moduleRng) moduleRng = new SeededRng(42);
+    const D = d1.X.cols;
+    const period = d1.period === null ? null : typeof d1.period === 'number' ? new Float64Array(D).fill(d1.period) : d1.period;
+    return jackknifeImbalance(d1.X, d2.X, {
+      n: opts.n, k: opts.k, maxk: d1.maxk, metric: d1.metric === 'precomputed' ? 'euclidean' : d1.metric,
+      period: d2.X.cols === D ? period : null, rng: opts.rng ?? moduleRng!,
+    });
+  }
 }
