@@ -25,7 +25,8 @@ export interface ArrowLoadOptions {
 type AnyData = A.Data<A.DataType>;
 type Source = string | Uint8Array | ArrayBuffer;
 
-interface ColInfo { index: number; name: string; width: number; fsl: boolean; leaf: A.DataType }
+/** A feature column: scalar (width 1), FixedSizeList (width D), or List/LargeList whose lists all have one length. */
+interface ColInfo { index: number; name: string; width: number; fsl: boolean; list: boolean; leaf: A.DataType }
 
 const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 
@@ -98,10 +99,15 @@ function readTable(bytes: Uint8Array, source: string): A.Table {
 
 function classify(field: A.Field, index: number): ColInfo | null {
   const t = field.type;
-  if (A.DataType.isFloat(t) || A.DataType.isInt(t)) return { index, name: field.name, width: 1, fsl: false, leaf: t };
+  if (A.DataType.isFloat(t) || A.DataType.isInt(t)) return { index, name: field.name, width: 1, fsl: false, list: false, leaf: t };
   if (A.DataType.isFixedSizeList(t)) {
     const c = (t as A.FixedSizeList).children[0].type;
-    if (A.DataType.isFloat(c) || A.DataType.isInt(c)) return { index, name: field.name, width: (t as A.FixedSizeList).listSize, fsl: true, leaf: c };
+    if (A.DataType.isFloat(c) || A.DataType.isInt(c)) return { index, name: field.name, width: (t as A.FixedSizeList).listSize, fsl: true, list: false, leaf: c };
+  }
+  if (A.DataType.isList(t) || A.DataType.isLargeList(t)) {
+    // variable-length lists (HF datasets' Sequence(float32), pandas columns of numpy arrays): width found from the data
+    const c = (t as A.List).children[0].type;
+    if (A.DataType.isFloat(c) || A.DataType.isInt(c)) return { index, name: field.name, width: -1, fsl: false, list: true, leaf: c };
   }
   return null;
 }
@@ -135,6 +141,34 @@ function selectColumns(table: A.Table, opts: ArrowLoadOptions, source: string, l
     if (!info) throw nonNumericError(fields[i], source, numeric, opts.labels !== undefined);
     return info;
   });
+}
+
+const isValid = (d: AnyData, i: number): boolean => {
+  if (!d.nullBitmap || d.nullCount === 0) return true;
+  const b = d.offset + i;
+  return (d.nullBitmap[b >> 3] & (1 << (b & 7))) !== 0;
+};
+
+/** Sets the width of List columns: the length all their (non-null) lists share, else a DadalabError naming the rows. */
+function resolveListWidths(table: A.Table, cols: ColInfo[], source: string): void {
+  for (const c of cols) {
+    if (!c.list) continue;
+    let width = -1, firstRow = -1, row0 = 0;
+    for (const batch of table.batches) {
+      const d = batch.data.children[c.index];
+      const offs = d.valueOffsets as unknown as ArrayLike<number | bigint>;
+      for (let r = 0; r < batch.numRows; r++) {
+        if (!isValid(d, r)) continue;
+        const len = Number(offs[d.offset + r + 1]) - Number(offs[d.offset + r]);
+        if (width < 0) { width = len; firstRow = row0 + r; } else if (len !== width) {
+          throw new DadalabError(`Column '${c.name}' of ${source} holds lists of different lengths: row ${row0 + r} has ${len} values but row ${firstRow} has ${width}`,
+            'Every point needs the same number of coordinates: pad or truncate the lists, or store them as a FixedSizeList column (pyarrow: pa.FixedSizeListArray.from_arrays(flat, D))');
+        }
+      }
+      row0 += batch.numRows;
+    }
+    c.width = Math.max(0, width);
+  }
 }
 
 type Leaf = ArrayLike<number> & { subarray(a: number, b: number): Leaf; length: number };
@@ -185,11 +219,12 @@ function assemble(table: A.Table, cols: ColInfo[], dtype: 'float32' | 'float64')
   if (cols.length === 1 && batches.length === 1) {
     const c = cols[0];
     const d = batches[0].data.children[c.index];
-    const leaf = c.fsl ? d.children[0] : d;
+    const leaf = c.fsl || c.list ? d.children[0] : d;
     const v = leaf.values as unknown;
     const same = (dtype === 'float64' && v instanceof Float64Array) || (dtype === 'float32' && v instanceof Float32Array);
     if (same && d.nullCount === 0 && leaf.nullCount === 0) {
-      const start = leaf.offset;
+      // a List column without nulls and of one length is contiguous from its first offset
+      const start = leaf.offset + (c.list ? Number((d.valueOffsets as unknown as ArrayLike<number | bigint>)[d.offset]) : 0);
       return new Matrix((v as Float64Array).subarray(start, start + N * D), N, D);
     }
   }
@@ -203,11 +238,12 @@ function assemble(table: A.Table, cols: ColInfo[], dtype: 'float32' | 'float64')
     const n = batch.numRows;
     const srcs = cols.map((c) => {
       const d = batch.data.children[c.index];
-      const leaf = c.fsl ? d.children[0] : d;
+      const leaf = c.fsl || c.list ? d.children[0] : d;
       const vals = leaf.values as unknown;
       const kind = vals instanceof BigInt64Array || vals instanceof BigUint64Array ? 'big'
         : A.DataType.isFloat(leaf.type) && (leaf.type as A.Float).precision === A.Precision.HALF ? 'half' : 'num';
-      return { d, leaf, vals: vals as Leaf, start: leaf.offset, w: c.width, fsl: c.fsl, kind, off: 0,
+      const offs = c.list ? d.valueOffsets as unknown as ArrayLike<number | bigint> : null;
+      return { d, leaf, vals: vals as Leaf, start: leaf.offset, w: c.width, fsl: c.fsl, offs, kind, off: 0,
         sameType: (vals as object).constructor === out.constructor };
     });
     let o = 0;
@@ -217,7 +253,16 @@ function assemble(table: A.Table, cols: ColInfo[], dtype: 'float32' | 'float64')
       for (let b0 = 0; b0 < n; b0 += B) {
         const b1 = Math.min(n, b0 + B);
         for (const s of group) {
-          if (s.kind === 'num' && s.w === 1) {
+          if (s.offs) {
+            // List rows: each at its own offset; null rows stay for fillNulls
+            const offs = s.offs, w = s.w, vv = s.vals as unknown as ArrayLike<unknown>;
+            const conv = s.kind === 'big' ? (x: unknown) => Number(x) : s.kind === 'half' ? (x: unknown) => half(x as number) : (x: unknown) => x as number;
+            for (let r = b0; r < b1; r++) {
+              if (!isValid(s.d, r)) continue;
+              const p = (row0 + r) * D + s.off, q = s.start + Number(offs[s.d.offset + r]);
+              for (let j = 0; j < w; j++) out[p + j] = conv(vv[q + j]);
+            }
+          } else if (s.kind === 'num' && s.w === 1) {
             if (out instanceof Float32Array) copyScalar32(out, D, row0, b0, b1, s.off, s.vals, s.start);
             else copyScalar64(out, D, row0, b0, b1, s.off, s.vals, s.start);
           } else if (s.kind === 'num') {
@@ -237,6 +282,13 @@ function assemble(table: A.Table, cols: ColInfo[], dtype: 'float32' | 'float64')
       const o = s.off;
       fillNulls(out, s.d, n, (i) => (row0 + i) * D + o, s.w);
       if (s.fsl) fillNulls(out, s.leaf, n * s.w, (i) => (row0 + Math.floor(i / s.w)) * D + o + (i % s.w), 1);
+      if (s.offs && s.leaf.nullCount > 0) {
+        for (let r = 0; r < n; r++) {
+          if (!isValid(s.d, r)) continue;
+          const q = Number(s.offs[s.d.offset + r]);
+          for (let j = 0; j < s.w; j++) if (!isValid(s.leaf, q + j)) out[(row0 + r) * D + o + j] = NaN;
+        }
+      }
     }
     row0 += n;
   }
@@ -257,7 +309,7 @@ function readLabels(table: A.Table, index: number): Labels {
 function names(cols: ColInfo[]): string[] {
   const out: string[] = [];
   for (const c of cols) {
-    if (c.fsl) for (let j = 0; j < c.width; j++) out.push(`${c.name}[${j}]`);
+    if (c.fsl || c.list) for (let j = 0; j < c.width; j++) out.push(`${c.name}[${j}]`);
     else out.push(c.name);
   }
   return out;
@@ -279,6 +331,7 @@ export function loadArrow(pathOrBytes: Source, opts: ArrowLoadOptions = {}): Loa
   const fieldNames = table.schema.fields.map((f) => f.name);
   const labelIndex = opts.labels === undefined ? -1 : resolveColumn(fieldNames, opts.labels, 'label', source);
   const cols = selectColumns(table, opts, source, labelIndex);
+  resolveListWidths(table, cols, source);
   if (table.numRows === 0) {
     throw new DadalabError(`${source} has a schema (${listNames(fieldNames)}) but no rows`, 'Write the data into the file (a record batch with at least one row)');
   }
@@ -329,11 +382,13 @@ function neighbourColumns(table: A.Table, key: string, source: string): ColInfo[
     throw new DadalabError(`${source} has no '${key}' column (nor columns '${key}_0', '${key}_1', ...); the available columns are ${listNames(fields.map((f) => f.name))}`,
       `Name the columns 'distances' and 'indices' (one FixedSizeList column each, or one column per neighbour), or pass { distances: '<name>', indices: '<name>' }`);
   }
-  return idx.map((i) => {
+  const cols = idx.map((i) => {
     const c = classify(fields[i], i);
     if (!c) throw nonNumericError(fields[i], source, [], true);
     return c;
   });
+  resolveListWidths(table, cols, source);
+  return cols;
 }
 
 /**

@@ -213,6 +213,36 @@ describe('loadArrow: files written by pyarrow and pandas (test/io/fixtures/make_
   });
 });
 
+describe('loadArrow: variable-length List columns whose lists share one length', () => {
+  it('reads list<float32> streams (Hugging Face datasets layout) in several batches, and pandas list<double>', () => {
+    const hf = loadArrow(fixture('hf_list_f32.arrows'), { labels: 'label' });
+    expect(hf.X.dtype).toBe('float32');
+    expect(hf.names[5]).toBe('embedding[5]');
+    expectValues(hf.X.data, 50, 6);
+    expect(Array.from(hf.labels as Int32Array)).toEqual(Array.from({ length: 50 }, (_, i) => i % 4));
+    const pd = loadArrow(fixture('pandas_list_f64.feather'));
+    expect(pd.X.dtype).toBe('float64');
+    expectValues(pd.X.data, 50, 6);
+  });
+
+  it('maps a single-batch List column without nulls zero-copy, and NaN-fills null lists', () => {
+    const t = new A.Table({ v: A.vectorFromArray([[1, 2, 3], [4, 5, 6]], new A.List(new A.Field('item', new A.Float64(), true))) });
+    const bytes = A.tableToIPC(t);
+    const { X } = loadArrow(bytes);
+    expect(X.toRows()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(X.data.buffer).toBe(bytes.buffer);
+    const n = new A.Table({ v: A.vectorFromArray([[1, 2], null, [3, null]], new A.List(new A.Field('item', new A.Float64(), true))) });
+    expect(Array.from(loadArrow(A.tableToIPC(n)).X.data)).toEqual([1, 2, NaN, NaN, 3, NaN]);
+  });
+
+  it('refuses lists of different lengths, naming the rows and the lengths', () => {
+    const e = errorOf(() => loadArrow(fixture('ragged_list.feather')));
+    expect(e).toBeInstanceOf(DadalabError);
+    expect(e.problem).toMatch(/Column 'emb' .* lists of different lengths: row 2 has 1 values but row 0 has 2/);
+    expect(e.fix).toMatch(/FixedSizeList/);
+  });
+});
+
 describe('saveArrow', () => {
   it('writes one FixedSizeList column X (+ labels) that loadArrow maps back without a copy', () => {
     const X = new Matrix(rowMajor(256, 3) as Float64Array, 256, 3);
