@@ -67,7 +67,7 @@ export async function jackknifeImbalance(X1: Matrix, X2: Matrix, opts: Jackknife
   return Object.freeze({
     mean, std, values, removed: order,
     summary: () => `jackknife Δ(d1 → d2) = ${mean.toFixed(4)} ± ${std.toFixed(4)} over ${n} leave-one-out sets`,
-    plot: () => overlapProfileChart({ overlaps: values, labels: Array.from(order, (i) => String(i)), xTitle: 'point left out', title: `Jackknife of Δ(d1 → d2): ${mean.toFixed(4)} ± ${std.toFixed(4)}` }),
+    plot: () => overlapProfileChart({ overlaps: values, labels: Array.from(order, (i) => String(i)), xTitle: 'point left out', yTitle: 'Δ(d1 → d2)', yDomain: null, title: `Jackknife of Δ(d1 → d2): ${mean.toFixed(4)} ± ${std.toFixed(4)}` }),
   });
 }
 

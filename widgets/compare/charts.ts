@@ -125,6 +125,9 @@ export interface OverlapProfileInput {
   xTitle?: string;
   /** Several profiles: a series name per value (same length as overlaps). */
   series?: readonly string[];
+  /** y axis title and domain (default 'overlap χ' on [0, 1]). */
+  yTitle?: string;
+  yDomain?: [number, number] | null;
   title?: string;
 }
 
@@ -143,7 +146,7 @@ export function overlapProfileChart(input: OverlapProfileInput): Chart {
     mark: { type: 'line', point: { filled: true, size: 50 } },
     encoding: {
       x: { field: 'label', type: 'ordinal', sort: null, title: input.xTitle ?? 'layer' },
-      y: { field: 'overlap', type: 'quantitative', title: 'overlap χ', scale: { domain: [0, 1] } },
+      y: { field: 'overlap', type: 'quantitative', title: input.yTitle ?? 'overlap χ', scale: input.yDomain === null ? { zero: false } : { domain: input.yDomain ?? [0, 1] } },
       color: { field: 'series', type: 'nominal', title: null },
       tooltip: [{ field: 'label', title: input.xTitle ?? 'layer' }, { field: 'overlap', type: 'quantitative', format: '.3f' }],
     },
