@@ -78,6 +78,7 @@ function detectDelimiter(line: string): string {
  */
 export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text', labelsOnly = false): LoadedData {
   const comment = opts.comment ?? '#';
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark (Excel)
   const lines = text.split(/\r?\n/);
   // physical line numbers (1-based) of the non-empty, non-comment lines
   const rows: number[] = [];
@@ -100,7 +101,9 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
   else {
     const second = rows.length > 1 ? split(lines[rows[1]]) : null;
     const nonNum = first.map((t) => !isNumeric(t));
-    header = nonNum.every(Boolean) || (second !== null && nonNum.some((b, j) => b && j < second.length && isNumeric(second[j]) && second[j] !== ''));
+    header = nonNum.every(Boolean) || (second !== null && nonNum.some((b, j) => b && j < second.length && isNumeric(second[j]) && second[j] !== ''))
+      // pandas' to_csv with its index: ",0,1,2" (an unnamed index column, then the column names)
+      || (first.length > 1 && first[0] === '' && first.slice(1).every((t, j) => t === String(j)));
   }
   let names: string[];
   let dataStart = 0;
@@ -128,7 +131,11 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
       throw new DadalabError(`columns must be a non-empty array of column names or indices, got ${describe(opts.columns)}`, 'Pass e.g. { columns: [0, 1] }');
     }
     feat = opts.columns.map((c) => resolveColumn(names, c, 'feature', source));
-  } else feat = names.map((_, j) => j).filter((j) => j !== labelIndex);
+  } else {
+    // an unnamed first column under a header is pandas' index (to_csv default): not a feature
+    const skipIndex = header && names.length > 1 && names[0] === '';
+    feat = names.map((_, j) => j).filter((j) => j !== labelIndex && !(skipIndex && j === 0));
+  }
   if (feat.length === 0 && !labelsOnly) throw new DadalabError(`${source} has no columns besides the label column`, 'Store the coordinates in the file too');
   const D = feat.length;
   const out = opts.dtype === 'float32' ? new Float32Array(n * D) : new Float64Array(n * D);

@@ -49,6 +49,15 @@ describe('parseCsv', () => {
     expect(p.X.toRows()).toEqual([[3, 1], [6, 4]]);
   });
 
+  it("reads pandas' to_csv layout (unnamed index column, integer column names) and a byte-order mark", () => {
+    const d = parseCsv(',0,1\n0,1.5,2.5\n1,3.5,4.5\n');
+    expect(d.names).toEqual(['0', '1']);
+    expect(d.X.toRows()).toEqual([[1.5, 2.5], [3.5, 4.5]]);
+    const n = parseCsv('\ufeff,a,b,label\n0,1,2,x\n1,3,4,y\n', { labels: 'label' });
+    expect(n.names).toEqual(['a', 'b']);
+    expect(n.labels).toEqual(['x', 'y']);
+  });
+
   it('refuses ragged rows, naming the line and the counts', () => {
     const e = errorOf(() => parseCsv('a,b,c\n1,2,3\n4,5\n6,7,8\n', {}, 'rag.csv'));
     expect(e).toBeInstanceOf(DadalabError);
