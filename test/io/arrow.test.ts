@@ -145,6 +145,13 @@ describe('loadArrow: one numeric column per feature (pandas / pyarrow layout)', 
   it('reads a label column on its own (loadArrowColumn)', () => {
     const t = new A.Table({ label: A.vectorFromArray(['x', 'y', 'x'], new A.Utf8()) });
     expect(loadArrowColumn(A.tableToIPC(t))).toEqual(['x', 'y', 'x']);
+    // dictionary-encoded text (pandas categoricals; apache-arrow's default for strings)
+    const dict = A.vectorFromArray(['u', 'v', 'v', 'u']);
+    expect(dict.type.toString()).toMatch(/^Dictionary/);
+    const t2 = new A.Table({ x: A.makeVector(Float64Array.from([1, 2, 3, 4])), cls: dict });
+    const r = loadArrow(A.tableToIPC(t2), { labels: 'cls' });
+    expect(r.labels).toEqual(['u', 'v', 'v', 'u']);
+    expect(Array.from(r.X.data)).toEqual([1, 2, 3, 4]);
   });
 });
 
