@@ -5,3 +5,4 @@ export * from './binomial';
 export * from './mle';
 export * from './pca';
 export * from './correlation';
+export * from './discrete';
