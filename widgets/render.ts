@@ -7,7 +7,29 @@
 import { pathToFileURL } from 'node:url';
 import type { VegaLiteSpec } from './chart';
 
-const nativeImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+const functionImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+
+function fileImport(specifier: string): Promise<any> {
+  const { existsSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  for (const p of [join(__dirname, 'esm-import.cjs'), join(__dirname, '..', '..', 'widgets', 'esm-import.cjs')]) {
+    if (existsSync(p)) return (require(p) as (s: string) => Promise<any>)(specifier);
+  }
+  return Promise.reject(new Error('widgets/esm-import.cjs is missing'));
+}
+
+function nativeImport(specifier: string): Promise<any> {
+  let p: Promise<any>;
+  try {
+    p = functionImport(specifier);
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  return p.catch((e: Error & { code?: string }) => {
+    if (e?.code === 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING' || /dynamic import callback/i.test(String(e?.message))) return fileImport(specifier);
+    throw e;
+  });
+}
 
 let engines: Promise<{ vega: any; vl: any }> | null = null;
 

@@ -1,0 +1,168 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { chart, Chart } from '../../widgets/chart';
+import { capSpec, renderSvg, MAX_INLINE_POINTS } from '../../widgets/render';
+import { chartBundle, isDisplayable, mimeBundle, show, MIME_BUNDLE, SVG_MIME, VEGALITE_MIME } from '../../widgets/bundle';
+import { decode, encode, header, WireError } from '../../kernel/wire';
+import { describeError, describeDiagnostics } from '../../kernel/errors';
+import { DadalabError } from '../../lib/errors';
+import { markdown, renderReport } from '../../kernel/report';
+import { OutputCollector, type Output } from '../../kernel/notebook';
+import { progressBundle } from '../../kernel/progress';
+import { kernelspecDir } from '../../kernel/kernelspec';
+import { DIST, requireBuilt } from './helpers';
+
+const bars = () => chart({
+  data: { values: [{ a: 'A', b: 28 }, { a: 'B', b: 55 }, { a: 'C', b: 43 }] },
+  mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } },
+}, 'three bars');
+
+function scatter(n: number): Chart {
+  const values = Array.from({ length: n }, (_, i) => ({ x: Math.cos(i), y: Math.sin(i * 1.7) }));
+  return chart({ data: { values }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } }, title: 'dots' });
+}
+
+describe('rendering charts in Node', () => {
+  it('renders a vega-lite v5 spec to an SVG with one mark per row', async () => {
+    const svg = await renderSvg(bars().spec);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<path[^>]*aria-roledescription="bar"/g)?.length ?? svg.match(/role-mark/g)?.length).toBeGreaterThan(0);
+    expect(svg).toContain('mark-rect');
+  });
+
+  it('thins large inline data deterministically and says so in the title', () => {
+    const big = scatter(20000);
+    const { spec, rows, kept } = capSpec(big.spec);
+    expect(rows).toBe(20000);
+    expect(kept).toBe(MAX_INLINE_POINTS);
+    const values = (spec.data as { values: unknown[] }).values;
+    expect(values.length).toBe(MAX_INLINE_POINTS);
+    expect(values[0]).toEqual((big.spec.data as { values: unknown[] }).values[0]);
+    expect(values[values.length - 1]).toEqual((big.spec.data as { values: unknown[] }).values[19999]);
+    expect(JSON.stringify(spec.title)).toContain('5,000 of 20,000 points shown');
+    expect(capSpec(bars().spec).spec).toEqual(bars().spec);
+  });
+});
+
+describe('display bundles', () => {
+  it('a chart is one bundle: vega-lite v5 JSON, SVG and text', async () => {
+    const b = await mimeBundle(bars());
+    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, SVG_MIME, 'text/plain'].sort());
+    expect((b.data[VEGALITE_MIME] as { $schema: string }).$schema).toContain('vega-lite/v5');
+    expect(b.data['text/plain']).toBe('three bars');
+  });
+
+  it('a result with summary() and plot() shows its summary as text', async () => {
+    const result = { summary: () => 'ID 6.3 ± 0.2 at r = 1.4', plot: () => bars() };
+    expect(isDisplayable(result)).toBe(true);
+    const b = await mimeBundle(result);
+    expect(b.data['text/plain']).toBe('ID 6.3 ± 0.2 at r = 1.4');
+    expect(String(b.data[SVG_MIME])).toContain('<svg');
+  });
+
+  it('a 20000-point scatter stays small in the notebook', async () => {
+    const b = await chartBundle(scatter(20000), 'dots');
+    const size = JSON.stringify(b.data).length;
+    expect(size).toBeLessThan(3_000_000);
+    expect(size).toBeGreaterThan(100_000);
+  });
+
+  it('plain values and MIME_BUNDLE objects', async () => {
+    expect(isDisplayable(42)).toBe(false);
+    expect((await mimeBundle([1, 2, 3])).data).toEqual({ 'text/plain': '[ 1, 2, 3 ]' });
+    const custom = { [MIME_BUNDLE]: () => ({ 'text/markdown': '**hi**' }) };
+    expect((await mimeBundle(custom)).data).toEqual({ 'text/markdown': '**hi**' });
+  });
+
+  it('show() outside the kernel prints the summary', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    await show({ summary: () => 'a summary' });
+    expect(log).toHaveBeenCalledWith('a summary');
+    log.mockRestore();
+  });
+});
+
+describe('wire protocol', () => {
+  it('signs, verifies and refuses a tampered message', () => {
+    const msg = { identities: [Buffer.from('id')], header: header('execute_request', 's1'), parent_header: {}, metadata: {}, content: { code: '1' } };
+    const frames = encode('secret', msg);
+    const back = decode('secret', frames);
+    expect(back.content).toEqual({ code: '1' });
+    expect(back.identities[0].toString()).toBe('id');
+    const tampered = frames.slice();
+    tampered[tampered.length - 1] = Buffer.from(JSON.stringify({ code: '2' }));
+    expect(() => decode('secret', tampered)).toThrow(WireError);
+    expect(() => decode('other key', frames)).toThrow(/invalid HMAC/);
+  });
+});
+
+describe('error messages', () => {
+  it('a DadalabError is its message, with no stack', () => {
+    const e = describeError(new DadalabError('File not found: x.npy (looked for /a/x.npy)', 'Check the path'));
+    expect(e.ename).toBe('DadalabError');
+    expect(e.traceback).toEqual(['DadalabError: File not found: x.npy (looked for /a/x.npy). Check the path']);
+  });
+  it('other errors keep no frames of node internals, tslab or the library', () => {
+    const err = new TypeError('x is not a function');
+    err.stack = 'TypeError: x is not a function\n    at evalmachine.<anonymous>:3:5\n    at Module._compile (node:internal/modules/cjs/loader:1554:14)\n'
+      + '    at f (/p/node_modules/tslab/dist/executor.js:160:20)\n    at g (/p/dist/lib/data/base.ts:3:3)';
+    const e = describeError(err);
+    expect(e.traceback).toEqual(['TypeError: x is not a function', '    at cell:3:5']);
+  });
+  it('interrupts and type errors', () => {
+    expect(describeError(new Error('Script execution was interrupted by `SIGINT`')).ename).toBe('Interrupted');
+    const d = describeDiagnostics(["1:7 - Type 'number' is not assignable to type 'string'."]);
+    expect(d.ename).toBe('TypeScriptError');
+    expect(d.evalue).toContain("Type 'number'");
+    expect(describeError('plain string').evalue).toBe('plain string');
+  });
+});
+
+describe('outputs and the report', () => {
+  it('merges streams and applies display updates in place', () => {
+    const c = new OutputCollector();
+    const out: Output[] = [];
+    c.add(out, { msg_type: 'stream', content: { name: 'stdout', text: 'a' }, metadata: {} });
+    c.add(out, { msg_type: 'stream', content: { name: 'stdout', text: 'b' }, metadata: {} });
+    c.add(out, { msg_type: 'display_data', content: progressBundle('work', 0, 10, 'p1', false, 0), metadata: {} });
+    c.add(out, { msg_type: 'update_display_data', content: progressBundle('work', 10, 10, 'p1', true, 1.5), metadata: {} });
+    expect(out.length).toBe(2);
+    expect(out[0].text).toBe('ab');
+    expect((out[1].data as Record<string, string>)['text/plain']).toBe('work: done in 1.5 s (10/10)');
+  });
+
+  it('renders markdown and a self-contained page', async () => {
+    expect(markdown('# T\n\nsome `code` and **bold**\n\n- a\n- b')).toBe('<h1>T</h1>\n<p>some <code>code</code> and <strong>bold</strong></p>\n<ul><li>a</li><li>b</li></ul>');
+    const b = await mimeBundle(bars());
+    const html = renderReport({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+      { cell_type: 'markdown', source: '# Report', metadata: {} },
+      { cell_type: 'code', source: 'bars', metadata: {}, execution_count: 1, outputs: [{ output_type: 'execute_result', execution_count: 1, data: b.data, metadata: {} }] },
+    ] });
+    expect(html).toContain('<h1>Report</h1>');
+    expect(html).toContain('data-chart="0"');
+    expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+});
+
+describe('kernelspec install', () => {
+  it('writes kernel.json with absolute paths under --prefix, and removes it', () => {
+    requireBuilt();
+    const { installKernelspec, uninstallKernelspec } = require(path.join(DIST, 'kernel', 'kernelspec.js'));
+    const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
+    const dir = installKernelspec({ prefix });
+    expect(dir).toBe(path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab'));
+    const spec = JSON.parse(readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
+    expect(spec.display_name).toBe('dadalab (TypeScript)');
+    expect(spec.argv[0]).toBe(process.execPath);
+    expect(path.isAbsolute(spec.argv[1])).toBe(true);
+    expect(spec.argv.slice(2)).toEqual(['--config-path', '{connection_file}']);
+    expect(uninstallKernelspec({ prefix })).toBe(dir);
+    expect(existsSync(dir)).toBe(false);
+    expect(uninstallKernelspec({ prefix })).toBeNull();
+  });
+  it('refuses --user with --prefix', () => {
+    expect(() => kernelspecDir({ user: true, prefix: '/tmp/x' })).toThrow(/both --user and --prefix/);
+  });
+});

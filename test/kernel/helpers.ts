@@ -1,0 +1,66 @@
+/** Shared by the kernel and e2e tests: paths, the built package, and named skips for missing pieces. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'vitest';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const DIST = path.join(ROOT, 'dist');
+export const CLI = path.join(DIST, 'kernel', 'cli.js');
+export const NOTEBOOKS = path.join(ROOT, 'notebooks');
+export const TEMPLATES = path.join(ROOT, 'kernel', 'nbconvert', 'templates');
+
+/** Under this variable (set by .ci/run) a missing Jupyter or Chromium fails the tests instead of skipping them. */
+export const REQUIRE_PIECES = process.env.DADALAB_REQUIRE_JUPYTER === '1';
+
+/** The built package (tests drive dist/, what users run). */
+export function requireBuilt(): void {
+  if (!existsSync(path.join(DIST, 'kernel', 'launcher.js')) || !existsSync(path.join(DIST, 'lib', 'index.js'))) {
+    throw new Error('dist/ is missing: run npm run build first (npm ci does it)');
+  }
+}
+
+function works(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+  return !r.error && r.status === 0;
+}
+
+export function missingJupyterServer(): string | null {
+  return works('jupyter', ['server', '--version']) ? null : 'jupyter server is not installed (apt-get install jupyter-server)';
+}
+
+export function missingNbconvert(): string | null {
+  if (!works('jupyter', ['nbconvert', '--version'])) return 'jupyter nbconvert is not installed (apt-get install jupyter-nbconvert)';
+  if (!works('python3', ['-c', 'import nbclient'])) return 'nbclient is not installed (apt-get install python3-nbclient)';
+  return null;
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export function missingChromium(): string | null {
+  return existsSync(CHROMIUM) ? null : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+}
+
+/**
+ * describe() for tests needing an outside piece. Missing piece: a named skip, or a failing test
+ * when DADALAB_REQUIRE_JUPYTER=1.
+ */
+export function describeWith(title: string, missing: Array<string | null>, fn: () => void): void {
+  const why = missing.filter((m): m is string => m !== null);
+  if (why.length && !REQUIRE_PIECES) {
+    describe.skip(`${title} [skipped: ${why.join('; ')}; DADALAB_REQUIRE_JUPYTER=1 makes this fail]`, fn);
+    return;
+  }
+  describe(title, () => {
+    if (why.length) {
+      it('has what it needs installed', () => {
+        throw new Error(`${why.join('; ')} (DADALAB_REQUIRE_JUPYTER=1 is set, so this fails instead of skipping)`);
+      });
+      return;
+    }
+    fn();
+  });
+}
+
+/** The flags the machine needs for headless Chromium (no sandbox as root, no background network). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
