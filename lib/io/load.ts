@@ -2,24 +2,30 @@ import { DadalabError } from '../errors';
 import { loadArrow, loadArrowColumn, type ArrowLoadOptions } from './arrow';
 import { loadCsv, parseCsv, type CsvOptions } from './csv';
 import { readInput } from './files';
-import { loadNpy, loadNpyVector } from './npy';
+import { loadNpy, loadNpyVector, npyToMatrix } from './npy';
+import { loadNpz } from './npz';
+import { listNames, toLabels } from './types';
 import { makeLoaded, type Labels, type LoadedData } from './types';
 
-export type DataFormat = 'arrow' | 'npy' | 'csv';
+export type DataFormat = 'arrow' | 'npy' | 'npz' | 'csv';
 
 /** Options of loadData: those of loadArrow and loadCsv (labels and columns work for both), plus `format` to override the extension. */
 export interface LoadOptions extends ArrowLoadOptions, Omit<CsvOptions, 'dtype'> {
   format?: DataFormat;
+  /** For .npz archives: the name of the coordinates array (default: the only 2-D array, else 'X'). `labels` names a 1-D array. */
+  array?: string;
 }
 
 const ARROW = /\.(arrow|feather|ipc|arrows|fea)(\.gz)?$/i;
 const NPY = /\.npy(\.gz)?$/i;
+const NPZ = /\.npz$/i;
 const TEXT = /\.(csv|tsv|txt|dat|tab|data)(\.gz)?$/i;
 
 /** The format a path's extension names, or null. */
 export function formatOf(path: string): DataFormat | null {
   if (ARROW.test(path)) return 'arrow';
   if (NPY.test(path)) return 'npy';
+  if (NPZ.test(path)) return 'npz';
   if (TEXT.test(path)) return 'csv';
   return null;
 }
@@ -52,6 +58,7 @@ export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
     const X = loadNpy(path);
     return makeLoaded(X, Array.from({ length: X.cols }, (_, j) => `x${j}`), path);
   }
+  if (format === 'npz') return fromNpz(path, opts);
   if (format === 'csv') {
     const { dtype, ...csv } = opts;
     return loadCsv(path, { ...csv, dtype });
@@ -72,4 +79,30 @@ export function loadLabels(path: string, opts: { column?: string | number } = {}
   }
   const text = readInput(path, { gunzip: true }).toString('utf8');
   return parseCsv(text, { labels: opts.column ?? 0 }, path, true).labels!;
+}
+
+function fromNpz(path: string, opts: LoadOptions): LoadedData {
+  const arrays = loadNpz(path);
+  const keys = Object.keys(arrays);
+  const twoD = keys.filter((k) => arrays[k].shape.length === 2);
+  const which = opts.array ?? (twoD.length === 1 ? twoD[0] : 'X');
+  if (!(which in arrays)) {
+    throw new DadalabError(`${path} has no array '${which}'; it holds ${listNames(keys.map((k) => `${k} (${arrays[k].shape.join(' x ')})`))}`,
+      "Name the coordinates with { array: '<name>' } (and a 1-D label array with { labels: '<name>' })");
+  }
+  const X = npyToMatrix(arrays[which], `${path}:${which}`);
+  let labels: Labels | undefined;
+  if (opts.labels !== undefined) {
+    const l = String(opts.labels);
+    const a = arrays[l];
+    if (!a) {
+      throw new DadalabError(`The label array '${l}' does not exist in ${path}; the available arrays are ${listNames(keys)}`,
+        'Pass one of those names as { labels }');
+    }
+    if (a.shape.reduce((x, y) => x * y, 1) !== X.rows) {
+      throw new DadalabError(`The label array '${l}' has shape (${a.shape.join(', ')}) but '${which}' has ${X.rows} rows`, 'Pass one label per row');
+    }
+    labels = Array.isArray(a.data) ? a.data : toLabels(Array.from(a.data as ArrayLike<number | bigint>, Number));
+  }
+  return makeLoaded(X, Array.from({ length: X.cols }, (_, j) => `${which}[${j}]`), path, labels, opts.labels === undefined ? undefined : String(opts.labels));
 }

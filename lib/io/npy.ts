@@ -58,7 +58,7 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   const abs = buf.byteOffset + offset;
   let data;
   if (abs % spec.bytes === 0) data = new spec.ctor(buf.buffer, abs, count);
-  else data = new spec.ctor(buf.slice(offset, offset + byteLen).buffer, 0, count);
+  else data = new spec.ctor(new Uint8Array(buf.subarray(offset, offset + byteLen)).buffer, 0, count); // copy (Buffer.slice would be a view)
   if (fortran && shape.length > 2) {
     throw new DadalabError(`${source} is a ${shape.length}-D array in Fortran order, which dadalab does not transpose`,
       'Save it in C order: np.save(path, np.ascontiguousarray(X)) (and reshape it to 2-D: N points x D features)');

@@ -2,6 +2,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DadalabError } from '../../lib/errors';
 import { loadNpy, loadNpyVector, parseNpy } from '../../lib/io/npy';
+import { loadNpz } from '../../lib/io/npz';
+import { loadData } from '../../lib/io/load';
 import { errorOf, expectValues, fixture, tempDir } from './helpers';
 
 const tmp = tempDir();
@@ -25,6 +27,15 @@ describe('.npy', () => {
     expectValues(X.data, 7, 3);
     const file = readFileSync(fixture('f32_c.npy'));
     expect(Buffer.from(X.data.buffer, X.data.byteOffset, X.data.byteLength).equals(file.subarray(file.length - 84))).toBe(true);
+  });
+
+  it('copies data that sit at an unaligned offset of a Node Buffer (Buffer.slice is a view, not a copy)', () => {
+    const file = readFileSync(fixture('f64_fortran.npy'));
+    const big = Buffer.alloc(file.length + 3);
+    file.copy(big, 3);
+    const a = parseNpy(big.subarray(3));
+    expect(a.data).toBeInstanceOf(Float64Array);
+    expectValues(a.data as Float64Array, 7, 3);
   });
 
   it('transposes Fortran order, converts int64', () => {
@@ -60,5 +71,32 @@ describe('.npy', () => {
     writeFileSync(p, '');
     expect(errorOf(() => loadNpy(p)).problem).toMatch(/empty/);
     expect(statSync(p).size).toBe(0);
+  });
+});
+
+describe('.npz', () => {
+  it('reads np.savez (stored) and np.savez_compressed (deflated) archives', () => {
+    const a = loadNpz(fixture('arrays.npz'));
+    expect(Object.keys(a).sort()).toEqual(['X', 'y']);
+    expect(a.X.shape).toEqual([30, 4]);
+    expectValues(a.X.data as Float64Array, 30, 4);
+    const c = loadNpz(fixture('arrays_c.npz'));
+    expect(Object.keys(c).sort()).toEqual(['arr_0', 'arr_1']);
+    expect(c.arr_0.data).toBeInstanceOf(Float32Array);
+    expectValues(c.arr_0.data as Float32Array, 30, 4);
+  });
+
+  it('loadData picks the coordinates and a label array by name', () => {
+    const d = loadData(fixture('arrays.npz'), { labels: 'y' });
+    expectValues(d.X.data, 30, 4);
+    expect(Array.from(d.labels as Int32Array)).toEqual(Array.from({ length: 30 }, (_, i) => i % 3));
+    const c = loadData(fixture('arrays_c.npz'), { array: 'arr_0', labels: 'arr_1' });
+    expect(c.X.dtype).toBe('float32');
+    expect((c.labels as string[]).slice(0, 3)).toEqual(['a', 'b', 'a']);
+    const e = errorOf(() => loadData(fixture('arrays.npz'), { labels: 'labels' }));
+    expect(e).toBeInstanceOf(DadalabError);
+    expect(e.problem).toMatch(/label array 'labels' does not exist .* 'X', 'y'/);
+    expect(errorOf(() => loadData(fixture('arrays.npz'), { array: 'Z' })).problem).toMatch(/no array 'Z'; it holds 'X \(30 x 4\)'/);
+    expect(errorOf(() => loadNpz(fixture('f32_c.npy'))).problem).toMatch(/not a readable \.npz archive/);
   });
 });
