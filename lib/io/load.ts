@@ -32,8 +32,9 @@ export function formatOf(path: string): DataFormat | null {
 
 /**
  * Loads coordinates (and optionally labels) from a file, choosing the reader by extension:
- * .arrow/.feather/.ipc/.arrows (loadArrow), .npy (loadNpy), .csv/.tsv/.txt/.dat (loadCsv), each
- * possibly gzipped (.gz). Returns `{ X, names, labels?, labelName?, source }`.
+ * .arrow/.feather/.ipc/.arrows (loadArrow), .npy (loadNpy), .npz (the 2-D array, or `array`;
+ * `labels` names a 1-D array), .csv/.tsv/.txt/.dat (loadCsv), each but .npz possibly gzipped
+ * (.gz). Returns a frozen `{ X, names, labels?, labelName?, source, summary() }`.
  *
  *     const { X } = loadData('data/Fig1.dat.gz');                       // 20000 x 2
  *     const { X, labels } = loadData('data/digits.csv.gz', { labels: -1 }); // 1797 x 64 + classes
