@@ -76,33 +76,24 @@ export function pakNewton(F0: number, k: number, v: Float64Array, optimized: boo
   state: { a: number; niter: number; singular: boolean; fixedSteps: number }, maxFixed: number): number {
   let F = F0, a = 0;
   const stepmax = 0.1 * Math.abs(F0);
-  const kf = k;
   const half = ((k + 1) * k) / 2;
   let gF = 0, gA = 0, h00 = 0, h01 = 0, h11 = 0, det = 0;
   let i00 = 0, i01 = 0, i10 = 0, i11 = 0;
-  const evaluate = (): void => {
-    gF = kf; gA = half; h00 = 0; h01 = 0; h11 = 0;
-    for (let j = 0; j < k; j++) {
-      const l = j + 1;
-      const t = v[j] * Math.exp(F + a * l);
-      gF -= t;
-      gA -= l * t;
-      h00 -= t;
-      h01 -= l * t;
-      h11 -= l * l * t;
-    }
-    det = h00 * h11 - h01 * h01;
-    if (optimized && det < EPS64) {
-      state.singular = true;
-    } else {
-      const detinv = 1 / (h00 * h11 - h01 * h01);
-      i00 = detinv * h11;
-      i10 = -detinv * h01;
-      i01 = -detinv * h01;
-      i11 = detinv * h00;
-    }
-  };
-  evaluate();
+  let singular = false;
+  // gradient and Hessian at (F, a), the loop of DADApy's solver (inlined twice for speed)
+  // e^{F + a l} by the recurrence e_{l+1} = e_l e^a (two exp a step instead of k; ~l ulp apart from
+  // DADApy's direct exp, far below the 1e-3 stopping rule's sensitivity)
+  gF = k; gA = half;
+  let ea = Math.exp(a), e = Math.exp(F + a);
+  for (let j = 0; j < k; j++) {
+    const l = j + 1;
+    const t = v[j] * e;
+    e *= ea;
+    gF -= t; gA -= l * t; h00 -= t; h01 -= l * t; h11 -= l * l * t;
+  }
+  det = h00 * h11 - h01 * h01;
+  if (optimized && det < EPS64) singular = true;
+  else { const di = 1 / det; i00 = di * h11; i10 = -di * h01; i01 = -di * h01; i11 = di * h00; }
   let func = 100;
   let niter = 0, fixed = 0;
   while (func > 1e-3 && niter < 10000) {
@@ -121,10 +112,21 @@ export function pakNewton(F0: number, k: number, v: Float64Array, optimized: boo
       F -= lr * dF;
       a -= lr * dA;
     }
-    evaluate();
+    gF = k; gA = half; h00 = 0; h01 = 0; h11 = 0;
+    ea = Math.exp(a); e = Math.exp(F + a);
+    for (let j = 0; j < k; j++) {
+      const l = j + 1;
+      const t = v[j] * e;
+      e *= ea;
+      gF -= t; gA -= l * t; h00 -= t; h01 -= l * t; h11 -= l * l * t;
+    }
+    det = h00 * h11 - h01 * h01;
+    if (optimized && det < EPS64) singular = true;
+    else { const di = 1 / det; i00 = di * h11; i10 = -di * h01; i01 = -di * h01; i11 = di * h00; }
     if (Math.abs(a) <= EPS64 || Math.abs(F) <= EPS64) func = Math.max(Math.abs(gF), Math.abs(gA));
     else func = Math.max(Math.abs(gF / F), Math.abs(gA / a));
   }
+  if (singular) state.singular = true;
   state.a = a;
   state.niter = niter;
   return F;
