@@ -6,3 +6,4 @@ export * from './mle';
 export * from './pca';
 export * from './correlation';
 export * from './discrete';
+export * from './bid';
