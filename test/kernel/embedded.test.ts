@@ -1,0 +1,195 @@
+/**
+ * The kernel through the embedded client (no Python): one kernel, started in a folder outside the
+ * project (so @types/node and the library must come from the package, not the folder).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, DIST, requireBuilt } from './helpers';
+
+requireBuilt();
+const { EmbeddedKernel } = require(path.join(DIST, 'kernel', 'client.js'));
+
+type Msg = { msg_type: string; content: any };
+const VL = 'application/vnd.vegalite.v5+json';
+
+let kernel: any;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'dadalab-nb-'));
+  kernel = await EmbeddedKernel.start({ cwd: dir });
+});
+afterAll(async () => {
+  await kernel?.shutdown();
+});
+
+async function run(code: string): Promise<{ reply: any; messages: Msg[] }> {
+  return kernel.execute(code);
+}
+const of = (r: { messages: Msg[] }, type: string) => r.messages.filter((m) => m.msg_type === type);
+
+describe('the dadalab kernel (embedded client)', () => {
+  it('sends execute_input and the last expression as execute_result with its execution count', async () => {
+    const a = await run('const xs = [1, 2, 3].map((v) => v * 2);\nxs');
+    const b = await run('xs.length');
+    expect(a.reply.status).toBe('ok');
+    expect(b.reply.execution_count).toBe(a.reply.execution_count + 1);
+    expect(of(a, 'execute_input')[0].content.execution_count).toBe(a.reply.execution_count);
+    const res = of(a, 'execute_result');
+    expect(res.length).toBe(1);
+    expect(res[0].content.execution_count).toBe(a.reply.execution_count);
+    expect(res[0].content.data['text/plain']).toBe('[ 2, 4, 6 ]');
+    expect(of(b, 'execute_result')[0].content.data['text/plain']).toBe('3');
+  });
+
+  it('has the library preloaded and typed, in a folder outside the project', async () => {
+    const r = await run('console.log(typeof Data, typeof loadData, typeof show, typeof dadalab.Matrix); process.cwd()');
+    expect(of(r, 'stream').map((m) => m.content.text).join('')).toBe('function function function function\n');
+    expect(of(r, 'execute_result')[0].content.data['text/plain']).toContain(path.basename(dir));
+    const typed = await run('const nPoints: string = new Data([[0, 0], [1, 0], [0, 1]]).N');
+    expect(typed.reply.status).toBe('error');
+    expect(of(typed, 'error')[0].content.ename).toBe('TypeScriptError');
+    expect(of(typed, 'error')[0].content.evalue).toMatch(/Type 'number' is not assignable to type 'string'/);
+  });
+
+  it('renders a chart that ends a cell as one bundle, before the cell reports done', async () => {
+    const r = await run(`chart({ data: { values: [{ a: 'A', b: 2 }, { a: 'B', b: 5 }] }, mark: 'bar',
+      encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } }, 'two bars')`);
+    const res = of(r, 'execute_result');
+    expect(res.length).toBe(1);
+    expect(Object.keys(res[0].content.data).sort()).toEqual([VL, 'image/svg+xml', 'text/plain'].sort());
+    expect(res[0].content.data['image/svg+xml']).toContain('mark-rect');
+    expect(res[0].content.data['text/plain']).toBe('two bars');
+  });
+
+  it('renders a result (summary + plot) and show() anywhere in a cell', async () => {
+    const r = await run(`const d = new Data([[0, 0], [1, 0.1], [0.2, 1], [1.1, 1], [2, 2.1], [3, 1], [2.5, 0.3], [0.7, 2.2]]);
+await d.computeDistances({ maxk: 4 });
+const fake = { summary: () => 'ID 6.3 ± 0.2 at r = 1.4', plot: () => chart({ data: { values: [{ x: 1, y: 2 }] }, mark: 'point',
+  encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }) };
+await show(fake);
+fake`);
+    expect(r.reply.status).toBe('ok');
+    const shown = of(r, 'display_data').filter((m) => m.content.data[VL]);
+    expect(shown.length).toBe(1);
+    expect(shown[0].content.data['text/plain']).toBe('ID 6.3 ± 0.2 at r = 1.4');
+    expect(of(r, 'execute_result')[0].content.data['text/plain']).toBe('ID 6.3 ± 0.2 at r = 1.4');
+  });
+
+  it('reports an exception as an error message, and the next cell runs at once', async () => {
+    const bad = await run('throw new RangeError("boom")');
+    const next = await run('"still here"');
+    expect(bad.reply.status).toBe('error');
+    const err = of(bad, 'error')[0].content;
+    expect(err.ename).toBe('RangeError');
+    expect(err.evalue).toBe('boom');
+    expect(err.traceback[0]).toBe('RangeError: boom');
+    expect(err.traceback.join('\n')).not.toMatch(/node_modules|node:internal/);
+    expect(next.reply.status).toBe('ok');
+    expect(of(next, 'execute_result')[0].content.data['text/plain']).toBe("'still here'");
+  });
+
+  it('says what was wrong with bad input, and which path a missing file was looked for at', async () => {
+    const rows = await run('new Data([[1, 2], [1]])');
+    const e1 = of(rows, 'error')[0].content;
+    expect(e1.ename).toBe('DadalabError');
+    expect(e1.evalue).toMatch(/Row 1 has 1 values but row 0 has 2/);
+    expect(e1.traceback).toEqual([`DadalabError: ${e1.evalue}`]);
+    const missing = await run("loadData('measurements/missing.csv')");
+    const e2 = of(missing, 'error')[0].content;
+    expect(e2.evalue).toContain(path.join(dir, 'measurements', 'missing.csv'));
+    const after = await run('1 + 1');
+    expect(after.reply.status).toBe('ok');
+  });
+
+  it('shows progress that updates in place', async () => {
+    const r = await run(`const pts = Array.from({ length: 2500 }, (_, i) => [Math.sin(i), Math.cos(1.3 * i), (i % 17) / 17]);
+const dp = new Data(pts);
+await dp.computeDistances({ maxk: 50 });
+dp.nn!.maxk`);
+    expect(r.reply.status).toBe('ok');
+    const first = of(r, 'display_data').find((m) => m.content.transient?.display_id?.startsWith('dadalab-progress'));
+    expect(first).toBeDefined();
+    const id = first!.content.transient.display_id;
+    const updates = of(r, 'update_display_data').filter((m) => m.content.transient.display_id === id);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates[updates.length - 1].content.data['text/plain']).toMatch(/done in/);
+  });
+
+  it('stops a long computation within 2 s of SIGINT and stays usable', async () => {
+    const p = run(`let rounds = 0;
+const bar = startProgress('endless', 1e9);
+for (;;) { rounds++; bar.update(rounds); await checkpoint(); }`);
+    await new Promise((r) => setTimeout(r, 800));
+    const t0 = Date.now();
+    await kernel.interrupt();
+    const r = await p;
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(r.reply.status).toBe('error');
+    expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
+    const next = await run('typeof Data');
+    expect(of(next, 'execute_result')[0].content.data['text/plain']).toBe("'function'");
+  });
+
+  it('stops a synchronous loop (SIGINT) and an async one (interrupt_request on control)', async () => {
+    const sync = run('let spins = 0; while (true) { spins++; }');
+    await new Promise((r) => setTimeout(r, 500));
+    await kernel.interrupt();
+    expect(of(await sync, 'error')[0].content.ename).toBe('Interrupted');
+    const loop = run('for (;;) { await checkpoint(); }');
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    await kernel.interruptRequest();
+    const r = await loop;
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
+    expect((await run('2 * 21')).reply.status).toBe('ok');
+  });
+});
+
+describe('dadalab run (CLI)', () => {
+  it('stops at the first failing cell with the cell and the error, exit code 1, input untouched', () => {
+    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-run-'));
+    const nb = {
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: [
+        { cell_type: 'code', metadata: {}, source: 'const a = 1;\na', outputs: [], execution_count: null },
+        { cell_type: 'code', metadata: {}, source: "loadData('nowhere.npy')", outputs: [], execution_count: null },
+        { cell_type: 'code', metadata: {}, source: 'a + 1', outputs: [], execution_count: null },
+      ],
+    };
+    const input = path.join(nbDir, 'fails.ipynb');
+    const text = JSON.stringify(nb);
+    writeFileSync(input, text);
+    const r = spawnSync(process.execPath, [CLI, 'run', input, '--html', path.join(nbDir, 'fails.html')], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cell 2 failed');
+    expect(r.stderr).toContain("loadData('nowhere.npy')");
+    expect(r.stderr).toContain(path.join(nbDir, 'nowhere.npy'));
+    expect(readFileSync(input, 'utf8')).toBe(text);
+    const out = JSON.parse(readFileSync(path.join(nbDir, 'fails.out.ipynb'), 'utf8'));
+    expect(out.cells[0].execution_count).toBe(1);
+    expect(out.cells[1].outputs[0].output_type).toBe('error');
+    expect(out.cells[2].execution_count).toBeNull();
+    expect(existsSync(path.join(nbDir, 'fails.html'))).toBe(true);
+
+    const same = spawnSync(process.execPath, [CLI, 'run', input, '--out', input], { encoding: 'utf8', timeout: 60_000 });
+    expect(same.status).toBe(1);
+    expect(same.stderr).toMatch(/is the input notebook.*--in-place/);
+    expect(readFileSync(input, 'utf8')).toBe(text);
+  });
+
+  it('install and uninstall with --prefix', () => {
+    const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
+    const i = spawnSync(process.execPath, [CLI, 'install', '--prefix', prefix], { encoding: 'utf8' });
+    expect(i.status).toBe(0);
+    const spec = path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab', 'kernel.json');
+    expect(JSON.parse(readFileSync(spec, 'utf8')).argv[1]).toBe(path.join(DIST, 'kernel', 'launcher.js'));
+    const u = spawnSync(process.execPath, [CLI, 'uninstall', '--prefix', prefix], { encoding: 'utf8' });
+    expect(u.status).toBe(0);
+    expect(existsSync(spec)).toBe(false);
+  });
+});
