@@ -11,7 +11,7 @@ import { listNames, makeLoaded, resolveColumn, toLabels, type Labels, type Loade
 registerArrowCodecs();
 
 export interface ArrowLoadOptions {
-  /** Feature columns, by name or index (default: every column but the label column). */
+  /** Feature columns, by name or index (default: every column but the label column and pandas' `__index_level_N__`). */
   columns?: ReadonlyArray<string | number>;
   /** A label column, by name or index, returned as `labels` (ints -> Int32Array, text -> string[]). */
   labels?: string | number;
@@ -119,10 +119,12 @@ function nonNumericError(field: A.Field, source: string, numeric: string[], labe
     `or cast it to a number before saving (pandas: df['${field.name}'].astype('float64'); pyarrow: table.cast(...))`);
 }
 
+const PANDAS_INDEX = /^__index_level_\d+__$/;
+
 function selectColumns(table: A.Table, opts: ArrowLoadOptions, source: string, labelIndex: number): ColInfo[] {
   const fields = table.schema.fields;
   const names = fields.map((f) => f.name);
-  const numeric = fields.filter((f, i) => i !== labelIndex && classify(f, i)).map((f) => f.name);
+  const numeric = fields.filter((f, i) => i !== labelIndex && !PANDAS_INDEX.test(f.name) && classify(f, i)).map((f) => f.name);
   let idx: number[];
   if (opts.columns !== undefined) {
     if (!Array.isArray(opts.columns) || opts.columns.length === 0) {
@@ -131,7 +133,8 @@ function selectColumns(table: A.Table, opts: ArrowLoadOptions, source: string, l
     }
     idx = opts.columns.map((c) => resolveColumn(names, c, 'feature', source));
   } else {
-    idx = fields.map((_, i) => i).filter((i) => i !== labelIndex);
+    // pandas' serialized index (__index_level_0__, ...) is not a feature
+    idx = fields.map((_, i) => i).filter((i) => i !== labelIndex && !PANDAS_INDEX.test(names[i]));
     if (idx.length === 0) {
       throw new DadalabError(`${source} has no columns besides the label column '${names[labelIndex]}'`, 'Store the coordinates in the file too');
     }

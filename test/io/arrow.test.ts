@@ -129,6 +129,13 @@ describe('loadArrow: one numeric column per feature (pandas / pyarrow layout)', 
     expect(Object.isFrozen(b)).toBe(true);
   });
 
+  it("leaves pandas' serialized index column (__index_level_0__) out of the default features", () => {
+    const t = new A.Table({ a: A.makeVector(Float64Array.from([1, 2])), __index_level_0__: A.makeVector(BigInt64Array.from([10n, 11n])) });
+    const d = loadArrow(A.tableToIPC(t));
+    expect(d.names).toEqual(['a']);
+    expect(Array.from(d.X.data)).toEqual([1, 2]);
+  });
+
   it('turns nulls into NaN (so validateCoordinates names the rows)', () => {
     const t = new A.Table({ a: A.vectorFromArray([1, null, 3], new A.Float64()), b: A.vectorFromArray([4, 5, null], new A.Int32()) });
     const { X } = loadArrow(A.tableToIPC(t));
