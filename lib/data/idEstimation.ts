@@ -8,6 +8,9 @@ import { binomialIdK, binomialIdRk, kstarIterationResult, type BinomialResult, t
 import { grideAdaptive } from '../id/gride';
 import { computeKstar as kstarCore } from '../density/kstar';
 import { SeededRng, type Rng } from '../stats/rng';
+import { levinaBickel, type LevinaBickelOptions, type LevinaBickelResult } from '../id/mle';
+import { localPcaId, pcaId, type LocalPcaOptions, type LocalPcaResult, type PcaIdResult } from '../id/pca';
+import { correlationDimension, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
 import { Base } from './base';
 
 export interface BinomialKMethodOptions {
@@ -277,6 +280,30 @@ export class IdEstimation extends Base {
     this.intrinsicDimErr = err;
     this.intrinsicDimScale = scale;
     return kstarIterationResult('AGRIDE', ids, errs, kstars, lls);
+  }
+
+  // ---- beyond DADApy: they return results and leave intrinsicDim alone (use setId to adopt one)
+
+  /** Levina-Bickel MLE with the MacKay-Ghahramani correction, from the neighbour table. */
+  async computeIdLevinaBickel(opts: LevinaBickelOptions = {}): Promise<LevinaBickelResult> {
+    return levinaBickel(await this.ensureDistances(), opts);
+  }
+
+  /** Global PCA ID (components for `threshold` of the variance; also 90%, 99% and the participation ratio). */
+  async computeIdPCA(opts: { threshold?: number } = {}): Promise<PcaIdResult> {
+    return pcaId(this.requireCoordinates('computeIdPCA'), opts);
+  }
+
+  /** Local PCA ID on the k-neighbourhoods (Fukunaga-Olsen by default). */
+  async computeIdLocalPCA(opts: LocalPcaOptions = {}): Promise<LocalPcaResult> {
+    const X = this.requireCoordinates('computeIdLocalPCA');
+    return localPcaId(X, await this.ensureDistances(), opts);
+  }
+
+  /** The Grassberger-Procaccia correlation dimension from all pairs of points. */
+  async computeIdCorrelation(opts: CorrelationDimensionOptions = {}): Promise<CorrelationDimensionResult> {
+    const X = this.requireCoordinates('computeIdCorrelation');
+    return correlationDimension(X, { metric: this.metric === 'precomputed' ? 'euclidean' : this.metric, ...opts });
   }
 
   /** The periodic box as one length per coordinate (null when not periodic). */

@@ -88,3 +88,21 @@ describe('estimators beyond DADApy on data of known dimension', () => {
     expect(() => pcaId(Matrix.fromRows([[1, 1], [1, 1]]))).toThrow(/zero variance/);
   });
 });
+
+describe('the Data facade for the estimators beyond DADApy', () => {
+  it('computes them from the stored coordinates and table, leaving intrinsicDim alone', async () => {
+    const { Data } = await import('../../lib/data');
+    const d = new Data(swissRoll(800, 2));
+    await d.computeDistances({ maxk: 15 });
+    const lb = await d.computeIdLevinaBickel({ k: 10 });
+    const lp = await d.computeIdLocalPCA({ k: 12 });
+    const p = await d.computeIdPCA();
+    const c = await d.computeIdCorrelation();
+    expect(Math.abs(lb.id - 2)).toBeLessThan(0.3);
+    expect(Math.abs(lp.id - 2)).toBeLessThan(0.3);
+    expect(p.id).toBe(3);
+    expect(Math.abs(c.id - 2)).toBeLessThan(0.3);
+    expect(d.intrinsicDim).toBeNull();
+    expect(lp.plot().spec.$schema).toContain('v5');
+  });
+});
