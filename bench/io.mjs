@@ -45,7 +45,7 @@ row('loadArrow FixedSizeList, from path (read + zero-copy view)', r, `view: ${r.
 r = best(() => dl.loadArrow(bytes));
 row('loadArrow FixedSizeList, bytes in memory', r, `view: ${r.out.X.data.buffer === bytes.buffer}`);
 row('loadArrow FixedSizeList -> float64 copy', best(() => dl.loadArrow(bytes, { dtype: 'float64' })));
-row('loadArrow FixedSizeList, LZ4 (lz4js decode, quantized data)', best(() => dl.loadArrow(f('fsl_lz4.arrow')), 3), size('fsl_lz4.arrow'));
+row('loadArrow FixedSizeList, LZ4 (JS decoder, quantized data)', best(() => dl.loadArrow(f('fsl_lz4.arrow')), 3), size('fsl_lz4.arrow'));
 const cbytes = readFileSync(f('cols.feather'));
 row('loadArrow 768 Float32 columns, from path (blocked copy)', best(() => dl.loadArrow(f('cols.feather'))), size('cols.feather'));
 row('loadArrow 768 Float32 columns, bytes in memory', best(() => dl.loadArrow(cbytes)));
