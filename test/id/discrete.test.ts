@@ -20,6 +20,13 @@ describe('lattice volumes', () => {
     expect(latticeVolume(4, 3)).toBe(c);
   });
 
+  it("match DADApy's binom * hyp2f1 values for real d (spec §23)", () => {
+    expect(latticeVolume(1, 2.5)).toBeCloseTo(6, 12);
+    for (const [l, d, v] of [[10, 5.3, 54654.52071030313], [100, 0.5, 15.997436714822943], [100, 5.5, 16173429139.4205], [40, 1.7, 1136.6215156592089]]) {
+      expect(Math.abs(latticeVolume(l, d) - v) / v).toBeLessThan(1e-12);
+    }
+  });
+
   it('the derivative recurrence matches finite differences at large l (where DADApy approximates)', () => {
     const d = 4.3, h = 1e-6;
     const dV = latticeVolumeDerivatives(60, d);
