@@ -1,6 +1,6 @@
 import { DadalabError } from '../errors';
 import type { Matrix } from '../matrix';
-import { pairDistance, type Metric } from '../neighbors';
+import { computeNeighbors, pairDistance, type Metric } from '../neighbors';
 import type { Rng } from '../stats/rng';
 
 /**
@@ -187,6 +187,72 @@ export function imbalancePair(A: Matrix, B: Matrix, opts: PairOptions = {}): [nu
     nearest(dB, i, k, nD, nI);
     for (let m = 0; m < k; m++) rBA[i * k + m] = rankIn(dA, i, nI[m]);
   }
+  const out: number[] = [];
+  for (const r of [rAB, rBA]) {
+    let s = 0;
+    for (let t = 0; t < r.length; t++) {
+      if (r[t] > maxk) {
+        if (!opts.rng) {
+          throw new DadalabError(`maxk = ${maxk} < N - 1 = ${N - 1} needs random ranks but no rng was given`, 'Pass an rng');
+        }
+        r[t] = opts.rng.integers(maxk + 1, N, 1)[0];
+      }
+      s += r[t];
+    }
+    out.push(imbalanceFromRankSum(s, N, k));
+  }
+  return [out[0], out[1]];
+}
+
+/**
+ * The ranks in space `to` of the k nearest neighbours in space `from`, read from `to`'s table
+ * where they are in it and counted from exact distances otherwise (1 + the points closer, ties by
+ * index: the rank a complete table would give).
+ */
+function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, metric: Metric, periodTo: Float64Array | null, k: number): Float64Array {
+  const N = from.n, wf = from.maxk + 1, wt = to.maxk + 1;
+  const out = new Float64Array(N * k);
+  const row = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let haveRow = false;
+    for (let m = 0; m < k; m++) {
+      const target = from.indices[i * wf + 1 + m];
+      let r = -1;
+      for (let c = 1; c < wt; c++) if (to.indices[i * wt + c] === target) { r = c; break; }
+      if (r < 0) {
+        if (!haveRow) { distanceRow(Xto, i, metric, periodTo, row); haveRow = true; }
+        r = rankIn(row, i, target);
+      }
+      out[i * k + m] = r;
+    }
+  }
+  return out;
+}
+
+/**
+ * `imbalancePair` for large N: neighbour tables of `tableK` columns (default 100) from the
+ * neighbour engine, ranks read from them, and exact ranks counted from distances only for the
+ * neighbours that fall outside the other space's table. The same numbers as `imbalancePair`;
+ * fast when the two representations are related (most neighbours stay within the table).
+ */
+export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions & { tableK?: number; signal?: AbortSignal } = {}): Promise<[number, number]> {
+  const N = A.rows;
+  if (B.rows !== N) {
+    throw new DadalabError(`The two representations have ${N} and ${B.rows} points`,
+      'Pass two representations of the same points, in the same order');
+  }
+  const k = opts.k ?? 1;
+  const maxk = opts.maxk ?? N - 1;
+  if (!Number.isInteger(k) || k < 1 || k > N - 1 || k > maxk) {
+    throw new DadalabError(`k = ${k} is not between 1 and ${Math.min(N - 1, maxk)}`, 'Pass a smaller k');
+  }
+  const metric = opts.metric ?? 'euclidean';
+  const m = Math.min(N - 1, Math.max(opts.tableK ?? 100, k));
+  const pA = opts.periodA ?? null, pB = opts.periodB ?? null;
+  const tA = await computeNeighbors(A, { maxk: m, metric, period: pA, signal: opts.signal });
+  const tB = await computeNeighbors(B, { maxk: m, metric, period: pB, signal: opts.signal });
+  const rAB = ranksViaTables(tA, tB, B, metric, pB, k);
+  const rBA = ranksViaTables(tB, tA, A, metric, pA, k);
   const out: number[] = [];
   for (const r of [rAB, rBA]) {
     let s = 0;

@@ -5,7 +5,7 @@ import { checkpoint, startProgress } from '../runtime/progress';
 import type { Rng } from '../stats/rng';
 import type { Chart } from '../../widgets/chart';
 import { imbalancePlaneChart } from '../../widgets/compare/charts';
-import { imbalancePair } from './imbalance';
+import { imbalancePairAsync } from './imbalance';
 
 export interface SubsetImbalanceOptions {
   k?: number;
@@ -56,8 +56,9 @@ function meanSem(v: Float64Array): [number, number] {
  * are shuffled (`rng.choice(N, N, replace=false)`), split as np.array_split does into `repeats`
  * pieces (the last dropped when shorter than the others); each piece gets tables of
  * subsetSize - 1 neighbours, so ranks beyond them (pieces larger than subsetSize) are random, as in
- * DADApy. Ranks are counted from distances (no tables are built), which is what makes N = 20000
- * affordable; the numbers are those of the tables.
+ * DADApy. Ranks come from short neighbour tables (the engine's) and are counted from distances only
+ * for neighbours outside them, which is what makes N = 20000 affordable; the numbers are those of
+ * DADApy's complete tables.
  */
 export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: SubsetImbalanceOptions): Promise<InformationImbalance> {
   const N = X.rows;
@@ -106,8 +107,8 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
       const idx = subsets[p];
       const Xp = idx.length === N ? X : X.selectRows(idx);
       const Yp = idx.length === N ? Y : Y.selectRows(idx);
-      [xy[p], yx[p]] = imbalancePair(Xp, Yp, {
-        k, metric: opts.metric, periodA: opts.period ?? null, periodB: null, maxk: subsetSize - 1, rng: opts.rng,
+      [xy[p], yx[p]] = await imbalancePairAsync(Xp, Yp, {
+        k, metric: opts.metric, periodA: opts.period ?? null, periodB: null, maxk: subsetSize - 1, rng: opts.rng, signal: opts.signal,
       });
       bar.update(p + 1);
       await checkpoint(opts.signal);

@@ -8,7 +8,7 @@ import { loadNpy } from '../../lib/io';
 import { ReplayRng, SeededRng } from '../../lib/stats/rng';
 import { DadalabError } from '../../lib/errors';
 import {
-  conditionalRanks, imbalancePair, informationImbalance, informationImbalanceSubsets, jackknifeImbalance,
+  conditionalRanks, imbalancePair, imbalancePairAsync, informationImbalance, informationImbalanceSubsets, jackknifeImbalance,
   npRound3, pyFrozenset, pyRound3, pySetOfFrozensets,
 } from '../../lib/compare';
 
@@ -100,6 +100,13 @@ describe('information imbalance: ranks and random draws', () => {
     const r1 = new SeededRng(9), r2 = new SeededRng(9);
     const viaTables = [informationImbalance(sA, sB, { k: 2, rng: r1 }), informationImbalance(sB, sA, { k: 2, rng: r1 })];
     expect(imbalancePair(A, B, { k: 2, maxk: 20, rng: r2 })).toEqual(viaTables);
+  });
+
+  it('short engine tables plus exact counting for the neighbours outside them give the same numbers', async () => {
+    const A = gaussian(300, 12, 2), B = gaussian(300, 10, 3);
+    expect(await imbalancePairAsync(A, B, { k: 3, tableK: 5 })).toEqual(imbalancePair(A, B, { k: 3 }));
+    const r1 = new SeededRng(5), r2 = new SeededRng(5);
+    expect(await imbalancePairAsync(A, B, { k: 1, tableK: 10, maxk: 50, rng: r1 })).toEqual(imbalancePair(A, B, { k: 1, maxk: 50, rng: r2 }));
   });
 
   it('subsets: np.array_split pieces, a shorter last piece dropped, [mean, sem]', async () => {

@@ -1,0 +1,54 @@
+// Comparing representations (issue 5): the information imbalance between two representations of
+// the same N = 20000 points (A: D = 50; B: D = 768, a random linear image of A plus noise) with
+// DADApy's defaults (subset size 2000, so 10 subsets with complete 2000 x 1999 rank tables), and
+// the neighbourhood overlap of the two at k = 30 (two k = 30 tables), beside the times DADApy
+// took on this machine (issue 5: 7-20 s at N = 20000). `--quick`: N = 5000.
+// Run `npm run build` first.
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const { Data, Matrix, shutdownNeighborPool } = require('../dist/lib/index.js');
+
+const quick = process.argv.includes('--quick');
+const N = quick ? 5000 : 20000;
+
+function normal(n, seed) {
+  let s = BigInt(seed) | 1n;
+  const next = () => { // xorshift64*
+    s ^= s >> 12n; s ^= (s << 25n) & 0xffffffffffffffffn; s ^= s >> 27n;
+    return Number(((s * 2685821657736338717n) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
+  };
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = next() || 1e-300, v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+const time = async (f) => { const t0 = performance.now(); const r = await f(); return [r, (performance.now() - t0) / 1000]; };
+const silence = (f) => async () => { const w = console.warn; console.warn = () => {}; try { return await f(); } finally { console.warn = w; } };
+
+const DA = 50, DB = 768;
+const A = new Matrix(normal(N * DA, 7), N, DA);
+const R = normal(DA * DB, 8), noise = normal(N * DB, 9);
+const b = new Float64Array(N * DB);
+for (let i = 0; i < N; i++) {
+  for (let j = 0; j < DB; j++) {
+    let s = 0;
+    for (let t = 0; t < DA; t++) s += A.data[i * DA + t] * R[t * DB + j];
+    b[i * DB + j] = s / Math.sqrt(DA) + 0.5 * noise[i * DB + j];
+  }
+}
+const B = new Matrix(b, N, DB);
+
+console.log(`N = ${N}, A: D = ${DA}, B: D = ${DB} (B = A R / sqrt(50) + 0.5 noise); times in seconds, one run each, shared machine`);
+const [ii, tii] = await time(silence(() => new Data(A).returnInformationImbalance({ coordinates: B, k: 1 })));
+console.log(`returnInformationImbalance({ coordinates: B }) (subsetSize 2000, ${ii.repeats} subsets): ${tii.toFixed(2)} s`);
+console.log(`  ${ii.summary()}`);
+const [ov, tov] = await time(silence(() => new Data(A).returnDataOverlap({ coordinates: B, k: 30 })));
+console.log(`returnDataOverlap({ coordinates: B, k: 30 }) on a fresh Data (both k = 30 tables included): ${tov.toFixed(2)} s`);
+console.log(`  ${ov.summary()}`);
+console.log('DADApy on this machine (issue 5): 7-20 s at N = 20000 with its defaults (subset size 2000)');
+if (typeof shutdownNeighborPool === 'function') await shutdownNeighborPool();
