@@ -32,8 +32,23 @@ async function freePort(): Promise<number> {
   });
 }
 
+let quiet = false;
+/** @jupyterlab/services logs its WebSocket life on stdout; a runner's stdout is not the place. */
+function quietServices(): void {
+  if (quiet) return;
+  quiet = true;
+  for (const level of ['log', 'debug', 'info'] as const) {
+    const orig = console[level].bind(console);
+    console[level] = (...a: unknown[]) => {
+      if (typeof a[0] === 'string' && /^(Starting WebSocket|Connection lost|Kernel: (dead|restarting|connected))/.test(a[0])) return;
+      orig(...a);
+    };
+  }
+}
+
 function services(): any {
   try {
+    quietServices();
     return require('@jupyterlab/services');
   } catch {
     throw new DadalabError('--server needs the npm package @jupyterlab/services', 'Install it: npm install @jupyterlab/services@7.6.6');

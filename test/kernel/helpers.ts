@@ -31,7 +31,7 @@ export function missingJupyterServer(): string | null {
 
 export function missingNbconvert(): string | null {
   if (!works('jupyter', ['nbconvert', '--version'])) return 'jupyter nbconvert is not installed (apt-get install jupyter-nbconvert)';
-  if (!works('python3', ['-c', 'import nbclient'])) return 'nbclient is not installed (apt-get install python3-nbclient)';
+  if (!works('jupyter', ['execute', '--help'])) return 'nbclient is not installed (apt-get install python3-nbclient)';
   return null;
 }
 

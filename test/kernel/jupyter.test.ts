@@ -1,0 +1,125 @@
+/**
+ * The kernel under a real Jupyter server (Debian's jupyter server, our kernelspec on JUPYTER_PATH)
+ * driven from Node by @jupyterlab/services; and under nbconvert/nbclient.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWith, DIST, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES } from './helpers';
+
+const VL = 'application/vnd.vegalite.v5+json';
+type Msg = { msg_type: string; content: any };
+const of = (r: { messages: Msg[] }, type: string) => r.messages.filter((m) => m.msg_type === type);
+
+describeWith('the dadalab kernel in a Jupyter server', [missingJupyterServer()], () => {
+  let server: any;
+  let kernel: any;
+  let root: string;
+
+  beforeAll(async () => {
+    requireBuilt();
+    const { JupyterServer } = require(path.join(DIST, 'kernel', 'server.js'));
+    root = mkdtempSync(path.join(tmpdir(), 'dadalab-jupyter-'));
+    mkdirSync(path.join(root, 'analysis'));
+    server = await JupyterServer.start({ rootDir: root });
+    kernel = await server.session('analysis/session.ipynb');
+  });
+  afterAll(async () => {
+    await kernel?.shutdown();
+    await server?.stop();
+  });
+
+  it('lists the dadalab kernelspec', async () => {
+    const specs = await server.kernelspecs();
+    expect((specs.dadalab as { spec: { display_name: string } }).spec.display_name).toBe('dadalab (TypeScript)');
+  });
+
+  it('runs cells: execute_result, counts, the bundle of a chart, the library preloaded', async () => {
+    const a = await kernel.execute('const n = 21 * 2;\nn');
+    expect(a.reply.status).toBe('ok');
+    const res = of(a, 'execute_result')[0].content;
+    expect(res.data['text/plain']).toBe('42');
+    expect(res.execution_count).toBe(a.reply.execution_count);
+    expect(of(a, 'execute_input')[0].content.execution_count).toBe(a.reply.execution_count);
+    const b = await kernel.execute(`chart({ data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }, mark: 'line',
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }, 'a line')`);
+    expect(b.reply.execution_count).toBe(a.reply.execution_count + 1);
+    const bundle = of(b, 'execute_result')[0].content.data;
+    expect(Object.keys(bundle).sort()).toEqual([VL, 'image/svg+xml', 'text/plain'].sort());
+    expect(bundle[VL].$schema).toContain('/v5.json');
+    const cwd = await kernel.execute('process.cwd()');
+    expect(of(cwd, 'execute_result')[0].content.data['text/plain']).toContain(path.join(path.basename(root), 'analysis'));
+  });
+
+  it('sends errors with ename and evalue, and answers the next cell', async () => {
+    const bad = await kernel.execute("new Data([[0, 0], [Number.NaN, 1], [2, 2]])");
+    expect(bad.reply.status).toBe('error');
+    const err = of(bad, 'error')[0].content;
+    expect(err.ename).toBe('DadalabError');
+    expect(err.evalue.length).toBeGreaterThan(10);
+    const next = await kernel.execute('"answered"');
+    expect(next.reply.status).toBe('ok');
+  });
+
+  it('updates progress in place and stops a long computation on interrupt', async () => {
+    const p = kernel.execute(`const bar = startProgress('long work', 1e9);
+let i = 0;
+for (;;) { bar.update(++i); await checkpoint(); }`);
+    await new Promise((r) => setTimeout(r, 1200));
+    const t0 = Date.now();
+    await kernel.interrupt();
+    const r = await p;
+    expect(Date.now() - t0).toBeLessThan(2500); // the REST round trip included
+    expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
+    const shown = of(r, 'display_data').find((m) => m.content.transient?.display_id);
+    expect(shown).toBeDefined();
+    expect(of(r, 'update_display_data').filter((m) => m.content.transient.display_id === shown!.content.transient.display_id).length)
+      .toBeGreaterThan(0);
+    expect((await kernel.execute('1')).reply.status).toBe('ok');
+  });
+
+  it('restarts with the library still there and the variables gone', async () => {
+    await kernel.execute('const mine = 5');
+    await kernel.restart();
+    const lib = await kernel.execute('typeof Data + " " + typeof loadData');
+    expect(of(lib, 'execute_result')[0].content.data['text/plain']).toBe("'function function'");
+    const gone = await kernel.execute('mine');
+    expect(gone.reply.status).toBe('error');
+  });
+});
+
+describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert()], () => {
+  it('executes a notebook (execution counts recorded) and its HTML shows the chart', () => {
+    requireBuilt();
+    const dir = mkdtempSync(path.join(tmpdir(), 'dadalab-nbconvert-'));
+    const nb = {
+      nbformat: 4, nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'dadalab', display_name: 'dadalab (TypeScript)', language: 'typescript' } },
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: '# nbconvert check' },
+        { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: 'const k = 3;\nk' },
+        { cell_type: 'code', metadata: {}, outputs: [], execution_count: null,
+          source: "chart({ data: { values: [{ a: 'A', b: 2 }, { a: 'B', b: 4 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } }, 'bars')" },
+      ],
+    };
+    writeFileSync(path.join(dir, 'check.ipynb'), JSON.stringify(nb));
+    const env = { ...process.env, JUPYTER_PATH: path.join(ROOT, 'kernel', 'jupyter') };
+    const ex = spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', 'check.ipynb', '--output', 'check.out.ipynb'],
+      { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
+    expect(ex.status, ex.stderr).toBe(0);
+    const out = JSON.parse(readFileSync(path.join(dir, 'check.out.ipynb'), 'utf8'));
+    expect(out.cells[1].execution_count).toBe(1);
+    expect(out.cells[1].outputs[0].output_type).toBe('execute_result');
+    expect(Object.keys(out.cells[2].outputs[0].data)).toContain(VL);
+    const html = spawnSync('jupyter', ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${TEMPLATES}`,
+      '--template', 'dadalab', 'check.out.ipynb'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+    expect(html.status, html.stderr).toBe(0);
+    const page = readFileSync(path.join(dir, 'check.out.html'), 'utf8');
+    const img = /<img class="dadalab-chart" src="data:image\/svg\+xml;base64,([^"]+)"/.exec(page);
+    expect(img).not.toBeNull();
+    expect(Buffer.from(img![1], 'base64').toString('utf8')).toContain('mark-rect');
+    expect(page).not.toMatch(/<script[^>]+src="https?:/);
+  });
+});
