@@ -110,12 +110,13 @@ export class Matrix<T extends FloatArray = FloatArray> {
   }
 }
 
-/** Anything a user may hand us as coordinates. */
-export type MatrixLike = Matrix | ArrayLike<ArrayLike<number>>;
+/** Anything a user may hand us as coordinates: a Matrix, rows, or a loader's result ({ X }). */
+export type MatrixLike = Matrix | ArrayLike<ArrayLike<number>> | { readonly X: Matrix };
 
-/** Accepts a Matrix or an array of rows. */
+/** Accepts a Matrix, an array of rows, or what loadData/loadArrow return (its `X`). */
 export function asMatrix(x: MatrixLike): Matrix {
   if (x instanceof Matrix) return x;
+  if (x && typeof x === 'object' && 'X' in x && (x as { X: unknown }).X instanceof Matrix) return (x as { X: Matrix }).X;
   if (x && typeof (x as ArrayLike<unknown>).length === 'number') return Matrix.fromRows(x as ArrayLike<ArrayLike<number>>);
   throw new DadalabError('Coordinates must be a Matrix or an array of rows',
     'Load data with loadArrow/loadNpy/loadCsv, or pass number[][]');
