@@ -180,3 +180,220 @@ export function knn_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
     }
   }
 }
+
+// Direct-difference kernels for manhattan (sum |x - y|) and chebyshev (max |x - y|): no norms
+// (the nrm argument is unused), the raw (uncentred) values; same heaps and layout as above.
+@inline function hm4(c: v128): f32 {
+  return max(max(f32x4.extract_lane(c, 0), f32x4.extract_lane(c, 1)), max(f32x4.extract_lane(c, 2), f32x4.extract_lane(c, 3)));
+}
+@inline function hm2(c: v128): f64 {
+  return max(f64x2.extract_lane(c, 0), f64x2.extract_lane(c, 1));
+}
+
+export function knn_l1_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
+  hd: usize, hi: usize, BJ: i32): void {
+  const rb: usize = <usize>Dp << 2;
+  const hsd: usize = <usize>kk << 2;
+  const hsi: usize = <usize>kk << 2;
+  for (let jb: i32 = 0; jb < N; jb += BJ) {
+    const je: i32 = min(N, jb + BJ);
+    const je4: i32 = jb + ((je - jb) & ~3);
+    for (let i: i32 = r0; i < r1; i += 2) {
+      const two = i + 1 < r1;
+      const i1: i32 = two ? i + 1 : i;
+      const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
+      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
+      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      for (let j: i32 = jb; j < je4; j += 4) {
+        const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
+          const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
+          c00 = f32x4.add(c00, f32x4.abs(f32x4.sub(x0, y0))); c01 = f32x4.add(c01, f32x4.abs(f32x4.sub(x0, y1)));
+          c02 = f32x4.add(c02, f32x4.abs(f32x4.sub(x0, y2))); c03 = f32x4.add(c03, f32x4.abs(f32x4.sub(x0, y3)));
+          c10 = f32x4.add(c10, f32x4.abs(f32x4.sub(x1, y0))); c11 = f32x4.add(c11, f32x4.abs(f32x4.sub(x1, y1)));
+          c12 = f32x4.add(c12, f32x4.abs(f32x4.sub(x1, y2))); c13 = f32x4.add(c13, f32x4.abs(f32x4.sub(x1, y3)));
+        }
+        offerF32(hd0, hi0, kk, hs4(c00), j, i);
+        offerF32(hd0, hi0, kk, hs4(c01), j + 1, i);
+        offerF32(hd0, hi0, kk, hs4(c02), j + 2, i);
+        offerF32(hd0, hi0, kk, hs4(c03), j + 3, i);
+        if (two) {
+          offerF32(hd1, hi1, kk, hs4(c10), j, i1);
+          offerF32(hd1, hi1, kk, hs4(c11), j + 1, i1);
+          offerF32(hd1, hi1, kk, hs4(c12), j + 2, i1);
+          offerF32(hd1, hi1, kk, hs4(c13), j + 3, i1);
+        }
+      }
+      for (let j: i32 = je4; j < je; j++) {
+        const yp = x + <usize>j * rb;
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const y = v128.load(yp + d);
+          c0 = f32x4.add(c0, f32x4.abs(f32x4.sub(v128.load(xa0 + d), y)));
+          c1 = f32x4.add(c1, f32x4.abs(f32x4.sub(v128.load(xa1 + d), y)));
+        }
+        offerF32(hd0, hi0, kk, hs4(c0), j, i);
+        if (two) offerF32(hd1, hi1, kk, hs4(c1), j, i1);
+      }
+    }
+  }
+}
+
+export function knn_linf_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
+  hd: usize, hi: usize, BJ: i32): void {
+  const rb: usize = <usize>Dp << 2;
+  const hsd: usize = <usize>kk << 2;
+  const hsi: usize = <usize>kk << 2;
+  for (let jb: i32 = 0; jb < N; jb += BJ) {
+    const je: i32 = min(N, jb + BJ);
+    const je4: i32 = jb + ((je - jb) & ~3);
+    for (let i: i32 = r0; i < r1; i += 2) {
+      const two = i + 1 < r1;
+      const i1: i32 = two ? i + 1 : i;
+      const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
+      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
+      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      for (let j: i32 = jb; j < je4; j += 4) {
+        const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
+          const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
+          c00 = f32x4.max(c00, f32x4.abs(f32x4.sub(x0, y0))); c01 = f32x4.max(c01, f32x4.abs(f32x4.sub(x0, y1)));
+          c02 = f32x4.max(c02, f32x4.abs(f32x4.sub(x0, y2))); c03 = f32x4.max(c03, f32x4.abs(f32x4.sub(x0, y3)));
+          c10 = f32x4.max(c10, f32x4.abs(f32x4.sub(x1, y0))); c11 = f32x4.max(c11, f32x4.abs(f32x4.sub(x1, y1)));
+          c12 = f32x4.max(c12, f32x4.abs(f32x4.sub(x1, y2))); c13 = f32x4.max(c13, f32x4.abs(f32x4.sub(x1, y3)));
+        }
+        offerF32(hd0, hi0, kk, hm4(c00), j, i);
+        offerF32(hd0, hi0, kk, hm4(c01), j + 1, i);
+        offerF32(hd0, hi0, kk, hm4(c02), j + 2, i);
+        offerF32(hd0, hi0, kk, hm4(c03), j + 3, i);
+        if (two) {
+          offerF32(hd1, hi1, kk, hm4(c10), j, i1);
+          offerF32(hd1, hi1, kk, hm4(c11), j + 1, i1);
+          offerF32(hd1, hi1, kk, hm4(c12), j + 2, i1);
+          offerF32(hd1, hi1, kk, hm4(c13), j + 3, i1);
+        }
+      }
+      for (let j: i32 = je4; j < je; j++) {
+        const yp = x + <usize>j * rb;
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const y = v128.load(yp + d);
+          c0 = f32x4.max(c0, f32x4.abs(f32x4.sub(v128.load(xa0 + d), y)));
+          c1 = f32x4.max(c1, f32x4.abs(f32x4.sub(v128.load(xa1 + d), y)));
+        }
+        offerF32(hd0, hi0, kk, hm4(c0), j, i);
+        if (two) offerF32(hd1, hi1, kk, hm4(c1), j, i1);
+      }
+    }
+  }
+}
+
+export function knn_l1_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
+  hd: usize, hi: usize, BJ: i32): void {
+  const rb: usize = <usize>Dp << 3;
+  const hsd: usize = <usize>kk << 3;
+  const hsi: usize = <usize>kk << 2;
+  for (let jb: i32 = 0; jb < N; jb += BJ) {
+    const je: i32 = min(N, jb + BJ);
+    const je4: i32 = jb + ((je - jb) & ~3);
+    for (let i: i32 = r0; i < r1; i += 2) {
+      const two = i + 1 < r1;
+      const i1: i32 = two ? i + 1 : i;
+      const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
+      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
+      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      for (let j: i32 = jb; j < je4; j += 4) {
+        const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
+        let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+        let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
+          const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
+          c00 = f64x2.add(c00, f64x2.abs(f64x2.sub(x0, y0))); c01 = f64x2.add(c01, f64x2.abs(f64x2.sub(x0, y1)));
+          c02 = f64x2.add(c02, f64x2.abs(f64x2.sub(x0, y2))); c03 = f64x2.add(c03, f64x2.abs(f64x2.sub(x0, y3)));
+          c10 = f64x2.add(c10, f64x2.abs(f64x2.sub(x1, y0))); c11 = f64x2.add(c11, f64x2.abs(f64x2.sub(x1, y1)));
+          c12 = f64x2.add(c12, f64x2.abs(f64x2.sub(x1, y2))); c13 = f64x2.add(c13, f64x2.abs(f64x2.sub(x1, y3)));
+        }
+        offerF64(hd0, hi0, kk, hs2(c00), j, i);
+        offerF64(hd0, hi0, kk, hs2(c01), j + 1, i);
+        offerF64(hd0, hi0, kk, hs2(c02), j + 2, i);
+        offerF64(hd0, hi0, kk, hs2(c03), j + 3, i);
+        if (two) {
+          offerF64(hd1, hi1, kk, hs2(c10), j, i1);
+          offerF64(hd1, hi1, kk, hs2(c11), j + 1, i1);
+          offerF64(hd1, hi1, kk, hs2(c12), j + 2, i1);
+          offerF64(hd1, hi1, kk, hs2(c13), j + 3, i1);
+        }
+      }
+      for (let j: i32 = je4; j < je; j++) {
+        const yp = x + <usize>j * rb;
+        let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const y = v128.load(yp + d);
+          c0 = f64x2.add(c0, f64x2.abs(f64x2.sub(v128.load(xa0 + d), y)));
+          c1 = f64x2.add(c1, f64x2.abs(f64x2.sub(v128.load(xa1 + d), y)));
+        }
+        offerF64(hd0, hi0, kk, hs2(c0), j, i);
+        if (two) offerF64(hd1, hi1, kk, hs2(c1), j, i1);
+      }
+    }
+  }
+}
+
+export function knn_linf_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
+  hd: usize, hi: usize, BJ: i32): void {
+  const rb: usize = <usize>Dp << 3;
+  const hsd: usize = <usize>kk << 3;
+  const hsi: usize = <usize>kk << 2;
+  for (let jb: i32 = 0; jb < N; jb += BJ) {
+    const je: i32 = min(N, jb + BJ);
+    const je4: i32 = jb + ((je - jb) & ~3);
+    for (let i: i32 = r0; i < r1; i += 2) {
+      const two = i + 1 < r1;
+      const i1: i32 = two ? i + 1 : i;
+      const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
+      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
+      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      for (let j: i32 = jb; j < je4; j += 4) {
+        const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
+        let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+        let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
+          const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
+          c00 = f64x2.max(c00, f64x2.abs(f64x2.sub(x0, y0))); c01 = f64x2.max(c01, f64x2.abs(f64x2.sub(x0, y1)));
+          c02 = f64x2.max(c02, f64x2.abs(f64x2.sub(x0, y2))); c03 = f64x2.max(c03, f64x2.abs(f64x2.sub(x0, y3)));
+          c10 = f64x2.max(c10, f64x2.abs(f64x2.sub(x1, y0))); c11 = f64x2.max(c11, f64x2.abs(f64x2.sub(x1, y1)));
+          c12 = f64x2.max(c12, f64x2.abs(f64x2.sub(x1, y2))); c13 = f64x2.max(c13, f64x2.abs(f64x2.sub(x1, y3)));
+        }
+        offerF64(hd0, hi0, kk, hm2(c00), j, i);
+        offerF64(hd0, hi0, kk, hm2(c01), j + 1, i);
+        offerF64(hd0, hi0, kk, hm2(c02), j + 2, i);
+        offerF64(hd0, hi0, kk, hm2(c03), j + 3, i);
+        if (two) {
+          offerF64(hd1, hi1, kk, hm2(c10), j, i1);
+          offerF64(hd1, hi1, kk, hm2(c11), j + 1, i1);
+          offerF64(hd1, hi1, kk, hm2(c12), j + 2, i1);
+          offerF64(hd1, hi1, kk, hm2(c13), j + 3, i1);
+        }
+      }
+      for (let j: i32 = je4; j < je; j++) {
+        const yp = x + <usize>j * rb;
+        let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const y = v128.load(yp + d);
+          c0 = f64x2.max(c0, f64x2.abs(f64x2.sub(v128.load(xa0 + d), y)));
+          c1 = f64x2.max(c1, f64x2.abs(f64x2.sub(v128.load(xa1 + d), y)));
+        }
+        offerF64(hd0, hi0, kk, hm2(c0), j, i);
+        if (two) offerF64(hd1, hi1, kk, hm2(c1), j, i1);
+      }
+    }
+  }
+}

@@ -9,8 +9,8 @@
  * - Engines (`engine` option, default 'auto'): 'exact-js' (float64 brute force, the reference),
  *   'kdtree' (typed-array kd-tree: euclidean, manhattan, chebyshev, periodic boxes; chosen for
  *   D <= 8), 'wasm' (WebAssembly SIMD stage 1 in float32 or float64 (`precision`), exact float64
- *   re-rank and certification: euclidean or cosine, no period; chosen for D > 8, and for cosine
- *   at any D). 'auto' uses exact-js for tiny N, and for periodic, manhattan or chebyshev data at D > 8.
+ *   re-rank and certification: every metric, no period; chosen for D > 8, and for cosine at any
+ *   D). 'auto' uses exact-js for tiny N (<= 256) and for periodic data at D > 8.
  * - `crossNeighbors(Q, X, k, opts)`: the k nearest rows of X for each row of Q (no self
  *   exclusion), e.g. for densities at new points.
  * - `forEachNeighborBlock(X, opts, cb)`: the same table as computeNeighbors, streamed as row
@@ -30,7 +30,7 @@ import { TopK } from './heap';
 import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
 import { parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount, getPool } from './pool';
-import { finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision } from './wasm';
+import { finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
 
 export * from './table';
@@ -91,8 +91,8 @@ function pickEngine(N: number, D: number, metric: Metric, period: Float64Array |
   if (!(ENGINES as readonly string[]).includes(e)) {
     throw new DadalabError(`Unknown neighbour engine '${e}'`, `Use one of ${ENGINES.join(', ')}`);
   }
-  if (e === 'wasm' && ((metric !== 'euclidean' && metric !== 'cosine') || period)) {
-    throw new DadalabError(`engine 'wasm' computes euclidean or cosine distances without a period, not ${period ? 'periodic ' : ''}${metric}`,
+  if (e === 'wasm' && period) {
+    throw new DadalabError(`engine 'wasm' computes distances without a period, not periodic ${metric}`,
       "Use engine 'auto' (or 'kdtree' / 'exact-js') for this metric");
   }
   if (e === 'kdtree' && metric === 'cosine') {
@@ -102,7 +102,7 @@ function pickEngine(N: number, D: number, metric: Metric, period: Float64Array |
   if (N <= TINY_N) return 'exact-js';
   if (metric === 'cosine') return loadKnnModule() ? 'wasm' : 'exact-js';
   if (D <= KD_MAX_DIM) return 'kdtree';
-  if (metric === 'euclidean' && !period && loadKnnModule()) return 'wasm';
+  if (!period && loadKnnModule()) return 'wasm';
   return 'exact-js';
 }
 
@@ -146,8 +146,7 @@ function kdBlockRows(N: number, k: number): number {
   return Math.max(64, Math.min(4096, Math.floor(2e6 / Math.max(1, k))));
 }
 
-function wasmMetric(m: Metric): 'euclidean' | 'cosine' {
-  if (m !== 'euclidean' && m !== 'cosine') throw new Error(`wasm engine: unsupported metric ${m}`);
+function wasmMetric(m: Metric): WasmMetric {
   return m;
 }
 

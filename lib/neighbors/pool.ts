@@ -11,15 +11,19 @@ import { availableParallelism } from 'node:os';
  */
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
-let ex = null, mem = null, orig = null, D = 0, cosine = false;
-// Stage 2a: the exact float64 distance of each candidate (euclidean or cosine), with the same operations as
+let ex = null, mem = null, orig = null, D = 0, metric = 0;
+// Stage 2a: the exact float64 distance of each candidate (euclidean, cosine, manhattan, chebyshev), with the same operations as
 // pairDistance (lib/neighbors/distance.ts) on the original values, so the same bits.
-function exactCandidates(orig, D, kp, i0, i1, hi, ed, cosine) {
+function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric) {
   for (let i = i0; i < i1; i++) {
     const oa = i * D, o = (i - i0) * kp;
     for (let c = 0; c < kp; c++) {
       const ob = hi[o + c] * D;
-      if (cosine) {
+      if (metric === 0) {
+        let s = 0;
+        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
+        ed[o + c] = Math.sqrt(s);
+      } else if (metric === 1) {
         let xy = 0, xx = 0, yy = 0;
         for (let t = 0; t < D; t++) {
           const x = orig[oa + t], y = orig[ob + t];
@@ -28,10 +32,14 @@ function exactCandidates(orig, D, kp, i0, i1, hi, ed, cosine) {
         const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
         const dist = 1 - xy / (nx * ny);
         ed[o + c] = dist < 0 ? 0 : dist > 2 ? 2 : dist;
+      } else if (metric === 2) {
+        let s = 0;
+        for (let t = 0; t < D; t++) s += Math.abs(orig[oa + t] - orig[ob + t]);
+        ed[o + c] = s;
       } else {
         let s = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
-        ed[o + c] = Math.sqrt(s);
+        for (let t = 0; t < D; t++) { const e = Math.abs(orig[oa + t] - orig[ob + t]); if (e > s) s = e; }
+        ed[o + c] = s;
       }
     }
   }
@@ -39,15 +47,15 @@ function exactCandidates(orig, D, kp, i0, i1, hi, ed, cosine) {
 parentPort.on('message', (m) => {
   try {
     if (m.type === 'setup') {
-      mem = m.memory; orig = m.orig; D = m.D; cosine = m.cosine;
+      mem = m.memory; orig = m.orig; D = m.D; metric = m.metric;
       ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
     } else if (m.type === 'run') {
       const a = m.args; // x, nrm, N, Dp, r0, r1, kk, hd, hi, BJ, ed
       const n = (a[5] - a[4]) * a[6];
-      if (m.fn === 'knn_f64') new Float64Array(mem.buffer, a[7], n).fill(Infinity);
+      if (m.fn.endsWith('f64')) new Float64Array(mem.buffer, a[7], n).fill(Infinity);
       else new Float32Array(mem.buffer, a[7], n).fill(Infinity);
       ex[m.fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
-      exactCandidates(orig, D, a[6], a[4], a[5], new Int32Array(mem.buffer, a[8], n), new Float64Array(mem.buffer, a[10], n), cosine);
+      exactCandidates(orig, D, a[6], a[4], a[5], new Int32Array(mem.buffer, a[8], n), new Float64Array(mem.buffer, a[10], n), metric);
     } else if (m.type === 'release') {
       ex = null; mem = null; orig = null;
     }

@@ -35,6 +35,9 @@ import type { KnnPool } from './pool';
  */
 
 export type Precision = 'float32' | 'float64';
+/** The metrics the WebAssembly engine computes (no periodic boxes). */
+export type WasmMetric = 'euclidean' | 'cosine' | 'manhattan' | 'chebyshev';
+const METRIC_CODE: Record<WasmMetric, number> = { euclidean: 0, cosine: 1, manhattan: 2, chebyshev: 3 };
 
 // The WebAssembly JS API, typed locally (the project's tsconfig has no DOM lib).
 /** A compiled WebAssembly module (opaque; structured-cloneable to workers). */
@@ -89,7 +92,7 @@ const BASE = 65536; // the first 64 KiB are left to the AssemblyScript runtime
 /** Everything a stage-1 job needs: the memory, its layout and the bounds used to certify rows. */
 export interface WasmPlan {
   readonly memory: WasmMemory;
-  readonly fn: 'knn_f32' | 'knn_f64';
+  readonly fn: string;
   readonly es: number; // bytes per value
   readonly nRef: number; // reference rows (0 .. nRef)
   readonly qBase: number; // query row r of the job is kernel row qBase + r
@@ -109,7 +112,7 @@ export interface WasmPlan {
   readonly sqn: Float64Array; // |x_i| of the stored (centred, rounded) rows, queries after references
   readonly sqnMax: number; // max over reference rows
   readonly eCoef: number; // E = eCoef * (n_i + n_max)
-  readonly metric: 'euclidean' | 'cosine';
+  readonly metric: WasmMetric;
   readonly u: number;
 }
 
@@ -122,8 +125,9 @@ function align16(n: number): number {
  * `k` is the number of neighbours wanted per query row (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
-  metric: 'euclidean' | 'cosine' = 'euclidean'): WasmPlan {
+  metric: WasmMetric = 'euclidean'): WasmPlan {
   const cosine = metric === 'cosine';
+  const direct = metric === 'manhattan' || metric === 'chebyshev'; // raw values, no norms
   const N = X.rows, D = X.cols, M = Q ? Q.rows : N;
   const f64 = precision === 'float64';
   const es = f64 ? 8 : 4, lanes = f64 ? 2 : 4;
@@ -152,7 +156,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   // centre on the mean of the reference rows (in float64), then round to the kernel type
   const mean = new Float64Array(D);
   const xd = X.data;
-  if (!cosine) {
+  if (!cosine && !direct) {
     for (let i = 0; i < N; i++) for (let t = 0; t < D; t++) mean[t] += xd[i * D + t];
     for (let t = 0; t < D; t++) mean[t] /= N;
   }
@@ -173,21 +177,27 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
       const v = cosine ? src[i * D + t] * scale : src[i * D + t] - mean[t];
       xs[r * Dp + t] = v;
       const w = xs[r * Dp + t];
-      s += w * w;
+      if (metric === 'manhattan') s += Math.abs(src[i * D + t]);
+      else if (metric === 'chebyshev') s = Math.max(s, Math.abs(src[i * D + t]));
+      else s += w * w;
     }
-    ns[r] = cosine ? 0 : s;
-    sqn[r] = s;
+    ns[r] = cosine || direct ? 0 : s;
+    sqn[r] = s; // |x|^2 of the stored row (euclidean, cosine); |x|_1 or |x|_inf of the original (manhattan, chebyshev)
     if (r < N && s > sqnMax) sqnMax = s;
   }
   const u = f64 ? U64 : U32;
+  const fn = (metric === 'manhattan' ? 'knn_l1_' : metric === 'chebyshev' ? 'knn_linf_' : 'knn_') + (f64 ? 'f64' : 'f32');
+  // euclidean/cosine: absolute bound factor (see above); manhattan: relative error of the lane
+  // sums; chebyshev: one rounding of the difference
+  const eCoef = metric === 'manhattan' ? 1.05 * (Dp / lanes + 4) * u : metric === 'chebyshev' ? 1.05 * u : 2.1 * (Dp / lanes + 10) * u;
   const Orig = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array) ? Float32Array : Float64Array;
   const orig = new Orig(new SharedArrayBuffer(totalRows * D * Orig.BYTES_PER_ELEMENT));
   orig.set(X.data);
   if (Q) orig.set(Q.data, N * D);
   return {
     orig,
-    memory, fn: f64 ? 'knn_f64' : 'knn_f32', es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
-    xOff, nOff, slotOff, slotBytes, slots, sqn, sqnMax, eCoef: 2.1 * (Dp / lanes + 10) * u, u, metric,
+    memory, fn, es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
+    xOff, nOff, slotOff, slotBytes, slots, sqn, sqnMax, eCoef, u, metric,
   };
 }
 
@@ -206,7 +216,7 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
   if (p.es === 8) new Float64Array(p.memory.buffer, a[7], n).fill(Infinity);
   else new Float32Array(p.memory.buffer, a[7], n).fill(Infinity);
   (exports[p.fn] as (...args: number[]) => void)(...a.slice(0, 10));
-  exactCandidates(p.orig, p.D, p.kp, a[4], a[5], new Int32Array(p.memory.buffer, a[8], n), new Float64Array(p.memory.buffer, a[10], n), p.metric === 'cosine');
+  exactCandidates(p.orig, p.D, p.kp, a[4], a[5], new Int32Array(p.memory.buffer, a[8], n), new Float64Array(p.memory.buffer, a[10], n), METRIC_CODE[p.metric]);
 }
 
 /**
@@ -215,12 +225,16 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
  * (WORKER_SRC in pool.ts): keep the two identical.
  */
 export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array,
-  cosine: boolean): void {
+  metric: number): void {
   for (let i = i0; i < i1; i++) {
     const oa = i * D, o = (i - i0) * kp;
     for (let c = 0; c < kp; c++) {
       const ob = hi[o + c] * D;
-      if (cosine) {
+      if (metric === 0) {
+        let s = 0;
+        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
+        ed[o + c] = Math.sqrt(s);
+      } else if (metric === 1) {
         let xy = 0, xx = 0, yy = 0;
         for (let t = 0; t < D; t++) {
           const x = orig[oa + t], y = orig[ob + t];
@@ -229,10 +243,14 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
         const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
         const dist = 1 - xy / (nx * ny);
         ed[o + c] = dist < 0 ? 0 : dist > 2 ? 2 : dist;
+      } else if (metric === 2) {
+        let s = 0;
+        for (let t = 0; t < D; t++) s += Math.abs(orig[oa + t] - orig[ob + t]);
+        ed[o + c] = s;
       } else {
         let s = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
-        ed[o + c] = Math.sqrt(s);
+        for (let t = 0; t < D; t++) { const e = Math.abs(orig[oa + t] - orig[ob + t]); if (e > s) s = e; }
+        ed[o + c] = s;
       }
     }
   }
@@ -245,7 +263,7 @@ export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r
 
 /** The setup message of a pool worker for this plan. */
 export function setupMessage(module: WasmModule, p: WasmPlan): Record<string, unknown> {
-  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D, cosine: p.metric === 'cosine' };
+  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D, metric: METRIC_CODE[p.metric] };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
@@ -297,6 +315,11 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
         // rounding of the reference's 1 - xy / (|x| |y|)
         const lb = 1 + (T - p.eCoef - 4.2 * p.u) / 2 - 8 * (D + 10) * U64;
         if (K < lb) continue;
+      } else if (p.metric === 'manhattan' || p.metric === 'chebyshev') {
+        // every left-out j: value >= T, so |x~ - y~| >= T / (1 + eCoef), and the rounding of the
+        // values to the kernel type moves the distance by at most 1.02 u (|x_i| + max |x_j|)
+        const lb = T / (1 + p.eCoef) - (1.02 * p.u + 4 * U64) * (p.sqn[p.qBase + r] + p.sqnMax);
+        if (K < lb * relRef) continue;
       } else {
         const ni = p.sqn[p.qBase + r];
         const lb2 = T - p.eCoef * (ni + p.sqnMax);
@@ -309,7 +332,7 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
     heap.reset();
     for (let j = 0; j < N; j++) {
       if (p.selfMode && j === r) continue;
-      const dist = p.metric === 'cosine' ? pairDistance(qd, r, xd, j, D, 'cosine', null) : euclid(qd, r * D, xd, j * D, D);
+      const dist = p.metric === 'euclidean' ? euclid(qd, r * D, xd, j * D, D) : pairDistance(qd, r, xd, j, D, p.metric, null);
       if (dist <= heap.bound()) heap.push(dist, j);
     }
     heap.drainSorted(outD, outI, out + c0);

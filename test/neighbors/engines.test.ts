@@ -47,6 +47,21 @@ describe('every engine equals the exact reference on random data', () => {
       });
     }
   }
+  it('manhattan and chebyshev on the WASM engine (direct differences, exact re-rank)', async () => {
+    for (const [D, precision, f32] of [[12, 'float32', false], [70, 'float32', true], [70, 'float64', false]] as const) {
+      const X = gaussian(500, D, 80 + D, f32);
+      for (const metric of ['manhattan', 'chebyshev'] as Metric[]) {
+        const ref = computeNeighborsSync(X, { maxk: 20, metric, engine: 'exact-js' });
+        same(computeNeighborsSync(X, { maxk: 20, metric, engine: 'wasm', precision }), ref);
+        expect(lastNeighborStats()?.fallbackRows).toBeLessThan(25);
+        same(await computeNeighbors(X, { maxk: 20, metric, engine: 'wasm', precision, workers: 2 }), ref);
+      }
+    }
+    const G = grid(400, 12, 8, 3); // ties
+    for (const metric of ['manhattan', 'chebyshev'] as Metric[]) {
+      same(computeNeighborsSync(G, { maxk: 15, metric, engine: 'wasm' }), computeNeighborsSync(G, { maxk: 15, metric, engine: 'exact-js' }));
+    }
+  });
   it('cosine on the WASM engine (unit rows, exact re-rank), zero rows and parallel rows included', async () => {
     for (const [D, precision] of [[5, 'float32'], [64, 'float32'], [64, 'float64']] as const) {
       const G = gaussian(600, D, 70 + D);
@@ -81,6 +96,8 @@ describe('every engine equals the exact reference on random data', () => {
     await computeNeighbors(gaussian(600, 20, 9), { maxk: 10 });
     expect(lastNeighborStats()?.engine).toBe('wasm');
     await computeNeighbors(gaussian(600, 20, 9), { maxk: 10, metric: 'manhattan' });
+    expect(lastNeighborStats()?.engine).toBe('wasm');
+    await computeNeighbors(gaussian(600, 20, 9), { maxk: 10, metric: 'manhattan', period: 3 });
     expect(lastNeighborStats()?.engine).toBe('exact-js');
     await computeNeighbors(gaussian(100, 20, 9), { maxk: 10 });
     expect(lastNeighborStats()?.engine).toBe('exact-js');
