@@ -21,16 +21,16 @@ export function expandCaseArgs(args: string[]): string[] {
   return files;
 }
 
-async function main(): Promise<void> {
-  const program = new Command()
-    .name('npm run parity --')
-    .description('Replay DADApy parity cases against dadalab and compare every output')
-    .argument('<cases...>', 'case files (cases/*.json, inputs in the sibling data/ folder) or folders of them')
-    .option('-q, --quiet', 'print only failures and the summary')
-    .option('--grep <pattern>', 'only cases whose name matches this regular expression')
-    .parse();
-  const opts = program.opts<{ quiet?: boolean; grep?: string }>();
-  let files = expandCaseArgs(program.args);
+export interface ParityRunOptions {
+  quiet?: boolean;
+  grep?: string;
+  log?: (line: string) => void;
+}
+
+/** Replays the named cases, prints a line per output and the summary; returns the exit status. */
+export async function runParity(args: string[], opts: ParityRunOptions = {}): Promise<number> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  let files = expandCaseArgs(args);
   if (opts.grep) {
     const re = new RegExp(opts.grep);
     files = files.filter((f) => re.test(f));
@@ -43,12 +43,24 @@ async function main(): Promise<void> {
     } catch (e) {
       results = [{ caseName: f, stepIndex: -1, method: '(load)', call: '(load)', output: '(case)', status: 'FAIL', err: Infinity, tol: null, detail: (e as Error).message }];
     }
-    for (const r of results) if (!opts.quiet || r.status === 'FAIL') console.log(formatResult(r));
+    for (const r of results) if (!opts.quiet || r.status === 'FAIL') log(formatResult(r));
     all.push(...results);
   }
   const s = summarize(all);
-  console.log(`${s.passed} passed, ${s.failed} failed, ${s.notImplemented} not implemented`);
-  process.exitCode = s.failed > 0 ? 1 : 0;
+  log(`${s.passed} passed, ${s.failed} failed, ${s.notImplemented} not implemented`);
+  return s.failed > 0 || files.length === 0 ? 1 : 0;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('npm run parity --')
+    .description('Replay DADApy parity cases against dadalab and compare every output')
+    .argument('<cases...>', 'case files (cases/*.json, inputs in the sibling data/ folder) or folders of them')
+    .option('-q, --quiet', 'print only failures and the summary')
+    .option('--grep <pattern>', 'only cases whose name matches this regular expression')
+    .parse();
+  const opts = program.opts<{ quiet?: boolean; grep?: string }>();
+  process.exitCode = await runParity(program.args, opts);
 }
 
 if (require.main === module) {
