@@ -3,7 +3,7 @@
  * Python) or through a Jupyter server (--server). Stops at the first failing cell, writes the
  * executed notebook (never over its input unless told) and, if asked, the HTML report.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DadalabError } from '../lib/errors';
 import { EmbeddedKernel, type CellKernel, type IOPubMessage } from './client';
@@ -128,10 +128,12 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
     await server?.stop();
   }
   nb.metadata = { ...nb.metadata, ...dadalabMetadata() };
+  mkdirSync(path.dirname(out), { recursive: true });
   writeNotebook(out, nb);
   let html: string | undefined;
   if (opts.html) {
     html = path.resolve(opts.html);
+    mkdirSync(path.dirname(html), { recursive: true });
     writeFileSync(html, renderReport(nb, { title: path.basename(inputPath, '.ipynb') }));
   }
   return { ok: !result.failure, notebook: nb, out, html, failure: result.failure, cellsRun: result.cellsRun, seconds: (Date.now() - t0) / 1000 };
