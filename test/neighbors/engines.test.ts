@@ -197,6 +197,17 @@ it('rows the float32 bound cannot certify are recomputed exactly', async () => {
   expect(lastNeighborStats()?.fallbackRows).toBe(0);
 });
 
+it('concurrent jobs on the pool are queued, each exact', async () => {
+  const A = gaussian(400, 24, 91), B = gaussian(300, 40, 92);
+  const [ta, tb, tc] = await Promise.all([
+    computeNeighbors(A, { maxk: 9, engine: 'wasm' }), computeNeighbors(B, { maxk: 7, engine: 'wasm', precision: 'float64' }),
+    crossNeighbors(B.selectColumns(Array.from({ length: 24 }, (_, i) => i)), A, 3, { engine: 'wasm' }).then(() => computeNeighbors(A, { maxk: 9, engine: 'wasm' })),
+  ]);
+  same(ta, computeNeighborsSync(A, { maxk: 9, engine: 'exact-js' }));
+  same(tc, ta);
+  same(tb, computeNeighborsSync(B, { maxk: 7, engine: 'exact-js' }));
+});
+
 describe('cross queries and streaming', () => {
   it('crossNeighbors equals the brute force on every engine, no self exclusion', async () => {
     for (const [D, engines] of [[3, ['exact-js', 'kdtree', 'wasm']], [40, ['exact-js', 'wasm']]] as [number, Engine[]][]) {
