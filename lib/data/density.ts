@@ -13,7 +13,7 @@ import { IdEstimation } from './idEstimation';
 
 export interface DensityKnnOptions { k?: number; bias?: boolean }
 export interface DensityKstarOptions extends KstarOptions { bias?: boolean }
-export interface DensityPAkOptions extends KstarOptions { optimized?: boolean }
+export interface DensityPAkOptions extends KstarOptions { optimized?: boolean; dadapyVolumeRange?: boolean }
 export interface InterpolatedKnnOptions { XNew?: MatrixLike; k?: number }
 export interface InterpolatedKstarOptions extends KstarOptions { XNew?: MatrixLike }
 
@@ -176,7 +176,8 @@ export class DensityEstimation extends IdEstimation {
     if (constant && kstar.length > 1) {
       this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`);
     }
-    const r = densityPAk(nn, id, kstar, { optimized: opts.optimized ?? true });
+    const r = densityPAk(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
+    for (const w of r.warnings) this.warn(w);
     return this.store(r) as PakResult;
   }
 

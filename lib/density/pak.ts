@@ -17,6 +17,12 @@ export interface PakOptions {
   interpolation?: boolean;
   /** The N that normalises the density (default: the number of rows). */
   normaliseBy?: number;
+  /**
+   * Shell volumes beyond e^300 or below 1e-300 (large ID or extreme scales): DADApy caps the
+   * exponent at 300 (meaningless densities) or skips the fit (k*NN value). By default these points
+   * are fitted in log space instead (exact; the other points keep DADApy's arithmetic). true: DADApy's rule.
+   */
+  dadapyVolumeRange?: boolean;
 }
 
 /** What the PAk iteration reports besides the densities. */
@@ -31,9 +37,14 @@ export interface PakDiagnostics {
   readonly skipped: number;
   /** Points that stopped at the iteration cap rather than on the gradient criterion. */
   readonly unconverged: number;
+  /** Points fitted in log space because their shell volumes leave [1e-300, e^300] (see dadapyVolumeRange). */
+  readonly logSpace: number;
 }
 
-export interface PakResult extends DensityResult, PakDiagnostics {}
+export interface PakResult extends DensityResult, PakDiagnostics {
+  /** What DADApy would warn about (identical radii, overflowing volumes, singular Hessians). */
+  readonly warnings: string[];
+}
 
 /**
  * Shell volumes v_l = ω_d (r_l^d − r_{l−1}^d), l = 1..k, for one row of distances (column 0 is
@@ -42,18 +53,19 @@ export interface PakResult extends DensityResult, PakDiagnostics {}
  * Returns the number of capped exponents and of near-identical radii through `flags`.
  */
 export function shellVolumes(distances: Float64Array, offset: number, k: number, d: number, logPref: number,
-  out: Float64Array, flags?: { capped: number; identical: number }): void {
+  out: Float64Array, flags?: { capped: number; identical: number }, exponents?: Float64Array): void {
   const pref = Math.exp(logPref);
   for (let l = 1; l <= k; l++) {
     const r0 = distances[offset + l - 1];
     const r1 = distances[offset + l];
-    if (!(r1 > 0)) { out[l - 1] = 0; continue; } // both radii zero (duplicates): an empty shell
+    if (!(r1 > 0)) { out[l - 1] = 0; if (exponents) exponents[l - 1] = -Infinity; continue; } // both radii zero (duplicates): an empty shell
     let ratio = r0 / r1;
     if (Math.abs(ratio - 1) < 1e-15) {
       ratio -= 1e-14;
       if (flags) flags.identical++;
     }
     let exponent = d * Math.log(r1) + Math.log(1 - Math.pow(ratio, d));
+    if (exponents) exponents[l - 1] = exponent;
     if (exponent > 300) {
       exponent = 300;
       if (flags) flags.capped++;
@@ -133,6 +145,45 @@ export function pakNewton(F0: number, k: number, v: Float64Array, optimized: boo
 }
 
 /**
+ * The same damped Newton iteration with the shell volumes given by their logarithms
+ * (t_l = exp(log v_l + F + a l)), for points whose volumes leave the float64 range.
+ */
+export function pakNewtonLog(F0: number, k: number, lv: Float64Array, state: { a: number; niter: number }): number {
+  let F = F0, a = 0;
+  const stepmax = 0.1 * Math.abs(F0);
+  const half = ((k + 1) * k) / 2;
+  let gF = 0, gA = 0, h00 = 0, h01 = 0, h11 = 0;
+  const evalAt = (): void => {
+    gF = k; gA = half; h00 = 0; h01 = 0; h11 = 0;
+    for (let j = 0; j < k; j++) {
+      const l = j + 1;
+      const t = Math.exp(lv[j] + F + a * l);
+      gF -= t; gA -= l * t; h00 -= t; h01 -= l * t; h11 -= l * l * t;
+    }
+  };
+  evalAt();
+  let func = 100, niter = 0;
+  while (func > 1e-3 && niter < 10000) {
+    const det = h00 * h11 - h01 * h01;
+    if (!(det > 0)) break;
+    const di = 1 / det;
+    const dF = di * h11 * gF - di * h01 * gA;
+    const dA = -di * h01 * gF + di * h00 * gA;
+    niter++;
+    let lr = 0.1;
+    if (Math.abs(lr * dF) > stepmax) lr = Math.abs(stepmax / dF);
+    F -= lr * dF;
+    a -= lr * dA;
+    evalAt();
+    if (Math.abs(a) <= EPS64 || Math.abs(F) <= EPS64) func = Math.max(Math.abs(gF), Math.abs(gA));
+    else func = Math.max(Math.abs(gF / F), Math.abs(gA / a));
+  }
+  state.a = a;
+  state.niter = niter;
+  return F;
+}
+
+/**
  * PAk, the point-adaptive k-NN density (DADApy's compute_density_PAk): at each point the log
  * density is modelled as linear in the neighbour rank over its k* shells and fitted by maximum
  * likelihood with DADApy's exact damped Newton iteration. Error sqrt((4k + 2)/(k(k − 1))), k = k*_i.
@@ -144,7 +195,7 @@ export function densityPAk(nn: NeighborTable, id: number, kstar: ArrayLike<numbe
   const n = nn.n, w = nn.maxk + 1;
   const ks = Int32Array.from(kstar);
   const r = pakCore(nn.distances, w, n, id, ks, opts);
-  return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, r.diagnostics) as PakResult;
+  return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }
 
 /** PAk on any row-major distance table (data tables, or cross tables for new points). */
@@ -160,7 +211,9 @@ export function pakCore(distances: Float64Array, w: number, n: number, id: numbe
   const iterations = new Int32Array(n), slope = new Float64Array(n);
   let kmax = 0;
   for (let i = 0; i < n; i++) if (ks[i] > kmax) kmax = ks[i];
-  const v = new Float64Array(kmax + 1);
+  const v = new Float64Array(kmax + 1), ex = new Float64Array(kmax + 1), lv = new Float64Array(kmax + 1);
+  const dadapyRange = opts.dadapyVolumeRange ?? false;
+  let logSpace = 0;
   const flags = { capped: 0, identical: 0 };
   const state = { a: 0, niter: 0, singular: false, fixedSteps: 0 };
   let skipped = 0, unconverged = 0;
@@ -174,9 +227,24 @@ export function pakCore(distances: Float64Array, w: number, n: number, id: numbe
     // DADApy's interpolation starts from 1/log(k − 1) (a bug); we start from log(k − 1), the
     // k*NN estimate at a new point, which is what the formula intends.
     const F0 = Math.log(kk) - (lp + id * Math.log(rk));
-    shellVolumes(distances, i * w, k, id, lp, v, flags);
-    let skip = false;
-    for (let j = 0; j < k; j++) if (v[j] < 1e-300) { skip = true; break; }
+    const capped0 = flags.capped;
+    shellVolumes(distances, i * w, k, id, lp, v, flags, ex);
+    let skip = false, outOfRange = flags.capped > capped0, empty = false;
+    for (let j = 0; j < k; j++) {
+      if (v[j] < 1e-300) { skip = true; outOfRange = true; }
+      if (!(ex[j] > -Infinity)) empty = true;
+    }
+    if (!dadapyRange && outOfRange && !empty && Number.isFinite(F0)) {
+      // DADApy caps or skips here; fit in log space instead
+      for (let j = 0; j < k; j++) lv[j] = lp + ex[j];
+      const F = pakNewtonLog(F0, k, lv, state);
+      iterations[i] = state.niter;
+      slope[i] = state.a;
+      if (state.niter >= 10000) unconverged++;
+      logDen[i] = F - logN;
+      logSpace++;
+      continue;
+    }
     if (skip || !Number.isFinite(F0)) {
       logDen[i] = F0 - logN;
       skipped++;
@@ -190,9 +258,10 @@ export function pakCore(distances: Float64Array, w: number, n: number, id: numbe
   }
   const warnings: string[] = [];
   if (flags.identical > 0) warnings.push(`PAk: ${flags.identical} shells with identical inner and outer radius (ratio lowered by 1e-14)`);
-  if (flags.capped > 0) warnings.push(`PAk: ${flags.capped} shell volumes overflowed and were capped at e^300`);
+  if (flags.capped > 0 && dadapyRange) warnings.push(`PAk: ${flags.capped} shell volumes overflowed and were capped at e^300 (DADApy's rule: these densities are not meaningful)`);
+  if (logSpace > 0) warnings.push(`PAk: ${logSpace} points have shell volumes outside [1e-300, e^300] (high ID or extreme distances): fitted in log space (DADApy caps the exponent at 300 or skips the fit there, so its values differ at these points)`);
   if (state.singular) warnings.push('PAk: the Hessian was singular at some points: a fixed-point step was used there');
   if (state.fixedSteps > 0) warnings.push(`PAk: the fixed-point iteration did not converge within ${maxFixed} steps at some points (DADApy would loop forever)`);
-  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: state.singular, skipped, unconverged });
+  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: state.singular, skipped, unconverged, logSpace });
   return { logDen, logDenErr, dc, diagnostics, warnings };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
-  crossKstar, densityKNN, densityKpeaks, densityKstarNN, densityPAk, entropy, interpolatedDensityKNN, pakNewton,
+  computeKstar, crossKstar, densityKNN, densityKpeaks, densityKstarNN, densityPAk, entropy, interpolatedDensityKNN, pakNewton,
 } from '../../lib/density';
 import { computeNeighborsSync, makeTable, type NeighborTable } from '../../lib/neighbors';
 import { Data } from '../../lib/data';
@@ -97,6 +97,31 @@ describe('PAk', () => {
   });
 });
 
+describe('PAk at high intrinsic dimension (shell volumes beyond e^300)', () => {
+  it('fits in log space where DADApy caps the exponent at 300 (its values are then off by tens of nats)', () => {
+    // 400 standard-normal points in 100-D at ID 150: d log r ~ 150 · log 14 ~ 400 > 300
+    let s = 12345;
+    const rnd = () => { s = (s * 1103515245 + 12345) % 2147483648; return (s + 0.5) / 2147483648; };
+    const gauss = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+    const X = Array.from({ length: 400 }, () => Array.from({ length: 100 }, gauss));
+    const nn = computeNeighborsSync(X, { maxk: 30 });
+    const ks = computeKstarForTest(nn, 150);
+    const ours = densityPAk(nn, 150, ks);
+    const dadapy = densityPAk(nn, 150, ks, { dadapyVolumeRange: true });
+    const knn = densityKstarNN(nn, 150, ks);
+    expect(ours.logSpace).toBe(400);
+    expect(ours.warnings.join(' ')).toMatch(/log space/);
+    expect(dadapy.warnings.join(' ')).toMatch(/capped at e\^300/);
+    let dOurs = 0, dDadapy = 0;
+    for (let i = 0; i < 400; i++) { dOurs += Math.abs(ours.logDen[i] - knn.logDen[i]); dDadapy += Math.abs(dadapy.logDen[i] - knn.logDen[i]); }
+    // the PAk fit stays near the k*NN estimate; the capped volumes put DADApy's far off
+    expect(dOurs / 400).toBeLessThan(15);
+    expect(dDadapy / 400).toBeGreaterThan(40);
+    // the log-space fit maximises the same likelihood: its gradient criterion holds
+    expect(ours.unconverged).toBe(0);
+  });
+});
+
 describe('densities at new points', () => {
   const c = loadCase(join(CASES, 'density_gauss_D2_N500.json'));
   const X = loadInputs(c).get('X') as Matrix;
@@ -184,6 +209,10 @@ describe('the Data layer: DADApy\'s state rules and numbers (with the ID DADApy 
     expect(typeof (await d.returnEntropy())).toBe('number');
   });
 });
+
+function computeKstarForTest(nn: NeighborTable, id: number): Int32Array {
+  return computeKstar(nn, id).kstar;
+}
 
 // keep the helper used
 void makeTable;
