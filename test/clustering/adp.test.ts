@@ -75,6 +75,23 @@ describe('ADP on DADApy\'s blobs3 case (densities as DADApy computed them)', () 
   });
 });
 
+describe('k-peaks clustering', () => {
+  it('ADP on the k-peaks score finds the three blobs', async () => {
+    const c = loadCase(join(CASES, 'clustering_blobs3_D2_N1000.json'));
+    const inputs = loadInputs(c);
+    const d = new Data(inputs.get('X') as Matrix);
+    await d.computeDistances({ maxk: 100 });
+    d.setId(2);
+    const r = await d.computeClusteringKpeaks({ Z: 1.65 });
+    expect(d.density?.method).toBe('kpeaks');
+    const gt = Array.from(inputs.get('labels_gt') as Float64Array);
+    const ari = adjustedRandIndex(gt, r.clusterAssignment);
+    console.log(`blobs3 k-peaks clustering: ${r.nClusters} clusters, ARI ${ari.toFixed(3)}`);
+    expect(r.nClusters).toBe(3);
+    expect(ari).toBeGreaterThan(0.8);
+  });
+});
+
 describe('the removed-centre fallback (DADApy\'s off-by-one, spec 7.5a)', () => {
   // three Gaussian blobs, maxk = 10: some removed candidate peaks have no labelled point among
   // their 10 neighbours when their turn comes, and DADApy's Cython fallback reads the removal table
