@@ -1,6 +1,6 @@
 // Public surface of lib/density (each algorithm file re-exported here).
 export * from './kstar';
-export * from './result';
+export { makeDensityResult, type DensityResult, type DensityMethod } from './result';
 export { densityKNN, densityKstarNN, densityKpeaks, kstarNNCore, logPrefactor, type KnnOptions } from './knn';
 export * from './pak';
 export * from './entropy';
