@@ -3,7 +3,7 @@ import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matri
 import { computeNeighbors, type Metric } from '../neighbors';
 import { checkpoint } from '../runtime/progress';
 import type { Rng } from '../stats/rng';
-import { informationImbalance, type IndexTable } from './imbalance';
+import { asIndexTable, informationImbalance, type IndexTable, type TableLike } from './imbalance';
 
 type PeriodLike = number | ArrayLike<number> | null | undefined;
 
@@ -172,23 +172,26 @@ export interface RanksPresentOptions {
   signal?: AbortSignal;
 }
 
-/** DADApy's return_ranks_present_for_all_weights: the neighbour table of [w cause, effect] for each w. */
-export async function ranksPresentForAllWeights(opts: RanksPresentOptions): Promise<IndexTable[]> {
+/**
+ * DADApy's return_ranks_present_for_all_weights: the neighbour indices of [w cause, effect] for
+ * each w (one N x (maxk + 1) row-major Int32Array per weight).
+ */
+export async function ranksPresentForAllWeights(opts: RanksPresentOptions): Promise<Int32Array[]> {
   const C = mat(opts.causePresent, 'causePresent'), E = mat(opts.effectPresent, 'effectPresent');
   if (C.rows !== E.rows) throw new DadalabError("Number of points must be the same in 'causePresent' and 'effectPresent'", 'Pass samples at the same times');
   const maxk = opts.maxk ?? C.rows - 1;
-  const out: IndexTable[] = [];
+  const out: Int32Array[] = [];
   for (let t = 0; t < opts.weights.length; t++) {
     const w = opts.weights[t];
     const space = stack([{ m: C, w }, { m: E, w: 1 }]);
-    out.push(await computeNeighbors(space, { maxk, metric: opts.metric, period: periodMixed(opts.periodCause, opts.periodEffect, C.cols, E.cols, w, 1), signal: opts.signal }));
+    out.push((await computeNeighbors(space, { maxk, metric: opts.metric, period: periodMixed(opts.periodCause, opts.periodEffect, C.cols, E.cols, w, 1), signal: opts.signal })).indices);
   }
   return out;
 }
 
 /** DADApy's return_inf_imb_causality_input_rank: Delta(table -> effect future) for each precomputed table. */
-export async function causalityInputRank(opts: { ranksPresent: IndexTable[]; effectFuture: MatrixLike; k?: number; periodEffect?: PeriodLike; maxk?: number; metric?: Metric; rng?: Rng }): Promise<Float64Array> {
+export async function causalityInputRank(opts: { ranksPresent: ArrayLike<TableLike>; effectFuture: MatrixLike; k?: number; periodEffect?: PeriodLike; maxk?: number; metric?: Metric; rng?: Rng }): Promise<Float64Array> {
   const F = mat(opts.effectFuture, 'effectFuture');
   const target = await computeNeighbors(F, { maxk: opts.maxk ?? F.rows - 1, metric: opts.metric, period: opts.periodEffect ?? null });
-  return Float64Array.from(opts.ranksPresent, (t) => informationImbalance(t, target, { k: opts.k ?? 1, rng: opts.rng }));
+  return Float64Array.from(Array.from(opts.ranksPresent), (t) => informationImbalance(asIndexTable(t, F.rows, 'present ranks'), target, { k: opts.k ?? 1, rng: opts.rng }));
 }

@@ -1,5 +1,5 @@
 import { DadalabError } from '../errors';
-import type { Matrix } from '../matrix';
+import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, pairDistance, type Metric } from '../neighbors';
 import type { Rng } from '../stats/rng';
 
@@ -230,7 +230,7 @@ function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, metric: M
 }
 
 /**
- * `imbalancePair` for large N: neighbour tables of `tableK` columns (default 100) from the
+ * `imbalancePair` for large N: neighbour tables of `tableK` columns (default 30) from the
  * neighbour engine, ranks read from them, and exact ranks counted from distances only for the
  * neighbours that fall outside the other space's table. The same numbers as `imbalancePair`;
  * fast when the two representations are related (most neighbours stay within the table).
@@ -247,7 +247,7 @@ export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions
     throw new DadalabError(`k = ${k} is not between 1 and ${Math.min(N - 1, maxk)}`, 'Pass a smaller k');
   }
   const metric = opts.metric ?? 'euclidean';
-  const m = Math.min(N - 1, Math.max(opts.tableK ?? 100, k));
+  const m = Math.min(N - 1, Math.max(opts.tableK ?? 30, k));
   const pA = opts.periodA ?? null, pB = opts.periodB ?? null;
   const tA = await computeNeighbors(A, { maxk: m, metric, period: pA, signal: opts.signal });
   const tB = await computeNeighbors(B, { maxk: m, metric, period: pB, signal: opts.signal });
@@ -269,3 +269,35 @@ export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions
   }
   return [out[0], out[1]];
 }
+
+export type TableLike = IndexTable | MatrixLike | Int32Array;
+
+/** A neighbour-index table given as a NeighborTable, a Matrix / number[][] of indices (N x width). */
+export function asIndexTable(t: TableLike, N: number, what = 'target ranks'): IndexTable {
+  let table: IndexTable;
+  if (t && typeof (t as IndexTable).maxk === 'number' && (t as IndexTable).indices instanceof Int32Array) {
+    table = t as IndexTable;
+  } else if (t instanceof Int32Array) {
+    if (N === 0 || t.length % N !== 0) {
+      throw new DadalabError(`The ${what} hold ${t.length} indices, not a multiple of the ${N} points`, 'Pass an N x width table');
+    }
+    table = { n: N, maxk: t.length / N - 1, indices: t };
+  } else {
+    const m = asMatrix(t as MatrixLike);
+    const ind = new Int32Array(m.rows * m.cols);
+    for (let i = 0; i < ind.length; i++) ind[i] = m.data[i];
+    table = { n: m.rows, maxk: m.cols - 1, indices: ind };
+  }
+  if (table.n !== N) {
+    throw new DadalabError(`The ${what} have ${table.n} rows but there are ${N} points`, 'Pass the neighbour indices of the same points');
+  }
+  if (table.maxk < 1) throw new DadalabError(`The ${what} have no neighbour columns`, 'Pass N x (maxk + 1) indices, the point itself first');
+  for (let i = 0; i < table.indices.length; i++) {
+    const v = table.indices[i];
+    if (!(v >= 0 && v < N)) {
+      throw new DadalabError(`The ${what} contain index ${v}, outside 0..${N - 1}`, 'Pass neighbour indices of these points');
+    }
+  }
+  return table;
+}
+

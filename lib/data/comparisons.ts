@@ -7,7 +7,7 @@ import {
   greedyFeatureSelection, imbalanceMatrixOfCoords, imbalancesWithCoords, imbalanceTwoCoords,
   type CoordImbalances, type CoordsContext, type GreedySelection, type ImbalanceMatrix, type TwoCoordsImbalance,
 } from '../compare/coords';
-import type { IndexTable } from '../compare/imbalance';
+import { asIndexTable, type IndexTable, type TableLike } from '../compare/imbalance';
 import {
   dataOverlapPerPoint, labelOverlapPlan, labelOverlapWithPlan, labelsAsInt, makeOverlap, type Overlap,
 } from '../compare/overlap';
@@ -17,37 +17,6 @@ import {
   type CausalityOptions, type CausalityConditioningOptions, type CausalityConditioningResult, type RanksPresentOptions,
 } from '../compare/causality';
 import { Clustering } from './clustering';
-
-type TableLike = IndexTable | MatrixLike | Int32Array;
-
-/** A neighbour-index table given as a NeighborTable, a Matrix / number[][] of indices (N x width). */
-export function asIndexTable(t: TableLike, N: number, what = 'target ranks'): IndexTable {
-  let table: IndexTable;
-  if (t && typeof (t as IndexTable).maxk === 'number' && (t as IndexTable).indices instanceof Int32Array) {
-    table = t as IndexTable;
-  } else if (t instanceof Int32Array) {
-    if (N === 0 || t.length % N !== 0) {
-      throw new DadalabError(`The ${what} hold ${t.length} indices, not a multiple of the ${N} points`, 'Pass an N x width table');
-    }
-    table = { n: N, maxk: t.length / N - 1, indices: t };
-  } else {
-    const m = asMatrix(t as MatrixLike);
-    const ind = new Int32Array(m.rows * m.cols);
-    for (let i = 0; i < ind.length; i++) ind[i] = m.data[i];
-    table = { n: m.rows, maxk: m.cols - 1, indices: ind };
-  }
-  if (table.n !== N) {
-    throw new DadalabError(`The ${what} have ${table.n} rows but there are ${N} points`, 'Pass the neighbour indices of the same points');
-  }
-  if (table.maxk < 1) throw new DadalabError(`The ${what} have no neighbour columns`, 'Pass N x (maxk + 1) indices, the point itself first');
-  for (let i = 0; i < table.indices.length; i++) {
-    const v = table.indices[i];
-    if (!(v >= 0 && v < N)) {
-      throw new DadalabError(`The ${what} contain index ${v}, outside 0..${N - 1}`, 'Pass neighbour indices of these points');
-    }
-  }
-  return table;
-}
 
 /** The result of the all-d-plets scans: the subsets and their imbalances. */
 export interface DpletImbalances extends CoordImbalances {
@@ -285,12 +254,12 @@ export class MetricComparisons extends Clustering {
   }
 
   /** DADApy's return_ranks_present_for_all_weights: neighbour tables of [w cause, effect] for every w. */
-  async returnRanksPresentForAllWeights(opts: RanksPresentOptions): Promise<IndexTable[]> {
+  async returnRanksPresentForAllWeights(opts: RanksPresentOptions): Promise<Int32Array[]> {
     return ranksPresentForAllWeights({ maxk: this.maxk, metric: this.cmpMetric(), ...opts });
   }
 
   /** DADApy's return_inf_imb_causality_input_rank: Delta(present table -> effect future) for each table. */
-  async returnInfImbCausalityInputRank(opts: { ranksPresent: IndexTable[]; effectFuture: MatrixLike; k?: number; periodEffect?: number | ArrayLike<number> | null }): Promise<Float64Array> {
+  async returnInfImbCausalityInputRank(opts: { ranksPresent: ArrayLike<TableLike>; effectFuture: MatrixLike; k?: number; periodEffect?: number | ArrayLike<number> | null }): Promise<Float64Array> {
     return causalityInputRank({ maxk: this.maxk, metric: this.cmpMetric(), rng: this.rng, ...opts });
   }
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix } from '../../lib/matrix';
 import { Data } from '../../lib/data';
-import { CausalGraph, autonomousSets, causalityImbalances, findCommunities, periodMixed, grid2d } from '../../lib/compare';
+import {
+  CausalGraph, autonomousSets, causalityImbalances, causalityInputRank, findCommunities, grid2d, periodMixed, ranksPresentForAllWeights,
+} from '../../lib/compare';
 import { DadalabError } from '../../lib/errors';
 import { roesslerChain } from './roessler';
 
@@ -29,6 +31,12 @@ describe('causality between coupled Roessler systems', () => {
     expect(await gain(1, 0)).toBeLessThan(0);
     expect(await gain(1, 2)).toBeGreaterThan(0);
     expect(await gain(2, 1)).toBeLessThan(0);
+    // the same imbalances from precomputed present tables
+    const C = slice(SYS[0], 0, 200, 2), E = slice(SYS[1], 0, 200, 2), F = slice(SYS[1], 5, 200, 2);
+    const direct = await causalityImbalances({ causePresent: C, effectPresent: E, effectFuture: F, weights: [0, 0.5] });
+    const tables = await ranksPresentForAllWeights({ causePresent: C, effectPresent: E, weights: [0, 0.5] });
+    expect(tables[0].length).toBe(200 * 200);
+    expect(await causalityInputRank({ ranksPresent: tables, effectFuture: F })).toEqual(direct);
   });
 
   it('the causal graph recovers the driving direction 0 -> 1 -> 2', async () => {
