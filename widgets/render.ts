@@ -102,7 +102,8 @@ function stride<T>(values: T[], max: number): T[] {
 /** The SVG of a vega-lite spec, rendered headlessly. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vl } = await loadVega();
-  const compiled = vl.compile(withoutSchema(spec)).spec;
+  // vega-lite's warnings (e.g. about band sizes) would go to the cell's stderr: keep errors only.
+  const compiled = vl.compile(withoutSchema(spec), { logger: vega.logger(vega.Error) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
