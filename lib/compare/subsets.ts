@@ -16,7 +16,10 @@ export interface SubsetImbalanceOptions {
   /** Return [mean, standard error] (default) or the value of every subset. */
   avg?: boolean;
   metric?: Metric;
-  /** Period of X's coordinates (the other space is taken as non-periodic). */
+  /**
+   * Period of X's coordinates. DADApy applies the same period to the other representation (and
+   * fails when its dimension differs): we do so when the dimensions agree, else Y is not periodic.
+   */
   period?: Float64Array | null;
   rng: Rng;
   signal?: AbortSignal;
@@ -108,7 +111,7 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
       const Xp = idx.length === N ? X : X.selectRows(idx);
       const Yp = idx.length === N ? Y : Y.selectRows(idx);
       [xy[p], yx[p]] = await imbalancePairAsync(Xp, Yp, {
-        k, metric: opts.metric, periodA: opts.period ?? null, periodB: null, maxk: subsetSize - 1, rng: opts.rng, signal: opts.signal,
+        k, metric: opts.metric, periodA: opts.period ?? null, periodB: opts.period && Y.cols === X.cols ? opts.period : null, maxk: subsetSize - 1, rng: opts.rng, signal: opts.signal,
       });
       bar.update(p + 1);
       await checkpoint(opts.signal);

@@ -15,4 +15,11 @@ registerComplete([
   'return_information_imbalace',
   'return_data_overlap',
   'return_label_overlap',
+  'return_inf_imb_target_all_coords',
+  'return_inf_imb_target_selected_coords',
+  'greedy_feature_selection_target',
+  'return_inf_imb_full_all_dplets',
+  'return_inf_imb_target_all_dplets',
+  'return_inf_imb_causality',
+  'return_inf_imb_causality_input_rank',
 ]);

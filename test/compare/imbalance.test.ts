@@ -168,6 +168,25 @@ describe('greedy selection: DADApy candidate order and rounding', () => {
     expect(npRound3(0.5128)).toBe(0.513);
   });
 
+  it('target variants: d-plets and a precomputed target table (as a matrix of indices) agree with the full-space ones', async () => {
+    const d = new Data(aniso(), { maxk: 399 });
+    await d.computeDistances({ maxk: 399 });
+    const dp = await d.returnInfImbFullAllDplets({ d: 2 });
+    expect(dp.coordList.length).toBe(15);
+    expect(dp.coordList[0]).toEqual([0, 1]);
+    const sel = await d.returnInfImbFullSelectedCoords({ coordList: [[0, 1], [4, 5]] });
+    expect(dp.imbalances.get(0, 0)).toBe(sel.imbalances.get(0, 0));
+    expect(dp.imbalances.get(1, 14)).toBe(sel.imbalances.get(1, 1));
+    const rows: number[][] = [];
+    for (let i = 0; i < 400; i++) rows.push(Array.from(d.distIndices!.subarray(i * 400, (i + 1) * 400)));
+    const tgt = await d.returnInfImbTargetSelectedCoords({ targetRanks: Matrix.fromRows(rows), coordList: [[0, 1], [4, 5]] });
+    expect(Array.from(tgt.imbalances.data)).toEqual(Array.from(sel.imbalances.data));
+    const gt = await d.greedyFeatureSelectionTarget({ targetRanks: rows, nCoords: 2, nBest: 3 });
+    const gf = await d.greedyFeatureSelectionFull({ nCoords: 2, nBest: 3 });
+    expect(gt.bestTuples).toEqual(gf.bestTuples);
+    expect(gt.allImbalances).toEqual(gf.allImbalances);
+  });
+
   it('selects the dominant coordinates of the aniso data first', async () => {
     const d = new Data(aniso(), { maxk: 399 });
     const g = await d.greedyFeatureSelectionFull({ nCoords: 2, nBest: 3 });
