@@ -13,7 +13,7 @@ import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matri
 import { checkpoint } from '../runtime/progress';
 import { SeededRng, type Rng } from '../stats/rng';
 import type { Chart } from '../../widgets/chart';
-import { diiTrainingChart } from '../../widgets/compare/charts';
+import { diiTrainingChart, greedyCurveChart } from '../../widgets/compare/charts';
 
 function rint(x: number): number {
   const f = Math.floor(x), d = x - f;
@@ -236,6 +236,8 @@ export class DiffImbalance {
   readonly ranksB: Float64Array;
   private readonly dB: (i: number, j: number) => number;
   private readonly rng: Rng;
+  private readonly dataB: MatrixLike | null;
+  private readonly ctor: DiffImbalanceOptions;
   paramsFinal: Float64Array | null = null;
   paramsTraining: Matrix | null = null;
   imbsTraining: Float64Array | null = null;
@@ -244,6 +246,8 @@ export class DiffImbalance {
   constructor(dataA: MatrixLike, dataB: MatrixLike | null, o: DiffImbalanceOptions = {}) {
     this.A = asMatrix(dataA).toFloat64();
     validateCoordinates(this.A, 3);
+    this.dataB = dataB;
+    this.ctor = { ...o };
     const N = this.N = this.A.rows, D = this.A.cols;
     this.rng = o.rng ?? new SeededRng(o.seed ?? 0);
     this.periodsA = periods(o.periodsA, D);
@@ -483,4 +487,132 @@ export class DiffImbalance {
     const res = batchDii(this.A, this.featureWeights(this.paramsFinal), this.periodsA, { rows: all, cols: all, ranks, selfInColumns: true, rankOffset: 0 }, k, this.opts.lambdaFactor, this.opts.pointAdaptLambda, false);
     return { imbFinal: res.value, errorFinal: null };
   }
+
+  /** A copy with the same settings, other initial parameters and a seed (for the greedy searches). */
+  private sibling(paramsInit: Float64Array, seed: number): DiffImbalance {
+    const { rng: _r, ...rest } = this.ctor;
+    return new DiffImbalance(this.A, this.dataB, { ...rest, paramsInit, seed, l1Strength: 0 });
+  }
+
+  private async evaluate(set: number[], seed: number, ev: GreedyDiiOptions): Promise<{ dii: number; error: number | null }> {
+    const init = this.paramsInit.map((v, a) => (set.includes(a) ? v : 0));
+    const di = this.sibling(init, seed);
+    try {
+      await di.train({ signal: ev.signal });
+    } catch (e) {
+      if (e instanceof DadalabError) return { dii: Infinity, error: null };
+      throw e;
+    }
+    const r = di.returnFinalDii({ computeError: ev.computeError ?? false, ratioRowsColumns: ev.ratioRowsColumns ?? 1, seed: ev.seed ?? 0, discardCloseInd: ev.discardCloseInd ?? 0 });
+    return { dii: Number.isNaN(r.imbFinal) ? Infinity : r.imbFinal, error: r.errorFinal };
+  }
+
+  private async trainedWeights(set: number[], seed: number, signal?: AbortSignal): Promise<Float64Array> {
+    const di = this.sibling(this.paramsInit.map((v, a) => (set.includes(a) ? v : 0)), seed);
+    try {
+      return (await di.train({ signal })).paramsFinal;
+    } catch (e) {
+      if (e instanceof DadalabError) return new Float64Array(this.nparams);
+      throw e;
+    }
+  }
+
+  private async greedy(start: number[][], grow: boolean, stopAt: number, ev: GreedyDiiOptions, first: GreedyStep | null): Promise<GreedyDii> {
+    if (this.groups) throw new DadalabError('Greedy selection works on single features, not on paramsGroups', 'Build the DiffImbalance without paramsGroups');
+    const D = this.nparams, nBest = ev.nBest ?? 10, seed0 = ev.seed ?? 0;
+    const steps: GreedyStep[] = first ? [first] : [];
+    let selected = start;
+    let generated = 0;
+    for (;;) {
+      const size = selected[0].length;
+      if (grow ? size >= stopAt : size <= stopAt) break;
+      const cands: number[][] = [];
+      const seen = new Set<string>();
+      for (const s of selected) {
+        const options = grow ? Array.from({ length: D }, (_, f) => f).filter((f) => !s.includes(f)).map((f) => [...s, f].sort((a, b) => a - b))
+          : s.map((f) => s.filter((g) => g !== f));
+        for (const c of options) { const key = c.join(','); if (!seen.has(key)) { seen.add(key); cands.push(c); } }
+      }
+      const res: { set: number[]; dii: number; error: number | null }[] = [];
+      for (const c of cands) {
+        generated++;
+        res.push({ set: c, ...(await this.evaluate(c, seed0 + generated, ev)) });
+      }
+      const order = res.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.dii)).sort((a, b) => (a.r.dii - b.r.dii) || a.i - b.i);
+      if (order.length === 0) throw new DadalabError('Every candidate feature set failed to train', 'Lower the learning rate');
+      const best = order[0].r;
+      steps.push({ features: best.set, dii: best.dii, error: best.error, weights: await this.trainedWeights(best.set, seed0, ev.signal) });
+      selected = order.slice(0, nBest).map((x) => x.r.set);
+    }
+    if (!grow) steps.sort((a, b) => b.features.length - a.features.length);
+    return makeGreedyDii(steps, grow ? 'forward' : 'backward');
+  }
+
+  /**
+   * DADApy's forward_greedy_feature_selection: the best single feature, then the best sets grown
+   * one feature at a time from the nBest best of the previous size, each candidate trained from the
+   * masked initial weights (l1 = 0) with seed + its candidate number, scored by its final DII.
+   */
+  async forwardGreedyFeatureSelection(opts: GreedyDiiOptions & { nFeaturesMax?: number | null } = {}): Promise<GreedyDii> {
+    const D = this.nparams, nBest = opts.nBest ?? 10, seed0 = opts.seed ?? 0;
+    const singles: { set: number[]; dii: number; error: number | null }[] = [];
+    for (let f = 0; f < D; f++) singles.push({ set: [f], ...(await this.evaluate([f], seed0, opts)) });
+    const order = singles.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.dii)).sort((a, b) => (a.r.dii - b.r.dii) || a.i - b.i);
+    if (order.length === 0) throw new DadalabError('Every single feature failed to train', 'Lower the learning rate');
+    const b = order[0].r;
+    const w = new Float64Array(D);
+    w[b.set[0]] = this.paramsInit[b.set[0]];
+    const first: GreedyStep = { features: b.set, dii: b.dii, error: b.error, weights: w };
+    return this.greedy(order.slice(0, nBest).map((x) => x.r.set), true, Math.min(opts.nFeaturesMax ?? D, D), opts, first);
+  }
+
+  /**
+   * DADApy's backward_greedy_feature_selection (after train()): from all features, remove one
+   * feature at a time from the nBest best sets, down to nFeaturesMin.
+   */
+  async backwardGreedyFeatureSelection(opts: GreedyDiiOptions & { nFeaturesMin?: number } = {}): Promise<GreedyDii> {
+    if (!this.paramsFinal) throw new DadalabError('backwardGreedyFeatureSelection starts from trained weights', 'Call train() first');
+    const D = this.nparams;
+    const all = Array.from({ length: D }, (_, f) => f);
+    const r = this.returnFinalDii({ computeError: opts.computeError ?? false, ratioRowsColumns: opts.ratioRowsColumns ?? 1, seed: opts.seed ?? 0, discardCloseInd: opts.discardCloseInd ?? 0 });
+    const first: GreedyStep = { features: all, dii: r.imbFinal, error: r.errorFinal, weights: this.paramsFinal };
+    return this.greedy([all], false, Math.max(1, opts.nFeaturesMin ?? 1), opts, first);
+  }
+}
+
+export interface GreedyDiiOptions {
+  nBest?: number;
+  computeError?: boolean;
+  ratioRowsColumns?: number;
+  seed?: number;
+  discardCloseInd?: number;
+  signal?: AbortSignal;
+}
+
+export interface GreedyStep {
+  features: number[];
+  dii: number;
+  error: number | null;
+  weights: Float64Array;
+}
+
+/** A greedy DII selection (immutable): one best set per size. */
+export interface GreedyDii {
+  readonly bestFeatureSets: readonly (readonly number[])[];
+  readonly bestDiis: Float64Array;
+  readonly bestErrors: readonly (number | null)[];
+  readonly bestWeightsList: readonly Float64Array[];
+  summary(): string;
+  plot(): Chart;
+}
+
+function makeGreedyDii(steps: GreedyStep[], dir: string): GreedyDii {
+  const sets = steps.map((s) => Object.freeze([...s.features]));
+  const diis = Float64Array.from(steps, (s) => s.dii);
+  return Object.freeze({
+    bestFeatureSets: Object.freeze(sets), bestDiis: diis, bestErrors: Object.freeze(steps.map((s) => s.error)),
+    bestWeightsList: Object.freeze(steps.map((s) => s.weights)),
+    summary: () => `${dir} greedy DII selection: ${sets.map((s, i) => `[${s.join(', ')}] ${diis[i].toFixed(3)}`).join('; ')}`,
+    plot: () => greedyCurveChart({ tuples: sets, imbalances: steps.map((s) => [s.dii]), title: `${dir} greedy selection with the DII` }),
+  });
 }

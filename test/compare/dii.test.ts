@@ -136,6 +136,19 @@ describe('DiffImbalance (mini-batch, analytic gradient)', () => {
     expect(ta.summary()).toMatch(/DII/);
   });
 
+  it('greedy selection with the DII: forward adds, backward removes the informative features in order', async () => {
+    const A2 = gaussian(40, 3, 4);
+    const B2 = new Matrix(A2.data.map((v, t) => v * [5, 0.001, 1][t % 3]), 40, 3);
+    const di = new DiffImbalance(A2, B2, { numEpochs: 10, learningRate: 0.1, pointAdaptLambda: false });
+    const fw = await di.forwardGreedyFeatureSelection({ nBest: 1 });
+    expect(fw.bestFeatureSets).toEqual([[0], [0, 2], [0, 1, 2]]);
+    expect(fw.bestDiis[1]).toBeLessThan(fw.bestDiis[0]);
+    await di.train();
+    const bw = await di.backwardGreedyFeatureSelection({ nBest: 1 });
+    expect(bw.bestFeatureSets).toEqual([[0, 1, 2], [0, 2], [0]]);
+    expect(bw.summary()).toMatch(/backward/);
+  });
+
   it('refuses bad options', () => {
     expect(() => new DiffImbalance(A, B, { optimizerName: 'rmsprop' })).toThrow(DadalabError);
     expect(() => new DiffImbalance(A, B, { kInit: 1, kFinal: 3 })).toThrow(/kInit/);

@@ -83,16 +83,22 @@ export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
 export interface GreedyCurveInput {
   /** The best tuple at each step. */
   tuples: readonly (readonly number[])[];
-  /** [Delta(target -> tuple), Delta(tuple -> target)] at each step. */
+  /** [Delta(target -> tuple), Delta(tuple -> target)] at each step, or one value (e.g. the DII). */
   imbalances: readonly (readonly number[])[];
+  /** Name of the single series when each step has one value (default 'DII'). */
+  seriesName?: string;
   title?: string;
 }
 
-/** Greedy selection: the two imbalances of the best tuple against the number of features. */
+/** Greedy selection: the two imbalances (or the DII) of the best tuple against the number of features. */
 export function greedyCurveChart(input: GreedyCurveInput): Chart {
   const values: object[] = [];
   input.tuples.forEach((t, i) => {
     const tuple = `[${t.join(', ')}]`;
+    if (input.imbalances[i].length === 1) {
+      values.push({ n: t.length, value: r(input.imbalances[i][0]), direction: input.seriesName ?? 'DII', tuple });
+      return;
+    }
     values.push({ n: t.length, value: r(input.imbalances[i][0]), direction: 'Δ(target → features)', tuple });
     values.push({ n: t.length, value: r(input.imbalances[i][1]), direction: 'Δ(features → target)', tuple });
   });
