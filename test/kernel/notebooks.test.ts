@@ -1,0 +1,84 @@
+/** Every notebook in notebooks/ runs with the embedded runner, top to bottom, and says what it should. */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DIST, NOTEBOOKS, requireBuilt } from './helpers';
+
+requireBuilt();
+const { runNotebook } = require(path.join(DIST, 'kernel', 'run.js'));
+const VL = 'application/vnd.vegalite.v5+json';
+const outDir = mkdtempSync(path.join(tmpdir(), 'dadalab-notebooks-'));
+
+type Output = { output_type: string; data?: Record<string, unknown>; text?: string; ename?: string; evalue?: string };
+type Cell = { cell_type: string; source: string | string[]; outputs?: Output[]; execution_count?: number | null };
+
+function texts(cells: Cell[]): string[] {
+  return cells.flatMap((c) => (c.outputs ?? []).map((o) => String(o.data?.['text/plain'] ?? o.text ?? '')));
+}
+
+/** The first number after `label` in the outputs of the code cell whose source contains `source`. */
+function numberAfter(cells: Cell[], source: string, label: RegExp): number {
+  const cell = cells.find((c) => c.cell_type === 'code' && [c.source].flat().join('').includes(source));
+  expect(cell, source).toBeDefined();
+  const m = label.exec(texts([cell!]).join('\n'));
+  expect(m, `${label} in the outputs of "${source}"`).not.toBeNull();
+  return Number(m![1]);
+}
+
+const notebooks = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb') && !f.endsWith('.out.ipynb')).sort();
+
+describe('the notebooks', () => {
+  it('are all there', () => {
+    expect(notebooks).toEqual(expect.arrayContaining(['quickstart.ipynb', 'intrinsic-dimension.ipynb', 'density-and-clustering.ipynb',
+      'information-imbalance.ipynb', 'exercises.ipynb']));
+  });
+
+  const runs = new Map<string, Cell[]>();
+  for (const name of notebooks) {
+    it(`${name} runs top to bottom with charts and no error`, async () => {
+      const input = path.join(NOTEBOOKS, name);
+      const before = readFileSync(input, 'utf8');
+      const r = await runNotebook(input, { out: path.join(outDir, name), html: path.join(outDir, name.replace('.ipynb', '.html')) });
+      expect(r.failure ? `${r.failure.ename}: ${r.failure.evalue} in cell ${r.failure.index + 1}` : null).toBeNull();
+      expect(readFileSync(input, 'utf8')).toBe(before);
+      const cells: Cell[] = r.notebook.cells;
+      const code = cells.filter((c) => c.cell_type === 'code');
+      expect(code.map((c) => c.execution_count)).toEqual(code.map((_, i) => i + 1));
+      const outputs = code.flatMap((c) => c.outputs ?? []);
+      expect(outputs.filter((o) => o.output_type === 'error')).toEqual([]);
+      expect(outputs.filter((o) => o.output_type === 'stream' && /warn|error/i.test(String(o.text)))).toEqual([]);
+      const charts = outputs.filter((o) => o.data?.[VL]);
+      expect(charts.length).toBeGreaterThan(0);
+      for (const c of charts) expect(String(c.data!['image/svg+xml'])).toMatch(/^<svg[\s\S]*role-mark/);
+      const html = readFileSync(path.join(outDir, name.replace('.ipynb', '.html')), 'utf8');
+      expect(html.match(/class="chart"/g)?.length).toBe(charts.length);
+      runs.set(name, cells);
+    });
+  }
+
+  it('the quick start: an Arrow file in, under ten code cells, a 2-D strip found', () => {
+    const cells = runs.get('quickstart.ipynb')!;
+    expect(cells).toBeDefined();
+    const code = cells.filter((c) => c.cell_type === 'code');
+    expect(code.length).toBeLessThan(10);
+    expect([code[0].source].flat().join('')).toContain('.arrow');
+    const id = numberAfter(cells, 'returnIdScalingGride', /: ([\d.]+) ± [\d.e-]+ at r = [\d.e-]+ \(n2 = 2\)/);
+    expect(id).toBeGreaterThan(1.7);
+    expect(id).toBeLessThan(2.3);
+  });
+
+  it('the tutorials find what they teach', () => {
+    const id = runs.get('intrinsic-dimension.ipynb')!;
+    const twonn = numberAfter(id, 'data.computeId2NN()', /ID ([\d.]+)/);
+    expect(Math.abs(twonn - 2)).toBeLessThan(0.2);
+    const dc = runs.get('density-and-clustering.ipynb')!;
+    const fig1Clusters = numberAfter(dc, 'fig1.computeClusteringADP', /(\d+) clusters/);
+    expect(fig1Clusters).toBeGreaterThanOrEqual(6);
+    expect(fig1Clusters).toBeLessThanOrEqual(10);
+    const moebiusId = numberAfter(dc, 'moebius.computeId2NN', /ID ([\d.]+)/);
+    expect(Math.abs(moebiusId - 2)).toBeLessThan(0.3);
+    const ii = runs.get('information-imbalance.ipynb')!;
+    expect(numberAfter(ii, 'greedyFeatureSelectionFull', /Δ\(target → features\) = ([\d.]+)/)).toBeLessThan(0.05);
+  });
+});
