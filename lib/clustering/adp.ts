@@ -370,7 +370,7 @@ function mergeV2(nClus: number, centers: number[], members0: number[][], label: 
       const pp = borderPartner(p1, cl, label, isCenter, I, w, kstar, scanMax);
       if (pp === -1) continue;
       const cp = label[pp];
-      if (cp < 0) continue; // an unassigned partner (cython fallback only)
+      // cp = −1: an unassigned partner (cython fallback only); kept, with NumPy's negative indexing below
       const a = Math.min(cl, cp), b = Math.max(cl, cp);
       const key = a * (nClus + 1) + b;
       const s = pairIndex.get(key);
@@ -385,11 +385,13 @@ function mergeV2(nClus: number, centers: number[], members0: number[][], label: 
   const members = members0.map((m) => m.slice());
   const alive = new Uint8Array(nClus).fill(1);
   const S = sP.length;
+  // NumPy's negative indexing (a cluster id −1 only arises from DADApy's unassigned points)
+  const wrap = (x: number): number => (x < 0 ? nClus + x : x);
   for (;;) {
     let found = false, cur = -1, rem = -1, A1 = 0, A2 = 0, SE1 = 0, SE2 = 0;
     for (let i = 0; i < S; i++) {
       if (!sValid[i]) continue;
-      const c1 = centers[s1[i]], c2 = centers[s2[i]];
+      const c1 = centers[wrap(s1[i])], c2 = centers[wrap(s2[i])];
       const a1 = c[c1] - sDen[i], a2 = c[c2] - sDen[i];
       const e1 = err[c1] + sErr[i], e2 = err[c2] + sErr[i];
       if (a1 < Z * e1 || a2 < Z * e2) {
@@ -402,9 +404,10 @@ function mergeV2(nClus: number, centers: number[], members0: number[][], label: 
     const m1 = A1 / SE1, m2 = A2 / SE2;
     let k1: number, k2: number;
     if (m1 < m2) { k1 = s2[rem]; k2 = s1[rem]; } else { k1 = s1[rem]; k2 = s2[rem]; }
-    alive[k2] = 0;
-    for (const p of members[k2]) members[k1].push(p);
-    members[k2] = [];
+    alive[wrap(k2)] = 0;
+    const into = members[wrap(k1)], from = members[wrap(k2)];
+    members[wrap(k2)] = [];
+    for (const p of from) into.push(p);
     const nb1: [number, number, number][] = [], nb2: [number, number, number][] = [];
     for (let i = 0; i < S; i++) {
       if (i === rem || !sValid[i]) continue;
@@ -433,12 +436,13 @@ function mergeV2(nClus: number, centers: number[], members0: number[][], label: 
   const mapping = new Int32Array(nClus).fill(-1);
   for (let i = 0; i < nClus; i++) if (alive[i]) { mapping[i] = survivors.length; survivors.push(i); }
   const nC = survivors.length;
+  const wrapC = (x: number): number => (x < 0 ? nC + x : x);
   const B = Array.from({ length: nC }, () => new Array<number>(nC).fill(0));
   const E = Array.from({ length: nC }, () => new Array<number>(nC).fill(0));
   const P = Array.from({ length: nC }, () => new Array<number>(nC).fill(-1));
   for (let s = 0; s < S; s++) {
     if (!sValid[s]) continue;
-    const a = mapping[s1[s]], b = mapping[s2[s]];
+    const a = wrapC(mapping[wrap(s1[s])]), b = wrapC(mapping[wrap(s2[s])]);
     B[a][b] = sDen[s]; B[b][a] = sDen[s];
     E[a][b] = sErr[s]; E[b][a] = sErr[s];
     P[a][b] = sP[s]; P[b][a] = sP[s];

@@ -19,8 +19,14 @@ function camel(kw: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+// The replay runs ADP with fallback: 'cython', our switch that reproduces DADApy's Cython
+// fallback for removed candidate peaks (its off-by-one in the removal table, spec §7.5a), so that a
+// case is compared with exactly what DADApy computed. Our default ('intended') differs from it
+// only at the points that go through that fallback (none in the shipped cases; DADApy leaves some
+// of them unassigned, the fixture marks those null): there every point gets the cluster of the
+// point that removed its peak. test/clustering/adp.test.ts builds a case where the two differ.
 registerMethods({
-  compute_clustering_ADP: { args: (kw, ctx) => { current = ctx; return [camel(kw)]; } },
+  compute_clustering_ADP: { args: (kw, ctx) => { current = ctx; return [{ ...camel(kw), fallback: 'cython' }]; } },
   compute_clustering_ADP_pure_python: { name: 'computeClusteringADPPurePython', args: (kw, ctx) => { current = ctx; return [camel(kw)]; } },
 });
 

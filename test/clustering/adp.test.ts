@@ -107,6 +107,23 @@ describe('the removed-centre fallback (DADApy\'s off-by-one, spec 7.5a)', () => 
     return { nn, ks, d };
   }
 
+  it('the cython option reproduces DADApy\'s Cython code (a line-by-line Python transliteration of v1 and v2 run on the same input)', () => {
+    const { nn, ks, d } = blobs(44);
+    // expected outputs from the transliteration of cython_clustering(_v2).pyx (numpy), seed 44, Z = 1.65
+    const REF = {"v1":{"labels":[1,1,0,1,1,0,1,0,0,1,0,0,1,1,0,1,1,0,1,1,0,1,0,0,1,0,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,-1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,0,0,1,0,0,1,1,0,1,1,0,1,1,0,1,0,0,1,1,0,1,1,0,1,0,0,1,1,0,1,1,0,1,0,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,0,0,1,1,0,1,0,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,0,1,1,0,0,1,1,0,1,0,0,1,0,0,1,0,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,0,0,1,1,0,1,1,0,-1,0,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,0,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,0,0,1,1,0,1,0,0,1,1,0,1,1,0,1,1,0,1,0,0,1,0,0,1,0,0,1,1,0,1,1,0,1,0,0,1,1,0,1,0,0,1,1,0],"centers":[94,297],"P":[[-1,7],[7,-1]]},"v2":{"labels":[2,1,0,1,1,0,2,0,0,2,0,0,2,1,0,1,1,0,2,1,0,1,0,0,2,0,0,2,1,0,1,1,0,1,1,0,2,1,0,1,1,0,1,1,0,1,1,0,-1,1,0,1,1,0,1,1,0,2,1,0,2,1,0,1,1,0,1,1,0,2,1,0,1,1,0,2,1,0,1,0,0,2,0,0,2,1,0,2,1,0,2,1,0,1,0,0,2,1,0,2,1,0,2,0,0,1,1,0,2,1,0,2,0,0,1,1,0,1,1,0,2,1,0,2,1,0,2,1,0,2,1,0,2,1,0,1,1,0,1,1,0,2,0,0,2,1,0,2,0,0,2,1,0,2,1,0,2,1,0,2,1,0,2,1,0,2,1,0,1,0,1,2,0,0,1,1,0,1,0,0,2,0,0,2,0,0,2,1,0,2,1,0,1,1,0,2,1,0,2,1,0,1,1,0,2,0,0,2,1,0,2,1,0,-1,0,0,1,1,0,2,1,0,2,1,0,1,1,0,2,1,0,2,1,0,2,0,0,2,1,0,1,1,0,2,1,0,1,1,0,2,1,0,2,1,0,1,0,0,1,1,0,1,0,0,2,1,0,1,1,0,2,1,0,2,0,0,2,0,0,2,0,0,1,1,0,2,1,0,2,0,0,1,1,0,1,0,0,2,1,0],"centers":[94,292,297],"P":[[-1,103,-1],[103,-1,240],[-1,240,-1]]}};
+    for (const v2 of [false, true]) {
+      const ref = v2 ? REF.v2 : REF.v1;
+      const r = adpClustering(nn, d.logDen, d.logDenErr, ks, { fallback: 'cython', v2 });
+      expect(Array.from(r.clusterAssignment)).toEqual(ref.labels);
+      expect(Array.from(r.clusterCenters)).toEqual(ref.centers);
+      expect(r.bordIndices).toEqual(ref.P);
+    }
+    // here DADApy's bug even changes the number of clusters (v1: 2, with 2 points unassigned)
+    const ok = adpClustering(nn, d.logDen, d.logDenErr, ks);
+    expect(ok.unassigned.length).toBe(0);
+    expect(REF.v1.labels.filter((l: number) => l === -1).length).toBe(2);
+  });
+
   it('DADApy\'s rule leaves points unassigned; ours assigns each to the cluster of the point that removed it', () => {
     const { nn, ks, d } = blobs(10);
     const cy = adpClustering(nn, d.logDen, d.logDenErr, ks, { fallback: 'cython' });
