@@ -17,9 +17,11 @@ export interface AdpOptions {
    * that has it in its k*-neighbourhood (the point that caused its removal), which is always
    * labelled already, so every point gets a valid label. 'cython': DADApy's Cython fallback with
    * its off-by-one in the removal table (§7.5a), which can read the wrong remover or none; points
-   * it leaves unassigned get −1 here (DADApy leaves uninitialised memory).
+   * it leaves unassigned get −1 here (DADApy leaves uninitialised memory). 'python': DADApy's
+   * pure-Python rule (removers with one level of chaining; the densest remover of the removed
+   * candidates among the point's neighbours), which can also leave points at −1.
    */
-  fallback?: 'intended' | 'cython';
+  fallback?: 'intended' | 'cython' | 'python';
   /** Scan the neighbours of the outer point up to column maxk (Cython, default) or maxk − 1 (DADApy's pure Python). */
   borderScan?: 'cython' | 'python';
 }
@@ -172,6 +174,8 @@ export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logD
     fallbackPts.push(e);
     if (fallback === 'cython') {
       label[e] = cythonFallback(e, I, w, tCand, tRem, g, label);
+    } else if (fallback === 'python') {
+      label[e] = pythonFallback(e, I, w, maxk, removed, bestRemover, g, label);
     } else {
       label[e] = intendedFallback(e, I, w, maxk, removed, bestRemover, g, label);
     }
@@ -243,6 +247,23 @@ function intendedFallback(e: number, I: Int32Array, w: number, maxk: number, rem
     if (rr >= 0 && label[rr] >= 0 && g[rr] > bestG) { bestG = g[rr]; best = label[rr]; }
   }
   return best;
+}
+
+/**
+ * DADApy's pure-Python fallback: the removers of the removed candidates in e's neighbour row (a
+ * remover that was itself removed replaced once by its own remover), the one of highest g.
+ */
+function pythonFallback(e: number, I: Int32Array, w: number, maxk: number, removed: Uint8Array, bestRemover: Int32Array,
+  g: Float64Array, label: Int32Array): number {
+  let best = -1, bestG = -Infinity;
+  for (let j = 0; j <= maxk; j++) {
+    const nb = I[e * w + j];
+    if (!removed[nb]) continue;
+    let r = bestRemover[nb];
+    if (r >= 0 && removed[r] && bestRemover[r] >= 0) r = bestRemover[r];
+    if (r >= 0 && g[r] > bestG) { bestG = g[r]; best = r; }
+  }
+  return best >= 0 ? label[best] : -1;
 }
 
 /** DADApy's Cython fallback, reproduced: intersect1d of e's row with the removal table's first column. */

@@ -41,9 +41,12 @@ export class Clustering extends DensityEstimation {
     return r;
   }
 
-  /** DADApy's compute_clustering_ADP_pure_python: its border scan stops one neighbour earlier. */
+  /**
+   * DADApy's compute_clustering_ADP_pure_python: the same algorithm with its pure-Python quirks
+   * (border scan one neighbour shorter, its own removed-centre fallback); ties aside, v2 is the same.
+   */
   async computeClusteringADPPurePython(opts: AdpOptions = {}): Promise<AdpResult> {
-    return this.computeClusteringADP({ borderScan: 'python', ...opts });
+    return this.computeClusteringADP({ borderScan: 'python', fallback: 'python', ...opts });
   }
 
   /**
