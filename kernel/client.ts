@@ -237,6 +237,15 @@ export class EmbeddedKernel implements CellKernel {
     return Promise.race([done, died]);
   }
 
+  /** Sends a shell request (complete_request, inspect_request, ...) and resolves with its reply's content. */
+  async call(type: string, content: unknown, timeoutMs = 30_000): Promise<any> {
+    const msg = this.request(type, content);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => { this.waiters.delete(msg.header.msg_id); reject(new Error(`no ${type} reply in ${timeoutMs} ms`)); }, timeoutMs);
+      this.waiters.set(msg.header.msg_id, (m) => { clearTimeout(t); resolve(m.content); });
+    });
+  }
+
   /** interrupt_mode "signal": SIGINT to the kernel, as Jupyter does. */
   async interrupt(): Promise<void> {
     if (this.proc.pid && this.proc.exitCode === null) process.kill(this.proc.pid, 'SIGINT');

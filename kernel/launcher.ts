@@ -142,6 +142,8 @@ export async function main(): Promise<void> {
   let errorEpoch = 0;
   let queue: Promise<unknown> = Promise.resolve();
   let running: Message | null = null;
+  /** Rejects the wait for a promise that ends a cell (set while waiting). */
+  let abortCell: ((e: Error) => void) | null = null;
 
   // Progress displays update in place, in the cell that started them.
   lib.setProgressSink(notebookProgressSink(() => (running ? (data: unknown, update: boolean) =>
@@ -152,7 +154,11 @@ export async function main(): Promise<void> {
     const c = running;
     if (!c) return;
     // Library loops stop at their next checkpoint; anything else is abandoned after 1.5 s.
-    setTimeout(() => { if (running === c) executor.interrupt(); }, 1500).unref();
+    setTimeout(() => {
+      if (running !== c) return;
+      executor.interrupt();
+      abortCell?.(new Error('Interrupted asynchronously'));
+    }, 1500).unref();
   }
   process.on('SIGINT', interrupt);
   process.on('uncaughtException', (err) => console.error('Uncaught exception (kernel still running):', err));
@@ -195,6 +201,17 @@ export async function main(): Promise<void> {
       const isDiag = typeof first[0] === 'string' && /%d:%d/.test(first[0] as string);
       const err = isDiag ? describeDiagnostics(state.errors.map((a) => format(...a))) : describeError(first.length === 1 ? first[0] : format(...first));
       return { ok: false, err };
+    }
+    if (state.hasValue && state.value !== null && typeof (state.value as { then?: unknown }).then === 'function') {
+      // A cell ending in a promise (say `data.computeId2NN()` without await): show what it resolves to.
+      try {
+        state.value = await Promise.race([state.value as Promise<unknown>, new Promise((_, reject) => { abortCell = reject; })]);
+      } catch (e) {
+        return { ok: false, err: describeError(e) };
+      } finally {
+        abortCell = null;
+      }
+      if (state.value === undefined || state.value === null) state.hasValue = false;
     }
     if (state.hasValue && !silent) {
       try {

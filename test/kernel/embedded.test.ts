@@ -79,6 +79,20 @@ fake`);
     expect(of(r, 'execute_result')[0].content.data['text/plain']).toBe('ID 6.3 ± 0.2 at r = 1.4');
   });
 
+  it('a cell ending in a promise shows what it resolves to (or its error)', async () => {
+    const r = await run('Promise.resolve(6 * 7)');
+    expect(of(r, 'execute_result')[0].content.data['text/plain']).toBe('42');
+    const bad = await run("new Data([[0, 0], [1, 1], [2, 3]]).computeDistances({ metric: 'no-such-metric' })");
+    expect(bad.reply.status).toBe('error');
+    expect(of(bad, 'error')[0].content.evalue).toMatch(/no-such-metric/);
+  });
+
+  it('completes names from the preloaded library', async () => {
+    const reply = await kernel.call('complete_request', { code: 'Data.prototype.computeId', cursor_pos: 24 });
+    expect(reply.status).toBe('ok');
+    expect(reply.matches).toEqual(expect.arrayContaining(['computeId2NN']));
+  });
+
   it('reports an exception as an error message, and the next cell runs at once', async () => {
     const bad = await run('throw new RangeError("boom")');
     const next = await run('"still here"');
