@@ -13,7 +13,10 @@ registerComparator((output, ctx) => {
 // TwoNN decimation errors: each subset's id is our closed-form least-squares slope, which agrees
 // with DADApy's curve_fit (MINPACK Levenberg-Marquardt with a finite-difference Jacobian) to about
 // 1e-10 relative; id_err = std(ids) / sqrt(n_iter) amplifies that by id / std (up to ~600 on these
-// cases), so the errors are held to 1e-7 while the ids stay at 1e-9.
+// cases), so the errors are held to 1e-7 while the ids stay at 1e-9. (Replaying lmdif step by step
+// does not help: DADApy's answer is sometimes the first Gauss-Newton iterate, which carries the
+// finite-difference Jacobian's error, and sometimes the converged one, decided by the sign of
+// lmdif's actual reduction, 1 - (|f1|/|f0|)², which at that point is rounding noise of 1e-16.)
 registerComparator((output, ctx) => {
   const m = ctx.step.method;
   const decimated = m === 'return_id_scaling_2NN' || (m === 'compute_id_2NN' && ctx.step.kwargs && 'data_fraction' in ctx.step.kwargs);
