@@ -7,7 +7,7 @@ import {
   interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
   type CrossTable, type DensityResult, type KstarOptions, type KstarResult, type PakResult,
   neighGraph, neighVectorDiffs, commonNeighs, neighSimilarityIndex, computeGrads as gradsCore, computePearson as pearsonCore,
-  computeDeltaFs as deltaFsCore, densityBMTI, kstarNNCore, type NeighGraph, type Gradients, type BmtiOptions, type BmtiResult,
+  computeDeltaFs as deltaFsCore, densityBMTI, similarityMatrix, invDeltaFsCovLSDI, kstarNNCore, type NeighGraph, type Gradients, type BmtiOptions, type BmtiResult,
 } from '../density';
 import { IdEstimation } from './idEstimation';
 
@@ -271,12 +271,32 @@ export class DensityEstimation extends IdEstimation {
     return r;
   }
 
+  /** DADApy's compute_neigh_similarity_index_mat (dense N x N, row-major). */
+  async computeNeighSimilarityIndexMat(opts: { method?: string } = {}): Promise<Float64Array> {
+    const g = await this.computeNeighIndices();
+    const sim = opts.method || !this.neighSimilarityIndex ? await this.computeNeighSimilarityIndex({ method: opts.method }) : this.neighSimilarityIndex;
+    this.neighSimilarityIndexMat = similarityMatrix(g, sim);
+    return this.neighSimilarityIndexMat;
+  }
+
+  /** DADApy's compute_diag_inv_deltaFs_cross_covariance_LSDI: the 'LSDI' BMTI weights (O(edges²)). */
+  async computeDiagInvDeltaFsCrossCovarianceLSDI(opts: { similarityMethod?: string } = {}): Promise<Float64Array> {
+    const X = this.requireCoordinates('computeDiagInvDeltaFsCrossCovarianceLSDI');
+    const P = await this.computeNeighSimilarityIndexMat({ method: opts.similarityMethod ?? 'jaccard' });
+    if (!this.FijVarArray) await this.computeDeltaFs(opts);
+    const g = await this.computeNeighIndices();
+    this.invDeltaFsCov = invDeltaFsCovLSDI(g, this.neighVectorDiffs as Float64Array, this.grads as Float64Array,
+      this.gradsCovmat as Float64Array, X.cols, this.FijVarArray as Float64Array, P);
+    return this.invDeltaFsCov;
+  }
+
   /**
    * DADApy's compute_density_BMTI: log densities from the free-energy differences (α = 1 by default),
    * with the k*NN estimate as regulariser (and as the gauge when α = 1, see densityBMTI).
    */
   async computeDensityBMTI(opts: DensityBMTIOptions = {}): Promise<BmtiResult> {
     if (!this.FijArray) await this.computeDeltaFs();
+    if (opts.deltaFInvCov === 'LSDI' && !this.invDeltaFsCov) await this.computeDiagInvDeltaFsCrossCovarianceLSDI();
     const nn = await this.ensureDistances();
     const id = await this.ensureId();
     const kstar = this.kstar as Int32Array;

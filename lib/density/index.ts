@@ -8,3 +8,4 @@ export * from './interpolate';
 export * from './graph';
 export * from './grads';
 export * from './bmti';
+export * from './lsdi';

@@ -111,6 +111,14 @@ describe('BMTI on the 6-D double well', () => {
     for (let i = 0; i < 300; i++) expect(b0.logDenErr[i]).toBeCloseTo(regErr[i], 3);
     expect(b1.logDen[0]).not.toBeCloseTo(reg[0], 3);
     await expect(d.computeDensityBMTI({ deltaFInvCov: 'bogus' })).rejects.toThrow(/not valid/);
+    // LSDI weights: Var / (Var² + cross terms) is positive and at most 1/Var
+    const inv = await d.computeDiagInvDeltaFsCrossCovarianceLSDI();
+    const v = d.FijVarArray!;
+    for (let e = 0; e < inv.length; e++) { expect(inv[e]).toBeGreaterThan(0); expect(inv[e]).toBeLessThanOrEqual(1 / v[e] * (1 + 1e-12)); }
+    const bl = await d.computeDensityBMTI({ deltaFInvCov: 'LSDI' });
+    expect(bl.logDen.every((x) => Number.isFinite(x))).toBe(true);
+    const P = d.neighSimilarityIndexMat!;
+    expect(P[0]).toBe(1);
     await expect(d.computeDensityBMTI({ alpha: 0 })).rejects.toThrow(/alpha/);
   });
 });
