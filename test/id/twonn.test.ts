@@ -113,3 +113,22 @@ describe('TwoNN bad input', () => {
     await expect(d.returnIdScalingGride({ rangeMax: 4 })).rejects.toThrow(/5 points .* dedupe/s);
   });
 });
+
+describe('TwoNN from a neighbour table only', () => {
+  it('decimates from the table (drawn points with two drawn neighbours in their row) and is deterministic per seed', async () => {
+    const X = uniformCube(400, 2, 8);
+    const nn = computeNeighborsSync(X, { maxk: 60 });
+    const run = async (seed: number) => {
+      const d = new Data(null, { distances: nn, rng: seed });
+      return d.computeId2NN({ dataFraction: 0.5, nIter: 4 });
+    };
+    const a = await run(1), b = await run(1);
+    expect(a.id).toBe(b.id);
+    expect(a.nIter).toBe(4);
+    expect(Math.abs(a.id - 2)).toBeLessThan(0.4);
+    // Gride without coordinates is limited to the table
+    const d = new Data(null, { distances: nn });
+    const g = await d.returnIdScalingGride({ rangeMax: 128 });
+    expect(Array.from(g.ranks)).toEqual([2, 4, 8, 16, 32]);
+  });
+});
