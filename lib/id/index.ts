@@ -7,3 +7,4 @@ export * from './pca';
 export * from './correlation';
 export * from './discrete';
 export * from './bid';
+export * from './profile';

@@ -53,3 +53,22 @@ describe('intrinsic-dimension charts (vega-lite v5)', () => {
     expect((b.plot().spec as any).layer[1].data.values[0].x).toBeCloseTo(b.id, 4);
   });
 });
+
+describe('ID profile across layers', () => {
+  it('reads every layer at one rank and overlays the scale curves', async () => {
+    const { idProfile } = await import('../../lib/id/profile');
+    const { uniformCube, embed } = await import('../id/helpers');
+    const layers = [2, 4, 3].map((d, i) => ({ name: `L${i}`, X: embed(uniformCube(400, d, i + 1), 8, i + 10) }));
+    const p = await idProfile(layers, { rangeMax: 32, rank: 8 });
+    expect(p.ids.length).toBe(3);
+    expect(p.ids[1]).toBeGreaterThan(p.ids[0]);
+    expect(p.ids[1]).toBeGreaterThan(p.ids[2]);
+    const prof = p.plot().spec as any;
+    expect(prof.layer[1].encoding.x.sort).toEqual(['L0', 'L1', 'L2']);
+    const curves = p.plot({ kind: 'curves', x: 'rank' });
+    expect((curves.spec as any).data.values.length).toBe(15);
+    expect(() => compile(curves.spec as any)).not.toThrow();
+    expect(() => compile(prof)).not.toThrow();
+    expect(p.summary()).toMatch(/^ID profile at n2 = 8: L0 /);
+  });
+});

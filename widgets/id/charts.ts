@@ -217,3 +217,53 @@ export function histogramChart(values: ArrayLike<number>, opts: { xTitle: string
     },
   }, title);
 }
+
+export interface ScaleCurvesInput {
+  series: { name: string; ids: ArrayLike<number>; idsErr: ArrayLike<number>; radii: ArrayLike<number>; ranks: ArrayLike<number> }[];
+  x?: 'radius' | 'rank';
+  title?: string;
+}
+
+/** Several ID scale curves overlaid (one per layer or data set), coloured by name, log x axis. */
+export function scaleCurvesChart(input: ScaleCurvesInput): Chart {
+  const byRank = input.x === 'rank';
+  const values: object[] = [];
+  for (const s of input.series) {
+    for (let i = 0; i < s.ids.length; i++) {
+      const id = s.ids[i], e = s.idsErr[i];
+      values.push({ name: s.name, radius: r(s.radii[i]), rank: s.ranks[i], id: r(id), err: r(e), lo: r(id - e), hi: r(id + e) });
+    }
+  }
+  const field = byRank ? 'rank' : 'radius';
+  const xEnc = { field, type: 'quantitative', title: byRank ? 'neighbour rank n2' : 'neighbourhood radius', scale: { type: 'log' } };
+  const color = { field: 'name', type: 'nominal', title: null, sort: input.series.map((s) => s.name) };
+  const title = input.title ?? 'Intrinsic dimension across scales';
+  return new Chart({
+    title, width: WIDTH, height: HEIGHT, data: { values },
+    layer: [
+      { mark: { type: 'rule' }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: 'intrinsic dimension' }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x: xEnc, y: { field: 'id', type: 'quantitative', title: 'intrinsic dimension', scale: { zero: false } }, color } },
+    ],
+  }, title);
+}
+
+export interface IdProfileInput {
+  names: string[];
+  ids: ArrayLike<number>;
+  idsErr: ArrayLike<number>;
+  title?: string;
+}
+
+/** The ID profile: one ID ± error per layer (ordinal x axis, in the given order). */
+export function idProfileChart(input: IdProfileInput): Chart {
+  const values = input.names.map((name, i) => ({ layer: name, id: r(input.ids[i]), lo: r(input.ids[i] - input.idsErr[i]), hi: r(input.ids[i] + input.idsErr[i]) }));
+  const x = { field: 'layer', type: 'ordinal', sort: input.names, title: 'layer' };
+  const title = input.title ?? 'Intrinsic dimension profile';
+  return new Chart({
+    title, width: WIDTH, height: HEIGHT, data: { values },
+    layer: [
+      { mark: { type: 'rule', color: '#1f77b4' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'intrinsic dimension' }, y2: { field: 'hi' } } },
+      { mark: { type: 'line', point: { filled: true }, color: '#1f77b4' }, encoding: { x, y: { field: 'id', type: 'quantitative', title: 'intrinsic dimension', scale: { zero: false } } } },
+    ],
+  }, title);
+}
