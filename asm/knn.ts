@@ -397,3 +397,167 @@ export function knn_linf_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
     }
   }
 }
+
+// Symmetric tiles (self queries, euclidean and cosine): rows [i0, i1) against rows [j0, j1) with
+// the heaps of ALL rows resident (heap of row r at hd + r * kk * size). With sym = 1 (disjoint
+// blocks) each value also goes into the heap of row j, so every pair is computed once; with
+// sym = 0 (a diagonal tile) only the heaps of rows i are fed, self skipped. The caller schedules
+// tiles so that no two concurrent calls touch the same rows.
+
+export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i32, j1: i32, kk: i32,
+  hd: usize, hi: usize, BJ: i32, sym: i32): void {
+  const rb: usize = <usize>Dp << 2;
+  const hsd: usize = <usize>kk << 2;
+  const hsi: usize = <usize>kk << 2;
+  for (let jb: i32 = j0; jb < j1; jb += BJ) {
+    const je: i32 = min(j1, jb + BJ);
+    const je4: i32 = jb + ((je - jb) & ~3);
+    for (let i: i32 = i0; i < i1; i += 2) {
+      const two = i + 1 < i1;
+      const ib: i32 = two ? i + 1 : i;
+      const xa0 = x + <usize>i * rb, xa1 = x + <usize>ib * rb;
+      const n0 = load<f32>(nrm + (<usize>i << 2)), n1 = load<f32>(nrm + (<usize>ib << 2));
+      const hd0 = hd + <usize>i * hsd, hi0 = hi + <usize>i * hsi;
+      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      for (let j: i32 = jb; j < je4; j += 4) {
+        const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
+          const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
+          c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
+          c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
+          c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
+          c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+        }
+        const m0 = load<f32>(nrm + (<usize>j << 2)), m1 = load<f32>(nrm + (<usize>(j + 1) << 2));
+        const m2 = load<f32>(nrm + (<usize>(j + 2) << 2)), m3 = load<f32>(nrm + (<usize>(j + 3) << 2));
+        const d00: f32 = n0 + m0 - 2 * hs4(c00), d01: f32 = n0 + m1 - 2 * hs4(c01), d02: f32 = n0 + m2 - 2 * hs4(c02), d03: f32 = n0 + m3 - 2 * hs4(c03);
+        offerF32(hd0, hi0, kk, d00, j, i);
+        offerF32(hd0, hi0, kk, d01, j + 1, i);
+        offerF32(hd0, hi0, kk, d02, j + 2, i);
+        offerF32(hd0, hi0, kk, d03, j + 3, i);
+        if (sym) {
+          const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
+          offerF32(hj, ij, kk, d00, i, j);
+          offerF32(hj + hsd, ij + hsi, kk, d01, i, j + 1);
+          offerF32(hj + 2 * hsd, ij + 2 * hsi, kk, d02, i, j + 2);
+          offerF32(hj + 3 * hsd, ij + 3 * hsi, kk, d03, i, j + 3);
+        }
+        if (two) {
+          const d10: f32 = n1 + m0 - 2 * hs4(c10), d11: f32 = n1 + m1 - 2 * hs4(c11), d12: f32 = n1 + m2 - 2 * hs4(c12), d13: f32 = n1 + m3 - 2 * hs4(c13);
+          offerF32(hd1, hi1, kk, d10, j, ib);
+          offerF32(hd1, hi1, kk, d11, j + 1, ib);
+          offerF32(hd1, hi1, kk, d12, j + 2, ib);
+          offerF32(hd1, hi1, kk, d13, j + 3, ib);
+          if (sym) {
+            const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
+            offerF32(hj, ij, kk, d10, ib, j);
+            offerF32(hj + hsd, ij + hsi, kk, d11, ib, j + 1);
+            offerF32(hj + 2 * hsd, ij + 2 * hsi, kk, d12, ib, j + 2);
+            offerF32(hj + 3 * hsd, ij + 3 * hsi, kk, d13, ib, j + 3);
+          }
+        }
+      }
+      for (let j: i32 = je4; j < je; j++) {
+        const yp = x + <usize>j * rb;
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const y = v128.load(yp + d);
+          c0 = f32x4.add(c0, f32x4.mul(v128.load(xa0 + d), y));
+          c1 = f32x4.add(c1, f32x4.mul(v128.load(xa1 + d), y));
+        }
+        const m = load<f32>(nrm + (<usize>j << 2));
+        const e0: f32 = n0 + m - 2 * hs4(c0);
+        const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
+        offerF32(hd0, hi0, kk, e0, j, i);
+        if (sym) offerF32(hj, ij, kk, e0, i, j);
+        if (two) {
+          const e1: f32 = n1 + m - 2 * hs4(c1);
+          offerF32(hd1, hi1, kk, e1, j, ib);
+          if (sym) offerF32(hj, ij, kk, e1, ib, j);
+        }
+      }
+    }
+  }
+}
+
+export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i32, j1: i32, kk: i32,
+  hd: usize, hi: usize, BJ: i32, sym: i32): void {
+  const rb: usize = <usize>Dp << 3;
+  const hsd: usize = <usize>kk << 3;
+  const hsi: usize = <usize>kk << 2;
+  for (let jb: i32 = j0; jb < j1; jb += BJ) {
+    const je: i32 = min(j1, jb + BJ);
+    const je4: i32 = jb + ((je - jb) & ~3);
+    for (let i: i32 = i0; i < i1; i += 2) {
+      const two = i + 1 < i1;
+      const ib: i32 = two ? i + 1 : i;
+      const xa0 = x + <usize>i * rb, xa1 = x + <usize>ib * rb;
+      const n0 = load<f64>(nrm + (<usize>i << 3)), n1 = load<f64>(nrm + (<usize>ib << 3));
+      const hd0 = hd + <usize>i * hsd, hi0 = hi + <usize>i * hsi;
+      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      for (let j: i32 = jb; j < je4; j += 4) {
+        const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
+        let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+        let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
+          const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
+          c00 = f64x2.add(c00, f64x2.mul(x0, y0)); c01 = f64x2.add(c01, f64x2.mul(x0, y1));
+          c02 = f64x2.add(c02, f64x2.mul(x0, y2)); c03 = f64x2.add(c03, f64x2.mul(x0, y3));
+          c10 = f64x2.add(c10, f64x2.mul(x1, y0)); c11 = f64x2.add(c11, f64x2.mul(x1, y1));
+          c12 = f64x2.add(c12, f64x2.mul(x1, y2)); c13 = f64x2.add(c13, f64x2.mul(x1, y3));
+        }
+        const m0 = load<f64>(nrm + (<usize>j << 3)), m1 = load<f64>(nrm + (<usize>(j + 1) << 3));
+        const m2 = load<f64>(nrm + (<usize>(j + 2) << 3)), m3 = load<f64>(nrm + (<usize>(j + 3) << 3));
+        const d00: f64 = n0 + m0 - 2 * hs2(c00), d01: f64 = n0 + m1 - 2 * hs2(c01), d02: f64 = n0 + m2 - 2 * hs2(c02), d03: f64 = n0 + m3 - 2 * hs2(c03);
+        offerF64(hd0, hi0, kk, d00, j, i);
+        offerF64(hd0, hi0, kk, d01, j + 1, i);
+        offerF64(hd0, hi0, kk, d02, j + 2, i);
+        offerF64(hd0, hi0, kk, d03, j + 3, i);
+        if (sym) {
+          const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
+          offerF64(hj, ij, kk, d00, i, j);
+          offerF64(hj + hsd, ij + hsi, kk, d01, i, j + 1);
+          offerF64(hj + 2 * hsd, ij + 2 * hsi, kk, d02, i, j + 2);
+          offerF64(hj + 3 * hsd, ij + 3 * hsi, kk, d03, i, j + 3);
+        }
+        if (two) {
+          const d10: f64 = n1 + m0 - 2 * hs2(c10), d11: f64 = n1 + m1 - 2 * hs2(c11), d12: f64 = n1 + m2 - 2 * hs2(c12), d13: f64 = n1 + m3 - 2 * hs2(c13);
+          offerF64(hd1, hi1, kk, d10, j, ib);
+          offerF64(hd1, hi1, kk, d11, j + 1, ib);
+          offerF64(hd1, hi1, kk, d12, j + 2, ib);
+          offerF64(hd1, hi1, kk, d13, j + 3, ib);
+          if (sym) {
+            const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
+            offerF64(hj, ij, kk, d10, ib, j);
+            offerF64(hj + hsd, ij + hsi, kk, d11, ib, j + 1);
+            offerF64(hj + 2 * hsd, ij + 2 * hsi, kk, d12, ib, j + 2);
+            offerF64(hj + 3 * hsd, ij + 3 * hsi, kk, d13, ib, j + 3);
+          }
+        }
+      }
+      for (let j: i32 = je4; j < je; j++) {
+        const yp = x + <usize>j * rb;
+        let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const y = v128.load(yp + d);
+          c0 = f64x2.add(c0, f64x2.mul(v128.load(xa0 + d), y));
+          c1 = f64x2.add(c1, f64x2.mul(v128.load(xa1 + d), y));
+        }
+        const m = load<f64>(nrm + (<usize>j << 3));
+        const e0: f64 = n0 + m - 2 * hs2(c0);
+        const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
+        offerF64(hd0, hi0, kk, e0, j, i);
+        if (sym) offerF64(hj, ij, kk, e0, i, j);
+        if (two) {
+          const e1: f64 = n1 + m - 2 * hs2(c1);
+          offerF64(hd1, hi1, kk, e1, j, ib);
+          if (sym) offerF64(hj, ij, kk, e1, ib, j);
+        }
+      }
+    }
+  }
+}

@@ -30,7 +30,7 @@ import { TopK } from './heap';
 import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
 import { parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount, getPool } from './pool';
-import { finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
+import { exactFull, fillHeaps, finishRowsFrom, fullViews, symBlockRows, symSchedule, tileArgs, tileFn, finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
 
 export * from './table';
@@ -60,6 +60,12 @@ export interface NeighborOptions {
   precision?: Precision;
   /** Worker threads for the async WebAssembly engine (default 2; 0 = this thread). */
   workers?: number;
+  /**
+   * WebAssembly engine, euclidean and cosine tables: compute each pair once and feed both rows
+   * (symmetric tiles, about half the work; the default when N spans >= 3 tiles). false: the
+   * row-block path (what forEachNeighborBlock and crossNeighbors use). Same table either way.
+   */
+  symmetric?: boolean;
 }
 
 export interface ResolvedNeighborOptions {
@@ -77,6 +83,8 @@ export interface NeighborStats {
   precision: Precision;
   workers: number;
   fallbackRows: number;
+  /** Whether the WebAssembly engine used the symmetric tiles. */
+  symmetric: boolean;
 }
 let stats: NeighborStats | null = null;
 export function lastNeighborStats(): NeighborStats | null {
@@ -148,6 +156,93 @@ function kdBlockRows(N: number, k: number): number {
 
 function wasmMetric(m: Metric): WasmMetric {
   return m;
+}
+
+/**
+ * Whether the symmetric tiles apply (self table, dot-product metrics, at least 3 row blocks):
+ * every pair is computed once and feeds both rows' heaps, half the work of the row-block path.
+ */
+function symBlocks(N: number, D: number, metric: Metric, precision: Precision, workers: number): number {
+  if (metric !== 'euclidean' && metric !== 'cosine') return 0;
+  const lanes = precision === 'float64' ? 2 : 4;
+  const B = symBlockRows(N, Math.ceil(D / lanes) * lanes, workers);
+  return Math.ceil(N / B) >= 3 ? B : 0;
+}
+
+/** The symmetric WebAssembly engine on this thread: the whole table into dist / ind. */
+function symSync(X: Matrix, k: number, metric: Metric, precision: Precision, B: number, dist: Float64Array, ind: Int32Array): number {
+  const module = requireKnnModule();
+  const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true);
+  const ex = instantiate(module, p);
+  fillHeaps(p);
+  const N = X.rows, nb = Math.ceil(N / B);
+  const kernel = ex[tileFn(p)] as (...a: number[]) => void;
+  for (const round of symSchedule(nb)) for (const [I, J, sym] of round) kernel(...tileArgs(p, B, I, J, sym));
+  exactFull(p, 0, N);
+  const v = fullViews(p, 0, N);
+  return finishRowsFrom(p, X, null, k, 0, N, v.hd, v.hi, v.ed, dist, ind, new TopK(k));
+}
+
+/** The symmetric WebAssembly engine on the worker pool (rounds of disjoint tiles, then the exact stage by row blocks). */
+async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number, B: number,
+  signal: AbortSignal | undefined, bar: ProgressHandle, dist: Float64Array, ind: Int32Array): Promise<number> {
+  const module = requireKnnModule();
+  const pool = getPool(workers);
+  const N = X.rows, w = k + 1, nb = Math.ceil(N / B);
+  return pool.exclusive(async () => {
+    const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true);
+    fillHeaps(p);
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
+    const rounds = symSchedule(nb), fn = tileFn(p);
+    const rowsOf = (I: number) => Math.min(N, (I + 1) * B) - I * B;
+    let totalWork = 0, doneWork = 0, fallbacks = 0;
+    for (const r of rounds) for (const [I, J, sym] of r) totalWork += rowsOf(I) * rowsOf(J) * (sym ? 1 : 0.5);
+    let failure: unknown = null;
+    try {
+      for (const round of rounds) {
+        let q = 0;
+        const loop = async (wi: number): Promise<void> => {
+          while (failure === null && q < round.length) {
+            const [I, J, sym] = round[q++];
+            try {
+              await pool.call(wi, { type: 'tile', fn, args: tileArgs(p, B, I, J, sym) });
+              doneWork += rowsOf(I) * rowsOf(J) * (sym ? 1 : 0.5);
+              bar.update(Math.floor((0.97 * N * doneWork) / totalWork));
+              await checkpoint(signal);
+            } catch (e) {
+              if (failure === null) failure = e;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+        if (failure !== null) break;
+      }
+      if (failure === null) {
+        const heap = new TopK(k), R = Math.max(64, Math.ceil(N / (8 * workers)));
+        let next = 0;
+        const loop = async (wi: number): Promise<void> => {
+          while (failure === null && next < N) {
+            const r0 = next, r1 = Math.min(N, r0 + R);
+            next = r1;
+            try {
+              await pool.call(wi, { type: 'exact', i0: r0, i1: r1, kp: p.kp, hi: p.hiAll, ed: p.edAll });
+              const v = fullViews(p, r0, r1);
+              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, v.hd, v.hi, v.ed, dist.subarray(r0 * w, r1 * w), ind.subarray(r0 * w, r1 * w), heap);
+              await checkpoint(signal);
+            } catch (e) {
+              if (failure === null) failure = e;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+      }
+    } finally {
+      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
+    }
+    if (failure !== null) throw failure;
+    bar.update(N);
+    return fallbacks;
+  });
 }
 
 type BlockSink = (r0: number, r1: number, d: Float64Array, ix: Int32Array) => void | Promise<void>;
@@ -258,16 +353,19 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
   const { maxk, metric, period } = r;
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
-  let fallbackRows = 0;
+  let fallbackRows = 0, symmetric = false;
   if (r.engine === 'kdtree') {
     const tree = new KdTree(X, metric, period);
     kdTreeRows(tree, maxk, 0, N, dist, ind);
   } else if (r.engine === 'wasm') {
-    fallbackRows = wasmSync(X, null, maxk, metric, r.precision, (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
+    const B = opts.symmetric === false ? 0 : symBlocks(N, X.cols, metric, r.precision, 1);
+    symmetric = B > 0;
+    if (B > 0) fallbackRows = symSync(X, maxk, metric, r.precision, B, dist, ind);
+    else fallbackRows = wasmSync(X, null, maxk, metric, r.precision, (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
   } else {
     bruteForceRows(X, maxk, metric, period, 0, N, dist, ind);
   }
-  stats = { engine: r.engine, precision: r.precision, workers: 0, fallbackRows };
+  stats = { engine: r.engine, precision: r.precision, workers: 0, fallbackRows, symmetric };
   return table(X, r, dist, ind);
 }
 
@@ -283,7 +381,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
   const bar = startProgress('neighbours', N);
-  let fallbackRows = 0;
+  let fallbackRows = 0, symmetric = false;
   try {
     if (r.engine === 'kdtree') {
       const tree = new KdTree(X, metric, period);
@@ -295,8 +393,13 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
         await checkpoint(opts.signal);
       }
     } else if (r.engine === 'wasm') {
-      fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar,
-        (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
+      const B = opts.symmetric === false || r.workers === 0 ? 0 : symBlocks(N, X.cols, metric, r.precision, r.workers);
+      symmetric = B > 0;
+      if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, dist, ind);
+      else {
+        fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar,
+          (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
+      }
     } else {
       for (let r0 = 0; r0 < N; r0 += BLOCK_ROWS) {
         const r1 = Math.min(N, r0 + BLOCK_ROWS);
@@ -308,7 +411,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   } finally {
     bar.finish();
   }
-  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows };
+  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric };
   return table(X, r, dist, ind);
 }
 
@@ -353,7 +456,7 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
   } finally {
     bar.finish();
   }
-  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows };
+  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric: false };
 }
 
 /** The k nearest rows of X for each query row (no self exclusion): `k` columns per query. */
@@ -408,7 +511,7 @@ export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: n
   } finally {
     bar.finish();
   }
-  stats = { engine, precision, workers: engine === 'wasm' ? workers : 0, fallbackRows };
+  stats = { engine, precision, workers: engine === 'wasm' ? workers : 0, fallbackRows, symmetric: false };
   return Object.freeze({ nQueries: M, k, distances: dist, indices: ind, metric, period });
 }
 

@@ -56,6 +56,13 @@ parentPort.on('message', (m) => {
       else new Float32Array(mem.buffer, a[7], n).fill(Infinity);
       ex[m.fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
       exactCandidates(orig, D, a[6], a[4], a[5], new Int32Array(mem.buffer, a[8], n), new Float64Array(mem.buffer, a[10], n), metric);
+    } else if (m.type === 'tile') {
+      const a = m.args;
+      ex[m.fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    } else if (m.type === 'exact') { // rows [i0, i1) of the resident heaps
+      const n = (m.i1 - m.i0) * m.kp;
+      exactCandidates(orig, D, m.kp, m.i0, m.i1, new Int32Array(mem.buffer, m.hi + m.i0 * m.kp * 4, n),
+        new Float64Array(mem.buffer, m.ed + m.i0 * m.kp * 8, n), metric);
     } else if (m.type === 'release') {
       ex = null; mem = null; orig = null;
     }

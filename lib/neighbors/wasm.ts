@@ -107,6 +107,10 @@ export interface WasmPlan {
   readonly slotOff: number;
   readonly slotBytes: number;
   readonly slots: number;
+  /** With full heaps: where the heaps, indices and exact distances of row 0 start. */
+  readonly hdAll: number;
+  readonly hiAll: number;
+  readonly edAll: number;
   /** The original values (reference rows, then query rows) in shared memory, for the exact stage. */
   readonly orig: Float64Array | Float32Array;
   readonly sqn: Float64Array; // |x_i| of the stored (centred, rounded) rows, queries after references
@@ -125,7 +129,7 @@ function align16(n: number): number {
  * `k` is the number of neighbours wanted per query row (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
-  metric: WasmMetric = 'euclidean'): WasmPlan {
+  metric: WasmMetric = 'euclidean', full = false): WasmPlan {
   const cosine = metric === 'cosine';
   const direct = metric === 'manhattan' || metric === 'chebyshev'; // raw values, no norms
   const N = X.rows, D = X.cols, M = Q ? Q.rows : N;
@@ -145,7 +149,9 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const nOff = align16(xOff + totalRows * rb);
   const slotOff = align16(nOff + totalRows * es);
   const slotBytes = align16(BR * kp * es) + align16(BR * kp * 4) + BR * kp * 8;
-  const bytes = slotOff + slots * slotBytes;
+  // full: the heaps (and exact distances) of every row stay resident, for the symmetric tiles
+  const fullBytes = full ? align16(N * kp * es) + align16(N * kp * 4) + N * kp * 8 : 0;
+  const bytes = slotOff + (full ? fullBytes : slots * slotBytes);
   const pages = Math.ceil(bytes / 65536);
   if (pages > 65536) {
     throw new DadalabError(`The WebAssembly engine needs ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB of wasm32 memory`,
@@ -197,7 +203,8 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   return {
     orig,
     memory, fn, es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
-    xOff, nOff, slotOff, slotBytes, slots, sqn, sqnMax, eCoef, u, metric,
+    xOff, nOff, slotOff, slotBytes, slots, sqn,
+    hdAll: slotOff, hiAll: slotOff + align16(N * kp * es), edAll: slotOff + align16(N * kp * es) + align16(N * kp * 4), sqnMax, eCoef, u, metric,
   };
 }
 
@@ -288,8 +295,22 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
   const buf = p.memory.buffer;
   const n = (r1 - r0) * p.kp;
   const hd = p.es === 8 ? new Float64Array(buf, a[7], n) : new Float32Array(buf, a[7], n);
-  const hi = new Int32Array(buf, a[8], n);
-  const ed = new Float64Array(buf, a[10], n);
+  return finishRowsFrom(p, X, Q, k, r0, r1, hd, new Int32Array(buf, a[8], n), new Float64Array(buf, a[10], n), outD, outI, heap);
+}
+
+/** Views of the resident heaps, indices and exact distances of rows [r0, r1) (full-heap plans). */
+export function fullViews(p: WasmPlan, r0: number, r1: number): { hd: Float32Array | Float64Array; hi: Int32Array; ed: Float64Array } {
+  const buf = p.memory.buffer, n = (r1 - r0) * p.kp;
+  return {
+    hd: p.es === 8 ? new Float64Array(buf, p.hdAll + r0 * p.kp * 8, n) : new Float32Array(buf, p.hdAll + r0 * p.kp * 4, n),
+    hi: new Int32Array(buf, p.hiAll + r0 * p.kp * 4, n),
+    ed: new Float64Array(buf, p.edAll + r0 * p.kp * 8, n),
+  };
+}
+
+/** finishRows on given views (row r0 first). */
+export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r0: number, r1: number,
+  hd: Float32Array | Float64Array, hi: Int32Array, ed: Float64Array, outD: Float64Array, outI: Int32Array, heap: TopK): number {
   const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
   const w = p.selfMode ? k + 1 : k, c0 = p.selfMode ? 1 : 0;
   const avail = p.selfMode ? N - 1 : N;
@@ -338,4 +359,54 @@ export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, 
     heap.drainSorted(outD, outI, out + c0);
   }
   return fallbacks;
+}
+
+/** The tile size of the symmetric schedule: about 1e9 flops per kernel call, >= 2 tiles per worker and round. */
+export function symBlockRows(N: number, Dp: number, workers: number): number {
+  const B = Math.round(Math.sqrt(1e9 / (2 * Dp)));
+  return Math.max(32, Math.min(B, Math.ceil(N / (2 * Math.max(1, workers) + 1))));
+}
+
+/**
+ * The rounds of the symmetric schedule over `nb` row blocks (round-robin tournament, circle
+ * method): in each round the tiles touch disjoint blocks, so workers can run them concurrently
+ * without sharing a heap. Every pair of blocks I < J appears once as a symmetric tile [I, J, 1]
+ * and every block once as its diagonal tile [I, I, 0].
+ */
+export function symSchedule(nb: number): [number, number, number][][] {
+  const m = nb % 2 === 0 ? nb : nb + 1; // with a dummy block nb when odd (its partner does its diagonal)
+  const ring = Array.from({ length: m }, (_, i) => i);
+  const rounds: [number, number, number][][] = [];
+  for (let r = 0; r < m - 1; r++) {
+    const round: [number, number, number][] = [];
+    for (let t = 0; t < m / 2; t++) {
+      const a = ring[t], b = ring[m - 1 - t];
+      if (a >= nb || b >= nb) { const c = a >= nb ? b : a; round.push([c, c, 0]); } else round.push([Math.min(a, b), Math.max(a, b), 1]);
+    }
+    rounds.push(round);
+    ring.splice(1, 0, ring.pop() as number); // rotate all but the first
+  }
+  if (nb % 2 === 0) rounds.push(Array.from({ length: nb }, (_, i) => [i, i, 0] as [number, number, number]));
+  return rounds;
+}
+
+/** Arguments of the tile kernel for blocks I and J (rows [I*B, ...) and [J*B, ...)). */
+export function tileArgs(p: WasmPlan, B: number, I: number, J: number, sym: number): number[] {
+  const N = p.nRef;
+  return [p.xOff, p.nOff, p.Dp, I * B, Math.min(N, (I + 1) * B), J * B, Math.min(N, (J + 1) * B), p.kp, p.hdAll, p.hiAll, p.BJ, sym];
+}
+export function tileFn(p: WasmPlan): string {
+  return p.es === 8 ? 'tile_f64' : 'tile_f32';
+}
+export function fillHeaps(p: WasmPlan): void {
+  const n = p.nRef * p.kp;
+  if (p.es === 8) new Float64Array(p.memory.buffer, p.hdAll, n).fill(Infinity);
+  else new Float32Array(p.memory.buffer, p.hdAll, n).fill(Infinity);
+}
+export function exactFull(p: WasmPlan, r0: number, r1: number): void {
+  const v = fullViews(p, r0, r1);
+  exactCandidates(p.orig, p.D, p.kp, r0, r1, v.hi, v.ed, METRIC_CODE[p.metric]);
+}
+export function metricCode(p: WasmPlan): number {
+  return METRIC_CODE[p.metric];
 }
