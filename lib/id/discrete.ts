@@ -284,3 +284,65 @@ export function discreteIdScaling(c: LatticeCounts, opts: { lks: ArrayLike<numbe
   const idsA = Float64Array.from(ids), errsA = Float64Array.from(errs), scales = Float64Array.from(opts.lks);
   return Object.freeze({ ids: idsA, idsErr: errsA, scales, plot: () => idCurveChart({ x: scales, ids: idsA, idsErr: errsA, xTitle: 'lattice radius lk', title: 'Discrete ID across radii' }) });
 }
+
+/**
+ * DADApy's IdDiscrete (condensed mode) as a small stateful class with its method names in
+ * camelCase: `const d = new IdDiscrete(X); d.computeDistances({ period: 20, dMax: 50 });
+ * d.computeIdBinomialKDiscrete({ k: 25 })`. Attributes intrinsicDim, intrinsicDimErr,
+ * intrinsicDimScale, posteriorDomain, posterior.
+ */
+export class IdDiscrete {
+  readonly X: ReturnType<typeof asMatrix>;
+  counts: LatticeCounts | null = null;
+  intrinsicDim: number | null = null;
+  intrinsicDimErr: number | null = null;
+  intrinsicDimScale: number | null = null;
+  posteriorDomain: Float64Array | null = null;
+  posterior: Float64Array | null = null;
+
+  constructor(coordinates: MatrixLike) {
+    this.X = asMatrix(coordinates);
+  }
+
+  /** The cumulative neighbour counts up to dMax (manhattan by default, as DADApy). */
+  async computeDistances(opts: { metric?: 'manhattan' | 'hamming'; period?: number | ArrayLike<number> | null; dMax?: number } = {}): Promise<void> {
+    this.counts = latticeCounts(this.X, opts);
+  }
+
+  private ensure(): LatticeCounts {
+    if (!this.counts) this.counts = latticeCounts(this.X);
+    return this.counts;
+  }
+
+  private set(r: DiscreteIdResult): DiscreteIdResult {
+    this.intrinsicDim = r.id; this.intrinsicDimErr = r.idErr; this.intrinsicDimScale = r.scale;
+    if (r.posterior) { this.posteriorDomain = r.posterior.grid; this.posterior = r.posterior.P; }
+    return r;
+  }
+
+  async computeIdBinomialLk(opts: { lk: number; ln: number; method?: 'mle' | 'bayes'; subset?: ArrayLike<number> | null }): Promise<DiscreteIdResult> {
+    return this.set(discreteIdLk(this.ensure(), opts));
+  }
+
+  async computeIdBinomialKDiscrete(opts: { k: number; ratio?: number; subset?: ArrayLike<number> | null }): Promise<DiscreteIdResult> {
+    return this.set(discreteIdK(this.ensure(), opts));
+  }
+
+  async returnIdScaling(opts: { Lks: ArrayLike<number>; r?: number; method?: 'mle' | 'bayes' }): Promise<ReturnType<typeof discreteIdScaling>> {
+    return discreteIdScaling(this.ensure(), { lks: opts.Lks, r: opts.r, method: opts.method });
+  }
+
+  async returnIdScalingK(opts: { Ks: ArrayLike<number>; r?: number }): Promise<{ ids: Float64Array; idsErr: Float64Array; scales: Float64Array }> {
+    const ids: number[] = [], errs: number[] = [], sc: number[] = [];
+    for (let i = 0; i < opts.Ks.length; i++) {
+      const res = discreteIdK(this.ensure(), { k: opts.Ks[i], ratio: opts.r ?? 0.5 });
+      ids.push(res.id); errs.push(res.idErr); sc.push(res.scale);
+    }
+    return Object.freeze({ ids: Float64Array.from(ids), idsErr: Float64Array.from(errs), scales: Float64Array.from(sc) });
+  }
+
+  setId(d: number): void {
+    if (!(d > 0)) throw new DadalabError(`The intrinsic dimension must be positive, got ${d}`, 'Pass d > 0');
+    this.intrinsicDim = d;
+  }
+}

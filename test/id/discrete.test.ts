@@ -83,3 +83,17 @@ describe('discrete binomial ID (I3D)', () => {
     expect(() => discreteIdLk(c, { lk: 80, ln: 5 })).toThrow(/dMax >= 80/);
   });
 });
+
+describe('IdDiscrete (DADApy names)', () => {
+  it('computes counts, estimates and stores the attributes', async () => {
+    const { IdDiscrete } = await import('../../lib/id/discrete');
+    const d = new IdDiscrete(lattice(300, 4, 12, 7));
+    await d.computeDistances({ period: 12, dMax: 24 });
+    const r = await d.computeIdBinomialLk({ lk: 6, ln: 3 });
+    expect(d.intrinsicDim).toBe(r.id);
+    expect(d.posterior!.length).toBe(1000);
+    expect(Math.abs(r.id - 4)).toBeLessThan(0.5);
+    const s = await d.returnIdScalingK({ Ks: [10, 20] });
+    expect(s.ids.length).toBe(2);
+  });
+});
