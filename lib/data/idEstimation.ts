@@ -165,7 +165,8 @@ export class IdEstimation extends Base {
       throw new DadalabError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
     }
     const gopts = { d0: opts.d0, d1: opts.d1, eps: opts.eps, returnRanks: opts.returnRanks };
-    let maxRank = Math.min(this.N, rangeMax);
+    // DADApy takes min(N, rangeMax) and crashes when N is a power of two <= rangeMax (rank N does not exist)
+    let maxRank = Math.min(this.N - 1, rangeMax);
     let res: GrideScalingResult;
     if (!this.X && this.nn && maxRank > this.maxk) {
       this.warn(`rangeMax = ${rangeMax} but this Data object holds only ${this.maxk} neighbours and no coordinates: rangeMax set to ${this.maxk}`);

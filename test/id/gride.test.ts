@@ -93,3 +93,11 @@ describe('shared numerics', () => {
     expect(percentileSorted([1, 2, 3, 4, 10], 95)).toBeCloseTo(8.8, 12);
   });
 });
+
+describe('Gride rank bounds', () => {
+  it('never asks for a rank beyond N - 1 (DADApy crashes when N is a power of two <= rangeMax)', async () => {
+    const d = new Data(uniformCube(64, 2, 2));
+    const g = await d.returnIdScalingGride({ rangeMax: 128 });
+    expect(Array.from(g.ranks)).toEqual([2, 4, 8, 16, 32]);
+  });
+});
