@@ -227,14 +227,10 @@ export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoN
     for (const i of idx) chosen[i] = 1;
     const d: number[] = [];
     for (const i of idx) {
+      // DADApy keeps the row when more than 2 of its entries were drawn: the first three (self, 1st, 2nd)
       const kept: number[] = [];
       for (let c = 0; c < w && kept.length < 3; c++) if (chosen[nn.indices[i * w + c]]) kept.push(nn.distances[i * w + c]);
-      let count = kept.length;
-      if (count === 3) {
-        // DADApy requires more than 2 selected entries in the whole row
-        count = 3;
-        d.push(kept[0], kept[1], kept[2]);
-      }
+      if (kept.length === 3) d.push(kept[0], kept[1], kept[2]);
     }
     const m = d.length / 3;
     survived += m;
