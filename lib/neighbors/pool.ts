@@ -17,7 +17,22 @@ let ex = null, mem = null, orig = null, D = 0, metric = 0;
 function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric) {
   for (let i = i0; i < i1; i++) {
     const oa = i * D, o = (i - i0) * kp;
-    for (let c = 0; c < kp; c++) {
+    let c0 = 0;
+    if (metric === 0) {
+      // four candidates at a time: four independent sums (more instruction-level parallelism),
+      // each still added in coordinate order, so the same bits as pairDistance
+      for (; c0 + 4 <= kp; c0 += 4) {
+        const b0 = hi[o + c0] * D, b1 = hi[o + c0 + 1] * D, b2 = hi[o + c0 + 2] * D, b3 = hi[o + c0 + 3] * D;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let t = 0; t < D; t++) {
+          const x = orig[oa + t];
+          const e0 = x - orig[b0 + t], e1 = x - orig[b1 + t], e2 = x - orig[b2 + t], e3 = x - orig[b3 + t];
+          s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+        }
+        ed[o + c0] = Math.sqrt(s0); ed[o + c0 + 1] = Math.sqrt(s1); ed[o + c0 + 2] = Math.sqrt(s2); ed[o + c0 + 3] = Math.sqrt(s3);
+      }
+    }
+    for (let c = c0; c < kp; c++) {
       const ob = hi[o + c] * D;
       if (metric === 0) {
         let s = 0;
