@@ -119,7 +119,12 @@ export async function main(): Promise<void> {
   const preludeErrors = cell.errors;
   cell = null;
   process.stderr.write(`[dadalab] prelude ${preludeOk ? 'ok' : 'FAILED'} in ${Date.now() - t0} ms (cwd ${process.cwd()})\n`);
-  if (!preludeOk) for (const e of preludeErrors) process.stderr.write(format(...e) + '\n');
+  let preludeNotice = '';
+  if (!preludeOk) {
+    preludeNotice = `dadalab: the library could not be preloaded (${LIB_ENTRY}):\n${preludeErrors.map((e) => format(...e)).join('\n')}\n`
+      + 'Import it yourself in a cell, or rebuild the package (npm run build).\n';
+    process.stderr.write(preludeNotice);
+  }
 
   const zmq = tslabRequire('zeromq');
   const iopub = new zmq.Publisher();
@@ -184,6 +189,10 @@ export async function main(): Promise<void> {
     jupyter.lastWriteDisplayData = (data: unknown, update: boolean) => {
       if (!silent) publish(msg, update ? 'update_display_data' : 'display_data', data);
     };
+    if (preludeNotice && !silent) {
+      publish(msg, 'stream', { name: 'stderr', text: preludeNotice });
+      preludeNotice = '';
+    }
     lib.clearCancel();
     const state: CellState = { value: undefined, hasValue: false, errors: [] };
     cell = state;

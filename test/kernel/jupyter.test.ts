@@ -90,6 +90,33 @@ for (;;) { bar.update(++i); await checkpoint(); }`);
   });
 });
 
+describeWith('dadalab run --server', [missingJupyterServer()], () => {
+  it('runs a notebook through a Jupyter server it starts itself', async () => {
+    requireBuilt();
+    const { runNotebook } = require(path.join(DIST, 'kernel', 'run.js'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'dadalab-server-run-'));
+    const nb = {
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: [
+        { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: "const here = process.cwd();\nhere" },
+        { cell_type: 'code', metadata: {}, outputs: [], execution_count: null,
+          source: "chart({ data: { values: [{ x: 1, y: 1 }, { x: 2, y: 4 }] }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }, 'two points')" },
+        { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: 'throw new Error("stop here")' },
+        { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: '"never run"' },
+      ],
+    };
+    writeFileSync(path.join(dir, 'server.ipynb'), JSON.stringify(nb));
+    const r = await runNotebook(path.join(dir, 'server.ipynb'), { server: true });
+    expect(r.ok).toBe(false);
+    expect(r.failure.index).toBe(2);
+    expect(r.failure.evalue).toBe('stop here');
+    const cells = r.notebook.cells;
+    expect(cells[0].outputs[0].data['text/plain']).toContain(path.basename(dir));
+    expect(Object.keys(cells[1].outputs[0].data)).toContain(VL);
+    expect(cells.map((c: { execution_count: number | null }) => c.execution_count)).toEqual([1, 2, 3, null]);
+  });
+});
+
 describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert()], () => {
   it('executes a notebook (execution counts recorded) and its HTML shows the chart', () => {
     requireBuilt();
