@@ -221,12 +221,37 @@ export class DensityEstimation extends IdEstimation {
     return this.neighVectorDiffs;
   }
 
-  /** DADApy's compute_common_neighs: |Ω_i ∩ Ω_j| per edge. */
-  async computeCommonNeighs(): Promise<Int32Array> {
+  /**
+   * DADApy's compute_common_neighs(comp_common_neighs_mat = false): |Ω_i ∩ Ω_j| per edge; with the
+   * flag also the symmetric N x N matrix (row-major; entries on graph edges only, diagonal 0).
+   */
+  async computeCommonNeighs(opts: { compCommonNeighsMat?: boolean } = {}): Promise<Int32Array> {
     const nn = await this.ensureDistances();
     const g = await this.computeNeighIndices();
-    this.commonNeighsArray = commonNeighs(nn, g);
-    return this.commonNeighsArray;
+    const c = commonNeighs(nn, g);
+    this.commonNeighsArray = c;
+    if (opts.compCommonNeighsMat) {
+      const n = g.n;
+      if (n > 20000) throw new DadalabError(`A dense ${n} x ${n} matrix is too large`, 'Use commonNeighsArray (per edge) instead');
+      const M = new Int32Array(n * n);
+      for (let e = 0; e < g.nspar; e++) {
+        const i = g.nindList[2 * e], j = g.nindList[2 * e + 1];
+        M[i * n + j] = c[e];
+        M[j * n + i] = c[e];
+      }
+      for (let i = 0; i < n; i++) M[i * n + i] = 0;
+      this.commonNeighsMat = M;
+    }
+    return c;
+  }
+
+  /** DADApy's return_sparse_distance_graph: the directed k*-graph with its distances, as CSR arrays. */
+  async returnSparseDistanceGraph(): Promise<{ n: number; indptr: Int32Array; indices: Int32Array; data: Float64Array }> {
+    const g = await this.computeNeighIndices();
+    this.neighDists = g.neighDists;
+    const indices = new Int32Array(g.nspar);
+    for (let e = 0; e < g.nspar; e++) indices[e] = g.nindList[2 * e + 1];
+    return { n: g.n, indptr: Int32Array.from(g.nindIptr), indices, data: Float64Array.from(g.neighDists) };
   }
 
   /** DADApy's compute_neigh_similarity_index(method = 'jaccard'). */

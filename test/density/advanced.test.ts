@@ -23,8 +23,14 @@ describe('neighbourhood graph, gradients, free-energy differences (DADApy\'s tes
     expect(Array.from(g.nindIptr)).toEqual([0, 2, 4, 6, 8, 10, 12]);
     const dist = await d.computeNeighDists();
     expect(dist[0]).toBeCloseTo(0.15, 15);
-    const common = await d.computeCommonNeighs();
+    const common = await d.computeCommonNeighs({ compCommonNeighsMat: true });
     expect(common[0]).toBe(3); // Ω_0 = {0, 1, 2} = Ω_1
+    expect(d.commonNeighsMat![0 * 6 + 1]).toBe(3);
+    expect(d.commonNeighsMat![1 * 6 + 0]).toBe(3);
+    expect(d.commonNeighsMat![0]).toBe(0);
+    const sg = await d.returnSparseDistanceGraph();
+    expect(Array.from(sg.indptr)).toEqual([0, 2, 4, 6, 8, 10, 12]);
+    expect(sg.data[0]).toBeCloseTo(0.15, 15);
     const sim = await d.computeNeighSimilarityIndex({ method: 'geometric' });
     expect(sim[0]).toBeCloseTo(1, 15);
     await expect(d.computeNeighSimilarityIndex({ method: 'cosine' })).rejects.toThrow(/not recognised/);
