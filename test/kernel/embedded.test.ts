@@ -106,6 +106,15 @@ fake`);
     expect(of(next, 'execute_result')[0].content.data['text/plain']).toBe("'still here'");
   });
 
+  it('skips, visibly, only the cells queued before a failure (stop_on_error, as ipykernel)', async () => {
+    const [failed, queued] = await Promise.all([run('await new Promise((r) => setTimeout(r, 300));\nthrow new Error("first")'), run('"queued"')]);
+    expect(failed.reply.status).toBe('error');
+    expect(queued.reply.status).toBe('aborted');
+    expect(of(queued, 'stream')[0].content.text).toMatch(/not run, because a cell queued before it failed/);
+    const later = await run('"sent after the failure"');
+    expect(later.reply.status).toBe('ok');
+  });
+
   it('says what was wrong with bad input, and which path a missing file was looked for at', async () => {
     const rows = await run('new Data([[1, 2], [1]])');
     const e1 = of(rows, 'error')[0].content;
@@ -146,6 +155,18 @@ for (;;) { rounds++; bar.update(rounds); await checkpoint(); }`);
     expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
     const next = await run('typeof Data');
     expect(of(next, 'execute_result')[0].content.data['text/plain']).toBe("'function'");
+  });
+
+  it('stops a real neighbour search within 2 s of SIGINT', async () => {
+    await run('const rngBig = new SeededRng(1);\nconst big = Array.from({ length: 40000 }, () => Array.from({ length: 40 }, () => rngBig.random()));');
+    const p = run('const bigData = new Data(big);\nawait bigData.computeDistances({ maxk: 100 });\n"finished"');
+    await new Promise((r) => setTimeout(r, 1000));
+    const t0 = Date.now();
+    await kernel.interrupt();
+    const r = await p;
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(of(r, 'error')[0]?.content.ename).toBe('Interrupted');
+    expect((await run('big.length')).reply.status).toBe('ok');
   });
 
   it('stops a synchronous loop (SIGINT) and an async one (interrupt_request on control)', async () => {
