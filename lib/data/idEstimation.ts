@@ -72,10 +72,12 @@ export class IdEstimation extends Base {
   intrinsicDimScale: number | null = null;
   /** The mus of the last TwoNN estimate (one array per subset when decimated). */
   intrinsicDimMus: Float64Array | Float64Array[] | null = null;
-  intrinsicDimMusGride: Float64Array[] | null = null;
+  /** N x S: the ratios r_{2n1} / r_{n1} of each point at each scale (set with setAttr). */
+  intrinsicDimMusGride: Float64Array | null = null;
   intrinsicDimDecimation: Float64Array | null = null;
   intrinsicDimErrDecimation: Float64Array | null = null;
   intrinsicDimScaleDecimation: Float64Array | null = null;
+  intrinsicDimMusDecimation: (Float64Array | Float64Array[])[] | null = null;
   intrinsicDimGride: Float64Array | null = null;
   intrinsicDimErrGride: Float64Array | null = null;
   intrinsicDimScaleGride: Float64Array | null = null;
@@ -103,12 +105,12 @@ export class IdEstimation extends Base {
         algorithm, muFraction, dataFraction, nIter: opts.nIter, rng: this.rng,
         metric: this.metric, period: this.periodArray(), signal: opts.signal,
       });
-      musAttr = [res.mus];
+      musAttr = [...res.allMus];
     } else if (this.nn) {
       res = await twoNNDecimatedFromTable(this.nn, {
         algorithm, muFraction, dataFraction, nIter: opts.nIter, rng: this.rng, signal: opts.signal,
       }, (m) => this.warn(m));
-      musAttr = [res.mus];
+      musAttr = [...res.allMus];
     } else {
       throw new DadalabError('computeId2NN needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
     }
@@ -131,14 +133,17 @@ export class IdEstimation extends Base {
     if (!this.X && !this.nn) throw new DadalabError('returnIdScaling2NN needs coordinates or distances', 'Create the Data object with coordinates');
     const sizes = decimationLevels(this.N, opts.nMin === undefined ? 10 : opts.nMin);
     const levels: TwoNNResult[] = [];
+    const mus: (Float64Array | Float64Array[])[] = [];
     for (const s of sizes) {
       levels.push(await this.computeId2NN({ algorithm, muFraction, dataFraction: s / this.N, setAttr: true, signal: opts.signal }));
+      mus.push(this.intrinsicDimMus as Float64Array | Float64Array[]);
     }
     const res = makeScalingResult(levels, sizes, opts.returnSizes ?? false, algorithm, muFraction);
     if (opts.setAttr) {
       this.intrinsicDimDecimation = res.ids;
       this.intrinsicDimErrDecimation = res.idsErr;
       this.intrinsicDimScaleDecimation = res.radii;
+      this.intrinsicDimMusDecimation = mus;
     }
     return res;
   }
@@ -185,6 +190,7 @@ export class IdEstimation extends Base {
       throw new DadalabError('returnIdScalingGride needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
     }
     if (opts.setAttr) {
+      this.intrinsicDimMusGride = res.mus;
       this.intrinsicDimGride = res.ids;
       this.intrinsicDimErrGride = res.idsErr;
       this.intrinsicDimScaleGride = res.radii;

@@ -140,14 +140,16 @@ export interface GrideScalingResult {
   /** n2 = 2, 4, 8, ... of each scale. */
   readonly ranks: Int32Array;
   readonly rangeMax: number;
+  /** N x S row-major: mu of each point at each scale (after DADApy's in-place bump of mus equal to 1). */
+  readonly mus: Float64Array;
   summary(): string;
   plot(options?: { x?: 'radius' | 'rank' }): Chart;
 }
 
 function scalingResult(ids: Float64Array, idsErr: Float64Array, radii: Float64Array, ranks: Int32Array,
-  returnRanks: boolean, rangeMax: number): GrideScalingResult {
+  returnRanks: boolean, rangeMax: number, mus: Float64Array): GrideScalingResult {
   const r: GrideScalingResult = {
-    ids, idsErr, radii, ranks, rangeMax,
+    ids, idsErr, radii, ranks, rangeMax, mus,
     scales: returnRanks ? Float64Array.from(ranks) : radii,
     summary() {
       const parts: string[] = [];
@@ -178,6 +180,7 @@ export function grideScalingFromRankDistances(rd: Float64Array, N: number, steps
   const ids = new Float64Array(S), idsErr = new Float64Array(S), radii = new Float64Array(S);
   const ranks = new Int32Array(S);
   const mus = new Float64Array(N);
+  const musAll = new Float64Array(N * S);
   const rsum = new Float64Array(2 * N);
   for (let i = 0; i < S; i++) {
     const n1 = 2 ** i;
@@ -187,11 +190,12 @@ export function grideScalingFromRankDistances(rd: Float64Array, N: number, steps
       rsum[2 * p] = a; rsum[2 * p + 1] = b;
     }
     const g = grideSingleScale(mus, n1, 2 * n1, opts);
+    for (let p = 0; p < N; p++) musAll[p * S + i] = mus[p];
     ids[i] = g.id; idsErr[i] = g.idErr;
     radii[i] = pairwiseSum(rsum) / (2 * N);
     ranks[i] = 2 * n1;
   }
-  return scalingResult(ids, idsErr, radii, ranks, opts.returnRanks ?? false, opts.rangeMax ?? 2 ** S);
+  return scalingResult(ids, idsErr, radii, ranks, opts.returnRanks ?? false, opts.rangeMax ?? 2 ** S, musAll);
 }
 
 /** Refuses points whose first neighbour is at distance 0 (mu would be infinite). */

@@ -35,6 +35,8 @@ export interface TwoNNResult {
   readonly ids: Float64Array;
   /** mu = r2 / r1 of every point of the first (or only) estimate. */
   readonly mus: Float64Array;
+  /** The mus of every subset (one array without decimation; DADApy's intrinsic_dim_mus list). */
+  readonly allMus: readonly Float64Array[];
   summary(): string;
   plot(): Chart;
 }
@@ -128,7 +130,7 @@ export function twoNN(nn: NeighborTable, opts: TwoNNOptions = {}): TwoNNResult {
   const id = twoNNFromMus(mus, muFraction, algorithm);
   return makeResult({
     id, idErr: 0, scale, algorithm, muFraction, dataFraction: 1, nIter: 1, n: nn.n,
-    ids: Float64Array.of(id), mus,
+    ids: Float64Array.of(id), mus, allMus: Object.freeze([mus]),
   });
 }
 
@@ -179,7 +181,7 @@ export async function twoNNDecimated(X: Matrix, opts: TwoNNDecimationOptions): P
   const metric = opts.metric && opts.metric !== 'precomputed' ? opts.metric : 'euclidean';
   const ids = new Float64Array(nIter);
   let scaleSum = 0;
-  let firstMus: Float64Array | null = null;
+  const allMus: Float64Array[] = [];
   for (let j = 0; j < nIter; j++) {
     const idx = opts.rng.choice(X.rows, nSubset, false);
     const sub = X.selectRows(idx);
@@ -188,13 +190,13 @@ export async function twoNNDecimated(X: Matrix, opts: TwoNNDecimationOptions): P
     const { mus, scale } = musOf(t);
     ids[j] = twoNNFromMus(mus, muFraction, algorithm);
     scaleSum += scale;
-    if (!firstMus) firstMus = mus;
+    allMus.push(mus);
     await checkpoint(opts.signal);
   }
-  return decimatedResult(ids, scaleSum / nIter, firstMus as Float64Array, algorithm, muFraction, opts.dataFraction, nSubset);
+  return decimatedResult(ids, scaleSum / nIter, allMus, algorithm, muFraction, opts.dataFraction, nSubset);
 }
 
-function decimatedResult(ids: Float64Array, scale: number, mus: Float64Array, algorithm: TwoNNAlgorithm,
+function decimatedResult(ids: Float64Array, scale: number, allMus: Float64Array[], algorithm: TwoNNAlgorithm,
   muFraction: number, dataFraction: number, n: number): TwoNNResult {
   const nIter = ids.length;
   let m = 0;
@@ -203,7 +205,7 @@ function decimatedResult(ids: Float64Array, scale: number, mus: Float64Array, al
   let v2 = 0;
   for (const v of ids) v2 += (v - m) * (v - m);
   const idErr = Math.sqrt(v2 / nIter) / Math.sqrt(nIter);
-  return makeResult({ id: m, idErr, scale, algorithm, muFraction, dataFraction, nIter, n, ids, mus });
+  return makeResult({ id: m, idErr, scale, algorithm, muFraction, dataFraction, nIter, n, ids, mus: allMus[0], allMus: Object.freeze(allMus) });
 }
 
 /**
@@ -219,7 +221,7 @@ export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoN
   const w = nn.maxk + 1;
   const ids = new Float64Array(nIter);
   let scaleSum = 0, survived = 0;
-  let firstMus: Float64Array | null = null;
+  const allMus: Float64Array[] = [];
   const chosen = new Uint8Array(nn.n);
   for (let j = 0; j < nIter; j++) {
     const idx = opts.rng.choice(nn.n, nSubset, false);
@@ -239,13 +241,13 @@ export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoN
     const { mus, scale } = musOf(t);
     ids[j] = twoNNFromMus(mus, muFraction, algorithm);
     scaleSum += scale;
-    if (!firstMus) firstMus = mus;
+    allMus.push(mus);
     await checkpoint(opts.signal);
   }
   if (survived / nIter < 0.8 * nSubset && warn) {
     warn(`Decimation from a neighbour table used on average ${Math.trunc(survived / nIter)} of the ${nSubset} points of each subset`);
   }
-  return decimatedResult(ids, scaleSum / nIter, firstMus as Float64Array, algorithm, muFraction, opts.dataFraction, nSubset);
+  return decimatedResult(ids, scaleSum / nIter, allMus, algorithm, muFraction, opts.dataFraction, nSubset);
 }
 
 /** The TwoNN decimation curve (DADApy's return_id_scaling_2NN), immutable. */
@@ -322,6 +324,6 @@ export function twoNNWithPrior(nn: NeighborTable, opts: TwoNNPriorOptions = {}):
   const std = Math.sqrt(alphaPost / (betaPost * betaPost));
   const mode = (alphaPost - 1) / betaPost;
   const id = opts.posteriorMean === false ? mode : mean;
-  const base = makeResult({ id, idErr: std, scale, algorithm: 'bayes', muFraction: 1, dataFraction: 1, nIter: 1, n: nn.n, ids: Float64Array.of(id), mus });
+  const base = makeResult({ id, idErr: std, scale, algorithm: 'bayes', muFraction: 1, dataFraction: 1, nIter: 1, n: nn.n, ids: Float64Array.of(id), mus, allMus: Object.freeze([mus]) });
   return Object.freeze({ ...base, summary: base.summary, plot: base.plot, alphaPost, betaPost });
 }

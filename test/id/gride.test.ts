@@ -101,3 +101,18 @@ describe('Gride rank bounds', () => {
     expect(Array.from(g.ranks)).toEqual([2, 4, 8, 16, 32]);
   });
 });
+
+describe('attributes set with setAttr (DADApy names in camelCase)', () => {
+  it('stores the Gride curve and its mus, and the decimation curve with the mus of every subset', async () => {
+    const d = new Data(uniformCube(200, 2, 4), { rng: 2 });
+    const g = await d.returnIdScalingGride({ rangeMax: 16, setAttr: true });
+    expect(d.intrinsicDimGride).toBe(g.ids);
+    expect(d.intrinsicDimScaleGride).toBe(g.radii);
+    expect(d.intrinsicDimMusGride!.length).toBe(200 * 4);
+    const s = await d.returnIdScaling2NN({ nMin: 40, setAttr: true });
+    expect(d.intrinsicDimDecimation).toBe(s.ids);
+    expect(d.intrinsicDimMusDecimation!.length).toBe(3);
+    expect((d.intrinsicDimMusDecimation![2] as Float64Array[]).length).toBe(4); // 4 subsets of 50
+    expect(d.intrinsicDim).toBe(s.last.id);
+  });
+});
