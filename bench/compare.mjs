@@ -47,6 +47,12 @@ console.log(`N = ${N}, A: D = ${DA}, B: D = ${DB} (B = A R / sqrt(50) + 0.5 nois
 const [ii, tii] = await time(silence(() => new Data(A).returnInformationImbalance({ coordinates: B, k: 1 })));
 console.log(`returnInformationImbalance({ coordinates: B }) (subsetSize 2000, ${ii.repeats} subsets): ${tii.toFixed(2)} s`);
 console.log(`  ${ii.summary()}`);
+// worst case for the rank lookup: unrelated representations (every neighbour falls outside the
+// short tables, so its rank is counted from distances in JS)
+const C = new Matrix(normal(N * DB, 10), N, DB);
+const [iu, tiu] = await time(silence(() => new Data(A).returnInformationImbalance({ coordinates: C, k: 1 })));
+console.log(`returnInformationImbalance({ coordinates: C }) with C unrelated to A (worst case): ${tiu.toFixed(2)} s`);
+console.log(`  ${iu.summary()}`);
 const [ov, tov] = await time(silence(() => new Data(A).returnDataOverlap({ coordinates: B, k: 30 })));
 console.log(`returnDataOverlap({ coordinates: B, k: 30 }) on a fresh Data (both k = 30 tables included): ${tov.toFixed(2)} s`);
 console.log(`  ${ov.summary()}`);

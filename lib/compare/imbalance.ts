@@ -131,16 +131,40 @@ function nearest(d: Float64Array, i: number, k: number, outD: Float64Array, outI
 function distanceRow(X: Matrix, i: number, metric: Metric, period: Float64Array | null, out: Float64Array): void {
   const N = X.rows, D = X.cols, x = X.data;
   if (metric === 'euclidean' && !period) {
-    const oi = i * D;
-    for (let j = 0; j < N; j++) {
-      const oj = j * D;
-      let s = 0;
-      for (let t = 0; t < D; t++) { const e = x[oi + t] - x[oj + t]; s += e * e; }
-      out[j] = Math.sqrt(s); // pairDistance's arithmetic, so the order (and its ties) is the table's
-    }
+    for (let j = 0; j < N; j++) out[j] = euclid(x, i * D, j * D, D);
     return;
   }
   for (let j = 0; j < N; j++) out[j] = pairDistance(x, i, x, j, D, metric, period);
+}
+
+/**
+ * Euclidean distance with four partial sums (4x the throughput of one dependent sum). Its
+ * rounding differs from a sequential sum by an ulp at most, so only ulp-close distances could
+ * order differently from the neighbour engine's; exact ties (e.g. integer data) stay exact.
+ */
+function euclid(x: ArrayLike<number>, oi: number, oj: number, D: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t = 0;
+  for (; t + 3 < D; t += 4) {
+    const e0 = x[oi + t] - x[oj + t], e1 = x[oi + t + 1] - x[oj + t + 1];
+    const e2 = x[oi + t + 2] - x[oj + t + 2], e3 = x[oi + t + 3] - x[oj + t + 3];
+    s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+  }
+  for (; t < D; t++) { const e = x[oi + t] - x[oj + t]; s0 += e * e; }
+  return Math.sqrt((s0 + s1) + (s2 + s3));
+}
+
+/** The full symmetric distance matrix (N x N, row-major), each pair computed once. */
+function distanceMatrix(X: Matrix, metric: Metric, period: Float64Array | null): Float64Array {
+  const N = X.rows, D = X.cols, x = X.data;
+  const M = new Float64Array(N * N);
+  const fast = metric === 'euclidean' && !period;
+  for (let i = 0; i < N; i++) {
+    for (let j = i + 1; j < N; j++) {
+      const d = fast ? euclid(x, i * D, j * D, D) : pairDistance(x, i, x, j, D, metric, period);
+      M[i * N + j] = d; M[j * N + i] = d;
+    }
+  }
+  return M;
 }
 
 export interface PairOptions {
@@ -211,19 +235,30 @@ export function imbalancePair(A: Matrix, B: Matrix, opts: PairOptions = {}): [nu
  */
 function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, metric: Metric, periodTo: Float64Array | null, k: number): Float64Array {
   const N = from.n, wf = from.maxk + 1, wt = to.maxk + 1;
-  const out = new Float64Array(N * k);
-  const row = new Float64Array(N);
+  const out = new Float64Array(N * k).fill(-1);
+  let missRows = 0;
   for (let i = 0; i < N; i++) {
-    let haveRow = false;
+    let miss = false;
     for (let m = 0; m < k; m++) {
       const target = from.indices[i * wf + 1 + m];
-      let r = -1;
-      for (let c = 1; c < wt; c++) if (to.indices[i * wt + c] === target) { r = c; break; }
-      if (r < 0) {
-        if (!haveRow) { distanceRow(Xto, i, metric, periodTo, row); haveRow = true; }
-        r = rankIn(row, i, target);
+      for (let c = 1; c < wt; c++) if (to.indices[i * wt + c] === target) { out[i * k + m] = c; break; }
+      if (out[i * k + m] < 0) miss = true;
+    }
+    if (miss) missRows++;
+  }
+  if (missRows === 0) return out;
+  // many misses (unrelated spaces): one symmetric matrix costs half of the rows one by one
+  const M = missRows > N / 4 && N <= 4096 ? distanceMatrix(Xto, metric, periodTo) : null;
+  const row = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let d: Float64Array | null = null;
+    for (let m = 0; m < k; m++) {
+      if (out[i * k + m] >= 0) continue;
+      if (!d) {
+        if (M) d = M.subarray(i * N, (i + 1) * N);
+        else { distanceRow(Xto, i, metric, periodTo, row); d = row; }
       }
-      out[i * k + m] = r;
+      out[i * k + m] = rankIn(d, i, from.indices[i * wf + 1 + m]);
     }
   }
   return out;
