@@ -476,7 +476,7 @@ export class DiffImbalance {
       for (let i = 0; i < nrows; i++) ss += (v[i] - mean) ** 2;
       return { imbFinal: mean, errorFinal: Math.sqrt(ss / (nrows - 1)) / Math.sqrt(nrows) };
     }
-    if (dci > 0) throw new DadalabError('discardCloseInd without computeError is not supported', 'Use computeError: true with discardCloseInd');
+    if (dci > 0) return { imbFinal: this.maskedFinalDii(dci), errorFinal: null };
     const all = Int32Array.from({ length: this.N }, (_, i) => i);
     const ranks = new Float64Array(this.N * this.N), tmp = new Float64Array(this.N);
     for (let i = 0; i < this.N; i++) {
@@ -486,6 +486,53 @@ export class DiffImbalance {
     const k = Math.ceil(kF * nb);
     const res = batchDii(this.A, this.featureWeights(this.paramsFinal), this.periodsA, { rows: all, cols: all, ranks, selfInColumns: true, rankOffset: 0 }, k, this.opts.lambdaFactor, this.opts.pointAdaptLambda, false);
     return { imbFinal: res.value, errorFinal: null };
+  }
+
+  /**
+   * The square final DII with the time-close points masked (DADApy's discard_close_ind without
+   * error): row i drops the columns j with |i - j| <= dci; the first dci rows drop their first
+   * 2 dci + 1 columns and the last dci rows their last ones, so every row keeps N - 2 dci - 1.
+   */
+  private maskedFinalDii(dci: number): number {
+    const N = this.N, D = this.A.cols, x = this.A.data as Float64Array;
+    const keep = N - 2 * dci - 1;
+    if (keep < 2) throw new DadalabError(`discardCloseInd = ${dci} leaves fewer than 2 columns of ${N} points`, 'Use a smaller discardCloseInd');
+    const w = this.featureWeights(this.paramsFinal!);
+    const k = Math.ceil(this.opts.kFinal * this.opts.batchesPerEpoch * (1 - (2 * dci) / N));
+    const cols = (i: number): number[] => {
+      const out: number[] = [];
+      if (i < dci) { for (let j = 2 * dci + 1; j < N; j++) out.push(j); }
+      else if (i >= N - dci) { for (let j = 0; j < N - 2 * dci - 1; j++) out.push(j); }
+      else { for (let j = 0; j < N; j++) if (Math.abs(i - j) > dci) out.push(j); }
+      return out;
+    };
+    const d2 = new Float64Array(keep), db = new Float64Array(keep), lam = new Float64Array(N);
+    const rows: { c: number[]; d2: Float64Array; r: Float64Array }[] = [];
+    for (let i = 0; i < N; i++) {
+      const c = cols(i);
+      for (let t = 0; t < keep; t++) {
+        let s = 0;
+        for (let a = 0; a < D; a++) { const e = w[a] * diff(x, i, c[t], D, a, this.periodsA); s += e * e; }
+        d2[t] = s; db[t] = this.dB(i, c[t]);
+      }
+      const r = rankRow(db).map((v) => v + 1);
+      lam[i] = this.opts.lambdaFactor * kthSmallest(d2, Math.min(k, 100, keep), -1);
+      rows.push({ c, d2: Float64Array.from(d2), r });
+    }
+    let gl = 0;
+    for (let i = 0; i < N; i++) gl += lam[i];
+    gl /= N;
+    let total = 0;
+    for (let i = 0; i < N; i++) {
+      const L = this.opts.pointAdaptLambda ? lam[i] : gl;
+      const { d2: dd, r } = rows[i];
+      let mn = Infinity;
+      for (let t = 0; t < keep; t++) if (dd[t] < mn) mn = dd[t];
+      let z = 0, s = 0;
+      for (let t = 0; t < keep; t++) { const e = Math.exp(-(dd[t] - mn) / L); z += e; s += e * r[t]; }
+      total += s / z;
+    }
+    return (2 / (keep + 1)) * (total / N);
   }
 
   /** A copy with the same settings, other initial parameters and a seed (for the greedy searches). */

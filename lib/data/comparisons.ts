@@ -131,6 +131,11 @@ export class MetricComparisons extends Clustering {
     });
   }
 
+  /** DADApy's misspelt name at this commit, kept for people porting code: see returnInformationImbalance. */
+  async returnInformationImbalace(opts: Parameters<MetricComparisons['returnInformationImbalance']>[0]): Promise<InformationImbalance> {
+    return this.returnInformationImbalance(opts);
+  }
+
   /** DADApy's greedy_feature_selection_full: greedy selection against the full space. */
   async greedyFeatureSelectionFull(opts: { nCoords: number; k?: number; nBest?: number; symm?: boolean }): Promise<GreedySelection> {
     const ctx = this.cmpContext('greedyFeatureSelectionFull');

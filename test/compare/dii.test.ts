@@ -130,6 +130,11 @@ describe('DiffImbalance (mini-batch, analytic gradient)', () => {
     const fin = di.returnFinalDii({ computeError: true, seed: 0 });
     expect(fin.errorFinal).toBeGreaterThan(0);
     expect(di.returnFinalDii({ computeError: false }).errorFinal).toBeNull();
+    // masking the time-close points: dci = 0 is the unmasked square DII up to the rank offset
+    const sq = di.returnFinalDii({ computeError: false }).imbFinal;
+    const masked = di.returnFinalDii({ computeError: false, discardCloseInd: 2 }).imbFinal;
+    expect(masked).toBeGreaterThan(0);
+    expect(Math.abs(masked - sq)).toBeLessThan(0.2);
     const adam = new DiffImbalance(A, B, { numEpochs: 10, batchesPerEpoch: 5, optimizerName: 'adam', learningRate: 0.1, l1Strength: 1e-4, paramsInit: [10, 10, 10] });
     const ta = await adam.train();
     expect(ta.imbsTraining.length).toBe(11);
