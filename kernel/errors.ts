@@ -37,7 +37,7 @@ export function describeError(e: unknown): ErrorContent {
 
 /** Type errors found by the TypeScript compiler (tslab prints them as "line:col - message"). */
 export function describeDiagnostics(lines: string[]): ErrorContent {
-  const clean = lines.map((l) => l.trim()).filter(Boolean);
+  const clean = lines.map((l) => l.trim().replace(/^(\d+):(\d+) - /, 'line $1, column $2: ')).filter(Boolean);
   const first = clean[0] ?? 'the cell does not compile';
   return {
     ename: 'TypeScriptError',

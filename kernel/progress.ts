@@ -66,7 +66,7 @@ export function terminalProgressSink(stream: NodeJS.WriteStream = process.stderr
     start(label: string, total: number): ProgressHandle {
       const bar = new cliProgress.SingleBar({
         format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`,
-        stream, hideCursor: false, clearOnComplete: false, noTTYOutput: false,
+        stream, hideCursor: false, clearOnComplete: false, noTTYOutput: true,
       }, cliProgress.Presets.shades_classic);
       bar.start(total, 0);
       return {

@@ -80,7 +80,15 @@ Promise<{ failure?: CellFailure; cellsRun: number }> {
     const outputs: Output[] = [];
     cell.outputs = outputs;
     const t0 = Date.now();
-    const { reply } = await kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); });
+    let reply: Awaited<ReturnType<CellKernel['execute']>>['reply'];
+    try {
+      ({ reply } = await kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); }));
+    } catch (e) {
+      // The kernel died (process.exit in a cell, out of memory, ...): this cell is the failure.
+      const message = String((e as Error)?.message ?? e).split('\n')[0];
+      outputs.push({ output_type: 'error', ename: 'KernelDied', evalue: message, traceback: [`KernelDied: ${message}`] });
+      return { cellsRun: cellsRun + 1, failure: { index: i, source, ename: 'KernelDied', evalue: message, traceback: [`KernelDied: ${message}`] } };
+    }
     cellsRun++;
     cell.execution_count = reply.execution_count ?? null;
     opts.onCell?.(i, { source, status: reply.status, seconds: (Date.now() - t0) / 1000 });

@@ -115,8 +115,21 @@ describe('error messages', () => {
     expect(describeError(new Error('Script execution was interrupted by `SIGINT`')).ename).toBe('Interrupted');
     const d = describeDiagnostics(["1:7 - Type 'number' is not assignable to type 'string'."]);
     expect(d.ename).toBe('TypeScriptError');
-    expect(d.evalue).toContain("Type 'number'");
+    expect(d.evalue).toBe("line 1, column 7: Type 'number' is not assignable to type 'string'.");
     expect(describeError('plain string').evalue).toBe('plain string');
+  });
+});
+
+describe('progress sinks', () => {
+  it('a terminal bar writes its label and count', async () => {
+    const { terminalProgressSink } = await import('../../kernel/progress');
+    let text = '';
+    const stream = { isTTY: false, columns: 80, write: (s: string) => { text += s; return true; }, cursorTo() {}, clearLine() {}, moveCursor() {} };
+    const bar = terminalProgressSink(stream as unknown as NodeJS.WriteStream).start('neighbours', 10);
+    bar.update(5);
+    bar.finish();
+    expect(text).toContain('neighbours');
+    expect(text).toContain('10/10');
   });
 });
 

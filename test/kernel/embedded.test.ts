@@ -52,7 +52,7 @@ describe('the dadalab kernel (embedded client)', () => {
     const typed = await run('const nPoints: string = new Data([[0, 0], [1, 0], [0, 1]]).N');
     expect(typed.reply.status).toBe('error');
     expect(of(typed, 'error')[0].content.ename).toBe('TypeScriptError');
-    expect(of(typed, 'error')[0].content.evalue).toMatch(/Type 'number' is not assignable to type 'string'/);
+    expect(of(typed, 'error')[0].content.evalue).toMatch(/^line 1, column 7: Type 'number' is not assignable to type 'string'/);
   });
 
   it('renders a chart that ends a cell as one bundle, before the cell reports done', async () => {
@@ -63,6 +63,15 @@ describe('the dadalab kernel (embedded client)', () => {
     expect(Object.keys(res[0].content.data).sort()).toEqual([VL, 'image/svg+xml', 'text/plain'].sort());
     expect(res[0].content.data['image/svg+xml']).toContain('mark-rect');
     expect(res[0].content.data['text/plain']).toBe('two bars');
+  });
+
+  it('thins a 100k-point scatter so the notebook stays small', async () => {
+    const r = await run(`chart({ data: { values: Array.from({ length: 100000 }, (_, i) => ({ x: Math.cos(i), y: Math.sin(1.1 * i) })) },
+      mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } }, title: 'many' })`);
+    const data = of(r, 'execute_result')[0].content.data;
+    expect(data[VL].data.values.length).toBe(5000);
+    expect(JSON.stringify(data[VL].title)).toContain('5,000 of 100,000 points shown');
+    expect(JSON.stringify(data).length).toBeLessThan(3_000_000);
   });
 
   it('renders a result (summary + plot) and show() anywhere in a cell', async () => {
@@ -215,6 +224,18 @@ describe('dadalab run (CLI)', () => {
     expect(same.status).toBe(1);
     expect(same.stderr).toMatch(/is the input notebook.*--in-place/);
     expect(readFileSync(input, 'utf8')).toBe(text);
+  });
+
+  it('a cell that kills the kernel is reported as the failing cell', () => {
+    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-die-'));
+    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
+    writeFileSync(path.join(nbDir, 'dies.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('1'), cell('process.exit(3)'), cell('2')] }));
+    const r = spawnSync(process.execPath, [CLI, 'run', 'dies.ipynb', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cell 2 failed');
+    expect(r.stderr).toMatch(/KernelDied: The kernel died \(exit code 3\)/);
+    const out = JSON.parse(readFileSync(path.join(nbDir, 'dies.out.ipynb'), 'utf8'));
+    expect(out.cells[1].outputs[0].ename).toBe('KernelDied');
   });
 
   it('install and uninstall with --prefix', () => {
