@@ -28,7 +28,13 @@ import type { KnnPool } from './pool';
  * point can enter or tie the top k, and the row equals the exact reference bit for bit; otherwise
  * the row is recomputed by the exact float64 brute force. So the table is always exact.
  *
- * The kernel is called per row block (about 30 ms of work per call: V8 has no on-stack
+ * Symmetric tiles (self tables, euclidean and cosine, `symmetric` option, the default when N
+ * spans >= 3 tiles): all heaps stay resident; tile (I, J) with I < J feeds the heaps of both
+ * blocks, so each pair is computed once (half the kernel work). The tiles are scheduled in rounds
+ * of a round-robin tournament (symSchedule): within a round no two tiles share a row block, so
+ * the workers never write the same heap, and no locks are needed.
+ *
+ * The kernel is called per row block or tile (about 1e9 flops per call: V8 has no on-stack
  * replacement for wasm, so one long call would stay on the baseline tier), on the worker pool
  * (async) or on this thread (sync). Each row is computed by one call whatever the thread count,
  * and the final table is the exact one, so results do not depend on the number of workers.
