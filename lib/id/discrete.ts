@@ -1,6 +1,7 @@
 import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { fminbound } from '../stats/brent';
+import type { NeighborTable } from '../neighbors/table';
 import { lgamma } from '../stats/special';
 import type { Chart } from '../../widgets/chart';
 import { curveChart, idCurveChart } from '../../widgets/id/charts';
@@ -261,13 +262,84 @@ export function discreteIdK(c: LatticeCounts, opts: { k: number; ratio?: number;
     const ln = rint(lk * ratio);
     LK.push(lk); LN.push(ln); K.push(C(lk) - 1); NN.push(C(ln) - 1);
   }
+  if (LK.length === 0) throw new DadalabError(`No point reaches k = ${kEff} neighbours within the counted radii`, 'Lower k or recompute the counts with a larger dMax');
+  return estimateFromShells(LK, LN, K, NN, `k = ${kEff}`);
+}
+
+/** The per-point MLE of compute_id_binomial_k_discrete, error at the integer-truncated mean radii (as DADApy). */
+function estimateFromShells(LK: number[], LN: number[], K: number[], NN: number[], label: string): DiscreteIdResult {
   const M = LK.length;
-  if (M === 0) throw new DadalabError(`No point reaches k = ${kEff} neighbours within the counted radii`, 'Lower k or recompute the counts with a larger dMax');
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   if (mean(NN) === 0) throw new DadalabError('No point has a neighbour in its inner shell', 'Increase k or the ratio');
   const id = discreteMle(LK, K, LN, NN);
   const idErr = Math.sqrt(discreteCramerRao(id, Math.trunc(mean(LN)), Math.trunc(mean(LK)), M, mean(K)));
-  return discreteResult({ id, idErr, scale: mean(LK), method: 'mle', n: M }, `k = ${kEff}`);
+  return discreteResult({ id, idErr, scale: mean(LK), method: 'mle', n: M }, label);
+}
+
+/**
+ * compute_id_binomial_k_discrete from a neighbour table of integer (L1 or Hamming) distances
+ * (DADApy's table mode, fix_k): for each point the first kEff + 1 distances (self included); with
+ * fewer than 3 distinct values the point is dropped; else lk = the last complete shell (the
+ * second-largest distinct distance), k = the entries below the last, incomplete shell, ln =
+ * rint(lk ratio) (minus 1 when equal to lk), n = the entries <= ln. Default kEff = maxk - 1.
+ */
+export function discreteIdKFromTable(nn: NeighborTable, opts: { k?: number; ratio?: number; subset?: ArrayLike<number> | null } = {}): DiscreteIdResult {
+  const ratio = opts.ratio ?? 0.5;
+  const kEff = opts.k ?? nn.maxk - 1;
+  if (!(ratio > 0 && ratio < 1)) throw new DadalabError(`ratio = ${ratio} is outside (0, 1)`, 'Pass 0 < ratio < 1');
+  if (!(Number.isInteger(kEff) && kEff > 0 && kEff < nn.maxk)) throw new DadalabError(`k = ${kEff} must satisfy 0 < k < maxk = ${nn.maxk}`, 'Pass a smaller k or compute more neighbours');
+  const w = nn.maxk + 1, D = nn.distances;
+  const rows = subsetRows(nn.n, opts.subset);
+  const LK: number[] = [], LN: number[] = [], K: number[] = [], NN: number[] = [];
+  for (const i of rows) {
+    const row = D.subarray(i * w, i * w + kEff + 1);
+    // distinct values (sorted row) and the index of their first occurrence
+    const u: number[] = [], first: number[] = [];
+    for (let j = 0; j < row.length; j++) if (j === 0 || row[j] !== row[j - 1]) { u.push(row[j]); first.push(j); }
+    if (u.length < 3) continue;
+    const lk = u[u.length - 2];
+    const k = first[first.length - 1];
+    let ln = rint(lk * ratio);
+    if (ln === lk) ln -= 1;
+    let n = 0;
+    for (let j = 0; j < row.length; j++) if (row[j] <= ln) n++;
+    LK.push(lk); LN.push(ln); K.push(k - 1); NN.push(n - 1);
+  }
+  if (LK.length === 0) throw new DadalabError(`No point has 3 distinct distances among its first ${kEff} neighbours`, 'Use a larger k');
+  for (const v of LK) if (!Number.isInteger(v)) throw new DadalabError(`The table holds non-integer distances (${v})`, 'Use lattice data with the manhattan or hamming metric');
+  return estimateFromShells(LK, LN, K, NN, `k = ${kEff}, table`);
+}
+
+/**
+ * compute_id_binomial_lk from a neighbour table (DADApy's fix_lk table mode): k = #{r <= lk},
+ * n = #{r <= ln} over the stored columns; points whose table ends within lk are left out
+ * (all are kept when maxk = N - 1).
+ */
+export function discreteIdLkFromTable(nn: NeighborTable, opts: { lk: number; ln: number; method?: 'mle' | 'bayes'; subset?: ArrayLike<number> | null }): DiscreteIdResult {
+  const { lk, ln } = opts;
+  const method = opts.method ?? 'bayes';
+  if (!(Number.isInteger(lk) && Number.isInteger(ln) && ln >= 0 && lk > ln)) {
+    throw new DadalabError(`Need integer radii with 0 <= ln < lk, got lk = ${lk}, ln = ${ln}`, 'Pass e.g. lk = 10, ln = 5');
+  }
+  const w = nn.maxk + 1, D = nn.distances;
+  const full = nn.maxk === nn.n - 1;
+  const n: number[] = [], k: number[] = [];
+  for (const i of subsetRows(nn.n, opts.subset)) {
+    if (!full && !(D[i * w + nn.maxk] > lk)) continue;
+    let ck = 0, cn = 0;
+    for (let j = 0; j < w; j++) { const d = D[i * w + j]; if (d <= lk) ck++; if (d <= ln) cn++; }
+    n.push(cn - 1); k.push(ck - 1);
+  }
+  const M = n.length;
+  if (M === 0) throw new DadalabError(`No point has its whole lk = ${lk} ball in the table`, 'Compute more neighbours or lower lk');
+  const mn = n.reduce((a, b) => a + b, 0) / M, mk = k.reduce((a, b) => a + b, 0) / M;
+  if (mn === 0) throw new DadalabError(`No point has a neighbour within ln = ${ln}`, 'Increase ln (and lk)');
+  if (method === 'mle') {
+    const id = discreteMle(lk, mk, ln, mn);
+    return discreteResult({ id, idErr: Math.sqrt(discreteCramerRao(id, ln, lk, M, mk)), scale: lk, method, n: M }, `lk = ${lk}, ln = ${ln}, table`);
+  }
+  const post = discretePosterior(k, n, lk, ln);
+  return discreteResult({ id: post.mean, idErr: post.std, scale: lk, method: 'bayes', n: M, posterior: { grid: post.grid, P: post.P } }, `lk = ${lk}, ln = ${ln}, table`);
 }
 
 /** DADApy's return_id_scaling (ids at radii lk, ln = ceil(lk r), minus one when equal to lk). */

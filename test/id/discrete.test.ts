@@ -97,3 +97,19 @@ describe('IdDiscrete (DADApy names)', () => {
     expect(s.ids.length).toBe(2);
   });
 });
+
+describe('discrete ID from a neighbour table (DADApy table mode)', () => {
+  it('agrees with the condensed counts when the table holds every neighbour', async () => {
+    const { discreteIdKFromTable, discreteIdLkFromTable } = await import('../../lib/id/discrete');
+    const { computeNeighborsSync } = await import('../../lib/neighbors');
+    const X = lattice(300, 4, 12, 7);
+    const nn = computeNeighborsSync(X, { maxk: 299, metric: 'manhattan', period: 12 });
+    const c = latticeCounts(X, { period: 12, dMax: 24 });
+    const a = discreteIdLkFromTable(nn, { lk: 6, ln: 3, method: 'mle' });
+    const b = discreteIdLk(c, { lk: 6, ln: 3, method: 'mle' });
+    expect(a.id).toBeCloseTo(b.id, 12);
+    const k = discreteIdKFromTable(nn, { k: 30 });
+    expect(Math.abs(k.id - 4)).toBeLessThan(0.6);
+    expect(() => discreteIdKFromTable(nn, { k: 400 })).toThrow(/maxk = 299/);
+  });
+});
