@@ -159,6 +159,18 @@ describe('outputs and the report', () => {
   });
 });
 
+describe('the launcher', () => {
+  it('makes @types/node reachable for notebooks outside the project', () => {
+    requireBuilt();
+    const { ensureNodeTypes, preludeSource } = require(path.join(DIST, 'kernel', 'launcher.js'));
+    const types = ensureNodeTypes();
+    expect(types).not.toBeNull();
+    expect(existsSync(path.join(types, 'package.json'))).toBe(true);
+    const prelude = preludeSource({ Data: 1, loadData: 2, default: 3 }, '/lib/index.js');
+    expect(prelude).toBe('import * as dadalab from "/lib/index.js";\nimport { Data, loadData } from "/lib/index.js";\n');
+  });
+});
+
 describe('kernelspec install', () => {
   it('writes kernel.json with absolute paths under --prefix, and removes it', () => {
     requireBuilt();
