@@ -162,8 +162,10 @@ function wasmMetric(m: Metric): WasmMetric {
  * Whether the symmetric tiles apply (self table, dot-product metrics, at least 3 row blocks):
  * every pair is computed once and feeds both rows' heaps, half the work of the row-block path.
  */
-function symBlocks(N: number, D: number, metric: Metric, precision: Precision, workers: number): number {
+function symBlocks(N: number, D: number, k: number, metric: Metric, precision: Precision, workers: number): number {
   if (metric !== 'euclidean' && metric !== 'cosine') return 0;
+  const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
+  if (N * kp * 16 > 1.5 * 2 ** 30) return 0; // resident heaps too large: the row-block path
   const lanes = precision === 'float64' ? 2 : 4;
   const B = symBlockRows(N, Math.ceil(D / lanes) * lanes, workers);
   return Math.ceil(N / B) >= 3 ? B : 0;
@@ -358,7 +360,7 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
     const tree = new KdTree(X, metric, period);
     kdTreeRows(tree, maxk, 0, N, dist, ind);
   } else if (r.engine === 'wasm') {
-    const B = opts.symmetric === false ? 0 : symBlocks(N, X.cols, metric, r.precision, 1);
+    const B = opts.symmetric === false ? 0 : symBlocks(N, X.cols, maxk, metric, r.precision, 1);
     symmetric = B > 0;
     if (B > 0) fallbackRows = symSync(X, maxk, metric, r.precision, B, dist, ind);
     else fallbackRows = wasmSync(X, null, maxk, metric, r.precision, (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
@@ -393,7 +395,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
         await checkpoint(opts.signal);
       }
     } else if (r.engine === 'wasm') {
-      const B = opts.symmetric === false || r.workers === 0 ? 0 : symBlocks(N, X.cols, metric, r.precision, r.workers);
+      const B = opts.symmetric === false || r.workers === 0 ? 0 : symBlocks(N, X.cols, maxk, metric, r.precision, r.workers);
       symmetric = B > 0;
       if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, dist, ind);
       else {
