@@ -52,8 +52,9 @@ program.command('run')
   .option('--in-place', 'write the executed notebook over the input')
   .option('--html <file>', 'also write a self-contained HTML report')
   .option('--server', 'run through a Jupyter server (needs jupyter-server) instead of the embedded client')
+  .option('--timeout <seconds>', 'interrupt a cell running longer than this, and fail', (v) => Number(v))
   .option('--quiet', 'print nothing but errors')
-  .action(async (nb: string, o: { out?: string; inPlace?: boolean; html?: string; server?: boolean; quiet?: boolean }) => {
+  .action(async (nb: string, o: { out?: string; inPlace?: boolean; html?: string; server?: boolean; quiet?: boolean; timeout?: number }) => {
     try {
       const say = (s: string) => { if (!o.quiet) process.stderr.write(s); };
       const r = await runNotebook(nb, {

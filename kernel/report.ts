@@ -124,10 +124,13 @@ pre.stderr { color: #a65e00; }
 pre.error { background: #fdecea; color: #8a1c1c; }
 .chart { margin: .4em 0; overflow-x: auto; }
 .summary { color: #555; font-size: 13px; }
+footer { margin-top: 3em; color: #888; font-size: 12px; border-top: 1px solid #ddd; padding-top: .5em; }
 `;
 
 export interface ReportOptions {
   title?: string;
+  /** A line at the bottom (what was run, when, by which version). */
+  footer?: string;
 }
 
 export function renderReport(nb: Notebook, opts: ReportOptions = {}): string {
@@ -150,6 +153,7 @@ export function renderReport(nb: Notebook, opts: ReportOptions = {}): string {
 <style>${CSS}</style>
 </head><body>
 ${body.join('\n')}
+${opts.footer ? `<footer>${escapeHtml(opts.footer)}</footer>` : ''}
 ${vegaScripts()}
 <script>
 (function () {

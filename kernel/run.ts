@@ -23,6 +23,8 @@ export interface RunOptions {
   server?: boolean;
   /** Show progress bars on this stream (the CLI passes stderr when it is a terminal). */
   progressStream?: NodeJS.WriteStream;
+  /** Seconds a cell may run before it is interrupted and counted as failed (default: no limit). */
+  timeout?: number;
   /** Called after every code cell. */
   onCell?: (index: number, cell: { source: string; status: string; seconds: number }) => void;
 }
@@ -45,6 +47,14 @@ export interface RunResult {
   seconds: number;
 }
 
+function packageVersion(): string {
+  try {
+    return require(path.resolve(__dirname, '..', '..', 'package.json')).version;
+  } catch {
+    return '';
+  }
+}
+
 export function defaultOutPath(input: string): string {
   return input.replace(/(\.ipynb)?$/, '.out.ipynb');
 }
@@ -65,7 +75,7 @@ function progressMirror(stream?: NodeJS.WriteStream): (m: IOPubMessage) => void 
 }
 
 /** Executes every code cell of `nb` on `kernel`, in order; stops at the first failure. */
-export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream'> = {}):
+export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream' | 'timeout'> = {}):
 Promise<{ failure?: CellFailure; cellsRun: number }> {
   const collector = new OutputCollector();
   const mirror = progressMirror(opts.progressStream);
@@ -81,13 +91,23 @@ Promise<{ failure?: CellFailure; cellsRun: number }> {
     cell.outputs = outputs;
     const t0 = Date.now();
     let reply: Awaited<ReturnType<CellKernel['execute']>>['reply'];
+    let timedOut = false;
+    const timer = opts.timeout ? setTimeout(() => { timedOut = true; void kernel.interrupt(); }, opts.timeout * 1000) : null;
     try {
       ({ reply } = await kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); }));
+      if (timedOut && reply.status !== 'ok') {
+        const evalue = `the cell ran longer than the ${opts.timeout} s timeout and was interrupted`;
+        const err = outputs.find((o) => o.output_type === 'error');
+        if (err) Object.assign(err, { ename: 'CellTimeout', evalue, traceback: [`CellTimeout: ${evalue}`] });
+        reply = { ...reply, ename: 'CellTimeout', evalue, traceback: [`CellTimeout: ${evalue}`] };
+      }
     } catch (e) {
       // The kernel died (process.exit in a cell, out of memory, ...): this cell is the failure.
       const message = String((e as Error)?.message ?? e).split('\n')[0];
       outputs.push({ output_type: 'error', ename: 'KernelDied', evalue: message, traceback: [`KernelDied: ${message}`] });
       return { cellsRun: cellsRun + 1, failure: { index: i, source, ename: 'KernelDied', evalue: message, traceback: [`KernelDied: ${message}`] } };
+    } finally {
+      if (timer) clearTimeout(timer);
     }
     cellsRun++;
     cell.execution_count = reply.execution_count ?? null;
@@ -142,7 +162,7 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
   if (opts.html) {
     html = path.resolve(opts.html);
     mkdirSync(path.dirname(html), { recursive: true });
-    writeFileSync(html, renderReport(nb, { title: path.basename(inputPath, '.ipynb') }));
+    writeFileSync(html, renderReport(nb, { title: path.basename(inputPath, '.ipynb'), footer: `${path.basename(inputPath)}, run by dadalab ${packageVersion()} on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.failure ? `; stopped at cell ${result.failure.index + 1} (${result.failure.ename})` : ''}` }));
   }
   return { ok: !result.failure, notebook: nb, out, html, failure: result.failure, cellsRun: result.cellsRun, seconds: (Date.now() - t0) / 1000 };
 }

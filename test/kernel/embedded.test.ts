@@ -238,6 +238,15 @@ describe('dadalab run (CLI)', () => {
     expect(out.cells[1].outputs[0].ename).toBe('KernelDied');
   });
 
+  it('--timeout interrupts a cell that runs too long', () => {
+    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-timeout-'));
+    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
+    writeFileSync(path.join(nbDir, 'slow.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('for (;;) { await checkpoint(); }')] }));
+    const r = spawnSync(process.execPath, [CLI, 'run', 'slow.ipynb', '--timeout', '1', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('CellTimeout: the cell ran longer than the 1 s timeout and was interrupted');
+  });
+
   it('install and uninstall with --prefix', () => {
     const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
     const i = spawnSync(process.execPath, [CLI, 'install', '--prefix', prefix], { encoding: 'utf8' });
