@@ -113,6 +113,8 @@ export interface WasmPlan {
   readonly slotOff: number;
   readonly slotBytes: number;
   readonly slots: number;
+  /** Stage 1 overflowed the kernel type somewhere: no row is certified, all are recomputed exactly. */
+  readonly unsafe: boolean;
   /** With full heaps: where the heaps, indices and exact distances of row 0 start. */
   readonly hdAll: number;
   readonly hiAll: number;
@@ -175,6 +177,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const xs = f64 ? new Float64Array(buf, xOff, totalRows * Dp) : new Float32Array(buf, xOff, totalRows * Dp);
   const ns = f64 ? new Float64Array(buf, nOff, totalRows) : new Float32Array(buf, nOff, totalRows);
   const sqn = new Float64Array(totalRows);
+  let unsafe = false;
   let sqnMax = 0;
   for (let r = 0; r < totalRows; r++) {
     const src = r < N ? xd : (Q as Matrix).data, i = r < N ? r : r - N;
@@ -184,16 +187,20 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
       let xx = 0;
       for (let t = 0; t < D; t++) xx += src[i * D + t] * src[i * D + t];
       scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
+      if (!Number.isFinite(xx)) unsafe = true; // |x|^2 overflows float64
     }
+    let chk = 0;
     for (let t = 0; t < D; t++) {
       const v = cosine ? src[i * D + t] * scale : src[i * D + t] - mean[t];
       xs[r * Dp + t] = v;
       const w = xs[r * Dp + t];
+      chk += w * w;
       if (metric === 'manhattan') s += Math.abs(src[i * D + t]);
       else if (metric === 'chebyshev') s = Math.max(s, Math.abs(src[i * D + t]));
       else s += w * w;
     }
     ns[r] = cosine || direct ? 0 : s;
+    if (!Number.isFinite(chk) || !Number.isFinite(ns[r])) unsafe = true; // a value or a norm beyond the kernel type
     sqn[r] = s; // |x|^2 of the stored row (euclidean, cosine); |x|_1 or |x|_inf of the original (manhattan, chebyshev)
     if (r < N && s > sqnMax) sqnMax = s;
   }
@@ -210,6 +217,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
     orig,
     memory, fn, es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
     xOff, nOff, slotOff, slotBytes, slots, sqn,
+    unsafe,
     hdAll: slotOff, hiAll: slotOff + align16(N * kp * es), edAll: slotOff + align16(N * kp * es) + align16(N * kp * 4), sqnMax, eCoef, u, metric,
   };
 }
@@ -348,7 +356,7 @@ export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: numb
     }
     if (p.selfMode) { outD[out] = 0; outI[out] = r; }
     const T = hd[o]; // the heap root: every left-out point had a stage-1 value >= T
-    if (filled && Number.isFinite(T)) {
+    if (filled && Number.isFinite(T) && !p.unsafe) {
       heap.drainSorted(outD, outI, out + c0);
       if (p.kp >= avail) continue; // every point was a candidate
       const K = outD[out + w - 1];

@@ -192,6 +192,15 @@ it('rows the float32 bound cannot certify are recomputed exactly', async () => {
   const big = Float64Array.from(X.data, (v, i) => (i < 16 * 50 ? v * 1e25 : v));
   const B = new Matrix(big, 400, 16);
   same(computeNeighborsSync(B, { maxk: 10, engine: 'wasm' }), computeNeighborsSync(B, { maxk: 10, engine: 'exact-js' }));
+  // values beyond float32 (manhattan, chebyshev), or whose squares overflow float64 (cosine): still exact
+  const huge = Float64Array.from(X.data, (v, i) => (i < 16 * 30 ? v * 1e40 : v));
+  const H = new Matrix(huge, 400, 16);
+  for (const metric of ['manhattan', 'chebyshev'] as Metric[]) {
+    same(computeNeighborsSync(H, { maxk: 10, metric, engine: 'wasm' }), computeNeighborsSync(H, { maxk: 10, metric, engine: 'exact-js' }));
+  }
+  const H2 = new Matrix(Float64Array.from(X.data, (v, i) => (i < 16 * 30 ? v * 1e160 : v)), 400, 16);
+  same(computeNeighborsSync(H2, { maxk: 10, metric: 'cosine', engine: 'wasm' }), computeNeighborsSync(H2, { maxk: 10, metric: 'cosine', engine: 'exact-js' }));
+  same(computeNeighborsSync(H2, { maxk: 10, engine: 'wasm', precision: 'float64' }), computeNeighborsSync(H2, { maxk: 10, engine: 'exact-js' }));
   // well-conditioned data need no fallback
   computeNeighborsSync(X, { maxk: 10, engine: 'wasm' });
   expect(lastNeighborStats()?.fallbackRows).toBe(0);
