@@ -9,6 +9,8 @@
 import { inspect } from 'node:util';
 import { Chart, type VegaLiteSpec } from './chart';
 import { capSpec, MAX_INLINE_POINTS, renderSvg } from './render';
+import { requestCancel, setProgressSink } from '../lib/runtime/progress';
+import { terminalProgressSink } from '../kernel/progress';
 
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 export const SVG_MIME = 'image/svg+xml';
@@ -93,4 +95,25 @@ export async function show(...values: unknown[]): Promise<void> {
       console.log(v && typeof v.summary === 'function' ? v.summary() : value);
     }
   }
+}
+
+/**
+ * For scripts run in a terminal: long computations show a cli-progress bar on stderr, and (with
+ * `cancelOnSigint`, the default) the first Ctrl-C stops the running computation at its next
+ * checkpoint with a CancelledError instead of killing the process; a second Ctrl-C exits.
+ * Returns a function that restores the previous state. The kernel installs its own sink.
+ */
+export function useTerminalProgress(opts: { stream?: NodeJS.WriteStream; cancelOnSigint?: boolean } = {}): () => void {
+  const previous = setProgressSink(terminalProgressSink(opts.stream ?? process.stderr));
+  let pressed = 0;
+  const onSigint = () => {
+    if (++pressed > 1) process.exit(130);
+    requestCancel();
+    setTimeout(() => { pressed = 0; }, 2000).unref();
+  };
+  if (opts.cancelOnSigint !== false) process.on('SIGINT', onSigint);
+  return () => {
+    setProgressSink(previous);
+    process.removeListener('SIGINT', onSigint);
+  };
 }

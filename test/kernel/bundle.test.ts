@@ -133,6 +133,28 @@ describe('progress sinks', () => {
   });
 });
 
+describe('useTerminalProgress', () => {
+  it('installs a terminal sink for library loops, and a Ctrl-C cancels the next checkpoint', async () => {
+    const { useTerminalProgress } = await import('../../widgets/bundle');
+    const progress = await import('../../lib/runtime/progress');
+    let text = '';
+    const stream = { isTTY: false, columns: 80, write: (s: string) => { text += s; return true; }, cursorTo() {}, clearLine() {}, moveCursor() {} };
+    const restore = useTerminalProgress({ stream: stream as unknown as NodeJS.WriteStream });
+    try {
+      const bar = progress.startProgress('pairs', 4);
+      bar.update(4);
+      bar.finish();
+      expect(text).toContain('pairs');
+      process.emit('SIGINT');
+      await expect(progress.checkpoint()).rejects.toThrow(progress.CancelledError);
+    } finally {
+      restore();
+      progress.clearCancel();
+    }
+    expect(progress.setProgressSink(null)).toBeNull();
+  });
+});
+
 describe('outputs and the report', () => {
   it('merges streams and applies display updates in place', () => {
     const c = new OutputCollector();
