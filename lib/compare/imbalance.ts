@@ -131,26 +131,37 @@ function nearest(d: Float64Array, i: number, k: number, outD: Float64Array, outI
 function distanceRow(X: Matrix, i: number, metric: Metric, period: Float64Array | null, out: Float64Array): void {
   const N = X.rows, D = X.cols, x = X.data;
   if (metric === 'euclidean' && !period) {
-    for (let j = 0; j < N; j++) out[j] = euclid(x, i * D, j * D, D);
+    euclidRow(x, D, i, 0, N, out, 0);
     return;
   }
   for (let j = 0; j < N; j++) out[j] = pairDistance(x, i, x, j, D, metric, period);
 }
 
 /**
- * Euclidean distance with four partial sums (4x the throughput of one dependent sum). Its
- * rounding differs from a sequential sum by an ulp at most, so only ulp-close distances could
- * order differently from the neighbour engine's; exact ties (e.g. integer data) stay exact.
+ * Euclidean distances from point i to points j0..j1-1 into out[off + j - j0], four points at a
+ * time (four independent sums: the throughput of the loop without changing its arithmetic). Each
+ * sum is sequential over the coordinates, so the values are bit for bit pairDistance's.
  */
-function euclid(x: ArrayLike<number>, oi: number, oj: number, D: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t = 0;
-  for (; t + 3 < D; t += 4) {
-    const e0 = x[oi + t] - x[oj + t], e1 = x[oi + t + 1] - x[oj + t + 1];
-    const e2 = x[oi + t + 2] - x[oj + t + 2], e3 = x[oi + t + 3] - x[oj + t + 3];
-    s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+function euclidRow(x: ArrayLike<number>, D: number, i: number, j0: number, j1: number, out: Float64Array, off: number): void {
+  const oi = i * D;
+  let j = j0;
+  for (; j + 3 < j1; j += 4) {
+    const o0 = j * D, o1 = o0 + D, o2 = o1 + D, o3 = o2 + D;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let t = 0; t < D; t++) {
+      const xi = x[oi + t];
+      const e0 = xi - x[o0 + t], e1 = xi - x[o1 + t], e2 = xi - x[o2 + t], e3 = xi - x[o3 + t];
+      s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+    }
+    out[off + j - j0] = Math.sqrt(s0); out[off + j + 1 - j0] = Math.sqrt(s1);
+    out[off + j + 2 - j0] = Math.sqrt(s2); out[off + j + 3 - j0] = Math.sqrt(s3);
   }
-  for (; t < D; t++) { const e = x[oi + t] - x[oj + t]; s0 += e * e; }
-  return Math.sqrt((s0 + s1) + (s2 + s3));
+  for (; j < j1; j++) {
+    const oj = j * D;
+    let s = 0;
+    for (let t = 0; t < D; t++) { const e = x[oi + t] - x[oj + t]; s += e * e; }
+    out[off + j - j0] = Math.sqrt(s);
+  }
 }
 
 /** The full symmetric distance matrix (N x N, row-major), each pair computed once. */
@@ -159,10 +170,9 @@ function distanceMatrix(X: Matrix, metric: Metric, period: Float64Array | null):
   const M = new Float64Array(N * N);
   const fast = metric === 'euclidean' && !period;
   for (let i = 0; i < N; i++) {
-    for (let j = i + 1; j < N; j++) {
-      const d = fast ? euclid(x, i * D, j * D, D) : pairDistance(x, i, x, j, D, metric, period);
-      M[i * N + j] = d; M[j * N + i] = d;
-    }
+    if (fast) euclidRow(x, D, i, i + 1, N, M, i * N + i + 1);
+    else for (let j = i + 1; j < N; j++) M[i * N + j] = pairDistance(x, i, x, j, D, metric, period);
+    for (let j = i + 1; j < N; j++) M[j * N + i] = M[i * N + j];
   }
   return M;
 }
