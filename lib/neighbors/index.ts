@@ -150,6 +150,11 @@ export function resolveNeighborOptions(X: Matrix, opts: NeighborOptions = {}): R
 
 const BLOCK_ROWS = 256;
 
+/** Rows per block of the exact JS brute force: about 5e7 pair-coordinates (~50-100 ms), so interrupts land quickly. */
+function bruteBlockRows(N: number, D: number): number {
+  return Math.max(1, Math.min(BLOCK_ROWS, Math.floor(5e7 / (N * D))));
+}
+
 function kdBlockRows(N: number, k: number): number {
   return Math.max(64, Math.min(4096, Math.floor(2e6 / Math.max(1, k))));
 }
@@ -403,8 +408,9 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
           (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
       }
     } else {
-      for (let r0 = 0; r0 < N; r0 += BLOCK_ROWS) {
-        const r1 = Math.min(N, r0 + BLOCK_ROWS);
+      const BB = bruteBlockRows(N, X.cols);
+      for (let r0 = 0; r0 < N; r0 += BB) {
+        const r1 = Math.min(N, r0 + BB);
         bruteForceRows(X, maxk, metric, period, r0, r1, dist, ind);
         bar.update(r1);
         await checkpoint(opts.signal);
@@ -434,7 +440,7 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
       fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar, cb);
     } else {
       const tree = r.engine === 'kdtree' ? new KdTree(X, metric, period) : null;
-      const B = BLOCK_ROWS;
+      const B = tree ? BLOCK_ROWS : bruteBlockRows(N, D);
       const heap = new TopK(maxk);
       for (let r0 = 0; r0 < N; r0 += B) {
         const r1 = Math.min(N, r0 + B);
@@ -501,7 +507,7 @@ export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: n
         (r0, _r1, d, ix) => { dist.set(d, r0 * k); ind.set(ix, r0 * k); });
     } else {
       const tree = engine === 'kdtree' ? new KdTree(X, metric, period) : null;
-      const B = tree ? kdBlockRows(N, k) : BLOCK_ROWS;
+      const B = tree ? kdBlockRows(N, k) : bruteBlockRows(N, X.cols);
       for (let r0 = 0; r0 < M; r0 += B) {
         const r1 = Math.min(M, r0 + B);
         if (tree) kdTreeCross(tree, Q, k, r0, r1, dist, ind);
