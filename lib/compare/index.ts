@@ -9,3 +9,7 @@ export { pyFrozenset, pySetOfFrozensets } from './pyset';
 export * from './dii';
 export * from './diffImbalance';
 export * from './causalGraph';
+// the chart builders, for charts of numbers computed elsewhere (e.g. an overlap profile across layers)
+export {
+  imbalancePlaneChart, greedyCurveChart, overlapProfileChart, overlapHistogramChart, diiTrainingChart, causalGraphChart,
+} from '../../widgets/compare/charts';

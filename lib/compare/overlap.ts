@@ -1,6 +1,8 @@
 import { DadalabError } from '../errors';
+import { asMatrix, type MatrixLike } from '../matrix';
+import { computeNeighbors, type Metric } from '../neighbors';
 import type { Chart } from '../../widgets/chart';
-import { overlapHistogramChart } from '../../widgets/compare/charts';
+import { overlapHistogramChart, overlapProfileChart } from '../../widgets/compare/charts';
 import type { IndexTable } from './imbalance';
 
 /** A neighbourhood overlap (immutable): the mean, or one value per point. */
@@ -175,4 +177,71 @@ export function labelOverlapWithPlan(table: IndexTable, lab: Int32Array, plan: L
   }
   const kDesc = opts.classFraction ? plan.maxK : plan.kPerSample[0];
   return makeOverlap(per, kDesc, value, 'label');
+}
+
+/** An overlap profile across representations, e.g. the layers of a network (immutable). */
+export interface OverlapProfile {
+  /** One mean overlap per representation. */
+  readonly overlaps: Float64Array;
+  readonly labels: readonly string[];
+  readonly k: number;
+  /** What each representation was compared with. */
+  readonly reference: string;
+  summary(): string;
+  plot(): Chart;
+}
+
+export interface OverlapProfileOptions {
+  /** Neighbours (default 30; DADApy's default for the data overlap). */
+  k?: number;
+  /** Names of the representations (default layer 0, 1, ...). */
+  names?: readonly string[];
+  /**
+   * What each representation is compared with: 'previous' (default: chi between consecutive
+   * layers, the first against itself), 'first', 'last', or class labels (the label overlap).
+   */
+  reference?: 'previous' | 'first' | 'last' | { labels: ArrayLike<number>; classFraction?: number; weighted?: boolean };
+  metric?: Metric;
+  signal?: AbortSignal;
+}
+
+/**
+ * The neighbourhood-overlap profile across representations of the same points (Doimo et al.
+ * 2020): chi between consecutive layers, with the first or last layer, or with the labels, at k.
+ * Each representation's table is computed once.
+ */
+export async function overlapProfile(layers: readonly MatrixLike[], opts: OverlapProfileOptions = {}): Promise<OverlapProfile> {
+  if (!layers || layers.length === 0) throw new DadalabError('No representations were given', 'Pass an array of matrices (one per layer)');
+  const k = opts.k ?? 30;
+  const mats = layers.map((l) => asMatrix(l));
+  const N = mats[0].rows;
+  mats.forEach((m, i) => {
+    if (m.rows !== N) throw new DadalabError(`Representation ${i} has ${m.rows} points but the first has ${N}`, 'Pass representations of the same points, in the same order');
+  });
+  const tables: IndexTable[] = [];
+  for (const m of mats) tables.push(await computeNeighbors(m, { maxk: k, metric: opts.metric, signal: opts.signal }));
+  const ref = opts.reference ?? 'previous';
+  const out = new Float64Array(mats.length);
+  let refName: string;
+  if (typeof ref === 'object') {
+    const lab = labelsAsInt(ref.labels, N);
+    for (let i = 0; i < mats.length; i++) {
+      const plan = labelOverlapPlan(lab, ref.classFraction ? null : k, ref.classFraction ?? null);
+      if (plan.maxK > k) throw new DadalabError(`classFraction needs ${plan.maxK} neighbours but k = ${k}`, `Pass k >= ${plan.maxK}`);
+      out[i] = labelOverlapWithPlan(tables[i], lab, plan, { weighted: ref.weighted }).overlap as number;
+    }
+    refName = 'labels';
+  } else {
+    for (let i = 0; i < mats.length; i++) {
+      const j = ref === 'previous' ? Math.max(0, i - 1) : ref === 'first' ? 0 : mats.length - 1;
+      out[i] = mean(dataOverlapPerPoint(tables[i], tables[j], k));
+    }
+    refName = ref === 'previous' ? 'the previous layer' : `the ${ref} layer`;
+  }
+  const labels = opts.names ? [...opts.names] : mats.map((_, i) => String(i));
+  return Object.freeze({
+    overlaps: out, labels: Object.freeze(labels), k, reference: refName,
+    summary: () => `overlap with ${refName} at k = ${k}: ${labels.map((l, i) => `${l} ${out[i].toFixed(3)}`).join(', ')}`,
+    plot: () => overlapProfileChart({ overlaps: out, labels, title: `Neighbourhood overlap with ${refName} (k = ${k})` }),
+  });
 }

@@ -6,7 +6,7 @@ import { computeNeighborsSync } from '../../lib/neighbors';
 import { loadNpy, loadNpyVector } from '../../lib/io';
 import { SeededRng } from '../../lib/stats/rng';
 import { DadalabError } from '../../lib/errors';
-import { dataOverlap, labelOverlap } from '../../lib/compare';
+import { dataOverlap, labelOverlap, overlapProfile } from '../../lib/compare';
 
 const DATA = join(__dirname, '../../parity/data');
 
@@ -78,6 +78,23 @@ describe('neighbourhood overlaps', () => {
     const labels = loadNpyVector(join(DATA, 'blobs5_D10_N2000_labels.npy'));
     const t = computeNeighborsSync(X, { maxk: 10 });
     expect(labelOverlap(t, labels, { k: 10 }).overlap).toBe(1);
+  });
+
+  it('overlap profile across layers: with the previous layer and with the labels', async () => {
+    const X = loadNpy(join(DATA, 'blobs5_D10_N2000.npy')).toFloat64().selectRows(Int32Array.from({ length: 500 }, (_, i) => i));
+    const labels = loadNpyVector(join(DATA, 'blobs5_D10_N2000_labels.npy')).slice(0, 500) as ArrayLike<number>;
+    const rng = new SeededRng(4);
+    const noisy = new Matrix(X.data.map((v) => v + 0.05 * (rng.random() - 0.5)), 500, 10);
+    const random = new Matrix(Float64Array.from({ length: 500 * 4 }, () => rng.random()), 500, 4);
+    const p = await overlapProfile([X, noisy, random], { k: 10, names: ['input', 'noisy', 'random'] });
+    expect(p.overlaps[0]).toBe(1); // the first layer against itself
+    expect(p.overlaps[1]).toBeGreaterThan(0.8);
+    expect(p.overlaps[2]).toBeLessThan(0.1);
+    expect(p.summary()).toMatch(/input 1.000, noisy/);
+    const pl = await overlapProfile([X, random], { k: 10, reference: { labels } });
+    expect(pl.overlaps[0]).toBe(1);
+    expect(pl.overlaps[1]).toBeLessThan(0.5);
+    expect((p.plot().spec as any).encoding.x.sort).toBeNull();
   });
 
   it('bad input gets a DadalabError', async () => {
