@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { DadalabError } from '../lib/errors';
-import { installKernelspec, uninstallKernelspec, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
+import { installKernelspec, uninstallKernelspec, templateDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
 import { runNotebook } from './run';
 
 function fail(e: unknown): never {
@@ -30,7 +30,8 @@ program.command('install')
   .action((o: { user?: boolean; prefix?: string }) => {
     try {
       const dir = installKernelspec(o);
-      process.stdout.write(`Installed the dadalab kernelspec in ${dir}\n`);
+      process.stdout.write(`Installed the dadalab kernelspec in ${dir}\n`
+        + `and the nbconvert template in ${templateDir(o)} (jupyter nbconvert --to html --template dadalab x.ipynb)\n`);
     } catch (e) { fail(e); }
   });
 

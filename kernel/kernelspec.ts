@@ -3,7 +3,7 @@
  * launcher, so no Python and no `tslab install` step. The repository also carries a relocatable
  * kernelspec (kernel/jupyter/kernels/dadalab, found with JUPYTER_PATH=<repo>/kernel/jupyter).
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { DadalabError } from '../lib/errors';
@@ -29,13 +29,22 @@ export function userDataDir(): string {
   return path.join(process.env.XDG_DATA_HOME ?? path.join(homedir(), '.local', 'share'), 'jupyter');
 }
 
-/** Where the kernelspec goes: DIR/share/jupyter/kernels/dadalab with --prefix, else the user's folder. */
-export function kernelspecDir(opts: InstallOptions = {}): string {
+/** The Jupyter data folder: DIR/share/jupyter with --prefix, else the user's. */
+export function jupyterDataDir(opts: InstallOptions = {}): string {
   if (opts.prefix && opts.user) {
     throw new DadalabError('dadalab install was given both --user and --prefix', 'Pass one of them');
   }
-  const base = opts.prefix ? path.join(path.resolve(opts.prefix), 'share', 'jupyter') : userDataDir();
-  return path.join(base, 'kernels', KERNEL_NAME);
+  return opts.prefix ? path.join(path.resolve(opts.prefix), 'share', 'jupyter') : userDataDir();
+}
+
+/** Where the kernelspec goes: DIR/share/jupyter/kernels/dadalab with --prefix, else the user's folder. */
+export function kernelspecDir(opts: InstallOptions = {}): string {
+  return path.join(jupyterDataDir(opts), 'kernels', KERNEL_NAME);
+}
+
+/** Where the nbconvert template goes (so `jupyter nbconvert --to html --template dadalab` finds it). */
+export function templateDir(opts: InstallOptions = {}): string {
+  return path.join(jupyterDataDir(opts), 'nbconvert', 'templates', KERNEL_NAME);
 }
 
 export function kernelJson(): Record<string, unknown> {
@@ -55,6 +64,8 @@ export function installKernelspec(opts: InstallOptions = {}): string {
   const dir = kernelspecDir(opts);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(kernelJson(), null, 2) + '\n');
+  const templates = path.join(NBCONVERT_TEMPLATES, KERNEL_NAME);
+  if (existsSync(templates)) cpSync(templates, templateDir(opts), { recursive: true });
   return dir;
 }
 
@@ -62,5 +73,6 @@ export function uninstallKernelspec(opts: InstallOptions = {}): string | null {
   const dir = kernelspecDir(opts);
   if (!existsSync(path.join(dir, 'kernel.json'))) return null;
   rmSync(dir, { recursive: true, force: true });
+  rmSync(templateDir(opts), { recursive: true, force: true });
   return dir;
 }

@@ -148,5 +148,13 @@ describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert
     expect(img).not.toBeNull();
     expect(Buffer.from(img![1], 'base64').toString('utf8')).toContain('mark-rect');
     expect(page).not.toMatch(/<script[^>]+src="https?:/);
+
+    // After `dadalab install --prefix P`, plain `--template dadalab` finds the template.
+    const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
+    expect(spawnSync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'install', '--prefix', prefix]).status).toBe(0);
+    const installed = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--template', 'dadalab', '--output', 'check.installed', 'check.out.ipynb'],
+      { cwd: dir, env: { ...env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter') }, encoding: 'utf8', timeout: 120_000 });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'check.installed.html'), 'utf8')).toContain('<img class="dadalab-chart"');
   });
 });
