@@ -131,3 +131,45 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
     plot: () => imbalancePlaneChart({ aToB: [mXY[0]], bToA: [mYX[0]], labels: ['X vs Y'], nameA: 'X', nameB: 'Y' }),
   });
 }
+
+/** Information imbalances of several representations against a reference (immutable). */
+export interface ImbalanceProfile {
+  /** Delta(layer -> reference) of each layer (mean over subsets). */
+  readonly toReference: Float64Array;
+  /** Delta(reference -> layer) of each layer. */
+  readonly fromReference: Float64Array;
+  readonly labels: readonly string[];
+  readonly reference: string;
+  readonly k: number;
+  summary(): string;
+  plot(): Chart;
+}
+
+/**
+ * The information imbalance of each representation (e.g. each layer) with a reference: the
+ * previous layer, the first, the last, or another matrix (e.g. the input or the targets), both
+ * ways, with DADApy's subsets (subsetSize 2000). Plotted on the imbalance plane, one point per layer.
+ */
+export async function imbalanceProfile(layers: readonly Matrix[], opts: {
+  reference?: 'previous' | 'first' | 'last' | Matrix; names?: readonly string[]; k?: number; subsetSize?: number;
+  metric?: Metric; rng: Rng; signal?: AbortSignal;
+}): Promise<ImbalanceProfile> {
+  if (!layers || layers.length === 0) throw new DadalabError('No representations were given', 'Pass an array of matrices (one per layer)');
+  const ref = opts.reference ?? 'previous';
+  const L = layers.length;
+  const to = new Float64Array(L), from = new Float64Array(L);
+  for (let i = 0; i < L; i++) {
+    const R = typeof ref === 'object' ? ref : ref === 'previous' ? layers[Math.max(0, i - 1)] : ref === 'first' ? layers[0] : layers[L - 1];
+    const r = await informationImbalanceSubsets(layers[i], R, { k: opts.k, subsetSize: opts.subsetSize, metric: opts.metric, rng: opts.rng, signal: opts.signal });
+    to[i] = r.imbXToY[0];
+    from[i] = r.imbYToX[0];
+  }
+  const labels = opts.names ? [...opts.names] : layers.map((_, i) => String(i));
+  const refName = typeof ref === 'object' ? 'reference' : ref === 'previous' ? 'previous layer' : `${ref} layer`;
+  const k = opts.k ?? 1;
+  return Object.freeze({
+    toReference: to, fromReference: from, labels: Object.freeze(labels), reference: refName, k,
+    summary: () => `Δ(layer → ${refName}) / Δ(${refName} → layer): ${labels.map((l, i) => `${l} ${to[i].toFixed(3)}/${from[i].toFixed(3)}`).join(', ')}`,
+    plot: () => imbalancePlaneChart({ aToB: to, bToA: from, labels, nameA: 'layer', nameB: refName, title: `Information imbalance with the ${refName}` }),
+  });
+}

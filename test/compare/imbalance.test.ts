@@ -8,7 +8,7 @@ import { loadNpy } from '../../lib/io';
 import { ReplayRng, SeededRng } from '../../lib/stats/rng';
 import { DadalabError } from '../../lib/errors';
 import {
-  conditionalRanks, imbalancePair, imbalancePairAsync, informationImbalance, informationImbalanceSubsets, jackknifeImbalance,
+  conditionalRanks, imbalancePair, imbalancePairAsync, imbalanceProfile, informationImbalance, informationImbalanceSubsets, jackknifeImbalance,
   npRound3, pyFrozenset, pyRound3, pySetOfFrozensets,
 } from '../../lib/compare';
 
@@ -127,6 +127,14 @@ describe('information imbalance: ranks and random draws', () => {
     // 251, 251, 251, 250: the last is shorter -> dropped
     expect(r5.repeats).toBe(3);
     expect(r5.imbXToY.length).toBe(3);
+  });
+
+  it('imbalance profile: the full space predicts its projections, which lose information', async () => {
+    const X = aniso();
+    const p = await imbalanceProfile([X.selectColumns([0, 1, 2, 3]), X.selectColumns([0, 1]), X.selectColumns([0])], { reference: X, rng: new SeededRng(1) });
+    for (let i = 0; i < 3; i++) expect(p.fromReference[i]).toBeLessThan(p.toReference[i]);
+    expect(p.toReference[2]).toBeGreaterThan(p.toReference[0]);
+    expect(p.summary()).toMatch(/reference/);
   });
 
   it('jackknife: mean near 1 for independent coordinates, within 3 std', async () => {
