@@ -121,6 +121,17 @@ describe('ties and duplicate points', () => {
     }
     expect(ref.distances[1]).toBe(0); // a copy at distance 0 right after self
   });
+  it('many copies of each point (k-th distance 0) on every engine', async () => {
+    const C = grid(300, 2, 12, 3); // 9 distinct points, ~33 copies each
+    for (const metric of ['euclidean', 'manhattan', 'chebyshev'] as Metric[]) {
+      const r = computeNeighborsSync(C, { maxk: 45, metric, engine: 'exact-js' });
+      expect(r.distances[1 * 46 + 20]).toBe(0);
+      same(computeNeighborsSync(C, { maxk: 45, metric, engine: 'kdtree' }), r);
+      same(computeNeighborsSync(C, { maxk: 45, metric, engine: 'wasm' }), r);
+      same(await computeNeighbors(C, { maxk: 45, metric, engine: 'wasm', workers: 2 }), r);
+    }
+    same(computeNeighborsSync(C, { maxk: 45, period: 2, engine: 'kdtree' }), computeNeighborsSync(C, { maxk: 45, period: 2, engine: 'exact-js' }));
+  });
   it('every engine and thread count gives the same table', async () => {
     for (const metric of ['euclidean', 'manhattan', 'chebyshev'] as Metric[]) {
       const r = computeNeighborsSync(X, { maxk: k, metric, engine: 'exact-js' });
