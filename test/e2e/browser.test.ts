@@ -129,18 +129,35 @@ data.N` },
     const { X } = lib.loadData(path.join(ROOT, 'data', 'Fig1.dat.gz'));
     const rows: number[][] = [];
     for (let i = 0; i < X.rows; i += 40) rows.push([X.data[i * 2], X.data[i * 2 + 1]]);
-    const charts: Array<[string, any]> = [];
-    const add = async (name: string, make: () => Promise<any>) => { charts.push([name, await make()]); };
+    const truth = lib.loadLabels(path.join(ROOT, 'data', 'gt_F1.txt.gz'));
+    const labels = rows.map((_, i) => truth[i * 40]);
     const data = new lib.Data(rows);
     const has = (m: string) => typeof data[m] === 'function';
-    if (has('computeId2NN')) await add('twoNN', async () => (await data.computeId2NN()).plot());
-    if (has('returnIdScalingGride')) await add('gride', async () => (await data.returnIdScalingGride({ rangeMax: 64 })).plot());
-    if (has('computeDensityPAk')) await add('pak', async () => (await data.computeDensityPAk()).plot());
-    if (has('computeClusteringADP')) {
-      const adp = await data.computeClusteringADP({ Z: 1.5 });
-      charts.push(['adp dendrogram', adp.plot()], ['adp matrix', adp.plot({ kind: 'matrix' })], ['adp scatter', adp.plot({ kind: 'scatter', coordinates: rows })]);
-    }
-    if (has('returnInfImbFullAllCoords')) await add('imbalance plane', async () => (await data.returnInfImbFullAllCoords()).plot());
+    const makers: Array<[string, string, () => Promise<any>]> = [
+      ['twoNN', 'computeId2NN', async () => (await data.computeId2NN()).plot()],
+      ['twoNN decimation', 'returnIdScaling2NN', async () => (await data.returnIdScaling2NN()).plot()],
+      ['gride', 'returnIdScalingGride', async () => (await data.returnIdScalingGride({ rangeMax: 64 })).plot()],
+      ['binomial', 'computeIdBinomialK', async () => (await data.computeIdBinomialK({ k: 20, r: 0.5 })).plot()],
+      ['kstar binomial', 'returnIdsKstarBinomial', async () => (await data.returnIdsKstarBinomial()).plot()],
+      ['PAk density', 'computeDensityPAk', async () => (await data.computeDensityPAk()).plot()],
+      ['kNN density', 'computeDensityKNN', async () => (await data.computeDensityKNN({ k: 10 })).plot()],
+      ['kstarNN density', 'computeDensityKstarNN', async () => (await data.computeDensityKstarNN()).plot()],
+      ['decision graph', 'computeDecGraph', async () => (await data.computeDecGraph()).plot()],
+      ['DP clustering', 'computeClusteringDP', async () => (await data.computeClusteringDP()).plot()],
+      ['k-peaks clustering', 'computeClusteringKpeaks', async () => (await data.computeClusteringKpeaks()).plot()],
+      ['ADP dendrogram', 'computeClusteringADP', async () => (await data.computeClusteringADP({ Z: 1.5 })).plot()],
+      ['ADP matrix', 'computeClusteringADP', async () => (await data.computeClusteringADP({ Z: 1.5 })).plot({ kind: 'matrix' })],
+      ['ADP scatter', 'computeClusteringADP', async () => (await data.computeClusteringADP({ Z: 1.5 })).plot({ kind: 'scatter', coordinates: rows })],
+      ['imbalance plane', 'returnInfImbFullAllCoords', async () => (await data.returnInfImbFullAllCoords()).plot()],
+      ['imbalance matrix', 'returnInfImbMatrixOfCoords', async () => (await data.returnInfImbMatrixOfCoords()).plot()],
+      ['greedy selection', 'greedyFeatureSelectionFull', async () => (await data.greedyFeatureSelectionFull({ nCoords: 2 })).plot()],
+      ['information imbalance', 'returnInformationImbalance',
+        async () => (await data.returnInformationImbalance({ coordinates: rows.map(([a, b]) => [a * a, b]), subsetSize: 200, repeats: 2 })).plot()],
+      ['label overlap', 'returnLabelOverlap', async () => (await data.returnLabelOverlap({ labels, k: 5 })).plot()],
+      ['data overlap', 'returnDataOverlap', async () => (await data.returnDataOverlap({ coordinates: rows.map(([a, b]) => [a + b, a - b]), k: 5 })).plot()],
+    ];
+    const charts: Array<[string, any]> = [];
+    for (const [name, method, make] of makers) if (has(method)) charts.push([name, await make()]);
     expect(charts.length).toBeGreaterThan(0);
     const specs = charts.map(([, c]) => withoutSchema(c.spec));
     const page = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
