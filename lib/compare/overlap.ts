@@ -116,18 +116,30 @@ export function labelOverlapPlan(labels: Int32Array, k: number | null | undefine
   return { kPerSample: kPer, sampleWeights: w, maxK, raisedClasses: raised };
 }
 
-/** Labels as integers (DADApy's `labels.astype(int)`: truncation toward zero). */
-export function labelsAsInt(labels: ArrayLike<number>, N: number): Int32Array {
-  if (!labels || typeof (labels as ArrayLike<number>).length !== 'number') {
-    throw new DadalabError('The labels are not an array', 'Pass one label per point (numbers)');
+/**
+ * Labels as integers: numbers as DADApy's `labels.astype(int)` (truncation toward zero); text
+ * labels (e.g. an Arrow string column) numbered by first appearance.
+ */
+export function labelsAsInt(labels: ArrayLike<number> | readonly string[], N: number): Int32Array {
+  if (!labels || typeof (labels as ArrayLike<unknown>).length !== 'number') {
+    throw new DadalabError('The labels are not an array', 'Pass one label per point (numbers or strings)');
   }
   if (labels.length !== N) {
     throw new DadalabError(`There are ${labels.length} labels for ${N} points`, 'Pass exactly one label per point, in the order of the points');
   }
   const out = new Int32Array(N);
+  if (N > 0 && typeof labels[0] === 'string') {
+    const codes = new Map<string, number>();
+    for (let i = 0; i < N; i++) {
+      const v = String(labels[i]);
+      if (!codes.has(v)) codes.set(v, codes.size);
+      out[i] = codes.get(v)!;
+    }
+    return out;
+  }
   for (let i = 0; i < N; i++) {
     const v = Number(labels[i]);
-    if (!Number.isFinite(v)) throw new DadalabError(`Label ${i} is ${labels[i]}, not a finite number`, 'Use integer class labels (e.g. -1 for noise)');
+    if (!Number.isFinite(v)) throw new DadalabError(`Label ${i} is ${labels[i]}, not a finite number`, 'Use integer class labels (e.g. -1 for noise) or strings');
     out[i] = Math.trunc(v);
   }
   return out;
@@ -147,7 +159,7 @@ export interface LabelOverlapOptions {
  * (k per class with classFraction, for unbalanced classes), averaged with weights 1 / class size
  * (weighted, the default), plainly, or returned per point. The table must hold maxK neighbours.
  */
-export function labelOverlap(table: IndexTable, labels: ArrayLike<number>, opts: LabelOverlapOptions = {}): Overlap {
+export function labelOverlap(table: IndexTable, labels: ArrayLike<number> | readonly string[], opts: LabelOverlapOptions = {}): Overlap {
   const lab = labelsAsInt(labels, table.n);
   const plan = labelOverlapPlan(lab, opts.k, opts.classFraction);
   return labelOverlapWithPlan(table, lab, plan, opts);
@@ -200,7 +212,7 @@ export interface OverlapProfileOptions {
    * What each representation is compared with: 'previous' (default: chi between consecutive
    * layers, the first against itself), 'first', 'last', or class labels (the label overlap).
    */
-  reference?: 'previous' | 'first' | 'last' | { labels: ArrayLike<number>; classFraction?: number; weighted?: boolean };
+  reference?: 'previous' | 'first' | 'last' | { labels: ArrayLike<number> | readonly string[]; classFraction?: number; weighted?: boolean };
   metric?: Metric;
   signal?: AbortSignal;
 }

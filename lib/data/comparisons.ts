@@ -230,7 +230,7 @@ export class MetricComparisons extends Clustering {
    * label (k per class with classFraction), averaged with weights 1 / class size (weighted, the
    * default), plainly, or per point (avg: false). `coords` restricts the space to some coordinates.
    */
-  async returnLabelOverlap(opts: { labels: ArrayLike<number>; k?: number | null; avg?: boolean; coords?: number[] | null; classFraction?: number | null; weighted?: boolean }): Promise<Overlap> {
+  async returnLabelOverlap(opts: { labels: ArrayLike<number> | readonly string[]; k?: number | null; avg?: boolean; coords?: number[] | null; classFraction?: number | null; weighted?: boolean }): Promise<Overlap> {
     const lab = labelsAsInt(opts.labels, this.N);
     const plan = labelOverlapPlan(lab, opts.k, opts.classFraction);
     if (plan.raisedClasses.length) {

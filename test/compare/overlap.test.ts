@@ -69,6 +69,8 @@ describe('neighbourhood overlaps', () => {
     let c0 = 0, c1 = 0;
     for (let i = 0; i < 200; i++) (i < 50 ? (c0 += per[i] / 50) : (c1 += per[i] / 150));
     expect(w).toBeCloseTo((c0 + c1) / 2, 12);
+    const names = Array.from(lu, (v) => (v ? 'dog' : 'cat'));
+    expect((await du.returnLabelOverlap({ labels: names, k: 10 })).overlap).toBe(w);
     const cf = await du.returnLabelOverlap({ labels: lu, classFraction: 0.1 });
     expect(cf.k).toBe(15); // int(150 * 0.1)
   });
