@@ -68,7 +68,51 @@ export async function mimeBundle(value: unknown): Promise<MimeBundle> {
     }
     return { data: { 'text/plain': text }, metadata: {} };
   }
-  return { data: { 'text/plain': inspect(value, { depth: 3, maxArrayLength: 20 }) }, metadata: {} };
+  return { data: { 'text/plain': plainText(value) }, metadata: {} };
+}
+
+const TYPED = (v: unknown): v is ArrayLike<number> & { constructor: { name: string } } =>
+  ArrayBuffer.isView(v) && !(v instanceof DataView);
+
+function isMatrixLike(v: unknown): v is { rows: number; cols: number; data: ArrayLike<number> } {
+  const m = v as { rows?: unknown; cols?: unknown; data?: unknown };
+  return !!m && typeof m === 'object' && typeof m.rows === 'number' && typeof m.cols === 'number' && TYPED(m.data);
+}
+
+function short(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+  if (typeof v === 'string') return v.length > 40 ? JSON.stringify(v.slice(0, 37) + '...') : JSON.stringify(v);
+  if (TYPED(v)) return `${v.constructor.name}(${v.length})`;
+  if (Array.isArray(v)) return `Array(${v.length})`;
+  if (isMatrixLike(v)) return `Matrix ${v.rows} x ${v.cols}`;
+  if (typeof v === 'function') return '[function]';
+  if (v && typeof v === 'object') return v.constructor && v.constructor !== Object ? v.constructor.name : '{...}';
+  return String(v);
+}
+
+/**
+ * The text of a value that has no summary(): util.inspect, except for a Matrix (its shape and
+ * first rows) and for big class instances such as Data (their set fields, one line each, instead
+ * of hundreds of lines of typed arrays).
+ */
+export function plainText(value: unknown): string {
+  if (isMatrixLike(value)) {
+    const { rows, cols, data } = value;
+    const show = Math.min(rows, 5);
+    const lines = [];
+    for (let i = 0; i < show; i++) {
+      const row = [];
+      for (let j = 0; j < Math.min(cols, 8); j++) row.push(short(data[i * cols + j]));
+      lines.push(`  [${row.join(', ')}${cols > 8 ? `, ... ${cols - 8} more` : ''}]`);
+    }
+    const dtype = (data as { constructor: { name: string } }).constructor.name.replace('Array', '').toLowerCase();
+    return `Matrix ${rows} x ${cols} (${dtype})\n${lines.join('\n')}${rows > show ? `\n  ... ${rows - show} more rows` : ''}`;
+  }
+  const text = inspect(value, { depth: 3, maxArrayLength: 20 });
+  const proto = value && typeof value === 'object' ? Object.getPrototypeOf(value) : null;
+  if (text.split('\n').length <= 30 || !proto || proto === Object.prototype || Array.isArray(value)) return text;
+  const fields = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined);
+  return `${proto.constructor?.name ?? 'Object'} {\n${fields.map(([k, v]) => `  ${k}: ${short(v)}`).join('\n')}\n}`;
 }
 
 /** Set by the dadalab kernel: sends a display bundle to the notebook of the running cell. */

@@ -76,6 +76,15 @@ describe('display bundles', () => {
     expect((await mimeBundle(custom)).data).toEqual({ 'text/markdown': '**hi**' });
   });
 
+  it('a Matrix shows its shape and first rows; a big object its set fields', async () => {
+    const { Matrix } = await import('../../lib/matrix');
+    const m = Matrix.fromRows(Array.from({ length: 7 }, (_, i) => [i, i / 3, 2]));
+    expect((await mimeBundle(m)).data['text/plain']).toBe('Matrix 7 x 3 (float64)\n  [0, 0, 2]\n  [1, 0.3333, 2]\n  [2, 0.6667, 2]\n'
+      + '  [3, 1, 2]\n  [4, 1.333, 2]\n  ... 2 more rows');
+    class Big { a = new Float64Array(500); b: number | null = null; c = 2.5; d = m; e = Array.from({ length: 40 }, (_, i) => ({ i })); }
+    expect((await mimeBundle(new Big())).data['text/plain']).toBe('Big {\n  a: Float64Array(500)\n  c: 2.5\n  d: Matrix 7 x 3\n  e: Array(40)\n}');
+  });
+
   it('show() outside the kernel prints the summary', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     await show({ summary: () => 'a summary' });
