@@ -17,8 +17,11 @@
  *   blocks `cb(r0, r1, distances, indices)` in increasing r0 (block arrays have (r1 - r0) rows of
  *   maxk + 1 columns; `cb` may return a Promise, which is awaited before the next block is
  *   delivered). Only a few blocks are held at a time, so estimators that need a huge maxk (Gride
- *   with rangeMax 1024 at N = 20000: 164 MB as a full table) can consume rows as they come.
- *   The arrays passed to cb are the callback's to keep.
+ *   with rangeMax 1024 at N = 20000: 246 MB as a full table) can consume rows as they come.
+ *   The arrays passed to cb are the callback's to keep. With the WebAssembly engine the
+ *   symmetric tiles are used when their resident heaps (N k' 16 bytes) stay under 512 MB (then
+ *   the blocks come after the whole stage 1, about half its time), else row blocks (each block
+ *   as soon as it is computed); `symmetric: false` forces row blocks.
  * - `shutdownNeighborPool()` terminates the worker threads (idle workers never keep the process
  *   alive anyway).
  */
@@ -192,7 +195,7 @@ function symSync(X: Matrix, k: number, metric: Metric, precision: Precision, B: 
 
 /** The symmetric WebAssembly engine on the worker pool (rounds of disjoint tiles, then the exact stage by row blocks). */
 async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number, B: number,
-  signal: AbortSignal | undefined, bar: ProgressHandle, dist: Float64Array, ind: Int32Array): Promise<number> {
+  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink): Promise<number> {
   const module = requireKnnModule();
   const pool = getPool(workers);
   const N = X.rows, w = k + 1, nb = Math.ceil(N / B);
@@ -225,7 +228,8 @@ async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precisi
         if (failure !== null) break;
       }
       if (failure === null) {
-        const heap = new TopK(k), R = Math.max(64, Math.ceil(N / (8 * workers)));
+        const heap = new TopK(k), R = Math.max(64, Math.min(1024, Math.ceil(N / (8 * workers))));
+        const order = new InOrder(sink, () => failure !== null);
         let next = 0;
         const loop = async (wi: number): Promise<void> => {
           while (failure === null && next < N) {
@@ -234,7 +238,9 @@ async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precisi
             try {
               await pool.call(wi, { type: 'exact', i0: r0, i1: r1, kp: p.kp, hi: p.hiAll, ed: p.edAll });
               const v = fullViews(p, r0, r1);
-              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, v.hd, v.hi, v.ed, dist.subarray(r0 * w, r1 * w), ind.subarray(r0 * w, r1 * w), heap);
+              const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
+              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, v.hd, v.hi, v.ed, d, ix, heap);
+              await order.push(r0, r1, d, ix);
               await checkpoint(signal);
             } catch (e) {
               if (failure === null) failure = e;
@@ -242,7 +248,10 @@ async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precisi
           }
         };
         await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+        if (failure === null) await order.flush();
       }
+    } catch (e) {
+      if (failure === null) failure = e;
     } finally {
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
     }
@@ -250,6 +259,33 @@ async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precisi
     bar.update(N);
     return fallbacks;
   });
+}
+
+/**
+ * Delivers blocks finished in any order to `sink` in row order, one drain at a time; `push`
+ * resolves once the blocks ready in order have been delivered (backpressure on the producers).
+ */
+class InOrder {
+  private readonly ready = new Map<number, { r1: number; d: Float64Array; ix: Int32Array }>();
+  private next = 0;
+  private chain: Promise<void> = Promise.resolve();
+  constructor(private readonly sink: BlockSink, private readonly stopped: () => boolean) {}
+  private async drain(): Promise<void> {
+    while (!this.stopped() && this.ready.has(this.next)) {
+      const b = this.ready.get(this.next) as { r1: number; d: Float64Array; ix: Int32Array };
+      this.ready.delete(this.next);
+      await this.sink(this.next, b.r1, b.d, b.ix);
+      this.next = b.r1;
+    }
+  }
+  push(r0: number, r1: number, d: Float64Array, ix: Int32Array): Promise<void> {
+    this.ready.set(r0, { r1, d, ix });
+    return this.flush();
+  }
+  flush(): Promise<void> {
+    this.chain = this.chain.then(() => this.drain());
+    return this.chain;
+  }
 }
 
 type BlockSink = (r0: number, r1: number, d: Float64Array, ix: Int32Array) => void | Promise<void>;
@@ -297,21 +333,10 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
   return pool.exclusive(async () => {
     const p = prepareWasm(X, Q, k, precision, workers, wasmMetric(metric));
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
-    let next = 0, done = 0, fallbacks = 0, emitNext = 0;
+    let next = 0, done = 0, fallbacks = 0;
     let failure: unknown = null;
     const free = Array.from({ length: workers }, (_, i) => i);
-    const ready = new Map<number, { r1: number; d: Float64Array; ix: Int32Array }>();
-    // blocks are delivered in row order by one drain at a time; a loop waits for the drain
-    // before taking a new block, so at most about `workers` finished blocks are ever held
-    const drain = async (): Promise<void> => {
-      while (failure === null && ready.has(emitNext)) {
-        const b = ready.get(emitNext) as { r1: number; d: Float64Array; ix: Int32Array };
-        ready.delete(emitNext);
-        await sink(emitNext, b.r1, b.d, b.ix);
-        emitNext = b.r1;
-      }
-    };
-    let emitChain: Promise<void> = Promise.resolve();
+    const order = new InOrder(sink, () => failure !== null);
     const loop = async (wi: number): Promise<void> => {
       while (failure === null && next < M) {
         const r0 = next, r1 = Math.min(M, r0 + p.BR);
@@ -322,9 +347,7 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
           const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
           fallbacks += finishRows(p, X, Q, k, r0, r1, slot, d, ix, heap);
           free.push(slot);
-          ready.set(r0, { r1, d, ix });
-          emitChain = emitChain.then(drain);
-          await emitChain;
+          await order.push(r0, r1, d, ix);
           done += r1 - r0;
           bar.update(done);
           await checkpoint(signal);
@@ -335,7 +358,7 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
     };
     try {
       await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
-      if (failure === null) { emitChain = emitChain.then(drain); await emitChain; }
+      if (failure === null) await order.flush();
     } catch (e) {
       if (failure === null) failure = e;
     } finally {
@@ -402,7 +425,10 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
     } else if (r.engine === 'wasm') {
       const B = opts.symmetric === false || r.workers === 0 ? 0 : symBlocks(N, X.cols, maxk, metric, r.precision, r.workers);
       symmetric = B > 0;
-      if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, dist, ind);
+      if (B > 0) {
+        fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar,
+          (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
+      }
       else {
         fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar,
           (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
@@ -434,10 +460,16 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
   const { maxk, metric, period } = r;
   const w = maxk + 1, N = X.rows, D = X.cols;
   const bar = startProgress('neighbours', N);
-  let fallbackRows = 0;
+  let fallbackRows = 0, symmetric = false;
   try {
     if (r.engine === 'wasm') {
-      fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar, cb);
+      // symmetric tiles when their resident heaps stay modest (<= 512 MB), else row blocks
+      const kp = Math.min(N - 1, maxk + Math.max(16, maxk >> 2));
+      const B = opts.symmetric === false || r.workers === 0 || N * kp * 16 > 2 ** 29 ? 0
+        : symBlocks(N, D, maxk, metric, r.precision, r.workers);
+      symmetric = B > 0;
+      if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, cb);
+      else fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar, cb);
     } else {
       const tree = r.engine === 'kdtree' ? new KdTree(X, metric, period) : null;
       const B = tree ? BLOCK_ROWS : bruteBlockRows(N, D);
@@ -464,7 +496,7 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
   } finally {
     bar.finish();
   }
-  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric: false };
+  stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric };
 }
 
 /** The k nearest rows of X for each query row (no self exclusion): `k` columns per query. */

@@ -248,12 +248,13 @@ describe('cross queries and streaming', () => {
     }
   });
   it('forEachNeighborBlock streams the same table in row order, awaiting the callback', async () => {
-    for (const [X, engine] of [[gaussian(700, 3, 50), 'kdtree'], [gaussian(700, 30, 51), 'wasm'], [gaussian(300, 30, 52), 'exact-js']] as [Matrix, Engine][]) {
+    for (const [X, engine, symmetric] of [[gaussian(700, 3, 50), 'kdtree', true], [gaussian(700, 30, 51), 'wasm', true], [gaussian(700, 30, 51), 'wasm', false],
+      [gaussian(300, 30, 52), 'exact-js', true]] as [Matrix, Engine, boolean][]) {
       const k = 40, w = k + 1;
       const ref = computeNeighborsSync(X, { maxk: k, engine: 'exact-js' });
       const d = new Float64Array(X.rows * w), ix = new Int32Array(X.rows * w);
       let next = 0, blocks = 0;
-      await forEachNeighborBlock(X, { maxk: k, engine }, async (r0, r1, bd, bi) => {
+      await forEachNeighborBlock(X, { maxk: k, engine, symmetric }, async (r0, r1, bd, bi) => {
         expect(r0).toBe(next);
         expect(bd.length).toBe((r1 - r0) * w);
         await new Promise((r) => setTimeout(r, 1));
@@ -262,6 +263,7 @@ describe('cross queries and streaming', () => {
       });
       expect(next).toBe(X.rows);
       expect(blocks).toBeGreaterThan(1);
+      expect(lastNeighborStats()?.symmetric).toBe(engine === 'wasm' && symmetric);
       expect(Array.from(ix)).toEqual(Array.from(ref.indices));
       expect(Array.from(d)).toEqual(Array.from(ref.distances));
     }
