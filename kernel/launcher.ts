@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { format, inspect } from 'node:util';
 import { decode, encode, replyTo, type ConnectionInfo, type Message } from './wire';
 import { describeError, describeDiagnostics, type ErrorContent } from './errors';
-import { notebookProgressSink } from './progress';
+import { notebookProgressSink } from '../widgets/progress';
 
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));
 const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));

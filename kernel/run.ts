@@ -10,7 +10,7 @@ import { EmbeddedKernel, type CellKernel, type IOPubMessage } from './client';
 import { OutputCollector, dadalabMetadata, readNotebook, sourceText, writeNotebook, type Notebook, type Output } from './notebook';
 import { renderReport } from './report';
 import { JupyterServer } from './server';
-import { terminalProgressSink } from './progress';
+import { terminalProgressSink } from '../widgets/progress';
 
 export interface RunOptions {
   /** Where to write the executed notebook (default: <name>.out.ipynb beside the input). */

@@ -10,7 +10,7 @@ import { inspect } from 'node:util';
 import { Chart, type VegaLiteSpec } from './chart';
 import { capSpec, MAX_INLINE_POINTS, renderSvg } from './render';
 import { requestCancel, setProgressSink } from '../lib/runtime/progress';
-import { terminalProgressSink } from '../kernel/progress';
+import { terminalProgressSink } from './progress';
 
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 export const SVG_MIME = 'image/svg+xml';

@@ -10,7 +10,7 @@ import { describeError, describeDiagnostics } from '../../kernel/errors';
 import { DadalabError } from '../../lib/errors';
 import { markdown, renderReport } from '../../kernel/report';
 import { OutputCollector, type Output } from '../../kernel/notebook';
-import { progressBundle } from '../../kernel/progress';
+import { progressBundle } from '../../widgets/progress';
 import { kernelspecDir } from '../../kernel/kernelspec';
 import { DIST, requireBuilt } from './helpers';
 
@@ -131,7 +131,7 @@ describe('error messages', () => {
 
 describe('progress sinks', () => {
   it('a terminal bar writes its label and count', async () => {
-    const { terminalProgressSink } = await import('../../kernel/progress');
+    const { terminalProgressSink } = await import('../../widgets/progress');
     let text = '';
     const stream = { isTTY: false, columns: 80, write: (s: string) => { text += s; return true; }, cursorTo() {}, clearLine() {}, moveCursor() {} };
     const bar = terminalProgressSink(stream as unknown as NodeJS.WriteStream).start('neighbours', 10);
@@ -174,7 +174,7 @@ describe('outputs and the report', () => {
     c.add(out, { msg_type: 'update_display_data', content: progressBundle('work', 10, 10, 'p1', true, 1.5), metadata: {} });
     expect(out.length).toBe(2);
     expect(out[0].text).toBe('ab');
-    expect((out[1].data as Record<string, string>)['text/plain']).toBe('work: done in 1.5 s (10/10)');
+    expect((out[1].data as Record<string, string>)['text/plain']).toBe('work: done (10/10)');
   });
 
   it('renders markdown and a self-contained page', async () => {

@@ -148,7 +148,7 @@ dp.nn!.maxk`);
     const id = first!.content.transient.display_id;
     const updates = of(r, 'update_display_data').filter((m) => m.content.transient.display_id === id);
     expect(updates.length).toBeGreaterThan(0);
-    expect(updates[updates.length - 1].content.data['text/plain']).toMatch(/done in/);
+    expect(updates[updates.length - 1].content.data['text/plain']).toMatch(/: done \(/);
   });
 
   it('stops a long computation within 2 s of SIGINT and stays usable', async () => {

@@ -68,6 +68,14 @@ describe('the notebooks', () => {
     expect(id).toBeLessThan(2.3);
   });
 
+  it('an executed notebook is byte-for-byte the same on every run', async () => {
+    const first = readFileSync(path.join(outDir, 'quickstart.ipynb'), 'utf8');
+    const again = path.join(outDir, 'quickstart.again.ipynb');
+    const r = await runNotebook(path.join(NOTEBOOKS, 'quickstart.ipynb'), { out: again });
+    expect(r.ok).toBe(true);
+    expect(readFileSync(again, 'utf8') === first).toBe(true);
+  });
+
   it('the tutorials find what they teach', () => {
     const id = runs.get('intrinsic-dimension.ipynb')!;
     const twonn = numberAfter(id, 'data.computeId2NN()', /ID ([\d.]+)/);

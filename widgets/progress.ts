@@ -1,5 +1,5 @@
 /**
- * Progress sinks for lib/runtime/progress.ts: in the notebook a display that updates in place
+ * Progress sinks for lib/runtime/progress.ts (the kernel installs the notebook one): in the notebook a display that updates in place
  * (display_data, then update_display_data with the same display_id), on a terminal a cli-progress bar.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,10 +14,14 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c] as string));
 }
 
+/**
+ * The display of one progress bar. The finished state carries no timing, so an executed notebook
+ * is byte-for-byte the same on every run (the elapsed time shows while it runs).
+ */
 export function progressBundle(label: string, done: number, total: number, displayId: string, finished: boolean, seconds: number): unknown {
   const frac = total > 0 ? Math.min(1, done / total) : 0;
   const pct = Math.round(frac * 100);
-  const state = finished ? `done in ${seconds.toFixed(1)} s` : `${pct}%`;
+  const state = finished ? 'done' : `${pct}% after ${seconds.toFixed(1)} s`;
   const text = `${label}: ${state} (${done}/${total})`;
   const html = `<div class="dadalab-progress"><progress value="${done}" max="${total}" style="width:20em"></progress> `
     + `<span>${escapeHtml(label)}: ${escapeHtml(state)} (${done}/${total})</span></div>`;
