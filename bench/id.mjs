@@ -4,7 +4,7 @@
 // Run `npm run build` first.
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const { Data, Matrix, computeNeighbors, twoNN, shutdownNeighborPool } = require('../dist/lib/index.js');
+const { Data, Matrix, computeNeighbors, twoNN, shutdownNeighborPool, lastNeighborStats } = require('../dist/lib/index.js');
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 5000 : 20000;
@@ -38,11 +38,13 @@ console.log(`N = ${N}, standard normal data, float64; times in seconds (one run 
 for (const D of [50, 768]) {
   const X = new Matrix(normal(N * D, 1000 + D), N, D);
   const [g, tg] = await time(silence(() => new Data(X).returnIdScalingGride({ rangeMax: 1024 })));
+  const engine = typeof lastNeighborStats === 'function' ? JSON.stringify(lastNeighborStats()) : '';
   const [t, tt] = await time(silence(async () => { const d = new Data(X); return d.computeId2NN(); }));
   const [t2, tt2] = await time(async () => twoNN(await computeNeighbors(X, { maxk: 2 })));
   console.log(`\nD = ${D}`);
   console.log(`  returnIdScalingGride({ rangeMax: 1024 }) on a fresh Data (neighbours to rank 1024 included): ${tg.toFixed(2)} s`);
   console.log(`    ids ${Array.from(g.ids, (v) => v.toFixed(2)).join(' ')}`);
+  console.log(`    neighbour engine: ${engine}`);
   console.log(`    DADApy: distances ${DADAPY[D].distances} + Gride scaling ${DADAPY[D].gride} (${DADAPY[D].total})`);
   console.log(`  computeId2NN() on a fresh Data (maxk = 100 table, as DADApy): ${tt.toFixed(2)} s  (ID ${t.id.toFixed(3)}); DADApy distances alone ${DADAPY[D].distances}`);
   console.log(`  twoNN on a 2-neighbour table (core API): ${tt2.toFixed(2)} s  (ID ${t2.id.toFixed(3)})`);
