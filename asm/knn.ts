@@ -404,11 +404,28 @@ export function knn_linf_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
 // sym = 0 (a diagonal tile) only the heaps of rows i are fed, self skipped. The caller schedules
 // tiles so that no two concurrent calls touch the same rows.
 
+
+/** The horizontal sums of four f32x4 vectors, as one vector (lane t = sum of the lanes of c_t). */
+@inline function hsum4x(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  const a = f32x4.add(i32x4.shuffle(c0, c1, 0, 4, 1, 5), i32x4.shuffle(c0, c1, 2, 6, 3, 7));
+  const b = f32x4.add(i32x4.shuffle(c2, c3, 0, 4, 1, 5), i32x4.shuffle(c2, c3, 2, 6, 3, 7));
+  return f32x4.add(i32x4.shuffle(a, b, 0, 1, 4, 5), i32x4.shuffle(a, b, 2, 3, 6, 7));
+}
+/** The roots (current k'-th values) of four consecutive f32 heaps. */
+@inline function roots4(h: usize, hs: usize): v128 {
+  let r = f32x4.splat(load<f32>(h));
+  r = f32x4.replace_lane(r, 1, load<f32>(h + hs));
+  r = f32x4.replace_lane(r, 2, load<f32>(h + 2 * hs));
+  return f32x4.replace_lane(r, 3, load<f32>(h + 3 * hs));
+}
+
 export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i32, j1: i32, kk: i32,
   hd: usize, hi: usize, BJ: i32, sym: i32): void {
+  // float32 variant with vector epilogue: the 4 sums of a row in one transpose-add, the 4 values
+  // compared with the heap roots at once, and the scalar heap code only when one may enter
   const rb: usize = <usize>Dp << 2;
-  const hsd: usize = <usize>kk << 2;
-  const hsi: usize = <usize>kk << 2;
+  const hs: usize = <usize>kk << 2;
+  const two2 = f32x4.splat(2);
   for (let jb: i32 = j0; jb < j1; jb += BJ) {
     const je: i32 = min(j1, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -417,8 +434,9 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
       const ib: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>ib * rb;
       const n0 = load<f32>(nrm + (<usize>i << 2)), n1 = load<f32>(nrm + (<usize>ib << 2));
-      const hd0 = hd + <usize>i * hsd, hi0 = hi + <usize>i * hsi;
-      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      const nv0 = f32x4.splat(n0), nv1 = f32x4.splat(n1);
+      const hd0 = hd + <usize>i * hs, hi0 = hi + <usize>i * hs;
+      const hd1 = hd0 + hs, hi1 = hi0 + hs;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
@@ -431,32 +449,34 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
           c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
           c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
         }
-        const m0 = load<f32>(nrm + (<usize>j << 2)), m1 = load<f32>(nrm + (<usize>(j + 1) << 2));
-        const m2 = load<f32>(nrm + (<usize>(j + 2) << 2)), m3 = load<f32>(nrm + (<usize>(j + 3) << 2));
-        const d00: f32 = n0 + m0 - 2 * hs4(c00), d01: f32 = n0 + m1 - 2 * hs4(c01), d02: f32 = n0 + m2 - 2 * hs4(c02), d03: f32 = n0 + m3 - 2 * hs4(c03);
-        offerF32(hd0, hi0, kk, d00, j, i);
-        offerF32(hd0, hi0, kk, d01, j + 1, i);
-        offerF32(hd0, hi0, kk, d02, j + 2, i);
-        offerF32(hd0, hi0, kk, d03, j + 3, i);
-        if (sym) {
-          const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
-          offerF32(hj, ij, kk, d00, i, j);
-          offerF32(hj + hsd, ij + hsi, kk, d01, i, j + 1);
-          offerF32(hj + 2 * hsd, ij + 2 * hsi, kk, d02, i, j + 2);
-          offerF32(hj + 3 * hsd, ij + 3 * hsi, kk, d03, i, j + 3);
+        const mv = v128.load(nrm + (<usize>j << 2));
+        const dv0 = f32x4.sub(f32x4.add(nv0, mv), f32x4.mul(two2, hsum4x(c00, c01, c02, c03)));
+        const hj = hd + <usize>j * hs, ij = hi + <usize>j * hs;
+        if (v128.any_true(f32x4.lt(dv0, f32x4.splat(load<f32>(hd0))))) {
+          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 0), j, i);
+          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 1), j + 1, i);
+          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 2), j + 2, i);
+          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 3), j + 3, i);
+        }
+        if (sym && v128.any_true(f32x4.lt(dv0, roots4(hj, hs)))) {
+          offerF32(hj, ij, kk, f32x4.extract_lane(dv0, 0), i, j);
+          offerF32(hj + hs, ij + hs, kk, f32x4.extract_lane(dv0, 1), i, j + 1);
+          offerF32(hj + 2 * hs, ij + 2 * hs, kk, f32x4.extract_lane(dv0, 2), i, j + 2);
+          offerF32(hj + 3 * hs, ij + 3 * hs, kk, f32x4.extract_lane(dv0, 3), i, j + 3);
         }
         if (two) {
-          const d10: f32 = n1 + m0 - 2 * hs4(c10), d11: f32 = n1 + m1 - 2 * hs4(c11), d12: f32 = n1 + m2 - 2 * hs4(c12), d13: f32 = n1 + m3 - 2 * hs4(c13);
-          offerF32(hd1, hi1, kk, d10, j, ib);
-          offerF32(hd1, hi1, kk, d11, j + 1, ib);
-          offerF32(hd1, hi1, kk, d12, j + 2, ib);
-          offerF32(hd1, hi1, kk, d13, j + 3, ib);
-          if (sym) {
-            const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
-            offerF32(hj, ij, kk, d10, ib, j);
-            offerF32(hj + hsd, ij + hsi, kk, d11, ib, j + 1);
-            offerF32(hj + 2 * hsd, ij + 2 * hsi, kk, d12, ib, j + 2);
-            offerF32(hj + 3 * hsd, ij + 3 * hsi, kk, d13, ib, j + 3);
+          const dv1 = f32x4.sub(f32x4.add(nv1, mv), f32x4.mul(two2, hsum4x(c10, c11, c12, c13)));
+          if (v128.any_true(f32x4.lt(dv1, f32x4.splat(load<f32>(hd1))))) {
+            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 0), j, ib);
+            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 1), j + 1, ib);
+            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 2), j + 2, ib);
+            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 3), j + 3, ib);
+          }
+          if (sym && v128.any_true(f32x4.lt(dv1, roots4(hj, hs)))) {
+            offerF32(hj, ij, kk, f32x4.extract_lane(dv1, 0), ib, j);
+            offerF32(hj + hs, ij + hs, kk, f32x4.extract_lane(dv1, 1), ib, j + 1);
+            offerF32(hj + 2 * hs, ij + 2 * hs, kk, f32x4.extract_lane(dv1, 2), ib, j + 2);
+            offerF32(hj + 3 * hs, ij + 3 * hs, kk, f32x4.extract_lane(dv1, 3), ib, j + 3);
           }
         }
       }
@@ -470,7 +490,7 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
         }
         const m = load<f32>(nrm + (<usize>j << 2));
         const e0: f32 = n0 + m - 2 * hs4(c0);
-        const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
+        const hj = hd + <usize>j * hs, ij = hi + <usize>j * hs;
         offerF32(hd0, hi0, kk, e0, j, i);
         if (sym) offerF32(hj, ij, kk, e0, i, j);
         if (two) {
