@@ -125,3 +125,62 @@ export function correlationDimension(X: MatrixLike, opts: CorrelationDimensionOp
   };
   return Object.freeze(r);
 }
+
+/**
+ * DADApy's box_counting (_utils/id_estimation.py): for each box size s, the number of occupied
+ * cells of a grid of side s over [inf, sup] in every coordinate (NumPy histogramdd with DADApy's
+ * edges [inf - s + off + 1e-5, inf + off + 1e-5, inf + s + off + 1e-5, ...]), minimised over
+ * nOffsets shifts of the grid; the scales where the count changes are kept and, from the second
+ * on, the slope of log N against log(1/s) over all scales so far is the box-counting dimension.
+ */
+export function boxCounting(X: MatrixLike, boxBoundaries: [number, number], inputScales: ArrayLike<number>, nOffsets = 0): { cfs: Float64Array; scales: Float64Array; counts: Float64Array } {
+  const M = asMatrix(X);
+  const [inf, sup] = boxBoundaries;
+  const N = M.rows, D = M.cols, x = M.data;
+  const Ns: number[] = [];
+  for (let si = 0; si < inputScales.length; si++) {
+    const s = inputScales[si];
+    const ngrid = Math.ceil((sup + 2 * s - inf) / s);
+    const offsets = nOffsets > 0 ? Array.from({ length: nOffsets }, (_, o) => (o * s) / nOffsets) : [0];
+    let best = Infinity;
+    for (const off of offsets) {
+      const edges = new Float64Array(ngrid + 1);
+      edges[0] = inf - s + off + 1e-5;
+      for (let g = 0; g < ngrid; g++) edges[g + 1] = inf + g * s + off + 1e-5;
+      const last = edges.length - 1;
+      const cells = new Set<string>();
+      for (let i = 0; i < N; i++) {
+        const key: number[] = [];
+        let inside = true;
+        for (let t = 0; t < D && inside; t++) {
+          const v = x[i * D + t];
+          if (v < edges[0] || v > edges[last]) { inside = false; break; }
+          // searchsorted(edges, v, 'right') - 1, the right edge folded into the last bin
+          let lo = 0, hi = edges.length;
+          while (lo < hi) { const m = (lo + hi) >> 1; if (edges[m] <= v) lo = m + 1; else hi = m; }
+          let b = lo - 1;
+          if (b === last) b = last - 1;
+          key.push(b);
+        }
+        if (inside) cells.add(key.join(','));
+      }
+      best = Math.min(best, cells.size);
+    }
+    Ns.push(best);
+  }
+  // keep the smallest scale of each distinct count, drop zero counts, sort by scale
+  const uniq = Array.from(new Set(Ns)).sort((a, b) => a - b).filter((v) => v !== 0);
+  const pairs = uniq.map((cnt) => {
+    let m = Infinity;
+    for (let i = 0; i < Ns.length; i++) if (Ns[i] === cnt) m = Math.min(m, inputScales[i]);
+    return [m, cnt] as [number, number];
+  }).sort((a, b) => a[0] - b[0]);
+  const scales = Float64Array.from(pairs, (p) => p[0]), counts = Float64Array.from(pairs, (p) => p[1]);
+  const cfs: number[] = [];
+  for (let i = 1; i < scales.length; i++) {
+    const lx: number[] = [], ly: number[] = [];
+    for (let t = 0; t <= i; t++) { lx.push(Math.log(1 / scales[t])); ly.push(Math.log(counts[t])); }
+    cfs.push(lineFit(lx, ly).slope);
+  }
+  return { cfs: Float64Array.from(cfs), scales: scales.slice(1), counts };
+}

@@ -106,3 +106,16 @@ describe('the Data facade for the estimators beyond DADApy', () => {
     expect(lp.plot().spec.$schema).toContain('v5');
   });
 });
+
+describe("DADApy's box counting", () => {
+  it('gives about 2 for points filling a square and about 1 for points on a segment', async () => {
+    const { boxCounting } = await import('../../lib/id/correlation');
+    const sq = uniformCube(5000, 2, 21);
+    const scales = [0.5, 0.25, 0.125, 0.0625, 0.03125];
+    const a = boxCounting(sq, [0, 1], scales, 4);
+    expect(Math.abs(a.cfs[a.cfs.length - 1] - 2)).toBeLessThan(0.15);
+    const seg = new Matrix(Float64Array.from({ length: 4000 }, (_, i) => (i % 2 === 0 ? (i / 2) / 2000 : 0.5)), 2000, 2);
+    const b = boxCounting(seg, [0, 1], scales, 4);
+    expect(Math.abs(b.cfs[b.cfs.length - 1] - 1)).toBeLessThan(0.15);
+  });
+});
