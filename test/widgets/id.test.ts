@@ -72,3 +72,16 @@ describe('ID profile across layers', () => {
     expect(p.summary()).toMatch(/^ID profile at n2 = 8: L0 /);
   });
 });
+
+describe('intrinsic-dimension results render as notebook bundles', () => {
+  it('Gride, TwoNN and decimation results give vega-lite + SVG + text', async () => {
+    const { mimeBundle } = await import('../../widgets/bundle');
+    const d = new Data(X, { rng: 1 });
+    await d.computeDistances({ maxk: 16 });
+    for (const r of [await d.returnIdScalingGride({ rangeMax: 16 }), await d.computeId2NN(), await d.returnIdScaling2NN({ nMin: 100 })]) {
+      const b = await mimeBundle(r);
+      expect(String(b.data['image/svg+xml'])).toMatch(/^<svg/);
+      expect(b.data['text/plain']).toBe(r.summary());
+    }
+  });
+});
