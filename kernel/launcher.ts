@@ -151,8 +151,11 @@ export async function main(): Promise<void> {
   let abortCell: ((e: Error) => void) | null = null;
 
   // Progress displays update in place, in the cell that started them.
-  lib.setProgressSink(notebookProgressSink(() => (running ? (data: unknown, update: boolean) =>
-    publish(running as Message, update ? 'update_display_data' : 'display_data', data) : null)));
+  lib.setProgressSink(notebookProgressSink(() => {
+    const cellMsg = running;
+    if (!cellMsg || cellMsg.content.silent) return null;
+    return { key: cellMsg.header.msg_id, write: (data: unknown, update: boolean) => publish(cellMsg, update ? 'update_display_data' : 'display_data', data) };
+  }));
 
   function interrupt(): void {
     lib.requestCancel();

@@ -62,15 +62,16 @@ export function defaultOutPath(input: string): string {
 function progressMirror(stream?: NodeJS.WriteStream): (m: IOPubMessage) => void {
   if (!stream) return () => undefined;
   const sink = terminalProgressSink(stream);
-  const bars = new Map<string, ReturnType<typeof sink.start>>();
+  const bars = new Map<string, { bar: ReturnType<typeof sink.start>; label: string; total: number }>();
   return (m) => {
     const p = (m.content?.metadata?.dadalab as { progress?: { label: string; done: number; total: number; finished: boolean } } | undefined)?.progress;
     const id = m.content?.transient?.display_id as string | undefined;
     if (!p || !id) return;
-    let bar = bars.get(id);
-    if (!bar) { bar = sink.start(p.label, p.total); bars.set(id, bar); }
-    bar.update(p.done);
-    if (p.finished) { bar.finish(); bars.delete(id); }
+    let entry = bars.get(id);
+    if (entry && (entry.label !== p.label || entry.total !== p.total)) { entry.bar.finish(); entry = undefined; }
+    if (!entry) { entry = { bar: sink.start(p.label, p.total), label: p.label, total: p.total }; bars.set(id, entry); }
+    entry.bar.update(p.done);
+    if (p.finished) { entry.bar.finish(); bars.delete(id); }
   };
 }
 

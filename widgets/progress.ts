@@ -32,30 +32,95 @@ export function progressBundle(label: string, done: number, total: number, displ
   };
 }
 
-/** The notebook sink; `writer()` gives the running cell's display writer (null between cells). */
-export function notebookProgressSink(writer: () => Writer | null): ProgressSink {
+/** The running cell, as the kernel gives it to the sink: a key (its msg_id) and its display writer. */
+export interface CellWriter {
+  key: string;
+  write: Writer;
+}
+
+interface Task {
+  label: string;
+  total: number;
+  done: number;
+  t0: number;
+  finished: boolean;
+}
+
+interface CellProgress {
+  key: string;
+  write: Writer;
+  id: string;
+  shown: boolean;
+  last: number;
+  active: Task[];
+  /** Finished tasks by label, in the order they first finished. */
+  finished: Map<string, { count: number; total: number }>;
+}
+
+/** What the display says when nothing runs any more (no timing: reproducible notebooks). */
+function finishedBundle(c: CellProgress): unknown {
+  const entries = [...c.finished.entries()];
+  if (entries.length === 1 && entries[0][1].count === 1) {
+    const [label, { total }] = entries[0];
+    return progressBundle(label, total, total, c.id, true, 0);
+  }
+  const text = `done: ${entries.map(([l, { count }]) => (count > 1 ? `${l} x${count}` : l)).join(', ')}`;
+  return {
+    data: { 'text/plain': text, 'text/html': `<div class="dadalab-progress"><span>${escapeHtml(text)}</span></div>` },
+    metadata: { dadalab: { progress: { label: entries.map(([l]) => l).join(', '), done: 1, total: 1, finished: true } } },
+    transient: { display_id: c.id },
+  };
+}
+
+/**
+ * The notebook sink: ONE display per cell, updated in place (at most every 200 ms), showing the
+ * innermost running task (nested tasks, e.g. the neighbour searches inside an information
+ * imbalance, show as "outer > inner"); when all are done it lists what ran. `current()` gives the
+ * running cell (null between cells).
+ */
+export function notebookProgressSink(current: () => CellWriter | null): ProgressSink {
+  let cell: CellProgress | null = null;
+  const draw = (c: CellProgress, force: boolean) => {
+    const now = Date.now();
+    if (!force && now - c.last < PROGRESS_INTERVAL_MS) return;
+    c.last = now;
+    let bundle: unknown;
+    if (c.active.length) {
+      const t = c.active[c.active.length - 1];
+      const label = c.active.map((a) => a.label).join(' > ');
+      bundle = progressBundle(label, t.done, t.total, c.id, false, (now - c.active[0].t0) / 1000);
+    } else {
+      bundle = finishedBundle(c);
+    }
+    c.write(bundle, c.shown);
+    c.shown = true;
+  };
   return {
     start(label: string, total: number): ProgressHandle {
-      const write = writer();
-      if (!write) return { update() {}, finish() {} };
-      const id = `dadalab-progress-${randomBytes(6).toString('hex')}`;
-      const t0 = Date.now();
-      let last = 0;
-      let done = 0;
-      let finished = false;
-      write(progressBundle(label, 0, total, id, false, 0), false);
+      const cw = current();
+      if (!cw) return { update() {}, finish() {} };
+      if (!cell || cell.key !== cw.key) {
+        cell = { key: cw.key, write: cw.write, id: `dadalab-progress-${randomBytes(6).toString('hex')}`, shown: false, last: 0, active: [], finished: new Map() };
+      }
+      const c = cell;
+      const task: Task = { label, total, done: 0, t0: Date.now(), finished: false };
+      c.active.push(task);
+      draw(c, true);
       return {
         update(d: number) {
-          done = d;
-          const now = Date.now();
-          if (finished || now - last < PROGRESS_INTERVAL_MS) return;
-          last = now;
-          write(progressBundle(label, done, total, id, false, (now - t0) / 1000), true);
+          if (task.finished) return;
+          task.done = d;
+          draw(c, false);
         },
         finish() {
-          if (finished) return;
-          finished = true;
-          write(progressBundle(label, Math.max(done, total), total, id, true, (Date.now() - t0) / 1000), true);
+          if (task.finished) return;
+          task.finished = true;
+          task.done = Math.max(task.done, total);
+          c.active = c.active.filter((t) => t !== task);
+          const f = c.finished.get(label) ?? { count: 0, total };
+          f.count++;
+          c.finished.set(label, f);
+          draw(c, c.active.length === 0);
         },
       };
     },

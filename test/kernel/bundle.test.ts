@@ -10,7 +10,7 @@ import { describeError, describeDiagnostics } from '../../kernel/errors';
 import { DadalabError } from '../../lib/errors';
 import { markdown, renderReport } from '../../kernel/report';
 import { OutputCollector, type Output } from '../../kernel/notebook';
-import { progressBundle } from '../../widgets/progress';
+import { notebookProgressSink, progressBundle } from '../../widgets/progress';
 import { kernelspecDir } from '../../kernel/kernelspec';
 import { DIST, requireBuilt } from './helpers';
 
@@ -139,6 +139,32 @@ describe('progress sinks', () => {
     bar.finish();
     expect(text).toContain('neighbours');
     expect(text).toContain('10/10');
+  });
+});
+
+describe('the notebook progress display', () => {
+  it('is one display per cell, updated in place, nested tasks included', () => {
+    const sent: Array<{ update: boolean; data: any; id: string }> = [];
+    let key = 'cell-1';
+    const sink = notebookProgressSink(() => ({ key, write: (b: any, update) => sent.push({ update, data: b.data, id: b.transient.display_id }) }));
+    const outer = sink.start('information imbalance', 2);
+    for (let r = 0; r < 2; r++) {
+      const inner = sink.start('neighbours', 100);
+      inner.update(50);
+      inner.finish();
+      outer.update(r + 1);
+    }
+    outer.finish();
+    expect(new Set(sent.map((m) => m.id)).size).toBe(1);
+    expect(sent[0].update).toBe(false);
+    expect(sent.slice(1).every((m) => m.update)).toBe(true);
+    expect(sent.some((m) => /^information imbalance > neighbours: /.test(m.data['text/plain']))).toBe(true);
+    expect(sent[sent.length - 1].data['text/plain']).toBe('done: neighbours x2, information imbalance');
+    key = 'cell-2';
+    const next = sink.start('neighbours', 10);
+    next.finish();
+    expect(sent[sent.length - 1].id).not.toBe(sent[0].id);
+    expect(sent[sent.length - 1].data['text/plain']).toBe('neighbours: done (10/10)');
   });
 });
 

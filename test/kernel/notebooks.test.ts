@@ -31,7 +31,7 @@ const notebooks = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb') && !
 describe('the notebooks', () => {
   it('are all there', () => {
     expect(notebooks).toEqual(expect.arrayContaining(['quickstart.ipynb', 'intrinsic-dimension.ipynb', 'density-and-clustering.ipynb',
-      'information-imbalance.ipynb', 'exercises.ipynb']));
+      'information-imbalance.ipynb', 'exercises.ipynb', 'representations.ipynb']));
   });
 
   const runs = new Map<string, Cell[]>();
@@ -86,6 +86,12 @@ describe('the notebooks', () => {
     expect(fig1Clusters).toBeLessThanOrEqual(10);
     const moebiusId = numberAfter(dc, 'moebius.computeId2NN', /ID ([\d.]+)/);
     expect(Math.abs(moebiusId - 2)).toBeLessThan(0.3);
+    const rep = runs.get('representations.ipynb')!;
+    expect(numberAfter(rep, 'training accuracy', /training accuracy ([\d.]+)%/)).toBeGreaterThan(95);
+    const table = texts(rep).join('\n');
+    const overlaps = [...table.matchAll(/│ '(?:input|hidden 1|hidden 2|output)[^']*' *│ '[\d.]+' *│ '([\d.]+)'/g)].map((m) => Number(m[1]));
+    expect(overlaps.length).toBe(4);
+    expect(overlaps[3]).toBeGreaterThan(overlaps[0]);
     const ii = runs.get('information-imbalance.ipynb')!;
     expect(numberAfter(ii, 'greedyFeatureSelectionFull', /Δ\(target → features\) = ([\d.]+)/)).toBeLessThan(0.05);
   });
