@@ -251,7 +251,8 @@ export async function main(): Promise<void> {
         status(msg, 'idle');
         return;
       }
-      const count = silent ? executionCount : ++executionCount;
+      // As ipykernel: silent or store_history: false runs do not advance the execution count.
+      const count = silent || msg.content.store_history === false ? executionCount : ++executionCount;
       status(msg, 'busy');
       if (!silent) publish(msg, 'execute_input', { code: msg.content.code, execution_count: count });
       running = msg;

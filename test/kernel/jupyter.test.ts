@@ -149,6 +149,12 @@ describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert
     expect(Buffer.from(img![1], 'base64').toString('utf8')).toContain('mark-rect');
     expect(page).not.toMatch(/<script[^>]+src="https?:/);
 
+    // `dadalab html` is nbconvert with the template.
+    const viaCli = spawnSync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'html', 'check.out.ipynb', '--output', 'check.cli'],
+      { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+    expect(viaCli.status, viaCli.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'check.cli.html'), 'utf8')).toContain('<img class="dadalab-chart"');
+
     // After `dadalab install --prefix P`, plain `--template dadalab` finds the template.
     const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
     expect(spawnSync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'install', '--prefix', prefix]).status).toBe(0);
