@@ -168,6 +168,42 @@ describe('the notebook progress display', () => {
   });
 });
 
+describe('executeCells', () => {
+  it('runs code cells in order, mirrors progress to a terminal, stops at the first failure', async () => {
+    const { executeCells } = await import('../../kernel/run');
+    const ran: string[] = [];
+    const kernel = {
+      async execute(code: string, on?: (m: any) => void) {
+        ran.push(code);
+        const p = (done: number, finished: boolean) => progressBundle('work', done, 4, 'd1', finished, 0) as any;
+        on?.({ msg_type: 'display_data', content: p(0, false), metadata: {} });
+        on?.({ msg_type: 'update_display_data', content: p(4, true), metadata: {} });
+        if (code === 'bad') {
+          on?.({ msg_type: 'error', content: { ename: 'Error', evalue: 'bad cell', traceback: ['Error: bad cell'] }, metadata: {} });
+          return { reply: { status: 'error', execution_count: ran.length }, messages: [] };
+        }
+        return { reply: { status: 'ok', execution_count: ran.length }, messages: [] };
+      },
+      async interrupt() {},
+      async shutdown() {},
+    };
+    let text = '';
+    const stream = { isTTY: false, columns: 80, write: (t: string) => { text += t; return true; }, cursorTo() {}, clearLine() {}, moveCursor() {} };
+    const nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+      { cell_type: 'markdown' as const, source: '# t', metadata: {} },
+      { cell_type: 'code' as const, source: 'good', metadata: {}, outputs: [], execution_count: null },
+      { cell_type: 'code' as const, source: 'bad', metadata: {}, outputs: [], execution_count: null },
+      { cell_type: 'code' as const, source: 'never', metadata: {}, outputs: [], execution_count: null },
+    ] };
+    const r = await executeCells(kernel, nb, { progressStream: stream as unknown as NodeJS.WriteStream });
+    expect(ran).toEqual(['good', 'bad']);
+    expect(r.failure).toMatchObject({ index: 2, ename: 'Error', evalue: 'bad cell' });
+    expect(nb.cells[1].outputs).toEqual([expect.objectContaining({ output_type: 'display_data' })]);
+    expect(nb.cells[3].execution_count).toBeNull();
+    expect(text).toContain('work');
+  });
+});
+
 describe('useTerminalProgress', () => {
   it('installs a terminal sink for library loops, and a Ctrl-C cancels the next checkpoint', async () => {
     const { useTerminalProgress } = await import('../../widgets/bundle');
