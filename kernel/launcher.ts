@@ -139,8 +139,30 @@ export async function main(): Promise<void> {
   await Promise.all([iopub.bind(addr(conn.iopub_port)), shell.bind(addr(conn.shell_port)),
     control.bind(addr(conn.control_port)), stdin.bind(addr(conn.stdin_port)), hb.bind(addr(conn.hb_port))]);
 
-  const publish = (parent: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}) =>
+  // Stream text is batched (flushed every 50 ms, and before any other message), so a loop that
+  // prints 100000 lines sends a few hundred messages, not 100000, and the order is kept.
+  let pendingStream: { parent: Message; name: string; text: string } | null = null;
+  let streamTimer: NodeJS.Timeout | null = null;
+  const flushStream = () => {
+    if (streamTimer) { clearTimeout(streamTimer); streamTimer = null; }
+    if (!pendingStream) return;
+    const { parent, name, text } = pendingStream;
+    pendingStream = null;
+    sendIopub(encode(key, replyTo(parent, 'stream', { name, text })));
+  };
+  const publish = (parent: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}) => {
+    if (type === 'stream') {
+      const { name, text } = content as { name: string; text: string };
+      if (pendingStream && (pendingStream.parent !== parent || pendingStream.name !== name)) flushStream();
+      if (pendingStream) pendingStream.text += text;
+      else pendingStream = { parent, name, text };
+      if (pendingStream.text.length > 1 << 20) flushStream();
+      else streamTimer ??= setTimeout(flushStream, 50);
+      return;
+    }
+    flushStream();
     sendIopub(encode(key, replyTo(parent, type, content, metadata)));
+  };
   const status = (parent: Message, state: string) => publish(parent, 'status', { execution_state: state });
 
   let executionCount = 0;

@@ -45,6 +45,17 @@ describe('the dadalab kernel (embedded client)', () => {
     expect(of(b, 'execute_result')[0].content.data['text/plain']).toBe('3');
   });
 
+  it('batches printed lines into few stream messages, in order with other outputs', async () => {
+    const r = await run("for (let i = 0; i < 20000; i++) console.log('line ' + i);\nconsole.error('warned');\nconsole.log('last');\n'end'");
+    const streams = of(r, 'stream');
+    expect(streams.length).toBeLessThan(200);
+    const stdout = streams.filter((m) => m.content.name === 'stdout').map((m) => m.content.text).join('');
+    expect(stdout.split('\n').length).toBe(20002);
+    expect(stdout.endsWith('line 19999\nlast\n')).toBe(true);
+    const types = r.messages.map((m) => m.msg_type).filter((t) => t !== 'execute_input');
+    expect(types[types.length - 1]).toBe('execute_result');
+  });
+
   it('has the library preloaded and typed, in a folder outside the project', async () => {
     const r = await run('console.log(typeof Data, typeof loadData, typeof show, typeof dadalab.Matrix); process.cwd()');
     expect(of(r, 'stream').map((m) => m.content.text).join('')).toBe('function function function function\n');
