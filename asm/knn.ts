@@ -1,58 +1,128 @@
-// AssemblyScript source of the fused squared-distance + bounded-heap kernels (stage 1 of the
-// WebAssembly neighbour engine, lib/neighbors/wasm.ts). Compiled by scripts/build-wasm.mjs into
-// dist/wasm/knn.wasm at `npm ci` (not committed). See docs in lib/neighbors/wasm.ts and
+// AssemblyScript source of the fused distance + top-k kernels (stage 1 of the WebAssembly
+// neighbour engine, lib/neighbors/wasm.ts). Compiled by scripts/build-wasm.mjs into
+// dist/wasm/knn.wasm at `npm ci` (not committed). See lib/neighbors/wasm.ts and
 // ../shared/research/perf-knn.md §5.
 //
 // Memory layout (imported shared memory, offsets in bytes, all 16-byte aligned):
-//   x   : N rows of Dp values (f32 or f64, D zero-padded to Dp), mean-centred
-//   nrm : N squared norms (same type as x)
-//   hd  : per query row of the block, a max-heap of kk candidate squared distances (f32 or f64)
-//   hi  : the matching candidate indices (i32)
-// Each query row i in [r0, r1) gets its heap at hd + (i - r0) * kk * size. The heaps must be
-// filled with +Infinity before the call (done by the caller). Self (j == i) is skipped.
-// d2(i, j) = |x_i|^2 + |x_j|^2 - 2 x_i.x_j: an approximation, re-ranked exactly in float64 by
-// the caller, which also certifies that no true neighbour was left out.
+//   x   : rows of Dp values (f32 or f64, D zero-padded to Dp)
+//   nrm : one squared norm per row (same type; unused by the manhattan/chebyshev kernels)
+//   per query row, a candidate buffer of capacity C >= kp + 32:
+//     hd + row * C * size : candidate values;   hi + row * C * 4 : candidate indices (i32)
+//     hh + row * 16       : header, threshold T (f32 or f64 at +0) and count n (i32 at +8)
+// A candidate enters when its value is below T (and it is not the row itself); when the buffer
+// is full, a quickselect keeps the kp smallest and T becomes the largest of them. So T never
+// increases and every candidate left out had a value >= the final T. The caller sets T = +Inf
+// and n = 0 first. Row kernels (knn_*) index rows from r0 and finalise their rows at the end
+// (the kp best in slots 0..kp-1, T their maximum); tiles index rows absolutely and the caller
+// runs finalize_* once all tiles are done.
+// The values are approximations (|x|^2 + |y|^2 - 2 x.y, or the f32/f64 direct differences),
+// re-ranked exactly in float64 by the caller, which also certifies that no true neighbour was
+// left out.
 
-@inline function repF32(hd: usize, hi: usize, k: i32, d: f32, j: i32): void {
-  let c: i32 = 0;
-  while (true) {
-    let l = 2 * c + 1;
-    if (l >= k) break;
-    let m = l;
-    let dm = load<f32>(hd + (<usize>l << 2));
-    let r = l + 1;
-    if (r < k) {
-      let dr = load<f32>(hd + (<usize>r << 2));
-      if (dr > dm) { m = r; dm = dr; }
+/** Quickselect: the kp smallest of the n candidates into slots 0..kp-1; returns the largest of them. */
+function select_f32(hd: usize, hi: usize, n: i32, kp: i32): f32 {
+  let l: i32 = 0, r: i32 = n - 1;
+  const k: i32 = kp - 1;
+  while (r > l) {
+    const pv = load<f32>(hd + (<usize>((l + r) >> 1) << 2));
+    let i = l, j = r;
+    while (i <= j) {
+      while (load<f32>(hd + (<usize>i << 2)) < pv) i++;
+      while (pv < load<f32>(hd + (<usize>j << 2))) j--;
+      if (i <= j) {
+        const a = hd + (<usize>i << 2), b = hd + (<usize>j << 2);
+        const va = load<f32>(a); store<f32>(a, load<f32>(b)); store<f32>(b, va);
+        const ia = hi + (<usize>i << 2), ib = hi + (<usize>j << 2);
+        const xa = load<i32>(ia); store<i32>(ia, load<i32>(ib)); store<i32>(ib, xa);
+        i++; j--;
+      }
     }
-    if (dm <= d) break;
-    store<f32>(hd + (<usize>c << 2), dm);
-    store<i32>(hi + (<usize>c << 2), load<i32>(hi + (<usize>m << 2)));
-    c = m;
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
   }
-  store<f32>(hd + (<usize>c << 2), d);
-  store<i32>(hi + (<usize>c << 2), j);
+  let m = load<f32>(hd);
+  for (let t: i32 = 1; t < kp; t++) { const v = load<f32>(hd + (<usize>t << 2)); if (v > m) m = v; }
+  return m;
 }
 
-@inline function repF64(hd: usize, hi: usize, k: i32, d: f64, j: i32): void {
-  let c: i32 = 0;
-  while (true) {
-    let l = 2 * c + 1;
-    if (l >= k) break;
-    let m = l;
-    let dm = load<f64>(hd + (<usize>l << 3));
-    let r = l + 1;
-    if (r < k) {
-      let dr = load<f64>(hd + (<usize>r << 3));
-      if (dr > dm) { m = r; dm = dr; }
+/** Offers candidate (d, j) to the row with buffer (hd, hi) and header hh. */
+@inline function offer_f32(hd: usize, hi: usize, hh: usize, C: i32, kp: i32, d: f32, j: i32, self: i32): void {
+  if (d < load<f32>(hh) && j != self) {
+    let n = load<i32>(hh, 8);
+    store<f32>(hd + (<usize>n << 2), d);
+    store<i32>(hi + (<usize>n << 2), j);
+    n++;
+    if (n == C) {
+      store<f32>(hh, select_f32(hd, hi, n, kp));
+      n = kp;
     }
-    if (dm <= d) break;
-    store<f64>(hd + (<usize>c << 3), dm);
-    store<i32>(hi + (<usize>c << 2), load<i32>(hi + (<usize>m << 2)));
-    c = m;
+    store<i32>(hh, n, 8);
   }
-  store<f64>(hd + (<usize>c << 3), d);
-  store<i32>(hi + (<usize>c << 2), j);
+}
+
+/** Rows [r0, r1) (absolute): the kp best into slots 0..kp-1 and T = their maximum (n < kp: left as is). */
+export function finalize_f32(hd: usize, hi: usize, hh: usize, r0: i32, r1: i32, C: i32, kp: i32): void {
+  for (let r: i32 = r0; r < r1; r++) {
+    const bd = hd + <usize>r * (<usize>C << 2), bi = hi + <usize>r * (<usize>C << 2), h = hh + (<usize>r << 4);
+    const n = load<i32>(h, 8);
+    if (n < kp) continue;
+    store<f32>(h, select_f32(bd, bi, n, kp));
+    store<i32>(h, kp, 8);
+  }
+}
+
+/** Quickselect: the kp smallest of the n candidates into slots 0..kp-1; returns the largest of them. */
+function select_f64(hd: usize, hi: usize, n: i32, kp: i32): f64 {
+  let l: i32 = 0, r: i32 = n - 1;
+  const k: i32 = kp - 1;
+  while (r > l) {
+    const pv = load<f64>(hd + (<usize>((l + r) >> 1) << 3));
+    let i = l, j = r;
+    while (i <= j) {
+      while (load<f64>(hd + (<usize>i << 3)) < pv) i++;
+      while (pv < load<f64>(hd + (<usize>j << 3))) j--;
+      if (i <= j) {
+        const a = hd + (<usize>i << 3), b = hd + (<usize>j << 3);
+        const va = load<f64>(a); store<f64>(a, load<f64>(b)); store<f64>(b, va);
+        const ia = hi + (<usize>i << 2), ib = hi + (<usize>j << 2);
+        const xa = load<i32>(ia); store<i32>(ia, load<i32>(ib)); store<i32>(ib, xa);
+        i++; j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
+  }
+  let m = load<f64>(hd);
+  for (let t: i32 = 1; t < kp; t++) { const v = load<f64>(hd + (<usize>t << 3)); if (v > m) m = v; }
+  return m;
+}
+
+/** Offers candidate (d, j) to the row with buffer (hd, hi) and header hh. */
+@inline function offer_f64(hd: usize, hi: usize, hh: usize, C: i32, kp: i32, d: f64, j: i32, self: i32): void {
+  if (d < load<f64>(hh) && j != self) {
+    let n = load<i32>(hh, 8);
+    store<f64>(hd + (<usize>n << 3), d);
+    store<i32>(hi + (<usize>n << 2), j);
+    n++;
+    if (n == C) {
+      store<f64>(hh, select_f64(hd, hi, n, kp));
+      n = kp;
+    }
+    store<i32>(hh, n, 8);
+  }
+}
+
+/** Rows [r0, r1) (absolute): the kp best into slots 0..kp-1 and T = their maximum (n < kp: left as is). */
+export function finalize_f64(hd: usize, hi: usize, hh: usize, r0: i32, r1: i32, C: i32, kp: i32): void {
+  for (let r: i32 = r0; r < r1; r++) {
+    const bd = hd + <usize>r * (<usize>C << 3), bi = hi + <usize>r * (<usize>C << 2), h = hh + (<usize>r << 4);
+    const n = load<i32>(h, 8);
+    if (n < kp) continue;
+    store<f64>(h, select_f64(bd, bi, n, kp));
+    store<i32>(h, kp, 8);
+  }
 }
 
 @inline function hs4(c: v128): f32 {
@@ -61,19 +131,30 @@
 @inline function hs2(c: v128): f64 {
   return f64x2.extract_lane(c, 0) + f64x2.extract_lane(c, 1);
 }
-
-/** Pushes candidate (d, j) into row heap (hd, hi) unless j is the row itself or d is not below the root. */
-@inline function offerF32(hd: usize, hi: usize, k: i32, d: f32, j: i32, self: i32): void {
-  if (d < load<f32>(hd) && j != self) repF32(hd, hi, k, d, j);
+@inline function hm4(c: v128): f32 {
+  return max(max(f32x4.extract_lane(c, 0), f32x4.extract_lane(c, 1)), max(f32x4.extract_lane(c, 2), f32x4.extract_lane(c, 3)));
 }
-@inline function offerF64(hd: usize, hi: usize, k: i32, d: f64, j: i32, self: i32): void {
-  if (d < load<f64>(hd) && j != self) repF64(hd, hi, k, d, j);
+@inline function hm2(c: v128): f64 {
+  return max(f64x2.extract_lane(c, 0), f64x2.extract_lane(c, 1));
+}
+/** The horizontal sums of four f32x4 vectors, as one vector (lane t = sum of the lanes of c_t). */
+@inline function hsum4x(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  const a = f32x4.add(i32x4.shuffle(c0, c1, 0, 4, 1, 5), i32x4.shuffle(c0, c1, 2, 6, 3, 7));
+  const b = f32x4.add(i32x4.shuffle(c2, c3, 0, 4, 1, 5), i32x4.shuffle(c2, c3, 2, 6, 3, 7));
+  return f32x4.add(i32x4.shuffle(a, b, 0, 1, 4, 5), i32x4.shuffle(a, b, 2, 3, 6, 7));
+}
+/** The thresholds of four consecutive f32 rows (headers 16 bytes apart). */
+@inline function roots4(hh: usize): v128 {
+  let r = f32x4.splat(load<f32>(hh));
+  r = f32x4.replace_lane(r, 1, load<f32>(hh + 16));
+  r = f32x4.replace_lane(r, 2, load<f32>(hh + 32));
+  return f32x4.replace_lane(r, 3, load<f32>(hh + 48));
 }
 
 export function knn_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32): void {
+  hd: usize, hi: usize, BJ: i32, hh: usize, C: i32): void {
   const rb: usize = <usize>Dp << 2;
-  const hs: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 2, ci: usize = <usize>C << 2;
   for (let jb: i32 = 0; jb < N; jb += BJ) {
     const je: i32 = min(N, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -82,8 +163,8 @@ export function knn_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
       const i1: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
       const n0 = load<f32>(nrm + (<usize>i << 2)), n1 = load<f32>(nrm + (<usize>i1 << 2));
-      const hd0 = hd + <usize>(i - r0) * hs, hi0 = hi + <usize>(i - r0) * hs;
-      const hd1 = hd0 + hs, hi1 = hi0 + hs;
+      const hd0 = hd + <usize>(i - r0) * cd, hi0 = hi + <usize>(i - r0) * ci, hh0 = hh + (<usize>(i - r0) << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + ci, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
@@ -91,22 +172,20 @@ export function knn_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
-          c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
-          c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
-          c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+          c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1)); c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
+          c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1)); c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
         }
         const m0 = load<f32>(nrm + (<usize>j << 2)), m1 = load<f32>(nrm + (<usize>(j + 1) << 2));
         const m2 = load<f32>(nrm + (<usize>(j + 2) << 2)), m3 = load<f32>(nrm + (<usize>(j + 3) << 2));
-        offerF32(hd0, hi0, kk, n0 + m0 - 2 * hs4(c00), j, i);
-        offerF32(hd0, hi0, kk, n0 + m1 - 2 * hs4(c01), j + 1, i);
-        offerF32(hd0, hi0, kk, n0 + m2 - 2 * hs4(c02), j + 2, i);
-        offerF32(hd0, hi0, kk, n0 + m3 - 2 * hs4(c03), j + 3, i);
+        offer_f32(hd0, hi0, hh0, C, kk, n0 + m0 - 2 * hs4(c00), j, i);
+        offer_f32(hd0, hi0, hh0, C, kk, n0 + m1 - 2 * hs4(c01), j + 1, i);
+        offer_f32(hd0, hi0, hh0, C, kk, n0 + m2 - 2 * hs4(c02), j + 2, i);
+        offer_f32(hd0, hi0, hh0, C, kk, n0 + m3 - 2 * hs4(c03), j + 3, i);
         if (two) {
-          offerF32(hd1, hi1, kk, n1 + m0 - 2 * hs4(c10), j, i1);
-          offerF32(hd1, hi1, kk, n1 + m1 - 2 * hs4(c11), j + 1, i1);
-          offerF32(hd1, hi1, kk, n1 + m2 - 2 * hs4(c12), j + 2, i1);
-          offerF32(hd1, hi1, kk, n1 + m3 - 2 * hs4(c13), j + 3, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, n1 + m0 - 2 * hs4(c10), j, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, n1 + m1 - 2 * hs4(c11), j + 1, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, n1 + m2 - 2 * hs4(c12), j + 2, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, n1 + m3 - 2 * hs4(c13), j + 3, i1);
         }
       }
       for (let j: i32 = je4; j < je; j++) {
@@ -114,22 +193,23 @@ export function knn_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(xa0 + d), y));
-          c1 = f32x4.add(c1, f32x4.mul(v128.load(xa1 + d), y));
+          const xv0 = v128.load(xa0 + d), xv1 = v128.load(xa1 + d);
+          c0 = f32x4.add(c0, f32x4.mul(xv0, y));
+          c1 = f32x4.add(c1, f32x4.mul(xv1, y));
         }
         const m = load<f32>(nrm + (<usize>j << 2));
-        offerF32(hd0, hi0, kk, n0 + m - 2 * hs4(c0), j, i);
-        if (two) offerF32(hd1, hi1, kk, n1 + m - 2 * hs4(c1), j, i1);
+        offer_f32(hd0, hi0, hh0, C, kk, n0 + m - 2 * hs4(c0), j, i);
+        if (two) offer_f32(hd1, hi1, hh1, C, kk, n1 + m - 2 * hs4(c1), j, i1);
       }
     }
   }
+  finalize_f32(hd - <usize>r0 * cd, hi - <usize>r0 * ci, hh - (<usize>r0 << 4), r0, r1, C, kk);
 }
 
 export function knn_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32): void {
+  hd: usize, hi: usize, BJ: i32, hh: usize, C: i32): void {
   const rb: usize = <usize>Dp << 3;
-  const hsd: usize = <usize>kk << 3;
-  const hsi: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 3, ci: usize = <usize>C << 2;
   for (let jb: i32 = 0; jb < N; jb += BJ) {
     const je: i32 = min(N, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -138,8 +218,8 @@ export function knn_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
       const i1: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
       const n0 = load<f64>(nrm + (<usize>i << 3)), n1 = load<f64>(nrm + (<usize>i1 << 3));
-      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
-      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      const hd0 = hd + <usize>(i - r0) * cd, hi0 = hi + <usize>(i - r0) * ci, hh0 = hh + (<usize>(i - r0) << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + ci, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
@@ -147,22 +227,20 @@ export function knn_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f64x2.add(c00, f64x2.mul(x0, y0)); c01 = f64x2.add(c01, f64x2.mul(x0, y1));
-          c02 = f64x2.add(c02, f64x2.mul(x0, y2)); c03 = f64x2.add(c03, f64x2.mul(x0, y3));
-          c10 = f64x2.add(c10, f64x2.mul(x1, y0)); c11 = f64x2.add(c11, f64x2.mul(x1, y1));
-          c12 = f64x2.add(c12, f64x2.mul(x1, y2)); c13 = f64x2.add(c13, f64x2.mul(x1, y3));
+          c00 = f64x2.add(c00, f64x2.mul(x0, y0)); c01 = f64x2.add(c01, f64x2.mul(x0, y1)); c02 = f64x2.add(c02, f64x2.mul(x0, y2)); c03 = f64x2.add(c03, f64x2.mul(x0, y3));
+          c10 = f64x2.add(c10, f64x2.mul(x1, y0)); c11 = f64x2.add(c11, f64x2.mul(x1, y1)); c12 = f64x2.add(c12, f64x2.mul(x1, y2)); c13 = f64x2.add(c13, f64x2.mul(x1, y3));
         }
         const m0 = load<f64>(nrm + (<usize>j << 3)), m1 = load<f64>(nrm + (<usize>(j + 1) << 3));
         const m2 = load<f64>(nrm + (<usize>(j + 2) << 3)), m3 = load<f64>(nrm + (<usize>(j + 3) << 3));
-        offerF64(hd0, hi0, kk, n0 + m0 - 2 * hs2(c00), j, i);
-        offerF64(hd0, hi0, kk, n0 + m1 - 2 * hs2(c01), j + 1, i);
-        offerF64(hd0, hi0, kk, n0 + m2 - 2 * hs2(c02), j + 2, i);
-        offerF64(hd0, hi0, kk, n0 + m3 - 2 * hs2(c03), j + 3, i);
+        offer_f64(hd0, hi0, hh0, C, kk, n0 + m0 - 2 * hs2(c00), j, i);
+        offer_f64(hd0, hi0, hh0, C, kk, n0 + m1 - 2 * hs2(c01), j + 1, i);
+        offer_f64(hd0, hi0, hh0, C, kk, n0 + m2 - 2 * hs2(c02), j + 2, i);
+        offer_f64(hd0, hi0, hh0, C, kk, n0 + m3 - 2 * hs2(c03), j + 3, i);
         if (two) {
-          offerF64(hd1, hi1, kk, n1 + m0 - 2 * hs2(c10), j, i1);
-          offerF64(hd1, hi1, kk, n1 + m1 - 2 * hs2(c11), j + 1, i1);
-          offerF64(hd1, hi1, kk, n1 + m2 - 2 * hs2(c12), j + 2, i1);
-          offerF64(hd1, hi1, kk, n1 + m3 - 2 * hs2(c13), j + 3, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, n1 + m0 - 2 * hs2(c10), j, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, n1 + m1 - 2 * hs2(c11), j + 1, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, n1 + m2 - 2 * hs2(c12), j + 2, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, n1 + m3 - 2 * hs2(c13), j + 3, i1);
         }
       }
       for (let j: i32 = je4; j < je; j++) {
@@ -170,31 +248,23 @@ export function knn_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
         let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f64x2.add(c0, f64x2.mul(v128.load(xa0 + d), y));
-          c1 = f64x2.add(c1, f64x2.mul(v128.load(xa1 + d), y));
+          const xv0 = v128.load(xa0 + d), xv1 = v128.load(xa1 + d);
+          c0 = f64x2.add(c0, f64x2.mul(xv0, y));
+          c1 = f64x2.add(c1, f64x2.mul(xv1, y));
         }
         const m = load<f64>(nrm + (<usize>j << 3));
-        offerF64(hd0, hi0, kk, n0 + m - 2 * hs2(c0), j, i);
-        if (two) offerF64(hd1, hi1, kk, n1 + m - 2 * hs2(c1), j, i1);
+        offer_f64(hd0, hi0, hh0, C, kk, n0 + m - 2 * hs2(c0), j, i);
+        if (two) offer_f64(hd1, hi1, hh1, C, kk, n1 + m - 2 * hs2(c1), j, i1);
       }
     }
   }
-}
-
-// Direct-difference kernels for manhattan (sum |x - y|) and chebyshev (max |x - y|): no norms
-// (the nrm argument is unused), the raw (uncentred) values; same heaps and layout as above.
-@inline function hm4(c: v128): f32 {
-  return max(max(f32x4.extract_lane(c, 0), f32x4.extract_lane(c, 1)), max(f32x4.extract_lane(c, 2), f32x4.extract_lane(c, 3)));
-}
-@inline function hm2(c: v128): f64 {
-  return max(f64x2.extract_lane(c, 0), f64x2.extract_lane(c, 1));
+  finalize_f64(hd - <usize>r0 * cd, hi - <usize>r0 * ci, hh - (<usize>r0 << 4), r0, r1, C, kk);
 }
 
 export function knn_l1_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32): void {
+  hd: usize, hi: usize, BJ: i32, hh: usize, C: i32): void {
   const rb: usize = <usize>Dp << 2;
-  const hsd: usize = <usize>kk << 2;
-  const hsi: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 2, ci: usize = <usize>C << 2;
   for (let jb: i32 = 0; jb < N; jb += BJ) {
     const je: i32 = min(N, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -202,8 +272,9 @@ export function knn_l1_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
       const two = i + 1 < r1;
       const i1: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
-      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
-      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      
+      const hd0 = hd + <usize>(i - r0) * cd, hi0 = hi + <usize>(i - r0) * ci, hh0 = hh + (<usize>(i - r0) << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + ci, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
@@ -211,20 +282,19 @@ export function knn_l1_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f32x4.add(c00, f32x4.abs(f32x4.sub(x0, y0))); c01 = f32x4.add(c01, f32x4.abs(f32x4.sub(x0, y1)));
-          c02 = f32x4.add(c02, f32x4.abs(f32x4.sub(x0, y2))); c03 = f32x4.add(c03, f32x4.abs(f32x4.sub(x0, y3)));
-          c10 = f32x4.add(c10, f32x4.abs(f32x4.sub(x1, y0))); c11 = f32x4.add(c11, f32x4.abs(f32x4.sub(x1, y1)));
-          c12 = f32x4.add(c12, f32x4.abs(f32x4.sub(x1, y2))); c13 = f32x4.add(c13, f32x4.abs(f32x4.sub(x1, y3)));
+          c00 = f32x4.add(c00, f32x4.abs(f32x4.sub(x0, y0))); c01 = f32x4.add(c01, f32x4.abs(f32x4.sub(x0, y1))); c02 = f32x4.add(c02, f32x4.abs(f32x4.sub(x0, y2))); c03 = f32x4.add(c03, f32x4.abs(f32x4.sub(x0, y3)));
+          c10 = f32x4.add(c10, f32x4.abs(f32x4.sub(x1, y0))); c11 = f32x4.add(c11, f32x4.abs(f32x4.sub(x1, y1))); c12 = f32x4.add(c12, f32x4.abs(f32x4.sub(x1, y2))); c13 = f32x4.add(c13, f32x4.abs(f32x4.sub(x1, y3)));
         }
-        offerF32(hd0, hi0, kk, hs4(c00), j, i);
-        offerF32(hd0, hi0, kk, hs4(c01), j + 1, i);
-        offerF32(hd0, hi0, kk, hs4(c02), j + 2, i);
-        offerF32(hd0, hi0, kk, hs4(c03), j + 3, i);
+        
+        offer_f32(hd0, hi0, hh0, C, kk, hs4(c00), j, i);
+        offer_f32(hd0, hi0, hh0, C, kk, hs4(c01), j + 1, i);
+        offer_f32(hd0, hi0, hh0, C, kk, hs4(c02), j + 2, i);
+        offer_f32(hd0, hi0, hh0, C, kk, hs4(c03), j + 3, i);
         if (two) {
-          offerF32(hd1, hi1, kk, hs4(c10), j, i1);
-          offerF32(hd1, hi1, kk, hs4(c11), j + 1, i1);
-          offerF32(hd1, hi1, kk, hs4(c12), j + 2, i1);
-          offerF32(hd1, hi1, kk, hs4(c13), j + 3, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hs4(c10), j, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hs4(c11), j + 1, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hs4(c12), j + 2, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hs4(c13), j + 3, i1);
         }
       }
       for (let j: i32 = je4; j < je; j++) {
@@ -232,21 +302,23 @@ export function knn_l1_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f32x4.add(c0, f32x4.abs(f32x4.sub(v128.load(xa0 + d), y)));
-          c1 = f32x4.add(c1, f32x4.abs(f32x4.sub(v128.load(xa1 + d), y)));
+          const xv0 = v128.load(xa0 + d), xv1 = v128.load(xa1 + d);
+          c0 = f32x4.add(c0, f32x4.abs(f32x4.sub(xv0, y)));
+          c1 = f32x4.add(c1, f32x4.abs(f32x4.sub(xv1, y)));
         }
-        offerF32(hd0, hi0, kk, hs4(c0), j, i);
-        if (two) offerF32(hd1, hi1, kk, hs4(c1), j, i1);
+        
+        offer_f32(hd0, hi0, hh0, C, kk, hs4(c0), j, i);
+        if (two) offer_f32(hd1, hi1, hh1, C, kk, hs4(c1), j, i1);
       }
     }
   }
+  finalize_f32(hd - <usize>r0 * cd, hi - <usize>r0 * ci, hh - (<usize>r0 << 4), r0, r1, C, kk);
 }
 
 export function knn_linf_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32): void {
+  hd: usize, hi: usize, BJ: i32, hh: usize, C: i32): void {
   const rb: usize = <usize>Dp << 2;
-  const hsd: usize = <usize>kk << 2;
-  const hsi: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 2, ci: usize = <usize>C << 2;
   for (let jb: i32 = 0; jb < N; jb += BJ) {
     const je: i32 = min(N, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -254,8 +326,9 @@ export function knn_linf_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
       const two = i + 1 < r1;
       const i1: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
-      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
-      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      
+      const hd0 = hd + <usize>(i - r0) * cd, hi0 = hi + <usize>(i - r0) * ci, hh0 = hh + (<usize>(i - r0) << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + ci, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
@@ -263,20 +336,19 @@ export function knn_linf_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f32x4.max(c00, f32x4.abs(f32x4.sub(x0, y0))); c01 = f32x4.max(c01, f32x4.abs(f32x4.sub(x0, y1)));
-          c02 = f32x4.max(c02, f32x4.abs(f32x4.sub(x0, y2))); c03 = f32x4.max(c03, f32x4.abs(f32x4.sub(x0, y3)));
-          c10 = f32x4.max(c10, f32x4.abs(f32x4.sub(x1, y0))); c11 = f32x4.max(c11, f32x4.abs(f32x4.sub(x1, y1)));
-          c12 = f32x4.max(c12, f32x4.abs(f32x4.sub(x1, y2))); c13 = f32x4.max(c13, f32x4.abs(f32x4.sub(x1, y3)));
+          c00 = f32x4.max(c00, f32x4.abs(f32x4.sub(x0, y0))); c01 = f32x4.max(c01, f32x4.abs(f32x4.sub(x0, y1))); c02 = f32x4.max(c02, f32x4.abs(f32x4.sub(x0, y2))); c03 = f32x4.max(c03, f32x4.abs(f32x4.sub(x0, y3)));
+          c10 = f32x4.max(c10, f32x4.abs(f32x4.sub(x1, y0))); c11 = f32x4.max(c11, f32x4.abs(f32x4.sub(x1, y1))); c12 = f32x4.max(c12, f32x4.abs(f32x4.sub(x1, y2))); c13 = f32x4.max(c13, f32x4.abs(f32x4.sub(x1, y3)));
         }
-        offerF32(hd0, hi0, kk, hm4(c00), j, i);
-        offerF32(hd0, hi0, kk, hm4(c01), j + 1, i);
-        offerF32(hd0, hi0, kk, hm4(c02), j + 2, i);
-        offerF32(hd0, hi0, kk, hm4(c03), j + 3, i);
+        
+        offer_f32(hd0, hi0, hh0, C, kk, hm4(c00), j, i);
+        offer_f32(hd0, hi0, hh0, C, kk, hm4(c01), j + 1, i);
+        offer_f32(hd0, hi0, hh0, C, kk, hm4(c02), j + 2, i);
+        offer_f32(hd0, hi0, hh0, C, kk, hm4(c03), j + 3, i);
         if (two) {
-          offerF32(hd1, hi1, kk, hm4(c10), j, i1);
-          offerF32(hd1, hi1, kk, hm4(c11), j + 1, i1);
-          offerF32(hd1, hi1, kk, hm4(c12), j + 2, i1);
-          offerF32(hd1, hi1, kk, hm4(c13), j + 3, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hm4(c10), j, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hm4(c11), j + 1, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hm4(c12), j + 2, i1);
+          offer_f32(hd1, hi1, hh1, C, kk, hm4(c13), j + 3, i1);
         }
       }
       for (let j: i32 = je4; j < je; j++) {
@@ -284,21 +356,23 @@ export function knn_linf_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f32x4.max(c0, f32x4.abs(f32x4.sub(v128.load(xa0 + d), y)));
-          c1 = f32x4.max(c1, f32x4.abs(f32x4.sub(v128.load(xa1 + d), y)));
+          const xv0 = v128.load(xa0 + d), xv1 = v128.load(xa1 + d);
+          c0 = f32x4.max(c0, f32x4.abs(f32x4.sub(xv0, y)));
+          c1 = f32x4.max(c1, f32x4.abs(f32x4.sub(xv1, y)));
         }
-        offerF32(hd0, hi0, kk, hm4(c0), j, i);
-        if (two) offerF32(hd1, hi1, kk, hm4(c1), j, i1);
+        
+        offer_f32(hd0, hi0, hh0, C, kk, hm4(c0), j, i);
+        if (two) offer_f32(hd1, hi1, hh1, C, kk, hm4(c1), j, i1);
       }
     }
   }
+  finalize_f32(hd - <usize>r0 * cd, hi - <usize>r0 * ci, hh - (<usize>r0 << 4), r0, r1, C, kk);
 }
 
 export function knn_l1_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32): void {
+  hd: usize, hi: usize, BJ: i32, hh: usize, C: i32): void {
   const rb: usize = <usize>Dp << 3;
-  const hsd: usize = <usize>kk << 3;
-  const hsi: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 3, ci: usize = <usize>C << 2;
   for (let jb: i32 = 0; jb < N; jb += BJ) {
     const je: i32 = min(N, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -306,8 +380,9 @@ export function knn_l1_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
       const two = i + 1 < r1;
       const i1: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
-      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
-      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      
+      const hd0 = hd + <usize>(i - r0) * cd, hi0 = hi + <usize>(i - r0) * ci, hh0 = hh + (<usize>(i - r0) << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + ci, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
@@ -315,20 +390,19 @@ export function knn_l1_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f64x2.add(c00, f64x2.abs(f64x2.sub(x0, y0))); c01 = f64x2.add(c01, f64x2.abs(f64x2.sub(x0, y1)));
-          c02 = f64x2.add(c02, f64x2.abs(f64x2.sub(x0, y2))); c03 = f64x2.add(c03, f64x2.abs(f64x2.sub(x0, y3)));
-          c10 = f64x2.add(c10, f64x2.abs(f64x2.sub(x1, y0))); c11 = f64x2.add(c11, f64x2.abs(f64x2.sub(x1, y1)));
-          c12 = f64x2.add(c12, f64x2.abs(f64x2.sub(x1, y2))); c13 = f64x2.add(c13, f64x2.abs(f64x2.sub(x1, y3)));
+          c00 = f64x2.add(c00, f64x2.abs(f64x2.sub(x0, y0))); c01 = f64x2.add(c01, f64x2.abs(f64x2.sub(x0, y1))); c02 = f64x2.add(c02, f64x2.abs(f64x2.sub(x0, y2))); c03 = f64x2.add(c03, f64x2.abs(f64x2.sub(x0, y3)));
+          c10 = f64x2.add(c10, f64x2.abs(f64x2.sub(x1, y0))); c11 = f64x2.add(c11, f64x2.abs(f64x2.sub(x1, y1))); c12 = f64x2.add(c12, f64x2.abs(f64x2.sub(x1, y2))); c13 = f64x2.add(c13, f64x2.abs(f64x2.sub(x1, y3)));
         }
-        offerF64(hd0, hi0, kk, hs2(c00), j, i);
-        offerF64(hd0, hi0, kk, hs2(c01), j + 1, i);
-        offerF64(hd0, hi0, kk, hs2(c02), j + 2, i);
-        offerF64(hd0, hi0, kk, hs2(c03), j + 3, i);
+        
+        offer_f64(hd0, hi0, hh0, C, kk, hs2(c00), j, i);
+        offer_f64(hd0, hi0, hh0, C, kk, hs2(c01), j + 1, i);
+        offer_f64(hd0, hi0, hh0, C, kk, hs2(c02), j + 2, i);
+        offer_f64(hd0, hi0, hh0, C, kk, hs2(c03), j + 3, i);
         if (two) {
-          offerF64(hd1, hi1, kk, hs2(c10), j, i1);
-          offerF64(hd1, hi1, kk, hs2(c11), j + 1, i1);
-          offerF64(hd1, hi1, kk, hs2(c12), j + 2, i1);
-          offerF64(hd1, hi1, kk, hs2(c13), j + 3, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hs2(c10), j, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hs2(c11), j + 1, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hs2(c12), j + 2, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hs2(c13), j + 3, i1);
         }
       }
       for (let j: i32 = je4; j < je; j++) {
@@ -336,21 +410,23 @@ export function knn_l1_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
         let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f64x2.add(c0, f64x2.abs(f64x2.sub(v128.load(xa0 + d), y)));
-          c1 = f64x2.add(c1, f64x2.abs(f64x2.sub(v128.load(xa1 + d), y)));
+          const xv0 = v128.load(xa0 + d), xv1 = v128.load(xa1 + d);
+          c0 = f64x2.add(c0, f64x2.abs(f64x2.sub(xv0, y)));
+          c1 = f64x2.add(c1, f64x2.abs(f64x2.sub(xv1, y)));
         }
-        offerF64(hd0, hi0, kk, hs2(c0), j, i);
-        if (two) offerF64(hd1, hi1, kk, hs2(c1), j, i1);
+        
+        offer_f64(hd0, hi0, hh0, C, kk, hs2(c0), j, i);
+        if (two) offer_f64(hd1, hi1, hh1, C, kk, hs2(c1), j, i1);
       }
     }
   }
+  finalize_f64(hd - <usize>r0 * cd, hi - <usize>r0 * ci, hh - (<usize>r0 << 4), r0, r1, C, kk);
 }
 
 export function knn_linf_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32): void {
+  hd: usize, hi: usize, BJ: i32, hh: usize, C: i32): void {
   const rb: usize = <usize>Dp << 3;
-  const hsd: usize = <usize>kk << 3;
-  const hsi: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 3, ci: usize = <usize>C << 2;
   for (let jb: i32 = 0; jb < N; jb += BJ) {
     const je: i32 = min(N, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -358,8 +434,9 @@ export function knn_linf_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
       const two = i + 1 < r1;
       const i1: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
-      const hd0 = hd + <usize>(i - r0) * hsd, hi0 = hi + <usize>(i - r0) * hsi;
-      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      
+      const hd0 = hd + <usize>(i - r0) * cd, hi0 = hi + <usize>(i - r0) * ci, hh0 = hh + (<usize>(i - r0) << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + ci, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
@@ -367,20 +444,19 @@ export function knn_linf_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f64x2.max(c00, f64x2.abs(f64x2.sub(x0, y0))); c01 = f64x2.max(c01, f64x2.abs(f64x2.sub(x0, y1)));
-          c02 = f64x2.max(c02, f64x2.abs(f64x2.sub(x0, y2))); c03 = f64x2.max(c03, f64x2.abs(f64x2.sub(x0, y3)));
-          c10 = f64x2.max(c10, f64x2.abs(f64x2.sub(x1, y0))); c11 = f64x2.max(c11, f64x2.abs(f64x2.sub(x1, y1)));
-          c12 = f64x2.max(c12, f64x2.abs(f64x2.sub(x1, y2))); c13 = f64x2.max(c13, f64x2.abs(f64x2.sub(x1, y3)));
+          c00 = f64x2.max(c00, f64x2.abs(f64x2.sub(x0, y0))); c01 = f64x2.max(c01, f64x2.abs(f64x2.sub(x0, y1))); c02 = f64x2.max(c02, f64x2.abs(f64x2.sub(x0, y2))); c03 = f64x2.max(c03, f64x2.abs(f64x2.sub(x0, y3)));
+          c10 = f64x2.max(c10, f64x2.abs(f64x2.sub(x1, y0))); c11 = f64x2.max(c11, f64x2.abs(f64x2.sub(x1, y1))); c12 = f64x2.max(c12, f64x2.abs(f64x2.sub(x1, y2))); c13 = f64x2.max(c13, f64x2.abs(f64x2.sub(x1, y3)));
         }
-        offerF64(hd0, hi0, kk, hm2(c00), j, i);
-        offerF64(hd0, hi0, kk, hm2(c01), j + 1, i);
-        offerF64(hd0, hi0, kk, hm2(c02), j + 2, i);
-        offerF64(hd0, hi0, kk, hm2(c03), j + 3, i);
+        
+        offer_f64(hd0, hi0, hh0, C, kk, hm2(c00), j, i);
+        offer_f64(hd0, hi0, hh0, C, kk, hm2(c01), j + 1, i);
+        offer_f64(hd0, hi0, hh0, C, kk, hm2(c02), j + 2, i);
+        offer_f64(hd0, hi0, hh0, C, kk, hm2(c03), j + 3, i);
         if (two) {
-          offerF64(hd1, hi1, kk, hm2(c10), j, i1);
-          offerF64(hd1, hi1, kk, hm2(c11), j + 1, i1);
-          offerF64(hd1, hi1, kk, hm2(c12), j + 2, i1);
-          offerF64(hd1, hi1, kk, hm2(c13), j + 3, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hm2(c10), j, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hm2(c11), j + 1, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hm2(c12), j + 2, i1);
+          offer_f64(hd1, hi1, hh1, C, kk, hm2(c13), j + 3, i1);
         }
       }
       for (let j: i32 = je4; j < je; j++) {
@@ -388,43 +464,29 @@ export function knn_linf_f64(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1:
         let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f64x2.max(c0, f64x2.abs(f64x2.sub(v128.load(xa0 + d), y)));
-          c1 = f64x2.max(c1, f64x2.abs(f64x2.sub(v128.load(xa1 + d), y)));
+          const xv0 = v128.load(xa0 + d), xv1 = v128.load(xa1 + d);
+          c0 = f64x2.max(c0, f64x2.abs(f64x2.sub(xv0, y)));
+          c1 = f64x2.max(c1, f64x2.abs(f64x2.sub(xv1, y)));
         }
-        offerF64(hd0, hi0, kk, hm2(c0), j, i);
-        if (two) offerF64(hd1, hi1, kk, hm2(c1), j, i1);
+        
+        offer_f64(hd0, hi0, hh0, C, kk, hm2(c0), j, i);
+        if (two) offer_f64(hd1, hi1, hh1, C, kk, hm2(c1), j, i1);
       }
     }
   }
+  finalize_f64(hd - <usize>r0 * cd, hi - <usize>r0 * ci, hh - (<usize>r0 << 4), r0, r1, C, kk);
 }
 
-// Symmetric tiles (self queries, euclidean and cosine): rows [i0, i1) against rows [j0, j1) with
-// the heaps of ALL rows resident (heap of row r at hd + r * kk * size). With sym = 1 (disjoint
-// blocks) each value also goes into the heap of row j, so every pair is computed once; with
-// sym = 0 (a diagonal tile) only the heaps of rows i are fed, self skipped. The caller schedules
-// tiles so that no two concurrent calls touch the same rows.
-
-
-/** The horizontal sums of four f32x4 vectors, as one vector (lane t = sum of the lanes of c_t). */
-@inline function hsum4x(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
-  const a = f32x4.add(i32x4.shuffle(c0, c1, 0, 4, 1, 5), i32x4.shuffle(c0, c1, 2, 6, 3, 7));
-  const b = f32x4.add(i32x4.shuffle(c2, c3, 0, 4, 1, 5), i32x4.shuffle(c2, c3, 2, 6, 3, 7));
-  return f32x4.add(i32x4.shuffle(a, b, 0, 1, 4, 5), i32x4.shuffle(a, b, 2, 3, 6, 7));
-}
-/** The roots (current k'-th values) of four consecutive f32 heaps. */
-@inline function roots4(h: usize, hs: usize): v128 {
-  let r = f32x4.splat(load<f32>(h));
-  r = f32x4.replace_lane(r, 1, load<f32>(h + hs));
-  r = f32x4.replace_lane(r, 2, load<f32>(h + 2 * hs));
-  return f32x4.replace_lane(r, 3, load<f32>(h + 3 * hs));
-}
-
+// Symmetric tiles (self tables, dot-product metrics): rows [i0, i1) against rows [j0, j1), rows
+// indexed absolutely. sym = 1 (disjoint blocks): each value also goes to row j, so every pair is
+// computed once; sym = 0 (a diagonal tile): only rows i are fed, self skipped. The caller
+// schedules tiles so that no two concurrent calls touch the same rows, then finalises.
 export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i32, j1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32, sym: i32): void {
-  // float32 variant with vector epilogue: the 4 sums of a row in one transpose-add, the 4 values
-  // compared with the heap roots at once, and the scalar heap code only when one may enter
+  hd: usize, hi: usize, BJ: i32, sym: i32, hh: usize, C: i32): void {
+  // vector epilogue: the 4 sums of a row in one transpose-add, the 4 values compared with the
+  // thresholds at once, and the scalar code only when one may enter
   const rb: usize = <usize>Dp << 2;
-  const hs: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 2;
   const two2 = f32x4.splat(2);
   for (let jb: i32 = j0; jb < j1; jb += BJ) {
     const je: i32 = min(j1, jb + BJ);
@@ -435,8 +497,8 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>ib * rb;
       const n0 = load<f32>(nrm + (<usize>i << 2)), n1 = load<f32>(nrm + (<usize>ib << 2));
       const nv0 = f32x4.splat(n0), nv1 = f32x4.splat(n1);
-      const hd0 = hd + <usize>i * hs, hi0 = hi + <usize>i * hs;
-      const hd1 = hd0 + hs, hi1 = hi0 + hs;
+      const hd0 = hd + <usize>i * cd, hi0 = hi + <usize>i * cd, hh0 = hh + (<usize>i << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + cd, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
@@ -451,32 +513,32 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
         }
         const mv = v128.load(nrm + (<usize>j << 2));
         const dv0 = f32x4.sub(f32x4.add(nv0, mv), f32x4.mul(two2, hsum4x(c00, c01, c02, c03)));
-        const hj = hd + <usize>j * hs, ij = hi + <usize>j * hs;
-        if (v128.any_true(f32x4.lt(dv0, f32x4.splat(load<f32>(hd0))))) {
-          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 0), j, i);
-          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 1), j + 1, i);
-          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 2), j + 2, i);
-          offerF32(hd0, hi0, kk, f32x4.extract_lane(dv0, 3), j + 3, i);
+        const hdj = hd + <usize>j * cd, hij = hi + <usize>j * cd, hhj = hh + (<usize>j << 4);
+        if (v128.any_true(f32x4.lt(dv0, f32x4.splat(load<f32>(hh0))))) {
+          offer_f32(hd0, hi0, hh0, C, kk, f32x4.extract_lane(dv0, 0), j, i);
+          offer_f32(hd0, hi0, hh0, C, kk, f32x4.extract_lane(dv0, 1), j + 1, i);
+          offer_f32(hd0, hi0, hh0, C, kk, f32x4.extract_lane(dv0, 2), j + 2, i);
+          offer_f32(hd0, hi0, hh0, C, kk, f32x4.extract_lane(dv0, 3), j + 3, i);
         }
-        if (sym && v128.any_true(f32x4.lt(dv0, roots4(hj, hs)))) {
-          offerF32(hj, ij, kk, f32x4.extract_lane(dv0, 0), i, j);
-          offerF32(hj + hs, ij + hs, kk, f32x4.extract_lane(dv0, 1), i, j + 1);
-          offerF32(hj + 2 * hs, ij + 2 * hs, kk, f32x4.extract_lane(dv0, 2), i, j + 2);
-          offerF32(hj + 3 * hs, ij + 3 * hs, kk, f32x4.extract_lane(dv0, 3), i, j + 3);
+        if (sym && v128.any_true(f32x4.lt(dv0, roots4(hhj)))) {
+          offer_f32(hdj, hij, hhj, C, kk, f32x4.extract_lane(dv0, 0), i, j);
+          offer_f32(hdj + cd, hij + cd, hhj + 16, C, kk, f32x4.extract_lane(dv0, 1), i, j + 1);
+          offer_f32(hdj + 2 * cd, hij + 2 * cd, hhj + 32, C, kk, f32x4.extract_lane(dv0, 2), i, j + 2);
+          offer_f32(hdj + 3 * cd, hij + 3 * cd, hhj + 48, C, kk, f32x4.extract_lane(dv0, 3), i, j + 3);
         }
         if (two) {
           const dv1 = f32x4.sub(f32x4.add(nv1, mv), f32x4.mul(two2, hsum4x(c10, c11, c12, c13)));
-          if (v128.any_true(f32x4.lt(dv1, f32x4.splat(load<f32>(hd1))))) {
-            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 0), j, ib);
-            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 1), j + 1, ib);
-            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 2), j + 2, ib);
-            offerF32(hd1, hi1, kk, f32x4.extract_lane(dv1, 3), j + 3, ib);
+          if (v128.any_true(f32x4.lt(dv1, f32x4.splat(load<f32>(hh1))))) {
+            offer_f32(hd1, hi1, hh1, C, kk, f32x4.extract_lane(dv1, 0), j, ib);
+            offer_f32(hd1, hi1, hh1, C, kk, f32x4.extract_lane(dv1, 1), j + 1, ib);
+            offer_f32(hd1, hi1, hh1, C, kk, f32x4.extract_lane(dv1, 2), j + 2, ib);
+            offer_f32(hd1, hi1, hh1, C, kk, f32x4.extract_lane(dv1, 3), j + 3, ib);
           }
-          if (sym && v128.any_true(f32x4.lt(dv1, roots4(hj, hs)))) {
-            offerF32(hj, ij, kk, f32x4.extract_lane(dv1, 0), ib, j);
-            offerF32(hj + hs, ij + hs, kk, f32x4.extract_lane(dv1, 1), ib, j + 1);
-            offerF32(hj + 2 * hs, ij + 2 * hs, kk, f32x4.extract_lane(dv1, 2), ib, j + 2);
-            offerF32(hj + 3 * hs, ij + 3 * hs, kk, f32x4.extract_lane(dv1, 3), ib, j + 3);
+          if (sym && v128.any_true(f32x4.lt(dv1, roots4(hhj)))) {
+            offer_f32(hdj, hij, hhj, C, kk, f32x4.extract_lane(dv1, 0), ib, j);
+            offer_f32(hdj + cd, hij + cd, hhj + 16, C, kk, f32x4.extract_lane(dv1, 1), ib, j + 1);
+            offer_f32(hdj + 2 * cd, hij + 2 * cd, hhj + 32, C, kk, f32x4.extract_lane(dv1, 2), ib, j + 2);
+            offer_f32(hdj + 3 * cd, hij + 3 * cd, hhj + 48, C, kk, f32x4.extract_lane(dv1, 3), ib, j + 3);
           }
         }
       }
@@ -490,13 +552,13 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
         }
         const m = load<f32>(nrm + (<usize>j << 2));
         const e0: f32 = n0 + m - 2 * hs4(c0);
-        const hj = hd + <usize>j * hs, ij = hi + <usize>j * hs;
-        offerF32(hd0, hi0, kk, e0, j, i);
-        if (sym) offerF32(hj, ij, kk, e0, i, j);
+        const hdj = hd + <usize>j * cd, hij = hi + <usize>j * cd, hhj = hh + (<usize>j << 4);
+        offer_f32(hd0, hi0, hh0, C, kk, e0, j, i);
+        if (sym) offer_f32(hdj, hij, hhj, C, kk, e0, i, j);
         if (two) {
           const e1: f32 = n1 + m - 2 * hs4(c1);
-          offerF32(hd1, hi1, kk, e1, j, ib);
-          if (sym) offerF32(hj, ij, kk, e1, ib, j);
+          offer_f32(hd1, hi1, hh1, C, kk, e1, j, ib);
+          if (sym) offer_f32(hdj, hij, hhj, C, kk, e1, ib, j);
         }
       }
     }
@@ -504,10 +566,9 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
 }
 
 export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i32, j1: i32, kk: i32,
-  hd: usize, hi: usize, BJ: i32, sym: i32): void {
+  hd: usize, hi: usize, BJ: i32, sym: i32, hh: usize, C: i32): void {
   const rb: usize = <usize>Dp << 3;
-  const hsd: usize = <usize>kk << 3;
-  const hsi: usize = <usize>kk << 2;
+  const cd: usize = <usize>C << 3, ci: usize = <usize>C << 2;
   for (let jb: i32 = j0; jb < j1; jb += BJ) {
     const je: i32 = min(j1, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
@@ -516,8 +577,8 @@ export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
       const ib: i32 = two ? i + 1 : i;
       const xa0 = x + <usize>i * rb, xa1 = x + <usize>ib * rb;
       const n0 = load<f64>(nrm + (<usize>i << 3)), n1 = load<f64>(nrm + (<usize>ib << 3));
-      const hd0 = hd + <usize>i * hsd, hi0 = hi + <usize>i * hsi;
-      const hd1 = hd0 + hsd, hi1 = hi0 + hsi;
+      const hd0 = hd + <usize>i * cd, hi0 = hi + <usize>i * ci, hh0 = hh + (<usize>i << 4);
+      const hd1 = hd0 + cd, hi1 = hi0 + ci, hh1 = hh0 + 16;
       for (let j: i32 = jb; j < je4; j += 4) {
         const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
         let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
@@ -533,29 +594,28 @@ export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
         const m0 = load<f64>(nrm + (<usize>j << 3)), m1 = load<f64>(nrm + (<usize>(j + 1) << 3));
         const m2 = load<f64>(nrm + (<usize>(j + 2) << 3)), m3 = load<f64>(nrm + (<usize>(j + 3) << 3));
         const d00: f64 = n0 + m0 - 2 * hs2(c00), d01: f64 = n0 + m1 - 2 * hs2(c01), d02: f64 = n0 + m2 - 2 * hs2(c02), d03: f64 = n0 + m3 - 2 * hs2(c03);
-        offerF64(hd0, hi0, kk, d00, j, i);
-        offerF64(hd0, hi0, kk, d01, j + 1, i);
-        offerF64(hd0, hi0, kk, d02, j + 2, i);
-        offerF64(hd0, hi0, kk, d03, j + 3, i);
+        const hdj = hd + <usize>j * cd, hij = hi + <usize>j * ci, hhj = hh + (<usize>j << 4);
+        offer_f64(hd0, hi0, hh0, C, kk, d00, j, i);
+        offer_f64(hd0, hi0, hh0, C, kk, d01, j + 1, i);
+        offer_f64(hd0, hi0, hh0, C, kk, d02, j + 2, i);
+        offer_f64(hd0, hi0, hh0, C, kk, d03, j + 3, i);
         if (sym) {
-          const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
-          offerF64(hj, ij, kk, d00, i, j);
-          offerF64(hj + hsd, ij + hsi, kk, d01, i, j + 1);
-          offerF64(hj + 2 * hsd, ij + 2 * hsi, kk, d02, i, j + 2);
-          offerF64(hj + 3 * hsd, ij + 3 * hsi, kk, d03, i, j + 3);
+          offer_f64(hdj, hij, hhj, C, kk, d00, i, j);
+          offer_f64(hdj + cd, hij + ci, hhj + 16, C, kk, d01, i, j + 1);
+          offer_f64(hdj + 2 * cd, hij + 2 * ci, hhj + 32, C, kk, d02, i, j + 2);
+          offer_f64(hdj + 3 * cd, hij + 3 * ci, hhj + 48, C, kk, d03, i, j + 3);
         }
         if (two) {
           const d10: f64 = n1 + m0 - 2 * hs2(c10), d11: f64 = n1 + m1 - 2 * hs2(c11), d12: f64 = n1 + m2 - 2 * hs2(c12), d13: f64 = n1 + m3 - 2 * hs2(c13);
-          offerF64(hd1, hi1, kk, d10, j, ib);
-          offerF64(hd1, hi1, kk, d11, j + 1, ib);
-          offerF64(hd1, hi1, kk, d12, j + 2, ib);
-          offerF64(hd1, hi1, kk, d13, j + 3, ib);
+          offer_f64(hd1, hi1, hh1, C, kk, d10, j, ib);
+          offer_f64(hd1, hi1, hh1, C, kk, d11, j + 1, ib);
+          offer_f64(hd1, hi1, hh1, C, kk, d12, j + 2, ib);
+          offer_f64(hd1, hi1, hh1, C, kk, d13, j + 3, ib);
           if (sym) {
-            const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
-            offerF64(hj, ij, kk, d10, ib, j);
-            offerF64(hj + hsd, ij + hsi, kk, d11, ib, j + 1);
-            offerF64(hj + 2 * hsd, ij + 2 * hsi, kk, d12, ib, j + 2);
-            offerF64(hj + 3 * hsd, ij + 3 * hsi, kk, d13, ib, j + 3);
+            offer_f64(hdj, hij, hhj, C, kk, d10, ib, j);
+            offer_f64(hdj + cd, hij + ci, hhj + 16, C, kk, d11, ib, j + 1);
+            offer_f64(hdj + 2 * cd, hij + 2 * ci, hhj + 32, C, kk, d12, ib, j + 2);
+            offer_f64(hdj + 3 * cd, hij + 3 * ci, hhj + 48, C, kk, d13, ib, j + 3);
           }
         }
       }
@@ -569,13 +629,13 @@ export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
         }
         const m = load<f64>(nrm + (<usize>j << 3));
         const e0: f64 = n0 + m - 2 * hs2(c0);
-        const hj = hd + <usize>j * hsd, ij = hi + <usize>j * hsi;
-        offerF64(hd0, hi0, kk, e0, j, i);
-        if (sym) offerF64(hj, ij, kk, e0, i, j);
+        const hdj = hd + <usize>j * cd, hij = hi + <usize>j * ci, hhj = hh + (<usize>j << 4);
+        offer_f64(hd0, hi0, hh0, C, kk, e0, j, i);
+        if (sym) offer_f64(hdj, hij, hhj, C, kk, e0, i, j);
         if (two) {
           const e1: f64 = n1 + m - 2 * hs2(c1);
-          offerF64(hd1, hi1, kk, e1, j, ib);
-          if (sym) offerF64(hj, ij, kk, e1, ib, j);
+          offer_f64(hd1, hi1, hh1, C, kk, e1, j, ib);
+          if (sym) offer_f64(hdj, hij, hhj, C, kk, e1, ib, j);
         }
       }
     }

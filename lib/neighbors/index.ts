@@ -33,7 +33,7 @@ import { TopK } from './heap';
 import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
 import { parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount, getPool } from './pool';
-import { exactFull, fillHeaps, finishRowsFrom, fullViews, symBlockRows, symSchedule, tileArgs, tileFn, finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
+import { exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, symBlockRows, symSchedule, tileArgs, tileFn, finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
 
 export * from './table';
@@ -173,7 +173,7 @@ function wasmMetric(m: Metric): WasmMetric {
 function symBlocks(N: number, D: number, k: number, metric: Metric, precision: Precision, workers: number): number {
   if (metric !== 'euclidean' && metric !== 'cosine') return 0;
   const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
-  if (N * kp * 16 > 1.5 * 2 ** 30) return 0; // resident heaps too large: the row-block path
+  if (N * kp * 24 > 1.5 * 2 ** 30) return 0; // resident buffers too large: the row-block path
   const lanes = precision === 'float64' ? 2 : 4;
   const B = symBlockRows(N, Math.ceil(D / lanes) * lanes, workers);
   return Math.ceil(N / B) >= 3 ? B : 0;
@@ -188,9 +188,10 @@ function symSync(X: Matrix, k: number, metric: Metric, precision: Precision, B: 
   const N = X.rows, nb = Math.ceil(N / B);
   const kernel = ex[tileFn(p)] as (...a: number[]) => void;
   for (const round of symSchedule(nb)) for (const [I, J, sym] of round) kernel(...tileArgs(p, B, I, J, sym));
+  const fin = finalizeCall(p, 0, N);
+  (ex[fin.fn] as (...a: number[]) => void)(...fin.args);
   exactFull(p, 0, N);
-  const v = fullViews(p, 0, N);
-  return finishRowsFrom(p, X, null, k, 0, N, v.hd, v.hi, v.ed, dist, ind, new TopK(k));
+  return finishRowsFrom(p, X, null, k, 0, N, fullViews(p, 0, N), dist, ind, new TopK(k));
 }
 
 /** The symmetric WebAssembly engine on the worker pool (rounds of disjoint tiles, then the exact stage by row blocks). */
@@ -236,10 +237,9 @@ async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precisi
             const r0 = next, r1 = Math.min(N, r0 + R);
             next = r1;
             try {
-              await pool.call(wi, { type: 'exact', i0: r0, i1: r1, kp: p.kp, hi: p.hiAll, ed: p.edAll });
-              const v = fullViews(p, r0, r1);
+              await pool.call(wi, exactMessage(p, r0, r1));
               const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
-              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, v.hd, v.hi, v.ed, d, ix, heap);
+              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, fullViews(p, r0, r1), d, ix, heap);
               await order.push(r0, r1, d, ix);
               await checkpoint(signal);
             } catch (e) {
@@ -465,7 +465,7 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
     if (r.engine === 'wasm') {
       // symmetric tiles when their resident heaps stay modest (<= 512 MB), else row blocks
       const kp = Math.min(N - 1, maxk + Math.max(16, maxk >> 2));
-      const B = opts.symmetric === false || r.workers === 0 || N * kp * 16 > 2 ** 29 ? 0
+      const B = opts.symmetric === false || r.workers === 0 || N * kp * 24 > 2 ** 29 ? 0
         : symBlocks(N, D, maxk, metric, r.precision, r.workers);
       symmetric = B > 0;
       if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, cb);

@@ -14,15 +14,15 @@ const { parentPort } = require('node:worker_threads');
 let ex = null, mem = null, orig = null, D = 0, metric = 0;
 // Stage 2a: the exact float64 distance of each candidate (euclidean, cosine, manhattan, chebyshev), with the same operations as
 // pairDistance (lib/neighbors/distance.ts) on the original values, so the same bits.
-function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric) {
+function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric, stride) {
   for (let i = i0; i < i1; i++) {
-    const oa = i * D, o = (i - i0) * kp;
+    const oa = i * D, o = (i - i0) * kp, oh = (i - i0) * stride;
     let c0 = 0;
     if (metric === 0) {
       // four candidates at a time: four independent sums (more instruction-level parallelism),
       // each still added in coordinate order, so the same bits as pairDistance
       for (; c0 + 4 <= kp; c0 += 4) {
-        const b0 = hi[o + c0] * D, b1 = hi[o + c0 + 1] * D, b2 = hi[o + c0 + 2] * D, b3 = hi[o + c0 + 3] * D;
+        const b0 = hi[oh + c0] * D, b1 = hi[oh + c0 + 1] * D, b2 = hi[oh + c0 + 2] * D, b3 = hi[oh + c0 + 3] * D;
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (let t = 0; t < D; t++) {
           const x = orig[oa + t];
@@ -33,7 +33,7 @@ function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric) {
       }
     }
     for (let c = c0; c < kp; c++) {
-      const ob = hi[o + c] * D;
+      const ob = hi[oh + c] * D;
       if (metric === 0) {
         let s = 0;
         for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
@@ -59,25 +59,26 @@ function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric) {
     }
   }
 }
+function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
+  const rows = e[1] - e[0];
+  exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
+}
 parentPort.on('message', (m) => {
   try {
     if (m.type === 'setup') {
       mem = m.memory; orig = m.orig; D = m.D; metric = m.metric;
       ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
-    } else if (m.type === 'run') {
-      const a = m.args; // x, nrm, N, Dp, r0, r1, kk, hd, hi, BJ, ed
-      const n = (a[5] - a[4]) * a[6];
-      if (m.fn.endsWith('f64')) new Float64Array(mem.buffer, a[7], n).fill(Infinity);
-      else new Float32Array(mem.buffer, a[7], n).fill(Infinity);
-      ex[m.fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
-      exactCandidates(orig, D, a[6], a[4], a[5], new Int32Array(mem.buffer, a[8], n), new Float64Array(mem.buffer, a[10], n), metric);
+    } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
+      const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
+      if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
+      else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
+      ex[m.fn](...m.args);
+      runExact(m.exact);
     } else if (m.type === 'tile') {
-      const a = m.args;
-      ex[m.fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-    } else if (m.type === 'exact') { // rows [i0, i1) of the resident heaps
-      const n = (m.i1 - m.i0) * m.kp;
-      exactCandidates(orig, D, m.kp, m.i0, m.i1, new Int32Array(mem.buffer, m.hi + m.i0 * m.kp * 4, n),
-        new Float64Array(mem.buffer, m.ed + m.i0 * m.kp * 8, n), metric);
+      ex[m.fn](...m.args);
+    } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances
+      ex[m.fin](...m.finArgs);
+      runExact(m.exact);
     } else if (m.type === 'release') {
       ex = null; mem = null; orig = null;
     }

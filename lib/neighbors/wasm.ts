@@ -15,12 +15,15 @@ import type { KnnPool } from './pool';
  * Stage 1 (asm/knn.ts, in wasm memory): the mean-centred data as float32 (or float64 with
  * `precision: 'float64'`), D zero-padded to the SIMD width, and their squared norms. A fused 2x4
  * micro-kernel computes |x|^2 + |y|^2 - 2 x.y for 2 query rows x 4 reference rows and feeds
- * per-row bounded max-heaps of k' = k + max(16, k/4) candidates. No N x N or tile matrix exists.
+ * per-row top-k' buffers, k' = k + max(16, k/4): a value enters when it is below the row's
+ * threshold T; a full buffer (capacity k' + max(32, k'/2)) is cut back to its k' smallest by a
+ * quickselect, and T becomes the largest kept value (cheaper than a heap at large k; T never
+ * increases, so every left-out point had a value >= the final T). No N x N or tile matrix exists.
  *
  * Stage 2 (JS, float64): the k' candidates of each row are re-ranked with exact direct
  * differences on the ORIGINAL values (`pairDistance`), so near-duplicates keep their tiny nonzero
  * distances. Each row is then certified: every point left out of the candidates had a stage-1
- * value >= T (the heap root); with the worst-case rounding error of the kernel,
+ * value >= T (the final threshold); with the worst-case rounding error of the kernel,
  *   E = 2.1 (Dp / lanes + 10) u (|x_i|^2 + max_j |x_j|^2)   (u the unit roundoff of the kernel type)
  * and of the conversion to the kernel type (1.02 u |x| per point), a left-out point is at exact
  * distance >= lb = sqrt(T - E) - 1.02 u (|x_i| + max|x_j|) - 2 u64(...). If the exact k-th
@@ -29,7 +32,7 @@ import type { KnnPool } from './pool';
  * the row is recomputed by the exact float64 brute force. So the table is always exact.
  *
  * Symmetric tiles (self tables, euclidean and cosine, `symmetric` option, the default when N
- * spans >= 3 tiles): all heaps stay resident; tile (I, J) with I < J feeds the heaps of both
+ * spans >= 3 tiles): all candidate buffers stay resident; tile (I, J) with I < J feeds the buffers of both
  * blocks, so each pair is computed once (half the kernel work). The tiles are scheduled in rounds
  * of a round-robin tournament (symSchedule): within a round no two tiles share a row block, so
  * the workers never write the same heap, and no locks are needed.
@@ -106,6 +109,7 @@ export interface WasmPlan {
   readonly D: number;
   readonly Dp: number;
   readonly kp: number; // candidates per row
+  readonly C: number; // capacity of a row's candidate buffer (> kp)
   readonly BR: number; // query rows per kernel call
   readonly BJ: number; // reference rows per cache block
   readonly xOff: number;
@@ -115,9 +119,10 @@ export interface WasmPlan {
   readonly slots: number;
   /** Stage 1 overflowed the kernel type somewhere: no row is certified, all are recomputed exactly. */
   readonly unsafe: boolean;
-  /** With full heaps: where the heaps, indices and exact distances of row 0 start. */
+  /** With full buffers: where the candidate values, indices, headers and exact distances of row 0 start. */
   readonly hdAll: number;
   readonly hiAll: number;
+  readonly hhAll: number;
   readonly edAll: number;
   /** The original values (reference rows, then query rows) in shared memory, for the exact stage. */
   readonly orig: Float64Array | Float32Array;
@@ -146,6 +151,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const Dp = Math.ceil(D / lanes) * lanes;
   const avail = Q ? N : N - 1;
   const kp = Math.min(avail, k + Math.max(16, k >> 2));
+  const C = kp + Math.max(32, kp >> 1);
   const rb = Dp * es;
   const BJ = Math.max(16, Math.floor(131072 / rb) & ~3);
   const target = 1e9;
@@ -156,9 +162,9 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const xOff = BASE;
   const nOff = align16(xOff + totalRows * rb);
   const slotOff = align16(nOff + totalRows * es);
-  const slotBytes = align16(BR * kp * es) + align16(BR * kp * 4) + BR * kp * 8;
-  // full: the heaps (and exact distances) of every row stay resident, for the symmetric tiles
-  const fullBytes = full ? align16(N * kp * es) + align16(N * kp * 4) + N * kp * 8 : 0;
+  const slotBytes = align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8;
+  // full: the buffers (and exact distances) of every row stay resident, for the symmetric tiles
+  const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + N * kp * 8 : 0;
   const bytes = slotOff + (full ? fullBytes : slots * slotBytes);
   const pages = Math.ceil(bytes / 65536);
   if (pages > 65536) {
@@ -215,29 +221,37 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   if (Q) orig.set(Q.data, N * D);
   return {
     orig,
-    memory, fn, es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, BR, BJ,
+    memory, fn, es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, C, BR, BJ,
     xOff, nOff, slotOff, slotBytes, slots, sqn,
     unsafe,
-    hdAll: slotOff, hiAll: slotOff + align16(N * kp * es), edAll: slotOff + align16(N * kp * es) + align16(N * kp * 4), sqnMax, eCoef, u, metric,
+    hdAll: slotOff, hiAll: slotOff + align16(N * C * es), hhAll: slotOff + align16(N * C * es) + align16(N * C * 4),
+    edAll: slotOff + align16(N * C * es) + align16(N * C * 4) + N * 16, sqnMax, eCoef, u, metric,
   };
 }
 
-/** Kernel arguments for query rows [r0, r1) of the job into `slot`. */
-export function kernelArgs(p: WasmPlan, r0: number, r1: number, slot: number): number[] {
+/** Where the buffers of a slot are, and the kernel arguments for query rows [r0, r1) into it. */
+export function slotLayout(p: WasmPlan, r0: number, r1: number, slot: number): { args: number[]; hd: number; hi: number; hh: number; ed: number } {
   const hd = p.slotOff + slot * p.slotBytes;
-  const hi = hd + align16(p.BR * p.kp * p.es);
-  const ed = hi + align16(p.BR * p.kp * 4);
-  return [p.xOff, p.nOff, p.nRef, p.Dp, p.qBase + r0, p.qBase + r1, p.kp, hd, hi, p.BJ, ed];
+  const hi = hd + align16(p.BR * p.C * p.es);
+  const hh = hi + align16(p.BR * p.C * 4);
+  const ed = hh + p.BR * 16;
+  return { args: [p.xOff, p.nOff, p.nRef, p.Dp, p.qBase + r0, p.qBase + r1, p.kp, hd, hi, p.BJ, hh, p.C], hd, hi, hh, ed };
 }
 
-/** Runs stage 1 for rows [r0, r1) on this thread. */
+/** Sets the headers of `rows` rows at hh to T = +Infinity, n = 0. */
+export function initHeaders(buf: ArrayBuffer, hh: number, rows: number, f64: boolean): void {
+  const n = new Int32Array(buf, hh, rows * 4);
+  if (f64) { const t = new Float64Array(buf, hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; n[4 * r + 2] = 0; } }
+  else { const t = new Float32Array(buf, hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; n[4 * r + 2] = 0; } }
+}
+
+/** Runs stage 1 (and the exact distances of the candidates) for rows [r0, r1) on this thread. */
 export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1: number, slot: number): void {
-  const a = kernelArgs(p, r0, r1, slot);
-  const n = (r1 - r0) * p.kp;
-  if (p.es === 8) new Float64Array(p.memory.buffer, a[7], n).fill(Infinity);
-  else new Float32Array(p.memory.buffer, a[7], n).fill(Infinity);
-  (exports[p.fn] as (...args: number[]) => void)(...a.slice(0, 10));
-  exactCandidates(p.orig, p.D, p.kp, a[4], a[5], new Int32Array(p.memory.buffer, a[8], n), new Float64Array(p.memory.buffer, a[10], n), METRIC_CODE[p.metric]);
+  const L = slotLayout(p, r0, r1, slot), buf = p.memory.buffer, rows = r1 - r0;
+  initHeaders(buf, L.hh, rows, p.es === 8);
+  (exports[p.fn] as (...args: number[]) => void)(...L.args);
+  exactCandidates(p.orig, p.D, p.kp, p.qBase + r0, p.qBase + r1, new Int32Array(buf, L.hi, rows * p.C),
+    new Float64Array(buf, L.ed, rows * p.kp), METRIC_CODE[p.metric], p.C);
 }
 
 /**
@@ -246,15 +260,15 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
  * (WORKER_SRC in pool.ts): keep the two identical.
  */
 export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array,
-  metric: number): void {
+  metric: number, stride: number): void {
   for (let i = i0; i < i1; i++) {
-    const oa = i * D, o = (i - i0) * kp;
+    const oa = i * D, o = (i - i0) * kp, oh = (i - i0) * stride;
     let c0 = 0;
     if (metric === 0) {
       // four candidates at a time: four independent sums (more instruction-level parallelism),
       // each still added in coordinate order, so the same bits as pairDistance
       for (; c0 + 4 <= kp; c0 += 4) {
-        const b0 = hi[o + c0] * D, b1 = hi[o + c0 + 1] * D, b2 = hi[o + c0 + 2] * D, b3 = hi[o + c0 + 3] * D;
+        const b0 = hi[oh + c0] * D, b1 = hi[oh + c0 + 1] * D, b2 = hi[oh + c0 + 2] * D, b3 = hi[oh + c0 + 3] * D;
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (let t = 0; t < D; t++) {
           const x = orig[oa + t];
@@ -265,7 +279,7 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
       }
     }
     for (let c = c0; c < kp; c++) {
-      const ob = hi[o + c] * D;
+      const ob = hi[oh + c] * D;
       if (metric === 0) {
         let s = 0;
         for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
@@ -294,7 +308,9 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
 
 /** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
 export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number): Promise<void> {
-  return pool.call(w, { type: 'run', fn: p.fn, args: kernelArgs(p, r0, r1, slot) });
+  const L = slotLayout(p, r0, r1, slot);
+  return pool.call(w, { type: 'run', fn: p.fn, args: L.args, f64: p.es === 8, hh: L.hh, rows: r1 - r0,
+    exact: [p.qBase + r0, p.qBase + r1, p.kp, L.hi, p.C, L.ed] });
 }
 
 /** The setup message of a pool worker for this plan. */
@@ -313,6 +329,17 @@ function euclid(a: ArrayLike<number>, oa: number, b: ArrayLike<number>, ob: numb
   return Math.sqrt(s);
 }
 
+/** Views of the buffers of rows [r0, r1) (row r0 first): thresholds, counts, candidate indices (stride C), exact distances (stride kp). */
+export interface RowViews { T: Float32Array | Float64Array; tStride: number; n: Int32Array; hi: Int32Array; ed: Float64Array }
+
+function views(p: WasmPlan, rows: number, hh: number, hi: number, ed: number): RowViews {
+  const buf = p.memory.buffer;
+  return {
+    T: p.es === 8 ? new Float64Array(buf, hh, rows * 2) : new Float32Array(buf, hh, rows * 4), tStride: 16 / p.es,
+    n: new Int32Array(buf, hh, rows * 4), hi: new Int32Array(buf, hi, rows * p.C), ed: new Float64Array(buf, ed, rows * p.kp),
+  };
+}
+
 /**
  * Stage 2 for query rows [r0, r1): exact re-rank of the candidates in `slot`, certification, and
  * exact fallback. Writes row r at `outD/outI[(r - r0) * w ...]` with w = k + 1 (self mode: self
@@ -320,26 +347,18 @@ function euclid(a: ArrayLike<number>, oa: number, b: ArrayLike<number>, ob: numb
  */
 export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r0: number, r1: number, slot: number,
   outD: Float64Array, outI: Int32Array, heap: TopK): number {
-  const a = kernelArgs(p, r0, r1, slot);
-  const buf = p.memory.buffer;
-  const n = (r1 - r0) * p.kp;
-  const hd = p.es === 8 ? new Float64Array(buf, a[7], n) : new Float32Array(buf, a[7], n);
-  return finishRowsFrom(p, X, Q, k, r0, r1, hd, new Int32Array(buf, a[8], n), new Float64Array(buf, a[10], n), outD, outI, heap);
+  const L = slotLayout(p, r0, r1, slot);
+  return finishRowsFrom(p, X, Q, k, r0, r1, views(p, r1 - r0, L.hh, L.hi, L.ed), outD, outI, heap);
 }
 
-/** Views of the resident heaps, indices and exact distances of rows [r0, r1) (full-heap plans). */
-export function fullViews(p: WasmPlan, r0: number, r1: number): { hd: Float32Array | Float64Array; hi: Int32Array; ed: Float64Array } {
-  const buf = p.memory.buffer, n = (r1 - r0) * p.kp;
-  return {
-    hd: p.es === 8 ? new Float64Array(buf, p.hdAll + r0 * p.kp * 8, n) : new Float32Array(buf, p.hdAll + r0 * p.kp * 4, n),
-    hi: new Int32Array(buf, p.hiAll + r0 * p.kp * 4, n),
-    ed: new Float64Array(buf, p.edAll + r0 * p.kp * 8, n),
-  };
+/** Views of the resident buffers of rows [r0, r1) (full plans, after finalize). */
+export function fullViews(p: WasmPlan, r0: number, r1: number): RowViews {
+  return views(p, r1 - r0, p.hhAll + r0 * 16, p.hiAll + r0 * p.C * 4, p.edAll + r0 * p.kp * 8);
 }
 
 /** finishRows on given views (row r0 first). */
 export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r0: number, r1: number,
-  hd: Float32Array | Float64Array, hi: Int32Array, ed: Float64Array, outD: Float64Array, outI: Int32Array, heap: TopK): number {
+  v: RowViews, outD: Float64Array, outI: Int32Array, heap: TopK): number {
   const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
   const w = p.selfMode ? k + 1 : k, c0 = p.selfMode ? 1 : 0;
   const avail = p.selfMode ? N - 1 : N;
@@ -347,15 +366,13 @@ export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: numb
   const rootMax = Math.sqrt(p.sqnMax);
   let fallbacks = 0;
   for (let r = r0; r < r1; r++) {
-    const o = (r - r0) * p.kp, out = (r - r0) * w;
+    const o = (r - r0) * p.kp, oh = (r - r0) * p.C, out = (r - r0) * w;
     heap.reset();
-    let filled = true; // false if stage 1 overflowed (|x|^2 beyond the float32 range) and left holes
-    for (let c = 0; c < p.kp; c++) {
-      if (hi[o + c] < 0) { filled = false; break; }
-      heap.push(ed[o + c], hi[o + c]);
-    }
+    // fewer than kp candidates: stage 1 overflowed (values beyond the kernel type) and left holes
+    const filled = v.n[(r - r0) * 4 + 2] >= p.kp;
+    if (filled) for (let c = 0; c < p.kp; c++) heap.push(v.ed[o + c], v.hi[oh + c]);
     if (p.selfMode) { outD[out] = 0; outI[out] = r; }
-    const T = hd[o]; // the heap root: every left-out point had a stage-1 value >= T
+    const T = v.T[(r - r0) * v.tStride]; // every left-out point had a stage-1 value >= T
     if (filled && Number.isFinite(T) && !p.unsafe) {
       heap.drainSorted(outD, outI, out + c0);
       if (p.kp >= avail) continue; // every point was a candidate
@@ -422,19 +439,27 @@ export function symSchedule(nb: number): [number, number, number][][] {
 /** Arguments of the tile kernel for blocks I and J (rows [I*B, ...) and [J*B, ...)). */
 export function tileArgs(p: WasmPlan, B: number, I: number, J: number, sym: number): number[] {
   const N = p.nRef;
-  return [p.xOff, p.nOff, p.Dp, I * B, Math.min(N, (I + 1) * B), J * B, Math.min(N, (J + 1) * B), p.kp, p.hdAll, p.hiAll, p.BJ, sym];
+  return [p.xOff, p.nOff, p.Dp, I * B, Math.min(N, (I + 1) * B), J * B, Math.min(N, (J + 1) * B), p.kp, p.hdAll, p.hiAll, p.BJ, sym, p.hhAll, p.C];
 }
 export function tileFn(p: WasmPlan): string {
   return p.es === 8 ? 'tile_f64' : 'tile_f32';
 }
 export function fillHeaps(p: WasmPlan): void {
-  const n = p.nRef * p.kp;
-  if (p.es === 8) new Float64Array(p.memory.buffer, p.hdAll, n).fill(Infinity);
-  else new Float32Array(p.memory.buffer, p.hdAll, n).fill(Infinity);
+  initHeaders(p.memory.buffer, p.hhAll, p.nRef, p.es === 8);
 }
+/** The finalize kernel and its arguments for rows [r0, r1) of a full plan. */
+export function finalizeCall(p: WasmPlan, r0: number, r1: number): { fn: string; args: number[] } {
+  return { fn: p.es === 8 ? 'finalize_f64' : 'finalize_f32', args: [p.hdAll, p.hiAll, p.hhAll, r0, r1, p.C, p.kp] };
+}
+/** The exact distances of the candidates of rows [r0, r1) of a full plan (after finalize). */
 export function exactFull(p: WasmPlan, r0: number, r1: number): void {
   const v = fullViews(p, r0, r1);
-  exactCandidates(p.orig, p.D, p.kp, r0, r1, v.hi, v.ed, METRIC_CODE[p.metric]);
+  exactCandidates(p.orig, p.D, p.kp, r0, r1, v.hi, v.ed, METRIC_CODE[p.metric], p.C);
+}
+/** The worker message of the exact stage for rows [r0, r1) of a full plan. */
+export function exactMessage(p: WasmPlan, r0: number, r1: number): Record<string, unknown> {
+  const f = finalizeCall(p, r0, r1);
+  return { type: 'exact', fin: f.fn, finArgs: f.args, exact: [r0, r1, p.kp, p.hiAll + r0 * p.C * 4, p.C, p.edAll + r0 * p.kp * 8] };
 }
 export function metricCode(p: WasmPlan): number {
   return METRIC_CODE[p.metric];
