@@ -19,7 +19,7 @@
  *   delivered). Only a few blocks are held at a time, so estimators that need a huge maxk (Gride
  *   with rangeMax 1024 at N = 20000: 246 MB as a full table) can consume rows as they come.
  *   The arrays passed to cb are the callback's to keep. With the WebAssembly engine the
- *   symmetric tiles are used when their resident heaps (N k' 16 bytes) stay under 512 MB (then
+ *   symmetric tiles are used when their resident candidate buffers (about N k' 24 bytes) stay under 512 MB (then
  *   the blocks come after the whole stage 1, about half its time), else row blocks (each block
  *   as soon as it is computed); `symmetric: false` forces row blocks.
  * - `shutdownNeighborPool()` terminates the worker threads (idle workers never keep the process
@@ -168,7 +168,7 @@ function wasmMetric(m: Metric): WasmMetric {
 
 /**
  * Whether the symmetric tiles apply (self table, dot-product metrics, at least 3 row blocks):
- * every pair is computed once and feeds both rows' heaps, half the work of the row-block path.
+ * every pair is computed once and feeds both rows' candidate buffers, half the work of the row-block path.
  */
 function symBlocks(N: number, D: number, k: number, metric: Metric, precision: Precision, workers: number): number {
   if (metric !== 'euclidean' && metric !== 'cosine') return 0;
@@ -463,7 +463,7 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
   let fallbackRows = 0, symmetric = false;
   try {
     if (r.engine === 'wasm') {
-      // symmetric tiles when their resident heaps stay modest (<= 512 MB), else row blocks
+      // symmetric tiles when their resident buffers stay modest (<= 512 MB), else row blocks
       const kp = Math.min(N - 1, maxk + Math.max(16, maxk >> 2));
       const B = opts.symmetric === false || r.workers === 0 || N * kp * 24 > 2 ** 29 ? 0
         : symBlocks(N, D, maxk, metric, r.precision, r.workers);
