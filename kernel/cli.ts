@@ -92,6 +92,9 @@ program.command('kernel')
     require('./launcher').main();
   });
 
-if (require.main === module) {
-  program.parseAsync(process.argv).catch(fail);
+/** Runs the command line (also used by the in-repository launcher of scripts/build-kernel.mjs). */
+export function main(argv: string[] = process.argv): void {
+  program.parseAsync(argv).catch(fail);
 }
+
+if (require.main === module) main();
