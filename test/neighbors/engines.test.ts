@@ -247,6 +247,18 @@ describe('cross queries and streaming', () => {
       }
     }
   });
+  it('crossNeighbors: every metric on the WASM engine, and k = N', async () => {
+    const X = gaussian(300, 20, 60), Q = gaussian(40, 20, 61);
+    for (const metric of ['euclidean', 'cosine', 'manhattan', 'chebyshev'] as Metric[]) {
+      for (const k of [9, 300]) {
+        const d = new Float64Array(40 * k), ix = new Int32Array(40 * k);
+        bruteForceCross(Q, X, k, metric, null, d, ix);
+        const c = await crossNeighbors(Q, X, k, { metric, engine: 'wasm' });
+        expect(Array.from(c.indices)).toEqual(Array.from(ix));
+        expect(Array.from(c.distances)).toEqual(Array.from(d));
+      }
+    }
+  });
   it('forEachNeighborBlock streams the same table in row order, awaiting the callback', async () => {
     for (const [X, engine, symmetric] of [[gaussian(700, 3, 50), 'kdtree', true], [gaussian(700, 30, 51), 'wasm', true], [gaussian(700, 30, 51), 'wasm', false],
       [gaussian(300, 30, 52), 'exact-js', true]] as [Matrix, Engine, boolean][]) {
