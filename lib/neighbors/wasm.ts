@@ -215,8 +215,9 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   // euclidean/cosine: absolute bound factor (see above); manhattan: relative error of the lane
   // sums; chebyshev: one rounding of the difference
   const eCoef = metric === 'manhattan' ? 1.05 * (Dp / lanes + 4) * u : metric === 'chebyshev' ? 1.05 * u : 2.1 * (Dp / lanes + 10) * u;
-  const Orig = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array) ? Float32Array : Float64Array;
-  const orig = new Orig(new SharedArrayBuffer(totalRows * D * Orig.BYTES_PER_ELEMENT));
+  const origF32 = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array);
+  const sab = new SharedArrayBuffer(totalRows * D * (origF32 ? 4 : 8));
+  const orig: Float32Array | Float64Array = origF32 ? new Float32Array(sab) : new Float64Array(sab);
   orig.set(X.data);
   if (Q) orig.set(Q.data, N * D);
   return {
