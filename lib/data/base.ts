@@ -18,11 +18,10 @@ export interface DataOptions {
   verbose?: boolean;
 }
 
-export interface ComputeDistancesOptions {
+export interface ComputeDistancesOptions extends Pick<NeighborOptions, 'engine' | 'precision' | 'workers' | 'signal'> {
   maxk?: number;
   metric?: Metric | string;
   period?: number | ArrayLike<number> | null;
-  signal?: AbortSignal;
 }
 
 /**
@@ -108,7 +107,9 @@ export class Base {
     const maxk = opts.maxk ?? this.maxk;
     const metric = parseMetric(opts.metric);
     const period = opts.period !== undefined && opts.period !== null ? opts.period : this.period;
-    const nopts: NeighborOptions = { maxk, metric, period, signal: opts.signal };
+    const nopts: NeighborOptions = {
+      maxk, metric, period, signal: opts.signal, engine: opts.engine, precision: opts.precision, workers: opts.workers,
+    };
     resolveNeighborOptions(X, nopts);
     const t = await computeNeighbors(X, nopts);
     this.setNeighborTable(t);

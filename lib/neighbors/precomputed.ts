@@ -21,7 +21,7 @@ function flatten(x: Table2D, what: string): { data: ArrayLike<number>; rows: num
 }
 
 export interface PrecomputedOptions {
-  /** Keep only the first maxk neighbours (default: all columns but the self column, capped at 100 like DADApy? no: all). */
+  /** Keep only the first maxk neighbours (default: every column the table holds beyond the self column). */
   maxk?: number;
   /**
    * Whether column 0 holds the point itself (faiss and sklearn tables queried with the data
