@@ -85,6 +85,7 @@ export class EmbeddedKernel implements CellKernel {
   private waiters = new Map<string, (m: Message) => void>();
   private closed = false;
   private exitPromise!: Promise<number | null>;
+  private killOnExit = () => { try { this.proc.kill('SIGKILL'); } catch { /* gone */ } };
   log = '';
 
   static async start(opts: StartOptions = {}): Promise<EmbeddedKernel> {
@@ -109,8 +110,11 @@ export class EmbeddedKernel implements CellKernel {
     const file = path.join(this.dir, 'connection.json');
     writeFileSync(file, JSON.stringify(this.conn), { mode: 0o600 });
     this.proc = spawn(process.execPath, [LAUNCHER, '--config-path', file], {
-      cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd ?? process.cwd(), env: { ...(opts.env ?? process.env), DADALAB_PARENT_PID: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Never leave a kernel behind: killed with us (and it also exits when it sees us gone).
+    process.once('exit', this.killOnExit);
+    this.proc.once('exit', () => process.removeListener('exit', this.killOnExit));
     this.proc.stdout!.on('data', (d) => { this.log += d; });
     this.proc.stderr!.on('data', (d) => { this.log += d; });
     this.exitPromise = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));

@@ -191,6 +191,13 @@ export async function main(): Promise<void> {
     }, 1500).unref();
   }
   process.on('SIGINT', interrupt);
+  // Started by our runner (or Jupyter): exit when the parent is gone, instead of lingering.
+  const parentPid = Number(process.env.DADALAB_PARENT_PID ?? process.env.JPY_PARENT_PID ?? 0);
+  if (parentPid > 0) {
+    setInterval(() => {
+      try { process.kill(parentPid, 0); } catch { process.exit(0); }
+    }, 2000).unref();
+  }
   process.on('uncaughtException', (err) => console.error('Uncaught exception (kernel still running):', err));
   process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection (kernel still running):', reason));
 
