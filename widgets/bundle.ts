@@ -16,6 +16,8 @@ export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 export const SVG_MIME = 'image/svg+xml';
 /** Objects may define their own bundle under this symbol (an async method returning MIME data). */
 export const MIME_BUNDLE = Symbol.for('dadalab.mimebundle');
+/** Deno's kernel protocol (`[Symbol.for('Jupyter.display')]()` returns a MIME bundle): honoured too. */
+export const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 
 export interface MimeBundle {
   data: { [mime: string]: unknown };
@@ -31,7 +33,7 @@ interface PlotLike {
 export function isDisplayable(value: unknown): boolean {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
   const v = value as Record<string | symbol, unknown>;
-  return value instanceof Chart || typeof v[MIME_BUNDLE] === 'function'
+  return value instanceof Chart || typeof v[MIME_BUNDLE] === 'function' || typeof v[JUPYTER_DISPLAY] === 'function'
     || (typeof v.summary === 'function' && (typeof v.plot === 'function' || isChartLike(v)));
 }
 
@@ -53,9 +55,11 @@ export async function chartBundle(chart: Chart | { spec: VegaLiteSpec }, text: s
 /** The bundle of any displayable value; plain text (util.inspect-like) for others. */
 export async function mimeBundle(value: unknown): Promise<MimeBundle> {
   const v = value as Record<string | symbol, unknown> & PlotLike;
-  if (v !== null && typeof v === 'object' && typeof v[MIME_BUNDLE] === 'function') {
-    const data = await (v[MIME_BUNDLE] as () => Promise<MimeBundle['data']> | MimeBundle['data'])();
-    return { data, metadata: {} };
+  for (const sym of [MIME_BUNDLE, JUPYTER_DISPLAY]) {
+    if (v !== null && typeof v === 'object' && typeof v[sym] === 'function') {
+      const data = await (v[sym] as () => Promise<MimeBundle['data']> | MimeBundle['data'])();
+      return { data, metadata: {} };
+    }
   }
   if (value instanceof Chart || (isChartLike(v) && typeof v.plot !== 'function')) {
     return chartBundle(v as unknown as Chart, v.summary());

@@ -74,6 +74,9 @@ describe('display bundles', () => {
     expect((await mimeBundle([1, 2, 3])).data).toEqual({ 'text/plain': '[ 1, 2, 3 ]' });
     const custom = { [MIME_BUNDLE]: () => ({ 'text/markdown': '**hi**' }) };
     expect((await mimeBundle(custom)).data).toEqual({ 'text/markdown': '**hi**' });
+    const deno = { [Symbol.for('Jupyter.display')]: () => ({ 'text/html': '<b>hi</b>' }) };
+    expect(isDisplayable(deno)).toBe(true);
+    expect((await mimeBundle(deno)).data).toEqual({ 'text/html': '<b>hi</b>' });
   });
 
   it('a Matrix shows its shape and first rows; a big object its set fields', async () => {
