@@ -68,13 +68,15 @@ describe('the notebooks', () => {
     expect(id).toBeLessThan(2.3);
   });
 
-  it('an executed notebook is byte-for-byte the same on every run', async () => {
-    const first = readFileSync(path.join(outDir, 'quickstart.ipynb'), 'utf8');
-    const again = path.join(outDir, 'quickstart.again.ipynb');
-    const r = await runNotebook(path.join(NOTEBOOKS, 'quickstart.ipynb'), { out: again });
-    expect(r.ok).toBe(true);
-    expect(readFileSync(again, 'utf8') === first).toBe(true);
-  });
+  for (const name of ['quickstart.ipynb', 'representations.ipynb']) {
+    it(`${name} executed again is byte-for-byte the same`, async () => {
+      const first = readFileSync(path.join(outDir, name), 'utf8');
+      const again = path.join(outDir, name.replace('.ipynb', '.again.ipynb'));
+      const r = await runNotebook(path.join(NOTEBOOKS, name), { out: again });
+      expect(r.ok).toBe(true);
+      expect(readFileSync(again, 'utf8') === first).toBe(true);
+    });
+  }
 
   it('the tutorials find what they teach', () => {
     const id = runs.get('intrinsic-dimension.ipynb')!;
