@@ -30,8 +30,8 @@ const { createExecutor } = tslabRequire('./dist/executor.js');
 const jupyter = tslabRequire('./dist/jupyter.js');
 const tslabVersion: string = tslabRequire('./package.json').version;
 
-/** The library the prelude imports: dist/lib/index.js next to this file's dist/kernel/. */
-export const LIB_ENTRY = path.resolve(__dirname, '..', 'lib', 'index.js');
+/** The library the prelude imports: dist/lib/index.js next to this file's dist/kernel/ (or $DADALAB_LIB). */
+export const LIB_ENTRY = process.env.DADALAB_LIB ? path.resolve(process.env.DADALAB_LIB) : path.resolve(__dirname, '..', 'lib', 'index.js');
 
 /**
  * tslab type-checks cells against @types/node found from the notebook's folder, else from
@@ -84,7 +84,19 @@ export async function main(): Promise<void> {
   const key = conn.key ?? '';
   ensureNodeTypes();
 
-  const lib = require(LIB_ENTRY);
+  // The library; if it cannot even load, the kernel still starts (plain TypeScript) and says why.
+  let lib: any;
+  let libFailure = '';
+  try {
+    lib = require(LIB_ENTRY);
+  } catch (e) {
+    libFailure = `dadalab: the library ${LIB_ENTRY} failed to load: ${(e as Error).message}\nRebuild the package (npm run build).\n`;
+    process.stderr.write(libFailure);
+    lib = {
+      setProgressSink() { return null; }, requestCancel() {}, clearCancel() {},
+      async mimeBundle(v: unknown) { return { data: { 'text/plain': inspect(v) }, metadata: {} }; },
+    };
+  }
   let cell: CellState | null = null;
   const kconsole = {
     // tslab prints a cell's last expression with this console: keep the value instead.
@@ -115,14 +127,14 @@ export async function main(): Promise<void> {
   // The prelude: the library, typed, before any socket is bound.
   const t0 = Date.now();
   cell = { value: undefined, hasValue: false, errors: [] };
-  const preludeOk = await executor.execute(preludeSource(lib));
+  const preludeOk = libFailure ? false : await executor.execute(preludeSource(lib));
   const preludeErrors = cell.errors;
   cell = null;
   process.stderr.write(`[dadalab] prelude ${preludeOk ? 'ok' : 'FAILED'} in ${Date.now() - t0} ms (cwd ${process.cwd()})\n`);
   let preludeNotice = '';
   if (!preludeOk) {
-    preludeNotice = `dadalab: the library could not be preloaded (${LIB_ENTRY}):\n${preludeErrors.map((e) => format(...e)).join('\n')}\n`
-      + 'Import it yourself in a cell, or rebuild the package (npm run build).\n';
+    preludeNotice = libFailure || (`dadalab: the library could not be preloaded (${LIB_ENTRY}):\n${preludeErrors.map((e) => format(...e)).join('\n')}\n`
+      + 'Import it yourself in a cell, or rebuild the package (npm run build).\n');
     process.stderr.write(preludeNotice);
   }
 

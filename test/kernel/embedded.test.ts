@@ -258,6 +258,20 @@ describe('dadalab run (CLI)', () => {
     expect(r.stderr).toContain('CellTimeout: the cell ran longer than the 1 s timeout and was interrupted');
   });
 
+  it('a library that cannot load leaves a working kernel that says why', () => {
+    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-nolib-'));
+    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
+    writeFileSync(path.join(nbDir, 'plain.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('const two: number = 1 + 1;\ntwo')] }));
+    const r = spawnSync(process.execPath, [CLI, 'run', 'plain.ipynb', '--quiet'], {
+      cwd: nbDir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DADALAB_LIB: path.join(nbDir, 'missing', 'index.js') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(readFileSync(path.join(nbDir, 'plain.out.ipynb'), 'utf8'));
+    const outputs = out.cells[0].outputs;
+    expect(outputs[0].text).toMatch(/the library .*missing.*index\.js failed to load/);
+    expect(outputs[1].data['text/plain']).toBe('2');
+  });
+
   it('install and uninstall with --prefix', () => {
     const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
     const i = spawnSync(process.execPath, [CLI, 'install', '--prefix', prefix], { encoding: 'utf8' });
