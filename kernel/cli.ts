@@ -4,6 +4,7 @@
  * `kernel` (what the kernelspec starts), `html` (nbconvert with the SVG fix).
  */
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { DadalabError } from '../lib/errors';
 import { installKernelspec, uninstallKernelspec, templateDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
@@ -47,30 +48,38 @@ program.command('uninstall')
   });
 
 program.command('run')
-  .description('execute a notebook headlessly; stops at the first failing cell (exit code 1)')
-  .argument('<notebook>', 'the .ipynb file')
-  .option('--out <file>', 'the executed notebook (default: <name>.out.ipynb; never the input)')
-  .option('--in-place', 'write the executed notebook over the input')
-  .option('--html <file>', 'also write a self-contained HTML report')
+  .description('execute notebooks headlessly, in order; stops at the first failing cell (exit code 1)')
+  .argument('<notebooks...>', 'the .ipynb files')
+  .option('--out <file>', 'the executed notebook (one notebook only; default: <name>.out.ipynb, never the input)')
+  .option('--in-place', 'write each executed notebook over its input')
+  .option('--html <file>', 'also write a self-contained HTML report (one notebook only)')
+  .option('--html-dir <dir>', 'write <name>.html reports into this folder')
   .option('--server', 'run through a Jupyter server (needs jupyter-server) instead of the embedded client')
   .option('--timeout <seconds>', 'interrupt a cell running longer than this, and fail', (v) => Number(v))
   .option('--quiet', 'print nothing but errors')
-  .action(async (nb: string, o: { out?: string; inPlace?: boolean; html?: string; server?: boolean; quiet?: boolean; timeout?: number }) => {
+  .action(async (nbs: string[], o: { out?: string; inPlace?: boolean; html?: string; htmlDir?: string; server?: boolean; quiet?: boolean; timeout?: number }) => {
     try {
       const say = (s: string) => { if (!o.quiet) process.stderr.write(s); };
-      const r = await runNotebook(nb, {
-        ...o,
-        progressStream: process.stderr.isTTY && !o.quiet ? process.stderr : undefined,
-        onCell: (i, c) => say(`[${i + 1}] ${c.status} in ${c.seconds.toFixed(1)} s\n`),
-      });
-      say(`wrote ${r.out}${r.html ? ` and ${r.html}` : ''}\n`);
-      if (r.failure) {
-        const f = r.failure;
-        process.stderr.write(`dadalab: cell ${f.index + 1} failed\n--- cell ${f.index + 1} ---\n${f.source}\n---\n`
-          + `${f.traceback.length ? f.traceback.join('\n') : `${f.ename}: ${f.evalue}`}\n`);
-        process.exit(1);
+      if (nbs.length > 1 && (o.out || o.html)) {
+        throw new DadalabError('--out and --html name one file, but several notebooks were given', 'Use --html-dir for the reports, and the default <name>.out.ipynb outputs');
       }
-      say(`${r.cellsRun} cells ran in ${r.seconds.toFixed(1)} s\n`);
+      for (const nb of nbs) {
+        if (nbs.length > 1) say(`${nb}\n`);
+        const html = o.html ?? (o.htmlDir ? path.join(o.htmlDir, path.basename(nb).replace(/\.ipynb$/, '') + '.html') : undefined);
+        const r = await runNotebook(nb, {
+          ...o, html,
+          progressStream: process.stderr.isTTY && !o.quiet ? process.stderr : undefined,
+          onCell: (i, c) => say(`[${i + 1}] ${c.status} in ${c.seconds.toFixed(1)} s\n`),
+        });
+        say(`wrote ${r.out}${r.html ? ` and ${r.html}` : ''}\n`);
+        if (r.failure) {
+          const f = r.failure;
+          process.stderr.write(`dadalab: ${nbs.length > 1 ? `${nb}: ` : ''}cell ${f.index + 1} failed\n--- cell ${f.index + 1} ---\n${f.source}\n---\n`
+            + `${f.traceback.length ? f.traceback.join('\n') : `${f.ename}: ${f.evalue}`}\n`);
+          process.exit(1);
+        }
+        say(`${r.cellsRun} cells ran in ${r.seconds.toFixed(1)} s\n`);
+      }
       process.exit(0);
     } catch (e) { fail(e); }
   });

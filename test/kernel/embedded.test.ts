@@ -272,6 +272,21 @@ describe('dadalab run (CLI)', () => {
     expect(outputs[1].data['text/plain']).toBe('2');
   });
 
+  it('runs several notebooks in one call, reports into a folder', () => {
+    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-many-'));
+    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
+    for (const n of ['a', 'b']) writeFileSync(path.join(nbDir, `${n}.ipynb`), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell(`'${n}'`)] }));
+    const r = spawnSync(process.execPath, [CLI, 'run', 'a.ipynb', 'b.ipynb', '--html-dir', 'reports', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    for (const n of ['a', 'b']) {
+      expect(existsSync(path.join(nbDir, `${n}.out.ipynb`))).toBe(true);
+      expect(existsSync(path.join(nbDir, 'reports', `${n}.html`))).toBe(true);
+    }
+    const bad = spawnSync(process.execPath, [CLI, 'run', 'a.ipynb', 'b.ipynb', '--out', 'x.ipynb'], { cwd: nbDir, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--out and --html name one file/);
+  });
+
   it('install and uninstall with --prefix', () => {
     const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
     const i = spawnSync(process.execPath, [CLI, 'install', '--prefix', prefix], { encoding: 'utf8' });
