@@ -145,7 +145,8 @@ export function renderReport(nb: Notebook, opts: ReportOptions = {}): string {
     body.push(`<div class="cell"><div class="code"><div class="prompt">In [${count}]:</div><pre>${escapeHtml(src)}</pre></div>`
       + `<div class="outputs">${outs}</div></div>`);
   }
-  const title = escapeHtml(opts.title ?? 'dadalab report');
+  const firstHeading = nb.cells.filter((c) => c.cell_type === 'markdown').map((c) => /^#\s+(.+)$/m.exec(sourceText(c))?.[1]).find(Boolean);
+  const title = escapeHtml(firstHeading ?? opts.title ?? 'dadalab report');
   const specs = JSON.stringify(charts).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>

@@ -250,6 +250,7 @@ describe('outputs and the report', () => {
       { cell_type: 'code', source: 'bars', metadata: {}, execution_count: 1, outputs: [{ output_type: 'execute_result', execution_count: 1, data: b.data, metadata: {} }] },
     ] });
     expect(html).toContain('<h1>Report</h1>');
+    expect(html).toContain('<title>Report</title>');
     expect(html).toContain('data-chart="0"');
     expect(html).not.toMatch(/<script[^>]+src=/);
   });
