@@ -52,6 +52,29 @@ export function ensureNodeTypes(): string | null {
   }
 }
 
+/**
+ * tslab 1.0.22 compiles a cell's references to earlier cells' variables into `exports.x`, but misses
+ * shorthand properties: after `const names = [...]`, a later `{ names }` throws "names is not
+ * defined". Expanding them to `{ names: names }` first (same meaning, also in destructuring
+ * assignments) avoids it.
+ */
+export function expandShorthandProperties(src: string): string {
+  if (!src.includes('{')) return src;
+  const ts = tslabRequire('@tslab/typescript-for-tslab');
+  const sf = ts.createSourceFile('cell.ts', src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const inserts: Array<{ pos: number; text: string }> = [];
+  const visit = (node: any): void => {
+    if (ts.isShorthandPropertyAssignment(node) && !node.objectAssignmentInitializer) {
+      inserts.push({ pos: node.name.end, text: `: ${node.name.text}` });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  let out = src;
+  for (const { pos, text } of inserts.sort((a, b) => b.pos - a.pos)) out = out.slice(0, pos) + text + out.slice(pos);
+  return out;
+}
+
 /** The prelude cell: the library as `dadalab` and each of its exports by name. */
 export function preludeSource(lib: Record<string, unknown>, entry = LIB_ENTRY): string {
   const names = Object.keys(lib).filter((n) => n !== 'default' && n !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(n));
@@ -242,7 +265,7 @@ export async function main(): Promise<void> {
     cell = state;
     let ok: boolean;
     try {
-      ok = await executor.execute(String(msg.content.code ?? ''));
+      ok = await executor.execute(expandShorthandProperties(String(msg.content.code ?? '')));
     } catch (e) {
       ok = false;
       state.errors.push([e]);

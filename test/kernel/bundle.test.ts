@@ -263,6 +263,10 @@ describe('the launcher', () => {
     const types = ensureNodeTypes();
     expect(types).not.toBeNull();
     expect(existsSync(path.join(types, 'package.json'))).toBe(true);
+    const { expandShorthandProperties } = require(path.join(DIST, 'kernel', 'launcher.js'));
+    expect(expandShorthandProperties('f({ a, b: 2, c }); const { d } = o; ({ e } = o); ({ g = 1 } = o)'))
+      .toBe('f({ a: a, b: 2, c: c }); const { d } = o; ({ e: e } = o); ({ g = 1 } = o)');
+    expect(expandShorthandProperties('`${x}` + "{ y }"')).toBe('`${x}` + "{ y }"');
     const prelude = preludeSource({ Data: 1, loadData: 2, default: 3 }, '/lib/index.js');
     expect(prelude).toBe('import * as dadalab from "/lib/index.js";\nimport { Data, loadData } from "/lib/index.js";\n');
   });

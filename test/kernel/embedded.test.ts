@@ -56,6 +56,13 @@ describe('the dadalab kernel (embedded client)', () => {
     expect(types[types.length - 1]).toBe('execute_result');
   });
 
+  it('shorthand properties see variables of earlier cells (a tslab bug, worked around)', async () => {
+    await run("const layerNames = ['a', 'b'];\nconst kk = 3;");
+    const r = await run('const opts = { layerNames, kk, extra: 1 };\nlet layerNames2: string[] = [];\n({ layerNames: layerNames2 } = opts);\n`${opts.layerNames.join()} ${opts.kk} ${layerNames2.length}`');
+    expect(r.reply.status).toBe('ok');
+    expect(of(r, 'execute_result')[0].content.data['text/plain']).toBe("'a,b 3 2'");
+  });
+
   it('has the library preloaded and typed, in a folder outside the project', async () => {
     const r = await run('console.log(typeof Data, typeof loadData, typeof show, typeof dadalab.Matrix); process.cwd()');
     expect(of(r, 'stream').map((m) => m.content.text).join('')).toBe('function function function function\n');

@@ -90,10 +90,12 @@ describe('the notebooks', () => {
     expect(Math.abs(moebiusId - 2)).toBeLessThan(0.3);
     const rep = runs.get('representations.ipynb')!;
     expect(numberAfter(rep, 'training accuracy', /training accuracy ([\d.]+)%/)).toBeGreaterThan(95);
-    const table = texts(rep).join('\n');
-    const overlaps = [...table.matchAll(/│ '(?:input|hidden 1|hidden 2|output)[^']*' *│ '[\d.]+' *│ '([\d.]+)'/g)].map((m) => Number(m[1]));
-    expect(overlaps.length).toBe(4);
-    expect(overlaps[3]).toBeGreaterThan(overlaps[0]);
+    const inputOverlap = numberAfter(rep, 'overlapProfile', /input ([\d.]+)/);
+    const outputOverlap = numberAfter(rep, 'overlapProfile', /output ([\d.]+)/);
+    expect(outputOverlap).toBeGreaterThan(inputOverlap);
+    const inputId = numberAfter(rep, 'idProfile', /input ([\d.]+)/);
+    const lastHiddenId = numberAfter(rep, 'idProfile', /hidden 2 ([\d.]+)/);
+    expect(lastHiddenId).toBeLessThan(inputId);
     const ii = runs.get('information-imbalance.ipynb')!;
     expect(numberAfter(ii, 'greedyFeatureSelectionFull', /Δ\(target → features\) = ([\d.]+)/)).toBeLessThan(0.05);
   });
