@@ -117,3 +117,29 @@ export function withoutSchema(spec: VegaLiteSpec): VegaLiteSpec {
   const { $schema: _drop, ...rest } = spec as { $schema?: unknown };
   return rest;
 }
+
+/**
+ * Imports an ES module (even one with top-level await, such as vega) from a notebook cell, where
+ * tslab turns every `import` into `require()`. The specifier is resolved from the notebook's
+ * folder first, then from dadalab's own dependencies.
+ *
+ *     const vl = await importESM('vega-lite');
+ */
+export async function importESM(specifier: string): Promise<any> {
+  if (/^(node:|file:|data:)/.test(specifier)) return nativeImport(specifier);
+  const { createRequire } = require('node:module') as typeof import('node:module');
+  const { join } = require('node:path') as typeof import('node:path');
+  let resolved: string;
+  try {
+    resolved = createRequire(join(process.cwd(), 'notebook.js')).resolve(specifier);
+  } catch {
+    try {
+      resolved = require.resolve(specifier);
+    } catch {
+      const { DadalabError } = require('../lib/errors') as typeof import('../lib/errors');
+      throw new DadalabError(`Cannot find the module '${specifier}' from ${process.cwd()} or from dadalab's dependencies`,
+        `Install it (npm install ${specifier}) in the notebook's folder or a parent folder`);
+    }
+  }
+  return nativeImport(pathToFileURL(resolved).href);
+}

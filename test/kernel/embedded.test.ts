@@ -63,6 +63,13 @@ describe('the dadalab kernel (embedded client)', () => {
     expect(of(r, 'execute_result')[0].content.data['text/plain']).toBe("'a,b 3 2'");
   });
 
+  it('importESM loads an ES module with top-level await (vega), and names a missing one', async () => {
+    const r = await run("const vegaModule = await importESM('vega');\ntypeof vegaModule.View");
+    expect(of(r, 'execute_result')[0].content.data['text/plain']).toBe("'function'");
+    const missing = await run("await importESM('no-such-package-here')");
+    expect(of(missing, 'error')[0].content.evalue).toMatch(/Cannot find the module 'no-such-package-here'/);
+  });
+
   it('has the library preloaded and typed, in a folder outside the project', async () => {
     const r = await run('console.log(typeof Data, typeof loadData, typeof show, typeof dadalab.Matrix); process.cwd()');
     expect(of(r, 'stream').map((m) => m.content.text).join('')).toBe('function function function function\n');
