@@ -641,3 +641,123 @@ export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Row-select kernel (euclidean/cosine, f32) for large k relative to N: the f32 values of rows
+// [r0, r1) against all N reference rows are written to a row buffer rv (rows of N f32, the row
+// itself +Inf), then each row's kp smallest are found by a two-level radix histogram on the
+// order-preserving u32 key of the f32 value (12 + 10 bits, scratch at hs: 4096 + 1025 u32),
+// a branchless compaction of every value whose 22-bit key prefix is <= the prefix holding the
+// kp-th smallest, and a quickselect of those m (>= kp) down to kp. Same contract as knn_f32:
+// slots 0..kp-1 hold the kp best, the header T their maximum (every left-out value is >= T),
+// n = kp. No per-candidate threshold test in the distance loop, and few select passes.
+
+/** The u32 key of an f32 whose unsigned order is the float order (-0 just below +0). */
+@inline function key32(v: f32): u32 {
+  const b = reinterpret<u32>(v);
+  return (b & 0x80000000) != 0 ? ~b : (b | 0x80000000);
+}
+
+function rowSelect_f32(v: usize, N: i32, kp: i32, bd: usize, bi: usize, h: usize, C: i32, hs: usize): void {
+  const h2 = hs + (4096 << 2);
+  memory.fill(hs, 0, (4096 + 1025) << 2);
+  for (let j: i32 = 0; j < N; j++) {
+    const a = hs + ((<usize>(key32(load<f32>(v + (<usize>j << 2))) >> 20)) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  let cum: i32 = 0, b1: u32 = 0;
+  for (;;) { const c = load<i32>(hs + (<usize>b1 << 2)); if (cum + c >= kp) break; cum += c; b1++; }
+  for (let j: i32 = 0; j < N; j++) {
+    const k = key32(load<f32>(v + (<usize>j << 2)));
+    const idx: u32 = select<u32>((k >> 10) & 1023, 1024, (k >> 20) == b1);
+    const a = h2 + (<usize>idx << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  let b2: u32 = 0;
+  for (;;) { const c = load<i32>(h2 + (<usize>b2 << 2)); if (cum + c >= kp) break; cum += c; b2++; }
+  const p22: u32 = (b1 << 10) | b2;
+  const m: i32 = cum + load<i32>(h2 + (<usize>b2 << 2));
+  if (m < C) {
+    let pos: usize = 0;
+    for (let j: i32 = 0; j < N; j++) {
+      const val = load<f32>(v + (<usize>j << 2));
+      store<f32>(bd + (pos << 2), val);
+      store<i32>(bi + (pos << 2), j);
+      pos += <usize>((key32(val) >> 10) <= p22);
+    }
+    store<f32>(h, select_f32(bd, bi, m, kp));
+  } else {
+    // many equal prefixes (duplicates): all below the prefix, then the first of the prefix up to C
+    let pos: i32 = 0;
+    let tmin: f32 = Infinity;
+    for (let j: i32 = 0; j < N; j++) {
+      const val = load<f32>(v + (<usize>j << 2));
+      if ((key32(val) >> 10) < p22) { store<f32>(bd + (<usize>pos << 2), val); store<i32>(bi + (<usize>pos << 2), j); pos++; }
+    }
+    for (let j: i32 = 0; j < N; j++) {
+      const val = load<f32>(v + (<usize>j << 2));
+      if ((key32(val) >> 10) == p22) {
+        if (pos < C) { store<f32>(bd + (<usize>pos << 2), val); store<i32>(bi + (<usize>pos << 2), j); pos++; }
+        else if (val < tmin) tmin = val;
+      }
+    }
+    store<f32>(h, min(select_f32(bd, bi, pos, kp), tmin));
+  }
+  store<i32>(h, kp, 8);
+}
+
+/** The f32 values (|x|^2 + |y|^2 - 2 x.y) of rows [r0, r1) against the N reference rows, into rv (rows of N). */
+export function values_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, BJ: i32, rv: usize): void {
+  const rb: usize = <usize>Dp << 2;
+  const rs: usize = <usize>N << 2;
+  for (let jb: i32 = 0; jb < N; jb += BJ) {
+    const je: i32 = min(N, jb + BJ);
+    const je4: i32 = jb + ((je - jb) & ~3);
+    for (let i: i32 = r0; i < r1; i += 2) {
+      const two = i + 1 < r1;
+      const i1: i32 = two ? i + 1 : i;
+      const xa0 = x + <usize>i * rb, xa1 = x + <usize>i1 * rb;
+      const n0 = load<f32>(nrm + (<usize>i << 2)), n1 = load<f32>(nrm + (<usize>i1 << 2));
+      const v0 = rv + <usize>(i - r0) * rs, v1 = rv + <usize>(i1 - r0) * rs;
+      for (let j: i32 = jb; j < je4; j += 4) {
+        const y0p = x + <usize>j * rb, y1p = y0p + rb, y2p = y1p + rb, y3p = y2p + rb;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
+          const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
+          c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1)); c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
+          c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1)); c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+        }
+        const m = v128.load(nrm + (<usize>j << 2), 0); // norms of j .. j+3 (unaligned load)
+        const two4 = f32x4.splat(2);
+        v128.store(v0 + (<usize>j << 2), f32x4.sub(f32x4.add(f32x4.splat(n0), m), f32x4.mul(two4, hsum4x(c00, c01, c02, c03))));
+        if (two) v128.store(v1 + (<usize>j << 2), f32x4.sub(f32x4.add(f32x4.splat(n1), m), f32x4.mul(two4, hsum4x(c10, c11, c12, c13))));
+      }
+      for (let j: i32 = je4; j < je; j++) {
+        const yp = x + <usize>j * rb;
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+        for (let d: usize = 0; d < rb; d += 16) {
+          const y = v128.load(yp + d);
+          c0 = f32x4.add(c0, f32x4.mul(v128.load(xa0 + d), y));
+          c1 = f32x4.add(c1, f32x4.mul(v128.load(xa1 + d), y));
+        }
+        const m = load<f32>(nrm + (<usize>j << 2));
+        store<f32>(v0 + (<usize>j << 2), n0 + m - 2 * hs4(c0));
+        if (two) store<f32>(v1 + (<usize>j << 2), n1 + m - 2 * hs4(c1));
+      }
+    }
+  }
+}
+
+export function rowsel_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, kk: i32,
+  hd: usize, hi: usize, BJ: i32, hh: usize, C: i32, rv: usize, hs: usize): void {
+  const cd: usize = <usize>C << 2, ci: usize = <usize>C << 2;
+  const rs: usize = <usize>N << 2;
+  values_f32(x, nrm, N, Dp, r0, r1, BJ, rv);
+  for (let r: i32 = r0; r < r1; r++) {
+    const v = rv + <usize>(r - r0) * rs;
+    if (r < N) store<f32>(v + (<usize>r << 2), Infinity); // the row itself (self tables; queries are rows >= N)
+    rowSelect_f32(v, N, kk, hd + <usize>(r - r0) * cd, hi + <usize>(r - r0) * ci, hh + (<usize>(r - r0) << 4), C, hs);
+  }
+}

@@ -1,6 +1,6 @@
 import { DadalabError, listSome } from '../errors';
 import type { Matrix } from '../matrix';
-import { forEachNeighborBlock } from '../neighbors';
+import { forEachNeighborRankBlock } from '../neighbors';
 import type { Metric } from '../neighbors/metrics';
 import { makeTable, type NeighborTable } from '../neighbors/table';
 import { lgamma, pairwiseSum, percentileSorted } from '../stats/special';
@@ -255,18 +255,15 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
   const tD = keep > 0 ? new Float64Array(N * kw) : null, tI = keep > 0 ? new Int32Array(N * kw) : null;
   const rd = new Float64Array(N * (S + 1));
   const dup: number[] = [];
-  const w = top + 1;
-  await forEachNeighborBlock(X, { maxk: top, metric: opts.metric ?? 'euclidean', period: opts.period ?? null, signal: opts.signal }, (r0, r1, d, ix) => {
-    for (let p = r0; p < r1; p++) {
-      const o = (p - r0) * w;
-      for (let s = 0; s <= S; s++) rd[p * (S + 1) + s] = d[o + ranks[s]];
-      if (d[o + 1] === 0) dup.push(p);
-      if (tD && tI) {
-        tD.set(d.subarray(o, o + kw), p * kw);
-        tI.set(ix.subarray(o, o + kw), p * kw);
-      }
-    }
-  });
+  const R = S + 1;
+  // only the distances at ranks 1, 2, 4, ..., top (and the first keep columns) are computed
+  // exactly and selected, not whole sorted rows to rank top (the same numbers as those columns)
+  await forEachNeighborRankBlock(X, { ranks, keep, metric: opts.metric ?? 'euclidean', period: opts.period ?? null, signal: opts.signal },
+    (r0, r1, d, kD, kI) => {
+      rd.set(d, r0 * R);
+      for (let p = r0; p < r1; p++) if (d[(p - r0) * R] === 0) dup.push(p);
+      if (tD && tI && kD && kI) { tD.set(kD, r0 * kw); tI.set(kI, r0 * kw); }
+    });
   refuseDuplicates(dup, 'Gride');
   const result = grideScalingFromRankDistances(rd, N, S, { ...opts, rangeMax: opts.rangeMax ?? 64 });
   const table = tD && tI ? makeTable(N, keep, tD, tI, opts.metric ?? 'euclidean', opts.period ?? null) : null;

@@ -30,10 +30,11 @@ import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../
 import { checkpoint, startProgress, type ProgressHandle } from '../runtime/progress';
 import { bruteForceCross, bruteForceRows } from './brute';
 import { TopK } from './heap';
+import { pairDistance } from './distance';
 import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
 import { parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount, getPool } from './pool';
-import { exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, symBlockRows, symSchedule, tileArgs, tileFn, finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
+import { exactRankRow, finishRanksFrom, rankOutputs, rankPlan, rankSetup, rankScratch, slotLayout, rowViews, type RankPlan, type WasmPlan, exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, symBlockRows, symSchedule, tileArgs, tileFn, finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
 
 export * from './table';
@@ -289,6 +290,8 @@ class InOrder {
 }
 
 type BlockSink = (r0: number, r1: number, d: Float64Array, ix: Int32Array) => void | Promise<void>;
+/** Stage 2 of a row block of a wasm plan (after its kernel and exact distances ran in `slot`). */
+type Finisher = (p: WasmPlan, r0: number, r1: number, slot: number, g: RankPlan | null) => { fallbacks: number; d: Float64Array; ix: Int32Array };
 
 /** The WebAssembly engine on this thread. */
 function wasmSync(X: Matrix, Q: Matrix | null, k: number, metric: Metric, precision: Precision, sink: BlockSink): number {
@@ -310,10 +313,15 @@ function wasmSync(X: Matrix, Q: Matrix | null, k: number, metric: Metric, precis
 
 /** The WebAssembly engine on the worker pool (or this thread with workers = 0), blocks delivered in order. */
 async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric, precision: Precision, workers: number,
-  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink): Promise<number> {
+  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, finisher?: Finisher,
+  rank?: { ranks: Int32Array; keep: number }): Promise<number> {
   const module = requireKnnModule();
   const M = Q ? Q.rows : X.rows, w = Q ? k : k + 1;
   const heap = new TopK(k);
+  const finish: Finisher = finisher ?? ((p, r0, r1, slot) => {
+    const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
+    return { fallbacks: finishRows(p, X, Q, k, r0, r1, slot, d, ix, heap), d, ix };
+  });
   if (workers === 0) {
     const p = prepareWasm(X, Q, k, precision, 1, wasmMetric(metric));
     const ex = instantiate(module, p);
@@ -321,9 +329,9 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
     for (let r0 = 0; r0 < M; r0 += p.BR) {
       const r1 = Math.min(M, r0 + p.BR);
       runKernelSync(p, ex, r0, r1, 0);
-      const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
-      fallbacks += finishRows(p, X, Q, k, r0, r1, 0, d, ix, heap);
-      await sink(r0, r1, d, ix);
+      const f = finish(p, r0, r1, 0, null);
+      fallbacks += f.fallbacks;
+      await sink(r0, r1, f.d, f.ix);
       bar.update(r1);
       await checkpoint(signal);
     }
@@ -332,7 +340,8 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
   const pool = getPool(workers);
   return pool.exclusive(async () => {
     const p = prepareWasm(X, Q, k, precision, workers, wasmMetric(metric));
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
+    const g = rank ? rankPlan(p, rank.ranks, rank.keep) : null;
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined))));
     let next = 0, done = 0, fallbacks = 0;
     let failure: unknown = null;
     const free = Array.from({ length: workers }, (_, i) => i);
@@ -343,11 +352,11 @@ async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric,
         next = r1;
         const slot = free.pop() as number;
         try {
-          await runKernelOn(pool, wi, p, r0, r1, slot);
-          const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
-          fallbacks += finishRows(p, X, Q, k, r0, r1, slot, d, ix, heap);
+          await runKernelOn(pool, wi, p, r0, r1, slot, g !== null);
+          const f = finish(p, r0, r1, slot, g);
+          fallbacks += f.fallbacks;
           free.push(slot);
-          await order.push(r0, r1, d, ix);
+          await order.push(r0, r1, f.d, f.ix);
           done += r1 - r0;
           bar.update(done);
           await checkpoint(signal);
@@ -497,6 +506,195 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
     bar.finish();
   }
   stats = { engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric };
+}
+
+export interface NeighborRankOptions extends Omit<NeighborOptions, 'maxk' | 'symmetric'> {
+  /** The neighbour ranks wanted (1 = nearest neighbour), each between 1 and N - 1; any order, repeats allowed. */
+  ranks: ArrayLike<number>;
+  /** Also the first `keep` neighbours of every point, sorted (self in column 0, ties by index); default 0. */
+  keep?: number;
+}
+
+/**
+ * For every point, the exact distances at the given neighbour ranks only (and optionally the
+ * first `keep` columns of its table), streamed as row blocks in increasing r0:
+ * `cb(r0, r1, rankDistances, keepDistances, keepIndices)` with rankDistances (r1 - r0) x R
+ * (R = ranks.length, in the order given) and, with keep > 0, keep x (keep + 1) tables like the
+ * neighbour table's. The numbers equal the columns ranks[s] of the full table with maxk =
+ * max(ranks), bit for bit: the WebAssembly engine re-ranks the candidates exactly but selects
+ * the requested ranks (a cascade of selections from the largest rank down) instead of sorting
+ * them, which is what estimators like Gride at rank 1024 need. Other engines compute the full
+ * rows and pick the columns.
+ */
+export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborRankOptions,
+  cb: (r0: number, r1: number, rankDistances: Float64Array, keepDistances: Float64Array | null, keepIndices: Int32Array | null) => void | Promise<void>): Promise<void> {
+  const X = asMatrix(data);
+  const N = X.rows;
+  const rk = Array.from(opts.ranks ?? [], Number);
+  if (rk.length === 0) throw new DadalabError('No neighbour ranks were asked for', 'Pass ranks: e.g. [1, 2, 4, 8]');
+  for (const q of rk) {
+    if (!Number.isInteger(q) || q < 1 || q >= N) {
+      throw new DadalabError(`Neighbour rank ${q} is not a whole number between 1 and N - 1 = ${N - 1}`, `Pass ranks between 1 and ${N - 1}`);
+    }
+  }
+  const maxk = Math.max(...rk);
+  const keep = opts.keep ?? 0;
+  if (!Number.isInteger(keep) || keep < 0 || keep > maxk) {
+    throw new DadalabError(`keep = ${keep} is not a whole number between 0 and the largest rank ${maxk}`, `Pass keep between 0 and ${maxk}`);
+  }
+  const r = resolveNeighborOptions(X, { ...opts, maxk });
+  const R = rk.length, kw = keep + 1;
+  if (r.engine !== 'wasm') {
+    const w = maxk + 1;
+    await forEachNeighborBlock(X, { ...opts, maxk, symmetric: false }, async (r0, r1, d, ix) => {
+      const n = r1 - r0, out = new Float64Array(n * R);
+      const kD = keep > 0 ? new Float64Array(n * kw) : null, kI = keep > 0 ? new Int32Array(n * kw) : null;
+      for (let i = 0; i < n; i++) {
+        for (let s = 0; s < R; s++) out[i * R + s] = d[i * w + rk[s]];
+        if (kD && kI) { kD.set(d.subarray(i * w, i * w + kw), i * kw); kI.set(ix.subarray(i * w, i * w + kw), i * kw); }
+      }
+      await cb(r0, r1, out, kD, kI);
+    });
+    return;
+  }
+  // the ranks in ascending order for the cascade, mapped back to the caller's order
+  const order = rk.map((q, s) => [q, s]).sort((x, y) => x[0] - y[0]);
+  const asc = order.map((o) => o[0]);
+  const bar = startProgress('neighbours', N);
+  let fallbackRows = 0;
+  const scratch = new Map<number, ReturnType<typeof rankScratch>>();
+  try {
+    fallbackRows = await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar,
+      async (r0, r1, d, ix) => {
+        const n = r1 - r0, out = new Float64Array(n * R);
+        for (let i = 0; i < n; i++) for (let s = 0; s < R; s++) out[i * R + order[s][1]] = d[i * (R + kw) + s];
+        let kD: Float64Array | null = null;
+        if (keep > 0) {
+          kD = new Float64Array(n * kw);
+          for (let i = 0; i < n; i++) kD.set(d.subarray(i * (R + kw) + R, (i + 1) * (R + kw)), i * kw);
+        }
+        await cb(r0, r1, out, kD, keep > 0 ? ix : null);
+      },
+      (p, r0, r1, slot, g) => {
+        let sc = scratch.get(p.kp);
+        if (!sc) { sc = rankScratch(p.kp, maxk, keep); scratch.set(p.kp, sc); }
+        const n = r1 - r0;
+        const outR = new Float64Array(n * R), kD = keep > 0 ? new Float64Array(n * kw) : null, kI = new Int32Array(keep > 0 ? n * kw : 0);
+        let fallbacks = 0;
+        if (g) {
+          // the workers ran the window mode: copy their outputs, recompute the rows they could not certify
+          const o = rankOutputs(p, g, slot, n);
+          outR.set(o.outR);
+          if (kD) { kD.set(o.keepD); kI.set(o.keepI); }
+          for (let i = 0; i < n; i++) {
+            if (o.status[i] === 0) continue;
+            fallbacks++;
+            exactRankRow(p, X, r0 + i, asc, keep, outR, i * R, kD, keep > 0 ? kI : null, i * kw, sc);
+          }
+        } else {
+          const L = slotLayout(p, r0, r1, slot);
+          fallbacks = finishRanksFrom(p, X, maxk, asc, keep, r0, r1, rowViews(p, r1 - r0, L.hh, L.hi, L.ed), outR, kD, keep > 0 ? kI : null, sc);
+        }
+        // packed for the sink: per row the R rank distances (ascending ranks), then the keep + 1 columns
+        const d = new Float64Array(n * (R + kw));
+        for (let i = 0; i < n; i++) {
+          d.set(outR.subarray(i * R, (i + 1) * R), i * (R + kw));
+          if (kD) d.set(kD.subarray(i * kw, (i + 1) * kw), i * (R + kw) + R);
+        }
+        return { fallbacks, d, ix: kI };
+      }, { ranks: Int32Array.from(asc), keep });
+  } finally {
+    bar.finish();
+  }
+  stats = { engine: r.engine, precision: r.precision, workers: r.workers, fallbackRows, symmetric: false };
+}
+
+export interface CountRanksOptions {
+  metric?: Metric | string;
+  /** Worker threads (default 2; 0 = this thread, the JS count). */
+  workers?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * For each point i and each target `targets[i * k + m]` (a point index; -1 = skip), the rank
+ * of the target among i's neighbours in the complete exact table of X: 1 + the number of other
+ * points closer to i, ties by ascending index (the column the target would have in a table
+ * with maxk = N - 1). Float64Array N x k (-1 where skipped). On the WebAssembly engine
+ * (euclidean, cosine) the workers compute each row's float32 values and count with the
+ * certified bounds, computing exact float64 distances only near the target's; else one exact
+ * distance row per point in JS. The same numbers either way.
+ */
+export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, k: number, opts: CountRanksOptions = {}): Promise<Float64Array> {
+  const X = asMatrix(data);
+  validateCoordinates(X, 2);
+  const N = X.rows, D = X.cols;
+  if (!Number.isInteger(k) || k < 1 || targets.length !== N * k) {
+    throw new DadalabError(`The targets hold ${targets.length} entries, not N x k = ${N} x ${k}`, 'Pass k target indices per point (-1 to skip)');
+  }
+  for (let t = 0; t < targets.length; t++) {
+    const a = targets[t];
+    if (a >= N || a < -1 || a === Math.floor(t / k)) {
+      throw new DadalabError(`Target ${a} of point ${Math.floor(t / k)} is not another point's index`, `Pass indices between 0 and ${N - 1} other than the point itself, or -1`);
+    }
+  }
+  const metric = parseMetric(opts.metric);
+  const workers = parseWorkers(opts.workers);
+  const out = new Float64Array(N * k).fill(-1);
+  const module = workers > 0 && N > TINY_N && (metric === 'euclidean' || metric === 'cosine') ? loadKnnModule() : null;
+  const p = module ? prepareWasm(X, null, 1, 'float32', workers, wasmMetric(metric), false, true) : null;
+  if (!module || !p || p.unsafe) {
+    const row = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      let done = false;
+      for (let m = 0; m < k; m++) {
+        const a = targets[i * k + m];
+        if (a < 0) continue;
+        if (!done) { for (let j = 0; j < N; j++) row[j] = pairDistance(X.data, i, X.data, j, D, metric, null); done = true; }
+        const da = row[a];
+        let r = 1;
+        for (let j = 0; j < N; j++) if (j !== i && (row[j] < da || (row[j] === da && j < a))) r++;
+        out[i * k + m] = r;
+      }
+      if ((i & 63) === 63) await checkpoint(opts.signal);
+    }
+    return out;
+  }
+  const pool = getPool(workers);
+  const tSab = new SharedArrayBuffer(N * k * 4), oSab = new SharedArrayBuffer(N * k * 8);
+  new Int32Array(tSab).set(targets);
+  const outS = new Float64Array(oSab);
+  outS.fill(-1);
+  await pool.exclusive(async () => {
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
+    let next = 0;
+    let failure: unknown = null;
+    const free = Array.from({ length: workers }, (_, i) => i);
+    const loop = async (wi: number): Promise<void> => {
+      while (failure === null && next < N) {
+        const r0 = next, r1 = Math.min(N, r0 + p.BR);
+        next = r1;
+        const slot = free.pop() as number;
+        const hd = slotLayout(p, r0, r1, slot).hd, rv = hd + p.rvOff;
+        try {
+          await pool.call(wi, { type: 'count', args: [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
+            count: { rv, rows: r1 - r0, N, i0: r0, targets: tSab, k, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, out: oSab } });
+          free.push(slot);
+          await checkpoint(opts.signal);
+        } catch (e) {
+          if (failure === null) failure = e;
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+    } finally {
+      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
+    }
+    if (failure !== null) throw failure;
+  });
+  out.set(outS);
+  return out;
 }
 
 /** The k nearest rows of X for each query row (no self exclusion): `k` columns per query. */

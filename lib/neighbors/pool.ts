@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { countRanks, rankRows } from './ranks';
 
 /**
  * A persistent pool of worker threads that run the WebAssembly kernels on a shared
@@ -11,7 +12,18 @@ import { availableParallelism } from 'node:os';
  */
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
-let ex = null, mem = null, orig = null, D = 0, metric = 0;
+let ex = null, mem = null, orig = null, D = 0, metric = 0, rk = null;
+// the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
+const rankRows = ${rankRows.toString()};
+const countRanks = ${countRanks.toString()};
+function runRanks(m) { // rows of a slot: rank distances, keep columns and status into the slot's output buffer
+  const g = rk, rows = m.rows, R = g.ranks.length, kw = g.keep + 1, o = g.outs[m.slot], buf = mem.buffer;
+  rankRows(new Float32Array(buf, m.hd, rows * g.C), new Int32Array(buf, m.hi, rows * g.C), new Float32Array(buf, m.hh, rows * 4),
+    new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, g.sqn, g.sqnMax, g.eCoef, g.u, g.all,
+    g.ranks, g.keep, new Float64Array(o, 0, rows * R), new Float64Array(o, g.BR * R * 8, rows * kw),
+    new Int32Array(o, g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(o, g.BR * R * 8 + g.BR * kw * 12, rows),
+    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti);
+}
 // Stage 2a: the exact float64 distance of each candidate (euclidean, cosine, manhattan, chebyshev), with the same operations as
 // pairDistance (lib/neighbors/distance.ts) on the original values, so the same bits.
 function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric, stride) {
@@ -66,21 +78,27 @@ function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
 parentPort.on('message', (m) => {
   try {
     if (m.type === 'setup') {
-      mem = m.memory; orig = m.orig; D = m.D; metric = m.metric;
+      mem = m.memory; orig = m.orig; D = m.D; metric = m.metric; rk = m.rk || null;
+      if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
       ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       ex[m.fn](...m.args);
-      runExact(m.exact);
+      if (m.rank) runRanks(m.rank); else runExact(m.exact);
+    } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
+      ex.values_f32(...m.args);
+      const c = m.count, rows = c.rows;
+      countRanks(new Float32Array(mem.buffer, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(c.targets, c.i0 * c.k * 4, rows * c.k), c.k,
+        orig, D, metric, c.sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(c.out, c.i0 * c.k * 8, rows * c.k));
     } else if (m.type === 'tile') {
       ex[m.fn](...m.args);
     } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances
       ex[m.fin](...m.finArgs);
       runExact(m.exact);
     } else if (m.type === 'release') {
-      ex = null; mem = null; orig = null;
+      ex = null; mem = null; orig = null; rk = null;
     }
     parentPort.postMessage({ id: m.id });
   } catch (e) {

@@ -131,6 +131,24 @@ export interface WasmPlan {
   readonly eCoef: number; // E = eCoef * (n_i + n_max)
   readonly metric: WasmMetric;
   readonly u: number;
+  /** Stage 1 by the row-select kernel (rowsel_f32): per slot a row buffer of BR x N values at rvOff and histogram scratch at hsOff. */
+  readonly rowsel: boolean;
+  readonly rvOff: number;
+  readonly hsOff: number;
+}
+
+/**
+ * Whether the row-select kernel serves a row-block plan: float32 euclidean or cosine, k' below
+ * the available points, and k' large relative to N (there the threshold buffers of knn_f32 take
+ * many quickselects per row; the row kernel writes the values out and selects once per row).
+ * DADALAB_ROWSEL=0 / 1 forces it off / on (benchmarks, tests).
+ */
+export function useRowSelect(N: number, kp: number, avail: number, precision: Precision, metric: WasmMetric): boolean {
+  if (precision !== 'float32' || (metric !== 'euclidean' && metric !== 'cosine') || kp >= avail) return false;
+  const env = process.env.DADALAB_ROWSEL;
+  if (env === '0') return false;
+  if (env === '1') return true;
+  return kp * 64 >= N;
 }
 
 function align16(n: number): number {
@@ -142,7 +160,7 @@ function align16(n: number): number {
  * `k` is the number of neighbours wanted per query row (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
-  metric: WasmMetric = 'euclidean', full = false): WasmPlan {
+  metric: WasmMetric = 'euclidean', full = false, rowBuffers = false): WasmPlan {
   const cosine = metric === 'cosine';
   const direct = metric === 'manhattan' || metric === 'chebyshev'; // raw values, no norms
   const N = X.rows, D = X.cols, M = Q ? Q.rows : N;
@@ -152,6 +170,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const avail = Q ? N : N - 1;
   const kp = Math.min(avail, k + Math.max(16, k >> 2));
   const C = kp + Math.max(32, kp >> 1);
+  const rowsel = !full && useRowSelect(N, kp, avail, precision, metric);
   const rb = Dp * es;
   const BJ = Math.max(16, Math.floor(131072 / rb) & ~3);
   const target = 1e9;
@@ -162,7 +181,8 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const xOff = BASE;
   const nOff = align16(xOff + totalRows * rb);
   const slotOff = align16(nOff + totalRows * es);
-  const slotBytes = align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8;
+  const rvBytes = rowsel || rowBuffers ? align16(BR * N * 4) + align16((4096 + 1025) * 4) : 0;
+  const slotBytes = align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8) + rvBytes;
   // full: the buffers (and exact distances) of every row stay resident, for the symmetric tiles
   const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + N * kp * 8 : 0;
   const bytes = slotOff + (full ? fullBytes : slots * slotBytes);
@@ -211,7 +231,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
     if (r < N && s > sqnMax) sqnMax = s;
   }
   const u = f64 ? U64 : U32;
-  const fn = (metric === 'manhattan' ? 'knn_l1_' : metric === 'chebyshev' ? 'knn_linf_' : 'knn_') + (f64 ? 'f64' : 'f32');
+  const fn = rowsel ? 'rowsel_f32' : (metric === 'manhattan' ? 'knn_l1_' : metric === 'chebyshev' ? 'knn_linf_' : 'knn_') + (f64 ? 'f64' : 'f32');
   // euclidean/cosine: absolute bound factor (see above); manhattan: relative error of the lane
   // sums; chebyshev: one rounding of the difference
   const eCoef = metric === 'manhattan' ? 1.05 * (Dp / lanes + 4) * u : metric === 'chebyshev' ? 1.05 * u : 2.1 * (Dp / lanes + 10) * u;
@@ -227,6 +247,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
     unsafe,
     hdAll: slotOff, hiAll: slotOff + align16(N * C * es), hhAll: slotOff + align16(N * C * es) + align16(N * C * 4),
     edAll: slotOff + align16(N * C * es) + align16(N * C * 4) + N * 16, sqnMax, eCoef, u, metric,
+    rowsel, rvOff: align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8), hsOff: align16(BR * N * 4),
   };
 }
 
@@ -236,7 +257,9 @@ export function slotLayout(p: WasmPlan, r0: number, r1: number, slot: number): {
   const hi = hd + align16(p.BR * p.C * p.es);
   const hh = hi + align16(p.BR * p.C * 4);
   const ed = hh + p.BR * 16;
-  return { args: [p.xOff, p.nOff, p.nRef, p.Dp, p.qBase + r0, p.qBase + r1, p.kp, hd, hi, p.BJ, hh, p.C], hd, hi, hh, ed };
+  const args = [p.xOff, p.nOff, p.nRef, p.Dp, p.qBase + r0, p.qBase + r1, p.kp, hd, hi, p.BJ, hh, p.C];
+  if (p.rowsel) args.push(hd + p.rvOff, hd + p.rvOff + p.hsOff);
+  return { args, hd, hi, hh, ed };
 }
 
 /** Sets the headers of `rows` rows at hh to T = +Infinity, n = 0. */
@@ -308,15 +331,55 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
 }
 
 /** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
-export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number): Promise<void> {
+export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false): Promise<void> {
   const L = slotLayout(p, r0, r1, slot);
   return pool.call(w, { type: 'run', fn: p.fn, args: L.args, f64: p.es === 8, hh: L.hh, rows: r1 - r0,
-    exact: [p.qBase + r0, p.qBase + r1, p.kp, L.hi, p.C, L.ed] });
+    exact: [p.qBase + r0, p.qBase + r1, p.kp, L.hi, p.C, L.ed],
+    rank: rankMode ? { slot, rows: r1 - r0, i0: p.qBase + r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined });
+}
+
+/**
+ * The window mode of the ranks (lib/neighbors/ranks.ts) on the pool: float32 stage 1, euclidean
+ * or cosine, self tables. Per slot an output buffer (rank distances, keep columns, row status).
+ */
+export interface RankPlan { ranks: Int32Array; keep: number; outs: SharedArrayBuffer[] }
+export function rankPlan(p: WasmPlan, ranks: Int32Array, keep: number): RankPlan | null {
+  if (p.es !== 4 || (p.metric !== 'euclidean' && p.metric !== 'cosine') || !p.selfMode || p.unsafe) return null;
+  const R = ranks.length, kw = keep + 1;
+  const bytes = p.BR * (R * 8 + kw * 12 + 4);
+  return { ranks, keep, outs: Array.from({ length: p.slots }, () => new SharedArrayBuffer(bytes)) };
+}
+export function rankSetup(p: WasmPlan, g: RankPlan): Record<string, unknown> {
+  return { ranks: g.ranks, keep: g.keep, outs: g.outs, kp: p.kp, C: p.C, BR: p.BR, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u,
+    all: p.kp >= p.nRef - 1 };
+}
+/** Views of a slot's rank outputs for `rows` rows. */
+export function rankOutputs(p: WasmPlan, g: RankPlan, slot: number, rows: number): { outR: Float64Array; keepD: Float64Array; keepI: Int32Array; status: Int32Array } {
+  const R = g.ranks.length, kw = g.keep + 1, o = g.outs[slot];
+  return { outR: new Float64Array(o, 0, rows * R), keepD: new Float64Array(o, p.BR * R * 8, rows * kw),
+    keepI: new Int32Array(o, p.BR * R * 8 + p.BR * kw * 8, rows * kw), status: new Int32Array(o, p.BR * R * 8 + p.BR * kw * 12, rows) };
+}
+
+/** One row by the exact float64 brute force: its distances at `ranks` (ascending) and its first keep columns. */
+export function exactRankRow(p: WasmPlan, X: Matrix, r: number, ranks: ArrayLike<number>, keep: number,
+  outR: Float64Array, oR: number, keepD: Float64Array | null, keepI: Int32Array | null, oK: number, sc: RankScratch): void {
+  const xd = X.data, D = p.D, N = p.nRef, R = ranks.length, kw = keep + 1;
+  const heap = sc.heap;
+  heap.reset();
+  for (let j = 0; j < N; j++) {
+    if (j === r) continue;
+    const dist = p.metric === 'euclidean' ? euclid(xd, r * D, xd, j * D, D) : pairDistance(xd, r, xd, j, D, p.metric, null);
+    if (dist <= heap.bound()) heap.push(dist, j);
+  }
+  sc.fbD[0] = 0; sc.fbI[0] = r;
+  heap.drainSorted(sc.fbD, sc.fbI, 1);
+  for (let s = 0; s < R; s++) outR[oR + s] = sc.fbD[ranks[s]];
+  if (keepD && keepI) { keepD.set(sc.fbD.subarray(0, kw), oK); keepI.set(sc.fbI.subarray(0, kw), oK); }
 }
 
 /** The setup message of a pool worker for this plan. */
-export function setupMessage(module: WasmModule, p: WasmPlan): Record<string, unknown> {
-  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D, metric: METRIC_CODE[p.metric] };
+export function setupMessage(module: WasmModule, p: WasmPlan, rk?: Record<string, unknown>): Record<string, unknown> {
+  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D, metric: METRIC_CODE[p.metric], rk };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
@@ -333,7 +396,7 @@ function euclid(a: ArrayLike<number>, oa: number, b: ArrayLike<number>, ob: numb
 /** Views of the buffers of rows [r0, r1) (row r0 first): thresholds, counts, candidate indices (stride C), exact distances (stride kp). */
 export interface RowViews { T: Float32Array | Float64Array; tStride: number; n: Int32Array; hi: Int32Array; ed: Float64Array }
 
-function views(p: WasmPlan, rows: number, hh: number, hi: number, ed: number): RowViews {
+export function rowViews(p: WasmPlan, rows: number, hh: number, hi: number, ed: number): RowViews {
   const buf = p.memory.buffer;
   return {
     T: p.es === 8 ? new Float64Array(buf, hh, rows * 2) : new Float32Array(buf, hh, rows * 4), tStride: 16 / p.es,
@@ -349,12 +412,12 @@ function views(p: WasmPlan, rows: number, hh: number, hi: number, ed: number): R
 export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r0: number, r1: number, slot: number,
   outD: Float64Array, outI: Int32Array, heap: TopK): number {
   const L = slotLayout(p, r0, r1, slot);
-  return finishRowsFrom(p, X, Q, k, r0, r1, views(p, r1 - r0, L.hh, L.hi, L.ed), outD, outI, heap);
+  return finishRowsFrom(p, X, Q, k, r0, r1, rowViews(p, r1 - r0, L.hh, L.hi, L.ed), outD, outI, heap);
 }
 
 /** Views of the resident buffers of rows [r0, r1) (full plans, after finalize). */
 export function fullViews(p: WasmPlan, r0: number, r1: number): RowViews {
-  return views(p, r1 - r0, p.hhAll + r0 * 16, p.hiAll + r0 * p.C * 4, p.edAll + r0 * p.kp * 8);
+  return rowViews(p, r1 - r0, p.hhAll + r0 * 16, p.hiAll + r0 * p.C * 4, p.edAll + r0 * p.kp * 8);
 }
 
 /** finishRows on given views (row r0 first). */
@@ -377,23 +440,7 @@ export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: numb
     if (filled && Number.isFinite(T) && !p.unsafe) {
       heap.drainSorted(outD, outI, out + c0);
       if (p.kp >= avail) continue; // every point was a candidate
-      const K = outD[out + w - 1];
-      if (p.metric === 'cosine') {
-        // every left-out j: -2 x^.y^ >= T - E, so 1 - x^.y^ >= 1 + (T - E) / 2, minus the float64
-        // rounding of the reference's 1 - xy / (|x| |y|)
-        const lb = 1 + (T - p.eCoef - 4.2 * p.u) / 2 - 8 * (D + 10) * U64;
-        if (K < lb) continue;
-      } else if (p.metric === 'manhattan' || p.metric === 'chebyshev') {
-        // every left-out j: value >= T, so |x~ - y~| >= T / (1 + eCoef), and the rounding of the
-        // values to the kernel type moves the distance by at most 1.02 u (|x_i| + max |x_j|)
-        const lb = T / (1 + p.eCoef) - (1.02 * p.u + 4 * U64) * (p.sqn[p.qBase + r] + p.sqnMax);
-        if (K < lb * relRef) continue;
-      } else {
-        const ni = p.sqn[p.qBase + r];
-        const lb2 = T - p.eCoef * (ni + p.sqnMax);
-        const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
-        if (K < lb * relRef) continue;
-      }
+      if (rowCertified(p, r, T, outD[out + w - 1], D, relRef, rootMax)) continue;
     }
     // not certified: the exact float64 brute force for this row
     fallbacks++;
@@ -404,6 +451,107 @@ export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: numb
       if (dist <= heap.bound()) heap.push(dist, j);
     }
     heap.drainSorted(outD, outI, out + c0);
+  }
+  return fallbacks;
+}
+
+/**
+ * Whether the exact k-th distance K of query row r (kernel row qBase + r) is certified: every
+ * point left out of the candidates had a stage-1 value >= T, which bounds its exact distance from
+ * below (see the module comment); K strictly below that bound means no left-out point can enter
+ * or tie the top k.
+ */
+function rowCertified(p: WasmPlan, r: number, T: number, K: number, D: number, relRef: number, rootMax: number): boolean {
+  if (p.metric === 'cosine') {
+    // every left-out j: -2 x^.y^ >= T - E, so 1 - x^.y^ >= 1 + (T - E) / 2, minus the float64
+    // rounding of the reference's 1 - xy / (|x| |y|)
+    const lb = 1 + (T - p.eCoef - 4.2 * p.u) / 2 - 8 * (D + 10) * U64;
+    return K < lb;
+  }
+  if (p.metric === 'manhattan' || p.metric === 'chebyshev') {
+    // every left-out j: value >= T, so |x~ - y~| >= T / (1 + eCoef), and the rounding of the
+    // values to the kernel type moves the distance by at most 1.02 u (|x_i| + max |x_j|)
+    const lb = T / (1 + p.eCoef) - (1.02 * p.u + 4 * U64) * (p.sqn[p.qBase + r] + p.sqnMax);
+    return K < lb * relRef;
+  }
+  const ni = p.sqn[p.qBase + r];
+  const lb2 = T - p.eCoef * (ni + p.sqnMax);
+  const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
+  return K < lb * relRef;
+}
+
+/**
+ * Wirth's selection on a[l..r] (inclusive): afterwards a[m] is the value of rank m in sorted
+ * order, a[l..m) <= a[m] <= a(m..r]. Values only (distances: ties need no index order).
+ */
+export function selectNth(a: Float64Array, l: number, r: number, m: number): number {
+  while (l < r) {
+    const x = a[m];
+    let i = l, j = r;
+    do {
+      while (a[i] < x) i++;
+      while (x < a[j]) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    } while (i <= j);
+    if (j < m) l = i;
+    if (m < i) r = j;
+  }
+  return a[m];
+}
+
+/** Scratch of finishRanksFrom (one per thread of control). */
+export interface RankScratch { a: Float64Array; heap: TopK; keepHeap: TopK | null; fbD: Float64Array; fbI: Int32Array }
+export function rankScratch(kp: number, k: number, keep: number): RankScratch {
+  return { a: new Float64Array(kp), heap: new TopK(k), keepHeap: keep > 0 ? new TopK(keep) : null,
+    fbD: new Float64Array(k + 1), fbI: new Int32Array(k + 1) };
+}
+
+/**
+ * The ranks mode of stage 2 (self tables): for rows [r0, r1), only the exact distances at the
+ * given ranks (ascending, 1 <= rank <= k) and the first `keep` columns (sorted, ties by index,
+ * self in column 0). The candidates' exact distances are not sorted: a cascade of selections
+ * from rank k down gives each requested rank, and a bounded heap the first `keep`. Same numbers
+ * as the columns of the full table (a row that cannot be certified is recomputed exactly).
+ * Writes row r at outR[(r - r0) * R ...] (R = ranks.length) and, with keep > 0, at
+ * keepD / keepI[(r - r0) * (keep + 1) ...]. Returns the number of fallback rows.
+ */
+export function finishRanksFrom(p: WasmPlan, X: Matrix, k: number, ranks: ArrayLike<number>, keep: number, r0: number, r1: number,
+  v: RowViews, outR: Float64Array, keepD: Float64Array | null, keepI: Int32Array | null, sc: RankScratch): number {
+  const xd = X.data, D = p.D, N = p.nRef, R = ranks.length, kw = keep + 1, kp = p.kp;
+  const relRef = 1 - (D + 8) * 2.3e-16;
+  const rootMax = Math.sqrt(p.sqnMax);
+  const a = sc.a;
+  let fallbacks = 0;
+  for (let r = r0; r < r1; r++) {
+    const o = (r - r0) * kp, oh = (r - r0) * p.C, oR = (r - r0) * R, oK = (r - r0) * kw;
+    const filled = v.n[(r - r0) * 4 + 2] >= kp;
+    const T = v.T[(r - r0) * v.tStride];
+    if (filled && Number.isFinite(T) && !p.unsafe) {
+      a.set(v.ed.subarray(o, o + kp));
+      const K = selectNth(a, 0, kp - 1, k - 1);
+      if (kp >= N - 1 || rowCertified(p, r, T, K, D, relRef, rootMax)) {
+        let hiEnd = k - 1; // a[0..hiEnd] holds the k smallest, a[hiEnd] the largest of them
+        for (let s = R - 1; s >= 0; s--) {
+          const m = ranks[s] - 1;
+          outR[oR + s] = m === hiEnd ? a[m] : selectNth(a, 0, hiEnd, m);
+          hiEnd = m;
+        }
+        if (keepD && keepI && sc.keepHeap) {
+          const h = sc.keepHeap;
+          h.reset();
+          for (let c = 0; c < kp; c++) {
+            const dist = v.ed[o + c];
+            if (dist <= h.bound()) h.push(dist, v.hi[oh + c]);
+          }
+          keepD[oK] = 0; keepI[oK] = r;
+          h.drainSorted(keepD, keepI, oK + 1);
+        }
+        continue;
+      }
+    }
+    // not certified: the exact float64 brute force for this row
+    fallbacks++;
+    exactRankRow(p, X, r, ranks, keep, outR, oR, keepD, keepI, oK, sc);
   }
   return fallbacks;
 }

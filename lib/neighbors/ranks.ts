@@ -1,0 +1,186 @@
+/**
+ * The window mode of the neighbour ranks (forEachNeighborRankBlock on the WebAssembly engine,
+ * euclidean and cosine): stage 2 computes the exact float64 distance of only those candidates
+ * whose stage-1 value leaves their order against a requested rank undecided.
+ *
+ * Each stage-1 value a (float32) brackets the exact reference distance d (float64, computed as
+ * pairDistance does) by monotone bounds L(a) <= d <= U(a) (the error analysis of wasm.ts, on both
+ * sides: kernel rounding E, rounding of the data to float32, float64 rounding of the reference).
+ * With A_r the r-th smallest candidate value, the r-th smallest exact distance d_(r) lies in
+ * [lo_r, hi_r] = [L(A_r), U(A_r)] (r candidates have d <= U(A_r); only candidates with a < A_r,
+ * fewer than r, can have d < L(A_r); every left-out point has d >= L(T) > hi_k, checked per row).
+ * So the B_r candidates with U(a) < lo_r are strictly below d_(r), every candidate with
+ * L(a) > hi_r strictly above, and d_(r) is the (r - B_r)-th smallest exact distance of the window
+ * {L(a) <= hi_r, U(a) >= lo_r}. Likewise the first `keep` columns (ties by index) are among the
+ * candidates with L(a) <= hi_keep. Typically a few candidates per window instead of all k' get
+ * an exact distance (the dominant cost at D = 768 is fetching their rows).
+ *
+ * `rankRows` runs in the pool's workers: its source text is inlined into the worker (pool.ts),
+ * so it must not refer to anything outside its own body (no imports, no module constants).
+ */
+export function rankRows(
+  hd: Float32Array, hi: Int32Array, hh: Float32Array, hn: Int32Array, rows: number, kp: number, C: number, i0: number,
+  orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, all: boolean,
+  ranks: Int32Array, keep: number, outR: Float64Array, keepD: Float64Array, keepI: Int32Array, status: Int32Array,
+  s: Float64Array, lo: Float64Array, up: Float64Array, ex: Float64Array, mark: Uint8Array, tmp: Float64Array, ti: Int32Array,
+): void {
+  const U64 = 2 ** -53;
+  const R = ranks.length, kw = keep + 1, k = ranks[R - 1];
+  const eps = (D + 8) * 2.3e-16;
+  const rootMax = Math.sqrt(sqnMax);
+  // Wirth's selection on a[l..r]: a[m] becomes the value of rank m
+  const sel = (a: Float64Array, l: number, r: number, m: number): number => {
+    while (l < r) {
+      const x = a[m];
+      let i = l, j = r;
+      do {
+        while (a[i] < x) i++;
+        while (x < a[j]) j--;
+        if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+      } while (i <= j);
+      if (j < m) l = i;
+      if (m < i) r = j;
+    }
+    return a[m];
+  };
+  for (let r = 0; r < rows; r++) {
+    const i = i0 + r, oh = r * C;
+    const T = hh[r * 4];
+    if (hn[r * 4 + 2] < kp || !(T < Infinity)) { status[r] = 1; continue; }
+    // per-row bounds: euclidean d in [(sqrt(a - E) - dl) (1 - eps), (sqrt(a + E) + dl) (1 + eps)]
+    const ni = sqn[i];
+    const E = metric === 0 ? eCoef * (ni + sqnMax) : eCoef + 4.2 * u;
+    const dl = metric === 0 ? (1.02 * u + 4 * U64) * (Math.sqrt(ni) + rootMax) : 8 * (D + 10) * U64;
+    const L = (a: number): number => {
+      if (metric !== 0) return 1 + (a - E) / 2 - dl;
+      const v = a - E;
+      return ((v > 0 ? Math.sqrt(v) : 0) - dl) * (1 - eps);
+    };
+    const Uf = (a: number): number => {
+      if (metric !== 0) return 1 + (a + E) / 2 + dl;
+      const v = a + E;
+      return ((v > 0 ? Math.sqrt(v) : 0) + dl) * (1 + eps);
+    };
+    for (let c = 0; c < kp; c++) { const a = hd[oh + c]; s[c] = a; lo[c] = L(a); up[c] = Uf(a); mark[c] = 0; }
+    // the candidate values at the requested ranks (a cascade of selections from rank k down)
+    const Ak = sel(s, 0, kp - 1, k - 1);
+    if (!all && !(L(T) > Uf(Ak))) { status[r] = 1; continue; } // a left-out point might reach rank k
+    status[r] = 0;
+    let top = k - 1;
+    const A = tmp; // A[q] for q < R: the value at ranks[q]; A[R]: at keep
+    for (let q = R - 1; q >= 0; q--) { const m = ranks[q] - 1; A[q] = m === top ? s[m] : sel(s, 0, top, m); top = m; }
+    // (keep <= k: select again on the k smallest; the cascade order does not matter for values)
+    const hiKeep = keep > 0 ? Uf(sel(s, 0, k - 1, keep - 1)) : -Infinity;
+    const loR = new Float64Array(R), hiR = new Float64Array(R), below = new Int32Array(R);
+    for (let q = 0; q < R; q++) { loR[q] = L(A[q]); hiR[q] = Uf(A[q]); }
+    // mark the candidates in some window (or in the keep set); count those certainly below each rank
+    for (let c = 0; c < kp; c++) {
+      const l = lo[c], h = up[c];
+      if (l <= hiKeep) mark[c] = 1;
+      for (let q = 0; q < R; q++) {
+        if (h < loR[q]) below[q]++;
+        else if (l <= hiR[q]) mark[c] = 1;
+      }
+    }
+    // exact distances of the marked candidates, with the operations of pairDistance (same bits)
+    const oa = i * D;
+    for (let c = 0; c < kp; c++) {
+      if (mark[c] === 0) continue;
+      const ob = hi[oh + c] * D;
+      if (metric === 0) {
+        let t2 = 0;
+        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; t2 += e * e; }
+        ex[c] = Math.sqrt(t2);
+      } else {
+        let xy = 0, xx = 0, yy = 0;
+        for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
+        const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
+        const dist = 1 - xy / (nx * ny);
+        ex[c] = dist < 0 ? 0 : dist > 2 ? 2 : dist;
+      }
+    }
+    // each rank: the (r - below)-th smallest exact distance of its window
+    for (let q = 0; q < R && status[r] === 0; q++) {
+      let n = 0;
+      for (let c = 0; c < kp; c++) if (up[c] >= loR[q] && lo[c] <= hiR[q]) s[n++] = ex[c];
+      const m = ranks[q] - below[q];
+      if (m < 1 || m > n) { status[r] = 1; break; } // cannot happen (see above); the exact fallback if it did
+      outR[r * R + q] = sel(s, 0, n - 1, m - 1);
+    }
+    if (status[r] !== 0 || keep === 0) continue;
+    // the first keep columns: sort the keep set by (distance, index)
+    let n = 0;
+    for (let c = 0; c < kp; c++) if (lo[c] <= hiKeep) { s[n] = ex[c]; ti[n] = hi[oh + c]; n++; }
+    if (n < keep) { status[r] = 1; continue; }
+    for (let a = 1; a < n; a++) { // insertion sort (n is about keep)
+      const dv = s[a], iv = ti[a];
+      let b = a - 1;
+      while (b >= 0 && (s[b] > dv || (s[b] === dv && ti[b] > iv))) { s[b + 1] = s[b]; ti[b + 1] = ti[b]; b--; }
+      s[b + 1] = dv; ti[b + 1] = iv;
+    }
+    keepD[r * kw] = 0; keepI[r * kw] = i;
+    for (let c = 0; c < keep; c++) { keepD[r * kw + 1 + c] = s[c]; keepI[r * kw + 1 + c] = ti[c]; }
+  }
+}
+
+/**
+ * Rank counting (information imbalance): for rows i = i0 .. i0 + rows - 1 and each target a =
+ * targets[r * k + m] (>= 0; negative entries are skipped), the rank of a among i's neighbours in
+ * the full exact table, 1 + #{j != i: d_j < d_a, or d_j = d_a and j < a}, from the float32
+ * values rv (rows of N) of values_f32. With the bounds L <= d <= U of `rankRows`, a point with
+ * U(v_j) < L(v_a) is certainly closer, one with L(v_j) > U(v_a) certainly farther, and only the
+ * points in between get an exact float64 distance (pairDistance's operations, same bits).
+ * Standalone like `rankRows` (inlined into the pool's workers).
+ */
+export function countRanks(rv: Float32Array, rows: number, N: number, i0: number, targets: Int32Array, k: number,
+  orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, out: Float64Array): void {
+  const U64 = 2 ** -53;
+  const eps = (D + 8) * 2.3e-16;
+  const rootMax = Math.sqrt(sqnMax);
+  for (let r = 0; r < rows; r++) {
+    const i = i0 + r, ov = r * N, oa = i * D;
+    const ni = sqn[i];
+    const E = metric === 0 ? eCoef * (ni + sqnMax) : eCoef + 4.2 * u;
+    const dl = metric === 0 ? (1.02 * u + 4 * U64) * (Math.sqrt(ni) + rootMax) : 8 * (D + 10) * U64;
+    const L = (a: number): number => {
+      if (metric !== 0) return 1 + (a - E) / 2 - dl;
+      const v = a - E;
+      return ((v > 0 ? Math.sqrt(v) : 0) - dl) * (1 - eps);
+    };
+    const Uf = (a: number): number => {
+      if (metric !== 0) return 1 + (a + E) / 2 + dl;
+      const v = a + E;
+      return ((v > 0 ? Math.sqrt(v) : 0) + dl) * (1 + eps);
+    };
+    const exact = (j: number): number => {
+      const ob = j * D;
+      if (metric === 0) {
+        let t2 = 0;
+        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; t2 += e * e; }
+        return Math.sqrt(t2);
+      }
+      let xy = 0, xx = 0, yy = 0;
+      for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
+      const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
+      const dist = 1 - xy / (nx * ny);
+      return dist < 0 ? 0 : dist > 2 ? 2 : dist;
+    };
+    for (let m = 0; m < k; m++) {
+      const a = targets[r * k + m];
+      if (a < 0) continue;
+      const va = rv[ov + a];
+      const loA = L(va), hiA = Uf(va);
+      const dA = exact(a);
+      let count = 1;
+      for (let j = 0; j < N; j++) {
+        if (j === i) continue;
+        const vj = rv[ov + j];
+        if (Uf(vj) < loA) { count++; continue; }
+        if (L(vj) > hiA) continue;
+        const dj = exact(j);
+        if (dj < dA || (dj === dA && j < a)) count++;
+      }
+      out[r * k + m] = count;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { Matrix } from '../../lib/matrix';
+import { computeNeighbors, computeNeighborsSync, forEachNeighborRankBlock, lastNeighborStats, shutdownNeighborPool, type Metric, type NeighborRankOptions, type NeighborTable } from '../../lib/neighbors';
+import { selectNth } from '../../lib/neighbors/wasm';
+import { SeededRng } from '../../lib/stats/rng';
+import { gaussian, grid } from './helpers';
+
+afterAll(() => shutdownNeighborPool());
+afterEach(() => { delete process.env.DADALAB_ROWSEL; });
+
+/** Gaussian points with exact duplicates (every 7th row copies an earlier one). */
+function withDuplicates(N: number, D: number, seed: number): Matrix {
+  const X = gaussian(N, D, seed);
+  for (let i = 7; i < N; i += 7) X.data.copyWithin(i * D, (i - 5) * D, (i - 4) * D);
+  return X;
+}
+
+async function ranksOf(X: Matrix, opts: NeighborRankOptions): Promise<{ rd: Float64Array; kD: Float64Array | null; kI: Int32Array | null }> {
+  const R = opts.ranks.length, kw = (opts.keep ?? 0) + 1, N = X.rows;
+  const rd = new Float64Array(N * R);
+  const kD = opts.keep ? new Float64Array(N * kw) : null, kI = opts.keep ? new Int32Array(N * kw) : null;
+  let next = 0;
+  await forEachNeighborRankBlock(X, opts, (r0, r1, d, bD, bI) => {
+    expect(r0).toBe(next);
+    next = r1;
+    rd.set(d, r0 * R);
+    if (kD && kI && bD && bI) { kD.set(bD, r0 * kw); kI.set(bI, r0 * kw); }
+  });
+  expect(next).toBe(N);
+  return { rd, kD, kI };
+}
+
+function expectColumns(ref: NeighborTable, ranks: number[], keep: number, got: { rd: Float64Array; kD: Float64Array | null; kI: Int32Array | null }): void {
+  const w = ref.maxk + 1, R = ranks.length, kw = keep + 1;
+  const wantR: number[] = [], gotR = Array.from(got.rd);
+  for (let i = 0; i < ref.n; i++) for (const q of ranks) wantR.push(ref.distances[i * w + q]);
+  expect(gotR).toEqual(wantR);
+  expect(gotR.length).toBe(ref.n * R);
+  if (keep > 0) {
+    const wantD: number[] = [], wantI: number[] = [];
+    for (let i = 0; i < ref.n; i++) for (let c = 0; c < kw; c++) { wantD.push(ref.distances[i * w + c]); wantI.push(ref.indices[i * w + c]); }
+    expect(Array.from(got.kD as Float64Array)).toEqual(wantD);
+    expect(Array.from(got.kI as Int32Array)).toEqual(wantI);
+  }
+}
+
+it('selectNth puts the value of each rank in place', () => {
+  const rng = new SeededRng(3);
+  for (const n of [1, 2, 5, 64, 301]) {
+    const v = Float64Array.from({ length: n }, () => Math.floor(rng.random() * 9)); // many ties
+    const sorted = Array.from(v).sort((a, b) => a - b);
+    for (const m of [0, n >> 1, n - 1]) {
+      const a = Float64Array.from(v);
+      expect(selectNth(a, 0, n - 1, m)).toBe(sorted[m]);
+      for (let i = 0; i < m; i++) expect(a[i] <= a[m]).toBe(true);
+      for (let i = m + 1; i < n; i++) expect(a[i] >= a[m]).toBe(true);
+    }
+  }
+});
+
+it('the ranks mode equals the columns of the full table (ties, duplicates; every engine; row-select kernel on and off)', async () => {
+  const cases: [Matrix, Metric, number[], number][] = [
+    [grid(700, 12, 11, 3), 'euclidean', [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], 40], // many exact ties and duplicates
+    [withDuplicates(650, 20, 12), 'euclidean', [512, 3, 1, 100, 100, 2], 17], // any order, repeats
+    [withDuplicates(600, 24, 13), 'cosine', [1, 2, 4, 8, 16, 32, 64, 128, 256], 10],
+    [grid(400, 3, 14, 5), 'euclidean', [1, 2, 4, 8, 16, 32, 64, 128, 256], 5], // kd-tree
+    [gaussian(500, 10, 15), 'manhattan', [1, 2, 4, 300], 0],
+  ];
+  for (const [X, metric, ranks, keep] of cases) {
+    const maxk = Math.max(...ranks);
+    const ref = computeNeighborsSync(X, { maxk, metric, engine: 'exact-js' });
+    for (const rowsel of ['0', '1']) {
+      process.env.DADALAB_ROWSEL = rowsel;
+      for (const workers of [0, 2]) {
+        expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, workers }));
+        if (X.cols > 8) expect(lastNeighborStats()?.engine).toBe('wasm');
+      }
+    }
+    expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, engine: 'exact-js' }));
+  }
+});
+
+it('the row-select kernel gives the exact full table (float32 data, ties, cross-checked with the buffer kernel)', async () => {
+  for (const X of [grid(900, 16, 21, 3), gaussian(800, 100, 22, true), withDuplicates(700, 40, 23)]) {
+    for (const maxk of [20, 300]) {
+      const ref = computeNeighborsSync(X, { maxk, engine: 'exact-js' });
+      process.env.DADALAB_ROWSEL = '1';
+      const t = await computeNeighbors(X, { maxk, engine: 'wasm', symmetric: false });
+      expect(Array.from(t.indices)).toEqual(Array.from(ref.indices));
+      expect(Array.from(t.distances)).toEqual(Array.from(ref.distances));
+      const c = computeNeighborsSync(X, { maxk, engine: 'wasm', symmetric: false, metric: 'cosine' });
+      const cref = computeNeighborsSync(X, { maxk, engine: 'exact-js', metric: 'cosine' });
+      expect(Array.from(c.indices)).toEqual(Array.from(cref.indices));
+    }
+  }
+});
+
+it('the ranks mode refuses bad ranks', async () => {
+  const X = gaussian(50, 10, 1);
+  await expect(forEachNeighborRankBlock(X, { ranks: [] }, () => undefined)).rejects.toThrow(/No neighbour ranks/);
+  await expect(forEachNeighborRankBlock(X, { ranks: [1, 50] }, () => undefined)).rejects.toThrow(/between 1 and N - 1 = 49/);
+  await expect(forEachNeighborRankBlock(X, { ranks: [4], keep: 5 }, () => undefined)).rejects.toThrow(/keep = 5/);
+});
