@@ -1,6 +1,6 @@
 import { DadalabError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
-import { computeNeighbors, pairDistance, type Metric } from '../neighbors';
+import { computeNeighbors, countNeighborRanks, pairDistance, type Metric } from '../neighbors';
 import type { Rng } from '../stats/rng';
 
 /**
@@ -243,7 +243,8 @@ export function imbalancePair(A: Matrix, B: Matrix, opts: PairOptions = {}): [nu
  * where they are in it and counted from exact distances otherwise (1 + the points closer, ties by
  * index: the rank a complete table would give).
  */
-function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, metric: Metric, periodTo: Float64Array | null, k: number): Float64Array {
+async function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, metric: Metric, periodTo: Float64Array | null, k: number,
+  signal?: AbortSignal): Promise<Float64Array> {
   const N = from.n, wf = from.maxk + 1, wt = to.maxk + 1;
   const out = new Float64Array(N * k).fill(-1);
   let missRows = 0;
@@ -257,7 +258,16 @@ function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, metric: M
     if (miss) missRows++;
   }
   if (missRows === 0) return out;
-  // many misses (unrelated spaces): one symmetric matrix costs half of the rows one by one
+  if (!periodTo && (metric === 'euclidean' || metric === 'cosine') && missRows > N / 16 && N > 256) {
+    // many misses (unrelated spaces): the neighbour engine counts them (wasm, workers; float32
+    // values with certified bounds, exact float64 distances only near the target's)
+    const targets = new Int32Array(N * k).fill(-1);
+    for (let i = 0; i < N; i++) for (let m = 0; m < k; m++) if (out[i * k + m] < 0) targets[i * k + m] = from.indices[i * wf + 1 + m];
+    const counted = await countNeighborRanks(Xto, targets, k, { metric, signal });
+    for (let t = 0; t < out.length; t++) if (out[t] < 0) out[t] = counted[t];
+    return out;
+  }
+  // many misses: one symmetric matrix costs half of the rows one by one
   const M = missRows > N / 4 && N <= 4096 ? distanceMatrix(Xto, metric, periodTo) : null;
   const row = new Float64Array(N);
   for (let i = 0; i < N; i++) {
@@ -296,8 +306,8 @@ export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions
   const pA = opts.periodA ?? null, pB = opts.periodB ?? null;
   const tA = await computeNeighbors(A, { maxk: m, metric, period: pA, signal: opts.signal });
   const tB = await computeNeighbors(B, { maxk: m, metric, period: pB, signal: opts.signal });
-  const rAB = ranksViaTables(tA, tB, B, metric, pB, k);
-  const rBA = ranksViaTables(tB, tA, A, metric, pA, k);
+  const rAB = await ranksViaTables(tA, tB, B, metric, pB, k, opts.signal);
+  const rBA = await ranksViaTables(tB, tA, A, metric, pA, k, opts.signal);
   const out: number[] = [];
   for (const r of [rAB, rBA]) {
     let s = 0;

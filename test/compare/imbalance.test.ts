@@ -109,6 +109,14 @@ describe('information imbalance: ranks and random draws', () => {
     expect(await imbalancePairAsync(A, B, { k: 1, tableK: 10, maxk: 50, rng: r1 })).toEqual(imbalancePair(A, B, { k: 1, maxk: 50, rng: r2 }));
   });
 
+  it('unrelated spaces: the ranks outside the tables counted by the wasm engine give the same numbers (ties, duplicates, cosine)', async () => {
+    const A = gaussian(700, 12, 12), B = gaussian(700, 40, 13);
+    for (let i = 9; i < 700; i += 9) B.data.copyWithin(i * 40, (i - 4) * 40, (i - 3) * 40); // duplicate points in B
+    for (const metric of ['euclidean', 'cosine'] as const) {
+      expect(await imbalancePairAsync(A, B, { k: 2, tableK: 5, metric })).toEqual(imbalancePair(A, B, { k: 2, metric }));
+    }
+  });
+
   it('subsets: np.array_split pieces, a shorter last piece dropped, [mean, sem]', async () => {
     const X = gaussian(1050, 3, 5), Y = gaussian(1050, 3, 6);
     const r = await informationImbalanceSubsets(X, Y, { subsetSize: 500, rng: new SeededRng(1) });

@@ -101,3 +101,22 @@ it('the ranks mode refuses bad ranks', async () => {
   await expect(forEachNeighborRankBlock(X, { ranks: [1, 50] }, () => undefined)).rejects.toThrow(/between 1 and N - 1 = 49/);
   await expect(forEachNeighborRankBlock(X, { ranks: [4], keep: 5 }, () => undefined)).rejects.toThrow(/keep = 5/);
 });
+
+it('countNeighborRanks gives the column of each target in the complete table (ties, duplicates; wasm and JS)', async () => {
+  const { countNeighborRanks } = await import('../../lib/neighbors');
+  for (const [X, metric] of [[grid(500, 12, 31, 3), 'euclidean'], [withDuplicates(600, 30, 32), 'euclidean'], [withDuplicates(450, 20, 33), 'cosine']] as const) {
+    const N = X.rows, k = 3;
+    const full = computeNeighborsSync(X, { maxk: N - 1, metric, engine: 'exact-js' });
+    const rng = new SeededRng(4);
+    const targets = new Int32Array(N * k), want: number[] = [];
+    for (let i = 0; i < N; i++) {
+      for (let m = 0; m < k; m++) {
+        const c = m === 2 && i % 5 === 0 ? -1 : 1 + Math.floor(rng.random() * (N - 1)); // a column, or skipped
+        targets[i * k + m] = c < 0 ? -1 : full.indices[i * N + c];
+        want.push(c);
+      }
+    }
+    for (const workers of [0, 2]) expect(Array.from(await countNeighborRanks(X, targets, k, { metric, workers }))).toEqual(want);
+  }
+  await expect(countNeighborRanks(gaussian(20, 3, 1), new Int32Array([0, ...new Array(19).fill(-1)]), 1)).rejects.toThrow(/not another point/);
+});
