@@ -19,6 +19,17 @@
 // re-ranked exactly in float64 by the caller, which also certifies that no true neighbour was
 // left out.
 
+
+
+// ASC_FEATURE_RELAXED_SIMD (scripts/build-wasm.mjs builds knn.wasm without the feature and
+// knn-fma.wasm with it): the dot products accumulate with relaxed-SIMD multiply-add (fused on
+// FMA hardware: half the arithmetic instructions). Fused or not, each step rounds at most as
+// often as mul + add, so the stage-1 error bound E of lib/neighbors/wasm.ts holds either way.
+@inline function madd4(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** Quickselect: the kp smallest of the n candidates into slots 0..kp-1; returns the largest of them. */
 function select_f32(hd: usize, hi: usize, n: i32, kp: i32): f32 {
   let l: i32 = 0, r: i32 = n - 1;
@@ -172,8 +183,8 @@ export function knn_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1)); c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
-          c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1)); c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+          c00 = madd4(x0, y0, c00); c01 = madd4(x0, y1, c01); c02 = madd4(x0, y2, c02); c03 = madd4(x0, y3, c03);
+          c10 = madd4(x1, y0, c10); c11 = madd4(x1, y1, c11); c12 = madd4(x1, y2, c12); c13 = madd4(x1, y3, c13);
         }
         const m0 = load<f32>(nrm + (<usize>j << 2)), m1 = load<f32>(nrm + (<usize>(j + 1) << 2));
         const m2 = load<f32>(nrm + (<usize>(j + 2) << 2)), m3 = load<f32>(nrm + (<usize>(j + 3) << 2));
@@ -194,8 +205,8 @@ export function knn_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32,
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
           const xv0 = v128.load(xa0 + d), xv1 = v128.load(xa1 + d);
-          c0 = f32x4.add(c0, f32x4.mul(xv0, y));
-          c1 = f32x4.add(c1, f32x4.mul(xv1, y));
+          c0 = madd4(xv0, y, c0);
+          c1 = madd4(xv1, y, c1);
         }
         const m = load<f32>(nrm + (<usize>j << 2));
         offer_f32(hd0, hi0, hh0, C, kk, n0 + m - 2 * hs4(c0), j, i);
@@ -506,10 +517,10 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1));
-          c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
-          c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1));
-          c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+          c00 = madd4(x0, y0, c00); c01 = madd4(x0, y1, c01);
+          c02 = madd4(x0, y2, c02); c03 = madd4(x0, y3, c03);
+          c10 = madd4(x1, y0, c10); c11 = madd4(x1, y1, c11);
+          c12 = madd4(x1, y2, c12); c13 = madd4(x1, y3, c13);
         }
         const mv = v128.load(nrm + (<usize>j << 2));
         const dv0 = f32x4.sub(f32x4.add(nv0, mv), f32x4.mul(two2, hsum4x(c00, c01, c02, c03)));
@@ -547,8 +558,8 @@ export function tile_f32(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(xa0 + d), y));
-          c1 = f32x4.add(c1, f32x4.mul(v128.load(xa1 + d), y));
+          c0 = madd4(v128.load(xa0 + d), y, c0);
+          c1 = madd4(v128.load(xa1 + d), y, c1);
         }
         const m = load<f32>(nrm + (<usize>j << 2));
         const e0: f32 = n0 + m - 2 * hs4(c0);
@@ -708,10 +719,16 @@ function rowSelect_f32(v: usize, N: i32, kp: i32, bd: usize, bi: usize, h: usize
 
 /** The f32 values (|x|^2 + |y|^2 - 2 x.y) of rows [r0, r1) against the N reference rows, into rv (rows of N). */
 export function values_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i32, BJ: i32, rv: usize): void {
+  vals_f32(x, nrm, Dp, r0, r1, 0, N, BJ, rv, N);
+}
+
+/** values_f32 on the columns [j0, j1) only: row i - r0 of rv (stride rs values) holds columns j0 .. j1 - 1. */
+export function vals_f32(x: usize, nrm: usize, Dp: i32, r0: i32, r1: i32, j0: i32, j1: i32, BJ: i32, rvBase: usize, rsv: i32): void {
   const rb: usize = <usize>Dp << 2;
-  const rs: usize = <usize>N << 2;
-  for (let jb: i32 = 0; jb < N; jb += BJ) {
-    const je: i32 = min(N, jb + BJ);
+  const rs: usize = <usize>rsv << 2;
+  const rv: usize = rvBase - (<usize>j0 << 2);
+  for (let jb: i32 = j0; jb < j1; jb += BJ) {
+    const je: i32 = min(j1, jb + BJ);
     const je4: i32 = jb + ((je - jb) & ~3);
     for (let i: i32 = r0; i < r1; i += 2) {
       const two = i + 1 < r1;
@@ -726,8 +743,8 @@ export function values_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
         for (let d: usize = 0; d < rb; d += 16) {
           const x0 = v128.load(xa0 + d), x1 = v128.load(xa1 + d);
           const y0 = v128.load(y0p + d), y1 = v128.load(y1p + d), y2 = v128.load(y2p + d), y3 = v128.load(y3p + d);
-          c00 = f32x4.add(c00, f32x4.mul(x0, y0)); c01 = f32x4.add(c01, f32x4.mul(x0, y1)); c02 = f32x4.add(c02, f32x4.mul(x0, y2)); c03 = f32x4.add(c03, f32x4.mul(x0, y3));
-          c10 = f32x4.add(c10, f32x4.mul(x1, y0)); c11 = f32x4.add(c11, f32x4.mul(x1, y1)); c12 = f32x4.add(c12, f32x4.mul(x1, y2)); c13 = f32x4.add(c13, f32x4.mul(x1, y3));
+          c00 = madd4(x0, y0, c00); c01 = madd4(x0, y1, c01); c02 = madd4(x0, y2, c02); c03 = madd4(x0, y3, c03);
+          c10 = madd4(x1, y0, c10); c11 = madd4(x1, y1, c11); c12 = madd4(x1, y2, c12); c13 = madd4(x1, y3, c13);
         }
         const m = v128.load(nrm + (<usize>j << 2), 0); // norms of j .. j+3 (unaligned load)
         const two4 = f32x4.splat(2);
@@ -739,8 +756,8 @@ export function values_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
         let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
         for (let d: usize = 0; d < rb; d += 16) {
           const y = v128.load(yp + d);
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(xa0 + d), y));
-          c1 = f32x4.add(c1, f32x4.mul(v128.load(xa1 + d), y));
+          c0 = madd4(v128.load(xa0 + d), y, c0);
+          c1 = madd4(v128.load(xa1 + d), y, c1);
         }
         const m = load<f32>(nrm + (<usize>j << 2));
         store<f32>(v0 + (<usize>j << 2), n0 + m - 2 * hs4(c0));
@@ -759,5 +776,40 @@ export function rowsel_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
     const v = rv + <usize>(r - r0) * rs;
     if (r < N) store<f32>(v + (<usize>r << 2), Infinity); // the row itself (self tables; queries are rows >= N)
     rowSelect_f32(v, N, kk, hd + <usize>(r - r0) * cd, hi + <usize>(r - r0) * ci, hh + (<usize>(r - r0) << 4), C, hs);
+  }
+}
+
+// Symmetric row select (the ranks mode on the pool): the values of each unordered pair are
+// computed once, in strips: strip I holds rows [I B, I B + B) against columns [I B, N), row-major
+// with row stride N - I B, at offset so[I] (vals_f32 writes it). symsel_f32 assembles the full
+// value rows of block I (its own strip, and the columns of the earlier blocks read transposed
+// from their strips) in rv, then selects each row's kp smallest like rowsel_f32.
+export function symsel_f32(so: usize, B: i32, N: i32, I: i32, kk: i32, hd: usize, hi: usize, hh: usize, C: i32, rv: usize, hs: usize): void {
+  const r0: i32 = I * B, r1: i32 = min(N, r0 + B), rows = r1 - r0;
+  const rs: usize = <usize>N << 2;
+  // own strip: columns [r0, N)
+  const sI: usize = load<u32>(so + (<usize>I << 2));
+  const wI: i32 = N - r0;
+  for (let c: i32 = 0; c < rows; c++) memory.copy(rv + <usize>c * rs + (<usize>r0 << 2), sI + <usize>c * (<usize>wI << 2), <usize>wI << 2);
+  // earlier strips J < I: columns [J B, J B + B), transposed, 16 rows of rv at a time
+  for (let J: i32 = 0; J < I; J++) {
+    const j0: i32 = J * B;
+    const sJ: usize = load<u32>(so + (<usize>J << 2));
+    const wJ: usize = <usize>(N - j0) << 2;
+    const off: usize = <usize>(r0 - j0) << 2;
+    for (let cb: i32 = 0; cb < rows; cb += 16) {
+      const ce: i32 = min(rows, cb + 16);
+      for (let t: i32 = 0; t < B; t++) {
+        const src: usize = sJ + <usize>t * wJ + off;
+        const dst: usize = rv + (<usize>(j0 + t) << 2);
+        for (let c: i32 = cb; c < ce; c++) store<f32>(dst + <usize>c * rs, load<f32>(src + (<usize>c << 2)));
+      }
+    }
+  }
+  const cd: usize = <usize>C << 2;
+  for (let r: i32 = r0; r < r1; r++) {
+    const v = rv + <usize>(r - r0) * rs;
+    store<f32>(v + (<usize>r << 2), Infinity);
+    rowSelect_f32(v, N, kk, hd + <usize>(r - r0) * cd, hi + <usize>(r - r0) * cd, hh + (<usize>(r - r0) << 4), C, hs);
   }
 }

@@ -71,9 +71,11 @@ it('the ranks mode equals the columns of the full table (ties, duplicates; every
     const ref = computeNeighborsSync(X, { maxk, metric, engine: 'exact-js' });
     for (const rowsel of ['0', '1']) {
       process.env.DADALAB_ROWSEL = rowsel;
-      for (const workers of [0, 2]) {
-        expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, workers }));
+      for (const [workers, symmetric] of [[0, true], [2, false], [2, true]] as const) {
+        expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, workers, symmetric }));
         if (X.cols > 8) expect(lastNeighborStats()?.engine).toBe('wasm');
+        // the symmetric strips serve float32 euclidean / cosine rank tables on the workers
+        if (X.cols > 8 && workers > 0 && metric !== 'manhattan' && rowsel === '1') expect(lastNeighborStats()?.symmetric).toBe(symmetric);
       }
     }
     expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, engine: 'exact-js' }));
