@@ -5,6 +5,7 @@
 // took on this machine (issue 5: 7-20 s at N = 20000). `--quick`: N = 5000.
 // Run `npm run build` first.
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 const require = createRequire(import.meta.url);
 const { Data, Matrix, shutdownNeighborPool } = require('../dist/lib/index.js');
 
@@ -27,7 +28,13 @@ function normal(n, seed) {
   return out;
 }
 
-const time = async (f) => { const t0 = performance.now(); const r = await f(); return [r, (performance.now() - t0) / 1000]; };
+// wall seconds and the CPU seconds of the whole process (all threads)
+const time = async (f) => {
+  const c0 = process.cpuUsage(), t0 = performance.now();
+  const r = await f();
+  const c = process.cpuUsage(c0);
+  return [r, (performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
+};
 const silence = (f) => async () => { const w = console.warn; console.warn = () => {}; try { return await f(); } finally { console.warn = w; } };
 
 const DA = 50, DB = 768;
@@ -43,18 +50,19 @@ for (let i = 0; i < N; i++) {
 }
 const B = new Matrix(b, N, DB);
 
-console.log(`N = ${N}, A: D = ${DA}, B: D = ${DB} (B = A R / sqrt(50) + 0.5 noise); times in seconds, one run each, shared machine`);
-const [ii, tii] = await time(silence(() => new Data(A).returnInformationImbalance({ coordinates: B, k: 1 })));
-console.log(`returnInformationImbalance({ coordinates: B }) (subsetSize 2000, ${ii.repeats} subsets): ${tii.toFixed(2)} s`);
+console.log(`N = ${N}, A: D = ${DA}, B: D = ${DB} (B = A R / sqrt(50) + 0.5 noise); times in seconds, one run each, shared machine; cpu-s = CPU seconds of all threads`);
+console.log(`load average at start: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (2 cores)`);
+const [ii, tii, cii] = await time(silence(() => new Data(A).returnInformationImbalance({ coordinates: B, k: 1 })));
+console.log(`returnInformationImbalance({ coordinates: B }) (subsetSize 2000, ${ii.repeats} subsets): ${tii.toFixed(2)} s (cpu-s ${cii.toFixed(1)})`);
 console.log(`  ${ii.summary()}`);
 // worst case for the rank lookup: unrelated representations (every neighbour falls outside the
-// short tables, so its rank is counted from distances in JS)
+// short tables: the neighbour engine counts its rank, countNeighborRanks)
 const C = new Matrix(normal(N * DB, 10), N, DB);
-const [iu, tiu] = await time(silence(() => new Data(A).returnInformationImbalance({ coordinates: C, k: 1 })));
-console.log(`returnInformationImbalance({ coordinates: C }) with C unrelated to A (worst case): ${tiu.toFixed(2)} s`);
+const [iu, tiu, ciu] = await time(silence(() => new Data(A).returnInformationImbalance({ coordinates: C, k: 1 })));
+console.log(`returnInformationImbalance({ coordinates: C }) with C unrelated to A (worst case): ${tiu.toFixed(2)} s (cpu-s ${ciu.toFixed(1)})`);
 console.log(`  ${iu.summary()}`);
-const [ov, tov] = await time(silence(() => new Data(A).returnDataOverlap({ coordinates: B, k: 30 })));
-console.log(`returnDataOverlap({ coordinates: B, k: 30 }) on a fresh Data (both k = 30 tables included): ${tov.toFixed(2)} s`);
+const [ov, tov, cov] = await time(silence(() => new Data(A).returnDataOverlap({ coordinates: B, k: 30 })));
+console.log(`returnDataOverlap({ coordinates: B, k: 30 }) on a fresh Data (both k = 30 tables included): ${tov.toFixed(2)} s (cpu-s ${cov.toFixed(1)})`);
 console.log(`  ${ov.summary()}`);
 console.log('DADApy on this machine (issue 5): 7-20 s at N = 20000 with its defaults (subset size 2000)');
 if (typeof shutdownNeighborPool === 'function') await shutdownNeighborPool();

@@ -65,6 +65,7 @@ it('the ranks mode equals the columns of the full table (ties, duplicates; every
     [withDuplicates(600, 24, 13), 'cosine', [1, 2, 4, 8, 16, 32, 64, 128, 256], 10],
     [grid(400, 3, 14, 5), 'euclidean', [1, 2, 4, 8, 16, 32, 64, 128, 256], 5], // kd-tree
     [gaussian(500, 10, 15), 'manhattan', [1, 2, 4, 300], 0],
+    [gaussian(600, 50, 16, true), 'euclidean', [1, 2, 4, 8, 16, 32, 64, 128, 256], 30], // float32 data
   ];
   for (const [X, metric, ranks, keep] of cases) {
     const maxk = Math.max(...ranks);
