@@ -92,17 +92,23 @@ export function loadKnnModule(): WasmModule | null {
   if (p && process.env.DADALAB_WASM_FMA !== '0') {
     const f = join(dirname(p), 'knn-fma.wasm');
     if (existsSync(f)) {
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require('node:v8') as { setFlagsFromString(s: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
-      } catch {
-        // not needed or not allowed: the compile below tells
-      }
-      try {
-        cachedModule = new WA.Module(readFileSync(f));
-        fmaKernel = true;
-      } catch {
-        cachedModule = null;
+      const bytes = readFileSync(f);
+      for (let attempt = 0; attempt < 2 && !cachedModule; attempt++) {
+        if (attempt === 1) {
+          // Node 20 (V8 11.3): relaxed SIMD is behind a flag; later versions ship it (first attempt)
+          try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            (require('node:v8') as { setFlagsFromString(s: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
+          } catch {
+            break;
+          }
+        }
+        try {
+          cachedModule = new WA.Module(bytes);
+          fmaKernel = true;
+        } catch {
+          cachedModule = null;
+        }
       }
     }
   }
