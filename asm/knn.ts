@@ -785,6 +785,19 @@ export function rowsel_f32(x: usize, nrm: usize, N: i32, Dp: i32, r0: i32, r1: i
 // value rows of block I (its own strip, and the columns of the earlier blocks read transposed
 // from their strips) in rv, then selects each row's kp smallest like rowsel_f32.
 export function symsel_f32(so: usize, B: i32, N: i32, I: i32, kk: i32, hd: usize, hi: usize, hh: usize, C: i32, rv: usize, hs: usize): void {
+  const r0: i32 = I * B, r1: i32 = min(N, r0 + B);
+  const rs: usize = <usize>N << 2;
+  symrows_f32(so, B, N, I, rv);
+  const cd: usize = <usize>C << 2;
+  for (let r: i32 = r0; r < r1; r++) {
+    const v = rv + <usize>(r - r0) * rs;
+    store<f32>(v + (<usize>r << 2), Infinity);
+    rowSelect_f32(v, N, kk, hd + <usize>(r - r0) * cd, hi + <usize>(r - r0) * cd, hh + (<usize>(r - r0) << 4), C, hs);
+  }
+}
+
+/** The full value rows of block I (rows of N in rv) from the strips (see symsel_f32). */
+export function symrows_f32(so: usize, B: i32, N: i32, I: i32, rv: usize): void {
   const r0: i32 = I * B, r1: i32 = min(N, r0 + B), rows = r1 - r0;
   const rs: usize = <usize>N << 2;
   // own strip: columns [r0, N)
@@ -805,11 +818,5 @@ export function symsel_f32(so: usize, B: i32, N: i32, I: i32, kk: i32, hd: usize
         for (let c: i32 = cb; c < ce; c++) store<f32>(dst + <usize>c * rs, load<f32>(src + (<usize>c << 2)));
       }
     }
-  }
-  const cd: usize = <usize>C << 2;
-  for (let r: i32 = r0; r < r1; r++) {
-    const v = rv + <usize>(r - r0) * rs;
-    store<f32>(v + (<usize>r << 2), Infinity);
-    rowSelect_f32(v, N, kk, hd + <usize>(r - r0) * cd, hi + <usize>(r - r0) * cd, hh + (<usize>(r - r0) << 4), C, hs);
   }
 }

@@ -618,6 +618,19 @@ export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborR
 /** The largest value store of the symmetric ranks path (N^2 / 2 float32 values). */
 const SYM_RANKS_MAX_BYTES = 1.5 * 2 ** 30;
 
+/** The strips of blocks of B rows: strip I (rows of block I, columns from I B on) at so[I] bytes after the table of offsets. */
+function stripLayout(N: number, B: number): { B: number; so: number[]; bytes: number } {
+  const nb = Math.ceil(N / B);
+  const so: number[] = [];
+  let bytes = align16(nb * 4);
+  for (let I = 0; I < nb; I++) {
+    so.push(bytes);
+    const rows = Math.min(N, (I + 1) * B) - I * B;
+    bytes += align16(rows * (N - I * B) * 4);
+  }
+  return { B, so, bytes };
+}
+
 /**
  * The ranks mode with each pair computed once (float32, euclidean or cosine, workers > 0, N^2 / 2
  * values <= 1.5 GiB): phase 1 computes the values of strip I (rows of block I against columns
@@ -746,7 +759,11 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
   const workers = parseWorkers(opts.workers);
   const out = new Float64Array(N * k).fill(-1);
   const module = workers > 0 && N > TINY_N && (metric === 'euclidean' || metric === 'cosine') ? loadKnnModule() : null;
-  const p = module ? prepareWasm(X, null, 1, 'float32', workers, wasmMetric(metric), false, true) : null;
+  // each pair computed once when the strips fit (see symRanksAsync): the values of strip I for
+  // every block, then the full rows of each block assembled from them
+  const strips = module && process.env.DADALAB_SYMRANKS !== '0' ? stripLayout(N, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR) : null;
+  const useStrips = strips !== null && strips.bytes <= SYM_RANKS_MAX_BYTES;
+  const p = module ? prepareWasm(X, null, 1, 'float32', workers, wasmMetric(metric), false, true, useStrips && strips ? strips.bytes : 0) : null;
   if (!module || !p || p.unsafe) {
     const row = new Float64Array(N);
     for (let i = 0; i < N; i++) {
@@ -769,10 +786,30 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
   new Int32Array(tSab).set(targets);
   const outS = new Float64Array(oSab);
   outS.fill(-1);
+  const sym = useStrips && strips !== null && strips.B === p.BR;
   await pool.exclusive(async () => {
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
     let next = 0;
     let failure: unknown = null;
+    const B = p.BR, soOff = p.extraOff;
+    if (sym && strips) {
+      const soView = new Uint32Array(p.memory.buffer, soOff, strips.so.length);
+      for (let I = 0; I < strips.so.length; I++) soView[I] = soOff + strips.so[I];
+      let q = 0;
+      const loopA = async (wi: number): Promise<void> => {
+        while (failure === null && q < strips.so.length) {
+          const I = q++;
+          const r0 = I * B, r1 = Math.min(N, r0 + B);
+          try {
+            await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + strips.so[I], N - r0] });
+            await checkpoint(opts.signal);
+          } catch (e) {
+            if (failure === null) failure = e;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
+    }
     const free = Array.from({ length: workers }, (_, i) => i);
     const loop = async (wi: number): Promise<void> => {
       while (failure === null && next < N) {
@@ -781,7 +818,8 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
         const slot = free.pop() as number;
         const hd = slotLayout(p, r0, r1, slot).hd, rv = hd + p.rvOff;
         try {
-          await pool.call(wi, { type: 'count', args: [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
+          await pool.call(wi, { type: 'count', fn: sym ? 'symrows_f32' : 'values_f32',
+            args: sym ? [soOff, B, N, r0 / B, rv] : [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
             count: { rv, rows: r1 - r0, N, i0: r0, targets: tSab, k, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, out: oSab } });
           free.push(slot);
           await checkpoint(opts.signal);

@@ -88,7 +88,7 @@ parentPort.on('message', (m) => {
       ex[m.fn](...m.args);
       if (m.rank) runRanks(m.rank); else runExact(m.exact);
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
-      ex.values_f32(...m.args);
+      ex[m.fn || 'values_f32'](...m.args);
       const c = m.count, rows = c.rows;
       countRanks(new Float32Array(mem.buffer, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(c.targets, c.i0 * c.k * 4, rows * c.k), c.k,
         orig, D, metric, c.sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(c.out, c.i0 * c.k * 8, rows * c.k));
