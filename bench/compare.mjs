@@ -6,36 +6,14 @@
 // Run `npm run build` first.
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { normal, time, silence } from './_common.mjs';
 const require = createRequire(import.meta.url);
 const { Data, Matrix, shutdownNeighborPool } = require('../dist/lib/index.js');
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 5000 : 20000;
 
-function normal(n, seed) {
-  let s = BigInt(seed) | 1n;
-  const next = () => { // xorshift64*
-    s ^= s >> 12n; s ^= (s << 25n) & 0xffffffffffffffffn; s ^= s >> 27n;
-    return Number(((s * 2685821657736338717n) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
-  };
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = next() || 1e-300, v = next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
 
-// wall seconds and the CPU seconds of the whole process (all threads)
-const time = async (f) => {
-  const c0 = process.cpuUsage(), t0 = performance.now();
-  const r = await f();
-  const c = process.cpuUsage(c0);
-  return [r, (performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
-};
-const silence = (f) => async () => { const w = console.warn; console.warn = () => {}; try { return await f(); } finally { console.warn = w; } };
 
 const DA = 50, DB = 768;
 const A = new Matrix(normal(N * DA, 7), N, DA);

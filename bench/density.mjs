@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normal } from './_common.mjs';
 const require = createRequire(import.meta.url);
 const { Matrix, computeNeighbors, twoNN, computeKstar, densityPAk, adpClustering, shutdownNeighborPool } = require('../dist/lib/index.js');
 
@@ -14,21 +15,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const N = quick ? 5000 : 20000;
 
-function normal(n, seed) {
-  let s = BigInt(seed) | 1n;
-  const next = () => { // xorshift64*
-    s ^= s >> 12n; s ^= (s << 25n) & 0xffffffffffffffffn; s ^= s >> 27n;
-    return Number(((s * 2685821657736338717n) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
-  };
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = next() || 1e-300, v = next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
 
 function fig1() {
   const rows = gunzipSync(readFileSync(join(here, '..', 'data', 'Fig1.dat.gz'))).toString('utf8').trim().split('\n')

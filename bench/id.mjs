@@ -8,27 +8,13 @@
 // Run `npm run build` first.
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { normal, time, silence } from './_common.mjs';
 const require = createRequire(import.meta.url);
 const { Data, Matrix, computeNeighbors, twoNN, shutdownNeighborPool, lastNeighborStats } = require('../dist/lib/index.js');
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 5000 : 20000;
 
-function normal(n, seed) {
-  let s = BigInt(seed) | 1n;
-  const next = () => { // xorshift64*
-    s ^= s >> 12n; s ^= (s << 25n) & 0xffffffffffffffffn; s ^= s >> 27n;
-    return Number(((s * 2685821657736338717n) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
-  };
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = next() || 1e-300, v = next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
 
 // DADApy on this machine (issue 3), N = 20000: compute_distances (maxk 100) and return_id_scaling_gride(range_max=1024)
 const DADAPY = {
@@ -36,15 +22,6 @@ const DADAPY = {
   768: { distances: '12-16 s', gride: '29-34 s', total: '~41-50 s' },
 };
 
-// wall seconds and the CPU seconds of the whole process (all threads): on a shared machine the
-// wall time depends on the load, the CPU time much less
-const time = async (f) => {
-  const c0 = process.cpuUsage(), t0 = performance.now();
-  const r = await f();
-  const c = process.cpuUsage(c0);
-  return [r, (performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
-};
-const silence = (f) => async () => { const w = console.warn; console.warn = () => {}; try { return await f(); } finally { console.warn = w; } };
 
 console.log(`N = ${N}, standard normal data, float64; times in seconds (one run each; the machine is shared; cpu-s = CPU seconds of all threads)`);
 console.log(`load average at start: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (2 cores)`);

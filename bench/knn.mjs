@@ -12,27 +12,13 @@
 // is the steadier figure. The load average at the start is printed.
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { normal } from './_common.mjs';
 const require = createRequire(import.meta.url);
 const { Matrix, computeNeighbors, lastNeighborStats, shutdownNeighborPool } = require('../dist/lib/index.js');
 
 const quick = process.argv.includes('--quick');
 const K = 100;
 
-function normal(n, seed) {
-  let s = BigInt(seed) | 1n;
-  const next = () => { // xorshift64*
-    s ^= s >> 12n; s ^= (s << 25n) & 0xffffffffffffffffn; s ^= s >> 27n;
-    return Number(((s * 2685821657736338717n) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
-  };
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = next() || 1e-300, v = next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
 
 // sklearn brute 2 threads (s), perf-knn.md §3 [f32, f64]; kd: sklearn kd_tree 1 thread
 const BASE = {

@@ -1,4 +1,4 @@
-// `npm run bench` runs every bench/*.mjs (except this runner) in name order;
+// `npm run bench` runs every bench/*.mjs (except this runner and _helpers) in name order;
 // `npm run bench -- knn id` runs bench/knn.mjs and bench/id.mjs. Flags (e.g. --quick) are passed on.
 // The benches import the built package from dist/: run `npm run build` first.
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ if (!existsSync(join(here, '..', 'dist', 'lib', 'index.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(1);
 }
-const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').map((f) => f.slice(0, -4)).sort();
+const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && !f.startsWith('_')).map((f) => f.slice(0, -4)).sort();
 const chosen = names.length ? names : all;
 let failed = 0;
 for (const n of chosen) {
