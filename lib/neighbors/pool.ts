@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { countRanks, rankRows } from './ranks';
+import { exactCandidates } from './wasm';
 
 /**
  * A persistent pool of worker threads that run the WebAssembly kernels on a shared
@@ -24,53 +25,8 @@ function runRanks(m) { // rows of a slot: rank distances, keep columns and statu
     new Int32Array(o, g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(o, g.BR * R * 8 + g.BR * kw * 12, rows),
     g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti);
 }
-// Stage 2a: the exact float64 distance of each candidate (euclidean, cosine, manhattan, chebyshev), with the same operations as
-// pairDistance (lib/neighbors/distance.ts) on the original values, so the same bits.
-function exactCandidates(orig, D, kp, i0, i1, hi, ed, metric, stride) {
-  for (let i = i0; i < i1; i++) {
-    const oa = i * D, o = (i - i0) * kp, oh = (i - i0) * stride;
-    let c0 = 0;
-    if (metric === 0) {
-      // four candidates at a time: four independent sums (more instruction-level parallelism),
-      // each still added in coordinate order, so the same bits as pairDistance
-      for (; c0 + 4 <= kp; c0 += 4) {
-        const b0 = hi[oh + c0] * D, b1 = hi[oh + c0 + 1] * D, b2 = hi[oh + c0 + 2] * D, b3 = hi[oh + c0 + 3] * D;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let t = 0; t < D; t++) {
-          const x = orig[oa + t];
-          const e0 = x - orig[b0 + t], e1 = x - orig[b1 + t], e2 = x - orig[b2 + t], e3 = x - orig[b3 + t];
-          s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
-        }
-        ed[o + c0] = Math.sqrt(s0); ed[o + c0 + 1] = Math.sqrt(s1); ed[o + c0 + 2] = Math.sqrt(s2); ed[o + c0 + 3] = Math.sqrt(s3);
-      }
-    }
-    for (let c = c0; c < kp; c++) {
-      const ob = hi[oh + c] * D;
-      if (metric === 0) {
-        let s = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
-        ed[o + c] = Math.sqrt(s);
-      } else if (metric === 1) {
-        let xy = 0, xx = 0, yy = 0;
-        for (let t = 0; t < D; t++) {
-          const x = orig[oa + t], y = orig[ob + t];
-          xy += x * y; xx += x * x; yy += y * y;
-        }
-        const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
-        const dist = 1 - xy / (nx * ny);
-        ed[o + c] = dist < 0 ? 0 : dist > 2 ? 2 : dist;
-      } else if (metric === 2) {
-        let s = 0;
-        for (let t = 0; t < D; t++) s += Math.abs(orig[oa + t] - orig[ob + t]);
-        ed[o + c] = s;
-      } else {
-        let s = 0;
-        for (let t = 0; t < D; t++) { const e = Math.abs(orig[oa + t] - orig[ob + t]); if (e > s) s = e; }
-        ed[o + c] = s;
-      }
-    }
-  }
-}
+// Stage 2a: the exact float64 distance of each candidate (the function of wasm.ts, same bits as pairDistance)
+const exactCandidates = ${exactCandidates.toString()};
 function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
   exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);

@@ -335,8 +335,8 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
 
 /**
  * Stage 2a: the exact float64 distance of each candidate of kernel rows [i0, i1), with the same
- * operations as `pairDistance` (so the same bits). The worker runs a copy of this function
- * (WORKER_SRC in pool.ts): keep the two identical.
+ * operations as `pairDistance` (so the same bits). The workers run this same function (its source
+ * is inlined into WORKER_SRC in pool.ts), so it must not refer to anything outside itself.
  */
 export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array,
   metric: number, stride: number): void {
