@@ -138,7 +138,11 @@ export class EmbeddedKernel implements CellKernel {
     let exited = false;
     void this.exitPromise.then(() => { exited = true; });
     for (;;) {
-      if (exited) throw new Error(`The dadalab kernel exited during start-up:\n${this.log}`);
+      if (exited) {
+        this.closed = true;
+        rmSync(this.dir, { recursive: true, force: true });
+        throw new Error(`The dadalab kernel exited during start-up:\n${this.log}`);
+      }
       if (Date.now() > deadline) {
         await this.shutdown();
         throw new Error(`The dadalab kernel did not answer within ${opts.startTimeout ?? 120} s:\n${this.log}`);

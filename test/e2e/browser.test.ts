@@ -4,13 +4,11 @@
  * embedded with vega-embed. Every chart must draw marks, with no console error and no network.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  CHROMIUM, CHROMIUM_ARGS, CLI, describeWith, DIST, missingChromium, missingNbconvert, requireBuilt, ROOT, TEMPLATES,
-} from '../kernel/helpers';
+  CHROMIUM, CHROMIUM_ARGS, CLI, describeWith, DIST, missingChromium, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir } from '../kernel/helpers';
 
 interface PageReport {
   errors: string[];
@@ -25,9 +23,9 @@ describeWith('HTML in headless Chromium', [missingChromium(), missingNbconvert()
   beforeAll(async () => {
     requireBuilt();
     const { chromium } = require('playwright-core');
-    profile = mkdtempSync(path.join(tmpdir(), 'dadalab-chromium-'));
+    profile = tempDir('dadalab-chromium-');
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    dir = mkdtempSync(path.join(tmpdir(), 'dadalab-e2e-'));
+    dir = tempDir('dadalab-e2e-');
     // A small notebook with a result chart, a plain chart and text, run by the embedded runner.
     const nb = {
       nbformat: 4, nbformat_minor: 5,

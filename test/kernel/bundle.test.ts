@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { chart, Chart } from '../../widgets/chart';
@@ -12,7 +11,7 @@ import { markdown, renderReport } from '../../kernel/report';
 import { OutputCollector, type Output } from '../../kernel/notebook';
 import { notebookProgressSink, progressBundle } from '../../widgets/progress';
 import { kernelspecDir } from '../../kernel/kernelspec';
-import { DIST, requireBuilt } from './helpers';
+import { DIST, requireBuilt, tempDir } from './helpers';
 
 const bars = () => chart({
   data: { values: [{ a: 'A', b: 28 }, { a: 'B', b: 55 }, { a: 'C', b: 43 }] },
@@ -276,7 +275,7 @@ describe('kernelspec install', () => {
   it('writes kernel.json with absolute paths under --prefix, and removes it', () => {
     requireBuilt();
     const { installKernelspec, uninstallKernelspec } = require(path.join(DIST, 'kernel', 'kernelspec.js'));
-    const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
+    const prefix = tempDir('dadalab-prefix-');
     const dir = installKernelspec({ prefix });
     expect(dir).toBe(path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab'));
     const spec = JSON.parse(readFileSync(path.join(dir, 'kernel.json'), 'utf8'));

@@ -3,11 +3,10 @@
  * project (so @types/node and the library must come from the package, not the folder).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, DIST, requireBuilt } from './helpers';
+import { CLI, DIST, requireBuilt, tempDir } from './helpers';
 
 requireBuilt();
 const { EmbeddedKernel } = require(path.join(DIST, 'kernel', 'client.js'));
@@ -19,7 +18,7 @@ let kernel: any;
 let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'dadalab-nb-'));
+  dir = tempDir('dadalab-nb-');
   kernel = await EmbeddedKernel.start({ cwd: dir });
 });
 afterAll(async () => {
@@ -221,7 +220,7 @@ for (;;) { rounds++; bar.update(rounds); await checkpoint(); }`);
 
 describe('dadalab run (CLI)', () => {
   it('stops at the first failing cell with the cell and the error, exit code 1, input untouched', () => {
-    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-run-'));
+    const nbDir = tempDir('dadalab-run-');
     const nb = {
       nbformat: 4, nbformat_minor: 5, metadata: {},
       cells: [
@@ -252,7 +251,7 @@ describe('dadalab run (CLI)', () => {
   });
 
   it('a cell that kills the kernel is reported as the failing cell', () => {
-    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-die-'));
+    const nbDir = tempDir('dadalab-die-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     writeFileSync(path.join(nbDir, 'dies.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('1'), cell('process.exit(3)'), cell('2')] }));
     const r = spawnSync(process.execPath, [CLI, 'run', 'dies.ipynb', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
@@ -264,7 +263,7 @@ describe('dadalab run (CLI)', () => {
   });
 
   it('--timeout interrupts a cell that runs too long', () => {
-    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-timeout-'));
+    const nbDir = tempDir('dadalab-timeout-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     writeFileSync(path.join(nbDir, 'slow.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('for (;;) { await checkpoint(); }')] }));
     const r = spawnSync(process.execPath, [CLI, 'run', 'slow.ipynb', '--timeout', '1', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
@@ -273,7 +272,7 @@ describe('dadalab run (CLI)', () => {
   });
 
   it('a library that cannot load leaves a working kernel that says why', () => {
-    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-nolib-'));
+    const nbDir = tempDir('dadalab-nolib-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     writeFileSync(path.join(nbDir, 'plain.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('const two: number = 1 + 1;\ntwo')] }));
     const r = spawnSync(process.execPath, [CLI, 'run', 'plain.ipynb', '--quiet'], {
@@ -287,7 +286,7 @@ describe('dadalab run (CLI)', () => {
   });
 
   it('runs several notebooks in one call, reports into a folder', () => {
-    const nbDir = mkdtempSync(path.join(tmpdir(), 'dadalab-many-'));
+    const nbDir = tempDir('dadalab-many-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     for (const n of ['a', 'b']) writeFileSync(path.join(nbDir, `${n}.ipynb`), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell(`'${n}'`)] }));
     const r = spawnSync(process.execPath, [CLI, 'run', 'a.ipynb', 'b.ipynb', '--html-dir', 'reports', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
@@ -302,7 +301,7 @@ describe('dadalab run (CLI)', () => {
   });
 
   it('install and uninstall with --prefix', () => {
-    const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
+    const prefix = tempDir('dadalab-prefix-');
     const i = spawnSync(process.execPath, [CLI, 'install', '--prefix', prefix], { encoding: 'utf8' });
     expect(i.status).toBe(0);
     const spec = path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab', 'kernel.json');

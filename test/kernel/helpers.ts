@@ -1,8 +1,9 @@
 /** Shared by the kernel and e2e tests: paths, the built package, and named skips for missing pieces. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const DIST = path.join(ROOT, 'dist');
@@ -64,3 +65,13 @@ export function describeWith(title: string, missing: Array<string | null>, fn: (
 /** The flags the machine needs for headless Chromium (no sandbox as root, no background network). */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const made: string[] = [];
+// Registered in every test file that imports these helpers: its temporary folders go at its end.
+afterAll(() => { for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true }); });
+/** A fresh temporary folder, removed after the test file. */
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}

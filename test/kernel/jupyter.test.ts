@@ -3,11 +3,10 @@
  * driven from Node by @jupyterlab/services; and under nbconvert/nbclient.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, DIST, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES } from './helpers';
+import { describeWith, DIST, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir } from './helpers';
 
 const VL = 'application/vnd.vegalite.v5+json';
 type Msg = { msg_type: string; content: any };
@@ -21,7 +20,7 @@ describeWith('the dadalab kernel in a Jupyter server', [missingJupyterServer()],
   beforeAll(async () => {
     requireBuilt();
     const { JupyterServer } = require(path.join(DIST, 'kernel', 'server.js'));
-    root = mkdtempSync(path.join(tmpdir(), 'dadalab-jupyter-'));
+    root = tempDir('dadalab-jupyter-');
     mkdirSync(path.join(root, 'analysis'));
     server = await JupyterServer.start({ rootDir: root });
     kernel = await server.session('analysis/session.ipynb');
@@ -94,7 +93,7 @@ describeWith('dadalab run --server', [missingJupyterServer()], () => {
   it('runs a notebook through a Jupyter server it starts itself', async () => {
     requireBuilt();
     const { runNotebook } = require(path.join(DIST, 'kernel', 'run.js'));
-    const dir = mkdtempSync(path.join(tmpdir(), 'dadalab-server-run-'));
+    const dir = tempDir('dadalab-server-run-');
     const nb = {
       nbformat: 4, nbformat_minor: 5, metadata: {},
       cells: [
@@ -120,7 +119,7 @@ describeWith('dadalab run --server', [missingJupyterServer()], () => {
 describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert()], () => {
   it('executes a notebook (execution counts recorded) and its HTML shows the chart', () => {
     requireBuilt();
-    const dir = mkdtempSync(path.join(tmpdir(), 'dadalab-nbconvert-'));
+    const dir = tempDir('dadalab-nbconvert-');
     const nb = {
       nbformat: 4, nbformat_minor: 5,
       metadata: { kernelspec: { name: 'dadalab', display_name: 'dadalab (TypeScript)', language: 'typescript' } },
@@ -156,7 +155,7 @@ describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert
     expect(readFileSync(path.join(dir, 'check.cli.html'), 'utf8')).toContain('<img class="dadalab-chart"');
 
     // After `dadalab install --prefix P`, plain `--template dadalab` finds the template.
-    const prefix = mkdtempSync(path.join(tmpdir(), 'dadalab-prefix-'));
+    const prefix = tempDir('dadalab-prefix-');
     expect(spawnSync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'install', '--prefix', prefix]).status).toBe(0);
     const installed = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--template', 'dadalab', '--output', 'check.installed', 'check.out.ipynb'],
       { cwd: dir, env: { ...env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter') }, encoding: 'utf8', timeout: 120_000 });

@@ -1,14 +1,13 @@
 /** Every notebook in notebooks/ runs with the embedded runner, top to bottom, and says what it should. */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DIST, NOTEBOOKS, requireBuilt } from './helpers';
+import { DIST, NOTEBOOKS, requireBuilt, tempDir } from './helpers';
 
 requireBuilt();
 const { runNotebook } = require(path.join(DIST, 'kernel', 'run.js'));
 const VL = 'application/vnd.vegalite.v5+json';
-const outDir = mkdtempSync(path.join(tmpdir(), 'dadalab-notebooks-'));
+const outDir = tempDir('dadalab-notebooks-');
 
 type Output = { output_type: string; data?: Record<string, unknown>; text?: string; ename?: string; evalue?: string };
 type Cell = { cell_type: string; source: string | string[]; outputs?: Output[]; execution_count?: number | null };
