@@ -1,6 +1,6 @@
 import { DadalabError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
-import { computeNeighbors, countNeighborRanks, pairDistance, type Metric } from '../neighbors';
+import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, pairDistance, type Metric } from '../neighbors';
 import type { Rng } from '../stats/rng';
 
 /**
@@ -290,7 +290,16 @@ async function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, met
  * neighbours that fall outside the other space's table. The same numbers as `imbalancePair`;
  * fast when the two representations are related (most neighbours stay within the table).
  */
-export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions & { tableK?: number; signal?: AbortSignal } = {}): Promise<[number, number]> {
+export interface PairHint {
+  /**
+   * Whether many of A's neighbours fell outside B's table in the last pair (e.g. the previous
+   * subset): then B's table and their ranks are computed in one pass (computeNeighborsAndRanks).
+   * Updated by each call; the numbers are the same either way.
+   */
+  manyMisses?: boolean;
+}
+
+export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions & { tableK?: number; signal?: AbortSignal; hint?: PairHint } = {}): Promise<[number, number]> {
   const N = A.rows;
   if (B.rows !== N) {
     throw new DadalabError(`The two representations have ${N} and ${B.rows} points`,
@@ -305,8 +314,25 @@ export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions
   const m = Math.min(N - 1, Math.max(opts.tableK ?? 30, k));
   const pA = opts.periodA ?? null, pB = opts.periodB ?? null;
   const tA = await computeNeighbors(A, { maxk: m, metric, period: pA, signal: opts.signal });
-  const tB = await computeNeighbors(B, { maxk: m, metric, period: pB, signal: opts.signal });
-  const rAB = await ranksViaTables(tA, tB, B, metric, pB, k, opts.signal);
+  // B's table and the ranks in B of A's neighbours in one pass over B's pairs (the ranks a
+  // complete table of B would give, which are its columns where the neighbour is in it)
+  // pays when many of A's neighbours fall outside B's table (their ranks are counted anyway);
+  // when most are in it, the table alone is cheaper: `hint` carries what the last pair showed
+  let both: { table: IndexTable; ranks: Float64Array } | null = null;
+  if (opts.hint?.manyMisses) {
+    const targets = new Int32Array(N * k);
+    for (let i = 0; i < N; i++) for (let c = 0; c < k; c++) targets[i * k + c] = tA.indices[i * (m + 1) + 1 + c];
+    both = await computeNeighborsAndRanks(B, { maxk: m, metric, period: pB, signal: opts.signal }, targets, k);
+  }
+  const tB = both ? both.table : await computeNeighbors(B, { maxk: m, metric, period: pB, signal: opts.signal });
+  const rAB = both ? both.ranks : await ranksViaTables(tA, tB, B, metric, pB, k, opts.signal);
+  if (opts.hint) {
+    let missRows = 0;
+    for (let i = 0; i < N; i++) {
+      for (let c = 0; c < k; c++) if (rAB[i * k + c] > m) { missRows++; break; }
+    }
+    opts.hint.manyMisses = missRows > N / 16;
+  }
   const rBA = await ranksViaTables(tB, tA, A, metric, pA, k, opts.signal);
   const out: number[] = [];
   for (const r of [rAB, rBA]) {

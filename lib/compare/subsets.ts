@@ -5,7 +5,7 @@ import { checkpoint, startProgress } from '../runtime/progress';
 import type { Rng } from '../stats/rng';
 import type { Chart } from '../../widgets/chart';
 import { imbalancePlaneChart } from '../../widgets/compare/charts';
-import { imbalancePairAsync } from './imbalance';
+import { imbalancePairAsync, type PairHint } from './imbalance';
 
 export interface SubsetImbalanceOptions {
   k?: number;
@@ -105,13 +105,14 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
   }
   const xy = new Float64Array(repeats), yx = new Float64Array(repeats);
   const bar = startProgress('information imbalance', repeats);
+  const hint: PairHint = {};
   try {
     for (let p = 0; p < repeats; p++) {
       const idx = subsets[p];
       const Xp = idx.length === N ? X : X.selectRows(idx);
       const Yp = idx.length === N ? Y : Y.selectRows(idx);
       [xy[p], yx[p]] = await imbalancePairAsync(Xp, Yp, {
-        k, metric: opts.metric, periodA: opts.period ?? null, periodB: opts.period && Y.cols === X.cols ? opts.period : null, maxk: subsetSize - 1, rng: opts.rng, signal: opts.signal,
+        k, metric: opts.metric, periodA: opts.period ?? null, periodB: opts.period && Y.cols === X.cols ? opts.period : null, maxk: subsetSize - 1, rng: opts.rng, signal: opts.signal, hint,
       });
       bar.update(p + 1);
       await checkpoint(opts.signal);

@@ -528,6 +528,19 @@ export interface NeighborRankOptions extends Omit<NeighborOptions, 'maxk'> {
  */
 export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborRankOptions,
   cb: (r0: number, r1: number, rankDistances: Float64Array, keepDistances: Float64Array | null, keepIndices: Int32Array | null) => void | Promise<void>): Promise<void> {
+  await rankBlocks(data, opts, cb);
+}
+
+/** Targets whose ranks are counted from the value rows of the symmetric ranks path (see countNeighborRanks). */
+interface RankCount { targets: SharedArrayBuffer; k: number; out: SharedArrayBuffer }
+
+/**
+ * forEachNeighborRankBlock; with `count`, only through the symmetric ranks path, which also counts
+ * the targets' ranks from the same value rows: returns false (nothing delivered) when it does not apply.
+ */
+async function rankBlocks(data: MatrixLike, opts: NeighborRankOptions,
+  cb: (r0: number, r1: number, rankDistances: Float64Array, keepDistances: Float64Array | null, keepIndices: Int32Array | null) => void | Promise<void>,
+  count?: RankCount): Promise<boolean> {
   const X = asMatrix(data);
   const N = X.rows;
   const rk = Array.from(opts.ranks ?? [], Number);
@@ -544,6 +557,7 @@ export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborR
   }
   const r = resolveNeighborOptions(X, { ...opts, maxk });
   const R = rk.length, kw = keep + 1;
+  if (count && (r.engine !== 'wasm' || opts.symmetric === false)) return false;
   if (r.engine !== 'wasm') {
     const w = maxk + 1;
     await forEachNeighborBlock(X, { ...opts, maxk, symmetric: false }, async (r0, r1, d, ix) => {
@@ -555,7 +569,7 @@ export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborR
       }
       await cb(r0, r1, out, kD, kI);
     });
-    return;
+    return true;
   }
   // the ranks in ascending order for the cascade, mapped back to the caller's order
   const order = rk.map((q, s) => [q, s]).sort((x, y) => x[0] - y[0]);
@@ -605,14 +619,16 @@ export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborR
   let symmetric = false;
   try {
     const sym = opts.symmetric === false ? null
-      : await symRanksAsync(X, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, rankSpec, finishRankBlock);
+      : await symRanksAsync(X, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, rankSpec, finishRankBlock, count);
     symmetric = sym !== null;
+    if (count && sym === null) return false;
     fallbackRows = sym ?? await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink,
       (p, r0, r1, slot, g) => finishRankBlock(p, g, r0, r1, slot), rankSpec);
   } finally {
     bar.finish();
   }
   stats = { engine: r.engine, precision: r.precision, workers: r.workers, fallbackRows, symmetric };
+  return true;
 }
 
 /** The largest value store of the symmetric ranks path (N^2 / 2 float32 values). */
@@ -641,7 +657,8 @@ function stripLayout(N: number, B: number): { B: number; so: number[]; bytes: nu
  */
 async function symRanksAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number,
   signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, rank: { ranks: Int32Array; keep: number },
-  finish: (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array }): Promise<number | null> {
+  finish: (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array },
+  count?: RankCount): Promise<number | null> {
   const N = X.rows;
   const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
   if (workers === 0 || precision !== 'float32' || (metric !== 'euclidean' && metric !== 'cosine') || kp >= N - 1) return null;
@@ -702,7 +719,8 @@ async function symRanksAsync(X: Matrix, k: number, metric: Metric, precision: Pr
             const rv = L.hd + p.rvOff, hs = rv + p.hsOff;
             try {
               await pool.call(wi, { type: 'run', fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs],
-                f64: false, hh: L.hh, rows: r1 - r0, rank: { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh } });
+                f64: false, hh: L.hh, rows: r1 - r0, rank: { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh },
+                count: count ? { rv, rows: r1 - r0, N, i0: r0, targets: count.targets, k: count.k, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, out: count.out } : undefined });
               const f = finish(p, g, r0, r1, slot);
               fallbacks += f.fallbacks;
               free.push(slot);
@@ -837,6 +855,40 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
   });
   out.set(outS);
   return out;
+}
+
+/**
+ * computeNeighbors and countNeighborRanks of the same data in one pass: each pair's value is
+ * computed once (the symmetric ranks path: strips of float32 values, euclidean or cosine, worker
+ * threads) and each row's values give both its table row and the ranks of its targets. The same
+ * table and ranks as the two calls, bit for bit. Returns null (nothing computed) where that path
+ * does not apply (other metrics, periods, float64 stage 1, no workers, small N, or values beyond
+ * the store): the caller then makes the two calls.
+ */
+export async function computeNeighborsAndRanks(data: MatrixLike, opts: NeighborOptions, targets: Int32Array, k: number): Promise<{ table: NeighborTable; ranks: Float64Array } | null> {
+  const X = asMatrix(data);
+  const r = resolveNeighborOptions(X, opts);
+  const N = X.rows, maxk = r.maxk, w = maxk + 1;
+  if (!Number.isInteger(k) || k < 1 || targets.length !== N * k) {
+    throw new DadalabError(`The targets hold ${targets.length} entries, not N x k = ${N} x ${k}`, 'Pass k target indices per point (-1 to skip)');
+  }
+  for (let t = 0; t < targets.length; t++) {
+    const a = targets[t];
+    if (a >= N || a < -1 || a === Math.floor(t / k)) {
+      throw new DadalabError(`Target ${a} of point ${Math.floor(t / k)} is not another point's index`, `Pass indices between 0 and ${N - 1} other than the point itself, or -1`);
+    }
+  }
+  if (r.engine !== 'wasm' || r.workers === 0 || r.period || N <= TINY_N || (r.metric !== 'euclidean' && r.metric !== 'cosine')) return null;
+  const tSab = new SharedArrayBuffer(N * k * 4), oSab = new SharedArrayBuffer(N * k * 8);
+  new Int32Array(tSab).set(targets);
+  new Float64Array(oSab).fill(-1);
+  const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
+  const done = await rankBlocks(X, { metric: r.metric, precision: r.precision, workers: r.workers, signal: opts.signal, ranks: [maxk], keep: maxk },
+    (r0, _r1, _rd, kD, kI) => { dist.set(kD as Float64Array, r0 * w); ind.set(kI as Int32Array, r0 * w); }, { targets: tSab, k, out: oSab });
+  if (!done) return null;
+  const ranks = new Float64Array(N * k);
+  ranks.set(new Float64Array(oSab));
+  return { table: table(X, r, dist, ind), ranks };
 }
 
 /** The k nearest rows of X for each query row (no self exclusion): `k` columns per query. */

@@ -31,6 +31,11 @@ function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
   exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
+function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
+  const rows = c.rows;
+  countRanks(new Float32Array(mem.buffer, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(c.targets, c.i0 * c.k * 4, rows * c.k), c.k,
+    orig, D, metric, c.sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(c.out, c.i0 * c.k * 8, rows * c.k));
+}
 parentPort.on('message', (m) => {
   try {
     if (m.type === 'setup') {
@@ -43,11 +48,10 @@ parentPort.on('message', (m) => {
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       ex[m.fn](...m.args);
       if (m.rank) runRanks(m.rank); else runExact(m.exact);
+      if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
       ex[m.fn || 'values_f32'](...m.args);
-      const c = m.count, rows = c.rows;
-      countRanks(new Float32Array(mem.buffer, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(c.targets, c.i0 * c.k * 4, rows * c.k), c.k,
-        orig, D, metric, c.sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(c.out, c.i0 * c.k * 8, rows * c.k));
+      runCount(m.count);
     } else if (m.type === 'tile') {
       ex[m.fn](...m.args);
     } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances

@@ -171,10 +171,31 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
       const va = rv[ov + a];
       const loA = L(va), hiA = Uf(va);
       const dA = exact(a);
+      // L and Uf are non-decreasing (each step is a monotone, correctly rounded operation), so a
+      // value wLo with Uf(wLo) < loA makes every v <= wLo certainly closer, and one wHi with
+      // L(wHi) > hiA every v >= wHi certainly farther: plain comparisons for most points, the
+      // same decisions as evaluating the bounds (candidates are checked, not trusted)
+      let wLo = -Infinity, wHi = Infinity;
+      if (metric === 0) {
+        const g = loA / (1 + eps) - dl;
+        if (g > 0) { const c = (g * g - E) * (1 - 1e-9) - 1e-300; if (Uf(c) < loA) wLo = c; }
+        const h = hiA / (1 - eps) + dl;
+        const c2 = (h * h + E) * (1 + 1e-9) + 1e-300;
+        if (L(c2) > hiA) wHi = c2;
+      } else {
+        const c = 2 * (loA - 1 - dl) - E;
+        const cl = c - Math.abs(c) * 1e-9 - 1e-300;
+        if (Uf(cl) < loA) wLo = cl;
+        const c2 = 2 * (hiA - 1 + dl) + E;
+        const ch = c2 + Math.abs(c2) * 1e-9 + 1e-300;
+        if (L(ch) > hiA) wHi = ch;
+      }
       let count = 1;
       for (let j = 0; j < N; j++) {
         if (j === i) continue;
         const vj = rv[ov + j];
+        if (vj <= wLo) { count++; continue; }
+        if (vj >= wHi) continue;
         if (Uf(vj) < loA) { count++; continue; }
         if (L(vj) > hiA) continue;
         const dj = exact(j);

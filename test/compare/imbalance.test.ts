@@ -114,6 +114,10 @@ describe('information imbalance: ranks and random draws', () => {
     for (let i = 9; i < 700; i += 9) B.data.copyWithin(i * 40, (i - 4) * 40, (i - 3) * 40); // duplicate points in B
     for (const metric of ['euclidean', 'cosine'] as const) {
       expect(await imbalancePairAsync(A, B, { k: 2, tableK: 5, metric })).toEqual(imbalancePair(A, B, { k: 2, metric }));
+      // B's table and the ranks in one pass (what the hint asks for after a pair with many misses)
+      const hint = { manyMisses: true };
+      expect(await imbalancePairAsync(A, B, { k: 2, tableK: 5, metric, hint })).toEqual(imbalancePair(A, B, { k: 2, metric }));
+      expect(hint.manyMisses).toBe(true); // unrelated: most neighbours fell outside the tables again
     }
   });
 

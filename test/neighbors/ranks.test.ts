@@ -123,3 +123,29 @@ it('countNeighborRanks gives the column of each target in the complete table (ti
   }
   await expect(countNeighborRanks(gaussian(20, 3, 1), new Int32Array([0, ...new Array(19).fill(-1)]), 1)).rejects.toThrow(/not another point/);
 });
+
+it('computeNeighborsAndRanks: the table of computeNeighbors and the ranks of countNeighborRanks in one pass (ties, duplicates)', async () => {
+  const { computeNeighborsAndRanks } = await import('../../lib/neighbors');
+  for (const [X, metric] of [[grid(500, 12, 31, 3), 'euclidean'], [withDuplicates(600, 30, 32), 'euclidean'], [withDuplicates(450, 20, 33), 'cosine']] as const) {
+    const N = X.rows, k = 3, maxk = 10;
+    const full = computeNeighborsSync(X, { maxk: N - 1, metric, engine: 'exact-js' });
+    const rng = new SeededRng(5);
+    const targets = new Int32Array(N * k), want: number[] = [];
+    for (let i = 0; i < N; i++) {
+      for (let m = 0; m < k; m++) {
+        const c = m === 2 && i % 5 === 0 ? -1 : 1 + Math.floor(rng.random() * (N - 1));
+        targets[i * k + m] = c < 0 ? -1 : full.indices[i * N + c];
+        want.push(c);
+      }
+    }
+    const both = await computeNeighborsAndRanks(X, { maxk, metric }, targets, k);
+    expect(both).not.toBeNull(); // the one-pass path applies here (else the test would test nothing)
+    expect(Array.from(both!.ranks)).toEqual(want);
+    const t = computeNeighborsSync(X, { maxk, metric, engine: 'exact-js' });
+    expect(Array.from(both!.table.indices)).toEqual(Array.from(t.indices));
+    expect(Array.from(both!.table.distances)).toEqual(Array.from(t.distances));
+  }
+  // where the path does not apply (this thread only): null, nothing computed
+  expect(await computeNeighborsAndRanks(gaussian(400, 12, 2), { maxk: 5, workers: 0 }, new Int32Array(400).fill(-1), 1)).toBeNull();
+  await expect(computeNeighborsAndRanks(gaussian(300, 12, 1), { maxk: 5 }, new Int32Array([0, ...new Array(299).fill(-1)]), 1)).rejects.toThrow(/not another point/);
+});
