@@ -164,6 +164,6 @@ export function clusterScores(labelsTrue: ArrayLike<number>, labelsPred: ArrayLi
   };
   return Object.freeze({
     ...s,
-    summary: () => `ARI ${s.ari.toFixed(3)}, AMI ${s.ami.toFixed(3)}, NMI ${s.nmi.toFixed(3)}, homogeneity ${s.homogeneity.toFixed(3)}, completeness ${s.completeness.toFixed(3)}, core ${(100 * s.coreFraction).toFixed(1)}%`,
+    summary: () => `ARI ${s.ari.toFixed(3)}, AMI ${s.ami.toFixed(3)}, NMI ${s.nmi.toFixed(3)}, homogeneity ${s.homogeneity.toFixed(3)}, completeness ${s.completeness.toFixed(3)}${s.coreFraction < 1 ? `, core ${(100 * s.coreFraction).toFixed(1)}%` : ''}`,
   });
 }

@@ -105,7 +105,9 @@ function makeResult(fields: Omit<TwoNNResult, 'summary' | 'plot'>): TwoNNResult 
     summary() {
       const how = fields.algorithm === 'bayes' ? 'TwoNN with a Gamma prior' : `TwoNN (${fields.algorithm})`;
       const dec = fields.nIter > 1 || fields.dataFraction < 1 ? `, ${fields.nIter} subsets of ${fields.n} points` : '';
-      return `ID ${fmt(fields.id)} ± ${fmt(fields.idErr)} at r = ${fmt(fields.scale)} (${how}${dec})`;
+      // DADApy's error is the spread over decimation subsets: 0 with one subset, so not shown
+      const err = fields.idErr > 0 ? ` ± ${fmt(fields.idErr)}` : '';
+      return `ID ${fmt(fields.id)}${err} at r = ${fmt(fields.scale)} (${how}${dec})`;
     },
     plot() {
       return twoNNFitChart({
