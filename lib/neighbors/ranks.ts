@@ -137,6 +137,7 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
   const U64 = 2 ** -53;
   const eps = (D + 8) * 2.3e-16;
   const rootMax = Math.sqrt(sqnMax);
+  const amb = new Int32Array(N); // the points of the current window
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, ov = r * N, oa = i * D;
     const ni = sqn[i];
@@ -190,12 +191,21 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
         const ch = c2 + Math.abs(c2) * 1e-9 + 1e-300;
         if (L(ch) > hiA) wHi = ch;
       }
-      let count = 1;
+      // one pass without unpredictable branches: the certain ones counted, the others listed
+      let count = 1, na = 0;
+      // (+(comparison) compiles without a branch; a NaN value goes to the list)
       for (let j = 0; j < N; j++) {
+        const vj = rv[ov + j];
+        const le = +(vj <= wLo);
+        count += le;
+        amb[na] = j;
+        na += (1 - le) & +!(vj >= wHi);
+      }
+      if (rv[ov + i] <= wLo) count--; // the point itself
+      for (let q = 0; q < na; q++) {
+        const j = amb[q];
         if (j === i) continue;
         const vj = rv[ov + j];
-        if (vj <= wLo) { count++; continue; }
-        if (vj >= wHi) continue;
         if (Uf(vj) < loA) { count++; continue; }
         if (L(vj) > hiA) continue;
         const dj = exact(j);
