@@ -221,21 +221,7 @@ export function imbalancePair(A: Matrix, B: Matrix, opts: PairOptions = {}): [nu
     nearest(dB, i, k, nD, nI);
     for (let m = 0; m < k; m++) rBA[i * k + m] = rankIn(dA, i, nI[m]);
   }
-  const out: number[] = [];
-  for (const r of [rAB, rBA]) {
-    let s = 0;
-    for (let t = 0; t < r.length; t++) {
-      if (r[t] > maxk) {
-        if (!opts.rng) {
-          throw new DadalabError(`maxk = ${maxk} < N - 1 = ${N - 1} needs random ranks but no rng was given`, 'Pass an rng');
-        }
-        r[t] = opts.rng.integers(maxk + 1, N, 1)[0];
-      }
-      s += r[t];
-    }
-    out.push(imbalanceFromRankSum(s, N, k));
-  }
-  return [out[0], out[1]];
+  return imbalancesFromRanks(rAB, rBA, N, k, maxk, opts.rng);
 }
 
 /**
@@ -334,21 +320,7 @@ export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions
     opts.hint.manyMisses = missRows > N / 16;
   }
   const rBA = await ranksViaTables(tB, tA, A, metric, pA, k, opts.signal);
-  const out: number[] = [];
-  for (const r of [rAB, rBA]) {
-    let s = 0;
-    for (let t = 0; t < r.length; t++) {
-      if (r[t] > maxk) {
-        if (!opts.rng) {
-          throw new DadalabError(`maxk = ${maxk} < N - 1 = ${N - 1} needs random ranks but no rng was given`, 'Pass an rng');
-        }
-        r[t] = opts.rng.integers(maxk + 1, N, 1)[0];
-      }
-      s += r[t];
-    }
-    out.push(imbalanceFromRankSum(s, N, k));
-  }
-  return [out[0], out[1]];
+  return imbalancesFromRanks(rAB, rBA, N, k, maxk, opts.rng);
 }
 
 export type TableLike = IndexTable | MatrixLike | Int32Array;
@@ -382,3 +354,26 @@ export function asIndexTable(t: TableLike, N: number, what = 'target ranks'): In
   return table;
 }
 
+/**
+ * Delta(A -> B) and Delta(B -> A) from the two rank arrays; a rank beyond `maxk` stands for a
+ * neighbour missing from the short table and is replaced by DADApy's random rank
+ * rng.integers(maxk + 1, N), drawn in DADApy's order (A -> B first, row by row).
+ */
+function imbalancesFromRanks(rAB: Float64Array, rBA: Float64Array, N: number, k: number, maxk: number,
+  rng: Rng | undefined): [number, number] {
+  const out: number[] = [];
+  for (const r of [rAB, rBA]) {
+    let s = 0;
+    for (let t = 0; t < r.length; t++) {
+      if (r[t] > maxk) {
+        if (!rng) {
+          throw new DadalabError(`maxk = ${maxk} < N - 1 = ${N - 1} needs random ranks but no rng was given`, 'Pass an rng');
+        }
+        r[t] = rng.integers(maxk + 1, N, 1)[0];
+      }
+      s += r[t];
+    }
+    out.push(imbalanceFromRankSum(s, N, k));
+  }
+  return [out[0], out[1]];
+}
