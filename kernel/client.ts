@@ -39,7 +39,8 @@ export interface CellKernel {
   shutdown(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that is free now (another process may still take it before we bind it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.unref();
@@ -89,9 +90,17 @@ export class EmbeddedKernel implements CellKernel {
   log = '';
 
   static async start(opts: StartOptions = {}): Promise<EmbeddedKernel> {
-    const k = new EmbeddedKernel();
-    await k.boot(opts);
-    return k;
+    // The ports are free when chosen but another process may take one before the kernel binds it
+    // (tests start kernels and Jupyter servers in parallel): then start again on new ports.
+    for (let attempt = 1; ; attempt++) {
+      const k = new EmbeddedKernel();
+      try {
+        await k.boot(opts);
+        return k;
+      } catch (e) {
+        if (attempt >= 3 || !/Address already in use/.test(k.log)) throw e;
+      }
+    }
   }
 
   get pid(): number | undefined {
@@ -140,6 +149,7 @@ export class EmbeddedKernel implements CellKernel {
     for (;;) {
       if (exited) {
         this.closed = true;
+        for (const s of [this.shell, this.control, this.iopub]) { try { s.close(); } catch { /* closed */ } }
         rmSync(this.dir, { recursive: true, force: true });
         throw new Error(`The dadalab kernel exited during start-up:\n${this.log}`);
       }

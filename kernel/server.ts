@@ -6,10 +6,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { DadalabError } from '../lib/errors';
-import type { CellKernel, ExecuteResult, IOPubMessage } from './client';
+import { freePort, type CellKernel, type ExecuteResult, type IOPubMessage } from './client';
 import { KERNEL_NAME, PACKAGED_JUPYTER_PATH } from './kernelspec';
 
 /** Why a Jupyter server cannot run here, or null when it can. */
@@ -19,17 +18,6 @@ export function jupyterServerMissing(): string | null {
     return 'jupyter server is not installed (Debian: apt-get install jupyter-server)';
   }
   return null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 let quiet = false;
