@@ -24,7 +24,7 @@ export function describeError(e: unknown): ErrorContent {
       return { ename: 'Interrupted', evalue: message, traceback: [`Interrupted: ${message}`] };
     }
     const head = `${rawName}: ${message}`;
-    if (rawName === 'DadalabError') return { ename: rawName, evalue: message, traceback: [head] };
+    if (rawName === 'DadalabError' || (typeof (err as { problem?: unknown }).problem === 'string' && typeof (err as { fix?: unknown }).fix === 'string')) return { ename: rawName, evalue: message, traceback: [head] };
     const frames = String(err.stack ?? '').split('\n').slice(1)
       .filter((l) => /^\s*at /.test(l) && !INTERNAL.test(l))
       .slice(0, 5)

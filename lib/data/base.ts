@@ -6,6 +6,7 @@ import {
 } from '../neighbors';
 import { listSome } from '../errors';
 import { SeededRng, type Rng } from '../stats/rng';
+import { warn } from '../runtime/warnings';
 
 /** What `new Data(...)` accepts besides coordinates (DADApy's Base constructor, camelCase). */
 export interface DataOptions {
@@ -130,7 +131,7 @@ export class Base {
   }
 
   protected warn(message: string): void {
-    console.warn(`dadalab: ${message}`);
+    warn(message);
   }
 }
 
