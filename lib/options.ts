@@ -75,7 +75,7 @@ export function closestOption(key: string, allowed: readonly string[]): string |
     const d = editDistance(nk, normalise(a));
     if (d < bestD) { bestD = d; best = a; }
   }
-  return best !== null && bestD <= Math.max(1, Math.floor(nk.length / 3)) ? best : null;
+  return best !== null && bestD <= Math.max(1, Math.ceil(nk.length / 3)) ? best : null;
 }
 
 /** Describes a value for an error message: `'10' (a string)`, `NaN`, `[1, 2] (an array)`, `null`. */

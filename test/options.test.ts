@@ -95,3 +95,35 @@ describe('value validators', () => {
     expect(describeValue(null)).toBe('null');
   });
 });
+
+describe('the pure estimators check their option keys too', () => {
+  it('twoNN, gride, densities, clustering, neighbours, loaders', async () => {
+    const { computeNeighborsSync, computeNeighbors, crossNeighbors } = await import('../lib/neighbors');
+    const { twoNN, grideScalingFromTable, binomialIdK, levinaBickel } = await import('../lib/id');
+    const { computeKstar, densityKNN, densityPAk } = await import('../lib/density');
+    const { adpClustering } = await import('../lib/clustering');
+    const { informationImbalance } = await import('../lib/compare');
+    const { loadData } = await import('../lib/io');
+    const X = Array.from({ length: 30 }, (_, i) => [Math.sin(i * 1.7), Math.cos(i * 2.3), (i * 0.37) % 1]);
+    const nn = computeNeighborsSync(X, { maxk: 10 });
+    expect(() => computeNeighborsSync(X, { max_k: 5 } as never)).toThrow(/computeNeighborsSync has no option 'max_k' \(did you mean 'maxk'\?\)/);
+    await expect(computeNeighbors(X, { K: 5 } as never)).rejects.toThrow(InputError);
+    await expect(crossNeighbors(X, X, 3, { metrik: 'euclidean' } as never)).rejects.toThrow(/did you mean 'metric'/);
+    expect(() => twoNN(nn, { mu_fraction: 0.5 } as never)).toThrow(/twoNN has no option 'mu_fraction' \(did you mean 'muFraction'\?\)/);
+    expect(() => grideScalingFromTable(nn, { range_max: 4 } as never)).toThrow(/did you mean 'rangeMax'/);
+    expect(() => binomialIdK(nn, { k: 5, r: 0.5, k_bootstrap: 2 } as never)).toThrow(/did you mean 'kBootstrap'/);
+    expect(() => levinaBickel(nn, { kk: 5 } as never)).toThrow(InputError);
+    expect(() => computeKstar(nn, 2, { Dthr: 23.9 } as never)).toThrow(/computeKstar has no option 'Dthr'/);
+    expect(() => densityKNN(nn, 2, { K: 5 } as never)).toThrow(/did you mean 'k'/);
+    const ks = new Int32Array(30).fill(5);
+    expect(() => densityPAk(nn, 2, ks, { optimised: true } as never)).toThrow(/did you mean 'optimized'/);
+    const ld = new Float64Array(30), le = new Float64Array(30).fill(1);
+    expect(() => adpClustering(nn, ld, le, ks, { z: 1 } as never)).toThrow(/did you mean 'Z'/);
+    expect(() => informationImbalance(nn, nn, { kk: 1 } as never)).toThrow(InputError);
+    expect(() => loadData('data/Fig1.dat.gz', { delimeter: ' ' } as never)).toThrow(/loadData has no option 'delimeter' \(did you mean 'delimiter'\?\)/);
+  });
+  it('loadData refuses an option that does not apply to the file format', async () => {
+    const { loadData } = await import('../lib/io');
+    expect(() => loadData('test/io/fixtures/fsl_f32_lz4.arrow', { delimiter: ',' })).toThrow(/the option 'delimiter' does not apply to Arrow files/);
+  });
+});

@@ -26,6 +26,7 @@
  *   alive anyway).
  */
 import { DadalabError } from '../errors';
+import { checkOptionKeys } from '../options';
 import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../matrix';
 import { checkpoint, startProgress, type ProgressHandle } from '../runtime/progress';
 import { bruteForceCross, bruteForceRows } from './brute';
@@ -387,6 +388,7 @@ function table(X: Matrix, r: ResolvedNeighborOptions, d: Float64Array, ix: Int32
  * Column 0 is the point itself; ties are broken by ascending index.
  */
 export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {}): NeighborTable {
+  checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighborsSync');
   const X = asMatrix(data);
   const r = resolveNeighborOptions(X, opts);
   const { maxk, metric, period } = r;
@@ -414,6 +416,7 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
  * `computeNeighborsSync`.
  */
 export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions = {}): Promise<NeighborTable> {
+  checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighbors');
   const X = asMatrix(data);
   const r = resolveNeighborOptions(X, opts);
   const { maxk, metric, period } = r;
@@ -907,6 +910,7 @@ export interface CrossNeighbors {
  */
 export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: number,
   opts: Omit<NeighborOptions, 'maxk'> = {}): Promise<CrossNeighbors> {
+  checkOptionKeys(opts, ['metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'crossNeighbors');
   const Q = asMatrix(queries), X = asMatrix(data);
   validateCoordinates(X, 1);
   validateCoordinates(Q, 1);
