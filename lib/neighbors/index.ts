@@ -33,7 +33,7 @@ import { bruteForceCross, bruteForceRows } from './brute';
 import { TopK } from './heap';
 import { pairDistance } from './distance';
 import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
-import { parseMetric, parsePeriod, type Metric } from './metrics';
+import { hammingEngine, parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount, getPool } from './pool';
 import { align16, prepareWasmLayout, exactRankRow, finishRanksFrom, rankOutputs, rankPlan, rankSetup, rankScratch, slotLayout, rowViews, type RankPlan, type WasmPlan, exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, symBlockRows, symSchedule, tileArgs, tileFn, finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
@@ -104,6 +104,7 @@ function pickEngine(N: number, D: number, metric: Metric, period: Float64Array |
   if (!(ENGINES as readonly string[]).includes(e)) {
     throw new DadalabError(`Unknown neighbour engine '${e}'`, `Use one of ${ENGINES.join(', ')}`);
   }
+  if (metric === 'hamming') return hammingEngine(e);
   if (e === 'wasm' && period) {
     throw new DadalabError(`engine 'wasm' computes distances without a period, not periodic ${metric}`,
       "Use engine 'auto' (or 'kdtree' / 'exact-js') for this metric");
@@ -165,7 +166,7 @@ function kdBlockRows(N: number, k: number): number {
 }
 
 function wasmMetric(m: Metric): WasmMetric {
-  return m;
+  return m as WasmMetric;
 }
 
 /**
