@@ -25,7 +25,7 @@ const NO_OPTIONS = new Set([
   // protected helpers
   'setNeighborTable', 'ensureDistances', 'requireCoordinates', 'warn', 'periodArray', 'kstarNow', 'startKstarIterations',
   'ensureId', 'currentId', 'resetGraph', 'ensureKstar', 'store', 'crossTable', 'storeAdp', 'cmpContext', 'cmpMetric',
-  'cmpPeriodArray', 'allDplets', 'cmpNnIndices', 'featureWeighting', 'target', 'withTarget',
+  'cmpPeriodArray', 'allDplets', 'cmpNnIndices', 'featureWeighting', 'target', 'withTarget', 'heldEstimates',
 ]);
 
 describe('unknown option keys on Data', () => {
