@@ -106,7 +106,8 @@ function positiveInt(name: string, v: unknown, min = 1): number {
   return v;
 }
 
-function resolveSettings(opts: LayerProfileOptions, L: number, N: number, hasLabels: boolean, hasCoords: boolean): Settings {
+function resolveSettings(opts: LayerProfileOptions, L: number, N: number, hasLabels: boolean, tableMaxk: readonly number[] | undefined): Settings {
+  const hasCoords = !tableMaxk;
   for (const key of Object.keys(opts)) {
     if (!OPTION_KEYS.has(key) && (opts as Record<string, unknown>)[key] !== undefined) {
       const lower = key.toLowerCase().replace(/_/g, '');
@@ -127,7 +128,7 @@ function resolveSettings(opts: LayerProfileOptions, L: number, N: number, hasLab
   } else {
     for (const s of LAYER_STEPS) if (hasLabels || s !== 'labelOverlap') steps.add(s);
   }
-  const maxk = Math.min(N - 1, positiveInt('maxk', opts.maxk ?? 100));
+  const maxk = Math.min(N - 1, positiveInt('maxk', opts.maxk ?? 100), ...(tableMaxk ?? []));
   const k = positiveInt('k', opts.k ?? 30);
   if (k > N - 1) throw new InputError(`k = ${k} needs more than ${N} inputs`, `Pass k <= ${N - 1}`);
   const rangeMax = positiveInt('rangeMax', opts.rangeMax ?? 64, 2);
@@ -209,8 +210,7 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   const N = src.n;
   if (N < 4) throw new InputError(`The layers hold ${N} inputs; a profile needs at least 4`, 'Pass more inputs');
   const labels = resolveLabels(opts, src);
-  const hasCoords = src.kind !== 'tables';
-  const s = resolveSettings(opts, L, N, labels !== null, hasCoords);
+  const s = resolveSettings(opts, L, N, labels !== null, src.kind === 'tables' ? src.tableMaxk ?? [] : undefined);
   let peak = 0;
   for (let i = 0; i < L; i++) peak = Math.max(peak, layerPeakBytes(src, i, s));
   const keptBytes = L * N * ((Math.min(s.k, N - 1) + 1) * 4 + 4);
@@ -461,6 +461,7 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
     try {
       let g: GrideScalingResult;
       if (s.rangeMax <= tableU.maxk) g = await timed(seconds, 'gride', () => grideScalingFromTable(tableU, { rangeMax: s.rangeMax }));
+      else if (!XU) throw new InputError(`Gride up to rank ${s.rangeMax} needs more neighbours than the table holds (${tableU.maxk})`, 'Pass a smaller rangeMax');
       else g = (await timed(seconds, 'gride', () => grideScaling(XU as Matrix, { rangeMax: s.rangeMax, signal: s.signal, metric: s.metric }))).result;
       out.gride = g;
       const j = Array.from(g.ranks).indexOf(s.scale);

@@ -39,6 +39,8 @@ export interface LayerSource {
   readonly description: string;
   /** Bytes of layer i once loaded (for the memory estimate). */
   layerBytes(i: number): number;
+  /** Tables sources: the neighbours each table holds per point (maxk), from the headers. */
+  readonly tableMaxk?: readonly number[];
   load(i: number): LoadedLayer;
   close(): void;
 }
@@ -238,7 +240,7 @@ export function filesSource(paths: readonly string[], opts: LayerSourceOptions =
     if (!existsSync(p)) throw new InputError(`There is no file ${p}`, 'Check the path');
     if (/\.npy$/i.test(p)) {
       const s = npyShape(p);
-      return { path: p, rows: s.rows, cols: s.cols, bytes: s.rows * s.cols * s.valueBytes, table: false, column: -1 };
+      return { path: p, rows: s.rows, cols: s.cols, bytes: s.rows * s.cols * s.valueBytes, table: false, column: -1, tableMaxk: 0 };
     }
     const f: ArrowColumns = openArrowColumns(p);
     try {
@@ -252,7 +254,11 @@ export function filesSource(paths: readonly string[], opts: LayerSourceOptions =
       }
       const cols = isTableFile ? 0 : col >= 0 ? f.fields[col].width : numeric.length;
       const vb = col >= 0 ? f.fields[col].valueBytes : 8;
-      return { path: p, rows: f.numRows, cols, bytes: f.numRows * Math.max(0, cols) * vb, table: isTableFile, column: col };
+      // a table's width: its distances FixedSizeList (maxk + 1), or its distances_0.. columns
+      const dist = f.fields.find((x) => x.name === 'distances');
+      const width = dist && dist.kind === 'fsl' ? dist.width : f.fields.filter((x) => /^distances[_.[]?\d+\]?$/.test(x.name)).length;
+      const bytes = isTableFile ? f.numRows * width * 12 : f.numRows * Math.max(0, cols) * vb;
+      return { path: p, rows: f.numRows, cols, bytes, table: isTableFile, column: col, tableMaxk: width - 1 };
     } finally {
       f.close();
     }
@@ -281,6 +287,7 @@ export function filesSource(paths: readonly string[], opts: LayerSourceOptions =
     kind: (tables ? 'tables' : 'folder') as 'tables' | 'folder', names: Object.freeze(names), n, dims: Object.freeze(infos.map((x) => x.cols)), labels: null,
     description: `${infos.length} ${tables ? 'neighbour tables' : 'layers'} of ${n} inputs from ${infos.length} files`,
     layerBytes: (i: number) => infos[i].bytes,
+    ...(tables ? { tableMaxk: Object.freeze(infos.map((x) => x.tableMaxk)) } : {}),
     load,
     close() {},
   });
@@ -294,6 +301,7 @@ export function tablesSource(tables: readonly NeighborTable[], opts: LayerSource
     kind: 'tables' as const, names: Object.freeze(names), n, dims: Object.freeze(tables.map(() => 0)), labels: null,
     description: `${tables.length} neighbour tables of ${n} inputs`,
     layerBytes: (i: number) => tables[i].indices.byteLength * 3,
+    tableMaxk: Object.freeze(tables.map((t) => t.maxk)),
     load: (i: number) => ({ X: null, table: tables[i] }),
     close() {},
   });
