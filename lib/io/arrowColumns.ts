@@ -21,7 +21,7 @@ import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
 import type { RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { DadalabError, InputError } from '../errors';
-import type { Matrix } from '../matrix';
+import { Matrix } from '../matrix';
 import { assembleColumns, classifyArrowField, readArrowLabels, resolveArrowListWidths, type ArrowColumnInfo } from './arrow';
 import { registerArrowCodecs } from './codecs';
 import { resolveColumn, type Labels } from './types';
@@ -67,11 +67,21 @@ export interface ArrowColumns {
 /** Reads a field's buffers from the file only while `active`; decodes compressed ones. */
 class ColumnLoader extends VectorLoader {
   active = false;
+  /** Record the target's buffer ranges and field nodes instead of reading them. */
+  locate = false;
+  ranges: { offset: number; length: number }[] = [];
+  fieldNodes: { length: number; nullCount: number }[] = [];
   constructor(private readonly readBody: (offset: number, length: number) => Uint8Array,
     private readonly codec: A.Codec | null, header: BatchEntry['header'], dictionaries: Map<number, A.Vector>, version: A.MetadataVersion) {
     super(new Uint8Array(0), header.nodes, header.buffers, dictionaries, version, header.variadicBufferCounts);
   }
+  override nextFieldNode(): ReturnType<VectorLoader['nextFieldNode']> {
+    const n = super.nextFieldNode();
+    if (this.active && this.locate) this.fieldNodes.push({ length: Number(n.length), nullCount: Number(n.nullCount) });
+    return n;
+  }
   override readData(_type: A.DataType | null, range: { offset: number; length: number } = this.nextBufferRange()): Uint8Array {
+    if (this.active && this.locate) { this.ranges.push(range); return new Uint8Array(0); }
     if (!this.active || range.length === 0) return new Uint8Array(0);
     const raw = this.readBody(range.offset, range.length);
     if (!this.codec) return raw;
@@ -254,10 +264,16 @@ function scan(fd: number, source: string): ArrowColumns {
         throw new InputError(`Column '${names[index]}' of ${source} has type ${s.fields[index].type}, not a FixedSizeList (or list) of numbers`,
           'Store each layer as one FixedSizeList<float32>[D] column (pyarrow: pa.FixedSizeListArray.from_arrays(acts.ravel(), D)), and name the label column with { labels: ... }');
       }
+      const f32 = A.DataType.isFloat(info.leaf) && (info.leaf as A.Float).precision === A.Precision.SINGLE;
+      const f64 = A.DataType.isFloat(info.leaf) && (info.leaf as A.Float).precision === A.Precision.DOUBLE;
+      const dtype = opts.dtype ?? (f32 ? 'float32' : 'float64');
+      if (info.fsl && !compressed && ((f32 && dtype === 'float32') || (f64 && dtype === 'float64'))) {
+        const direct = readFslDirect(fd, fileBytes, source, batches, dictionaries, s.fields.map((f) => f.type), index, numRows, info.width, dtype);
+        if (direct) return direct;
+      }
       const table = readOne(index);
       resolveArrowListWidths(table, [info], source);
-      const f32 = A.DataType.isFloat(info.leaf) && (info.leaf as A.Float).precision === A.Precision.SINGLE;
-      return assembleColumns(table, [info], opts.dtype ?? (f32 ? 'float32' : 'float64'));
+      return assembleColumns(table, [info], dtype);
     },
     readLabels(column: string | number): Labels {
       check();
@@ -285,6 +301,52 @@ function checkRanges(h: RecordBatchHeader, bodyLength: number, source: string, p
         'Re-write or re-copy the file');
     }
   }
+}
+
+/**
+ * A FixedSizeList<float> column without nulls, uncompressed, read straight from the file into the
+ * output matrix (one read per record batch, no intermediate buffer or copy); null when the column
+ * has nulls (the general path then handles them).
+ */
+function readFslDirect(fd: number, fileBytes: number, source: string, batches: BatchEntry[], dictionaries: Map<number, A.Vector>,
+  types: A.DataType[], target: number, numRows: number, width: number, dtype: 'float32' | 'float64'): Matrix | null {
+  const bpe = dtype === 'float32' ? 4 : 8;
+  const out = dtype === 'float32' ? new Float32Array(numRows * width) : new Float64Array(numRows * width);
+  const bytes = new Uint8Array(out.buffer);
+  let row = 0;
+  for (const b of batches) {
+    const loader = new ColumnLoader(() => new Uint8Array(0), null, b.header, dictionaries, b.version);
+    for (let i = 0; i <= target; i++) {
+      loader.active = i === target;
+      loader.locate = i === target;
+      loader.visit(types[i]);
+    }
+    const rows = Number(b.header.length);
+    const [list, child] = loader.fieldNodes;
+    if (!list || !child || list.nullCount > 0 || child.nullCount > 0 || list.length !== rows || child.length !== rows * width) return null;
+    const data = loader.ranges[loader.ranges.length - 1];
+    const need = rows * width * bpe;
+    if (rows > 0 && (!data || data.length < need)) return null;
+    if (rows > 0) {
+      const chunk = readIntoAt(fd, bytes, row * width * bpe, b.bodyOffset + data.offset, need, fileBytes, source);
+      if (!chunk) return null;
+    }
+    row += rows;
+  }
+  return new Matrix(out, numRows, width);
+}
+
+function readIntoAt(fd: number, dst: Uint8Array, at: number, offset: number, length: number, fileBytes: number, source: string): boolean {
+  if (!(offset >= 0 && offset + length <= fileBytes)) {
+    throw new InputError(`${source} is damaged or truncated: a column buffer spans bytes ${offset}..${offset + length} but the file has ${fileBytes} bytes`, 'Re-write or re-copy the file');
+  }
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, dst, at + done, Math.min(length - done, 2 ** 30), offset + done);
+    if (n <= 0) throw new InputError(`${source} is truncated: reading a column stopped at byte ${offset + done}`, 'Re-write or re-copy the file');
+    done += n;
+  }
+  return true;
 }
 
 /** Field `target` of one batch: the earlier fields are walked (their nodes and buffers consumed) without reading. */
