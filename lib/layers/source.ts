@@ -187,7 +187,7 @@ export function arrowFileSource(path: string, opts: LayerSourceOptions = {}): La
     const dims = layerIdx.map((j) => file.fields[j].width);
     return Object.freeze({
       kind: 'arrow' as const, names: Object.freeze(names), n: file.numRows, dims: Object.freeze(dims), labels,
-      description: `${layerIdx.length} layers of ${file.numRows} inputs from ${path} (${file.numBatches} record batch${file.numBatches === 1 ? '' : 'es'}${file.compressed ? ', compressed' : ''})`,
+      description: `${layerIdx.length} layers of ${file.numRows} inputs from ${basename(path)} (${file.numBatches} record batch${file.numBatches === 1 ? '' : 'es'}${file.compressed ? ', compressed' : ''})`,
       layerBytes: (i: number) => file.numRows * Math.max(0, file.fields[layerIdx[i]].width) * file.fields[layerIdx[i]].valueBytes,
       load: (i: number) => ({ X: file.readColumn(layerIdx[i]), table: null }),
       close: () => file.close(),
