@@ -204,8 +204,8 @@ export function makeLayerProfileResult(p: LayerProfileParts): LayerProfileResult
     return [
       { title: 'intrinsic dimension', series: has(s.id), yTitle: 'ID' },
       { title: `neighbourhood overlap (k = ${settings.k})`, series: has(s.overlap), yTitle: 'χ', domain: [0, 1] as [number, number] },
-      { title: 'information imbalance', series: has(s.imbalance), yTitle: 'Δ', domain: [0, 1] as [number, number] },
-      { title: `ADP clusters (Z = ${settings.Z})`, series: has(s.clusters), yTitle: 'clusters' },
+      { title: 'information imbalance', series: has(s.imbalance), yTitle: 'Δ', zero: true },
+      { title: `ADP clusters (Z = ${settings.Z})`, series: has(s.clusters), yTitle: 'clusters', zero: true },
       { title: 'clusters against the labels', series: has(s.agreement), yTitle: 'score', domain: [0, 1] as [number, number] },
     ].filter((x) => x.series.length > 0);
   };
@@ -251,7 +251,7 @@ export function makeLayerProfileResult(p: LayerProfileParts): LayerProfileResult
       switch (kind) {
         case 'id': return layerQuantityChart({ names: nm, series: has(s.id), title: 'Intrinsic dimension across layers', yTitle: 'intrinsic dimension' });
         case 'overlap': return layerQuantityChart({ names: nm, series: has(s.overlap), title: `Neighbourhood overlap across layers (k = ${settings.k})`, yTitle: 'overlap χ', domain: [0, 1] });
-        case 'imbalance': return layerQuantityChart({ names: nm, series: has(s.imbalance), title: 'Information imbalance with the reference layers', yTitle: 'Δ', domain: [0, 1] });
+        case 'imbalance': return layerQuantityChart({ names: nm, series: has(s.imbalance), title: 'Information imbalance with the reference layers', yTitle: 'Δ', zero: true });
         case 'clusters': return layerOverviewChart({ names: nm, title: 'ADP clusters across layers', panels: panels().filter((x) => x.title.startsWith('ADP') || x.title.startsWith('clusters')) });
         case 'curves': return layerCurvesChart({
           names: nm, title: 'Gride scale curves, one panel per layer',

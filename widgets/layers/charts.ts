@@ -21,16 +21,25 @@ export function layerAxisWidth(layers: number): number {
   return Math.max(360, Math.min(960, 14 * layers));
 }
 
-function layerAxis(names: readonly string[], title: string | null = 'layer'): Record<string, unknown> {
-  const many = names.length > 12;
+/**
+ * The angle of layer names along an axis of `px` pixels: horizontal when they fit side by side
+ * (about 6.2 px a character at 11 px), -60 degrees when they do not, vertical beyond 24 layers
+ * (a vertical label takes only its font height along the axis).
+ */
+export function layerLabelAngle(names: readonly string[], px: number): number {
   const longest = names.reduce((m, n) => Math.max(m, n.length), 0);
+  if (names.length > 24) return -90;
+  return longest * 6.2 > 0.9 * (px / Math.max(1, names.length)) ? -60 : 0;
+}
+
+function layerAxis(names: readonly string[], title: string | null = 'layer'): Record<string, unknown> {
   return {
     field: 'layer', type: 'ordinal', sort: [...names], title,
-    axis: { labelAngle: many || longest > 8 ? -60 : 0, labelOverlap: 'greedy', labelLimit: 110, labelFontSize: names.length > 40 ? 9 : 11 },
+    axis: { labelAngle: layerLabelAngle(names, layerAxisWidth(names.length)), labelOverlap: 'greedy', labelLimit: 140, labelFontSize: names.length > 40 ? 9 : 11 },
   };
 }
 
-function quantityLayers(names: readonly string[], series: LayerSeries[], yTitle: string, domain?: [number, number]): { data: object; layer: object[] } {
+function quantityLayers(names: readonly string[], series: LayerSeries[], yTitle: string, domain?: [number, number], zero = false): { data: object; layer: object[] } {
   const values: object[] = [];
   for (const s of series) {
     for (let i = 0; i < names.length; i++) {
@@ -40,14 +49,14 @@ function quantityLayers(names: readonly string[], series: LayerSeries[], yTitle:
     }
   }
   const x = layerAxis(names);
-  const y = { field: 'value', type: 'quantitative', title: yTitle, scale: domain ? { domain } : { zero: false } };
+  const y = { field: 'value', type: 'quantitative', title: yTitle, scale: domain ? { domain } : { zero } };
   const color = { field: 'series', type: 'nominal', title: null, sort: series.map((s) => s.name), legend: { orient: 'top', labelLimit: 220 } };
   const layer: object[] = [];
   if (series.some((s) => s.errors)) {
     layer.push({
       transform: [{ filter: 'datum.lo !== null' }],
       mark: { type: 'rule' },
-      encoding: { x, y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' }, color },
+      encoding: { x, y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' }, color: { ...color, legend: null } },
     });
   }
   layer.push({
@@ -66,25 +75,27 @@ export interface LayerQuantityInput {
   title: string;
   yTitle: string;
   domain?: [number, number];
+  /** Start the y axis at 0 (when there is no domain). */
+  zero?: boolean;
 }
 
 /** One quantity across layers: a line per series, error bars where given. */
 export function layerQuantityChart(input: LayerQuantityInput): Chart {
-  const { data, layer } = quantityLayers(input.names, input.series, input.yTitle, input.domain);
+  const { data, layer } = quantityLayers(input.names, input.series, input.yTitle, input.domain, input.zero);
   return new Chart({ title: input.title, width: layerAxisWidth(input.names.length), height: 260, data, layer }, input.title);
 }
 
 export interface LayerOverviewInput {
   names: readonly string[];
   title: string;
-  panels: { title: string; series: LayerSeries[]; yTitle: string; domain?: [number, number] }[];
+  panels: { title: string; series: LayerSeries[]; yTitle: string; domain?: [number, number]; zero?: boolean }[];
 }
 
 /** Every quantity of a profile, one panel each, stacked on the same layer axis. */
 export function layerOverviewChart(input: LayerOverviewInput): Chart {
   const width = layerAxisWidth(input.names.length);
   const vconcat: VegaLiteSpec[] = input.panels.map((p, j) => {
-    const { data, layer } = quantityLayers(input.names, p.series, p.yTitle, p.domain);
+    const { data, layer } = quantityLayers(input.names, p.series, p.yTitle, p.domain, p.zero);
     const last = j === input.panels.length - 1;
     // only the bottom panel names the layers; the others keep the grid
     const strip = (ly: object[]) => (last ? ly : ly.map((l) => {
@@ -115,7 +126,7 @@ export function layerMatrixChart(input: LayerMatrixInput): Chart {
   const side = Math.max(240, Math.min(720, 12 * L));
   const axis = (field: string, title: string) => ({
     field, type: 'ordinal', sort: [...input.names], title,
-    axis: { labelOverlap: 'greedy', labelLimit: 110, labelFontSize: L > 40 ? 9 : 11, labelAngle: field === 'column' && L > 12 ? -60 : 0 },
+    axis: { labelOverlap: 'greedy', labelLimit: 140, labelFontSize: L > 40 ? 9 : 11, labelAngle: field === 'column' ? layerLabelAngle(input.names, side) : 0 },
   });
   return new Chart({
     title: input.title, width: side, height: side, data: { values },
