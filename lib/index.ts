@@ -5,7 +5,7 @@ export * from './neighbors';
 export * from './runtime/progress';
 export { warn, setWarningSink, collectWarnings, silenceWarnings, type WarningCategory, type DadalabWarning, type WarningSink } from './runtime/warnings';
 export { memoryBudget, setMemoryBudget, ensureMemory, formatBytes } from './runtime/memory';
-export { Data, type DataOptions, type ComputeDistancesOptions } from './data';
+export { Data, IdDiscrete, type DataOptions, type ComputeDistancesOptions } from './data';
 export * from './io';
 export * from './id';
 export * from './density';

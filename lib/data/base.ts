@@ -7,6 +7,7 @@ import {
 import { listSome } from '../errors';
 import { SeededRng, type Rng } from '../stats/rng';
 import { warn } from '../runtime/warnings';
+import { checkOptionKeys, optionKeys } from '../options';
 
 /** What `new Data(...)` accepts besides coordinates (DADApy's Base constructor, camelCase). */
 export interface DataOptions {
@@ -24,6 +25,9 @@ export interface ComputeDistancesOptions extends Pick<NeighborOptions, 'engine' 
   metric?: Metric | string;
   period?: number | ArrayLike<number> | null;
 }
+
+const DATA_KEYS = optionKeys<DataOptions>({ distances: 1, maxk: 1, period: 1, rng: 1, verbose: 1 });
+const DISTANCES_KEYS = optionKeys<ComputeDistancesOptions>({ maxk: 1, metric: 1, period: 1, engine: 1, precision: 1, workers: 1, signal: 1 });
 
 /**
  * The state every estimator shares: the coordinates, the neighbour table, the random generator.
@@ -46,6 +50,7 @@ export class Base {
   zeroDistanceRows: Int32Array | null = null;
 
   constructor(coordinates: MatrixLike | null = null, opts: DataOptions = {}) {
+    checkOptionKeys(opts, DATA_KEYS, 'new Data');
     this.verbose = opts.verbose ?? false;
     this.rng = typeof opts.rng === 'object' && opts.rng !== null ? opts.rng : new SeededRng(opts.rng ?? 42);
     this.period = opts.period === undefined || opts.period === null ? null
@@ -104,6 +109,7 @@ export class Base {
    * (column 0 the point itself), for the given metric and periodic box.
    */
   async computeDistances(opts: ComputeDistancesOptions = {}): Promise<void> {
+    checkOptionKeys(opts, DISTANCES_KEYS, 'computeDistances');
     const X = this.requireCoordinates('computeDistances');
     const maxk = opts.maxk ?? this.maxk;
     const metric = parseMetric(opts.metric);

@@ -1,6 +1,7 @@
 import { MetricComparisons } from './comparisons';
 
 export type { DataOptions, ComputeDistancesOptions } from './base';
+export { IdDiscrete, type IdDiscreteOptions, type IdDiscreteDistancesOptions, type BinomialLkOptions, type BinomialKDiscreteOptions } from './idDiscrete';
 
 /**
  * The DADApy workflow with state: `const d = new Data(X); await d.computeDistances({ maxk: 100 });

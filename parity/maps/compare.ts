@@ -1,9 +1,13 @@
 // Parity mappings for the compare methods (DADApy name -> ours, outputs, comparators). See ../registry.ts.
-import { registerComplete, registerMethods } from '../registry';
+import { registerComplete, registerMethods, snakeToCamel } from '../registry';
 
 registerMethods({
   // DADApy's misspelt name at this commit
   return_information_imbalace: { name: 'returnInformationImbalance' },
+  // use_cython picks one of two implementations with the same numbers: dadalab has one and refuses the option
+  return_data_overlap: {
+    args: (kw) => [Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'use_cython').map(([k, v]) => [snakeToCamel(k), v]))],
+  },
 });
 
 registerComplete([
