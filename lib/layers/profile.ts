@@ -24,6 +24,7 @@
  * give a warning in that layer's row and NaN where no number exists; every other number is kept.
  */
 import { InputError, isDadalabError } from '../errors';
+import { checkOptionKeys, optionKeys, positiveInteger } from '../options';
 import type { Matrix } from '../matrix';
 import { listSome } from '../errors';
 import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, dedupe, truncateTable, type NeighborTable } from '../neighbors';
@@ -75,7 +76,9 @@ export interface LayerProfileOptions extends Omit<LayerSourceOptions, 'labels'> 
   onLayer?: (layer: LayerResult) => void;
 }
 
-const OPTION_KEYS = new Set(['steps', 'labels', 'maxk', 'k', 'rangeMax', 'scale', 'Z', 'references', 'metric', 'seed', 'signal', 'onLayer', 'layers', 'names', 'tables', 'squared']);
+const OPTION_KEYS = optionKeys<LayerProfileOptions>({
+  steps: 1, labels: 1, maxk: 1, k: 1, rangeMax: 1, scale: 1, Z: 1, references: 1, metric: 1, seed: 1, signal: 1, onLayer: 1, layers: 1, names: 1, tables: 1, squared: 1,
+});
 
 interface Settings {
   steps: Set<LayerStep>;
@@ -100,21 +103,15 @@ interface Kept {
 }
 
 function positiveInt(name: string, v: unknown, min = 1): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new InputError(`${name} = ${JSON.stringify(v)} is not a whole number >= ${min}${typeof v === 'string' ? ' (it is a string)' : ''}`, `Pass a number, e.g. { ${name}: ${min === 1 ? 30 : min} }`);
-  }
-  return v;
+  const n = positiveInteger(v, name, 'layerProfile');
+  if (n < min) throw new InputError(`layerProfile: ${name} = ${n} is below ${min}`, `Pass ${name} >= ${min}`);
+  return n;
 }
 
 function resolveSettings(opts: LayerProfileOptions, L: number, N: number, hasLabels: boolean, tableMaxk: readonly number[] | undefined): Settings {
   const hasCoords = !tableMaxk;
-  for (const key of Object.keys(opts)) {
-    if (!OPTION_KEYS.has(key) && (opts as Record<string, unknown>)[key] !== undefined) {
-      const lower = key.toLowerCase().replace(/_/g, '');
-      const near = [...OPTION_KEYS].find((k) => k.toLowerCase() === lower);
-      throw new InputError(`layerProfile has no option '${key}'`, near ? `Did you mean '${near}'?` : `The options are ${[...OPTION_KEYS].join(', ')}`);
-    }
-  }
+  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  checkOptionKeys(defined, OPTION_KEYS, 'layerProfile');
   const steps = new Set<LayerStep>();
   if (opts.steps !== undefined) {
     if (!Array.isArray(opts.steps)) throw new InputError(`steps must be an array of step names, got ${typeof opts.steps}`, `Pass some of ${LAYER_STEPS.join(', ')}`);

@@ -90,9 +90,9 @@ describe('layerProfile: bad input', () => {
     await expect(layerProfile(layers, { labels: labels.subarray(0, 100) })).rejects.toThrow(/100 labels for 120 inputs/);
   });
   it('unknown options and DADApy spellings are refused with the right name', async () => {
-    await expect(layerProfile(layers, { range_max: 32 } as never)).rejects.toThrow(/no option 'range_max'.*rangeMax/);
+    await expect(layerProfile(layers, { range_max: 32 } as never)).rejects.toThrow(/range_max.*rangeMax/);
     await expect(layerProfile(layers, { steps: ['ids'] } as never)).rejects.toThrow(/Unknown step 'ids'/);
-    await expect(layerProfile(layers, { k: '30' } as never)).rejects.toThrow(/k = "30" is not a whole number.*string/);
+    await expect(layerProfile(layers, { k: '30' } as never)).rejects.toThrow(/k .*'30'.*string/);
   });
   it('a constant (dead) layer and a layer with NaN get a warning in their row; the rest is computed', async () => {
     const dead = new Matrix(new Float64Array(120 * 10), 120, 10);
