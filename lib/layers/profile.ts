@@ -161,7 +161,14 @@ function pick<T extends Labels>(labels: T, kept: Int32Array): Labels {
 function resolveLabels(opts: LayerProfileOptions, src: LayerSource): Labels | null {
   const l = opts.labels;
   let labels: Labels | null = null;
-  if (l === undefined || typeof l === 'string') labels = src.labels;
+  if (l === undefined) labels = src.labels;
+  else if (typeof l === 'string') {
+    labels = src.labels;
+    if (!labels) {
+      throw new InputError(`labels: '${l}' names a label column, but this source (${src.kind}) has none`,
+        src.kind === 'arrow' ? 'Check the column name' : 'Pass the labels themselves ({ labels: [...] }), or put a labels.npy / labels.arrow file in the folder');
+    }
+  }
   else if (Array.isArray(l)) labels = l.map((x) => (typeof x === 'number' ? x : String(x))) as Labels;
   else if (ArrayBuffer.isView(l)) labels = (l instanceof Int32Array || l instanceof Float64Array ? l : Float64Array.from(l as unknown as ArrayLike<number>)) as Labels;
   else throw new InputError(`labels must be an array (one per input) or a column name, got ${typeof l}`, 'Pass { labels: digits } or { labels: "label" }');
