@@ -11,5 +11,6 @@ export * from './id';
 export * from './density';
 export * from './clustering';
 export * from './compare';
+export * from './layers';
 export * from './stats';
 export * from '../widgets';

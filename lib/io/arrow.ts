@@ -519,3 +519,6 @@ export function saveArrow(path: string, X: Matrix, opts: ArrowSaveOptions = {}):
   }
   return bytes.length;
 }
+
+// for the column-at-a-time reader (arrowColumns.ts), which assembles the columns it reads like loadArrow
+export { assemble as assembleColumns, classify as classifyArrowField, resolveListWidths as resolveArrowListWidths, readLabels as readArrowLabels, type ColInfo as ArrowColumnInfo };
