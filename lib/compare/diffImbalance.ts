@@ -9,7 +9,7 @@
  * injected Rng (DADApy uses JAX's threefry: the same statistics, not the same draws).
  */
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { ConvergenceError, DadalabError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { checkpoint } from '../runtime/progress';
 import { SeededRng, type Rng } from '../stats/rng';
@@ -427,7 +427,7 @@ export class DiffImbalance {
         }
       }
       if (params.some((p) => Number.isNaN(p))) {
-        throw new DadalabError('All weights were set to zero during the optimisation (NaN weights)', 'Lower l1Strength or the learning rate');
+        throw new ConvergenceError('The training diverged: all weights were set to zero (NaN weights)', 'Lower l1Strength or the learning rate');
       }
       PT.set(params.map(Math.abs), e * P);
       IT[e] = lastImb;
@@ -555,7 +555,9 @@ export class DiffImbalance {
     try {
       await di.train({ signal: ev.signal });
     } catch (e) {
-      if (e instanceof DadalabError) return { dii: Infinity, error: null };
+      // a candidate whose training diverges scores as the worst; any other error (a bad option,
+      // an interrupt, memory) is the caller's to see
+      if (e instanceof ConvergenceError) return { dii: Infinity, error: null };
       throw e;
     }
     const r = di.returnFinalDii({ computeError: ev.computeError ?? false, ratioRowsColumns: ev.ratioRowsColumns ?? 1, seed: ev.seed ?? 0, discardCloseInd: ev.discardCloseInd ?? 0 });
@@ -567,7 +569,7 @@ export class DiffImbalance {
     try {
       return (await di.train({ signal })).paramsFinal;
     } catch (e) {
-      if (e instanceof DadalabError) return new Float64Array(this.nparams);
+      if (e instanceof ConvergenceError) return new Float64Array(this.nparams);
       throw e;
     }
   }
@@ -594,7 +596,7 @@ export class DiffImbalance {
         res.push({ set: c, ...(await this.evaluate(c, seed0 + generated, ev)) });
       }
       const order = res.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.dii)).sort((a, b) => (a.r.dii - b.r.dii) || a.i - b.i);
-      if (order.length === 0) throw new DadalabError('Every candidate feature set failed to train', 'Lower the learning rate');
+      if (order.length === 0) throw new ConvergenceError('Every candidate feature set diverged in training', 'Lower the learning rate');
       const best = order[0].r;
       steps.push({ features: best.set, dii: best.dii, error: best.error, weights: await this.trainedWeights(best.set, seed0, ev.signal) });
       selected = order.slice(0, nBest).map((x) => x.r.set);
@@ -614,7 +616,7 @@ export class DiffImbalance {
     const singles: { set: number[]; dii: number; error: number | null }[] = [];
     for (let f = 0; f < D; f++) singles.push({ set: [f], ...(await this.evaluate([f], seed0, opts)) });
     const order = singles.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.dii)).sort((a, b) => (a.r.dii - b.r.dii) || a.i - b.i);
-    if (order.length === 0) throw new DadalabError('Every single feature failed to train', 'Lower the learning rate');
+    if (order.length === 0) throw new ConvergenceError('Every single feature diverged in training', 'Lower the learning rate');
     const b = order[0].r;
     const w = new Float64Array(D);
     w[b.set[0]] = this.paramsInit[b.set[0]];

@@ -3,7 +3,7 @@ import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { bruteForceCross } from '../neighbors/brute';
 import type { Metric } from '../neighbors/metrics';
 import {
-  computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAk, entropy,
+  computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAkAsync, entropy,
   interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
   type CrossTable, type DensityResult, type KstarOptions, type KstarResult, type PakResult,
   neighGraph, neighVectorDiffs, commonNeighs, neighSimilarityIndex, computeGrads as gradsCore, computePearson as pearsonCore,
@@ -202,7 +202,7 @@ export class DensityEstimation extends IdEstimation {
     if (constant && kstar.length > 1) {
       this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`);
     }
-    const r = densityPAk(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
+    const r = await densityPAkAsync(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
     for (const w of r.warnings) this.warn(w);
     return this.store(r) as PakResult;
   }

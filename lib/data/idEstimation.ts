@@ -10,7 +10,7 @@ import { computeKstar as kstarCore } from '../density/kstar';
 import { SeededRng, type Rng } from '../stats/rng';
 import { LEVINA_BICKEL_KEYS, levinaBickel, type LevinaBickelOptions, type LevinaBickelResult } from '../id/mle';
 import { LOCAL_PCA_KEYS, localPcaId, pcaId, type LocalPcaOptions, type LocalPcaResult, type PcaIdResult } from '../id/pca';
-import { CORRELATION_KEYS, correlationDimension, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
+import { CORRELATION_KEYS, correlationDimensionAsync, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
 import { Base } from './base';
 import { checkOptionKeys, optionKeys } from '../options';
 import { InputError } from '../errors';
@@ -372,10 +372,10 @@ export class IdEstimation extends Base {
   }
 
   /** The Grassberger-Procaccia correlation dimension from all pairs of points. */
-  async computeIdCorrelation(opts: CorrelationDimensionOptions = {}): Promise<CorrelationDimensionResult> {
-    checkOptionKeys(opts, CORRELATION_KEYS, 'computeIdCorrelation');
+  async computeIdCorrelation(opts: CorrelationDimensionOptions & { signal?: AbortSignal } = {}): Promise<CorrelationDimensionResult> {
+    checkOptionKeys(opts, [...CORRELATION_KEYS, 'signal'], 'computeIdCorrelation');
     const X = this.requireCoordinates('computeIdCorrelation');
-    return correlationDimension(X, { metric: this.metric === 'precomputed' ? 'euclidean' : this.metric, ...opts });
+    return correlationDimensionAsync(X, { metric: this.metric === 'precomputed' ? 'euclidean' : this.metric, ...opts });
   }
 
   protected override heldEstimates(): string[] {
