@@ -1,3 +1,4 @@
 export { Chart, chart, VEGA_LITE_V5, type VegaLiteSpec, type Displayable } from './chart';
-export { show, mimeBundle, chartBundle, isDisplayable, useTerminalProgress, MIME_BUNDLE, VEGALITE_MIME, SVG_MIME, type MimeBundle } from './bundle';
+export { show, mimeBundle, chartBundle, isDisplayable, useTerminalProgress, MIME_BUNDLE, VEGALITE_MIME, SVG_MIME, PNG_MIME, type MimeBundle } from './bundle';
 export { renderSvg, capSpec, importESM, MAX_INLINE_POINTS } from './render';
+export { svgToPng } from './png';
