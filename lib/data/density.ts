@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError, StateError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { bruteForceCross } from '../neighbors/brute';
 import type { Metric } from '../neighbors/metrics';
@@ -11,7 +11,6 @@ import {
 } from '../density';
 import { IdEstimation } from './idEstimation';
 import { checkOptionKeys, optionKeys } from '../options';
-import { InputError } from '../errors';
 import { KSTAR_KEYS } from '../density/kstar';
 import { BMTI_KEYS } from '../density/bmti';
 
@@ -74,7 +73,7 @@ export class DensityEstimation extends IdEstimation {
     const self = this as unknown as { intrinsicDim?: number | null; computeId2NN?: () => Promise<unknown> };
     if (self.intrinsicDim === undefined || self.intrinsicDim === null) {
       if (typeof self.computeId2NN !== 'function') {
-        throw new DadalabError('The intrinsic dimension is not set and computeId2NN is not available',
+        throw new StateError('The intrinsic dimension is not set and computeId2NN is not available',
           'Set it first: d.intrinsicDim = 2 (or d.setId(2))');
       }
       await this.ensureDistances();
@@ -82,7 +81,7 @@ export class DensityEstimation extends IdEstimation {
     }
     const id = self.intrinsicDim as number;
     if (!(id > 0)) {
-      throw new DadalabError(`The intrinsic dimension is ${id}`, 'Set a positive intrinsic dimension with setId(d)');
+      throw new InputError(`The intrinsic dimension is ${id}`, 'Set a positive intrinsic dimension with setId(d)');
     }
     return id;
   }
@@ -114,7 +113,7 @@ export class DensityEstimation extends IdEstimation {
       this.kstar = new Int32Array(this.N).fill(k);
     } else {
       if (k.length !== this.N) {
-        throw new DadalabError(`setKstar got ${k.length} values for ${this.N} points`, 'Pass one k per point, or a single number');
+        throw new InputError(`setKstar got ${k.length} values for ${this.N} points`, 'Pass one k per point, or a single number');
       }
       this.kstar = Int32Array.from(k);
     }
@@ -210,7 +209,7 @@ export class DensityEstimation extends IdEstimation {
   /** DADApy's return_entropy: −mean(logDen). */
   async returnEntropy(): Promise<number> {
     if (!this.logDen) {
-      throw new DadalabError('returnEntropy needs a density, but none has been computed', 'Call computeDensityPAk() (or another density) first');
+      throw new StateError('returnEntropy needs a density, but none has been computed', 'Call computeDensityPAk() (or another density) first');
     }
     return entropy(this.logDen);
   }
@@ -259,7 +258,7 @@ export class DensityEstimation extends IdEstimation {
     this.commonNeighsArray = c;
     if (opts.compCommonNeighsMat) {
       const n = g.n;
-      if (n > 20000) throw new DadalabError(`A dense ${n} x ${n} matrix is too large`, 'Use commonNeighsArray (per edge) instead');
+      if (n > 20000) throw new InputError(`A dense ${n} x ${n} matrix is too large`, 'Use commonNeighsArray (per edge) instead');
       const M = new Int32Array(n * n);
       for (let e = 0; e < g.nspar; e++) {
         const i = g.nindList[2 * e], j = g.nindList[2 * e + 1];
@@ -399,11 +398,11 @@ export class DensityEstimation extends IdEstimation {
   protected async crossTable(XNew: MatrixLike | undefined, what: string): Promise<CrossTable> {
     const X = this.requireCoordinates(what);
     if (XNew === undefined || XNew === null) {
-      throw new DadalabError(`${what} needs the new points`, `Pass them: d.${what}({ XNew: points })`);
+      throw new InputError(`${what} needs the new points`, `Pass them: d.${what}({ XNew: points })`);
     }
     const Q = asMatrix(XNew) as Matrix;
     if (Q.cols !== X.cols) {
-      throw new DadalabError(`The new points have ${Q.cols} coordinates but the data have ${X.cols}`, 'Pass points in the same space as the data');
+      throw new InputError(`The new points have ${Q.cols} coordinates but the data have ${X.cols}`, 'Pass points in the same space as the data');
     }
     const nn = await this.ensureDistances();
     const width = nn.maxk;

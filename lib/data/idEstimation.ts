@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import {
   decimationLevels, makeScalingResult, resolveTwoNNAlgorithm, twoNN, twoNNDecimated, twoNNDecimatedFromTable, twoNNWithPrior,
   type TwoNNResult, type TwoNNScalingResult,
@@ -13,7 +13,6 @@ import { LOCAL_PCA_KEYS, localPcaId, pcaId, type LocalPcaOptions, type LocalPcaR
 import { CORRELATION_KEYS, correlationDimensionAsync, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
 import { Base } from './base';
 import { checkOptionKeys, optionKeys } from '../options';
-import { InputError } from '../errors';
 
 export interface BinomialKMethodOptions {
   k: number | ArrayLike<number>;
@@ -163,7 +162,7 @@ export class IdEstimation extends Base {
       }, (m) => this.warn(m));
       musAttr = [...res.allMus];
     } else {
-      throw new DadalabError('computeId2NN needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
+      throw new InputError('computeId2NN needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
     }
     if (opts.setAttr ?? true) {
       this.intrinsicDim = res.id;
@@ -182,7 +181,7 @@ export class IdEstimation extends Base {
     checkOptionKeys(opts, SCALING2NN_KEYS, 'returnIdScaling2NN');
     const muFraction = opts.muFraction ?? 0.9;
     const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
-    if (!this.X && !this.nn) throw new DadalabError('returnIdScaling2NN needs coordinates or distances', 'Create the Data object with coordinates');
+    if (!this.X && !this.nn) throw new InputError('returnIdScaling2NN needs coordinates or distances', 'Create the Data object with coordinates');
     const sizes = decimationLevels(this.N, opts.nMin === undefined ? 10 : opts.nMin);
     const levels: TwoNNResult[] = [];
     const mus: (Float64Array | Float64Array[])[] = [];
@@ -221,7 +220,7 @@ export class IdEstimation extends Base {
     checkOptionKeys(opts, GRIDE_KEYS, 'returnIdScalingGride');
     const rangeMax = opts.rangeMax ?? 64;
     if (!Number.isInteger(rangeMax) || rangeMax < 2) {
-      throw new DadalabError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
+      throw new InputError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
     }
     const gopts = { d0: opts.d0, d1: opts.d1, eps: opts.eps, returnRanks: opts.returnRanks };
     // DADApy takes min(N, rangeMax) and crashes when N is a power of two <= rangeMax (rank N does not exist)
@@ -241,7 +240,7 @@ export class IdEstimation extends Base {
       if (!this.nn && table) this.setNeighborTable(table);
       res = result;
     } else {
-      throw new DadalabError('returnIdScalingGride needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
+      throw new InputError('returnIdScalingGride needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
     }
     if (opts.setAttr) {
       this.intrinsicDimMusGride = res.mus;
@@ -393,7 +392,7 @@ export class IdEstimation extends Base {
   setId(arg: number | { d: number }): void {
     const d = typeof arg === 'number' ? arg : arg?.d;
     if (!(typeof d === 'number' && d > 0 && Number.isFinite(d))) {
-      throw new DadalabError(`The intrinsic dimension must be a positive number, got ${d}`, 'Pass d > 0, e.g. setId(2)');
+      throw new InputError(`The intrinsic dimension must be a positive number, got ${d}`, 'Pass d > 0, e.g. setId(2)');
     }
     this.intrinsicDim = d;
   }

@@ -1,5 +1,5 @@
 import { checkOptionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { checkId, checkK, kstarNNCore } from './knn';
 import { KSTAR_KEYS, kstarThreshold, type KstarOptions } from './kstar';
@@ -20,7 +20,7 @@ export interface CrossTable {
 
 function checkCross(cross: CrossTable, nn: NeighborTable): void {
   if (cross.width < nn.maxk) {
-    throw new DadalabError(`The cross table has ${cross.width} columns but the data table holds maxk = ${nn.maxk}`,
+    throw new InputError(`The cross table has ${cross.width} columns but the data table holds maxk = ${nn.maxk}`,
       'Compute the neighbours of the new points with as many columns as maxk');
   }
 }

@@ -1,6 +1,6 @@
 import { checkpoint, startProgress } from '../runtime/progress';
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { pairDistance } from '../neighbors/distance';
 import { parseMetric, type Metric } from '../neighbors/metrics';
@@ -86,7 +86,7 @@ function correlationPlan(X: MatrixLike, opts: CorrelationDimensionOptions): Corr
   const M = asMatrix(X);
   const N = M.rows, Dm = M.cols, data = M.data;
   const metric = parseMetric(opts.metric);
-  if (N < 3) throw new DadalabError(`The correlation dimension needs at least 3 points, got ${N}`, 'Pass more points');
+  if (N < 3) throw new InputError(`The correlation dimension needs at least 3 points, got ${N}`, 'Pass more points');
   let rMin = opts.rMin, rMax = opts.rMax;
   if (rMin === undefined || rMax === undefined) {
     // the pair distances of about 200 rows (a typed array: its numeric sort is fast)
@@ -99,7 +99,7 @@ function correlationPlan(X: MatrixLike, opts: CorrelationDimensionOptions): Corr
     rMin ??= sample[Math.floor(0.002 * (sample.length - 1))];
     rMax ??= sample[Math.floor(0.05 * (sample.length - 1))];
   }
-  if (!(rMin > 0 && rMax > rMin)) throw new DadalabError(`Need 0 < rMin < rMax, got ${rMin} and ${rMax}`, 'Pass rMin and rMax that bracket the neighbourhood scales');
+  if (!(rMin > 0 && rMax > rMin)) throw new InputError(`Need 0 < rMin < rMax, got ${rMin} and ${rMax}`, 'Pass rMin and rMax that bracket the neighbourhood scales');
   const S = opts.nScales ?? 12;
   const radii = Float64Array.from({ length: S }, (_, s) => rMin! * Math.pow(rMax! / rMin!, s / (S - 1)));
   return { N, Dm, data, metric, rMin, rMax, radii };
@@ -130,7 +130,7 @@ function correlationResult(p: CorrelationPlan, hist: Float64Array): CorrelationD
   for (let s = 0; s < S; s++) { c += hist[s]; C[s] = c / pairs; }
   const lx: number[] = [], ly: number[] = [];
   for (let s = 0; s < S; s++) if (C[s] > 0) { lx.push(Math.log(radii[s])); ly.push(Math.log(C[s])); }
-  if (lx.length < 2) throw new DadalabError('Too few pairs closer than rMax to fit a slope', 'Increase rMax');
+  if (lx.length < 2) throw new InputError('Too few pairs closer than rMax to fit a slope', 'Increase rMax');
   const { slope, intercept } = lineFit(lx, ly);
   let ss = 0, sxx = 0, mx = 0;
   for (const v of lx) mx += v;
