@@ -5,6 +5,7 @@
  * distance, the rank matrix puts each point itself last (rank N), and the gradient is DADApy's
  * hand-coded one, which is half the true derivative (reproduced so trajectories match DADApy).
  */
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
 import { InputError, ConvergenceError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
@@ -177,7 +178,6 @@ export interface OptimizeDiiOptions {
   /** Backward elimination mode: zero weights stay zero, negative updates are reflected, no L1. */
   staticZeros?: boolean;
   signal?: AbortSignal;
-  warn?: (m: string) => void;
 }
 
 export interface DiiTrajectory {
@@ -247,7 +247,7 @@ export async function optimizeDii(groundTruth: Matrix, data: Matrix, opts: Optim
     const g = diiGradient(DA, X, RB, w, lambda, period).map((v) => v * scaling);
     if (opts.staticZeros) for (let a = 0; a < D; a++) if (w[a] === 0) g[a] = 0;
     if (g.some((v) => Number.isNaN(v))) {
-      opts.warn?.('The DII gradient is NaN (duplicate points or lambda = 0): the optimisation stopped early');
+      warn('The DII gradient is NaN (duplicate points, or lambda = 0): the optimisation stopped early', 'numerical');
       last = e; break;
     }
     const lr = lrAt(opts.lRate, e, nEpochs, decay);
@@ -260,7 +260,7 @@ export async function optimizeDii(groundTruth: Matrix, data: Matrix, opts: Optim
       wn[a] = v;
     }
     if (wn.every((v) => v === 0)) {
-      opts.warn?.('All weights became zero: the l1 regularization is too high (the optimisation stopped early)');
+      warn('All weights became zero: the L1 penalty is too high (the optimisation stopped early)', 'numerical');
       last = e; break;
     }
     if (opts.constrain) scaling = 1 / maxAbs(wn);

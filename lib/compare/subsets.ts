@@ -1,3 +1,4 @@
+import { warn } from '../runtime/warnings';
 import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { Metric } from '../neighbors';
@@ -23,7 +24,6 @@ export interface SubsetImbalanceOptions {
   period?: Float64Array | null;
   rng: Rng;
   signal?: AbortSignal;
-  warn?: (message: string) => void;
 }
 
 /** Information imbalance between two representations of the same points (immutable). */
@@ -76,11 +76,11 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
   }
   let repeats = opts.repeats ?? Math.floor(N / subsetSize);
   if (N <= subsetSize) {
-    opts.warn?.('Subset size greater than the dataset size. Computing information imbalance once on the entire dataset.');
+    warn(`subsetSize = ${subsetSize} is not below the N = ${N} points: the imbalance is computed once, on all of them`);
     repeats = 1;
     subsetSize = N;
   } else if (repeats > Math.floor(N / subsetSize)) {
-    opts.warn?.('repeats * subset_size > dataset size. setting repeats = dataset_size // subset_size.');
+    warn(`repeats x subsetSize = ${repeats} x ${subsetSize} exceeds the N = ${N} points: repeats set to floor(N / subsetSize) = ${Math.floor(N / subsetSize)}`);
     repeats = Math.floor(N / subsetSize);
   }
   if (!Number.isInteger(repeats) || repeats < 1) {

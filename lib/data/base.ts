@@ -6,7 +6,7 @@ import {
 } from '../neighbors';
 import { listSome } from '../errors';
 import { SeededRng, type Rng } from '../stats/rng';
-import { warn } from '../runtime/warnings';
+import { warn, type WarningCategory } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
 
 /** What `new Data(...)` accepts besides coordinates (DADApy's Base constructor, camelCase). */
@@ -136,8 +136,8 @@ export class Base {
     return this.X;
   }
 
-  protected warn(message: string): void {
-    warn(message);
+  protected warn(message: string, category: WarningCategory = 'input'): void {
+    warn(message, category);
   }
 
   /**

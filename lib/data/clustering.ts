@@ -42,7 +42,7 @@ export class Clustering extends DensityEstimation {
     checkOptionKeys(opts, ADP_KEYS, 'computeClusteringADP');
     if (!this.logDen || !this.logDenErr) await this.computeDensityPAk();
     const nn = await this.ensureDistances();
-    if (opts.v2) this.warn('using adp implementation v2: this requires less memory but can be two times slower than the original implementation');
+    if (opts.v2) this.warn('v2: the memory-lean ADP (saddle lists instead of Nc x Nc matrices) can be two times slower', 'performance');
     const r = adpClustering(nn, this.logDen as Float64Array, this.logDenErr as Float64Array, this.kstar as Int32Array, opts);
     this.storeAdp(r);
     return r;

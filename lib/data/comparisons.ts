@@ -117,7 +117,7 @@ export class MetricComparisons extends Clustering {
       for (let j = start; j < D; j++) { acc.push(j); rec(j + 1, acc); acc.pop(); }
     };
     rec(0, []);
-    if (combos.length > 1000) this.warn(`computational cost grows combinatorially: ${combos.length} subsets of ${d} coordinates`);
+    if (combos.length > 1000) this.warn(`${combos.length} subsets of ${d} coordinates: the cost grows combinatorially with d`, 'performance');
     const r = await imbalancesWithCoords(ctx, target, combos, k, name);
     return Object.freeze({ ...r, d });
   }
@@ -138,7 +138,6 @@ export class MetricComparisons extends Clustering {
     return informationImbalanceSubsets(X, Y, {
       k: opts.k, subsetSize: opts.subsetSize, repeats: opts.repeats, avg: opts.avg,
       metric: this.cmpMetric(), period: this.cmpPeriodArray(X.cols), rng: this.rng, signal: opts.signal,
-      warn: (m) => this.warn(m),
     });
   }
 
@@ -191,7 +190,7 @@ export class MetricComparisons extends Clustering {
     if (k > this.maxk) {
       if (!distIndices && distances && square(distances)) return [fromDistanceMatrix(distances as ArrayLike<ArrayLike<number>>, k), k];
       if (coordinates) return [await compute(coordinates, k, periodFor(coordinates)), k];
-      this.warn(`Chosen k = ${k} is greater than max available number of nearest neighbors = ${this.maxk}. Setting k = ${this.maxk}`);
+      this.warn(`k = ${k} exceeds the ${this.maxk} neighbours this object holds, and there are no coordinates to compute more: k set to ${this.maxk}`);
       k = this.maxk;
     }
     if (distIndices) return [asIndexTable(distIndices, N, 'neighbour indices'), k];
@@ -253,7 +252,7 @@ export class MetricComparisons extends Clustering {
     const lab = labelsAsInt(opts.labels, this.N);
     const plan = labelOverlapPlan(lab, opts.k, opts.classFraction);
     if (plan.raisedClasses.length) {
-      this.warn(`max_k < 1 for label${plan.raisedClasses.length > 1 ? 's' : ''} ${plan.raisedClasses.join(', ')}: set to 1. Consider increasing classFraction.`);
+      this.warn(`classFraction x class size < 1 for class${plan.raisedClasses.length > 1 ? 'es' : ''} ${plan.raisedClasses.join(', ')}: their k set to 1 (raise classFraction)`);
     }
     const [table, maxK] = await this.cmpNnIndices(this.X, null, this.nn, plan.maxK, opts.coords ?? null);
     if (maxK < plan.maxK) {

@@ -107,7 +107,7 @@ export class DensityEstimation extends IdEstimation {
    */
   setKstar(k: number | ArrayLike<number> = 0): void {
     if (this.currentId() === null) {
-      this.warn('Setting the k value but, be careful: the intrinsic dimension is not defined!');
+      this.warn('setKstar: the intrinsic dimension is not set yet; the densities will need it (setId(d) or computeId2NN())');
     }
     if (typeof k === 'number') {
       this.kstar = new Int32Array(this.N).fill(k);
@@ -166,7 +166,7 @@ export class DensityEstimation extends IdEstimation {
     const nn = await this.ensureDistances();
     const k = opts.k ?? 10;
     const r = densityKNN(nn, id, { k, bias: opts.bias });
-    if (opts.bias) this.warn('bias contribution to the density error is an experimental feature and might change in the future');
+    if (opts.bias) this.warn('bias: adding (k/N)^(2/d) to the density error is experimental in DADApy and may change', 'experimental');
     this.setKstar(k);
     this.kstar = r.kstar;
     return this.store(r);
@@ -199,10 +199,9 @@ export class DensityEstimation extends IdEstimation {
     let constant = true;
     for (let i = 1; i < kstar.length; i++) if (kstar[i] !== kstar[0]) { constant = false; break; }
     if (constant && kstar.length > 1) {
-      this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`);
+      this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`, 'numerical');
     }
     const r = await densityPAkAsync(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
-    for (const w of r.warnings) this.warn(w);
     return this.store(r) as PakResult;
   }
 

@@ -159,7 +159,7 @@ export class IdEstimation extends Base {
     } else if (this.nn) {
       res = await twoNNDecimatedFromTable(this.nn, {
         algorithm, muFraction, dataFraction, nIter: opts.nIter, rng: this.rng, signal: opts.signal,
-      }, (m) => this.warn(m));
+      });
       musAttr = [...res.allMus];
     } else {
       throw new InputError('computeId2NN needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
@@ -225,6 +225,9 @@ export class IdEstimation extends Base {
     const gopts = { d0: opts.d0, d1: opts.d1, eps: opts.eps, returnRanks: opts.returnRanks };
     // DADApy takes min(N, rangeMax) and crashes when N is a power of two <= rangeMax (rank N does not exist)
     let maxRank = Math.min(this.N - 1, rangeMax);
+    if (maxRank < rangeMax) {
+      this.warn(`rangeMax = ${rangeMax} but a point has at most N - 1 = ${this.N - 1} neighbours: Gride runs up to rank ${maxRank} (scales up to ${2 ** Math.floor(Math.log2(maxRank))})`);
+    }
     let res: GrideScalingResult;
     if (!this.X && this.nn && maxRank > this.maxk) {
       this.warn(`rangeMax = ${rangeMax} but this Data object holds only ${this.maxk} neighbours and no coordinates: rangeMax set to ${this.maxk}`);

@@ -1,3 +1,4 @@
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys } from '../options';
 import { InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
@@ -91,5 +92,6 @@ export function interpolatedDensityPAk(cross: CrossTable, nn: NeighborTable, id:
   checkOptionKeys(opts, [...KSTAR_KEYS, ...PAK_KEYS], 'interpolatedDensityPAk');
   const ks = crossKstar(cross, nn, id, { alpha: opts.alpha, bonferroniDeloc: opts.bonferroniDeloc, bonferroniLoc: opts.bonferroniLoc });
   const r = pakCore(cross.distances, cross.width, cross.n, id, ks, { ...opts, interpolation: true, normaliseBy: nn.n });
+  for (const m of r.warnings) warn(m, 'numerical');
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, r.diagnostics);
 }

@@ -1,3 +1,4 @@
+import { warn } from '../runtime/warnings';
 import { checkpoint, startProgress } from '../runtime/progress';
 import { checkOptionKeys, optionKeys } from '../options';
 import type { NeighborTable } from '../neighbors/table';
@@ -199,6 +200,7 @@ export function densityPAk(nn: NeighborTable, id: number, kstar: ArrayLike<numbe
   const n = nn.n, w = nn.maxk + 1;
   const ks = Int32Array.from(kstar);
   const r = pakCore(nn.distances, w, n, id, ks, opts);
+  for (const m of r.warnings) warn(m, 'numerical');
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }
 
@@ -225,7 +227,10 @@ export async function densityPAkAsync(nn: NeighborTable, id: number, kstar: Arra
   try {
     for (;;) {
       const r = steps.next();
-      if (r.done) return makeDensityResult('PAk', r.value.logDen, r.value.logDenErr, r.value.dc, ks, id, { ...r.value.diagnostics, warnings: r.value.warnings }) as PakResult;
+      if (r.done) {
+        for (const m of r.value.warnings) warn(m, 'numerical');
+        return makeDensityResult('PAk', r.value.logDen, r.value.logDenErr, r.value.dc, ks, id, { ...r.value.diagnostics, warnings: r.value.warnings }) as PakResult;
+      }
       bar.update(r.value);
       await checkpoint(signal);
     }

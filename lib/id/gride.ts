@@ -1,3 +1,4 @@
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
 import { listSome, InputError } from '../errors';
 import type { Matrix } from '../matrix';
@@ -213,6 +214,7 @@ function refuseDuplicates(rows: number[], what: string): void {
 export function grideScalingFromTable(nn: NeighborTable, opts: GrideOptions & { rangeMax?: number; returnRanks?: boolean } = {}): GrideScalingResult {
   checkOptionKeys(opts, [...GRIDE_OPTION_KEYS, 'rangeMax', 'returnRanks'], 'grideScalingFromTable');
   const rangeMax = Math.min(opts.rangeMax ?? 64, nn.maxk);
+  if (rangeMax < (opts.rangeMax ?? 64)) warn(`rangeMax = ${opts.rangeMax ?? 64} but the table holds ${nn.maxk} neighbours: Gride runs up to rank ${rangeMax}`);
   const ranks = grideRanks(rangeMax);
   const S = ranks.length - 1;
   if (S < 1) throw new InputError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');
@@ -248,6 +250,7 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
   checkOptionKeys(opts, GRIDE_COORD_KEYS, 'grideScaling');
   const N = X.rows;
   const maxRank = Math.min(N, opts.rangeMax ?? 64);
+  if (maxRank < (opts.rangeMax ?? 64)) warn(`rangeMax = ${opts.rangeMax ?? 64} but there are only N = ${N} points: Gride runs up to rank ${maxRank}`);
   const ranks = grideRanks(maxRank);
   const S = ranks.length - 1;
   if (S < 1) throw new InputError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');

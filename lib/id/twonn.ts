@@ -1,3 +1,4 @@
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
 import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
@@ -218,8 +219,7 @@ function decimatedResult(ids: Float64Array, scale: number, allMus: Float64Array[
  * point (in drawing order) whose row holds more than 2 drawn points, the first three drawn entries
  * (self, 1st, 2nd); the others are dropped.
  */
-export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoNNDecimationOptions, 'metric' | 'period'>,
-  warn?: (m: string) => void): Promise<TwoNNResult> {
+export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoNNDecimationOptions, 'metric' | 'period'>): Promise<TwoNNResult> {
   const muFraction = opts.muFraction ?? 0.9;
   const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
   const { nSubset, nIter } = decimationSizes(nn.n, opts.dataFraction, opts.nIter);
@@ -249,8 +249,8 @@ export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoN
     allMus.push(mus);
     await checkpoint(opts.signal);
   }
-  if (survived / nIter < 0.8 * nSubset && warn) {
-    warn(`Decimation from a neighbour table used on average ${Math.trunc(survived / nIter)} of the ${nSubset} points of each subset`);
+  if (survived / nIter < 0.8 * nSubset) {
+    warn(`Decimation from a neighbour table (no coordinates): each subset kept on average ${Math.trunc(survived / nIter)} of its ${nSubset} points (those whose two nearest neighbours were drawn too); pass coordinates for full subsets`, 'numerical');
   }
   return decimatedResult(ids, scaleSum / nIter, allMus, algorithm, muFraction, opts.dataFraction, nSubset);
 }
