@@ -1,16 +1,91 @@
-export { Matrix, asMatrix, validateCoordinates, type FloatArray, type MatrixLike } from './matrix';
-export { DadalabError, InputError, StateError, ConvergenceError, MemoryLimitError, isDadalabError } from './errors';
-export * from './neighbors';
+/**
+ * The public surface of dadalab: what a user calls. The `Data` facade (DADApy's workflow) and
+ * the other stateful classes, the loaders, the pure estimators, the neighbour engine's entry
+ * points, the result types, the charts and `show`, progress / interruption / warnings / memory
+ * controls, the errors to catch. The kernel preloads every name here into notebook cells.
+ * Building blocks (likelihoods, solver steps, the engine's internals, codecs, the renderer) are
+ * in `dadalab/internal` (lib/internal.ts).
+ */
 
-export * from './runtime/progress';
-export { warn, setWarningSink, collectWarnings, silenceWarnings, type WarningCategory, type DadalabWarning, type WarningSink } from './runtime/warnings';
-export { memoryBudget, setMemoryBudget, ensureMemory, formatBytes } from './runtime/memory';
-export { Data, IdDiscrete, type DataOptions, type ComputeDistancesOptions } from './data';
-export * from './io';
-export * from './id';
-export * from './density';
-export * from './clustering';
-export * from './compare';
-export * from './layers';
-export * from './stats';
-export * from '../widgets';
+// the facades: DADApy's classes with state
+export { Data, IdDiscrete } from './data';
+export { FeatureWeighting, DiffImbalance, CausalGraph, DataSets, findCommunities, autonomousSets } from './compare';
+
+// data: matrices and loaders
+export { Matrix, asMatrix, validateCoordinates } from './matrix';
+export {
+  loadData, loadLabels, formatOf, loadArrow, loadArrowColumn, openArrowColumns, loadNeighborTable, saveArrow,
+  loadNpy, loadNpyVector, loadNpz, loadCsv, parseCsv,
+} from './io';
+
+// the neighbour engine
+export {
+  computeNeighbors, computeNeighborsSync, crossNeighbors, forEachNeighborBlock, forEachNeighborRankBlock, countNeighborRanks,
+  fromPrecomputed, fromDistanceMatrix, truncateTable, dedupe, findDuplicates, zeroDistanceRows, assertNoZeroDistances,
+  shutdownNeighborPool, lastNeighborStats, METRICS,
+} from './neighbors';
+
+// intrinsic dimension
+export {
+  twoNN, twoNNWithPrior, twoNNDecimated, grideScaling, grideScalingFromTable, binomialIdK, binomialIdRk, levinaBickel,
+  pcaId, localPcaId, participationRatio, correlationDimension, correlationDimensionAsync, correlationIntegral, boxCounting,
+  hammingHistogram, bid, idProfile, latticeCounts, latticeVolume, discreteIdLk, discreteIdK, discreteIdKFromTable,
+  discreteIdLkFromTable, discreteIdScaling,
+} from './id';
+
+// density
+export {
+  computeKstar, densityKNN, densityKstarNN, densityKpeaks, densityPAk, densityPAkAsync, entropy,
+  interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
+} from './density';
+
+// clustering and its scores
+export {
+  adpClustering, dpClustering, decisionGraph, contingency, adjustedRandIndex, mutualInformation, normalizedMutualInformation,
+  adjustedMutualInformation, homogeneity, completeness, coreFraction, clusterScores,
+} from './clustering';
+
+// comparing representations
+export {
+  informationImbalance, conditionalRanks, imbalancePair, dataOverlap, labelOverlap, overlapProfile, imbalanceProfile,
+  jackknifeImbalance,
+  imbalancePlaneChart, greedyCurveChart, overlapProfileChart, overlapHistogramChart, diiTrainingChart, causalGraphChart,
+} from './compare';
+
+// layer by layer
+export {
+  layerProfile, LAYER_STEPS, layerMatrix, layerSource, matricesSource, arrowFileSource, folderSource, filesSource,
+  tablesSource, npyShape, saveLayers,
+} from './layers';
+
+// randomness
+export { SeededRng } from './stats';
+
+// showing results
+export {
+  Chart, chart, show, mimeBundle, useTerminalProgress, importESM, MIME_BUNDLE,
+  layerQuantityChart, layerOverviewChart, layerMatrixChart, layerCurvesChart,
+} from '../widgets';
+
+// progress, interruption, warnings, memory
+export { setProgressSink, startProgress, checkpoint, requestCancel, clearCancel, isCancelRequested, CancelledError } from './runtime/progress';
+export { warn, setWarningSink, collectWarnings, silenceWarnings } from './runtime/warnings';
+export { memoryBudget, setMemoryBudget, formatBytes } from './runtime/memory';
+
+// errors a caller can catch
+export { DadalabError, InputError, StateError, ConvergenceError, MemoryLimitError, isDadalabError } from './errors';
+
+// the types of the options and results (types only: no value is exported by these lines)
+export type * from './data';
+export type * from './matrix';
+export type * from './neighbors';
+export type * from './io';
+export type * from './id';
+export type * from './density';
+export type * from './clustering';
+export type * from './compare';
+export type * from './layers';
+export type * from './stats';
+export type * from '../widgets';
+export type * from './runtime/progress';
+export type * from './runtime/warnings';

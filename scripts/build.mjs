@@ -18,13 +18,17 @@ for (const f of readdirSync(join(root, 'scripts')).filter((f) => /^build-.*\.mjs
 // 2. TypeScript -> dist/
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
 
-// 3. the ESM entry: named re-exports of the CommonJS build
+// 3. the ESM entries (`dadalab` and `dadalab/internal`): named re-exports of the CommonJS build
 const require = createRequire(import.meta.url);
-const lib = require(join(root, 'dist', 'lib', 'index.js'));
-const names = Object.keys(lib).filter((n) => n !== 'default' && n !== '__esModule');
 mkdirSync(join(root, 'dist', 'esm'), { recursive: true });
-writeFileSync(join(root, 'dist', 'esm', 'index.mjs'),
-  `import lib from '../lib/index.js';\nexport const { ${names.join(', ')} } = lib;\nexport default lib;\n`);
+let names = [];
+for (const entry of ['index', 'internal']) {
+  const lib = require(join(root, 'dist', 'lib', `${entry}.js`));
+  const exported = Object.keys(lib).filter((n) => n !== 'default' && n !== '__esModule');
+  if (entry === 'index') names = exported;
+  writeFileSync(join(root, 'dist', 'esm', `${entry}.mjs`),
+    `import lib from '../lib/${entry}.js';\nexport const { ${exported.join(', ')} } = lib;\nexport default lib;\n`);
+}
 if (!existsSync(join(root, 'dist', 'lib', 'index.d.ts'))) throw new Error('build produced no type declarations');
 // 4. the stamp test/globalSetup.ts compares with the sources (a stale dist/ is rebuilt before the tests)
 writeFileSync(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);

@@ -12,7 +12,7 @@
  * shows all its points at a fixed size in bytes.
  */
 import { inspect } from 'node:util';
-import { Chart, type VegaLiteSpec } from './chart';
+import { Chart, type AnySpec } from './chart';
 import { capSpec, MAX_INLINE_POINTS, MAX_RASTER_POINTS, packData, renderSvg, roundData } from './render';
 import { chartPng } from './png';
 import { requestCancel, setProgressSink } from '../lib/runtime/progress';
@@ -49,7 +49,7 @@ function isChartLike(v: Record<string | symbol, unknown>): boolean {
 }
 
 /** The bundle of a chart: vega-lite v5 JSON (thinned, rounded), its PNG, and the text. */
-export async function chartBundle(chart: Chart | { spec: VegaLiteSpec }, text: string,
+export async function chartBundle(chart: Chart | { spec: AnySpec }, text: string,
   maxPoints = MAX_INLINE_POINTS): Promise<MimeBundle> {
   const { spec } = capSpec(chart.spec, maxPoints);
   const raster = capSpec(chart.spec, Math.max(maxPoints, MAX_RASTER_POINTS)).spec;

@@ -5,7 +5,7 @@
  * keeps the native one (it works from notebook cells too, checked in test/kernel).
  */
 import { pathToFileURL } from 'node:url';
-import type { VegaLiteSpec } from './chart';
+import type { AnySpec } from './chart';
 
 const functionImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
 
@@ -56,7 +56,7 @@ export const INLINE_DIGITS = 5;
  * Rounds every number in the inline `data.values` of a spec to `digits` significant digits: a chart
  * needs no more, and 17-digit doubles triple a scatter's bytes in the notebook.
  */
-export function roundData(spec: VegaLiteSpec, digits = INLINE_DIGITS): VegaLiteSpec {
+export function roundData(spec: AnySpec, digits = INLINE_DIGITS): AnySpec {
   const round = (v: unknown): unknown => {
     if (typeof v === 'number') return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v;
     if (Array.isArray(v)) return v.map(round);
@@ -76,11 +76,11 @@ export function roundData(spec: VegaLiteSpec, digits = INLINE_DIGITS): VegaLiteS
     }
     return out;
   };
-  return visit(spec) as VegaLiteSpec;
+  return visit(spec) as AnySpec;
 }
 
 export interface CappedSpec {
-  spec: VegaLiteSpec;
+  spec: AnySpec;
   /** Rows in the largest inline data set before thinning. */
   rows: number;
   /** Rows kept per data set (equal to rows when nothing was dropped). */
@@ -105,7 +105,7 @@ function csvField(v: Cell): string {
  * Only flat rows with the same keys and non-null numbers, strings or booleans are packed; any other
  * data set stays as it is.
  */
-export function packData(spec: VegaLiteSpec, minRows = CSV_MIN_ROWS): VegaLiteSpec {
+export function packData(spec: AnySpec, minRows = CSV_MIN_ROWS): AnySpec {
   const pack = (data: { values: unknown[]; format?: unknown }): object | null => {
     const rows = data.values;
     if (rows.length < minRows || data.format !== undefined) return null;
@@ -146,7 +146,7 @@ export function packData(spec: VegaLiteSpec, minRows = CSV_MIN_ROWS): VegaLiteSp
     }
     return out;
   };
-  return visit(spec) as VegaLiteSpec;
+  return visit(spec) as AnySpec;
 }
 
 /**
@@ -154,7 +154,7 @@ export function packData(spec: VegaLiteSpec, minRows = CSV_MIN_ROWS): VegaLiteSp
  * last rows kept, deterministic), so a 100k-point scatter writes about 1 MB, not 28 MB, into the
  * notebook. The title says what was dropped.
  */
-export function capSpec(spec: VegaLiteSpec, max = MAX_INLINE_POINTS): CappedSpec {
+export function capSpec(spec: AnySpec, max = MAX_INLINE_POINTS): CappedSpec {
   let rows = 0;
   let kept = 0;
   const visit = (node: unknown): unknown => {
@@ -174,7 +174,7 @@ export function capSpec(spec: VegaLiteSpec, max = MAX_INLINE_POINTS): CappedSpec
     }
     return out;
   };
-  const capped = visit(spec) as VegaLiteSpec;
+  const capped = visit(spec) as AnySpec;
   if (rows > max) {
     const note = `(${kept.toLocaleString('en-US')} of ${rows.toLocaleString('en-US')} points shown)`;
     const t = capped.title;
@@ -193,7 +193,7 @@ function stride<T>(values: T[], max: number): T[] {
 }
 
 /** The SVG of a vega-lite spec, rendered headlessly. */
-export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+export async function renderSvg(spec: AnySpec): Promise<string> {
   const { vega, vl } = await loadVega();
   // vega-lite's warnings (e.g. about band sizes) would go to the cell's stderr: keep errors only.
   const compiled = vl.compile(withoutSchema(spec), { logger: vega.logger(vega.Error) }).spec;
@@ -206,7 +206,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 }
 
 /** vega-lite 6 compiles our v5 specs unchanged; dropping $schema avoids its version warning. */
-export function withoutSchema(spec: VegaLiteSpec): VegaLiteSpec {
+export function withoutSchema(spec: AnySpec): AnySpec {
   const { $schema: _drop, ...rest } = spec as { $schema?: unknown };
   return rest;
 }

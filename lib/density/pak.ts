@@ -43,10 +43,15 @@ export interface PakDiagnostics {
   readonly unconverged: number;
   /** Points fitted in log space because their shell volumes leave [1e-300, e^300] (see dadapyVolumeRange). */
   readonly logSpace: number;
+  /**
+   * Shells whose inner and outer radius are equal (tied distances), their ratio lowered by 1e-14 as
+   * DADApy does: counted here, not warned about (DADApy prints a note; the densities are its own).
+   */
+  readonly identicalShells: number;
 }
 
 export interface PakResult extends DensityResult, PakDiagnostics {
-  /** What DADApy would warn about (identical radii, overflowing volumes, singular Hessians). */
+  /** What DADApy would warn about (overflowing volumes, singular Hessians), also reported through the warning sink. */
   readonly warnings: string[];
 }
 
@@ -297,11 +302,10 @@ function* pakSteps(distances: Float64Array, w: number, n: number, id: number, ks
     logDen[i] = F - logN;
   }
   const warnings: string[] = [];
-  if (flags.identical > 0) warnings.push(`PAk: ${flags.identical} shells with identical inner and outer radius (ratio lowered by 1e-14)`);
   if (flags.capped > 0 && dadapyRange) warnings.push(`PAk: ${flags.capped} shell volumes overflowed and were capped at e^300 (DADApy's rule: these densities are not meaningful)`);
   if (logSpace > 0) warnings.push(`PAk: ${logSpace} points have shell volumes outside [1e-300, e^300] (high ID or extreme distances): fitted in log space (DADApy caps the exponent at 300 or skips the fit there, so its values differ at these points)`);
   if (state.singular) warnings.push('PAk: the Hessian was singular at some points: a fixed-point step was used there');
   if (state.fixedSteps > 0) warnings.push(`PAk: the fixed-point iteration did not converge within ${maxFixed} steps at some points (DADApy would loop forever)`);
-  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: state.singular, skipped, unconverged, logSpace });
+  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: state.singular, skipped, unconverged, logSpace, identicalShells: flags.identical });
   return { logDen, logDenErr, dc, diagnostics, warnings };
 }

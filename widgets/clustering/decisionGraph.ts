@@ -1,4 +1,4 @@
-import type { VegaLiteSpec } from '../chart';
+import type { SpecFragment } from '../chart';
 
 const r6 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
 
@@ -8,7 +8,7 @@ const r6 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecis
  * points above both cuts (when given) are marked as centres.
  */
 export function decisionGraphSpec(logDen: ArrayLike<number>, delta: ArrayLike<number>,
-  opts: { densCut?: number; deltaCut?: number; centers?: ArrayLike<number>; title?: string } = {}): VegaLiteSpec {
+  opts: { densCut?: number; deltaCut?: number; centers?: ArrayLike<number>; title?: string } = {}): SpecFragment {
   const isC = new Set<number>(opts.centers ? Array.from(opts.centers) : []);
   const values: { i: number; rho: number | null; delta: number | null; centre: boolean }[] = [];
   for (let i = 0; i < logDen.length; i++) {
@@ -16,7 +16,7 @@ export function decisionGraphSpec(logDen: ArrayLike<number>, delta: ArrayLike<nu
       : opts.densCut !== undefined && opts.deltaCut !== undefined && logDen[i] > opts.densCut && delta[i] > opts.deltaCut;
     values.push({ i, rho: r6(logDen[i]), delta: r6(delta[i]), centre });
   }
-  const layers: VegaLiteSpec[] = [{
+  const layers: SpecFragment[] = [{
     params: [{ name: 'centres', select: { type: 'interval', encodings: ['x', 'y'] } }],
     mark: { type: 'point', filled: true, size: 18 },
     encoding: {

@@ -1,4 +1,4 @@
-import type { VegaLiteSpec } from '../chart';
+import type { SpecFragment } from '../chart';
 
 const r6 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
 
@@ -7,14 +7,14 @@ const r6 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecis
  * grey underneath, cluster centres as black crosses. Uses the first two coordinates.
  */
 export function clusterScatterSpec(coordinates: ArrayLike<ArrayLike<number>> | { rows: number; cols: number; data: ArrayLike<number> },
-  labels: ArrayLike<number>, opts: { centers?: ArrayLike<number>; title?: string; haloLabel?: number } = {}): VegaLiteSpec {
+  labels: ArrayLike<number>, opts: { centers?: ArrayLike<number>; title?: string; haloLabel?: number } = {}): SpecFragment {
   const halo = opts.haloLabel ?? -1;
   const get = (i: number, j: number): number => ('data' in coordinates && 'cols' in coordinates
     ? coordinates.data[i * coordinates.cols + j] : (coordinates as ArrayLike<ArrayLike<number>>)[i][j]);
   const n = labels.length;
   const pts: { x: number | null; y: number | null; cluster: string; halo: boolean }[] = [];
   for (let i = 0; i < n; i++) pts.push({ x: r6(get(i, 0)), y: r6(get(i, 1)), cluster: labels[i] === halo ? 'halo' : String(labels[i]), halo: labels[i] === halo });
-  const layers: VegaLiteSpec[] = [
+  const layers: SpecFragment[] = [
     {
       transform: [{ filter: 'datum.halo' }],
       mark: { type: 'circle', size: 8, color: '#c8c8c8', opacity: 0.6 },

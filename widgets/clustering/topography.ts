@@ -1,4 +1,4 @@
-import type { VegaLiteSpec } from '../chart';
+import type { SpecFragment } from '../chart';
 
 const r6 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
 
@@ -93,7 +93,7 @@ export function dendrogramLayout(t: Topography, logscale = true): DendrogramLayo
 }
 
 /** The dendrogram of the density peaks (vega-lite v5): leaves at the peaks, joins at the saddles. */
-export function dendrogramSpec(t: Topography, opts: { logscale?: boolean; title?: string } = {}): VegaLiteSpec {
+export function dendrogramSpec(t: Topography, opts: { logscale?: boolean; title?: string } = {}): SpecFragment {
   const L = dendrogramLayout(t, opts.logscale ?? true);
   const segments: { x: number | null; x2: number | null; y: number | null; y2: number | null }[] = [];
   for (const m of L.merges) {
@@ -135,7 +135,7 @@ export function dendrogramSpec(t: Topography, opts: { logscale?: boolean; title?
 }
 
 /** The peak topography as a matrix (DADApy's plot_matrix): saddle log densities, peaks on the diagonal. */
-export function topographyMatrixSpec(t: Topography, opts: { title?: string } = {}): VegaLiteSpec {
+export function topographyMatrixSpec(t: Topography, opts: { title?: string } = {}): SpecFragment {
   const n = t.centerLogDen.length;
   const values: { i: number; j: number; value: number | null; kind: string }[] = [];
   for (let i = 0; i < n; i++) {
@@ -157,6 +157,6 @@ export function topographyMatrixSpec(t: Topography, opts: { title?: string } = {
 }
 
 /** The topography as a dendrogram (default) or a matrix. */
-export function adpTopographySpec(t: Topography, kind: 'dendrogram' | 'matrix' = 'dendrogram'): VegaLiteSpec {
+export function adpTopographySpec(t: Topography, kind: 'dendrogram' | 'matrix' = 'dendrogram'): SpecFragment {
   return kind === 'matrix' ? topographyMatrixSpec(t) : dendrogramSpec(t);
 }

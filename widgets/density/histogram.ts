@@ -1,4 +1,4 @@
-import type { VegaLiteSpec } from '../chart';
+import type { SpecFragment } from '../chart';
 
 /** Rounds for compact, stable JSON in specs. */
 export function r6(x: number): number | null {
@@ -6,7 +6,7 @@ export function r6(x: number): number | null {
 }
 
 /** A histogram of per-point log densities (vega-lite v5). */
-export function densityHistogramSpec(logDen: ArrayLike<number>, opts: { title?: string; xTitle?: string; maxbins?: number } = {}): VegaLiteSpec {
+export function densityHistogramSpec(logDen: ArrayLike<number>, opts: { title?: string; xTitle?: string; maxbins?: number } = {}): SpecFragment {
   const values: { v: number | null }[] = [];
   for (let i = 0; i < logDen.length; i++) values.push({ v: r6(logDen[i]) });
   return {

@@ -1,4 +1,4 @@
-import type { VegaLiteSpec } from '../chart';
+import type { SpecFragment } from '../chart';
 import { r6 } from './histogram';
 
 /**
@@ -7,7 +7,7 @@ import { r6 } from './histogram';
  * shifted to zero mean before plotting. The title reports the mean squared error after the shift.
  */
 export function densityVsTrueSpec(estimate: ArrayLike<number>, truth: ArrayLike<number>,
-  opts: { removeMean?: boolean; title?: string; label?: string } = {}): VegaLiteSpec {
+  opts: { removeMean?: boolean; title?: string; label?: string } = {}): SpecFragment {
   const n = Math.min(estimate.length, truth.length);
   let me = 0, mt = 0;
   if (opts.removeMean ?? true) {

@@ -5,7 +5,7 @@
  * Readable with 80 layers: the layer axis widens with the number of layers (up to a cap), turns its
  * labels when they are many, and drops the labels that would still overlap.
  */
-import { Chart, type VegaLiteSpec } from '../chart';
+import { Chart, type SpecFragment } from '../chart';
 
 export interface LayerSeries {
   name: string;
@@ -94,7 +94,7 @@ export interface LayerOverviewInput {
 /** Every quantity of a profile, one panel each, stacked on the same layer axis. */
 export function layerOverviewChart(input: LayerOverviewInput): Chart {
   const width = layerAxisWidth(input.names.length);
-  const vconcat: VegaLiteSpec[] = input.panels.map((p, j) => {
+  const vconcat: SpecFragment[] = input.panels.map((p, j) => {
     const { data, layer } = quantityLayers(input.names, p.series, p.yTitle, p.domain, p.zero);
     const last = j === input.panels.length - 1;
     // only the bottom panel names the layers; the others keep the grid
