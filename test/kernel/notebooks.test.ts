@@ -25,6 +25,9 @@ function numberAfter(cells: Cell[], source: string, label: RegExp): number {
   return Number(m![1]);
 }
 
+// a notebook trains a network and profiles its layers (about 35 s alone on 2 cores): room for a loaded machine
+const NOTEBOOK_TIMEOUT = 400_000;
+
 const notebooks = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb') && !f.endsWith('.out.ipynb')).sort();
 
 describe('the notebooks', () => {
@@ -53,7 +56,7 @@ describe('the notebooks', () => {
       const html = readFileSync(path.join(outDir, name.replace('.ipynb', '.html')), 'utf8');
       expect(html.match(/class="chart"/g)?.length).toBe(charts.length);
       runs.set(name, cells);
-    });
+    }, NOTEBOOK_TIMEOUT);
   }
 
   it('the quick start: an Arrow file in, under ten code cells, a 2-D strip found', () => {
@@ -74,7 +77,7 @@ describe('the notebooks', () => {
       const r = await runNotebook(path.join(NOTEBOOKS, name), { out: again });
       expect(r.ok).toBe(true);
       expect(readFileSync(again, 'utf8') === first).toBe(true);
-    });
+    }, NOTEBOOK_TIMEOUT);
   }
 
   it('the tutorials find what they teach', () => {
