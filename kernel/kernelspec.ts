@@ -13,8 +13,11 @@ export const DISPLAY_NAME = 'dadalab (TypeScript)';
 export const LAUNCHER = path.resolve(__dirname, 'launcher.js');
 /** The kernelspec folder shipped in the package (use it through JUPYTER_PATH). */
 export const PACKAGED_JUPYTER_PATH = path.resolve(__dirname, '..', '..', 'kernel', 'jupyter');
-/** nbconvert template folder with the SVG fix (--TemplateExporter.extra_template_basedirs). */
-export const NBCONVERT_TEMPLATES = path.resolve(__dirname, '..', '..', 'kernel', 'nbconvert', 'templates');
+/**
+ * nbconvert template folder (--TemplateExporter.extra_template_basedirs): the build copies
+ * kernel/nbconvert/templates here with the inline vega scripts of the interactive charts.
+ */
+export const NBCONVERT_TEMPLATES = path.resolve(__dirname, '..', 'nbconvert', 'templates');
 
 export interface InstallOptions {
   user?: boolean;

@@ -87,6 +87,14 @@ function plain(s: string): string {
   return s.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
+/** An <img> of an output's PNG, at the display size its metadata gives (high-density PNGs). */
+function pngImg(o: Output, cls = ''): string {
+  const data = (o.data ?? {}) as Record<string, unknown>;
+  const meta = ((o.metadata ?? {}) as Record<string, { width?: number; height?: number }>)['image/png'] ?? {};
+  const size = `${meta.width ? ` width="${meta.width}"` : ''}${meta.height ? ` height="${meta.height}"` : ''}`;
+  return `<img${cls ? ` class="${cls}"` : ''}${size} alt="${escapeHtml(text(data['text/plain'] ?? 'chart'))}" src="data:image/png;base64,${text(data['image/png']).replace(/\s/g, '')}">`;
+}
+
 function outputHtml(o: Output, charts: unknown[]): string {
   if (o.output_type === 'stream') {
     return `<pre class="stream ${o.name === 'stderr' ? 'stderr' : ''}">${escapeHtml(text(o.text))}</pre>`;
@@ -98,12 +106,13 @@ function outputHtml(o: Output, charts: unknown[]): string {
   if (data[VEGALITE]) {
     const i = charts.length;
     charts.push(withoutSchema(data[VEGALITE] as Record<string, unknown>));
-    const svg = data['image/svg+xml'] ? text(data['image/svg+xml']) : '';
+    // The static fallback where scripts do not run: the PNG (or the SVG of notebooks run before 0.2).
+    const fallback = data['image/png'] ? pngImg(o, 'dadalab-chart') : data['image/svg+xml'] ? text(data['image/svg+xml']) : '';
     const caption = data['text/plain'] ? `<div class="summary">${escapeHtml(text(data['text/plain']))}</div>` : '';
-    return `<div class="chart" id="chart-${i}" data-chart="${i}">${svg}</div>${caption}`;
+    return `<div class="chart" id="chart-${i}" data-chart="${i}">${fallback}</div>${caption}`;
   }
   if (data['image/svg+xml']) return `<div class="svg">${text(data['image/svg+xml'])}</div>`;
-  if (data['image/png']) return `<img src="data:image/png;base64,${text(data['image/png'])}">`;
+  if (data['image/png']) return pngImg(o);
   if (data['text/html']) return `<div class="html">${text(data['text/html'])}</div>`;
   if (data['text/markdown']) return `<div class="md">${markdown(text(data['text/markdown']))}</div>`;
   if (data['text/plain']) return `<pre class="result">${escapeHtml(text(data['text/plain']))}</pre>`;

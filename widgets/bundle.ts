@@ -1,19 +1,26 @@
 /**
  * The display bundle of a result or a chart: what a notebook cell shows when the value ends the
  * cell, or when it is passed to `show()`. One bundle, three MIME types:
- * `application/vnd.vegalite.v5+json` (JupyterLab renders v5, not v6), `image/svg+xml` (rendered in
- * Node with vega, for nbconvert, GitHub and other viewers that do not run scripts) and
- * `text/plain` (the result's one-line summary). Charts with more than MAX_INLINE_POINTS data rows
- * are thinned in both the spec and the SVG, and the title says so.
+ * `application/vnd.vegalite.v5+json` (JupyterLab renders v5, not v6, interactively), `image/png`
+ * (vega's SVG rasterised in Node, for every viewer that does not run vega: the classic Notebook
+ * untrusted or trusted, nbconvert's default HTML, sanitising renderers of code-hosting sites) and
+ * `text/plain` (the result's one-line summary). No `image/svg+xml`: the classic Notebook ignores
+ * it when untrusted, nbconvert 6.5 prefers it to the PNG and blanks it, sanitisers strip it, and
+ * it repeats every data point a second time (a 10k-point scatter is 2.8 MB of SVG).
+ * The spec's inline data is thinned above MAX_INLINE_POINTS rows (the title says so) and rounded to
+ * 5 significant digits, and large data sets are stored as one CSV string; the PNG is drawn from up to MAX_RASTER_POINTS rows, so a dense scatter
+ * shows all its points at a fixed size in bytes.
  */
 import { inspect } from 'node:util';
 import { Chart, type VegaLiteSpec } from './chart';
-import { capSpec, MAX_INLINE_POINTS, renderSvg } from './render';
+import { capSpec, MAX_INLINE_POINTS, MAX_RASTER_POINTS, packData, renderSvg, roundData } from './render';
+import { chartPng } from './png';
 import { requestCancel, setProgressSink } from '../lib/runtime/progress';
 import { terminalProgressSink } from './progress';
 
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 export const SVG_MIME = 'image/svg+xml';
+export const PNG_MIME = 'image/png';
 /** Objects may define their own bundle under this symbol (an async method returning MIME data). */
 export const MIME_BUNDLE = Symbol.for('dadalab.mimebundle');
 /** Deno's kernel protocol (`[Symbol.for('Jupyter.display')]()` returns a MIME bundle): honoured too. */
@@ -41,14 +48,16 @@ function isChartLike(v: Record<string | symbol, unknown>): boolean {
   return v.spec !== null && typeof v.spec === 'object' && typeof v.summary === 'function';
 }
 
-/** The bundle of a chart: vega-lite v5 JSON, its SVG, and the text. */
+/** The bundle of a chart: vega-lite v5 JSON (thinned, rounded), its PNG, and the text. */
 export async function chartBundle(chart: Chart | { spec: VegaLiteSpec }, text: string,
   maxPoints = MAX_INLINE_POINTS): Promise<MimeBundle> {
   const { spec } = capSpec(chart.spec, maxPoints);
-  const svg = await renderSvg(spec);
+  const raster = capSpec(chart.spec, Math.max(maxPoints, MAX_RASTER_POINTS)).spec;
+  const png = await chartPng(await renderSvg(raster));
   return {
-    data: { [VEGALITE_MIME]: spec, [SVG_MIME]: svg, 'text/plain': text },
-    metadata: {},
+    data: { [VEGALITE_MIME]: packData(roundData(spec)), [PNG_MIME]: png.bytes.toString('base64'), 'text/plain': text },
+    // Jupyter, nbconvert and GitHub show the PNG at this size (it has PNG_SCALE times the pixels).
+    metadata: { [PNG_MIME]: { width: png.width, height: png.height } },
   };
 }
 

@@ -45,8 +45,39 @@ export function loadVega(): Promise<{ vega: any; vl: any }> {
   return engines;
 }
 
-/** Points above which a chart's inline data is thinned for the notebook (SVG and spec alike). */
-export const MAX_INLINE_POINTS = 5000;
+/** Rows above which a chart's inline vega-lite data is thinned in the notebook. */
+export const MAX_INLINE_POINTS = 2000;
+/** Rows drawn into a chart's PNG (its size in bytes does not grow with them). */
+export const MAX_RASTER_POINTS = 50000;
+/** Significant digits of the numbers in a notebook chart's inline data. */
+export const INLINE_DIGITS = 5;
+
+/**
+ * Rounds every number in the inline `data.values` of a spec to `digits` significant digits: a chart
+ * needs no more, and 17-digit doubles triple a scatter's bytes in the notebook.
+ */
+export function roundData(spec: VegaLiteSpec, digits = INLINE_DIGITS): VegaLiteSpec {
+  const round = (v: unknown): unknown => {
+    if (typeof v === 'number') return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v;
+    if (Array.isArray(v)) return v.map(round);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round(x)]));
+    return v;
+  };
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (k === 'data' && v && typeof v === 'object' && Array.isArray((v as { values?: unknown }).values)) {
+        out[k] = { ...(v as object), values: round((v as { values: unknown[] }).values) };
+      } else {
+        out[k] = visit(v);
+      }
+    }
+    return out;
+  };
+  return visit(spec) as VegaLiteSpec;
+}
 
 export interface CappedSpec {
   spec: VegaLiteSpec;
@@ -54,6 +85,68 @@ export interface CappedSpec {
   rows: number;
   /** Rows kept per data set (equal to rows when nothing was dropped). */
   kept: number;
+}
+
+/** Inline data sets with more rows than this are written as one CSV string in the notebook. */
+export const CSV_MIN_ROWS = 100;
+
+type Cell = number | string | boolean;
+
+function csvField(v: Cell): string {
+  const t = String(v);
+  return /[",\n\r]|^\s|\s$/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/**
+ * The inline data of a chart as CSV: `{ values: "x,y\n0.1,2\n...", format: { type: 'csv', parse } }`
+ * (vega-lite v5 inline data may be a string in a given format), with an explicit parse type per
+ * column, so nothing is re-typed by guessing. A notebook stores a spec's rows one field per line
+ * (nbformat's indentation): as one string, a 2000-point scatter takes about a quarter of the bytes.
+ * Only flat rows with the same keys and non-null numbers, strings or booleans are packed; any other
+ * data set stays as it is.
+ */
+export function packData(spec: VegaLiteSpec, minRows = CSV_MIN_ROWS): VegaLiteSpec {
+  const pack = (data: { values: unknown[]; format?: unknown }): object | null => {
+    const rows = data.values;
+    if (rows.length < minRows || data.format !== undefined) return null;
+    const first = rows[0];
+    if (!first || typeof first !== 'object' || Array.isArray(first)) return null;
+    const keys = Object.keys(first);
+    if (keys.length === 0 || keys.some((k) => /[",\n\r]/.test(k))) return null;
+    const types = keys.map((k) => typeof (first as Record<string, unknown>)[k]);
+    const lines = [keys.map((k) => csvField(k)).join(',')];
+    for (const row of rows) {
+      if (!row || typeof row !== 'object' || Array.isArray(row)) return null;
+      const r = row as Record<string, unknown>;
+      if (Object.keys(r).length !== keys.length) return null;
+      const fields: string[] = [];
+      for (let j = 0; j < keys.length; j++) {
+        const v = r[keys[j]];
+        if (typeof v !== types[j] || (typeof v === 'number' && !Number.isFinite(v))) return null;
+        if (typeof v === 'string' && v === '') return null; // would read back as null
+        if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') return null;
+        fields.push(csvField(v as Cell));
+      }
+      lines.push(fields.join(','));
+    }
+    const parse = Object.fromEntries(keys.map((k, j) => [k, types[j]]));
+    const { values: _rows, ...rest } = data;
+    return { ...rest, values: lines.join('\n'), format: { type: 'csv', parse } };
+  };
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (k === 'data' && v && typeof v === 'object' && Array.isArray((v as { values?: unknown }).values)) {
+        out[k] = pack(v as { values: unknown[] }) ?? v;
+      } else {
+        out[k] = visit(v);
+      }
+    }
+    return out;
+  };
+  return visit(spec) as VegaLiteSpec;
 }
 
 /**

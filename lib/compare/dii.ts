@@ -6,15 +6,18 @@
  * hand-coded one, which is half the true derivative (reproduced so trajectories match DADApy).
  */
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { DadalabError, InputError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { checkpoint } from '../runtime/progress';
+import { ensureMemory } from '../runtime/memory';
 import type { Chart } from '../../widgets/chart';
 import { diiTrainingChart } from '../../widgets/compare/charts';
 
 /** Square distance matrix (N x N row-major), periodic per feature where period[a] != 0. Diagonal max + 1. */
 export function fullDistanceMatrix(X: Matrix, period: Float64Array | null = null, weights: Float64Array | null = null): Float64Array {
   const N = X.rows, D = X.cols, x = X.data;
+  ensureMemory(3 * N * N * 8, `The differentiable information imbalance on ${N} points keeps ${N} x ${N} distance and rank matrices`,
+    'Use a random subset of a few thousand points');
   const out = new Float64Array(N * N);
   const w = weights;
   let max = 0;
@@ -423,6 +426,9 @@ export class FeatureWeighting {
   }
 
   private target(targetData: MatrixLike | FeatureWeighting): { M: Matrix; period: Float64Array | null } {
+    if (targetData === undefined || targetData === null) {
+      throw new InputError('The target space of the DII is missing', 'Pass { targetData: Y } (coordinates of the same points, a FeatureWeighting or a Data object)');
+    }
     if (targetData instanceof FeatureWeighting) {
       if (targetData.N !== this.N) throw new DadalabError(`The target has ${targetData.N} points but the data have ${this.N}`, 'Pass the same points');
       return { M: targetData.X, period: targetData.period };

@@ -67,6 +67,10 @@ export class Clustering extends DensityEstimation {
     return this.computeClusteringADP({ Z: opts.Z, halo: opts.halo, v2: opts.v2, fallback: opts.fallback, borderScan: opts.borderScan });
   }
 
+  protected override heldEstimates(): string[] {
+    return [...super.heldEstimates(), ...(this.clusterAssignment ? ['clusterAssignment'] : [])];
+  }
+
   private storeAdp(r: AdpResult): void {
     this.clusterAssignment = r.clusterAssignment;
     this.nClusters = r.nClusters;

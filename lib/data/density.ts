@@ -92,6 +92,10 @@ export class DensityEstimation extends IdEstimation {
     return v === undefined ? null : v;
   }
 
+  protected override heldEstimates(): string[] {
+    return [...super.heldEstimates(), ...(this.kstar ? ['kstar'] : []), ...(this.logDen ? ['logDen'] : [])];
+  }
+
   /** DADApy's reset_kstar: kstar = dc = null. */
   resetKstar(): void {
     this.kstar = null;
@@ -268,13 +272,25 @@ export class DensityEstimation extends IdEstimation {
     return c;
   }
 
-  /** DADApy's return_sparse_distance_graph: the directed k*-graph with its distances, as CSR arrays. */
+  /**
+   * DADApy's return_sparse_distance_graph: the directed k*-graph with its distances as an N x N
+   * sparse matrix in scipy's CSR convention (what DADApy's csr_matrix holds): row i's entries are
+   * indices[indptr[i] .. indptr[i + 1]) with distances data[...], columns in ascending order
+   * (not in neighbour-rank order).
+   */
   async returnSparseDistanceGraph(): Promise<{ n: number; indptr: Int32Array; indices: Int32Array; data: Float64Array }> {
     const g = await this.computeNeighIndices();
     this.neighDists = g.neighDists;
-    const indices = new Int32Array(g.nspar);
-    for (let e = 0; e < g.nspar; e++) indices[e] = g.nindList[2 * e + 1];
-    return { n: g.n, indptr: Int32Array.from(g.nindIptr), indices, data: Float64Array.from(g.neighDists) };
+    const indices = new Int32Array(g.nspar), data = new Float64Array(g.nspar);
+    for (let i = 0; i < g.n; i++) {
+      const a = g.nindIptr[i], b = g.nindIptr[i + 1];
+      const order = Array.from({ length: b - a }, (_, t) => a + t).sort((x, y) => g.nindList[2 * x + 1] - g.nindList[2 * y + 1]);
+      for (let t = 0; t < order.length; t++) {
+        indices[a + t] = g.nindList[2 * order[t] + 1];
+        data[a + t] = g.neighDists[order[t]];
+      }
+    }
+    return { n: g.n, indptr: Int32Array.from(g.nindIptr), indices, data };
   }
 
   /** DADApy's compute_neigh_similarity_index(method = 'jaccard'). */

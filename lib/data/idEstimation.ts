@@ -378,6 +378,10 @@ export class IdEstimation extends Base {
     return correlationDimension(X, { metric: this.metric === 'precomputed' ? 'euclidean' : this.metric, ...opts });
   }
 
+  protected override heldEstimates(): string[] {
+    return [...super.heldEstimates(), ...(this.intrinsicDim !== null ? ['intrinsicDim'] : [])];
+  }
+
   /** The periodic box as one length per coordinate (null when not periodic). */
   protected periodArray(): Float64Array | null {
     if (this.period === null) return null;

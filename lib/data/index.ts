@@ -1,4 +1,4 @@
-import { MetricComparisons } from './comparisons';
+import { FeatureWeightingLayer } from './featureWeighting';
 
 export type { DataOptions, ComputeDistancesOptions } from './base';
 export { IdDiscrete, type IdDiscreteOptions, type IdDiscreteDistancesOptions, type BinomialLkOptions, type BinomialKDiscreteOptions } from './idDiscrete';
@@ -9,4 +9,4 @@ export { IdDiscrete, type IdDiscreteOptions, type IdDiscreteDistancesOptions, ty
  * computes what is missing with the defaults, like DADApy. Every method returns a Promise (long
  * work reports progress and can be interrupted); results are immutable objects with `plot()`.
  */
-export class Data extends MetricComparisons {}
+export class Data extends FeatureWeightingLayer {}

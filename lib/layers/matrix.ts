@@ -13,7 +13,7 @@ import { layerProfile, type LayerProfileOptions } from './profile';
 import type { LayerProfileResult } from './result';
 import { layerSource } from './source';
 
-export interface LayerMatrixOptions extends Pick<LayerProfileOptions, 'k' | 'metric' | 'signal' | 'names' | 'layers' | 'tables' | 'squared' | 'seed'> {
+export interface LayerMatrixOptions extends Pick<LayerProfileOptions, 'k' | 'metric' | 'signal' | 'names' | 'layers' | 'tables' | 'squared' | 'includesSelf' | 'seed'> {
   /** Which matrices (default both). */
   kind?: 'overlap' | 'imbalance' | 'both';
 }
@@ -35,12 +35,12 @@ export async function layerMatrix(source: unknown, opts: LayerMatrixOptions = {}
     throw new InputError(`kind '${String(kind)}' is not one of overlap, imbalance, both`, "Pass { kind: 'overlap' }, { kind: 'imbalance' } or leave it out");
   }
   const { kind: _k, ...rest } = opts;
-  const src = layerSource(source, { layers: opts.layers, names: opts.names, tables: opts.tables, squared: opts.squared });
+  const src = layerSource(source, { layers: opts.layers, names: opts.names, tables: opts.tables, squared: opts.squared, includesSelf: opts.includesSelf });
   let prof: LayerProfileResult;
   try {
     const L = src.names.length;
     // every layer is a reference; the only step is the imbalance (none for the overlaps: the kept tables give them)
-    prof = await layerProfile(src, { ...rest, names: undefined, layers: undefined, tables: undefined, squared: undefined,
+    prof = await layerProfile(src, { ...rest, names: undefined, layers: undefined, tables: undefined, squared: undefined, includesSelf: undefined,
       steps: kind === 'overlap' ? [] : ['imbalance'], references: kind === 'overlap' ? [] : Array.from({ length: L }, (_, i) => i) });
   } finally {
     if (src !== source) src.close();

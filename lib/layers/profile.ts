@@ -77,7 +77,7 @@ export interface LayerProfileOptions extends Omit<LayerSourceOptions, 'labels'> 
 }
 
 const OPTION_KEYS = optionKeys<LayerProfileOptions>({
-  steps: 1, labels: 1, maxk: 1, k: 1, rangeMax: 1, scale: 1, Z: 1, references: 1, metric: 1, seed: 1, signal: 1, onLayer: 1, layers: 1, names: 1, tables: 1, squared: 1,
+  steps: 1, labels: 1, maxk: 1, k: 1, rangeMax: 1, scale: 1, Z: 1, references: 1, metric: 1, seed: 1, signal: 1, onLayer: 1, layers: 1, names: 1, tables: 1, squared: 1, includesSelf: 1,
 });
 
 interface Settings {
@@ -200,7 +200,7 @@ function layerPeakBytes(src: LayerSource, i: number, s: Settings): number {
  */
 export async function layerProfile(source: unknown, opts: LayerProfileOptions = {}): Promise<LayerProfileResult> {
   if (opts === null || typeof opts !== 'object') throw new InputError(`layerProfile options must be an object, got ${typeof opts}`, 'Pass e.g. { labels, k: 30 }');
-  const srcOpts: LayerSourceOptions = { layers: opts.layers, names: opts.names, tables: opts.tables, squared: opts.squared, labels: typeof opts.labels === 'string' ? opts.labels : undefined };
+  const srcOpts: LayerSourceOptions = { layers: opts.layers, names: opts.names, tables: opts.tables, squared: opts.squared, includesSelf: opts.includesSelf, labels: typeof opts.labels === 'string' ? opts.labels : undefined };
   const src = layerSource(source, srcOpts);
   try {
     return await run(src, opts);

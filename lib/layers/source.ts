@@ -56,6 +56,8 @@ export interface LayerSourceOptions {
   tables?: boolean;
   /** Neighbour table files hold squared distances (faiss IndexFlatL2). */
   squared?: boolean;
+  /** Neighbour table files start with the point itself in column 0 (default true; faiss searching the indexed data does). */
+  includesSelf?: boolean;
 }
 
 const LABEL_NAMES = ['label', 'labels', 'y', 'target', 'class'];
@@ -272,7 +274,7 @@ export function filesSource(paths: readonly string[], opts: LayerSourceOptions =
   const n = sameN(infos.map((x) => x.rows), names);
   const load = (i: number): LoadedLayer => {
     const info = infos[i];
-    if (tables) return { X: null, table: loadNeighborTable(info.path, { squared: opts.squared }) };
+    if (tables) return { X: null, table: loadNeighborTable(info.path, { squared: opts.squared, includesSelf: opts.includesSelf }) };
     if (/\.npy$/i.test(info.path)) return { X: loadNpy(info.path), table: null };
     const f = openArrowColumns(info.path);
     try {

@@ -21,12 +21,11 @@ const NO_OPTIONS = new Set([
   'computeDecGraph', 'returnEntropy', 'computeNeighIndices', 'computeNeighDists', 'computeNeighVectorDiffs',
   'returnSparseDistanceGraph', 'resetKstar', 'setKstar', 'setId', 'returnInterpolatedDensityKNN',
   'returnInterpolatedDensityKstarNN', 'returnInterpolatedDensityPAk', 'returnInformationImbalace',
-  'removeZeroDists', 'removeIdenticalPoints', 'returnOptimalLambda', 'returnDii', 'returnDiiGradient', 'returnOptimalLearningRate',
-  'returnWeightsOptimizeDii', 'returnBackwardGreedyDiiElimination', 'returnLassoOptimizationDiiSearch',
+  'removeZeroDists', 'removeIdenticalPoints',
   // protected helpers
   'setNeighborTable', 'ensureDistances', 'requireCoordinates', 'warn', 'periodArray', 'kstarNow', 'startKstarIterations',
   'ensureId', 'currentId', 'resetGraph', 'ensureKstar', 'store', 'crossTable', 'storeAdp', 'cmpContext', 'cmpMetric',
-  'cmpPeriodArray', 'allDplets', 'cmpNnIndices', 'featureWeighting',
+  'cmpPeriodArray', 'allDplets', 'cmpNnIndices', 'featureWeighting', 'target', 'withTarget', 'heldEstimates',
 ]);
 
 describe('unknown option keys on Data', () => {

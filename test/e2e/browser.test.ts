@@ -66,6 +66,23 @@ data.N` },
     return { page, report };
   }
 
+  /** Each image's natural width and its count of non-white pixels (drawn on white). */
+  const inkOfImages = (page: any, selector: string): Promise<Array<{ w: number; ink: number }>> => page.$$eval(selector,
+    async (imgs: HTMLImageElement[]) => Promise.all(imgs.map(async (img) => {
+      if (!img.complete) await new Promise((r) => { img.onload = r; img.onerror = r; });
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, c.width, c.height);
+      g.drawImage(img, 0, 0);
+      const px = g.getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i] < 200 || px[i + 1] < 200 || px[i + 2] < 200) ink++;
+      return { w: img.naturalWidth, ink };
+    })));
+
   /** Data marks drawn by vega in each chart container (axis, legend and title parts excluded). */
   const countMarks = (page: any, selector: string): Promise<number[]> => page.$$eval(selector,
     (els: Element[]) => els.map((el) => el.querySelectorAll('svg g.role-mark > path, svg g.role-mark > line, svg g.role-mark > rect, svg g.role-mark > text').length));
@@ -83,33 +100,29 @@ data.N` },
     await page.close();
   });
 
-  it('the report shows the SVG fallback where scripts do not run', async () => {
+  it('the report shows the PNG fallback where scripts do not run', async () => {
     const page = await context.newPage();
     const html = readFileSync(path.join(dir, 'check.html'), 'utf8').replace(/<script>[\s\S]*?<\/script>/g, '');
     const noScript = path.join(dir, 'noscript.html');
     writeFileSync(noScript, html);
     await page.goto(`file://${noScript}`);
-    const marks = await countMarks(page, '.chart');
-    expect(marks).toEqual([400, 3]);
+    const inked = await inkOfImages(page, '.chart img');
+    expect(inked.length).toBe(2);
+    for (const { w, ink } of inked) {
+      expect(w).toBeGreaterThan(50);
+      expect(ink).toBeGreaterThan(500);
+    }
     await page.close();
   });
 
-  it('the nbconvert HTML shows the charts (pixels drawn), with no console error', async () => {
+  it('the nbconvert HTML of the dadalab template draws the charts with vega-embed, offline, with no console error', async () => {
     const { page, report } = await open(path.join(dir, 'check.nbconvert.html'));
-    const inked = await page.$$eval('img.dadalab-chart', async (imgs: HTMLImageElement[]) => Promise.all(imgs.map(async (img) => {
-      if (!img.complete) await new Promise((r) => { img.onload = r; img.onerror = r; });
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const g = c.getContext('2d')!;
-      g.fillStyle = '#fff';
-      g.fillRect(0, 0, c.width, c.height);
-      g.drawImage(img, 0, 0);
-      const px = g.getImageData(0, 0, c.width, c.height).data;
-      let ink = 0;
-      for (let i = 0; i < px.length; i += 4) if (px[i] < 200 || px[i + 1] < 200 || px[i + 2] < 200) ink++;
-      return { w: img.naturalWidth, ink };
-    })));
+    await page.waitForSelector('body[data-charts-ready="true"]', { timeout: 30_000 });
+    const rendered = await page.$$eval('.dadalab-vegalite', (els: Element[]) => els.map((e) => e.getAttribute('data-rendered')));
+    expect(rendered).toEqual(['vega-embed', 'vega-embed']);
+    expect(await countMarks(page, '.dadalab-vegalite')).toEqual([400, 3]);
+    // the PNG underneath is a real picture (shown where scripts do not run)
+    const inked = await inkOfImages(page, '.jp-OutputArea-output img');
     expect(inked.length).toBe(2);
     for (const { w, ink } of inked) {
       expect(w).toBeGreaterThan(50);

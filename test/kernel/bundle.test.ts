@@ -2,8 +2,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { chart, Chart } from '../../widgets/chart';
-import { capSpec, renderSvg, MAX_INLINE_POINTS } from '../../widgets/render';
-import { chartBundle, isDisplayable, mimeBundle, show, MIME_BUNDLE, SVG_MIME, VEGALITE_MIME } from '../../widgets/bundle';
+import { capSpec, packData, renderSvg, roundData, MAX_INLINE_POINTS } from '../../widgets/render';
+import { chartPng, svgToPng } from '../../widgets/png';
+import { chartBundle, isDisplayable, mimeBundle, show, MIME_BUNDLE, PNG_MIME, VEGALITE_MIME } from '../../widgets/bundle';
 import { decode, encode, header, WireError } from '../../kernel/wire';
 import { describeError, describeDiagnostics } from '../../kernel/errors';
 import { DadalabError } from '../../lib/errors';
@@ -40,15 +41,63 @@ describe('rendering charts in Node', () => {
     expect(values.length).toBe(MAX_INLINE_POINTS);
     expect(values[0]).toEqual((big.spec.data as { values: unknown[] }).values[0]);
     expect(values[values.length - 1]).toEqual((big.spec.data as { values: unknown[] }).values[19999]);
-    expect(JSON.stringify(spec.title)).toContain('5,000 of 20,000 points shown');
+    expect(JSON.stringify(spec.title)).toContain('2,000 of 20,000 points shown');
     expect(capSpec(bars().spec).spec).toEqual(bars().spec);
+  });
+
+  it('packs large inline data as CSV with explicit column types, drawing the same chart', async () => {
+    const values = Array.from({ length: 300 }, (_, i) => ({ x: Math.cos(i) * 1.23456789, y: Math.sin(i * 1.7), label: `c${i % 3}${i % 7 ? '' : ', "q"'}`, core: i % 2 === 0, n: i }));
+    const spec = { data: { values }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' },
+      color: { field: 'label', type: 'nominal' }, shape: { field: 'core', type: 'nominal' }, tooltip: [{ field: 'n' }] } };
+    const packed = packData(roundData(spec));
+    const data = packed.data as { values: string; format: unknown };
+    expect(data.format).toEqual({ type: 'csv', parse: { x: 'number', y: 'number', label: 'string', core: 'boolean', n: 'number' } });
+    expect(data.values.split('\n')[0]).toBe('x,y,label,core,n');
+    expect(await renderSvg(packed)).toBe(await renderSvg(roundData(spec)));
+    expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(roundData(spec)).length * 0.6);
+    // rows that CSV cannot carry faithfully stay as they are
+    for (const odd of [[{ a: 1 }, { a: null }], [{ a: 1 }, { a: '1' }], [{ a: { b: 1 } }], [{ a: 1 }, { a: 1, b: 2 }], [{ a: '' }]]) {
+      const s = { data: { values: Array.from({ length: 200 }, (_, i) => odd[i % odd.length]) }, mark: 'point' };
+      expect(packData(s)).toEqual(s);
+    }
+    expect(packData(bars().spec)).toEqual(bars().spec);
+  });
+
+  it('rounds inline numbers to 5 significant digits, integers and strings untouched', () => {
+    const s = roundData({ data: { values: [{ x: 1 / 3, n: 123456789, s: '0.333333333' }] }, layer: [{ data: { values: [{ y: 2 / 3 }] } }] });
+    expect(s).toEqual({ data: { values: [{ x: 0.33333, n: 123456789, s: '0.333333333' }] }, layer: [{ data: { values: [{ y: 0.66667 }] } }] });
+  });
+
+  it('draws PNGs with the shipped font, the same bytes every time, on white', async () => {
+    const svg = await renderSvg(bars().spec);
+    const a = await chartPng(svg);
+    const b = await chartPng(svg);
+    expect(a.bytes.equals(b.bytes)).toBe(true);
+    expect(a.bytes.subarray(1, 4).toString()).toBe('PNG');
+    // display size = the SVG's size; the image has twice the pixels
+    const w = Number(/width="(\d+)"/.exec(svg)![1]);
+    expect(a.width).toBe(w);
+    expect(a.bytes.readUInt32BE(16)).toBe(2 * w);
+    // the palette PNG is much smaller than the truecolour one
+    expect(a.bytes.length).toBeLessThan(svgToPng(svg).bytes.length * 0.6);
+    // text is drawn: a chart with a long title has more ink than the same chart without it
+    const sharp = require('sharp');
+    const ink = async (png: Buffer) => {
+      const { data } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+      let n = 0;
+      for (const v of data) if (v < 128) n++;
+      return n;
+    };
+    const titled = chart({ ...bars().spec, title: 'A long title with Δ(A → B) ± 0.1' });
+    expect(await ink((await chartPng(await renderSvg(titled.spec))).bytes)).toBeGreaterThan(await ink(a.bytes) + 200);
   });
 });
 
 describe('display bundles', () => {
-  it('a chart is one bundle: vega-lite v5 JSON, SVG and text', async () => {
+  it('a chart is one bundle: vega-lite v5 JSON, PNG and text (no SVG)', async () => {
     const b = await mimeBundle(bars());
-    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, SVG_MIME, 'text/plain'].sort());
+    expect(Object.keys(b.data).sort()).toEqual([VEGALITE_MIME, PNG_MIME, 'text/plain'].sort());
+    expect(b.metadata[PNG_MIME]).toEqual({ width: expect.any(Number), height: expect.any(Number) });
     expect((b.data[VEGALITE_MIME] as { $schema: string }).$schema).toContain('vega-lite/v5');
     expect(b.data['text/plain']).toBe('three bars');
   });
@@ -58,14 +107,24 @@ describe('display bundles', () => {
     expect(isDisplayable(result)).toBe(true);
     const b = await mimeBundle(result);
     expect(b.data['text/plain']).toBe('ID 6.3 ± 0.2 at r = 1.4');
-    expect(String(b.data[SVG_MIME])).toContain('<svg');
+    expect(Buffer.from(String(b.data[PNG_MIME]), 'base64').subarray(1, 4).toString()).toBe('PNG');
   });
 
-  it('a 20000-point scatter stays small in the notebook', async () => {
+  it('a 20000-point scatter stays small in the notebook, and its PNG draws every point', async () => {
     const b = await chartBundle(scatter(20000), 'dots');
-    const size = JSON.stringify(b.data).length;
-    expect(size).toBeLessThan(3_000_000);
-    expect(size).toBeGreaterThan(100_000);
+    const size = JSON.stringify(b.data, null, 1).length;
+    expect(size).toBeLessThan(150_000);
+    expect(size).toBeGreaterThan(20_000);
+    // the PNG is drawn from all 20000 rows, the spec from 2000: the PNG has more ink than one of the thinned spec
+    const sharp = require('sharp');
+    const ink = async (png: Buffer) => {
+      const { data } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+      let n = 0;
+      for (const v of data) if (v < 200) n++;
+      return n;
+    };
+    const thin = await chartPng(await renderSvg(capSpec(scatter(20000).spec).spec));
+    expect(await ink(Buffer.from(String(b.data[PNG_MIME]), 'base64'))).toBeGreaterThan(await ink(thin.bytes) * 1.2);
   });
 
   it('plain values and MIME_BUNDLE objects', async () => {

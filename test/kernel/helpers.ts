@@ -9,7 +9,8 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const DIST = path.join(ROOT, 'dist');
 export const CLI = path.join(DIST, 'kernel', 'cli.js');
 export const NOTEBOOKS = path.join(ROOT, 'notebooks');
-export const TEMPLATES = path.join(ROOT, 'kernel', 'nbconvert', 'templates');
+/** The built nbconvert templates (kernel/nbconvert/templates plus the inlined vega scripts). */
+export const TEMPLATES = path.join(DIST, 'nbconvert', 'templates');
 
 /** Under this variable (set by .ci/run) a missing Jupyter or Chromium fails the tests instead of skipping them. */
 export const REQUIRE_PIECES = process.env.DADALAB_REQUIRE_JUPYTER === '1';

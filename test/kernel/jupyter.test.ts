@@ -46,7 +46,7 @@ describeWith('the dadalab kernel in a Jupyter server', [missingJupyterServer()],
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }, 'a line')`);
     expect(b.reply.execution_count).toBe(a.reply.execution_count + 1);
     const bundle = of(b, 'execute_result')[0].content.data;
-    expect(Object.keys(bundle).sort()).toEqual([VL, 'image/svg+xml', 'text/plain'].sort());
+    expect(Object.keys(bundle).sort()).toEqual([VL, 'image/png', 'text/plain'].sort());
     expect(bundle[VL].$schema).toContain('/v5.json');
     const cwd = await kernel.execute('process.cwd()');
     expect(of(cwd, 'execute_result')[0].content.data['text/plain']).toContain(path.join(path.basename(root), 'analysis'));
@@ -143,16 +143,19 @@ describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert
       '--template', 'dadalab', 'check.out.ipynb'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
     expect(html.status, html.stderr).toBe(0);
     const page = readFileSync(path.join(dir, 'check.out.html'), 'utf8');
-    const img = /<img class="dadalab-chart" src="data:image\/svg\+xml;base64,([^"]+)"/.exec(page);
-    expect(img).not.toBeNull();
-    expect(Buffer.from(img![1], 'base64').toString('utf8')).toContain('mark-rect');
+    // the interactive chart: its spec for vega-embed (inlined), over its PNG
+    const spec = /<script type="application\/json" class="dadalab-spec">([^<]+)<\/script>/.exec(page);
+    expect(spec).not.toBeNull();
+    expect(JSON.parse(spec![1]).mark).toBe('bar');
+    expect(page).toMatch(/<img src="data:image\/png;base64,iVBOR/);
+    expect(page).toContain('vegaEmbed');
     expect(page).not.toMatch(/<script[^>]+src="https?:/);
 
     // `dadalab html` is nbconvert with the template.
     const viaCli = spawnSync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'html', 'check.out.ipynb', '--output', 'check.cli'],
       { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
     expect(viaCli.status, viaCli.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, 'check.cli.html'), 'utf8')).toContain('<img class="dadalab-chart"');
+    expect(readFileSync(path.join(dir, 'check.cli.html'), 'utf8')).toContain('class="dadalab-spec"');
 
     // After `dadalab install --prefix P`, plain `--template dadalab` finds the template.
     const prefix = tempDir('dadalab-prefix-');
@@ -160,6 +163,6 @@ describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert
     const installed = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--template', 'dadalab', '--output', 'check.installed', 'check.out.ipynb'],
       { cwd: dir, env: { ...env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter') }, encoding: 'utf8', timeout: 120_000 });
     expect(installed.status, installed.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, 'check.installed.html'), 'utf8')).toContain('<img class="dadalab-chart"');
+    expect(readFileSync(path.join(dir, 'check.installed.html'), 'utf8')).toContain('class="dadalab-spec"');
   });
 });

@@ -21,11 +21,16 @@ function expectSame(p: LayerProfileResult, names?: string[]): void {
   if (names) expect([...p.names]).toEqual(names);
 }
 
-/** A faiss-style neighbour table file: FixedSizeList columns distances (float32) and indices (int64). */
-function tableFile(t: NeighborTable, path: string): void {
-  const w = t.maxk + 1;
-  const dist = A.makeData({ type: new A.Float32(), length: t.n * w, data: Float32Array.from(t.distances) });
-  const ind = A.makeData({ type: new A.Int64(), length: t.n * w, data: BigInt64Array.from(Array.from(t.indices, BigInt)) });
+/**
+ * A faiss-style neighbour table file: FixedSizeList columns distances (float32) and indices (int64);
+ * `faiss`: squared distances and no self column, as IndexFlatL2.search on other queries returns them.
+ */
+function tableFile(t: NeighborTable, path: string, faiss = false): void {
+  const w = faiss ? t.maxk : t.maxk + 1;
+  const c0 = faiss ? 1 : 0;
+  const pick = <T>(a: ArrayLike<number>, f: (v: number) => T) => Array.from({ length: t.n * w }, (_, x) => f(a[Math.floor(x / w) * (t.maxk + 1) + c0 + (x % w)]));
+  const dist = A.makeData({ type: new A.Float32(), length: t.n * w, data: Float32Array.from(pick(t.distances, (v) => (faiss ? v * v : v))) });
+  const ind = A.makeData({ type: new A.Int64(), length: t.n * w, data: BigInt64Array.from(pick(t.indices, (v) => BigInt(v))) });
   const fsl = (child: A.Data, type: A.DataType) => A.makeVector(A.makeData({ type: new A.FixedSizeList(w, new A.Field('item', type, false)), length: t.n, child }));
   writeFileSync(path, A.tableToIPC(new A.Table({ distances: fsl(dist, new A.Float32()), indices: fsl(ind, new A.Int64()) }), 'file'));
 }
@@ -81,6 +86,13 @@ describe('layer sources', () => {
         expect(a[l].idGride).toBeCloseTo(b[l].idGride, 4);
       }
     }
+    // faiss's layout: squared distances, no self column
+    const fdir = join(tmp.dir, 'faiss');
+    mkdirSync(fdir);
+    tables.forEach((t, i) => tableFile(t, join(fdir, `layer${i}.arrow`), true));
+    const pf = await layerProfile(fdir, { labels, maxk: 100, squared: true, includesSelf: false });
+    expect(pf.table().map((r) => r.overlapNext)).toEqual(reference.table().map((r) => r.overlapNext));
+    expect(pf.table().map((r) => r.imbToLast)).toEqual(reference.table().map((r) => r.imbToLast));
     // short tables: ranks beyond them are DADApy's random draws, seeded
     const short = await Promise.all(layers.map((X) => computeNeighbors(X, { maxk: 20 })));
     const p1 = await layerProfile(short, { labels, rangeMax: 16, seed: 1 });

@@ -74,13 +74,13 @@ describe('ID profile across layers', () => {
 });
 
 describe('intrinsic-dimension results render as notebook bundles', () => {
-  it('Gride, TwoNN and decimation results give vega-lite + SVG + text', async () => {
+  it('Gride, TwoNN and decimation results give vega-lite + PNG + text', async () => {
     const { mimeBundle } = await import('../../widgets/bundle');
     const d = new Data(X, { rng: 1 });
     await d.computeDistances({ maxk: 16 });
     for (const r of [await d.returnIdScalingGride({ rangeMax: 16 }), await d.computeId2NN(), await d.returnIdScaling2NN({ nMin: 100 })]) {
       const b = await mimeBundle(r);
-      expect(String(b.data['image/svg+xml'])).toMatch(/^<svg/);
+      expect(Buffer.from(String(b.data['image/png']), 'base64').subarray(1, 4).toString()).toBe('PNG');
       expect(b.data['text/plain']).toBe(r.summary());
     }
   });
