@@ -54,8 +54,12 @@ export function loadCase(file: string): ParityCase {
   return { ...json, root, file };
 }
 
-/** An input array: a Matrix for 2-D arrays, a Float64Array for 1-D ones. */
-export type InputValue = Matrix | Float64Array;
+/**
+ * An input array: a Matrix for a 2-D array, a Float64Array for a 1-D float array, an Int32Array
+ * for a 1-D integer array (labels, indices), a list of Matrices for a 3-D array (one per index of
+ * the first axis), a string[] for text, and nested arrays as they are for a ragged list.
+ */
+export type InputValue = Matrix | Float64Array | Int32Array | Matrix[] | string[] | unknown[];
 
 export function loadInputs(c: ParityCase): Map<string, InputValue> {
   const out = new Map<string, InputValue>();
@@ -67,30 +71,65 @@ export function loadInputs(c: ParityCase): Map<string, InputValue> {
   return out;
 }
 
-function readInput(root: string, inp: CaseInput): InputValue {
-  if (inp.inline !== undefined && !inp.transform) return fromNested(inp.inline);
-  if (inp.npy) {
-    const a = parseNpy(readFileSync(join(root, inp.npy)), inp.npy);
-    if (a.shape.length === 1) return Float64Array.from(a.data as ArrayLike<number>, Number);
-    return npyToMatrix(a, inp.npy).toFloat64();
+const INT_DTYPE = /^[<>|=]?[iu]\d$|^u?int\d*$/;
+
+/** A flat numeric array of a given shape as our input value (1-D, 2-D Matrix, 3-D list of Matrices). */
+function shaped(data: ArrayLike<number | bigint>, shape: number[], integer: boolean, source: string): InputValue {
+  const nums = Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
+  if (shape.length <= 1) {
+    if (integer && nums.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31)) return Int32Array.from(nums);
+    return nums;
   }
-  if (inp.file) {
-    // whitespace-separated text (np.genfromtxt / np.loadtxt)
-    const text = readFileSync(join(root, inp.file), 'utf8');
-    const rows = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'))
-      .map((l) => l.split(/\s+/).map(Number));
-    if (rows.length > 0 && rows[0].length === 1 && (!inp.shape || inp.shape.length === 1)) {
-      return Float64Array.from(rows, (r) => r[0]);
-    }
-    return Matrix.fromRows(rows);
+  if (shape.length === 2) return new Matrix(nums, shape[0], shape[1]);
+  if (shape.length === 3) {
+    const [a, b, c] = shape;
+    return Array.from({ length: a }, (_, i) => new Matrix(nums.slice(i * b * c, (i + 1) * b * c), b, c));
   }
-  if (inp.inline !== undefined) return fromNested(inp.inline);
-  throw new Error(`input ${inp.name} has no npy, file or inline data`);
+  throw new Error(`${source}: arrays of rank ${shape.length} are not supported (1-D, 2-D and 3-D are)`);
 }
 
-function fromNested(v: unknown): InputValue {
-  if (Array.isArray(v) && Array.isArray(v[0])) return Matrix.fromRows(v as number[][]);
-  return Float64Array.from(v as number[]);
+function readInput(root: string, inp: CaseInput): InputValue {
+  if (inp.inline !== undefined && !inp.transform) return fromNested(inp.inline, inp.dtype);
+  if (inp.npy) {
+    const a = parseNpy(readFileSync(join(root, inp.npy)), inp.npy);
+    if (Array.isArray(a.data)) return a.data as string[];
+    return shaped(a.data as ArrayLike<number | bigint>, a.shape, INT_DTYPE.test(a.dtype), inp.npy);
+  }
+  if (inp.file || inp.csv) {
+    // whitespace- or comma-separated text (np.genfromtxt / np.loadtxt / the .csv copies)
+    const rel = (inp.file ?? inp.csv) as string;
+    const text = readFileSync(join(root, rel), 'utf8');
+    const rows = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'))
+      .map((l) => l.split(/[\s,]+/).map(Number));
+    const integer = inp.dtype !== undefined && INT_DTYPE.test(inp.dtype);
+    if (rows.length > 0 && rows[0].length === 1 && (!inp.shape || inp.shape.length === 1)) {
+      return shaped(rows.map((r) => r[0]), [rows.length], integer, rel);
+    }
+    if (inp.shape && inp.shape.length === 3) return shaped(rows.flat(), inp.shape, integer, rel);
+    return Matrix.fromRows(rows);
+  }
+  if (inp.inline !== undefined) return fromNested(inp.inline, inp.dtype);
+  throw new Error(`input ${inp.name} has no npy, csv, file or inline data`);
+}
+
+function depthOf(v: unknown): number {
+  let d = 0;
+  while (Array.isArray(v)) { d++; v = v[0]; }
+  return d;
+}
+
+function fromNested(v: unknown, dtype?: string): InputValue {
+  if (!Array.isArray(v)) return Float64Array.of(Number(v));
+  if (v.some((x) => typeof x === 'string')) return v as string[];
+  const d = depthOf(v);
+  const integer = dtype !== undefined && INT_DTYPE.test(dtype);
+  if (d === 1) return shaped(v as number[], [v.length], integer, 'inline input');
+  const rect = (a: unknown[]): boolean => a.every((r) => Array.isArray(r) && r.length === (a[0] as unknown[]).length);
+  if (d === 2 && rect(v)) return Matrix.fromRows(v as number[][]);
+  if (d === 3 && rect(v) && (v as unknown[][]).every((m) => rect(m) && (m[0] as unknown[]).length === ((v as unknown[][][])[0][0]).length)) {
+    return (v as number[][][]).map((m) => Matrix.fromRows(m));
+  }
+  return v; // ragged: kept as nested arrays
 }
 
 /**
@@ -101,14 +140,26 @@ export function applyTransform(v: InputValue, transform: string): InputValue {
   const m = /^\s*\w+\s*\[(.*)\]\s*$/.exec(transform);
   if (!m) throw new Error(`unsupported input transform '${transform}'`);
   const parts = splitTop(m[1]);
+  if (Array.isArray(v) && v.length > 0 && v[0] instanceof Matrix) {
+    // a 3-D input: the first axis picks matrices, the others slice each of them
+    const mats = v as Matrix[];
+    const single = /^-?\d+$/.test((parts[0] ?? ':').trim());
+    const picked = sliceIndex(parts[0] ?? ':', mats.length, transform).map((i) => mats[i]);
+    const sliced = picked.map((M) => M.selectRows(sliceIndex(parts[1] ?? ':', M.rows, transform)).selectColumns(sliceIndex(parts[2] ?? ':', M.cols, transform)));
+    return single ? sliced[0] : sliced;
+  }
   if (!(v instanceof Matrix)) {
     if (parts.length !== 1) throw new Error(`transform '${transform}' indexes a 1-D input with ${parts.length} axes`);
-    const idx = sliceIndex(parts[0], v.length, transform);
-    return Float64Array.from(idx, (i) => v[i]);
+    const arr = v as ArrayLike<number>;
+    const idx = sliceIndex(parts[0], arr.length, transform);
+    return v instanceof Int32Array ? Int32Array.from(idx, (i) => v[i]) : Float64Array.from(idx, (i) => Number(arr[i]));
   }
+  if (parts.length > 2) throw new Error(`transform '${transform}' indexes a 2-D input with ${parts.length} axes`);
   const rows = sliceIndex(parts[0] ?? ':', v.rows, transform);
   const cols = sliceIndex(parts[1] ?? ':', v.cols, transform);
-  return v.selectRows(rows).selectColumns(cols);
+  const out = v.selectRows(rows).selectColumns(cols);
+  // X[:, 0] (an integer column index) is 1-D in NumPy
+  return parts.length === 2 && /^-?\d+$/.test(parts[1].trim()) ? Float64Array.from(out.data) : out;
 }
 
 function splitTop(s: string): string[] {
@@ -138,9 +189,17 @@ function sliceIndex(part: string, n: number, transform: string): number[] {
   return out;
 }
 
-/** Decodes a stored value into plain JS: null, a number, or nested arrays of numbers (NaN strings mapped). */
+/** Dtypes whose values are text: kept as strings ("NaN" there is the word, not a number). */
+const TEXT_DTYPE = /^(str|string|unicode|object|<U\d*|U\d*|\|S\d*|bytes)/i;
+
+/**
+ * Decodes a stored value into plain JS: null (None), numbers, booleans, strings, or nested and
+ * ragged arrays of them. The strings "NaN", "Infinity", "-Infinity" stand for non-finite floats
+ * except in text dtypes.
+ */
 export function decodeValue(v: StoredValue): unknown {
-  if (v.dtype === 'none') return null;
+  if (v.dtype === 'none' || v.value === null || v.value === undefined) return v.dtype === 'none' ? null : v.value ?? null;
+  if (TEXT_DTYPE.test(v.dtype)) return v.value;
   return mapLeaves(v.value, (x) => (x === 'NaN' ? NaN : x === 'Infinity' ? Infinity : x === '-Infinity' ? -Infinity : x));
 }
 

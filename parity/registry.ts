@@ -4,6 +4,8 @@ import type { CaseStep } from './case';
 /** What the replay knows about the object and step being replayed. */
 export interface StepContext {
   caseName: string;
+  /** The DADApy class of the object the step acts on. */
+  className?: string;
   step: CaseStep;
   stepIndex: number;
   /** DADApy methods already called on this object, in order. */
@@ -24,6 +26,39 @@ export interface MethodMap {
   compare?: (output: string, ctx: StepContext) => Comparator | undefined;
 }
 
+/** How a DADApy class maps onto ours: builds our object from the init step. */
+export interface ClassMap {
+  /**
+   * Our object for the init step: `coordinates` (the input the step names, or null), `distances`
+   * (resolved, or undefined), `kwargs` (DADApy's constructor keywords, `$input`s resolved, keys as
+   * DADApy wrote them).
+   */
+  create: (init: { coordinates: unknown; distances: unknown; kwargs: Record<string, unknown> }) => object;
+}
+
+const classes = new Map<string, ClassMap>();
+
+/** Declares how one or more DADApy classes are created (parity/maps/*.ts). */
+export function registerClass(names: string | string[], map: ClassMap): void {
+  for (const n of Array.isArray(names) ? names : [names]) classes.set(n, map);
+}
+export function classMap(name: string): ClassMap | undefined {
+  return classes.get(name);
+}
+
+/**
+ * DADApy classes the replay does not create, with the reason (reported as not implemented, the
+ * reason shown): classes that need JAX in DADApy, whose numbers are float32 and depend on JAX's
+ * generator.
+ */
+const unsupported = new Map<string, string>();
+export function registerUnsupportedClass(names: string[], reason: string): void {
+  for (const n of names) unsupported.set(n, reason);
+}
+export function unsupportedClassReason(name: string): string | undefined {
+  return unsupported.get(name);
+}
+
 const methods = new Map<string, MethodMap>();
 const attributes = new Map<string, string | ((obj: any) => unknown)>();
 const comparators: ((output: string, ctx: StepContext) => Comparator | undefined)[] = [];
@@ -40,6 +75,7 @@ export function completeMethods(): ReadonlySet<string> {
   return complete;
 }
 
+/** Method mappings by DADApy name, or 'Class.method' for one class only (consulted first). */
 export function registerMethods(map: Record<string, MethodMap>): void {
   for (const [k, v] of Object.entries(map)) methods.set(k, v);
 }
@@ -52,8 +88,8 @@ export function registerComparator(rule: (output: string, ctx: StepContext) => C
   comparators.push(rule);
 }
 
-export function methodMap(name: string): MethodMap {
-  return methods.get(name) ?? {};
+export function methodMap(name: string, className?: string): MethodMap {
+  return (className ? methods.get(`${className}.${name}`) : undefined) ?? methods.get(name) ?? {};
 }
 export function attributeGetter(name: string): (obj: any) => unknown {
   const a = attributes.get(name);
@@ -70,13 +106,13 @@ export function snakeToCamel(s: string): string {
 }
 
 export function comparatorFor(output: string, dtype: string, ctx: StepContext): Comparator {
-  const m = methodMap(ctx.step.method ?? '');
+  const m = methodMap(ctx.step.method ?? '', ctx.className);
   const fromMethod = m.compare?.(output, ctx);
   if (fromMethod) return fromMethod;
   for (const rule of comparators) {
     const c = rule(output, ctx);
     if (c) return c;
   }
-  if (/int|bool/.test(dtype)) return { kind: 'exact' };
+  if (/int|bool|str|unicode|object|<U|^U/i.test(dtype)) return { kind: 'exact' };
   return { kind: 'numeric', rtol: 1e-9 };
 }

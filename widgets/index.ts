@@ -1,4 +1,5 @@
 export { Chart, chart, VEGA_LITE_V5, type VegaLiteSpec, type Displayable } from './chart';
 export { show, mimeBundle, chartBundle, isDisplayable, useTerminalProgress, MIME_BUNDLE, VEGALITE_MIME, SVG_MIME, PNG_MIME, type MimeBundle } from './bundle';
 export { renderSvg, capSpec, importESM, MAX_INLINE_POINTS } from './render';
+export { layerQuantityChart, layerOverviewChart, layerMatrixChart, layerCurvesChart, type LayerSeries } from './layers/charts';
 export { svgToPng } from './png';

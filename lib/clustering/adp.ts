@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { Chart } from '../../widgets/chart';
@@ -110,6 +111,7 @@ function validate(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: Array
  */
 export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: ArrayLike<number>,
   kstar: ArrayLike<number>, opts: AdpOptions = {}): AdpResult {
+  checkOptionKeys(opts, ['Z', 'halo', 'v2', 'fallback', 'borderScan'], 'adpClustering');
   const Z = opts.Z ?? 1.65;
   const halo = opts.halo ?? false;
   const v2 = opts.v2 ?? false;

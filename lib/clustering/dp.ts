@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
@@ -73,6 +74,7 @@ export interface DpOptions {
   deltaCut?: number;
   halo?: boolean;
 }
+export const DP_KEYS = optionKeys<DpOptions>({ densCut: 1, deltaCut: 1, halo: 1 });
 
 export interface DpResult {
   readonly clusterAssignment: Int32Array;
@@ -92,6 +94,7 @@ export interface DpResult {
  * log density among its border points (a neighbour within dc of another cluster); members below it get −1.
  */
 export function dpClustering(nn: NeighborTable, graph: DecisionGraph, dc: ArrayLike<number> | null, opts: DpOptions = {}): DpResult {
+  checkOptionKeys(opts, DP_KEYS, 'dpClustering');
   const densCut = opts.densCut ?? 0, deltaCut = opts.deltaCut ?? 0;
   const N = nn.n, w = nn.maxk + 1;
   const ld = graph.logDen, delta = graph.delta, ref = graph.ref;

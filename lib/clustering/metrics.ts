@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { lgamma } from '../stats/special';
 
@@ -17,8 +18,10 @@ export interface ScoreOptions {
   /** Drop the points whose true label is this value (e.g. −1 for noise in a ground truth). */
   ignoreTrue?: number;
 }
+const SCORE_KEYS = optionKeys<ScoreOptions>({ ignorePredicted: 1, ignoreTrue: 1 });
 
 export function contingency(labelsTrue: ArrayLike<number>, labelsPred: ArrayLike<number>, opts: ScoreOptions = {}): Contingency {
+  checkOptionKeys(opts, SCORE_KEYS, 'the clustering score');
   if (labelsTrue.length !== labelsPred.length) {
     throw new DadalabError(`The two labelings have different lengths (${labelsTrue.length} and ${labelsPred.length})`, 'Pass one label per point in both');
   }

@@ -4,6 +4,7 @@
  * matrix of the links whose weight exceeds a threshold, and the communities (levels of autonomous
  * sets) of the resulting directed graph.
  */
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { SeededRng } from '../stats/rng';
@@ -37,6 +38,11 @@ export interface PresentToFutureOptions {
   ratioRowsColumns?: number;
   signal?: AbortSignal;
 }
+const PRESENT_TO_FUTURE_KEYS = optionKeys<PresentToFutureOptions>({
+  numSamples: 1, timeLags: 1, embeddingDimPresent: 1, embeddingDimFuture: 1, embeddingTime: 1, targetVariables: 1, numEpochs: 1,
+  batchesPerEpoch: 1, l1Strength: 1, pointAdaptLambda: 1, kInit: 1, kFinal: 1, lambdaFactor: 1, paramsInit: 1, optimizerName: 1,
+  learningRate: 1, learningRateDecay: 1, numPointsRows: 1, computeImbFinal: 1, computeError: 1, ratioRowsColumns: 1, signal: 1,
+});
 
 /** The present-to-future optimisation (immutable). */
 export interface PresentToFuture {
@@ -77,6 +83,7 @@ export class CausalGraph {
    * (ddof 1), on a copy (DADApy changes the caller's array in place).
    */
   constructor(timeSeries: MatrixLike, opts: { periods?: number | ArrayLike<number> | null; standardize?: boolean; seed?: number } = {}) {
+    checkOptionKeys(opts, ['periods', 'standardize', 'seed'], 'new CausalGraph');
     const X = asMatrix(timeSeries).toFloat64();
     validateCoordinates(X, 3);
     const T = X.rows, D = X.cols;
@@ -113,6 +120,7 @@ export class CausalGraph {
    * all present variables (with delay embedding) to the target's future, trained from the same seed.
    */
   async optimizePresentToFuture(o: PresentToFutureOptions): Promise<PresentToFuture> {
+    checkOptionKeys(o, PRESENT_TO_FUTURE_KEYS, 'optimizePresentToFuture');
     const Ep = o.embeddingDimPresent ?? 1, Ef = o.embeddingDimFuture ?? 1, te = o.embeddingTime ?? 1;
     const lags = o.timeLags;
     if (!Array.isArray(lags) || lags.length === 0 || lags.some((l) => !Number.isInteger(l) || l < 1)) {
@@ -163,6 +171,7 @@ export class CausalGraph {
    * adjacency[source][target] = 1 when it exceeds the threshold (default 0.1).
    */
   computeAdjMatrix(opts: { weights?: PresentToFuture['weightsFinal']; threshold?: number; embeddingDimPresent?: number } = {}): CausalGraphResult {
+    checkOptionKeys(opts, ['weights', 'threshold', 'embeddingDimPresent'], 'computeAdjMatrix');
     const weights = opts.weights ?? this.weightsFinal;
     if (!weights) throw new DadalabError('No weights to build the graph from', 'Run optimizePresentToFuture first or pass weights');
     const thr = opts.threshold ?? 0.1;

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
@@ -69,6 +70,7 @@ export interface CausalityOptions {
   rng?: Rng;
   signal?: AbortSignal;
 }
+export const CAUSALITY_KEYS = optionKeys<CausalityOptions>({ causePresent: 1, effectPresent: 1, effectFuture: 1, weights: 1, conditioningPresent: 1, k: 1, periodCause: 1, periodEffect: 1, periodConditioning: 1, maxk: 1, metric: 1, rng: 1, signal: 1 });
 
 /**
  * DADApy's return_inf_imb_causality (§10.5): for each weight w, Delta([w cause, effect](t) ->
@@ -76,6 +78,7 @@ export interface CausalityOptions {
  * that lowers the imbalance below its value at w = 0 is evidence that cause drives effect.
  */
 export async function causalityImbalances(opts: CausalityOptions): Promise<Float64Array> {
+  checkOptionKeys(opts, CAUSALITY_KEYS, 'returnInfImbCausality');
   const C = mat(opts.causePresent, 'causePresent'), E = mat(opts.effectPresent, 'effectPresent'), F = mat(opts.effectFuture, 'effectFuture');
   if (C.rows !== E.rows || C.rows !== F.rows) {
     throw new DadalabError("Number of points must be the same in 'causePresent', 'effectPresent' and 'effectFuture'", 'Pass samples at the same times');
@@ -124,6 +127,7 @@ export interface CausalityConditioningOptions {
   rng?: Rng;
   signal?: AbortSignal;
 }
+export const CAUSALITY_CONDITIONING_KEYS = optionKeys<CausalityConditioningOptions>({ causePresent: 1, effectPresent: 1, conditioningPresent: 1, effectFuture: 1, weightsCause: 1, weightsConditioning: 1, k: 1, periodCause: 1, periodEffect: 1, periodConditioning: 1, metric: 1, rng: 1, signal: 1 });
 
 export interface CausalityConditioningResult {
   /** Delta([w conditioning, effect] -> future) for each conditioning weight. */
@@ -145,6 +149,7 @@ export function grid2d(xs: ArrayLike<number>, ys: ArrayLike<number>): [number, n
 
 /** DADApy's return_inf_imb_causality_conditioning: with complete tables (maxk = N - 1). */
 export async function causalityConditioning(opts: CausalityConditioningOptions): Promise<CausalityConditioningResult> {
+  checkOptionKeys(opts, CAUSALITY_CONDITIONING_KEYS, 'returnInfImbCausalityConditioning');
   const g = grid2d(opts.weightsCause, opts.weightsConditioning);
   const N = asMatrix(opts.causePresent).rows;
   const imbsNoCause = await causalityImbalances({
@@ -171,12 +176,14 @@ export interface RanksPresentOptions {
   metric?: Metric;
   signal?: AbortSignal;
 }
+export const RANKS_PRESENT_KEYS = optionKeys<RanksPresentOptions>({ causePresent: 1, effectPresent: 1, weights: 1, periodCause: 1, periodEffect: 1, maxk: 1, metric: 1, signal: 1 });
 
 /**
  * DADApy's return_ranks_present_for_all_weights: the neighbour indices of [w cause, effect] for
  * each w (one N x (maxk + 1) row-major Int32Array per weight).
  */
 export async function ranksPresentForAllWeights(opts: RanksPresentOptions): Promise<Int32Array[]> {
+  checkOptionKeys(opts, RANKS_PRESENT_KEYS, 'returnRanksPresentForAllWeights');
   const C = mat(opts.causePresent, 'causePresent'), E = mat(opts.effectPresent, 'effectPresent');
   if (C.rows !== E.rows) throw new DadalabError("Number of points must be the same in 'causePresent' and 'effectPresent'", 'Pass samples at the same times');
   const maxk = opts.maxk ?? C.rows - 1;
@@ -191,6 +198,7 @@ export async function ranksPresentForAllWeights(opts: RanksPresentOptions): Prom
 
 /** DADApy's return_inf_imb_causality_input_rank: Delta(table -> effect future) for each precomputed table. */
 export async function causalityInputRank(opts: { ranksPresent: ArrayLike<TableLike>; effectFuture: MatrixLike; k?: number; periodEffect?: PeriodLike; maxk?: number; metric?: Metric; rng?: Rng }): Promise<Float64Array> {
+  checkOptionKeys(opts, ['ranksPresent', 'effectFuture', 'k', 'periodEffect', 'maxk', 'metric', 'rng'], 'returnInfImbCausalityInputRank');
   const F = mat(opts.effectFuture, 'effectFuture');
   const target = await computeNeighbors(F, { maxk: opts.maxk ?? F.rows - 1, metric: opts.metric, period: opts.periodEffect ?? null });
   return Float64Array.from(Array.from(opts.ranksPresent), (t) => informationImbalance(asIndexTable(t, F.rows, 'present ranks'), target, { k: opts.k ?? 1, rng: opts.rng }));

@@ -8,6 +8,7 @@
  * Randomness (row subsampling, batch permutations, the final train/test split) goes through an
  * injected Rng (DADApy uses JAX's threefry: the same statistics, not the same draws).
  */
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { checkpoint } from '../runtime/progress';
@@ -204,6 +205,10 @@ export interface DiffImbalanceOptions {
   /** Rows subsampled for training (default all). */
   numPointsRows?: number | null;
 }
+const DIFF_IMBALANCE_KEYS = optionKeys<DiffImbalanceOptions>({
+  distancesB: 1, periodsA: 1, periodsB: 1, numEpochs: 1, batchesPerEpoch: 1, seed: 1, rng: 1, l1Strength: 1, pointAdaptLambda: 1,
+  kInit: 1, kFinal: 1, lambdaFactor: 1, paramsInit: 1, paramsGroups: 1, optimizerName: 1, learningRate: 1, learningRateDecay: 1, numPointsRows: 1,
+});
 
 function periods(p: number | ArrayLike<number> | null | undefined, D: number): Float64Array | null {
   if (p === null || p === undefined) return null;
@@ -244,6 +249,7 @@ export class DiffImbalance {
   private step = 0;
 
   constructor(dataA: MatrixLike, dataB: MatrixLike | null, o: DiffImbalanceOptions = {}) {
+    checkOptionKeys(o, DIFF_IMBALANCE_KEYS, 'new DiffImbalance');
     this.A = asMatrix(dataA).toFloat64();
     validateCoordinates(this.A, 3);
     this.dataB = dataB;
@@ -366,6 +372,7 @@ export class DiffImbalance {
    * epoch (entry 0 at paramsInit). A second call continues from the previous final parameters.
    */
   async train(opts: { signal?: AbortSignal } = {}): Promise<DiiTraining> {
+    checkOptionKeys(opts, ['signal'], 'train');
     const { numEpochs: E, batchesPerEpoch: nb, optimizerName, l1Strength } = this.opts;
     const P = this.nparams, nrows = this.rows.length;
     const start = this.paramsFinal ?? this.paramsInit;
@@ -444,6 +451,7 @@ export class DiffImbalance {
    * error of the per-row values; otherwise the square DII on all points (no error).
    */
   returnFinalDii(o: { computeError?: boolean; ratioRowsColumns?: number | null; rng?: Rng; seed?: number; discardCloseInd?: number } = {}): { imbFinal: number; errorFinal: number | null } {
+    checkOptionKeys(o, ['computeError', 'ratioRowsColumns', 'rng', 'seed', 'discardCloseInd'], 'returnFinalDii');
     if (!this.paramsFinal) throw new DadalabError('returnFinalDii needs trained weights', 'Call train() first');
     const computeError = o.computeError ?? true;
     const dci = o.discardCloseInd ?? 0;
@@ -601,6 +609,7 @@ export class DiffImbalance {
    * masked initial weights (l1 = 0) with seed + its candidate number, scored by its final DII.
    */
   async forwardGreedyFeatureSelection(opts: GreedyDiiOptions & { nFeaturesMax?: number | null } = {}): Promise<GreedyDii> {
+    checkOptionKeys(opts, [...GREEDY_DII_KEYS, 'nFeaturesMax'], 'forwardGreedyFeatureSelection');
     const D = this.nparams, nBest = opts.nBest ?? 10, seed0 = opts.seed ?? 0;
     const singles: { set: number[]; dii: number; error: number | null }[] = [];
     for (let f = 0; f < D; f++) singles.push({ set: [f], ...(await this.evaluate([f], seed0, opts)) });
@@ -618,6 +627,7 @@ export class DiffImbalance {
    * feature at a time from the nBest best sets, down to nFeaturesMin.
    */
   async backwardGreedyFeatureSelection(opts: GreedyDiiOptions & { nFeaturesMin?: number } = {}): Promise<GreedyDii> {
+    checkOptionKeys(opts, [...GREEDY_DII_KEYS, 'nFeaturesMin'], 'backwardGreedyFeatureSelection');
     if (!this.paramsFinal) throw new DadalabError('backwardGreedyFeatureSelection starts from trained weights', 'Call train() first');
     const D = this.nparams;
     const all = Array.from({ length: D }, (_, f) => f);
@@ -635,6 +645,7 @@ export interface GreedyDiiOptions {
   discardCloseInd?: number;
   signal?: AbortSignal;
 }
+const GREEDY_DII_KEYS = optionKeys<GreedyDiiOptions>({ nBest: 1, computeError: 1, ratioRowsColumns: 1, seed: 1, discardCloseInd: 1, signal: 1 });
 
 export interface GreedyStep {
   features: number[];

@@ -5,15 +5,19 @@
  * distance, the rank matrix puts each point itself last (rank N), and the gradient is DADApy's
  * hand-coded one, which is half the true derivative (reproduced so trajectories match DADApy).
  */
-import { DadalabError } from '../errors';
+import { checkOptionKeys, optionKeys } from '../options';
+import { DadalabError, InputError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { checkpoint } from '../runtime/progress';
+import { ensureMemory } from '../runtime/memory';
 import type { Chart } from '../../widgets/chart';
 import { diiTrainingChart } from '../../widgets/compare/charts';
 
 /** Square distance matrix (N x N row-major), periodic per feature where period[a] != 0. Diagonal max + 1. */
 export function fullDistanceMatrix(X: Matrix, period: Float64Array | null = null, weights: Float64Array | null = null): Float64Array {
   const N = X.rows, D = X.cols, x = X.data;
+  ensureMemory(3 * N * N * 8, `The differentiable information imbalance on ${N} points keeps ${N} x ${N} distance and rank matrices`,
+    'Use a random subset of a few thousand points');
   const out = new Float64Array(N * N);
   const w = weights;
   let max = 0;
@@ -342,6 +346,57 @@ function parseWeights(w: number | ArrayLike<number> | null | undefined, X: Matri
   return Float64Array.from(w);
 }
 
+/** The target space of a DII: coordinates (not periodic) or another FeatureWeighting (with its period). */
+export type DiiTarget = MatrixLike | FeatureWeighting;
+
+export interface DiiOptions {
+  targetData: DiiTarget;
+  /** Softmax scale lambda (default the optimal one of the unweighted distances). */
+  lambd?: number | null;
+}
+export interface DiiGradientOptions extends DiiOptions {
+  weights: ArrayLike<number>;
+}
+export interface OptimalLearningRateOptions extends DiiOptions {
+  nEpochs?: number;
+  /** The screening uses the last nSamples points (default 200). */
+  nSamples?: number;
+  initialWeights?: number | ArrayLike<number> | null;
+  decayingLr?: DecayingLr;
+  trialLearningRates?: number[] | null;
+}
+export interface WeightsOptimizeDiiOptions extends DiiOptions {
+  nEpochs?: number;
+  constrain?: boolean;
+  initialWeights?: number | ArrayLike<number> | null;
+  /** Learning rate (default: screened with returnOptimalLearningRate). */
+  learningRate?: number | null;
+  l1Penalty?: number;
+  decayingLr?: DecayingLr;
+  signal?: AbortSignal;
+}
+export interface BackwardGreedyDiiOptions extends DiiOptions {
+  initialWeights?: number | ArrayLike<number> | null;
+  nEpochs?: number;
+  learningRate?: number | null;
+  constrain?: boolean;
+  decayingLr?: DecayingLr;
+  signal?: AbortSignal;
+}
+export interface LassoDiiSearchOptions extends BackwardGreedyDiiOptions {
+  /** Penalties tried (default ten, log-spaced from the learning rate). */
+  l1Penalties?: number | ArrayLike<number> | null;
+  /** Add penalties between two that dropped more than one feature. */
+  refine?: boolean;
+}
+
+export const DII_KEYS = optionKeys<DiiOptions>({ targetData: 1, lambd: 1 });
+export const DII_GRADIENT_KEYS = optionKeys<DiiGradientOptions>({ targetData: 1, lambd: 1, weights: 1 });
+export const OPTIMAL_LR_KEYS = optionKeys<OptimalLearningRateOptions>({ targetData: 1, lambd: 1, nEpochs: 1, nSamples: 1, initialWeights: 1, decayingLr: 1, trialLearningRates: 1 });
+export const OPTIMIZE_DII_KEYS = optionKeys<WeightsOptimizeDiiOptions>({ targetData: 1, lambd: 1, nEpochs: 1, constrain: 1, initialWeights: 1, learningRate: 1, l1Penalty: 1, decayingLr: 1, signal: 1 });
+export const BACKWARD_DII_KEYS = optionKeys<BackwardGreedyDiiOptions>({ targetData: 1, lambd: 1, initialWeights: 1, nEpochs: 1, learningRate: 1, constrain: 1, decayingLr: 1, signal: 1 });
+export const LASSO_DII_KEYS = optionKeys<LassoDiiSearchOptions>({ targetData: 1, lambd: 1, initialWeights: 1, nEpochs: 1, learningRate: 1, constrain: 1, decayingLr: 1, signal: 1, l1Penalties: 1, refine: 1 });
+
 /**
  * DADApy's FeatureWeighting: the DII between this data set (the space whose features are
  * weighted) and a ground truth, with full N x N matrices (keep N to a few thousand).
@@ -356,6 +411,7 @@ export class FeatureWeighting {
   private dm: Float64Array | null = null;
 
   constructor(coordinates: MatrixLike, opts: { period?: Period } = {}) {
+    checkOptionKeys(opts, ['period'], 'new FeatureWeighting');
     this.X = asMatrix(coordinates);
     validateCoordinates(this.X, 3);
     this.N = this.X.rows;
@@ -370,6 +426,9 @@ export class FeatureWeighting {
   }
 
   private target(targetData: MatrixLike | FeatureWeighting): { M: Matrix; period: Float64Array | null } {
+    if (targetData === undefined || targetData === null) {
+      throw new InputError('The target space of the DII is missing', 'Pass { targetData: Y } (coordinates of the same points, a FeatureWeighting or a Data object)');
+    }
     if (targetData instanceof FeatureWeighting) {
       if (targetData.N !== this.N) throw new DadalabError(`The target has ${targetData.N} points but the data have ${this.N}`, 'Pass the same points');
       return { M: targetData.X, period: targetData.period };
@@ -381,11 +440,13 @@ export class FeatureWeighting {
   }
 
   returnOptimalLambda(opts: { fraction?: number } = {}): number {
+    checkOptionKeys(opts, ['fraction'], 'returnOptimalLambda');
     return optimalLambda(this.fullDistanceMatrix, this.N, opts.fraction ?? 1);
   }
 
   /** DII(this data -> target), lambda default the optimal one. */
-  returnDii(opts: { targetData: MatrixLike | FeatureWeighting; lambd?: number | null }): number {
+  returnDii(opts: DiiOptions): number {
+    checkOptionKeys(opts, DII_KEYS, 'returnDii');
     const t = this.target(opts.targetData);
     const RB = rankMatrix(fullDistanceMatrix(wrapped(t.M, t.period), t.period), this.N);
     const lambda = opts.lambd ?? this.returnOptimalLambda();
@@ -396,7 +457,8 @@ export class FeatureWeighting {
    * DADApy's gradient (half the derivative) at `weights`; lambda default from the UNWEIGHTED
    * matrix as in DADApy (which also mutates its period here: we do not).
    */
-  returnDiiGradient(opts: { targetData: MatrixLike | FeatureWeighting; weights: ArrayLike<number>; lambd?: number | null }): Float64Array {
+  returnDiiGradient(opts: DiiGradientOptions): Float64Array {
+    checkOptionKeys(opts, DII_GRADIENT_KEYS, 'returnDiiGradient');
     const t = this.target(opts.targetData);
     const RB = rankMatrix(fullDistanceMatrix(wrapped(t.M, t.period), t.period), this.N);
     const w = Float64Array.from(opts.weights);
@@ -407,7 +469,8 @@ export class FeatureWeighting {
   }
 
   /** Screens learning rates on the last nSamples points (default 200) and returns the one with the lowest final DII. */
-  async returnOptimalLearningRate(opts: { targetData: MatrixLike | FeatureWeighting; nEpochs?: number; nSamples?: number; initialWeights?: number | ArrayLike<number> | null; lambd?: number | null; decayingLr?: DecayingLr; trialLearningRates?: number[] | null }): Promise<number> {
+  async returnOptimalLearningRate(opts: OptimalLearningRateOptions): Promise<number> {
+    checkOptionKeys(opts, OPTIMAL_LR_KEYS, 'returnOptimalLearningRate');
     const t = this.target(opts.targetData);
     const nS = opts.nSamples ?? 200;
     let A = this.X, B = t.M;
@@ -432,7 +495,8 @@ export class FeatureWeighting {
   }
 
   /** Optimises the weights (DADApy's return_weights_optimize_dii); the learning rate is screened when not given. */
-  async returnWeightsOptimizeDii(opts: { targetData: MatrixLike | FeatureWeighting; nEpochs?: number; constrain?: boolean; initialWeights?: number | ArrayLike<number> | null; lambd?: number | null; learningRate?: number | null; l1Penalty?: number; decayingLr?: DecayingLr; signal?: AbortSignal }): Promise<DiiOptimization> {
+  async returnWeightsOptimizeDii(opts: WeightsOptimizeDiiOptions): Promise<DiiOptimization> {
+    checkOptionKeys(opts, OPTIMIZE_DII_KEYS, 'returnWeightsOptimizeDii');
     const t = this.target(opts.targetData);
     const lr = opts.learningRate ?? await this.returnOptimalLearningRate({ targetData: opts.targetData, initialWeights: opts.initialWeights, lambd: opts.lambd, decayingLr: opts.decayingLr });
     const tr = await optimizeDii(t.M, this.X, {
@@ -454,10 +518,14 @@ export class FeatureWeighting {
    * Backward greedy elimination: optimise, drop the smallest non-zero weight, re-optimise from the
    * remaining weights (zeros stay zero), until one feature is left. diis[r] has D - r features.
    */
-  async returnBackwardGreedyDiiElimination(opts: { targetData: MatrixLike | FeatureWeighting; initialWeights?: number | ArrayLike<number> | null; lambd?: number | null; nEpochs?: number; learningRate?: number | null; constrain?: boolean; decayingLr?: DecayingLr; signal?: AbortSignal }): Promise<BackwardElimination> {
+  async returnBackwardGreedyDiiElimination(opts: BackwardGreedyDiiOptions): Promise<BackwardElimination> {
+    checkOptionKeys(opts, BACKWARD_DII_KEYS, 'returnBackwardGreedyDiiElimination');
     const t = this.target(opts.targetData);
     const D = this.dims, nE = opts.nEpochs ?? 100;
-    const warm = await this.returnWeightsOptimizeDii({ ...opts, l1Penalty: 0 });
+    const warm = await this.returnWeightsOptimizeDii({
+      targetData: opts.targetData, initialWeights: opts.initialWeights, lambd: opts.lambd, nEpochs: opts.nEpochs,
+      learningRate: opts.learningRate, constrain: opts.constrain, decayingLr: opts.decayingLr, signal: opts.signal, l1Penalty: 0,
+    });
     const lr = warm.learningRate;
     let w = Float64Array.from(warm.weights);
     const diis = new Float64Array(D).fill(NaN), W = new Float64Array(D * D).fill(NaN);
@@ -492,7 +560,8 @@ export class FeatureWeighting {
    * The lasso search: optimise with a range of L1 penalties and keep, for each number of non-zero
    * features, the run with the lowest final DII (index r: D - r features; NaN where none).
    */
-  async returnLassoOptimizationDiiSearch(opts: { targetData: MatrixLike | FeatureWeighting; initialWeights?: number | ArrayLike<number> | null; lambd?: number | null; nEpochs?: number; learningRate?: number | null; l1Penalties?: number | ArrayLike<number> | null; constrain?: boolean; decayingLr?: DecayingLr; refine?: boolean; signal?: AbortSignal }): Promise<LassoSearch> {
+  async returnLassoOptimizationDiiSearch(opts: LassoDiiSearchOptions): Promise<LassoSearch> {
+    checkOptionKeys(opts, LASSO_DII_KEYS, 'returnLassoOptimizationDiiSearch');
     const t = this.target(opts.targetData);
     const D = this.dims, nE = opts.nEpochs ?? 100;
     const w0 = parseWeights(opts.initialWeights, this.X);

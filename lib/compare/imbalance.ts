@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, pairDistance, type Metric } from '../neighbors';
@@ -19,6 +20,7 @@ export interface ImbalanceOptions {
   /** Draws the ranks of neighbours missing from B's table (needed only when B's table is incomplete). */
   rng?: Rng;
 }
+const IMBALANCE_KEYS = optionKeys<ImbalanceOptions>({ k: 1, rng: 1 });
 
 function checkPair(a: IndexTable, b: IndexTable, k: number): void {
   if (a.n !== b.n) {
@@ -42,6 +44,7 @@ function checkPair(a: IndexTable, b: IndexTable, k: number): void {
  * and size of DADApy's draws, so recorded NumPy streams replay exactly. N x k, row-major.
  */
 export function conditionalRanks(a: IndexTable, b: IndexTable, opts: ImbalanceOptions = {}): Float64Array {
+  checkOptionKeys(opts, IMBALANCE_KEYS, 'conditionalRanks');
   const k = opts.k ?? 1;
   checkPair(a, b, k);
   const N = a.n, wa = a.maxk + 1, wb = b.maxk + 1;
@@ -190,6 +193,7 @@ export interface PairOptions {
   maxk?: number;
   rng?: Rng;
 }
+const PAIR_KEYS = optionKeys<PairOptions>({ k: 1, metric: 1, periodA: 1, periodB: 1, maxk: 1, rng: 1 });
 
 /**
  * Delta(A -> B) and Delta(B -> A) between two representations of the same points, computed from
@@ -199,6 +203,7 @@ export interface PairOptions {
  * DADApy's order: all of A -> B, then all of B -> A), in O(N^2 (D_A + D_B)) time and O(N) memory.
  */
 export function imbalancePair(A: Matrix, B: Matrix, opts: PairOptions = {}): [number, number] {
+  checkOptionKeys(opts, PAIR_KEYS, 'imbalancePair');
   const N = A.rows;
   if (B.rows !== N) {
     throw new DadalabError(`The two representations have ${N} and ${B.rows} points`,

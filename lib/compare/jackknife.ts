@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { Matrix } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
@@ -20,6 +21,7 @@ export interface JackknifeOptions {
   rng?: Rng;
   signal?: AbortSignal;
 }
+const JACKKNIFE_KEYS = optionKeys<JackknifeOptions>({ n: 1, k: 1, maxk: 1, metric: 1, period: 1, rng: 1, signal: 1 });
 
 /** The jackknife of Delta(d1 -> d2) (immutable). */
 export interface JackknifeImbalance {
@@ -39,6 +41,7 @@ export interface JackknifeImbalance {
  * mean and std (ddof 0) of the n values.
  */
 export async function jackknifeImbalance(X1: Matrix, X2: Matrix, opts: JackknifeOptions = {}): Promise<JackknifeImbalance> {
+  checkOptionKeys(opts, JACKKNIFE_KEYS, 'jackknifeImbalance');
   const N = X1.rows;
   if (X2.rows !== N) {
     throw new DadalabError(`The two data sets have ${N} and ${X2.rows} points`, 'Pass two representations of the same points');

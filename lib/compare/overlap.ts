@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
@@ -66,6 +67,7 @@ export function makeOverlap(perPoint: Float64Array, k: number, avgValue: number 
 
 /** The data overlap between two tables, averaged (default) or per point. */
 export function dataOverlap(a: IndexTable, b: IndexTable, opts: { k?: number; avg?: boolean } = {}): Overlap {
+  checkOptionKeys(opts, ['k', 'avg'], 'dataOverlap');
   const k = opts.k ?? 30;
   const per = dataOverlapPerPoint(a, b, k);
   return makeOverlap(per, k, (opts.avg ?? true) ? mean(per) : null, 'neighbourhood');
@@ -153,6 +155,7 @@ export interface LabelOverlapOptions {
   /** Weight each point by 1 / its class size (default): the mean over classes of the class means. */
   weighted?: boolean;
 }
+export const LABEL_OVERLAP_KEYS = optionKeys<LabelOverlapOptions>({ k: 1, classFraction: 1, avg: 1, weighted: 1 });
 
 /**
  * The label overlap: for each point the fraction of its k nearest neighbours that share its label
@@ -160,6 +163,7 @@ export interface LabelOverlapOptions {
  * (weighted, the default), plainly, or returned per point. The table must hold maxK neighbours.
  */
 export function labelOverlap(table: IndexTable, labels: ArrayLike<number> | readonly string[], opts: LabelOverlapOptions = {}): Overlap {
+  checkOptionKeys(opts, LABEL_OVERLAP_KEYS, 'labelOverlap');
   const lab = labelsAsInt(labels, table.n);
   const plan = labelOverlapPlan(lab, opts.k, opts.classFraction);
   return labelOverlapWithPlan(table, lab, plan, opts);
@@ -216,6 +220,7 @@ export interface OverlapProfileOptions {
   metric?: Metric;
   signal?: AbortSignal;
 }
+const OVERLAP_PROFILE_KEYS = optionKeys<OverlapProfileOptions>({ k: 1, names: 1, reference: 1, metric: 1, signal: 1 });
 
 /**
  * The neighbourhood-overlap profile across representations of the same points (Doimo et al.
@@ -223,6 +228,7 @@ export interface OverlapProfileOptions {
  * Each representation's table is computed once.
  */
 export async function overlapProfile(layers: readonly MatrixLike[], opts: OverlapProfileOptions = {}): Promise<OverlapProfile> {
+  checkOptionKeys(opts, OVERLAP_PROFILE_KEYS, 'overlapProfile');
   if (!layers || layers.length === 0) throw new DadalabError('No representations were given', 'Pass an array of matrices (one per layer)');
   const k = opts.k ?? 30;
   const mats = layers.map((l) => asMatrix(l));

@@ -5,6 +5,12 @@ import {
 } from '../clustering';
 import { DensityEstimation } from './density';
 import type { KstarOptions } from '../density';
+import { checkOptionKeys, optionKeys } from '../options';
+import { DP_KEYS } from '../clustering/dp';
+import { kstarOptionsOf } from './density';
+
+const ADP_KEYS = optionKeys<AdpOptions>({ Z: 1, halo: 1, v2: 1, fallback: 1, borderScan: 1 });
+const KPEAKS_KEYS = optionKeys<AdpOptions & KstarOptions>({ Z: 1, halo: 1, v2: 1, fallback: 1, borderScan: 1, alpha: 1, bonferroniDeloc: 1, bonferroniLoc: 1 });
 
 /**
  * The Clustering layer of the Data facade (DADApy's Clustering): the decision graph, DP and ADP
@@ -33,6 +39,7 @@ export class Clustering extends DensityEstimation {
    * see AdpOptions.fallback); the result carries both the core and the halo assignment.
    */
   async computeClusteringADP(opts: AdpOptions = {}): Promise<AdpResult> {
+    checkOptionKeys(opts, ADP_KEYS, 'computeClusteringADP');
     if (!this.logDen || !this.logDenErr) await this.computeDensityPAk();
     const nn = await this.ensureDistances();
     if (opts.v2) this.warn('using adp implementation v2: this requires less memory but can be two times slower than the original implementation');
@@ -46,6 +53,7 @@ export class Clustering extends DensityEstimation {
    * (border scan one neighbour shorter, its own removed-centre fallback); ties aside, v2 is the same.
    */
   async computeClusteringADPPurePython(opts: AdpOptions = {}): Promise<AdpResult> {
+    checkOptionKeys(opts, ADP_KEYS, 'computeClusteringADPPurePython');
     return this.computeClusteringADP({ borderScan: 'python', fallback: 'python', ...opts });
   }
 
@@ -54,8 +62,13 @@ export class Clustering extends DensityEstimation {
    * neighbourhood as the error), as in DADApy's k-peaks workflow.
    */
   async computeClusteringKpeaks(opts: AdpOptions & KstarOptions = {}): Promise<AdpResult> {
-    await this.computeDensityKpeaks(opts);
-    return this.computeClusteringADP(opts);
+    checkOptionKeys(opts, KPEAKS_KEYS, 'computeClusteringKpeaks');
+    await this.computeDensityKpeaks(kstarOptionsOf(opts));
+    return this.computeClusteringADP({ Z: opts.Z, halo: opts.halo, v2: opts.v2, fallback: opts.fallback, borderScan: opts.borderScan });
+  }
+
+  protected override heldEstimates(): string[] {
+    return [...super.heldEstimates(), ...(this.clusterAssignment ? ['clusterAssignment'] : [])];
   }
 
   private storeAdp(r: AdpResult): void {
@@ -85,6 +98,7 @@ export class Clustering extends DensityEstimation {
 
   /** DADApy's compute_clustering_DP(dens_cut = 0, delta_cut = 0, halo = false). */
   async computeClusteringDP(opts: DpOptions = {}): Promise<DpResult> {
+    checkOptionKeys(opts, DP_KEYS, 'computeClusteringDP');
     if (!this.decGraph || !this.delta) {
       throw new DadalabError('DP clustering needs the decision graph', 'Call await d.computeDecGraph() first');
     }

@@ -17,6 +17,9 @@ import {
   type CausalityOptions, type CausalityConditioningOptions, type CausalityConditioningResult, type RanksPresentOptions,
 } from '../compare/causality';
 import { Clustering } from './clustering';
+import { checkOptionKeys } from '../options';
+import { InputError } from '../errors';
+import { CAUSALITY_CONDITIONING_KEYS, CAUSALITY_KEYS, RANKS_PRESENT_KEYS } from '../compare/causality';
 
 /** The result of the all-d-plets scans: the subsets and their imbalances. */
 export interface DpletImbalances extends CoordImbalances {
@@ -51,22 +54,26 @@ export class MetricComparisons extends Clustering {
 
   /** DADApy's return_inf_imb_two_selected_coords: (Delta(coords1 -> coords2), Delta(coords2 -> coords1)). */
   async returnInfImbTwoSelectedCoords(opts: { coords1: number[]; coords2: number[]; k?: number }): Promise<TwoCoordsImbalance> {
+    checkOptionKeys(opts, ['coords1', 'coords2', 'k'], 'returnInfImbTwoSelectedCoords');
     return imbalanceTwoCoords(this.cmpContext('returnInfImbTwoSelectedCoords'), opts.coords1, opts.coords2, opts.k ?? 1);
   }
 
   /** DADApy's return_inf_imb_matrix_of_coords: M[i][j] = Delta([i] -> [j]). */
   async returnInfImbMatrixOfCoords(opts: { k?: number } = {}): Promise<ImbalanceMatrix> {
+    checkOptionKeys(opts, ['k'], 'returnInfImbMatrixOfCoords');
     return imbalanceMatrixOfCoords(this.cmpContext('returnInfImbMatrixOfCoords'), opts.k ?? 1);
   }
 
   /** DADApy's return_inf_imb_full_all_coords: 2 x D, row 0 Delta(full -> [j]), row 1 Delta([j] -> full). */
   async returnInfImbFullAllCoords(opts: { k?: number } = {}): Promise<CoordImbalances> {
+    checkOptionKeys(opts, ['k'], 'returnInfImbFullAllCoords');
     const X = this.requireCoordinates('returnInfImbFullAllCoords');
     return this.returnInfImbFullSelectedCoords({ coordList: Array.from({ length: X.cols }, (_, j) => [j]), k: opts.k });
   }
 
   /** DADApy's return_inf_imb_full_selected_coords: 2 x L against the full space (its table computed if missing). */
   async returnInfImbFullSelectedCoords(opts: { coordList: number[][]; k?: number }): Promise<CoordImbalances> {
+    checkOptionKeys(opts, ['coordList', 'k'], 'returnInfImbFullSelectedCoords');
     const ctx = this.cmpContext('returnInfImbFullSelectedCoords');
     const full = await this.ensureDistances();
     return imbalancesWithCoords(ctx, full, opts.coordList, opts.k ?? 1, 'full');
@@ -74,12 +81,14 @@ export class MetricComparisons extends Clustering {
 
   /** DADApy's return_inf_imb_target_all_coords: 2 x D against a target space given by its neighbour indices. */
   async returnInfImbTargetAllCoords(opts: { targetRanks: TableLike; k?: number }): Promise<CoordImbalances> {
+    checkOptionKeys(opts, ['targetRanks', 'k'], 'returnInfImbTargetAllCoords');
     const X = this.requireCoordinates('returnInfImbTargetAllCoords');
     return this.returnInfImbTargetSelectedCoords({ targetRanks: opts.targetRanks, coordList: Array.from({ length: X.cols }, (_, j) => [j]), k: opts.k });
   }
 
   /** DADApy's return_inf_imb_target_selected_coords: row 0 Delta(target -> subset), row 1 Delta(subset -> target). */
   async returnInfImbTargetSelectedCoords(opts: { targetRanks: TableLike; coordList: number[][]; k?: number }): Promise<CoordImbalances> {
+    checkOptionKeys(opts, ['targetRanks', 'coordList', 'k'], 'returnInfImbTargetSelectedCoords');
     const ctx = this.cmpContext('returnInfImbTargetSelectedCoords');
     const target = asIndexTable(opts.targetRanks, ctx.X.rows);
     return imbalancesWithCoords(ctx, target, opts.coordList, opts.k ?? 1, 'target');
@@ -87,12 +96,14 @@ export class MetricComparisons extends Clustering {
 
   /** DADApy's return_inf_imb_full_all_dplets: every combination of d coordinates against the full space. */
   async returnInfImbFullAllDplets(opts: { d: number; k?: number }): Promise<DpletImbalances> {
+    checkOptionKeys(opts, ['d', 'k'], 'returnInfImbFullAllDplets');
     const full = await this.ensureDistances();
     return this.allDplets(full, opts.d, opts.k ?? 1, 'full');
   }
 
   /** DADApy's return_inf_imb_target_all_dplets. */
   async returnInfImbTargetAllDplets(opts: { targetRanks: TableLike; d: number; k?: number }): Promise<DpletImbalances> {
+    checkOptionKeys(opts, ['targetRanks', 'd', 'k'], 'returnInfImbTargetAllDplets');
     const X = this.requireCoordinates('returnInfImbTargetAllDplets');
     return this.allDplets(asIndexTable(opts.targetRanks, X.rows), opts.d, opts.k ?? 1, 'target');
   }
@@ -118,6 +129,7 @@ export class MetricComparisons extends Clustering {
    * imbXToY / imbYToX are [mean, standard error] (avg) or the per-subset values.
    */
   async returnInformationImbalance(opts: { coordinates: MatrixLike; k?: number; subsetSize?: number; repeats?: number | null; avg?: boolean; signal?: AbortSignal }): Promise<InformationImbalance> {
+    checkOptionKeys(opts, ['coordinates', 'k', 'subsetSize', 'repeats', 'avg', 'signal'], 'returnInformationImbalance');
     const X = this.requireCoordinates('returnInformationImbalance');
     if (!opts || opts.coordinates === undefined) {
       throw new DadalabError('returnInformationImbalance needs the other representation', 'Pass { coordinates: Y } with one row per point');
@@ -138,6 +150,7 @@ export class MetricComparisons extends Clustering {
 
   /** DADApy's greedy_feature_selection_full: greedy selection against the full space. */
   async greedyFeatureSelectionFull(opts: { nCoords: number; k?: number; nBest?: number; symm?: boolean }): Promise<GreedySelection> {
+    checkOptionKeys(opts, ['nCoords', 'k', 'nBest', 'symm'], 'greedyFeatureSelectionFull');
     const ctx = this.cmpContext('greedyFeatureSelectionFull');
     const full = await this.ensureDistances();
     return greedyFeatureSelection(ctx, full, opts);
@@ -145,6 +158,7 @@ export class MetricComparisons extends Clustering {
 
   /** DADApy's greedy_feature_selection_target: greedy selection against a target table. */
   async greedyFeatureSelectionTarget(opts: { targetRanks: TableLike; nCoords: number; k?: number; nBest?: number; symm?: boolean }): Promise<GreedySelection> {
+    checkOptionKeys(opts, ['targetRanks', 'nCoords', 'k', 'nBest', 'symm'], 'greedyFeatureSelectionTarget');
     const ctx = this.cmpContext('greedyFeatureSelectionTarget');
     return greedyFeatureSelection(ctx, asIndexTable(opts.targetRanks, ctx.X.rows), opts);
   }
@@ -200,6 +214,11 @@ export class MetricComparisons extends Clustering {
    * or per point.
    */
   async returnDataOverlap(opts: { coordinates?: MatrixLike | null; distances?: unknown; distIndices?: TableLike | null; k?: number; avg?: boolean; useCython?: boolean } = {}): Promise<Overlap> {
+    checkOptionKeys(opts, ['coordinates', 'distances', 'distIndices', 'k', 'avg', 'useCython'], 'returnDataOverlap');
+    if (opts.useCython !== undefined) {
+      throw new InputError(`returnDataOverlap: useCython = ${String(opts.useCython)} is not an option of dadalab`,
+        'dadalab has one implementation (DADApy\'s Cython and Python paths give the same numbers): drop useCython');
+    }
     if (!this.X && !this.nn) throw new DadalabError('This Data object holds no data', 'Create it with coordinates or distances');
     const coordinates = opts.coordinates ?? null, distances = opts.distances ?? null, distIndices = opts.distIndices ?? null;
     if (!coordinates && !distances && !distIndices) {
@@ -231,6 +250,7 @@ export class MetricComparisons extends Clustering {
    * default), plainly, or per point (avg: false). `coords` restricts the space to some coordinates.
    */
   async returnLabelOverlap(opts: { labels: ArrayLike<number> | readonly string[]; k?: number | null; avg?: boolean; coords?: number[] | null; classFraction?: number | null; weighted?: boolean }): Promise<Overlap> {
+    checkOptionKeys(opts, ['labels', 'k', 'avg', 'coords', 'classFraction', 'weighted'], 'returnLabelOverlap');
     const lab = labelsAsInt(opts.labels, this.N);
     const plan = labelOverlapPlan(lab, opts.k, opts.classFraction);
     if (plan.raisedClasses.length) {
@@ -249,22 +269,26 @@ export class MetricComparisons extends Clustering {
    * each weight w (pairs (w_cause, w_conditioning) with a conditioning system).
    */
   async returnInfImbCausality(opts: CausalityOptions): Promise<Float64Array> {
+    checkOptionKeys(opts, CAUSALITY_KEYS, 'returnInfImbCausality');
     if (this.period !== null) this.warn('the period set on this object is ignored: use periodCause / periodEffect');
     return causalityImbalances({ maxk: this.maxk, metric: this.cmpMetric(), rng: this.rng, ...opts });
   }
 
   /** DADApy's return_inf_imb_causality_conditioning: (imbsNoCause, imbsWithCause). */
   async returnInfImbCausalityConditioning(opts: CausalityConditioningOptions): Promise<CausalityConditioningResult> {
+    checkOptionKeys(opts, CAUSALITY_CONDITIONING_KEYS, 'returnInfImbCausalityConditioning');
     return causalityConditioning({ metric: this.cmpMetric(), rng: this.rng, ...opts });
   }
 
   /** DADApy's return_ranks_present_for_all_weights: neighbour tables of [w cause, effect] for every w. */
   async returnRanksPresentForAllWeights(opts: RanksPresentOptions): Promise<Int32Array[]> {
+    checkOptionKeys(opts, RANKS_PRESENT_KEYS, 'returnRanksPresentForAllWeights');
     return ranksPresentForAllWeights({ maxk: this.maxk, metric: this.cmpMetric(), ...opts });
   }
 
   /** DADApy's return_inf_imb_causality_input_rank: Delta(present table -> effect future) for each table. */
   async returnInfImbCausalityInputRank(opts: { ranksPresent: ArrayLike<TableLike>; effectFuture: MatrixLike; k?: number; periodEffect?: number | ArrayLike<number> | null }): Promise<Float64Array> {
+    checkOptionKeys(opts, ['ranksPresent', 'effectFuture', 'k', 'periodEffect'], 'returnInfImbCausalityInputRank');
     return causalityInputRank({ maxk: this.maxk, metric: this.cmpMetric(), rng: this.rng, ...opts });
   }
 }

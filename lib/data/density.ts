@@ -10,12 +10,29 @@ import {
   computeDeltaFs as deltaFsCore, densityBMTI, similarityMatrix, invDeltaFsCovLSDI, kstarNNCore, type NeighGraph, type Gradients, type BmtiOptions, type BmtiResult,
 } from '../density';
 import { IdEstimation } from './idEstimation';
+import { checkOptionKeys, optionKeys } from '../options';
+import { InputError } from '../errors';
+import { KSTAR_KEYS } from '../density/kstar';
+import { BMTI_KEYS } from '../density/bmti';
 
 export interface DensityKnnOptions { k?: number; bias?: boolean }
 export interface DensityKstarOptions extends KstarOptions { bias?: boolean }
 export interface DensityPAkOptions extends KstarOptions { optimized?: boolean; dadapyVolumeRange?: boolean }
 export interface InterpolatedKnnOptions { XNew?: MatrixLike; k?: number }
 export interface InterpolatedKstarOptions extends KstarOptions { XNew?: MatrixLike }
+
+const KNN_KEYS = optionKeys<DensityKnnOptions>({ k: 1, bias: 1 });
+const KSTARNN_KEYS = optionKeys<DensityKstarOptions>({ alpha: 1, bonferroniDeloc: 1, bonferroniLoc: 1, bias: 1 });
+const PAK_DATA_KEYS = optionKeys<DensityPAkOptions>({ alpha: 1, bonferroniDeloc: 1, bonferroniLoc: 1, optimized: 1, dadapyVolumeRange: 1 });
+
+/** Only the k* options of an options object (to pass on to computeKstar). */
+export function kstarOptionsOf(o: KstarOptions): KstarOptions {
+  const out: KstarOptions = {};
+  if (o.alpha !== undefined) out.alpha = o.alpha;
+  if (o.bonferroniDeloc !== undefined) out.bonferroniDeloc = o.bonferroniDeloc;
+  if (o.bonferroniLoc !== undefined) out.bonferroniLoc = o.bonferroniLoc;
+  return out;
+}
 
 /**
  * The DensityEstimation layer of the Data facade (DADApy's KStar + DensityEstimation): k*, the
@@ -75,6 +92,10 @@ export class DensityEstimation extends IdEstimation {
     return v === undefined ? null : v;
   }
 
+  protected override heldEstimates(): string[] {
+    return [...super.heldEstimates(), ...(this.kstar ? ['kstar'] : []), ...(this.logDen ? ['logDen'] : [])];
+  }
+
   /** DADApy's reset_kstar: kstar = dc = null. */
   resetKstar(): void {
     this.kstar = null;
@@ -117,6 +138,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_kstar: the adaptive neighbourhood size of every point (then setKstar). */
   async computeKstar(opts: KstarOptions = {}): Promise<KstarResult> {
+    checkOptionKeys(opts, KSTAR_KEYS, 'computeKstar');
     const id = await this.ensureId();
     const nn = await this.ensureDistances();
     const r = kstarCore(nn, id, opts);
@@ -126,7 +148,7 @@ export class DensityEstimation extends IdEstimation {
   }
 
   protected async ensureKstar(opts: KstarOptions = {}): Promise<Int32Array> {
-    if (!this.kstar) await this.computeKstar(opts);
+    if (!this.kstar) await this.computeKstar(kstarOptionsOf(opts));
     return this.kstar as Int32Array;
   }
 
@@ -140,6 +162,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_density_kNN (k = 10): overwrites kstar with the constant k, as DADApy does. */
   async computeDensityKNN(opts: DensityKnnOptions = {}): Promise<DensityResult> {
+    checkOptionKeys(opts, KNN_KEYS, 'computeDensityKNN');
     const id = await this.ensureId();
     const nn = await this.ensureDistances();
     const k = opts.k ?? 10;
@@ -152,6 +175,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_density_kstarNN: reuses the stored k* (computes it with these options if missing). */
   async computeDensityKstarNN(opts: DensityKstarOptions = {}): Promise<DensityResult> {
+    checkOptionKeys(opts, KSTARNN_KEYS, 'computeDensityKstarNN');
     const nn = await this.ensureDistances();
     const kstar = await this.ensureKstar(opts);
     const id = await this.ensureId();
@@ -160,6 +184,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_density_kpeaks: the k-peaks score k*_i (not a log density) and its error. */
   async computeDensityKpeaks(opts: KstarOptions = {}): Promise<DensityResult> {
+    checkOptionKeys(opts, KSTAR_KEYS, 'computeDensityKpeaks');
     const nn = await this.ensureDistances();
     const kstar = await this.ensureKstar(opts);
     const id = await this.ensureId();
@@ -168,6 +193,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_density_PAk (optimized solver by default). */
   async computeDensityPAk(opts: DensityPAkOptions = {}): Promise<PakResult> {
+    checkOptionKeys(opts, PAK_DATA_KEYS, 'computeDensityPAk');
     const nn = await this.ensureDistances();
     const kstar = await this.ensureKstar(opts);
     const id = await this.ensureId();
@@ -226,6 +252,7 @@ export class DensityEstimation extends IdEstimation {
    * flag also the symmetric N x N matrix (row-major; entries on graph edges only, diagonal 0).
    */
   async computeCommonNeighs(opts: { compCommonNeighsMat?: boolean } = {}): Promise<Int32Array> {
+    checkOptionKeys(opts, ['compCommonNeighsMat'], 'computeCommonNeighs');
     const nn = await this.ensureDistances();
     const g = await this.computeNeighIndices();
     const c = commonNeighs(nn, g);
@@ -245,17 +272,30 @@ export class DensityEstimation extends IdEstimation {
     return c;
   }
 
-  /** DADApy's return_sparse_distance_graph: the directed k*-graph with its distances, as CSR arrays. */
+  /**
+   * DADApy's return_sparse_distance_graph: the directed k*-graph with its distances as an N x N
+   * sparse matrix in scipy's CSR convention (what DADApy's csr_matrix holds): row i's entries are
+   * indices[indptr[i] .. indptr[i + 1]) with distances data[...], columns in ascending order
+   * (not in neighbour-rank order).
+   */
   async returnSparseDistanceGraph(): Promise<{ n: number; indptr: Int32Array; indices: Int32Array; data: Float64Array }> {
     const g = await this.computeNeighIndices();
     this.neighDists = g.neighDists;
-    const indices = new Int32Array(g.nspar);
-    for (let e = 0; e < g.nspar; e++) indices[e] = g.nindList[2 * e + 1];
-    return { n: g.n, indptr: Int32Array.from(g.nindIptr), indices, data: Float64Array.from(g.neighDists) };
+    const indices = new Int32Array(g.nspar), data = new Float64Array(g.nspar);
+    for (let i = 0; i < g.n; i++) {
+      const a = g.nindIptr[i], b = g.nindIptr[i + 1];
+      const order = Array.from({ length: b - a }, (_, t) => a + t).sort((x, y) => g.nindList[2 * x + 1] - g.nindList[2 * y + 1]);
+      for (let t = 0; t < order.length; t++) {
+        indices[a + t] = g.nindList[2 * order[t] + 1];
+        data[a + t] = g.neighDists[order[t]];
+      }
+    }
+    return { n: g.n, indptr: Int32Array.from(g.nindIptr), indices, data };
   }
 
   /** DADApy's compute_neigh_similarity_index(method = 'jaccard'). */
   async computeNeighSimilarityIndex(opts: { method?: string } = {}): Promise<Float64Array> {
+    checkOptionKeys(opts, ['method'], 'computeNeighSimilarityIndex');
     const g = await this.computeNeighIndices();
     const common = this.commonNeighsArray ?? await this.computeCommonNeighs();
     this.neighSimilarityIndex = neighSimilarityIndex(g, common, opts.method ?? 'jaccard');
@@ -265,6 +305,7 @@ export class DensityEstimation extends IdEstimation {
   // ---------------------------------------------------------------- DensityAdvanced (density_advanced.py)
   /** DADApy's compute_grads(comp_covmat = false): mean-shift gradients of log ρ and their (co)variances. */
   async computeGrads(opts: { compCovmat?: boolean } = {}): Promise<Gradients> {
+    checkOptionKeys(opts, ['compCovmat'], 'computeGrads');
     const X = this.requireCoordinates('computeGrads');
     const id = await this.ensureId();
     const g = await this.computeNeighIndices();
@@ -277,6 +318,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_pearson(similarity_method = 'jaccard'). */
   async computePearson(opts: { similarityMethod?: string } = {}): Promise<Float64Array> {
+    checkOptionKeys(opts, ['similarityMethod'], 'computePearson');
     const X = this.requireCoordinates('computePearson');
     const sim = this.neighSimilarityIndex ?? await this.computeNeighSimilarityIndex({ method: opts.similarityMethod });
     if (!this.grads) await this.computeGrads();
@@ -287,6 +329,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_deltaFs: free-energy (log-density) differences along the edges and their variances. */
   async computeDeltaFs(opts: { similarityMethod?: string } = {}): Promise<{ Fij: Float64Array; FijVar: Float64Array }> {
+    checkOptionKeys(opts, ['similarityMethod'], 'computeDeltaFs');
     const X = this.requireCoordinates('computeDeltaFs');
     if (!this.gradsCovmat) await this.computeGrads({ compCovmat: true });
     const pearson = this.pearsonArray ?? await this.computePearson(opts);
@@ -298,6 +341,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_neigh_similarity_index_mat (dense N x N, row-major). */
   async computeNeighSimilarityIndexMat(opts: { method?: string } = {}): Promise<Float64Array> {
+    checkOptionKeys(opts, ['method'], 'computeNeighSimilarityIndexMat');
     const g = await this.computeNeighIndices();
     const sim = opts.method || !this.neighSimilarityIndex ? await this.computeNeighSimilarityIndex({ method: opts.method }) : this.neighSimilarityIndex;
     this.neighSimilarityIndexMat = similarityMatrix(g, sim);
@@ -306,6 +350,7 @@ export class DensityEstimation extends IdEstimation {
 
   /** DADApy's compute_diag_inv_deltaFs_cross_covariance_LSDI: the 'LSDI' BMTI weights (O(edges²)). */
   async computeDiagInvDeltaFsCrossCovarianceLSDI(opts: { similarityMethod?: string } = {}): Promise<Float64Array> {
+    checkOptionKeys(opts, ['similarityMethod'], 'computeDiagInvDeltaFsCrossCovarianceLSDI');
     const X = this.requireCoordinates('computeDiagInvDeltaFsCrossCovarianceLSDI');
     const P = await this.computeNeighSimilarityIndexMat({ method: opts.similarityMethod ?? 'jaccard' });
     if (!this.FijVarArray) await this.computeDeltaFs(opts);
@@ -320,6 +365,11 @@ export class DensityEstimation extends IdEstimation {
    * with the k*NN estimate as regulariser (and as the gauge when α = 1, see densityBMTI).
    */
   async computeDensityBMTI(opts: DensityBMTIOptions = {}): Promise<BmtiResult> {
+    checkOptionKeys(opts, BMTI_DATA_KEYS, 'computeDensityBMTI');
+    if (opts.solver !== undefined || opts.spDirectPermSpec !== undefined) {
+      throw new InputError(`computeDensityBMTI: ${opts.solver !== undefined ? `solver = ${JSON.stringify(opts.solver)}` : `spDirectPermSpec = ${JSON.stringify(opts.spDirectPermSpec)}`} is not an option of dadalab`,
+        'dadalab solves the BMTI system with one solver, conjugate gradients to a relative residual of tol (default 1e-12, maxIter 10 N), which agrees with DADApy\'s solvers to about 1e-10; drop solver and spDirectPermSpec (or set tol / maxIter)');
+    }
     if (!this.FijArray) await this.computeDeltaFs();
     if (opts.deltaFInvCov === 'LSDI' && !this.invDeltaFsCov) await this.computeDiagInvDeltaFsCrossCovarianceLSDI();
     const nn = await this.ensureDistances();
@@ -336,7 +386,8 @@ export class DensityEstimation extends IdEstimation {
     this.logDen = reg; this.logDenErr = regErr;
     const g = await this.computeNeighIndices();
     const r = densityBMTI(g, this.FijArray as Float64Array, this.FijVarArray as Float64Array, reg, regErr, id, {
-      ...opts, invDeltaFsCov: this.invDeltaFsCov ?? undefined,
+      deltaFInvCov: opts.deltaFInvCov, alpha: opts.alpha, compLogDenErr: opts.compLogDenErr, tol: opts.tol, maxIter: opts.maxIter,
+      invDeltaFsCov: this.invDeltaFsCov ?? undefined,
     });
     this.logDen = r.logDen;
     this.logDenErr = r.logDenErr;
@@ -366,6 +417,7 @@ export class DensityEstimation extends IdEstimation {
   /** DADApy's return_interpolated_density_kNN(X_new, k): kNN densities at new points. */
   async returnInterpolatedDensityKNN(a: MatrixLike | InterpolatedKnnOptions, b: { k?: number } = {}): Promise<DensityResult> {
     const o = splitArgs<InterpolatedKnnOptions>(a, b);
+    checkOptionKeys(o, ['XNew', 'k'], 'returnInterpolatedDensityKNN');
     const id = await this.ensureId();
     const cross = await this.crossTable(o.XNew, 'returnInterpolatedDensityKNN');
     return interpolatedDensityKNN(cross, this.nn!, id, o.k ?? 10);
@@ -374,9 +426,10 @@ export class DensityEstimation extends IdEstimation {
   /** DADApy's return_interpolated_density_kstarNN(X_new, alpha, ...): k*NN densities at new points. */
   async returnInterpolatedDensityKstarNN(a: MatrixLike | InterpolatedKstarOptions, b: KstarOptions = {}): Promise<DensityResult> {
     const o = splitArgs<InterpolatedKstarOptions>(a, b);
+    checkOptionKeys(o, ['XNew', ...KSTAR_KEYS], 'returnInterpolatedDensityKstarNN');
     const id = await this.ensureId();
     const cross = await this.crossTable(o.XNew, 'returnInterpolatedDensityKstarNN');
-    return interpolatedDensityKstarNN(cross, this.nn!, id, o);
+    return interpolatedDensityKstarNN(cross, this.nn!, id, kstarOptionsOf(o));
   }
 
   /**
@@ -385,9 +438,10 @@ export class DensityEstimation extends IdEstimation {
    */
   async returnInterpolatedDensityPAk(a: MatrixLike | InterpolatedKstarOptions, b: KstarOptions = {}): Promise<DensityResult> {
     const o = splitArgs<InterpolatedKstarOptions>(a, b);
+    checkOptionKeys(o, ['XNew', ...KSTAR_KEYS], 'returnInterpolatedDensityPAk');
     const id = await this.ensureId();
     const cross = await this.crossTable(o.XNew, 'returnInterpolatedDensityPAk');
-    return interpolatedDensityPAk(cross, this.nn!, id, o);
+    return interpolatedDensityPAk(cross, this.nn!, id, kstarOptionsOf(o));
   }
 }
 
@@ -395,16 +449,26 @@ export interface DensityBMTIOptions extends Omit<BmtiOptions, 'invDeltaFsCov'> {
   /** A regulariser given by the caller (both or neither), instead of the k*NN estimate. */
   logDen?: ArrayLike<number>;
   logDenErr?: ArrayLike<number>;
-  /** DADApy's solver names are accepted; all solve the same system (conjugate gradients here). */
+  /**
+   * DADApy's solver choice: refused when given (dadalab has one solver, conjugate gradients, which
+   * agrees with DADApy's to about 1e-10); listed so that the message says so instead of "unknown option".
+   */
   solver?: string;
   spDirectPermSpec?: string;
 }
+
+const BMTI_DATA_KEYS = optionKeys<DensityBMTIOptions>({
+  deltaFInvCov: 1, alpha: 1, compLogDenErr: 1, tol: 1, maxIter: 1, logDen: 1, logDenErr: 1, solver: 1, spDirectPermSpec: 1,
+});
 
 /** Accepts DADApy's positional (X_new, options) as well as one options object { XNew, ... }. */
 function splitArgs<T extends { XNew?: MatrixLike }>(a: MatrixLike | T, b: object): T {
   const isPoints = Array.isArray(a) || (a !== null && typeof a === 'object' && 'rows' in (a as object) && 'cols' in (a as object));
   if (isPoints) return { ...(b as T), XNew: a as MatrixLike };
   const o = { ...(a as T) } as T & { xNew?: MatrixLike };
-  if (o.XNew === undefined && o.xNew !== undefined) o.XNew = o.xNew;
+  if (o.XNew === undefined && o.xNew !== undefined) {
+    o.XNew = o.xNew;
+    delete o.xNew;
+  }
   return o;
 }

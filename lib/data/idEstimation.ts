@@ -8,10 +8,12 @@ import { binomialIdK, binomialIdRk, kstarIterationResult, type BinomialResult, t
 import { grideAdaptive } from '../id/gride';
 import { computeKstar as kstarCore } from '../density/kstar';
 import { SeededRng, type Rng } from '../stats/rng';
-import { levinaBickel, type LevinaBickelOptions, type LevinaBickelResult } from '../id/mle';
-import { localPcaId, pcaId, type LocalPcaOptions, type LocalPcaResult, type PcaIdResult } from '../id/pca';
-import { correlationDimension, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
+import { LEVINA_BICKEL_KEYS, levinaBickel, type LevinaBickelOptions, type LevinaBickelResult } from '../id/mle';
+import { LOCAL_PCA_KEYS, localPcaId, pcaId, type LocalPcaOptions, type LocalPcaResult, type PcaIdResult } from '../id/pca';
+import { CORRELATION_KEYS, correlationDimension, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
 import { Base } from './base';
+import { checkOptionKeys, optionKeys } from '../options';
+import { InputError } from '../errors';
 
 export interface BinomialKMethodOptions {
   k: number | ArrayLike<number>;
@@ -28,6 +30,21 @@ export interface BinomialRkMethodOptions {
   plotMv?: boolean;
   plotPosterior?: boolean;
 }
+/**
+ * DADApy's plot_mv / plot_posterior draw a figure as a side effect; dadalab never does: false (what
+ * happens anyway) is accepted, true is refused with the way to get the plot.
+ */
+function refusePlotFlags(opts: { plotMv?: boolean; plotPosterior?: boolean }, where: string): void {
+  if (opts.plotMv !== undefined && opts.plotMv !== false) {
+    throw new InputError(`${where}: plotMv = ${String(opts.plotMv)} is not supported (dadalab draws nothing as a side effect, and has no model-validation plot)`,
+      'Drop plotMv; the model-validation p-value is the result\'s pv');
+  }
+  if (opts.plotPosterior !== undefined && opts.plotPosterior !== false) {
+    throw new InputError(`${where}: plotPosterior = ${String(opts.plotPosterior)} is not supported (dadalab draws nothing as a side effect)`,
+      'Drop plotPosterior and call .plot() on the result: it draws the posterior of d (bayes) or the likelihood (MLE)');
+  }
+}
+
 export interface KstarIterationOptions {
   initialId?: number | null;
   nIter?: number;
@@ -55,6 +72,29 @@ export interface ReturnIdScaling2NNOptions {
   signal?: AbortSignal;
 }
 
+export interface Id2NNWpriorOptions {
+  /** Shape of the Gamma prior on d (DADApy's 2). */
+  alpha?: number;
+  /** Rate of the Gamma prior (DADApy's 5). */
+  beta?: number;
+  /** Posterior mean (true, default) or mode (false). */
+  posteriorMean?: boolean;
+}
+
+export interface KstarBinomialOptions extends KstarIterationOptions {
+  /** Inner/outer radius ratio (default min(0.975, 0.2032^(1/id)) at every step). */
+  r?: number | null;
+  /** Must be false or absent (see computeIdBinomialK). */
+  plotMv?: boolean;
+  kBootstrap?: number;
+}
+
+export interface KstarGrideOptions extends KstarIterationOptions {
+  d0?: number;
+  d1?: number;
+  eps?: number;
+}
+
 export interface ReturnIdScalingGrideOptions {
   rangeMax?: number;
   d0?: number;
@@ -64,6 +104,16 @@ export interface ReturnIdScalingGrideOptions {
   returnRanks?: boolean;
   signal?: AbortSignal;
 }
+
+const ID2NN_KEYS = optionKeys<ComputeId2NNOptions>({ algorithm: 1, muFraction: 1, dataFraction: 1, nIter: 1, setAttr: 1, signal: 1 });
+const SCALING2NN_KEYS = optionKeys<ReturnIdScaling2NNOptions>({ nMin: 1, algorithm: 1, muFraction: 1, setAttr: 1, returnSizes: 1, signal: 1 });
+const WPRIOR_KEYS = optionKeys<Id2NNWpriorOptions>({ alpha: 1, beta: 1, posteriorMean: 1 });
+const GRIDE_KEYS = optionKeys<ReturnIdScalingGrideOptions>({ rangeMax: 1, d0: 1, d1: 1, eps: 1, setAttr: 1, returnRanks: 1, signal: 1 });
+const BINOMIAL_K_KEYS = optionKeys<BinomialKMethodOptions>({ k: 1, r: 1, bayes: 1, plotMv: 1, plotPosterior: 1, kBootstrap: 1 });
+const BINOMIAL_RK_KEYS = optionKeys<BinomialRkMethodOptions>({ rk: 1, r: 1, bayes: 1, plotMv: 1, plotPosterior: 1 });
+const KSTAR_ITER = { initialId: 1, nIter: 1, alpha: 1, bonferroniDeloc: 1, bonferroniLoc: 1 } as const;
+const KSTAR_BINOMIAL_KEYS = optionKeys<KstarBinomialOptions>({ ...KSTAR_ITER, r: 1, plotMv: 1, kBootstrap: 1 });
+const KSTAR_GRIDE_KEYS = optionKeys<KstarGrideOptions>({ ...KSTAR_ITER, d0: 1, d1: 1, eps: 1 });
 
 /** The IdEstimation layer of the Data facade (DADApy's IdEstimation): TwoNN, Gride, binomial ID. */
 export class IdEstimation extends Base {
@@ -88,6 +138,7 @@ export class IdEstimation extends Base {
    * each subset). Sets intrinsicDim, intrinsicDimErr, intrinsicDimScale unless setAttr is false.
    */
   async computeId2NN(opts: ComputeId2NNOptions = {}): Promise<TwoNNResult> {
+    checkOptionKeys(opts, ID2NN_KEYS, 'computeId2NN');
     const muFraction = opts.muFraction ?? 0.9;
     const dataFraction = opts.dataFraction ?? 1;
     const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
@@ -128,6 +179,7 @@ export class IdEstimation extends Base {
    * rint(N / size) random subsets each. Like DADApy it leaves the last level in intrinsicDim.
    */
   async returnIdScaling2NN(opts: ReturnIdScaling2NNOptions = {}): Promise<TwoNNScalingResult> {
+    checkOptionKeys(opts, SCALING2NN_KEYS, 'returnIdScaling2NN');
     const muFraction = opts.muFraction ?? 0.9;
     const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
     if (!this.X && !this.nn) throw new DadalabError('returnIdScaling2NN needs coordinates or distances', 'Create the Data object with coordinates');
@@ -149,7 +201,8 @@ export class IdEstimation extends Base {
   }
 
   /** DADApy's compute_id_2NN_wprior: Bayesian TwoNN with a Gamma(alpha, beta) prior on d. */
-  async computeId2NNWprior(opts: { alpha?: number; beta?: number; posteriorMean?: boolean } = {}): Promise<TwoNNResult> {
+  async computeId2NNWprior(opts: Id2NNWpriorOptions = {}): Promise<TwoNNResult> {
+    checkOptionKeys(opts, WPRIOR_KEYS, 'computeId2NNWprior');
     const nn = await this.ensureDistances();
     const res = twoNNWithPrior(nn, opts);
     this.intrinsicDim = res.id;
@@ -165,6 +218,7 @@ export class IdEstimation extends Base {
    * was computed, as DADApy does).
    */
   async returnIdScalingGride(opts: ReturnIdScalingGrideOptions = {}): Promise<GrideScalingResult> {
+    checkOptionKeys(opts, GRIDE_KEYS, 'returnIdScalingGride');
     const rangeMax = opts.rangeMax ?? 64;
     if (!Number.isInteger(rangeMax) || rangeMax < 2) {
       throw new DadalabError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
@@ -206,6 +260,8 @@ export class IdEstimation extends Base {
 
   /** DADApy's compute_id_binomial_k: binomial ID at a fixed number of neighbours k (or one k per point). */
   async computeIdBinomialK(opts: BinomialKMethodOptions): Promise<BinomialResult> {
+    checkOptionKeys(opts, BINOMIAL_K_KEYS, 'computeIdBinomialK');
+    refusePlotFlags(opts ?? {}, 'computeIdBinomialK');
     const nn = await this.ensureDistances();
     const res = binomialIdK(nn, { k: opts.k, r: opts.r, bayes: opts.bayes, kBootstrap: opts.kBootstrap ?? 1, rng: this.validationRng });
     this.intrinsicDim = res.id;
@@ -216,6 +272,8 @@ export class IdEstimation extends Base {
 
   /** DADApy's compute_id_binomial_rk: binomial ID at a fixed radius rk (one for all, or one per point). */
   async computeIdBinomialRk(opts: BinomialRkMethodOptions): Promise<BinomialResult> {
+    checkOptionKeys(opts, BINOMIAL_RK_KEYS, 'computeIdBinomialRk');
+    refusePlotFlags(opts ?? {}, 'computeIdBinomialRk');
     const nn = await this.ensureDistances();
     const res = binomialIdRk(nn, { rk: opts.rk, r: opts.r, bayes: opts.bayes, kBootstrap: 20, rng: this.validationRng });
     this.intrinsicDim = res.id;
@@ -251,7 +309,9 @@ export class IdEstimation extends Base {
    * DADApy's return_ids_kstar_binomial (ABIDE): alternate the binomial MLE at k* (ratio
    * min(0.975, 0.2032^(1/id)) unless r is given) and k* at the new ID, nIter times.
    */
-  async returnIdsKstarBinomial(opts: KstarIterationOptions & { r?: number | null; plotMv?: boolean; kBootstrap?: number } = {}): Promise<KstarIterationResult> {
+  async returnIdsKstarBinomial(opts: KstarBinomialOptions = {}): Promise<KstarIterationResult> {
+    checkOptionKeys(opts, KSTAR_BINOMIAL_KEYS, 'returnIdsKstarBinomial');
+    refusePlotFlags(opts, 'returnIdsKstarBinomial');
     const nIter = opts.nIter ?? 5;
     await this.startKstarIterations(opts);
     let kstar = await this.kstarNow(opts);
@@ -270,7 +330,8 @@ export class IdEstimation extends Base {
    * the (k* / 2)-th of every point and k* at the new ID, nIter times. Like DADApy, the k* array
    * of each step is made even in place, so every returned kstars entry but the last is even.
    */
-  async returnIdsKstarGride(opts: KstarIterationOptions & { d0?: number; d1?: number; eps?: number } = {}): Promise<KstarIterationResult> {
+  async returnIdsKstarGride(opts: KstarGrideOptions = {}): Promise<KstarIterationResult> {
+    checkOptionKeys(opts, KSTAR_GRIDE_KEYS, 'returnIdsKstarGride');
     const nIter = opts.nIter ?? 5;
     await this.startKstarIterations(opts);
     let kstar = await this.kstarNow(opts);
@@ -293,24 +354,32 @@ export class IdEstimation extends Base {
 
   /** Levina-Bickel MLE with the MacKay-Ghahramani correction, from the neighbour table. */
   async computeIdLevinaBickel(opts: LevinaBickelOptions = {}): Promise<LevinaBickelResult> {
+    checkOptionKeys(opts, LEVINA_BICKEL_KEYS, 'computeIdLevinaBickel');
     return levinaBickel(await this.ensureDistances(), opts);
   }
 
   /** Global PCA ID (components for `threshold` of the variance; also 90%, 99% and the participation ratio). */
   async computeIdPCA(opts: { threshold?: number } = {}): Promise<PcaIdResult> {
+    checkOptionKeys(opts, ['threshold'], 'computeIdPCA');
     return pcaId(this.requireCoordinates('computeIdPCA'), opts);
   }
 
   /** Local PCA ID on the k-neighbourhoods (Fukunaga-Olsen by default). */
   async computeIdLocalPCA(opts: LocalPcaOptions = {}): Promise<LocalPcaResult> {
+    checkOptionKeys(opts, LOCAL_PCA_KEYS, 'computeIdLocalPCA');
     const X = this.requireCoordinates('computeIdLocalPCA');
     return localPcaId(X, await this.ensureDistances(), opts);
   }
 
   /** The Grassberger-Procaccia correlation dimension from all pairs of points. */
   async computeIdCorrelation(opts: CorrelationDimensionOptions = {}): Promise<CorrelationDimensionResult> {
+    checkOptionKeys(opts, CORRELATION_KEYS, 'computeIdCorrelation');
     const X = this.requireCoordinates('computeIdCorrelation');
     return correlationDimension(X, { metric: this.metric === 'precomputed' ? 'euclidean' : this.metric, ...opts });
+  }
+
+  protected override heldEstimates(): string[] {
+    return [...super.heldEstimates(), ...(this.intrinsicDim !== null ? ['intrinsicDim'] : [])];
   }
 
   /** The periodic box as one length per coordinate (null when not periodic). */

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { NeighGraph } from './graph';
 import { makeDensityResult, type DensityResult } from './result';
@@ -17,6 +18,7 @@ export interface BmtiOptions {
   tol?: number;
   maxIter?: number;
 }
+export const BMTI_KEYS = optionKeys<BmtiOptions>({ deltaFInvCov: 1, alpha: 1, compLogDenErr: 1, invDeltaFsCov: 1, tol: 1, maxIter: 1 });
 
 export interface BmtiResult extends DensityResult {
   /** CG iterations and final relative residual. */
@@ -123,6 +125,7 @@ function components(A: Csr): { label: Int32Array; count: number } {
  */
 export function densityBMTI(g: NeighGraph, Fij: Float64Array, FijVar: Float64Array, regLogDen: Float64Array, regErr: Float64Array,
   id: number, opts: BmtiOptions = {}): BmtiResult {
+  checkOptionKeys(opts, BMTI_KEYS, 'densityBMTI');
   const alpha = opts.alpha ?? 1;
   const kind = opts.deltaFInvCov ?? 'uncorr';
   const n = g.n;

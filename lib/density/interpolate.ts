@@ -1,8 +1,9 @@
+import { checkOptionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { checkId, checkK, kstarNNCore } from './knn';
-import { kstarThreshold, type KstarOptions } from './kstar';
-import { pakCore, type PakOptions } from './pak';
+import { KSTAR_KEYS, kstarThreshold, type KstarOptions } from './kstar';
+import { PAK_KEYS, pakCore, type PakOptions } from './pak';
 import { logUnitBallVolume } from '../stats/special';
 import { makeDensityResult, type DensityResult } from './result';
 
@@ -30,6 +31,7 @@ function checkCross(cross: CrossTable, nn: NeighborTable): void {
  * data[cross_idx[i, j], k]; j from 4 while j < maxk; k* = j − 1.
  */
 export function crossKstar(cross: CrossTable, nn: NeighborTable, id: number, opts: KstarOptions = {}): Int32Array {
+  checkOptionKeys(opts, KSTAR_KEYS, 'crossKstar');
   checkId(id);
   checkCross(cross, nn);
   const alpha = opts.alpha ?? 1e-6;
@@ -70,6 +72,7 @@ export function interpolatedDensityKNN(cross: CrossTable, nn: NeighborTable, id:
 
 /** k*NN density at new points (DADApy's return_interpolated_density_kstarNN), k* from crossKstar. */
 export function interpolatedDensityKstarNN(cross: CrossTable, nn: NeighborTable, id: number, opts: KstarOptions = {}): DensityResult {
+  checkOptionKeys(opts, KSTAR_KEYS, 'interpolatedDensityKstarNN');
   const ks = crossKstar(cross, nn, id, opts);
   const r = kstarNNCore(cross.distances, cross.width, cross.n, id, ks, { interpolation: true, normaliseBy: nn.n });
   return makeDensityResult('kstarNN', r.logDen, r.logDenErr, r.dc, ks, id);
@@ -85,7 +88,8 @@ export function interpolatedDensityKstarNN(cross: CrossTable, nn: NeighborTable,
  */
 export function interpolatedDensityPAk(cross: CrossTable, nn: NeighborTable, id: number,
   opts: KstarOptions & PakOptions = {}): DensityResult {
-  const ks = crossKstar(cross, nn, id, opts);
+  checkOptionKeys(opts, [...KSTAR_KEYS, ...PAK_KEYS], 'interpolatedDensityPAk');
+  const ks = crossKstar(cross, nn, id, { alpha: opts.alpha, bonferroniDeloc: opts.bonferroniDeloc, bonferroniLoc: opts.bonferroniLoc });
   const r = pakCore(cross.distances, cross.width, cross.n, id, ks, { ...opts, interpolation: true, normaliseBy: nn.n });
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, r.diagnostics);
 }

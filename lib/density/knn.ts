@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { lgamma } from '../stats/special';
@@ -91,9 +92,11 @@ export interface KnnOptions {
   k?: number;
   bias?: boolean;
 }
+const KNN_KEYS = optionKeys<KnnOptions>({ k: 1, bias: 1 });
 
 /** The kNN density (DADApy's compute_density_kNN): log ρ_i = log k − log N − log ω_d − d log r_{i,k}, error 1/√k. */
 export function densityKNN(nn: NeighborTable, id: number, opts: KnnOptions = {}): DensityResult {
+  checkOptionKeys(opts, KNN_KEYS, 'densityKNN');
   const k = opts.k ?? 10;
   checkId(id);
   checkK(k, nn.maxk);
@@ -105,6 +108,7 @@ export function densityKNN(nn: NeighborTable, id: number, opts: KnnOptions = {})
 
 /** The k*NN density (DADApy's compute_density_kstarNN): the kNN formula with k = k*_i at each point. */
 export function densityKstarNN(nn: NeighborTable, id: number, kstar: ArrayLike<number>, opts: { bias?: boolean } = {}): DensityResult {
+  checkOptionKeys(opts, ['bias'], 'densityKstarNN');
   checkId(id);
   checkKstar(kstar, nn);
   const ks = Int32Array.from(kstar);

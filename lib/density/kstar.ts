@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { chi2Isf1 } from '../stats/chi2';
@@ -11,6 +12,7 @@ export interface KstarOptions {
   /** Divide alpha by h + 1 at the h-th test of a point (a Bonferroni correction along the neighbours). */
   bonferroniLoc?: boolean;
 }
+export const KSTAR_KEYS = optionKeys<KstarOptions>({ alpha: 1, bonferroniDeloc: 1, bonferroniLoc: 1 });
 
 export interface KstarResult {
   /** k* of every point, 3 <= k* <= maxk - 1. */
@@ -43,6 +45,7 @@ export function kstarThreshold(p: number): number {
  * when exactly one is zero dL is +Infinity and the test stops.
  */
 export function computeKstar(nn: NeighborTable, id: number, opts: KstarOptions = {}): KstarResult {
+  checkOptionKeys(opts, KSTAR_KEYS, 'computeKstar');
   const alpha = opts.alpha ?? 1e-6;
   const deloc = opts.bonferroniDeloc ?? false;
   const loc = opts.bonferroniLoc ?? false;

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import type { NeighborTable } from '../neighbors/table';
 import { checkId, checkKstar, logPrefactor } from './knn';
 import { makeDensityResult, type DensityResult } from './result';
@@ -24,6 +25,7 @@ export interface PakOptions {
    */
   dadapyVolumeRange?: boolean;
 }
+export const PAK_KEYS = optionKeys<PakOptions>({ optimized: 1, maxFixedPointSteps: 1, interpolation: 1, normaliseBy: 1, dadapyVolumeRange: 1 });
 
 /** What the PAk iteration reports besides the densities. */
 export interface PakDiagnostics {
@@ -190,6 +192,7 @@ export function pakNewtonLog(F0: number, k: number, lv: Float64Array, state: { a
  * Points with an (almost) empty shell (volume < 1e-300) keep the k*NN estimate, as in DADApy.
  */
 export function densityPAk(nn: NeighborTable, id: number, kstar: ArrayLike<number>, opts: PakOptions = {}): PakResult {
+  checkOptionKeys(opts, PAK_KEYS, 'densityPAk');
   checkId(id);
   checkKstar(kstar, nn, opts.interpolation ? 3 : 2);
   const n = nn.n, w = nn.maxk + 1;

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { nelderMead } from '../stats/neldermead';
@@ -90,6 +91,7 @@ export interface BidOptions {
   nSteps?: number;
   delta?: number;
 }
+const BID_KEYS = optionKeys<BidOptions>({ alphamin: 1, alphamax: 1, L: 1, optimizer: 1, rng: 1, nSteps: 1, delta: 1 });
 
 export interface BidResult {
   /** The BID, d0. */
@@ -107,6 +109,7 @@ export interface BidResult {
 
 /** Fits the BID to a Hamming-distance histogram (DADApy's BID.computeBID, with a deterministic optimiser by default). */
 export function bid(h: HammingHistogram, opts: BidOptions = {}): BidResult {
+  checkOptionKeys(opts, BID_KEYS, 'bid');
   const alphamin = opts.alphamin ?? 0, alphamax = opts.alphamax ?? 0.2;
   if (!(alphamax > alphamin && alphamax <= 1)) throw new DadalabError(`Need 0 <= alphamin < alphamax <= 1, got ${alphamin}, ${alphamax}`, 'Pass e.g. alphamax = 0.2');
   const idmin = Math.abs(alphamin) < 1e-9 ? 0 : quantileIndex(h.probs, alphamin);

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { SeededRng, type Rng } from '../stats/rng';
@@ -47,6 +48,7 @@ export interface BinomialKOptions {
   /** Skip the model validation (pv = NaN). */
   validate?: boolean;
 }
+const BINOMIAL_K_KEYS = optionKeys<BinomialKOptions>({ k: 1, r: 1, bayes: 1, kBootstrap: 1, rng: 1, validate: 1 });
 
 export interface BinomialRkOptions {
   /** Outer radius, one for all points or one per point. */
@@ -57,6 +59,7 @@ export interface BinomialRkOptions {
   rng?: Rng;
   validate?: boolean;
 }
+const BINOMIAL_RK_KEYS = optionKeys<BinomialRkOptions>({ rk: 1, r: 1, bayes: 1, kBootstrap: 1, rng: 1, validate: 1 });
 
 function checkR(r: number): void {
   if (!(r > 0 && r < 1)) throw new DadalabError(`The ratio r = ${r} is outside (0, 1)`, 'Pass 0 < r < 1, e.g. r = 0.5');
@@ -240,6 +243,7 @@ export function fixK(nn: NeighborTable, k: number | ArrayLike<number>, r: number
 
 /** Binomial ID at a fixed number of neighbours (DADApy's compute_id_binomial_k). */
 export function binomialIdK(nn: NeighborTable, opts: BinomialKOptions): BinomialResult {
+  checkOptionKeys(opts, BINOMIAL_K_KEYS, 'binomialIdK');
   const { k, r } = opts;
   const bayes = opts.bayes ?? true;
   const { n, scale, kMean } = fixK(nn, k, r);
@@ -294,6 +298,7 @@ export function fixRk(nn: NeighborTable, rk: number | ArrayLike<number>, r: numb
 
 /** Binomial ID at a fixed radius (DADApy's compute_id_binomial_rk). */
 export function binomialIdRk(nn: NeighborTable, opts: BinomialRkOptions): BinomialResult {
+  checkOptionKeys(opts, BINOMIAL_RK_KEYS, 'binomialIdRk');
   const { rk, r } = opts;
   const bayes = opts.bayes ?? true;
   const { k, n, mask } = fixRk(nn, rk, r);

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { pairDistance } from '../neighbors/distance';
@@ -52,6 +53,7 @@ export interface CorrelationDimensionOptions {
   nScales?: number;
   metric?: Metric | string;
 }
+export const CORRELATION_KEYS = optionKeys<CorrelationDimensionOptions>({ rMin: 1, rMax: 1, nScales: 1, metric: 1 });
 
 export interface CorrelationDimensionResult {
   /** Slope of log C(r) against log r over [rMin, rMax]. */
@@ -74,6 +76,7 @@ export interface CorrelationDimensionResult {
  * (O(N² D) time, no N x N matrix), C(r) at log-spaced radii, and the slope of log C against log r.
  */
 export function correlationDimension(X: MatrixLike, opts: CorrelationDimensionOptions = {}): CorrelationDimensionResult {
+  checkOptionKeys(opts, CORRELATION_KEYS, 'correlationDimension');
   const M = asMatrix(X);
   const N = M.rows, Dm = M.cols, data = M.data;
   const metric = parseMetric(opts.metric);

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError, listSome } from '../errors';
 import type { Matrix } from '../matrix';
 import { forEachNeighborRankBlock } from '../neighbors';
@@ -19,6 +20,7 @@ export interface GrideOptions {
   /** Bisection tolerance, also the regularisation of 1 - mu^-d in the score (DADApy's 1e-7). */
   eps?: number;
 }
+export const GRIDE_OPTION_KEYS = optionKeys<GrideOptions>({ d0: 1, d1: 1, eps: 1 });
 
 type Ranks = number | ArrayLike<number>;
 const at = (n: Ranks, i: number): number => (typeof n === 'number' ? n : n[i]);
@@ -209,6 +211,7 @@ function refuseDuplicates(rows: number[], what: string): void {
 
 /** Gride across scales from a stored neighbour table (rangeMax <= maxk). */
 export function grideScalingFromTable(nn: NeighborTable, opts: GrideOptions & { rangeMax?: number; returnRanks?: boolean } = {}): GrideScalingResult {
+  checkOptionKeys(opts, [...GRIDE_OPTION_KEYS, 'rangeMax', 'returnRanks'], 'grideScalingFromTable');
   const rangeMax = Math.min(opts.rangeMax ?? 64, nn.maxk);
   const ranks = grideRanks(rangeMax);
   const S = ranks.length - 1;
@@ -233,6 +236,7 @@ export interface GrideFromCoordinatesOptions extends GrideOptions {
   keepMaxk?: number;
   signal?: AbortSignal;
 }
+const GRIDE_COORD_KEYS = optionKeys<GrideFromCoordinatesOptions>({ d0: 1, d1: 1, eps: 1, rangeMax: 1, returnRanks: 1, metric: 1, period: 1, keepMaxk: 1, signal: 1 });
 
 /**
  * Gride across scales from coordinates: the neighbours up to rank 2^S = largest power of two
@@ -241,6 +245,7 @@ export interface GrideFromCoordinatesOptions extends GrideOptions {
  * N x rangeMax table is held.
  */
 export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions = {}): Promise<{ result: GrideScalingResult; table: NeighborTable | null }> {
+  checkOptionKeys(opts, GRIDE_COORD_KEYS, 'grideScaling');
   const N = X.rows;
   const maxRank = Math.min(N, opts.rangeMax ?? 64);
   const ranks = grideRanks(maxRank);
@@ -276,6 +281,7 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
  * with per-point ranks; the log-likelihood at the estimate and the scale mean (r_n1 + r_n2) / 2.
  */
 export function grideAdaptive(nn: NeighborTable, kstar: Int32Array, opts: GrideOptions = {}): { id: number; idErr: number; logLikelihood: number; scale: number } {
+  checkOptionKeys(opts, GRIDE_OPTION_KEYS, 'grideAdaptive');
   const N = nn.n, w = nn.maxk + 1, D = nn.distances;
   if (kstar.length !== N) throw new DadalabError(`k* has ${kstar.length} entries but there are ${N} points`, 'Compute k* on this table');
   const n1 = new Float64Array(N), n2 = new Float64Array(N), mus = new Float64Array(N);

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { assertNoZeroDistances, type NeighborTable } from '../neighbors/table';
 import type { Chart } from '../../widgets/chart';
@@ -21,6 +22,7 @@ export interface LevinaBickelOptions {
   /** 'inverse' (MacKay-Ghahramani, default) or 'local' (the mean of the local estimates). */
   averaging?: 'inverse' | 'local';
 }
+export const LEVINA_BICKEL_KEYS = optionKeys<LevinaBickelOptions>({ k: 1, k1: 1, k2: 1, averaging: 1 });
 
 export interface LevinaBickelResult {
   readonly id: number;
@@ -39,6 +41,7 @@ export interface LevinaBickelResult {
 }
 
 export function levinaBickel(nn: NeighborTable, opts: LevinaBickelOptions = {}): LevinaBickelResult {
+  checkOptionKeys(opts, LEVINA_BICKEL_KEYS, 'levinaBickel');
   const k1 = opts.k1 ?? opts.k ?? Math.min(20, nn.maxk);
   const k2 = opts.k2 ?? opts.k ?? k1;
   const averaging = opts.averaging ?? 'inverse';

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
@@ -84,6 +85,7 @@ export function participationRatioOf(ev: ArrayLike<number>): number {
 
 /** Global PCA ID: components for `threshold` (0.9 by default) of the variance, the 90/99% counts and the participation ratio. */
 export function pcaId(X: MatrixLike, opts: { threshold?: number } = {}): PcaIdResult {
+  checkOptionKeys(opts, ['threshold'], 'pcaId');
   const M = asMatrix(X);
   const threshold = opts.threshold ?? 0.9;
   if (!(threshold > 0 && threshold <= 1)) throw new DadalabError(`threshold = ${threshold} is outside (0, 1]`, 'Pass a fraction of variance such as 0.9');
@@ -121,6 +123,7 @@ export interface LocalPcaOptions {
   /** Estimate on every `stride`-th point only (1 = all). */
   stride?: number;
 }
+export const LOCAL_PCA_KEYS = optionKeys<LocalPcaOptions>({ k: 1, method: 1, alpha: 1, threshold: 1, stride: 1 });
 
 export interface LocalPcaResult {
   /** Mean of the local IDs. */
@@ -139,6 +142,7 @@ export interface LocalPcaResult {
 
 /** Local PCA ID: PCA on the k-neighbourhood of each point, then the mean over points. */
 export function localPcaId(X: MatrixLike, nn: NeighborTable, opts: LocalPcaOptions = {}): LocalPcaResult {
+  checkOptionKeys(opts, LOCAL_PCA_KEYS, 'localPcaId');
   const M = asMatrix(X);
   if (nn.n !== M.rows) throw new DadalabError(`The neighbour table has ${nn.n} rows but there are ${M.rows} points`, 'Pass the table of these points');
   const k = opts.k ?? Math.min(20, nn.maxk);

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import type { Chart } from '../../widgets/chart';
@@ -23,6 +24,7 @@ export interface IdProfileResult {
 }
 
 export async function idProfile(layers: { name: string; X: MatrixLike }[] | MatrixLike[], opts: { rangeMax?: number; rank?: number; signal?: AbortSignal } = {}): Promise<IdProfileResult> {
+  checkOptionKeys(opts, ['rangeMax', 'rank', 'signal'], 'idProfile');
   if (layers.length === 0) throw new DadalabError('idProfile was given no layers', 'Pass an array of matrices or of { name, X }');
   const named = (layers as unknown[]).map((l, i) => {
     const o = l as { name?: string; X?: MatrixLike };

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import type { Matrix } from '../matrix';
 import { computeNeighborsSync } from '../neighbors';
@@ -17,6 +18,7 @@ export interface TwoNNOptions {
   /** Fraction of the mus kept for the 'base' fit (the largest are discarded); DADApy's default 0.9. */
   muFraction?: number;
 }
+export const TWONN_KEYS = optionKeys<TwoNNOptions>({ algorithm: 1, muFraction: 1 });
 
 /** The outcome of a TwoNN estimate (immutable). */
 export interface TwoNNResult {
@@ -125,6 +127,7 @@ function twoNNFromMusSlope(mus: Float64Array, muFraction: number, algorithm: Two
 
 /** TwoNN on a neighbour table (all points, no decimation). Refuses duplicate points (r1 = 0). */
 export function twoNN(nn: NeighborTable, opts: TwoNNOptions = {}): TwoNNResult {
+  checkOptionKeys(opts, TWONN_KEYS, 'twoNN');
   const muFraction = opts.muFraction ?? 0.9;
   const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
   assertNoZeroDistances(nn, 'TwoNN');
@@ -309,12 +312,14 @@ export interface TwoNNPriorOptions {
   /** Posterior mean (true) or mode (false). */
   posteriorMean?: boolean;
 }
+export const TWONN_PRIOR_KEYS = optionKeys<TwoNNPriorOptions>({ alpha: 1, beta: 1, posteriorMean: 1 });
 
 /**
  * Bayesian TwoNN: a Gamma(alpha, rate beta) prior on d with the Pareto likelihood of the mus of
  * all points; posterior Gamma(alpha + N, beta + sum log mu). id = its mean (or mode), idErr = its std.
  */
 export function twoNNWithPrior(nn: NeighborTable, opts: TwoNNPriorOptions = {}): TwoNNResult & { alphaPost: number; betaPost: number } {
+  checkOptionKeys(opts, TWONN_PRIOR_KEYS, 'twoNNWithPrior');
   const alpha = opts.alpha ?? 2, beta = opts.beta ?? 5;
   if (!(alpha > 0 && beta > 0)) throw new DadalabError(`The Gamma prior needs alpha > 0 and beta > 0, got ${alpha}, ${beta}`, 'Pass positive alpha and beta');
   assertNoZeroDistances(nn, 'TwoNN with a prior');

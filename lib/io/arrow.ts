@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { writeFileSync } from 'node:fs';
 import * as A from 'apache-arrow';
 import { DadalabError } from '../errors';
@@ -21,6 +22,7 @@ export interface ArrowLoadOptions {
    */
   dtype?: 'float32' | 'float64';
 }
+export const ARROW_LOAD_KEYS = optionKeys<ArrowLoadOptions>({ columns: 1, labels: 1, dtype: 1 });
 
 type AnyData = A.Data<A.DataType>;
 type Source = string | Uint8Array | ArrayBuffer;
@@ -328,6 +330,7 @@ function names(cols: ColInfo[]): string[] {
  * LZ4_FRAME and ZSTD compressed batches are decoded by the codecs registered at load.
  */
 export function loadArrow(pathOrBytes: Source, opts: ArrowLoadOptions = {}): LoadedData {
+  checkOptionKeys(opts, ARROW_LOAD_KEYS, 'loadArrow');
   registerArrowCodecs();
   const { bytes, source } = toBytes(pathOrBytes);
   const table = readTable(bytes, source);
@@ -369,6 +372,7 @@ export interface NeighborFileOptions extends PrecomputedOptions {
   /** The file holds squared distances (faiss IndexFlatL2 returns squared L2): take square roots. */
   squared?: boolean;
 }
+const NEIGHBOR_FILE_KEYS = optionKeys<NeighborFileOptions>({ distances: 1, indices: 1, squared: 1, maxk: 1, includesSelf: 1 });
 
 function neighbourColumns(table: A.Table, key: string, source: string): ColInfo[] {
   const fields = table.schema.fields;
@@ -400,6 +404,7 @@ function neighbourColumns(table: A.Table, key: string, source: string): ColInfo[
  * by fromPrecomputed (shape, sortedness, self in column 0 unless { includesSelf: false }).
  */
 export function loadNeighborTable(pathOrBytes: Source, opts: NeighborFileOptions = {}): NeighborTable {
+  checkOptionKeys(opts, NEIGHBOR_FILE_KEYS, 'loadNeighborTable');
   registerArrowCodecs();
   const { bytes, source } = toBytes(pathOrBytes);
   const table = readTable(bytes, source);
@@ -431,9 +436,11 @@ export interface ArrowSaveOptions {
   /** Rows per record batch (default: all rows in one batch, which loads as a zero-copy view). */
   batchRows?: number;
 }
+const ARROW_SAVE_KEYS = optionKeys<ArrowSaveOptions>({ labels: 1, name: 1, labelName: 1, compression: 1, format: 1, batchRows: 1 });
 
 /** Arrow IPC bytes of a Matrix (+ labels) as one FixedSizeList<Float32|Float64>[D] column (see saveArrow). */
 export function arrowBytes(X: Matrix, opts: ArrowSaveOptions = {}): Uint8Array {
+  checkOptionKeys(opts, ARROW_SAVE_KEYS, 'arrowBytes');
   registerArrowCodecs();
   if (!(X instanceof Matrix)) {
     throw new DadalabError(`saveArrow expects a Matrix, got ${describe(X)}`, 'Wrap the data first: Matrix.fromRows(rows) or Matrix.fromFlat(values, rows, cols)');
@@ -498,6 +505,7 @@ export function arrowBytes(X: Matrix, opts: ArrowSaveOptions = {}): Uint8Array {
  * `.arrows` are written as an IPC stream. Returns the number of bytes written.
  */
 export function saveArrow(path: string, X: Matrix, opts: ArrowSaveOptions = {}): number {
+  checkOptionKeys(opts, ARROW_SAVE_KEYS, 'saveArrow');
   if (typeof path !== 'string' || path.length === 0) {
     throw new DadalabError(`saveArrow expects a file path, got ${describe(path)}`, "Pass a path such as 'data.arrow'");
   }
@@ -511,3 +519,6 @@ export function saveArrow(path: string, X: Matrix, opts: ArrowSaveOptions = {}):
   }
   return bytes.length;
 }
+
+// for the column-at-a-time reader (arrowColumns.ts), which assembles the columns it reads like loadArrow
+export { assemble as assembleColumns, classify as classifyArrowField, resolveListWidths as resolveArrowListWidths, readLabels as readArrowLabels, type ColInfo as ArrowColumnInfo };

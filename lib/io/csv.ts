@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '../options';
 import { DadalabError } from '../errors';
 import { Matrix } from '../matrix';
 import { describe, readInput } from './files';
@@ -21,6 +22,7 @@ export interface CsvOptions {
   /** Element type of X (default float64). */
   dtype?: 'float32' | 'float64';
 }
+export const CSV_KEYS = optionKeys<CsvOptions>({ delimiter: 1, header: 1, labels: 1, columns: 1, comment: 1, dtype: 1 });
 
 const MISSING = new Set(['', 'nan', 'NaN', 'NAN', 'NA', 'N/A', 'null', 'NULL', 'None']);
 
@@ -77,6 +79,7 @@ function detectDelimiter(line: string): string {
  * line, the column and the text) and files without data rows.
  */
 export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text', labelsOnly = false): LoadedData {
+  checkOptionKeys(opts, CSV_KEYS, 'parseCsv');
   const comment = opts.comment ?? '#';
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark (Excel)
   const lines = text.split(/\r?\n/);
@@ -171,6 +174,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
 
 /** Reads a CSV / TSV / whitespace-separated text file (gzipped if it ends in .gz). See parseCsv for the options. */
 export function loadCsv(path: string, opts: CsvOptions = {}): LoadedData {
+  checkOptionKeys(opts, CSV_KEYS, 'loadCsv');
   const buf = readInput(path, { gunzip: true });
   let text: string;
   try {

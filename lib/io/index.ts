@@ -4,5 +4,6 @@ export { loadArrow, loadArrowColumn, loadNeighborTable, saveArrow, arrowBytes,
 export { loadNpz, parseNpz } from './npz';
 export { loadCsv, parseCsv, type CsvOptions } from './csv';
 export { loadData, loadLabels, formatOf, type LoadOptions, type DataFormat } from './load';
+export { openArrowColumns, type ArrowColumns, type ArrowColumnField } from './arrowColumns';
 export { registerArrowCodecs, lz4FrameDecode, lz4FrameEncode, zstdDecode } from './codecs';
 export type { LoadedData, Labels } from './types';

@@ -1,6 +1,7 @@
 import { DadalabError } from '../errors';
-import { loadArrow, loadArrowColumn, type ArrowLoadOptions } from './arrow';
-import { loadCsv, parseCsv, type CsvOptions } from './csv';
+import { ARROW_LOAD_KEYS, loadArrow, loadArrowColumn, type ArrowLoadOptions } from './arrow';
+import { CSV_KEYS, loadCsv, parseCsv, type CsvOptions } from './csv';
+import { checkOptionKeys } from '../options';
 import { readInput } from './files';
 import { loadNpy, loadNpyVector, npyToMatrix } from './npy';
 import { loadNpz } from './npz';
@@ -14,6 +15,23 @@ export interface LoadOptions extends ArrowLoadOptions, Omit<CsvOptions, 'dtype'>
   format?: DataFormat;
   /** For .npz archives: the name of the coordinates array (default: the only 2-D array, else 'X'). `labels` names a 1-D array. */
   array?: string;
+}
+
+const LOAD_KEYS = [...new Set([...ARROW_LOAD_KEYS, ...CSV_KEYS, 'format', 'array'])];
+const NPZ_KEYS = ['format', 'array', 'labels'];
+
+/** The options given that apply to this format (refusing the others: none is silently ignored). */
+function optionsFor<T>(opts: LoadOptions, format: string, keys: readonly string[], path: string): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if (k === 'format') continue;
+    if (!keys.includes(k)) {
+      throw new DadalabError(`loadData: the option '${k}' does not apply to ${format} files (${path})`,
+        `Options for ${format} files: ${keys.filter((x) => x !== 'format').join(', ')}`);
+    }
+    out[k] = v;
+  }
+  return out as T;
 }
 
 const ARROW = /\.(arrow|feather|ipc|arrows|fea)(\.gz)?$/i;
@@ -40,6 +58,7 @@ export function formatOf(path: string): DataFormat | null {
  *     const { X, labels } = loadData('data/digits.csv.gz', { labels: -1 }); // 1797 x 64 + classes
  */
 export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
+  checkOptionKeys(opts, LOAD_KEYS, 'loadData');
   const format = opts.format ?? formatOf(path);
   if (format === null) {
     readInput(path); // a missing file is the first thing to report
@@ -50,20 +69,18 @@ export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
     throw new DadalabError(`Cannot tell the format of ${path} from its extension`,
       "Rename it (.arrow, .feather, .npy, .csv, .tsv, .txt, .dat, optionally .gz) or pass { format: 'arrow' | 'npy' | 'csv' }");
   }
-  if (format === 'arrow') return loadArrow(path, opts);
+  if (format === 'arrow') return loadArrow(path, optionsFor<ArrowLoadOptions>(opts, 'Arrow', ARROW_LOAD_KEYS, path));
   if (format === 'npy') {
     if (opts.labels !== undefined || opts.columns !== undefined) {
       throw new DadalabError('An .npy file has no named columns, so labels/columns cannot be picked from it',
         'Load the labels from their own file with loadLabels(path), and select columns afterwards with X.selectColumns([...])');
     }
+    optionsFor<object>(opts, '.npy', ['format'], path);
     const X = loadNpy(path);
     return makeLoaded(X, Array.from({ length: X.cols }, (_, j) => `x${j}`), path);
   }
-  if (format === 'npz') return fromNpz(path, opts);
-  if (format === 'csv') {
-    const { dtype, ...csv } = opts;
-    return loadCsv(path, { ...csv, dtype });
-  }
+  if (format === 'npz') return fromNpz(path, optionsFor<LoadOptions>(opts, '.npz', NPZ_KEYS, path));
+  if (format === 'csv') return loadCsv(path, optionsFor<CsvOptions>(opts, 'text', CSV_KEYS, path));
   throw new DadalabError(`Unknown format '${String(format)}'`, "Pass { format: 'arrow' | 'npy' | 'csv' }");
 }
 
@@ -73,6 +90,7 @@ export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
  * Arrow file. Integers -> Int32Array, other numbers -> Float64Array, text -> string[].
  */
 export function loadLabels(path: string, opts: { column?: string | number } = {}): Labels {
+  checkOptionKeys(opts, ['column'], 'loadLabels');
   const format = formatOf(path);
   if (format === 'npy') return loadNpyVector(path);
   if (format === 'arrow') {

@@ -43,6 +43,12 @@ export function pairDistance(a: ArrayLike<number>, i: number, b: ArrayLike<numbe
       for (let t = 0; t < D; t++) { const e = Math.abs(a[oa + t] - b[ob + t]); if (e > s) s = e; }
       return s;
     }
+    case 'hamming': {
+      // the number of differing coordinates (DADApy multiplies sklearn's fraction by D)
+      let s = 0;
+      for (let t = 0; t < D; t++) if (a[oa + t] !== b[ob + t]) s++;
+      return s;
+    }
     case 'cosine': {
       // sklearn: 1 - x.y / (|x| |y|), a zero vector counting as norm 1; clipped to [0, 2]
       let xy = 0, xx = 0, yy = 0;

@@ -26,13 +26,14 @@
  *   alive anyway).
  */
 import { DadalabError } from '../errors';
+import { checkOptionKeys } from '../options';
 import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../matrix';
 import { checkpoint, startProgress, type ProgressHandle } from '../runtime/progress';
 import { bruteForceCross, bruteForceRows } from './brute';
 import { TopK } from './heap';
 import { pairDistance } from './distance';
 import { KdTree, kdTreeCross, kdTreeRows } from './kdtree';
-import { parseMetric, parsePeriod, type Metric } from './metrics';
+import { hammingEngine, parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount, getPool } from './pool';
 import { align16, prepareWasmLayout, exactRankRow, finishRanksFrom, rankOutputs, rankPlan, rankSetup, rankScratch, slotLayout, rowViews, type RankPlan, type WasmPlan, exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, symBlockRows, symSchedule, tileArgs, tileFn, finishRows, instantiate, loadKnnModule, prepareWasm, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision, type WasmMetric } from './wasm';
 import { makeTable, zeroDistanceRows, type NeighborTable } from './table';
@@ -103,6 +104,7 @@ function pickEngine(N: number, D: number, metric: Metric, period: Float64Array |
   if (!(ENGINES as readonly string[]).includes(e)) {
     throw new DadalabError(`Unknown neighbour engine '${e}'`, `Use one of ${ENGINES.join(', ')}`);
   }
+  if (metric === 'hamming') return hammingEngine(e);
   if (e === 'wasm' && period) {
     throw new DadalabError(`engine 'wasm' computes distances without a period, not periodic ${metric}`,
       "Use engine 'auto' (or 'kdtree' / 'exact-js') for this metric");
@@ -164,7 +166,7 @@ function kdBlockRows(N: number, k: number): number {
 }
 
 function wasmMetric(m: Metric): WasmMetric {
-  return m;
+  return m as WasmMetric;
 }
 
 /**
@@ -387,6 +389,7 @@ function table(X: Matrix, r: ResolvedNeighborOptions, d: Float64Array, ix: Int32
  * Column 0 is the point itself; ties are broken by ascending index.
  */
 export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {}): NeighborTable {
+  checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighborsSync');
   const X = asMatrix(data);
   const r = resolveNeighborOptions(X, opts);
   const { maxk, metric, period } = r;
@@ -414,6 +417,7 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
  * `computeNeighborsSync`.
  */
 export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions = {}): Promise<NeighborTable> {
+  checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighbors');
   const X = asMatrix(data);
   const r = resolveNeighborOptions(X, opts);
   const { maxk, metric, period } = r;
@@ -907,6 +911,7 @@ export interface CrossNeighbors {
  */
 export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: number,
   opts: Omit<NeighborOptions, 'maxk'> = {}): Promise<CrossNeighbors> {
+  checkOptionKeys(opts, ['metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'crossNeighbors');
   const Q = asMatrix(queries), X = asMatrix(data);
   validateCoordinates(X, 1);
   validateCoordinates(Q, 1);

@@ -1,8 +1,23 @@
 import { DadalabError } from '../errors';
 
-/** The metrics of the neighbour engine (sklearn's names). */
-export type Metric = 'euclidean' | 'manhattan' | 'chebyshev' | 'cosine';
-export const METRICS: readonly Metric[] = ['euclidean', 'manhattan', 'chebyshev', 'cosine'];
+/**
+ * The metrics of the neighbour engine (sklearn's names). 'hamming' is the NUMBER of differing
+ * coordinates, as DADApy returns it (sklearn's fraction times the number of features); it runs on
+ * the exact JavaScript engine only (see hammingEngine).
+ */
+export type Metric = 'euclidean' | 'manhattan' | 'chebyshev' | 'cosine' | 'hamming';
+export const METRICS: readonly Metric[] = ['euclidean', 'manhattan', 'chebyshev', 'cosine', 'hamming'];
+
+/**
+ * The engine for the hamming metric: the exact JavaScript one (the kd-tree and the WebAssembly
+ * kernels have no hamming distance); asking for another is refused.
+ */
+export function hammingEngine(requested: string | undefined): 'exact-js' {
+  if (requested !== undefined && requested !== 'auto' && requested !== 'exact-js') {
+    throw new DadalabError(`engine '${requested}' has no hamming distance`, "Use engine 'auto' or 'exact-js' for the hamming metric");
+  }
+  return 'exact-js';
+}
 
 /** DADApy accepts 'minkowski' (p = 2) as euclidean; we map the aliases and refuse the rest clearly. */
 export function parseMetric(metric: string | undefined): Metric {

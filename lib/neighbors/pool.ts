@@ -69,6 +69,9 @@ parentPort.on('message', (m) => {
 
 interface Pending { resolve: () => void; reject: (e: Error) => void }
 
+/** Jobs whose shared memory exceeds this end their workers afterwards (see exclusive()). */
+const RECYCLE_BYTES = 8 * 2 ** 20;
+
 export class KnnPool {
   private readonly workers: (Worker | null)[];
   private readonly pending: Map<number, Pending>[];
@@ -76,6 +79,8 @@ export class KnnPool {
   private active = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Bytes of shared memory handed to the workers by the running job (its 'setup' messages). */
+  private jobBytes = 0;
 
   constructor(readonly size: number) {
     this.workers = new Array(size).fill(null);
@@ -110,6 +115,11 @@ export class KnnPool {
     if (this.closed) return Promise.reject(new Error('the neighbour worker pool was shut down'));
     const w = this.worker(idx);
     const id = this.nextId++;
+    if (msg.type === 'setup') {
+      const mem = msg.memory as { buffer?: ArrayBufferLike } | undefined;
+      const orig = msg.orig as ArrayBufferLike | { byteLength?: number } | undefined;
+      this.jobBytes = Math.max(this.jobBytes, (mem?.buffer?.byteLength ?? 0) + (orig?.byteLength ?? 0));
+    }
     return new Promise<void>((resolve, reject) => {
       this.pending[idx].set(id, { resolve, reject });
       w.postMessage({ ...msg, id });
@@ -126,10 +136,23 @@ export class KnnPool {
       } finally {
         this.active--;
         if (this.active === 0) for (const w of this.workers) w?.unref();
+        // An idle worker never collects garbage, so the shared memory of the job just done (its
+        // references dropped at 'release') would stay allocated until the worker's next GC, one
+        // job's memory more for every call: a profile of 30 layers would hold 30 layers' copies.
+        // After a job of more than 8 MiB the workers are ended instead (new ones start on the next job, ~50 ms).
+        const big = this.jobBytes > RECYCLE_BYTES;
+        this.jobBytes = 0;
+        if (big) await this.recycle();
       }
     });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Ends the workers (and so frees the shared memory they still reference); new ones start on demand. */
+  private async recycle(): Promise<void> {
+    const ws = this.workers.map((w, i) => { this.workers[i] = null; return w; });
+    await Promise.all(ws.map((w) => w?.terminate()));
   }
 
   async terminate(): Promise<void> {

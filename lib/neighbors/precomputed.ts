@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../options';
 import { DadalabError, listSome } from '../errors';
 import { makeTable, type NeighborTable } from './table';
 
@@ -36,6 +37,7 @@ export interface PrecomputedOptions {
  * indices must be points, rows must be sorted, and column 0 must be the point itself.
  */
 export function fromPrecomputed(distances: Table2D, indices: Table2D, opts: PrecomputedOptions = {}): NeighborTable {
+  checkOptionKeys(opts, ['maxk', 'includesSelf'], 'fromPrecomputed');
   const D = flatten(distances, 'distances');
   const I = flatten(indices, 'indices');
   if (D.rows !== I.rows || D.cols !== I.cols) {

@@ -102,9 +102,29 @@ export interface RecordedDraw {
   result: unknown;
 }
 
+/** The arguments of a NumPy Generator call, positional or by keyword. */
+function argOf(d: RecordedDraw, pos: number, name: string): unknown {
+  const kw = d.kwargs ?? {};
+  if (name in kw) return kw[name];
+  return Array.isArray(d.args) && d.args.length > pos ? d.args[pos] : undefined;
+}
+
+/** NumPy's `size` (an int, a tuple, or None) as a count; `dflt` when absent. */
+function sizeCount(v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (Array.isArray(v)) return v.reduce((p: number, x) => p * Number(x), 1);
+  return Number(v);
+}
+
+/** `a` of choice / permutation / shuffle: an int n, or an array of n items. */
+function populationSize(v: unknown): number {
+  return Array.isArray(v) ? v.length : Number(v);
+}
+
 /**
- * Replays recorded NumPy draws in order, checking that each call asks for what was recorded
- * (method and size), so a port that draws differently fails loudly instead of drifting.
+ * Replays recorded NumPy draws in order, checking that each call is the one recorded: the method,
+ * and its arguments (choice: population, size, replace; integers: low, high, size; permutation /
+ * shuffle: length), so a port that draws differently fails loudly instead of drifting.
  */
 export class ReplayRng implements Rng {
   private at = 0;
@@ -114,37 +134,72 @@ export class ReplayRng implements Rng {
     return this.draws.length - this.at;
   }
 
-  private next(method: string, size: number): Int32Array {
+  private take(method: string | string[], what: string): RecordedDraw {
     const d = this.draws[this.at];
+    const names = Array.isArray(method) ? method : [method];
     if (!d) {
-      throw new Error(`ReplayRng: no recorded draw left for ${method}(size ${size}); ${this.draws.length} were recorded`);
+      throw new Error(`ReplayRng: no recorded draw left for ${what}; ${this.draws.length} were recorded`);
     }
-    if (d.method !== method) {
-      throw new Error(`ReplayRng: draw ${this.at} was recorded as ${d.method}, but ${method} was called`);
+    if (!names.includes(d.method)) {
+      throw new Error(`ReplayRng: draw ${this.at} was recorded as ${d.method}, but ${what} was called`);
     }
+    return d;
+  }
+
+  private mismatch(d: RecordedDraw, what: string, field: string, recorded: unknown, asked: unknown): never {
+    throw new Error(`ReplayRng: draw ${this.at} (${d.method}) was recorded with ${field} = ${JSON.stringify(recorded)}, but ${what} asked for ${field} = ${JSON.stringify(asked)}`);
+  }
+
+  private values(d: RecordedDraw, size: number, what: string): Int32Array {
     const flat = (Array.isArray(d.result) ? (d.result as unknown[]).flat(Infinity) : [d.result]) as number[];
     if (flat.length !== size) {
-      throw new Error(`ReplayRng: draw ${this.at} (${method}) recorded ${flat.length} values but ${size} were asked for`);
+      throw new Error(`ReplayRng: draw ${this.at} (${d.method}) recorded ${flat.length} values but ${what} asked for ${size}`);
     }
     this.at++;
     return Int32Array.from(flat);
   }
 
   random(): number {
-    const d = this.draws[this.at];
-    if (!d || d.method !== 'random') throw new Error(`ReplayRng: draw ${this.at} is not a recorded random()`);
+    const what = 'random()';
+    const d = this.take('random', what);
+    const size = sizeCount(argOf(d, 0, 'size'), 1);
+    if (size !== 1) this.mismatch(d, what, 'size', size, 1);
     this.at++;
-    return Number(d.result);
+    return Number(Array.isArray(d.result) ? (d.result as unknown[]).flat(Infinity)[0] : d.result);
   }
-  integers(_low: number, _high: number, size: number): Int32Array {
-    return this.next('integers', size);
+
+  integers(low: number, high: number, size: number): Int32Array {
+    const what = `integers(${low}, ${high}, size=${size})`;
+    const d = this.take('integers', what);
+    let lo = Number(argOf(d, 0, 'low'));
+    let hi = argOf(d, 1, 'high') as number | null | undefined;
+    if (hi === undefined || hi === null) { hi = lo; lo = 0; }
+    if (argOf(d, 4, 'endpoint') === true) hi = Number(hi) + 1;
+    if (lo !== low) this.mismatch(d, what, 'low', lo, low);
+    if (Number(hi) !== high) this.mismatch(d, what, 'high', hi, high);
+    const n = sizeCount(argOf(d, 2, 'size'), 1);
+    if (n !== size) this.mismatch(d, what, 'size', n, size);
+    return this.values(d, size, what);
   }
-  choice(_n: number, size: number): Int32Array {
-    return this.next('choice', size);
+
+  choice(n: number, size: number, replace = true): Int32Array {
+    const what = `choice(${n}, size=${size}, replace=${replace})`;
+    const d = this.take('choice', what);
+    const a = populationSize(argOf(d, 0, 'a'));
+    if (a !== n) this.mismatch(d, what, 'a', a, n);
+    const s = sizeCount(argOf(d, 1, 'size'), 1);
+    if (s !== size) this.mismatch(d, what, 'size', s, size);
+    const r = argOf(d, 2, 'replace');
+    const rep = r === undefined || r === null ? true : Boolean(r);
+    if (rep !== replace) this.mismatch(d, what, 'replace', rep, replace);
+    return this.values(d, size, what);
   }
+
   permutation(n: number): Int32Array {
-    const d = this.draws[this.at];
-    if (d && d.method === 'shuffle') return this.next('shuffle', n);
-    return this.next('permutation', n);
+    const what = `permutation(${n})`;
+    const d = this.take(['permutation', 'shuffle'], what);
+    const len = populationSize(argOf(d, 0, 'x'));
+    if (len !== n) this.mismatch(d, what, 'length', len, n);
+    return this.values(d, n, what);
   }
 }

@@ -1,5 +1,8 @@
 // Parity mappings for the id methods (DADApy name -> ours, outputs, comparators). See ../registry.ts.
-import { registerComparator, registerComplete } from '../registry';
+import { IdDiscrete } from '../../lib/data/idDiscrete';
+import type { Matrix } from '../../lib/matrix';
+import { registerClass, registerComparator, registerComplete, registerMethods, snakeToCamel } from '../registry';
+import { initOptions } from './base';
 
 // Gride on a fresh object: DADApy computes its distances with sklearn's ||x||² + ||y||² - 2x·y
 // (about 1e-8 relative error), we compute them exactly: DESIGN.md's 1e-6 for this path.
@@ -29,3 +32,39 @@ registerComparator((output) => (output === 'pv' || output === 'pvalues' ? { kind
 
 registerComplete(['compute_id_2NN', 'return_id_scaling_2NN', 'compute_id_2NN_wprior', 'return_id_scaling_gride',
   'compute_id_binomial_k', 'compute_id_binomial_rk', 'return_ids_kstar_binomial', 'return_ids_kstar_gride', 'set_id']);
+
+// ---------------------------------------------------------------- IdDiscrete (DADApy's id_discrete.py)
+
+registerClass('IdDiscrete', {
+  create: ({ coordinates, kwargs }) => {
+    if (kwargs.weights !== undefined && kwargs.weights !== null) {
+      throw new Error("IdDiscrete's weights are not ported (DADApy's set_w fails on NumPy >= 1.24)");
+    }
+    return new IdDiscrete((coordinates ?? kwargs.coordinates) as Matrix, initOptions(kwargs, ['weights', 'is_network']) as never);
+  },
+});
+
+/** DADApy's keywords that only draw (plot, path): dropped; the rest camelCase. */
+function withoutPlots(kw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kw)) if (k !== 'plot' && k !== 'path') out[snakeToCamel(k)] = v;
+  return out;
+}
+
+registerMethods({
+  'IdDiscrete.compute_id_binomial_lk': { args: (kw) => [withoutPlots(kw)] },
+  'IdDiscrete.compute_id_binomial_k_discrete': { args: (kw) => [withoutPlots(kw)] },
+  // DADApy's older name of the same method
+  'IdDiscrete.compute_id_binomial_k': { name: 'computeIdBinomialKDiscrete', args: (kw) => [withoutPlots(kw)] },
+  'IdDiscrete.return_id_scaling': { args: (kw) => [withoutPlots(kw)] },
+  'IdDiscrete.return_id_scaling_k': { args: (kw) => [withoutPlots(kw)] },
+  'IdDiscrete.return_id_fit_continuum': {
+    args: (kw) => [withoutPlots(kw)],
+    returned: { ids: (ret) => ret.ids, scales: (ret) => ret.scales, R: (ret) => ret.scales, r: (ret) => ret.scales, radii: (ret) => ret.scales },
+  },
+  'IdDiscrete.compute_local_density': { args: () => [] },
+  'IdDiscrete.fix_lk': { args: (kw) => [withoutPlots(kw)] },
+  'IdDiscrete.fix_k': { args: (kw) => [{ k: kw.k_eff ?? kw.k, ratio: kw.ratio }] },
+  'IdDiscrete.fix_k_shell': { args: (kw) => [{ k: kw.k_shell ?? kw.k, ratio: kw.ratio }] },
+  'IdDiscrete.set_id': { args: (kw) => [kw.d] },
+});

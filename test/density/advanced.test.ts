@@ -31,6 +31,16 @@ describe('neighbourhood graph, gradients, free-energy differences (DADApy\'s tes
     const sg = await d.returnSparseDistanceGraph();
     expect(Array.from(sg.indptr)).toEqual([0, 2, 4, 6, 8, 10, 12]);
     expect(sg.data[0]).toBeCloseTo(0.15, 15);
+    // scipy's CSR convention (DADApy's csr_matrix): columns ascending within a row, each with its edge's distance
+    for (let i = 0; i < 6; i++) {
+      const cols = Array.from(sg.indices.slice(sg.indptr[i], sg.indptr[i + 1]));
+      expect(cols).toEqual([...cols].sort((a, b) => a - b));
+      const edges = new Map<number, number>();
+      for (let e = g.nindIptr[i]; e < g.nindIptr[i + 1]; e++) edges.set(g.nindList[2 * e + 1], g.neighDists[e]);
+      cols.forEach((c, t) => expect(sg.data[sg.indptr[i] + t]).toBe(edges.get(c)));
+    }
+    // point 2 (x = 0.2) has its neighbours 1, 0 in rank order: ascending in the CSR rows
+    expect(Array.from(sg.indices.slice(4, 6))).toEqual([0, 1]);
     const sim = await d.computeNeighSimilarityIndex({ method: 'geometric' });
     expect(sim[0]).toBeCloseTo(1, 15);
     await expect(d.computeNeighSimilarityIndex({ method: 'cosine' })).rejects.toThrow(/not recognised/);

@@ -86,7 +86,7 @@ describe('discrete binomial ID (I3D)', () => {
 
 describe('IdDiscrete (DADApy names)', () => {
   it('computes counts, estimates and stores the attributes', async () => {
-    const { IdDiscrete } = await import('../../lib/id/discrete');
+    const { IdDiscrete } = await import('../../lib/data/idDiscrete');
     const d = new IdDiscrete(lattice(300, 4, 12, 7));
     await d.computeDistances({ period: 12, dMax: 24 });
     const r = await d.computeIdBinomialLk({ lk: 6, ln: 3 });

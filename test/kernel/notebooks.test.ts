@@ -27,6 +27,10 @@ function numberAfter(cells: Cell[], source: string, label: RegExp): number {
   return Number(m![1]);
 }
 
+// a notebook trains a network and profiles its layers (about 35 s alone on 2 cores): room for a loaded machine
+// (a notebook's run may also wait for another test file running it: test/kernel/executed.ts)
+const NOTEBOOK_TIMEOUT = 400_000;
+
 const notebooks = SHIPPED;
 /** Size limits of executed notebooks (git-friendly; the issue-12 budget). */
 const MAX_NOTEBOOK_BYTES = 1_000_000;
@@ -70,7 +74,7 @@ describe('the notebooks', () => {
       expect(statSync(r.out).size).toBeLessThan(MAX_NOTEBOOK_BYTES);
       expect(html.match(/class="chart"/g)?.length).toBe(charts.length);
       runs.set(name, cells);
-    });
+    }, NOTEBOOK_TIMEOUT);
   }
 
   it('the quick start: an Arrow file in, under ten code cells, a 2-D strip found', () => {
@@ -94,7 +98,7 @@ describe('the notebooks', () => {
       const r = await runNotebook(path.join(NOTEBOOKS, name), { out: again });
       expect(r.ok).toBe(true);
       expect(readFileSync(again, 'utf8') === first).toBe(true);
-    });
+    }, NOTEBOOK_TIMEOUT);
   }
 
   it('the tutorials find what they teach', () => {
@@ -107,14 +111,21 @@ describe('the notebooks', () => {
     expect(fig1Clusters).toBeLessThanOrEqual(10);
     const moebiusId = numberAfter(dc, 'moebius.computeId2NN', /ID ([\d.]+)/);
     expect(Math.abs(moebiusId - 2)).toBeLessThan(0.3);
+    // the layer profile of the 8-hidden-layer network trained in the notebook (issue 9's picture)
     const rep = runs.get('representations.ipynb')!;
-    expect(numberAfter(rep, 'training accuracy', /training accuracy ([\d.]+)%/)).toBeGreaterThan(95);
-    const inputOverlap = numberAfter(rep, 'overlapProfile', /input ([\d.]+)/);
-    const outputOverlap = numberAfter(rep, 'overlapProfile', /output ([\d.]+)/);
-    expect(outputOverlap).toBeGreaterThan(inputOverlap);
-    const inputId = numberAfter(rep, 'idProfile', /input ([\d.]+)/);
-    const lastHiddenId = numberAfter(rep, 'idProfile', /hidden 2 ([\d.]+)/);
-    expect(lastHiddenId).toBeLessThan(inputId);
+    expect(numberAfter(rep, 'backward(order[t]', /training accuracy ([\d.]+)/)).toBeGreaterThan(0.95);
+    const picture = JSON.parse(/picture: (\{.*\})/.exec(texts(rep).join('\n'))![1]);
+    // the ID rises over the first layers (beyond two error bars) and falls towards the output
+    expect(picture.riseAt).toBeGreaterThanOrEqual(1);
+    expect(picture.riseAt).toBeLessThanOrEqual(3);
+    expect(picture.idTop - picture.idInput).toBeGreaterThan(2 * picture.idTopErr);
+    expect(picture.idLast).toBeLessThan(picture.idTop - 1);
+    // the label overlap grows towards the output; ADP's clusters of the last hidden layer match the classes better than the input's
+    expect(picture.overlapLast).toBeGreaterThan(picture.overlapInput);
+    expect(picture.ariLast).toBeGreaterThan(picture.ariInput + 0.2);
+    // one chart per question, the layer x layer heatmaps and the scale curves as small multiples
+    const titles = texts(rep).filter((t) => /across layers|between layers|one panel per layer|Δ\(row → column\)|with the reference layers/.test(t));
+    expect(titles.length).toBeGreaterThanOrEqual(7);
     const ii = runs.get('information-imbalance.ipynb')!;
     expect(numberAfter(ii, 'greedyFeatureSelectionFull', /Δ\(target → features\) = ([\d.]+)/)).toBeLessThan(0.05);
   });

@@ -53,7 +53,7 @@ describe('bad input', () => {
   });
   it('unknown metric, engine, precision; engines that do not fit the metric', () => {
     const X = gaussian(30, 3, 4);
-    refuses(() => computeNeighborsSync(X, { metric: 'hamming' }), "Unknown metric 'hamming'", 'Use one of euclidean, manhattan, chebyshev, cosine');
+    refuses(() => computeNeighborsSync(X, { metric: 'mahalanobis' }), "Unknown metric 'mahalanobis'", 'Use one of euclidean, manhattan, chebyshev, cosine, hamming');
     refuses(() => computeNeighborsSync(X, { engine: 'gpu' as never }), "Unknown neighbour engine 'gpu'");
     refuses(() => computeNeighborsSync(X, { precision: 'float16' as never }), "Unknown precision 'float16'");
     refuses(() => computeNeighborsSync(X, { engine: 'wasm', period: 1 }), "engine 'wasm' computes distances without a period, not periodic euclidean");

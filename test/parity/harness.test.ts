@@ -29,7 +29,7 @@ describe('parity harness', () => {
     const lines: string[] = [];
     const status = await runParity([dir], { log: (l) => lines.push(l) });
     expect(status).toBe(0);
-    expect(lines.at(-1)).toMatch(/^\d+ passed, 0 failed, 0 not implemented$/);
+    expect(lines.at(-1)).toMatch(/^\d+ passed, 0 failed, 0 not implemented, 0 informational$/);
   });
 
   it('fails a tampered output with its error, and exits non-zero', async () => {
@@ -41,7 +41,8 @@ describe('parity harness', () => {
     expect(status).toBe(1);
     const bad = lines.filter((l) => l.startsWith('FAIL'));
     expect(bad).toHaveLength(1);
-    expect(bad[0]).toMatch(/compute_distances\(maxk=20\) -> distances: max rel err 1\.0e-9 \(tol 1e-12\) \[worst at 65/);
+    // |ours - theirs| / (|theirs| + max |theirs|): 1e-9 |e| / (|e| + scale)
+    expect(bad[0]).toMatch(/compute_distances\(maxk=20\) -> distances: max err [0-9.]+e-10 \(tol 1e-12\) \[worst at 65/);
   });
 
   it('reports a method we do not have as not implemented, not as a failure', async () => {
@@ -52,7 +53,7 @@ describe('parity harness', () => {
     const status = await runParity([dir], { log: (l) => lines.push(l) });
     expect(status).toBe(0);
     expect(lines.find((l) => l.startsWith('N/I'))).toMatch(/computeSomethingNew does not exist/);
-    expect(lines.at(-1)).toMatch(/, 0 failed, 1 not implemented$/);
+    expect(lines.at(-1)).toMatch(/, 0 failed, 1 not implemented, 0 informational$/);
   });
 
   it('fails when recorded random draws are left unused', async () => {
@@ -82,5 +83,132 @@ describe('parity harness', () => {
   it('judges near-zero entries against the scale of the output', () => {
     expect(compareValues([0, 1e-12, 2], [0, 0, 2], { kind: 'numeric', rtol: 1e-9 }).pass).toBe(true);
     expect(compareValues([0, 1e-6, 2], [0, 0, 2], { kind: 'numeric', rtol: 1e-9 }).pass).toBe(false);
+  });
+});
+
+/** A scratch case built from scratch: inputs written to data/, steps as given. */
+function freshCase(name: string, inputs: Record<string, { rows?: number[][]; npyOf?: string; inline?: unknown; dtype?: string; shape?: number[] }>, steps: unknown[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dadalab-parity-'));
+  mkdirSync(join(dir, 'cases'));
+  mkdirSync(join(dir, 'data'));
+  const ins: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inputs)) {
+    if (v.rows) {
+      writeFileSync(join(dir, 'data', `${k}.txt`), v.rows.map((r) => r.join(' ')).join('\n'));
+      ins[k] = { name: k, file: `data/${k}.txt`, dtype: v.dtype, shape: v.shape };
+    } else {
+      ins[k] = { name: k, inline: v.inline, dtype: v.dtype, shape: v.shape };
+    }
+  }
+  writeFileSync(join(dir, 'cases', `${name}.json`), JSON.stringify({ case: name, inputs: ins, steps }));
+  return join(dir, 'cases', `${name}.json`);
+}
+
+const val = (value: unknown, dtype = 'float64', shape: number[] | null = []) => ({ dtype, shape, value });
+
+describe('parity harness: any valid case file', () => {
+  it('compares strings, booleans, None, integers, ragged and nested lists', () => {
+    expect(compareValues('cosine', 'cosine', { kind: 'exact' }).pass).toBe(true);
+    const s = compareValues('euclidean', 'cosine', { kind: 'numeric', rtol: 1e-9 });
+    expect(s.pass).toBe(false);
+    expect(s.detail).toMatch(/'euclidean', expected 'cosine'/);
+    expect(compareValues(true, true, { kind: 'exact' }).pass).toBe(true);
+    expect(compareValues(false, true, { kind: 'exact' }).pass).toBe(false);
+    expect(compareValues(null, null, { kind: 'exact' }).pass).toBe(true);
+    expect(compareValues(3, null, { kind: 'exact' }).pass).toBe(false);
+    expect(compareValues(7, 7, { kind: 'exact' }).pass).toBe(true);
+    // a ragged list keeps its structure
+    expect(compareValues([Int32Array.of(1, 2), Int32Array.of(3)], [[1, 2], [3]], { kind: 'exact' }).pass).toBe(true);
+    const r = compareValues([[1], [2, 3]], [[1, 2], [3]], { kind: 'exact' });
+    expect(r.pass).toBe(false);
+    expect(r.detail).toMatch(/ragged list of 2 lists of lengths \[2, 1\]/);
+    expect(compareValues(Int32Array.of(1, 2, 3), [[1, 2], [3]], { kind: 'exact' }).pass).toBe(false);
+    // nested regular lists may come back flat (row-major), or as a Matrix
+    expect(compareValues(Float64Array.of(1, 2, 3, 4), [[1, 2], [3, 4]], { kind: 'numeric', rtol: 1e-12 }).pass).toBe(true);
+    expect(compareValues(Matrix.fromRows([[1, 2], [3, 4]]), [[1, 2], [3, 4]], { kind: 'numeric', rtol: 1e-12 }).pass).toBe(true);
+    expect(compareValues([['a', 'b'], ['c']], [['a', 'b'], ['c']], { kind: 'exact' }).pass).toBe(true);
+    expect(compareValues([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[[1, 2], [3, 4]], [[5, 6], [7, 9]]], { kind: 'exact' }).pass).toBe(false);
+  });
+
+  it('one tolerance rule: |ours - theirs| <= rtol |theirs| + rtol max|theirs|', () => {
+    // a log density of -0.0018 off by 2e-10, in an output of size 5: passes at 1e-9 (atol = 5e-9)
+    expect(compareValues([-5, -0.0018 + 2e-10, 1], [-5, -0.0018, 1], { kind: 'numeric', rtol: 1e-9 }).pass).toBe(true);
+    // a real error still fails: 1e-6 on the small entry, or 2 rtol on the largest
+    expect(compareValues([-5, -0.0018 + 1e-6, 1], [-5, -0.0018, 1], { kind: 'numeric', rtol: 1e-9 }).pass).toBe(false);
+    expect(compareValues([-5 * (1 + 3e-9), -0.0018, 1], [-5, -0.0018, 1], { kind: 'numeric', rtol: 1e-9 }).pass).toBe(false);
+    // an explicit atol replaces the scaled one
+    expect(compareValues([0, 1e-8], [0, 0], { kind: 'numeric', rtol: 1e-9, atol: 1e-7 }).pass).toBe(true);
+    expect(compareValues([0, 1e-12, 2], [0, 0, 2], { kind: 'numeric', rtol: 1e-9 }).pass).toBe(true);
+    expect(compareValues([0, 1e-6, 2], [0, 0, 2], { kind: 'numeric', rtol: 1e-9 }).pass).toBe(false);
+  });
+
+  it('creates any mapped class, loads integer and 3-D inputs, compares init outputs and string attributes', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(2.1 * i), (i * 0.37) % 1]);
+    const file = freshCase('kinds', {
+      X: { rows },
+      L: { inline: Array.from({ length: 60 }, (_, i) => i % 3), dtype: 'int64', shape: [60] },
+      T: { inline: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], dtype: 'float64', shape: [2, 2, 2] },
+    }, [
+      { op: 'init', class: 'DensityAdvanced', coordinates: 'X', kwargs: { maxk: 10, n_jobs: 1, verbose: false },
+        attributes: { N: val(60, 'int64'), maxk: val(10, 'int64'), metric: val('euclidean', 'str'), period: val(null, 'none', null) } },
+      { op: 'call', method: 'compute_distances', kwargs: { maxk: 5, metric: 'cosine' },
+        attributes: { metric: val('cosine', 'str'), maxk: val(5, 'int64') } },
+      { op: 'call', method: 'return_label_overlap', kwargs: { labels: { $input: 'L' }, k: 3 }, returned: { overlap: { dtype: 'float64', shape: [], value: 0 } } },
+      { op: 'init', class: 'IdDiscrete', coordinates: 'X', kwargs: { condensed: false, maxk: 10 } },
+      { op: 'init', class: 'DiffImbalance', kwargs: { data_A: { $input: 'X' }, data_B: { $input: 'X' } }, returned: {} },
+      { op: 'call', method: 'train', kwargs: {}, returned: { params_final: val([1, 2, 3], 'float64', [3]) } },
+      { op: 'init', class: 'SomethingNew', coordinates: 'X', kwargs: {} },
+    ]);
+    const { replayFile } = await import('../../parity/replay');
+    const { loadCase, loadInputs } = await import('../../parity/case');
+    const inputs = loadInputs(loadCase(file));
+    expect(inputs.get('L')).toBeInstanceOf(Int32Array);
+    expect((inputs.get('T') as Matrix[]).map((m) => m.toRows())).toEqual([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+    const results = await replayFile(file);
+    const by = (step: number, out: string) => results.find((r) => r.stepIndex === step && r.output === out)!;
+    expect(by(0, 'N').status).toBe('PASS');
+    expect(by(0, 'metric').status).toBe('PASS');
+    expect(by(0, 'period').status).toBe('PASS');
+    expect(by(1, 'metric').status).toBe('PASS');
+    // a wrong recorded value fails: the overlap is not 0
+    expect(by(2, 'overlap').status).toBe('FAIL');
+    // a JAX class: not implemented, with the reason
+    expect(by(5, 'params_final').status).toBe('N/I');
+    expect(by(5, 'params_final').detail).toMatch(/needs JAX in DADApy/);
+    expect(by(6, '(init)').detail).toMatch(/no mapping for DADApy's class SomethingNew/);
+  });
+
+  it("checks each replayed draw's method and arguments, not only its count", async () => {
+    const dir = scratchCase('id_2NN_gauss_D2_N500', (c) => {
+      const step = c.steps.find((s: any) => s.rng_draws?.length && s.rng_draws[0].method === 'choice');
+      step.rng_draws[0].kwargs.replace = true; // recorded with replacement: ours draws without
+    });
+    const lines: string[] = [];
+    expect(await runParity([dir], { log: (l) => lines.push(l) })).toBe(1);
+    expect(lines.join('\n')).toMatch(/recorded with replace = true, but choice\(500, size=\d+, replace=false\) asked for replace = false/);
+  });
+
+  it('reports unseeded p-values as INFO, not as passed', async () => {
+    const lines: string[] = [];
+    const status = await runParity([join(ROOT, 'cases', 'id_binomial_gauss_D5_N1000.json')], { log: (l) => lines.push(l) });
+    expect(status).toBe(0);
+    expect(lines.filter((l) => l.startsWith('INFO')).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.startsWith('INFO')).every((l) => /-> (pv|pvalues):/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^\d+ passed, 0 failed, 0 not implemented, [1-9]\d* informational$/);
+  });
+
+  it('exits non-zero on a "not implemented" of a method declared implemented, and on any with --strict', async () => {
+    const dir = scratchCase('distances_small_gauss_D3_N200', (c) => {
+      // an output our compute_distances does not produce, on a method declared implemented
+      c.steps[1].attributes.something_new = { dtype: 'float64', shape: [], value: 1 };
+    });
+    const lines: string[] = [];
+    expect(await runParity([dir], { log: (l) => lines.push(l) })).toBe(1);
+    expect(lines.at(-1)).toMatch(/1 not implemented in methods declared implemented \(compute_distances\): exit status 1/);
+    const dir2 = scratchCase('distances_small_gauss_D3_N200', (c) => {
+      c.steps.splice(2, 0, { op: 'call', method: 'compute_something_new', kwargs: {}, returned: { x: { dtype: 'float64', shape: [], value: 1 } } });
+    });
+    expect(await runParity([dir2], { log: () => {} })).toBe(0);
+    expect(await runParity([dir2], { log: () => {}, strict: true })).toBe(1);
   });
 });
