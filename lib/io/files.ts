@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { InputError } from '../errors';
+import { DadalabError, InputError } from '../errors';
+import { recordFileRead } from '../runtime/provenance';
 
 /**
  * Reads a whole file, refusing clearly what cannot be read: a missing path (naming the absolute
@@ -33,6 +34,7 @@ export function readInput(path: string, opts: { gunzip?: boolean; allowEmpty?: b
     }
     throw new InputError(`Cannot read ${path} (${abs}): ${err.code ?? err.message}`, 'Check the file permissions and that the file is not locked');
   }
+  recordFileRead(abs, buf);
   if (opts.gunzip && isGzip(path, buf)) {
     try {
       buf = gunzipSync(buf);
