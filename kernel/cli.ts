@@ -4,14 +4,17 @@
  * `kernel` (what the kernelspec starts), `html` (nbconvert with the SVG fix).
  */
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
-import { Command } from 'commander';
+import { constants as osConstants } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
 import { DadalabError } from '../lib/errors';
+import { killAllKernels } from './client';
+import { planRun } from './outputs';
 import { installKernelspec, uninstallKernelspec, templateDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
 import { runNotebook } from './run';
 
 function fail(e: unknown): never {
   if (e instanceof DadalabError) process.stderr.write(`dadalab: ${e.message}\n`);
+  else if (typeof (e as NodeJS.ErrnoException)?.code === 'string' && (e as Error).message) process.stderr.write(`dadalab: ${(e as Error).message}\n`);
   else process.stderr.write(`dadalab: ${(e as Error)?.stack ?? e}\n`);
   process.exit(1);
 }
@@ -28,7 +31,8 @@ program.command('install')
   .description(`write the "${KERNEL_NAME}" kernelspec (absolute paths to this Node and this package; no Python needed)`)
   .option('--user', 'into the per-user Jupyter folder (the default)')
   .option('--prefix <dir>', 'into <dir>/share/jupyter/kernels (e.g. a virtualenv or /usr/local)')
-  .action((o: { user?: boolean; prefix?: string }) => {
+  .option('--force', 'replace a kernelspec or template of that name that dadalab did not write')
+  .action((o: { user?: boolean; prefix?: string; force?: boolean }) => {
     try {
       const dir = installKernelspec(o);
       process.stdout.write(`Installed the dadalab kernelspec in ${dir}\n`
@@ -37,37 +41,60 @@ program.command('install')
   });
 
 program.command('uninstall')
-  .description('remove the kernelspec written by install')
+  .description('remove what install wrote (files it did not write stay)')
   .option('--user', 'from the per-user Jupyter folder (the default)')
   .option('--prefix <dir>', 'from <dir>/share/jupyter/kernels')
   .action((o: { user?: boolean; prefix?: string }) => {
     try {
-      const dir = uninstallKernelspec(o);
-      process.stdout.write(dir ? `Removed ${dir}\n` : 'No dadalab kernelspec was installed there\n');
+      const kept: string[] = [];
+      const dir = uninstallKernelspec(o, kept);
+      process.stdout.write(dir ? `Removed the dadalab kernelspec from ${dir}\n` : 'No dadalab kernelspec was installed there\n');
+      if (kept.length) process.stdout.write(`Left in place (not written by dadalab install, or edited since):\n${kept.map((f) => `  ${f}\n`).join('')}`);
     } catch (e) { fail(e); }
   });
+
+/** --timeout: a positive number of seconds (commander hands over the text). */
+export function parseTimeout(v: string): number {
+  const t = Number(v);
+  if (v.trim() === '' || !Number.isFinite(t) || t <= 0) {
+    throw new InvalidArgumentError(`--timeout must be a positive number of seconds, got '${v}'`);
+  }
+  return t;
+}
+
+/** On SIGINT/SIGTERM/SIGHUP the runner takes its kernels down with it (and their connection folders), then exits. */
+function stopKernelsOnSignals(): void {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAllKernels();
+      process.stderr.write(`\ndadalab: stopped by ${sig}; the kernel was shut down and no notebook was written\n`);
+      process.exit(128 + (osConstants.signals[sig] ?? 1));
+    });
+  }
+}
 
 program.command('run')
   .description('execute notebooks headlessly, in order; stops at the first failing cell (exit code 1)')
   .argument('<notebooks...>', 'the .ipynb files')
   .option('--out <file>', 'the executed notebook (one notebook only; default: <name>.out.ipynb, never the input)')
-  .option('--in-place', 'write each executed notebook over its input')
+  .option('--out-dir <dir>', 'write the executed notebooks into this folder, under their own names')
+  .option('--in-place', 'write each executed notebook over its input (cells a failure did not reach keep their stored outputs)')
   .option('--html <file>', 'also write a self-contained HTML report (one notebook only)')
   .option('--html-dir <dir>', 'write <name>.html reports into this folder')
   .option('--server', 'run through a Jupyter server (needs jupyter-server) instead of the embedded client')
-  .option('--timeout <seconds>', 'interrupt a cell running longer than this, and fail', (v) => Number(v))
+  .option('--timeout <seconds>', 'interrupt a cell running longer than this, and fail', parseTimeout)
   .option('--quiet', 'print nothing but errors')
-  .action(async (nbs: string[], o: { out?: string; inPlace?: boolean; html?: string; htmlDir?: string; server?: boolean; quiet?: boolean; timeout?: number }) => {
+  .action(async (nbs: string[], o: { out?: string; outDir?: string; inPlace?: boolean; html?: string; htmlDir?: string; server?: boolean; quiet?: boolean; timeout?: number }) => {
     try {
       const say = (s: string) => { if (!o.quiet) process.stderr.write(s); };
-      if (nbs.length > 1 && (o.out || o.html)) {
-        throw new DadalabError('--out and --html name one file, but several notebooks were given', 'Use --html-dir for the reports, and the default <name>.out.ipynb outputs');
-      }
-      for (const nb of nbs) {
+      // Every path checked before anything runs: no output on an input, no two outputs on one file.
+      const targets = planRun(nbs, o);
+      stopKernelsOnSignals();
+      for (const target of targets) {
+        const nb = target.given;
         if (nbs.length > 1) say(`${nb}\n`);
-        const html = o.html ?? (o.htmlDir ? path.join(o.htmlDir, path.basename(nb).replace(/\.ipynb$/, '') + '.html') : undefined);
         const r = await runNotebook(nb, {
-          ...o, html,
+          ...o, target,
           progressStream: process.stderr.isTTY && !o.quiet ? process.stderr : undefined,
           onCell: (i, c) => say(`[${i + 1}] ${c.status} in ${c.seconds.toFixed(1)} s\n`),
         });

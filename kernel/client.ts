@@ -32,9 +32,50 @@ export interface ExecuteResult {
   messages: IOPubMessage[];
 }
 
+/**
+ * The kernel process ended while a request was waiting. `reason` is one line (the exit code, or
+ * the signal and what usually sends it, or "ran out of memory" when V8 says so in the log);
+ * `logTail` the last lines the kernel wrote on stderr/stdout.
+ */
+export class KernelDiedError extends Error {
+  constructor(readonly reason: string, readonly logTail: string[], readonly exitCode: number | null, readonly signal: NodeJS.Signals | null) {
+    super(`The kernel died while running a cell: ${reason}`);
+    this.name = 'KernelDied';
+  }
+}
+
+/** Why a kernel process ended, in a line, from its exit code or signal and its log. */
+export function deathCause(code: number | null, signal: NodeJS.Signals | null, log: string): string {
+  if (/Reached heap limit|JavaScript heap out of memory|Ineffective mark-compacts near heap limit/.test(log)) {
+    return 'it ran out of memory (the JavaScript heap limit was reached). Work on fewer points or in chunks, '
+      + 'or give the kernel a larger heap (NODE_OPTIONS=--max-old-space-size=<MB>)';
+  }
+  if (signal === 'SIGKILL') return 'it was killed by SIGKILL (the system\'s out-of-memory killer does this when the machine runs out of memory; so does kill -9)';
+  if (signal === 'SIGTERM') return 'it was stopped by SIGTERM (another process ended it)';
+  if (signal === 'SIGABRT') return 'it was killed by SIGABRT (Node aborted: see the log below)';
+  if (signal === 'SIGSEGV' || signal === 'SIGBUS') return `it was killed by ${signal} (a crash in native code: see the log below)`;
+  if (signal) return `it was killed by ${signal}`;
+  return `it exited with code ${code}${code === 0 ? ' (process.exit() in a cell?)' : ''}`;
+}
+
+/** The last `n` lines of a kernel log worth showing (without the start-up chatter). */
+export function logTail(log: string, n = 20): string[] {
+  const lines = log.split('\n').map((l) => l.replace(/\s+$/, '')).filter((l) => l && !/^\[dadalab\] (prelude|kernel ready)/.test(l));
+  return lines.slice(-n);
+}
+
+/** Kernels started by this process and not shut down: killed (and their folders removed) when it exits. */
+const liveKernels = new Set<EmbeddedKernel>();
+
+/** Kills every kernel this process started, at once (for signal handlers: synchronous). */
+export function killAllKernels(): void {
+  for (const k of liveKernels) k.killNow();
+}
+
 /** The interface both runners (embedded and --server) drive. */
 export interface CellKernel {
-  execute(code: string, onMessage?: (m: IOPubMessage) => void): Promise<ExecuteResult>;
+  /** `silent`: no outputs, no execution count (the runner's check for errors thrown after the last cell). */
+  execute(code: string, onMessage?: (m: IOPubMessage) => void, opts?: { silent?: boolean }): Promise<ExecuteResult>;
   interrupt(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -86,7 +127,9 @@ export class EmbeddedKernel implements CellKernel {
   private waiters = new Map<string, (m: Message) => void>();
   private closed = false;
   private exitPromise!: Promise<number | null>;
-  private killOnExit = () => { try { this.proc.kill('SIGKILL'); } catch { /* gone */ } };
+  private exitSignal: NodeJS.Signals | null = null;
+  private lastIopub = 0;
+  private killOnExit = () => this.killNow();
   log = '';
 
   static async start(opts: StartOptions = {}): Promise<EmbeddedKernel> {
@@ -119,14 +162,19 @@ export class EmbeddedKernel implements CellKernel {
     const file = path.join(this.dir, 'connection.json');
     writeFileSync(file, JSON.stringify(this.conn), { mode: 0o600 });
     this.proc = spawn(process.execPath, [LAUNCHER, '--config-path', file], {
-      cwd: opts.cwd ?? process.cwd(), env: { ...(opts.env ?? process.env), DADALAB_PARENT_PID: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd ?? process.cwd(),
+      // The kernel watches us from a thread of its own: if we are gone it removes this folder and exits.
+      env: { ...(opts.env ?? process.env), DADALAB_PARENT_PID: String(process.pid), DADALAB_CONNECTION_DIR: this.dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Never leave a kernel behind: killed with us (and it also exits when it sees us gone).
+    liveKernels.add(this);
     process.once('exit', this.killOnExit);
     this.proc.once('exit', () => process.removeListener('exit', this.killOnExit));
-    this.proc.stdout!.on('data', (d) => { this.log += d; });
-    this.proc.stderr!.on('data', (d) => { this.log += d; });
-    this.exitPromise = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    const keepLog = (d: Buffer) => { this.log = (this.log + d).slice(-200_000); };
+    this.proc.stdout!.on('data', keepLog);
+    this.proc.stderr!.on('data', keepLog);
+    this.exitPromise = new Promise((resolve) => this.proc.once('exit', (code, signal) => { this.exitSignal = signal; resolve(code); }));
 
     const zmq = zeromq();
     const url = (p: number) => `tcp://127.0.0.1:${p}`;
@@ -149,6 +197,7 @@ export class EmbeddedKernel implements CellKernel {
     for (;;) {
       if (exited) {
         this.closed = true;
+        liveKernels.delete(this);
         for (const s of [this.shell, this.control, this.iopub]) { try { s.close(); } catch { /* closed */ } }
         rmSync(this.dir, { recursive: true, force: true });
         throw new Error(`The dadalab kernel exited during start-up:\n${this.log}`);
@@ -205,8 +254,8 @@ export class EmbeddedKernel implements CellKernel {
         const p = this.pending.get(parent);
         if (p) { p.reply = msg; this.settle(parent); }
       }
-    } catch {
-      /* socket closed */
+    } catch (e) {
+      if (!this.closed) this.failAll(new Error(`The connection to the kernel failed: ${(e as Error)?.message ?? e}`));
     }
   }
 
@@ -223,16 +272,23 @@ export class EmbeddedKernel implements CellKernel {
         const parent = (msg.parent_header as { msg_id?: string }).msg_id ?? '';
         const p = this.pending.get(parent);
         if (!p) continue;
+        this.lastIopub = Date.now();
         const m: IOPubMessage = { msg_type: msg.header.msg_type, content: msg.content, metadata: msg.metadata };
         if (m.msg_type === 'status') {
           if (m.content.execution_state === 'idle') { p.idle = true; this.settle(parent); }
           continue;
         }
         p.messages.push(m);
-        p.onMessage?.(m);
+        try {
+          p.onMessage?.(m);
+        } catch (e) {
+          // What stores the outputs failed: that request fails with the reason (never a silent hang).
+          this.pending.delete(parent);
+          p.reject(new Error(`The runner could not keep an output of the cell (${m.msg_type}): ${(e as Error)?.message ?? e}`));
+        }
       }
-    } catch {
-      /* socket closed */
+    } catch (e) {
+      if (!this.closed) this.failAll(new Error(`The connection to the kernel failed: ${(e as Error)?.message ?? e}`));
     }
   }
 
@@ -240,19 +296,31 @@ export class EmbeddedKernel implements CellKernel {
     for (const [id, p] of this.pending) { this.pending.delete(id); p.reject(e); }
   }
 
-  async execute(code: string, onMessage?: (m: IOPubMessage) => void): Promise<ExecuteResult> {
+  async execute(code: string, onMessage?: (m: IOPubMessage) => void, opts: { silent?: boolean } = {}): Promise<ExecuteResult> {
     if (this.closed) throw new Error('The kernel has been shut down');
+    const silent = !!opts.silent;
     const msg: Message = {
       identities: [], header: header('execute_request', this.session), parent_header: {}, metadata: {},
-      content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+      content: { code, silent, store_history: !silent, user_expressions: {}, allow_stdin: false, stop_on_error: true },
       buffers: [],
     };
     const done = this.execWait(msg.header.msg_id, onMessage);
     await this.shell.send(encode(this.conn.key, msg));
-    const died = this.exitPromise.then((code) => {
-      throw new Error(`The kernel died (exit code ${code}) while running a cell:\n${this.log.slice(-4000)}`);
+    const died = this.exitPromise.then(async (code) => {
+      // What the kernel published before it died may still be on its way: wait until iopub is quiet.
+      const t0 = Date.now();
+      while (Date.now() - t0 < 2000 && Date.now() - this.lastIopub < 250) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
+      throw new KernelDiedError(deathCause(code, this.exitSignal, this.log), logTail(this.log), code, this.exitSignal);
     });
     return Promise.race([done, died]);
+  }
+
+  /** Kills the kernel process now and removes its connection folder (synchronous: for exit and signal handlers). */
+  killNow(): void {
+    liveKernels.delete(this);
+    try { if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL'); } catch { /* gone */ }
+    try { rmSync(this.dir, { recursive: true, force: true }); } catch { /* gone */ }
   }
 
   /** Sends a shell request (complete_request, inspect_request, ...) and resolves with its reply's content. */
@@ -281,7 +349,8 @@ export class EmbeddedKernel implements CellKernel {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.proc.exitCode === null) {
+    liveKernels.delete(this);
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
       this.request('shutdown_request', { restart: false }, 'control');
       const t = setTimeout(() => { if (this.proc.exitCode === null) this.proc.kill('SIGKILL'); }, 3000);
       await this.exitPromise;

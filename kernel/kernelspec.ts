@@ -3,7 +3,8 @@
  * launcher, so no Python and no `tslab install` step. The repository also carries a relocatable
  * kernelspec (kernel/jupyter/kernels/dadalab, found with JUPYTER_PATH=<repo>/kernel/jupyter).
  */
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { DadalabError } from '../lib/errors';
@@ -34,10 +35,13 @@ export function userDataDir(): string {
 
 /** The Jupyter data folder: DIR/share/jupyter with --prefix, else the user's. */
 export function jupyterDataDir(opts: InstallOptions = {}): string {
-  if (opts.prefix && opts.user) {
+  if (opts.prefix !== undefined && opts.user) {
     throw new DadalabError('dadalab install was given both --user and --prefix', 'Pass one of them');
   }
-  return opts.prefix ? path.join(path.resolve(opts.prefix), 'share', 'jupyter') : userDataDir();
+  if (opts.prefix !== undefined && opts.prefix.trim() === '') {
+    throw new DadalabError('--prefix was given an empty folder name', 'Pass --prefix <folder> (for example a virtualenv or /usr/local), or --user');
+  }
+  return opts.prefix !== undefined ? path.join(path.resolve(opts.prefix), 'share', 'jupyter') : userDataDir();
 }
 
 /** Where the kernelspec goes: DIR/share/jupyter/kernels/dadalab with --prefix, else the user's folder. */
@@ -60,22 +64,137 @@ export function kernelJson(): Record<string, unknown> {
   };
 }
 
-export function installKernelspec(opts: InstallOptions = {}): string {
+/** The record install leaves beside kernel.json: what it wrote (with hashes) and the folders it made. */
+export const MANIFEST = 'dadalab-install.json';
+
+interface Manifest {
+  files: Record<string, string>;
+  createdDirs: string[];
+}
+
+function sha256(file: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+function readManifest(dir: string): Manifest | null {
+  try {
+    const m = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8'));
+    if (m && typeof m.files === 'object' && Array.isArray(m.createdDirs)) return m as Manifest;
+  } catch { /* none, or unreadable: treated as none */ }
+  return null;
+}
+
+/** A kernel.json written by an install of dadalab from before the manifest (0.1): our display name and launcher. */
+function legacyOurs(kernelJsonFile: string): boolean {
+  try {
+    const k = JSON.parse(readFileSync(kernelJsonFile, 'utf8'));
+    return k.display_name === DISPLAY_NAME && typeof k.argv?.[1] === 'string' && k.argv[1].endsWith(path.join('kernel', 'launcher.js'));
+  } catch {
+    return false;
+  }
+}
+
+/** Every file of a folder, recursively, relative to it. */
+function filesUnder(dir: string, rel = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+    const r = path.join(rel, e.name);
+    return e.isDirectory() ? filesUnder(dir, r) : e.isFile() ? [r] : [];
+  });
+}
+
+/** What install writes: target path -> content. */
+function installPlan(opts: InstallOptions): Map<string, Buffer> {
+  const plan = new Map<string, Buffer>();
+  plan.set(path.join(kernelspecDir(opts), 'kernel.json'), Buffer.from(JSON.stringify(kernelJson(), null, 2) + '\n'));
+  const templates = path.join(NBCONVERT_TEMPLATES, KERNEL_NAME);
+  for (const rel of filesUnder(templates)) plan.set(path.join(templateDir(opts), rel), readFileSync(path.join(templates, rel)));
+  return plan;
+}
+
+/** Is `file` one dadalab wrote (listed with the same content in the manifest, or a pre-manifest kernel.json)? */
+function ours(file: string, manifest: Manifest | null): boolean {
+  const h = sha256(file);
+  if (h === null) return false;
+  if (manifest?.files[file] === h) return true;
+  return !manifest && path.basename(file) === 'kernel.json' && legacyOurs(file);
+}
+
+export interface InstallFlags extends InstallOptions {
+  /** Replace files dadalab did not write (a foreign kernelspec named dadalab). */
+  force?: boolean;
+}
+
+/**
+ * Writes kernel.json and the nbconvert template. A file at one of those paths that dadalab did not
+ * write (or that was edited since) is not overwritten unless `force`: the error lists them.
+ */
+export function installKernelspec(opts: InstallFlags = {}): string {
   if (!existsSync(LAUNCHER)) {
     throw new DadalabError(`The kernel launcher ${LAUNCHER} does not exist`, 'Build the package first: npm run build');
   }
   const dir = kernelspecDir(opts);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(kernelJson(), null, 2) + '\n');
-  const templates = path.join(NBCONVERT_TEMPLATES, KERNEL_NAME);
-  if (existsSync(templates)) cpSync(templates, templateDir(opts), { recursive: true });
+  const manifest = readManifest(dir);
+  const plan = installPlan(opts);
+  const foreign = [...plan].filter(([file, content]) => existsSync(file) && !ours(file, manifest) && !readFileSync(file).equals(content)).map(([f]) => f);
+  if (foreign.length && !opts.force) {
+    throw new DadalabError(`${foreign.join(', ')} ${foreign.length > 1 ? 'exist and were' : 'exists and was'} not written by dadalab install (or ${foreign.length > 1 ? 'were' : 'was'} edited since)`,
+      'Remove or rename it (jupyter kernelspec list shows the kernels), or pass --force to replace it');
+  }
+  const createdDirs = new Set(manifest?.createdDirs ?? []);
+  const files: Record<string, string> = {};
+  for (const [file, content] of plan) {
+    // The folders this install creates, so that uninstall removes exactly those (once empty).
+    const made: string[] = [];
+    for (let d = path.dirname(file); !existsSync(d); d = path.dirname(d)) made.push(d);
+    mkdirSync(path.dirname(file), { recursive: true });
+    for (const d of made) createdDirs.add(d);
+    writeFileSync(file, content);
+    files[file] = createHash('sha256').update(content).digest('hex');
+  }
+  writeFileSync(path.join(dir, MANIFEST), JSON.stringify({ files, createdDirs: [...createdDirs] }, null, 1) + '\n');
   return dir;
 }
 
-export function uninstallKernelspec(opts: InstallOptions = {}): string | null {
+/**
+ * Removes what install wrote: only files whose content is still what it wrote, then the folders it
+ * created, once empty. Anything else stays, and is named in `kept`. Null when nothing of dadalab's
+ * is installed there; a kernel.json that dadalab did not write is refused.
+ */
+export function uninstallKernelspec(opts: InstallOptions = {}, kept: string[] = []): string | null {
   const dir = kernelspecDir(opts);
-  if (!existsSync(path.join(dir, 'kernel.json'))) return null;
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(templateDir(opts), { recursive: true, force: true });
+  const kernelJsonFile = path.join(dir, 'kernel.json');
+  const manifest = readManifest(dir);
+  if (!manifest && !existsSync(kernelJsonFile)) return null;
+  if (existsSync(kernelJsonFile) && !ours(kernelJsonFile, manifest)) {
+    throw new DadalabError(`${kernelJsonFile} was not written by dadalab install (or was edited since)`, 'It is left as it is: remove it yourself if it should go (jupyter kernelspec remove dadalab)');
+  }
+  const remove: string[] = [];
+  if (manifest) {
+    for (const file of Object.keys(manifest.files)) {
+      if (!existsSync(file)) continue;
+      if (ours(file, manifest)) remove.push(file);
+      else kept.push(file);
+    }
+  } else {
+    // Installed before the manifest: kernel.json (checked above) and the template files still as shipped.
+    if (existsSync(kernelJsonFile)) remove.push(kernelJsonFile);
+    for (const [file, content] of installPlan(opts)) {
+      if (file !== kernelJsonFile && existsSync(file) && readFileSync(file).equals(content)) remove.push(file);
+    }
+  }
+  for (const file of remove) rmSync(file, { force: true });
+  rmSync(path.join(dir, MANIFEST), { force: true });
+  const dirs = manifest ? manifest.createdDirs : [dir, templateDir(opts)];
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      if (readdirSync(d).length === 0) rmdirSync(d);
+      else if (d === dir || d === templateDir(opts)) kept.push(...readdirSync(d).map((f) => path.join(d, f)).filter((f) => !kept.includes(f)));
+    } catch { /* already gone */ }
+  }
   return dir;
 }

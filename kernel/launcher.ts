@@ -23,6 +23,8 @@ import { decode, encode, replyTo, type ConnectionInfo, type Message } from './wi
 import { describeError, describeDiagnostics, type ErrorContent } from './errors';
 import { notebookProgressSink } from '../widgets/progress';
 import { notebookWarningSink } from './warnings';
+import { maxCellOutput, StreamBudget } from './limits';
+import { ReplayGuard, startParentWatchdog, unsignedConnectionProblem } from './safety';
 
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));
 const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));
@@ -104,8 +106,17 @@ export async function main(): Promise<void> {
     process.stderr.write('usage: launcher --config-path <connection file>\n');
     process.exit(2);
   }
+  // The kernel's own log: the real stderr (cells redirect process.stderr.write to their outputs).
+  const kernelLog = process.stderr.write.bind(process.stderr);
   const conn: ConnectionInfo = JSON.parse(readFileSync(args[ci + 1], 'utf8'));
   const key = conn.key ?? '';
+  const unsigned = unsignedConnectionProblem(conn);
+  if (unsigned) {
+    process.stderr.write(unsigned.message);
+    if (unsigned.refuse) process.exit(1);
+  }
+  // Started by our runner (or Jupyter): exit when the parent is gone, even during a synchronous cell.
+  startParentWatchdog(Number(process.env.DADALAB_PARENT_PID ?? process.env.JPY_PARENT_PID ?? 0), process.env.DADALAB_CONNECTION_DIR);
   ensureNodeTypes();
 
   // The library; if it cannot even load, the kernel still starts (plain TypeScript) and says why.
@@ -168,7 +179,9 @@ export async function main(): Promise<void> {
   const control = new zmq.Router();
   const stdin = new zmq.Router();
   const hb = new zmq.Reply();
-  const sendIopub = sender(iopub);
+  // iopub is a PUB socket (never blocks): sent at once, so what a cell printed gets out even if it
+  // then never yields or the process dies.
+  const sendIopub = (frames: Buffer[]) => { iopub.send(frames).catch((e: unknown) => process.stderr.write(`[dadalab] send failed: ${e}\n`)); };
   const sendShell = sender(shell);
   const sendControl = sender(control);
   const addr = (port: number) => `${conn.transport}://${conn.ip}:${port}`;
@@ -179,8 +192,10 @@ export async function main(): Promise<void> {
   // prints 100000 lines sends a few hundred messages, not 100000, and the order is kept.
   let pendingStream: { parent: Message; name: string; text: string } | null = null;
   let streamTimer: NodeJS.Timeout | null = null;
+  let lastFlush = Date.now();
   const flushStream = () => {
     if (streamTimer) { clearTimeout(streamTimer); streamTimer = null; }
+    lastFlush = Date.now();
     if (!pendingStream) return;
     const { parent, name, text } = pendingStream;
     pendingStream = null;
@@ -192,7 +207,8 @@ export async function main(): Promise<void> {
       if (pendingStream && (pendingStream.parent !== parent || pendingStream.name !== name)) flushStream();
       if (pendingStream) pendingStream.text += text;
       else pendingStream = { parent, name, text };
-      if (pendingStream.text.length > 1 << 20) flushStream();
+      // A synchronous cell never lets the timer fire: flush on writes too once 50 ms have passed.
+      if (pendingStream.text.length > 1 << 20 || Date.now() - lastFlush > 50) flushStream();
       else streamTimer ??= setTimeout(flushStream, 50);
       return;
     }
@@ -233,15 +249,22 @@ export async function main(): Promise<void> {
     }, 1500).unref();
   }
   process.on('SIGINT', interrupt);
-  // Started by our runner (or Jupyter): exit when the parent is gone, instead of lingering.
-  const parentPid = Number(process.env.DADALAB_PARENT_PID ?? process.env.JPY_PARENT_PID ?? 0);
-  if (parentPid > 0) {
-    setInterval(() => {
-      try { process.kill(parentPid, 0); } catch { process.exit(0); }
-    }, 2000).unref();
-  }
-  process.on('uncaughtException', (err) => console.error('Uncaught exception (kernel still running):', err));
-  process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection (kernel still running):', reason));
+  // A throw in a callback or a promise nobody handles: the running cell fails with it; after its
+  // cell has finished, the next request reports it instead of running (the kernel stays up).
+  let cellFaults: ErrorContent[] | null = null;
+  let lateFaults: ErrorContent[] = [];
+  const fault = (what: string) => (err: unknown) => {
+    const c = describeError(err);
+    c.evalue = `${c.evalue} (${what})`;
+    c.traceback = [`${c.ename}: ${c.evalue}`, ...c.traceback.slice(1)];
+    if (cellFaults) cellFaults.push(c);
+    else {
+      lateFaults.push(c);
+      kernelLog(`[dadalab] ${c.traceback.join('\n')}\n`);
+    }
+  };
+  process.on('uncaughtException', fault('thrown in a callback, outside the cell\'s own code'));
+  process.on('unhandledRejection', fault('a promise rejected and nothing awaited or caught it'));
 
   // show(...) in a cell: a display bundle in that cell.
   (globalThis as any).__dadalab_kernel__ = {
@@ -250,10 +273,12 @@ export async function main(): Promise<void> {
     },
   };
 
+  const outputLimit = maxCellOutput();
   async function runCell(msg: Message, count: number, silent: boolean): Promise<{ ok: true } | { ok: false; err: ErrorContent }> {
+    const budget = new StreamBudget(outputLimit);
     const writeStream = (name: string) => (chunk: string | Uint8Array, enc?: unknown, cb?: unknown) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (!silent) publish(msg, 'stream', { name, text });
+      const text = budget.take(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      if (!silent && text) publish(msg, 'stream', { name, text });
       if (typeof enc === 'function') (enc as () => void)();
       else if (typeof cb === 'function') (cb as () => void)();
       return true;
@@ -268,6 +293,28 @@ export async function main(): Promise<void> {
       preludeNotice = '';
     }
     lib.clearCancel();
+    const faults: ErrorContent[] = [];
+    cellFaults = faults;
+    let noted = false;
+    const truncationNote = () => {
+      const note = budget.note();
+      if (note && !silent && !noted) publish(msg, 'stream', { name: 'stderr', text: note });
+      noted = true;
+    };
+    try {
+      const result = await runCellBody(msg, count, silent, truncationNote);
+      // One turn of the event loop, so a rejection nobody handled surfaces while this cell is current.
+      await new Promise((r) => setImmediate(r));
+      if (result.ok && faults.length) return { ok: false, err: faults[0] };
+      return result;
+    } finally {
+      cellFaults = null;
+      truncationNote();
+    }
+  }
+
+  /** Runs the code; `afterCode` is called when it has finished, before its value is shown. */
+  async function runCellBody(msg: Message, count: number, silent: boolean, afterCode: () => void): Promise<{ ok: true } | { ok: false; err: ErrorContent }> {
     const state: CellState = { value: undefined, hasValue: false, errors: [] };
     cell = state;
     let ok: boolean;
@@ -279,6 +326,7 @@ export async function main(): Promise<void> {
     } finally {
       cell = null;
     }
+    afterCode();
     if (!ok) {
       const first = state.errors[0] ?? [new Error('the cell failed')];
       const isDiag = typeof first[0] === 'string' && /%d:%d/.test(first[0] as string);
@@ -329,7 +377,15 @@ export async function main(): Promise<void> {
       running = msg;
       let result: Awaited<ReturnType<typeof runCell>>;
       try {
-        result = await runCell(msg, count, silent);
+        if (lateFaults.length) {
+          // An earlier cell's callback threw after that cell had finished: said here, and this cell is not run.
+          const first = lateFaults[0];
+          const evalue = `${first.evalue}${lateFaults.length > 1 ? ` (and ${lateFaults.length - 1} more)` : ''}; it came after its cell had finished, so this cell was not run: run it again`;
+          lateFaults = [];
+          result = { ok: false, err: { ename: first.ename, evalue, traceback: [`${first.ename}: ${evalue}`, ...first.traceback.slice(1)] } };
+        } else {
+          result = await runCell(msg, count, silent);
+        }
       } finally {
         running = null;
       }
@@ -370,12 +426,17 @@ export async function main(): Promise<void> {
     try { convs.close(); } catch { /* closing anyway */ }
   }
 
+  const replays = new ReplayGuard();
   async function dispatch(frames: Buffer[], sock: (f: Buffer[]) => void, channel: 'shell' | 'control'): Promise<void> {
     let msg: Message;
     try {
       msg = decode(key, frames);
     } catch (e) {
-      process.stderr.write(`[dadalab] dropped a ${channel} message: ${(e as Error).message}\n`);
+      kernelLog(`[dadalab] dropped a ${channel} message: ${(e as Error).message}\n`);
+      return;
+    }
+    if (key && !replays.fresh(msg.signature ?? '')) {
+      kernelLog(`[dadalab] dropped a replayed ${channel} message (${msg.header?.msg_type}: its signature was seen before)\n`);
       return;
     }
     const type = msg.header.msg_type;
@@ -405,10 +466,10 @@ export async function main(): Promise<void> {
         case 'comm_open': case 'comm_msg': case 'comm_close':
           break; // no comms: ignored, as the spec allows
         default:
-          process.stderr.write(`[dadalab] unknown ${channel} message ${type}\n`);
+          kernelLog(`[dadalab] unknown ${channel} message ${type}\n`);
       }
     } catch (e) {
-      process.stderr.write(`[dadalab] ${type} failed: ${(e as Error).stack}\n`);
+      kernelLog(`[dadalab] ${type} failed: ${(e as Error).stack}\n`);
     } finally {
       status(msg, 'idle');
     }

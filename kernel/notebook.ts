@@ -2,9 +2,11 @@
  * nbformat 4 notebooks: reading, writing, and turning a cell's iopub messages into its outputs
  * (streams merged, display updates applied in place by display_id, as nbclient does).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { DadalabError } from '../lib/errors';
 import type { IOPubMessage } from './client';
+import { DEFAULT_MAX_CELL_OUTPUT, StreamBudget } from './limits';
+import { writeFileAtomic } from './outputs';
 
 export interface Output {
   output_type: 'stream' | 'display_data' | 'execute_result' | 'error';
@@ -51,11 +53,31 @@ export function readNotebook(file: string): Notebook {
   if (nb.nbformat !== 4) {
     throw new DadalabError(`${file} is nbformat ${nb.nbformat}`, 'Convert it to nbformat 4 (jupyter nbconvert --to notebook)');
   }
+  nb.cells.forEach((c, i) => checkCell(file, c, i));
   return nb;
 }
 
+/** A cell the runner can execute or keep: an object with a known cell_type and a text source. */
+function checkCell(file: string, c: unknown, i: number): void {
+  const where = `${file}: cell ${i + 1}`;
+  const fix = 'Fix the cell in the .ipynb file (or open and save the notebook in Jupyter)';
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) {
+    throw new DadalabError(`${where} is ${c === null ? 'null' : Array.isArray(c) ? 'an array' : `a ${typeof c}`}, not a cell object`, fix);
+  }
+  const cell = c as Partial<Cell>;
+  if (typeof cell.cell_type !== 'string') throw new DadalabError(`${where} has no cell_type`, fix);
+  if (!['code', 'markdown', 'raw'].includes(cell.cell_type)) throw new DadalabError(`${where} has cell_type '${cell.cell_type}'`, `${fix}: code, markdown or raw`);
+  const src = cell.source;
+  if (!(typeof src === 'string' || (Array.isArray(src) && src.every((l) => typeof l === 'string')))) {
+    throw new DadalabError(`${where} has no text source (a string or a list of strings)`, fix);
+  }
+  if (cell.outputs !== undefined && !Array.isArray(cell.outputs)) throw new DadalabError(`${where} has outputs that are not a list`, fix);
+  if (cell.metadata === undefined || cell.metadata === null) cell.metadata = {};
+}
+
+/** Writes the notebook atomically (temporary file + rename; a symlink is followed, not replaced). */
 export function writeNotebook(file: string, nb: Notebook): void {
-  writeFileSync(file, JSON.stringify(nb, null, 1) + '\n');
+  writeFileAtomic(file, JSON.stringify(nb, null, 1) + '\n');
 }
 
 /** Kernel metadata of a notebook run by the dadalab kernel. */
@@ -66,17 +88,27 @@ export function dadalabMetadata(): Record<string, unknown> {
   };
 }
 
-/** Collects the outputs of cells; display ids are tracked across the whole notebook. */
+/**
+ * Collects the outputs of cells; display ids are tracked across the whole notebook. A cell's
+ * streams are kept up to `maxStreamChars` characters (a backstop: the dadalab kernel caps at half
+ * that); `finishCell` then says how much was left out.
+ */
 export class OutputCollector {
   private displays = new Map<string, Array<{ outputs: Output[]; index: number }>>();
+  private budgets = new WeakMap<Output[], StreamBudget>();
+  constructor(private readonly maxStreamChars = 2 * DEFAULT_MAX_CELL_OUTPUT) {}
 
   add(outputs: Output[], m: IOPubMessage): void {
     const c = m.content ?? {};
     switch (m.msg_type) {
       case 'stream': {
+        let budget = this.budgets.get(outputs);
+        if (!budget) { budget = new StreamBudget(this.maxStreamChars); this.budgets.set(outputs, budget); }
+        const text = budget.take(String(c.text ?? ''));
+        if (!text) break;
         const last = outputs[outputs.length - 1];
-        if (last && last.output_type === 'stream' && last.name === c.name) last.text = String(last.text) + c.text;
-        else outputs.push({ output_type: 'stream', name: c.name, text: c.text });
+        if (last && last.output_type === 'stream' && last.name === c.name) last.text = String(last.text) + text;
+        else outputs.push({ output_type: 'stream', name: c.name, text });
         break;
       }
       case 'display_data': {
@@ -103,9 +135,16 @@ export class OutputCollector {
         break;
       case 'clear_output':
         outputs.length = 0;
+        this.budgets.delete(outputs);
         break;
       default:
         break;
     }
+  }
+
+  /** After a cell: a stderr note if its printed text was cut. */
+  finishCell(outputs: Output[]): void {
+    const note = this.budgets.get(outputs)?.note();
+    if (note) outputs.push({ output_type: 'stream', name: 'stderr', text: note.replace(/^\n/, '') });
   }
 }

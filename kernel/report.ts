@@ -29,12 +29,35 @@ export function vegaScripts(): string {
     .map(([p, f]) => `<script>${vendorScript(p, f).replace(/<\/script/gi, '<\\/script')}</script>`).join('\n');
 }
 
+/**
+ * True for a link target that cannot run script: http(s), mailto, or no scheme at all (a relative
+ * path or #anchor). `javascript:`, `data:`, `vbscript:` and the rest are refused, also spelled
+ * with entities, mixed case or control characters inside (browsers ignore those in a scheme).
+ */
+export function safeHref(escapedHref: string): boolean {
+  // Entities decoded until nothing changes (also doubly escaped ones: refusing an odd but harmless link is fine).
+  let decoded = escapedHref;
+  for (let round = 0; round < 4; round++) {
+    const next = decoded
+      .replace(/&#x([0-9a-f]{1,6});?/gi, (_, h) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+      .replace(/&#(\d{1,7});?/g, (_, d) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
+      .replace(/&(amp|quot|lt|gt|apos|colon|tab|newline);?/gi, (m, n: string) => ({ amp: '&', quot: '"', lt: '<', gt: '>', apos: "'", colon: ':', tab: '', newline: '' } as Record<string, string>)[n.toLowerCase()] ?? m);
+    if (next === decoded) break;
+    decoded = next;
+  }
+  // eslint-disable-next-line no-control-regex
+  decoded = decoded.replace(/[\u0000-\u0020\u007f-\u009f]/g, '').toLowerCase();
+  const scheme = /^([a-z][a-z0-9+.-]*):/.exec(decoded);
+  return !scheme || ['http', 'https', 'mailto'].includes(scheme[1]);
+}
+
 function inline(s: string): string {
   return escapeHtml(s)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/(^|[^*])\*([^*\s][^*]*)\*/g, '$1<em>$2</em>')
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
+    // A link that could run script keeps its text, without the link.
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, label: string, href: string) => (safeHref(href) ? `<a href="${href}">${label}</a>` : label));
 }
 
 /** A small Markdown renderer: headings, paragraphs, lists, fenced code, inline code, emphasis, links. */

@@ -3,11 +3,11 @@
  * Python) or through a Jupyter server (--server). Stops at the first failing cell, writes the
  * executed notebook (never over its input unless told) and, if asked, the HTML report.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { DadalabError } from '../lib/errors';
-import { EmbeddedKernel, type CellKernel, type IOPubMessage } from './client';
+import { EmbeddedKernel, KernelDiedError, type CellKernel, type IOPubMessage } from './client';
 import { OutputCollector, dadalabMetadata, readNotebook, sourceText, writeNotebook, type Notebook, type Output } from './notebook';
+import { defaultOutPath, planRun, writeFileAtomic, type RunTarget } from './outputs';
 import { renderReport } from './report';
 import { kernelProvenance, type Provenance } from './provenance';
 import { JupyterServer } from './server';
@@ -16,16 +16,24 @@ import { terminalProgressSink } from '../widgets/progress';
 export interface RunOptions {
   /** Where to write the executed notebook (default: <name>.out.ipynb beside the input). */
   out?: string;
-  /** Write the executed notebook over the input (only with this flag). */
+  /** Write the executed notebook into this folder, under the input's name. */
+  outDir?: string;
+  /** Write the executed notebook over the input (only with this flag); cells not reached keep their stored outputs. */
   inPlace?: boolean;
   /** Also write an HTML report here. */
   html?: string;
+  /** Write the HTML report into this folder as <name>.html. */
+  htmlDir?: string;
+  /** The paths already planned (and checked) by planRun: the CLI plans every notebook before running any. */
+  target?: RunTarget;
   /** Run through a Jupyter server (started here) instead of the embedded client. */
   server?: boolean;
   /** Show progress bars on this stream (the CLI passes stderr when it is a terminal). */
   progressStream?: NodeJS.WriteStream;
   /** Seconds a cell may run before it is interrupted and counted as failed (default: no limit). */
   timeout?: number;
+  /** Keep the stored outputs of the cells a failure stops the run before (what --in-place does). */
+  keepUnreached?: boolean;
   /** Called after every code cell. */
   onCell?: (index: number, cell: { source: string; status: string; seconds: number }) => void;
 }
@@ -56,9 +64,10 @@ function packageVersion(): string {
   }
 }
 
-export function defaultOutPath(input: string): string {
-  return input.replace(/(\.ipynb)?$/, '.out.ipynb');
-}
+export { defaultOutPath };
+
+/** Seconds a timed-out cell gets to stop after its interrupt before the kernel is killed. */
+const TIMEOUT_GRACE = 10;
 
 function progressMirror(stream?: NodeJS.WriteStream): (m: IOPubMessage) => void {
   if (!stream) return () => undefined;
@@ -77,26 +86,50 @@ function progressMirror(stream?: NodeJS.WriteStream): (m: IOPubMessage) => void 
 }
 
 /** Executes every code cell of `nb` on `kernel`, in order; stops at the first failure. */
-export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream' | 'timeout'> = {}):
+export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream' | 'timeout' | 'keepUnreached'> = {}):
 Promise<{ failure?: CellFailure; cellsRun: number }> {
   const collector = new OutputCollector();
   const mirror = progressMirror(opts.progressStream);
   let cellsRun = 0;
-  for (const cell of nb.cells) {
-    if (cell.cell_type === 'code') { cell.outputs = []; cell.execution_count = null; }
+  if (!opts.keepUnreached) {
+    for (const cell of nb.cells) {
+      if (cell.cell_type === 'code') { cell.outputs = []; cell.execution_count = null; }
+    }
   }
+  let lastCode = -1;
   for (let i = 0; i < nb.cells.length; i++) {
     const cell = nb.cells[i];
     if (cell.cell_type !== 'code') continue;
+    lastCode = i;
     const source = sourceText(cell);
     const outputs: Output[] = [];
     cell.outputs = outputs;
+    cell.execution_count = null;
     const t0 = Date.now();
     let reply: Awaited<ReturnType<CellKernel['execute']>>['reply'];
     let timedOut = false;
-    const timer = opts.timeout ? setTimeout(() => { timedOut = true; void kernel.interrupt(); }, opts.timeout * 1000) : null;
+    let stuck: NodeJS.Timeout | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    // --timeout: interrupt; a cell that still does not stop (it ignores SIGINT) ends the run anyway.
+    const gaveUp = opts.timeout ? new Promise<'stuck'>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        void kernel.interrupt().catch(() => undefined);
+        stuck = setTimeout(() => resolve('stuck'), TIMEOUT_GRACE * 1000);
+      }, opts.timeout! * 1000);
+    }) : null;
     try {
-      ({ reply } = await kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); }));
+      const running = kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); });
+      const first = gaveUp ? await Promise.race([running, gaveUp]) : await running;
+      if (first === 'stuck') {
+        running.catch(() => undefined);
+        await kernel.shutdown().catch(() => undefined);
+        const evalue = `the cell ran longer than the ${opts.timeout} s timeout and did not stop within ${TIMEOUT_GRACE} s of the interrupt; the kernel was shut down`;
+        collector.finishCell(outputs);
+        outputs.push({ output_type: 'error', ename: 'CellTimeout', evalue, traceback: [`CellTimeout: ${evalue}`] });
+        return { cellsRun: cellsRun + 1, failure: { index: i, source, ename: 'CellTimeout', evalue, traceback: [`CellTimeout: ${evalue}`] } };
+      }
+      ({ reply } = first);
       if (timedOut && reply.status !== 'ok') {
         const evalue = `the cell ran longer than the ${opts.timeout} s timeout and was interrupted`;
         const err = outputs.find((o) => o.output_type === 'error');
@@ -104,13 +137,20 @@ Promise<{ failure?: CellFailure; cellsRun: number }> {
         reply = { ...reply, ename: 'CellTimeout', evalue, traceback: [`CellTimeout: ${evalue}`] };
       }
     } catch (e) {
-      // The kernel died (process.exit in a cell, out of memory, ...): this cell is the failure.
-      const message = String((e as Error)?.message ?? e).split('\n')[0];
-      outputs.push({ output_type: 'error', ename: 'KernelDied', evalue: message, traceback: [`KernelDied: ${message}`] });
-      return { cellsRun: cellsRun + 1, failure: { index: i, source, ename: 'KernelDied', evalue: message, traceback: [`KernelDied: ${message}`] } };
+      // The kernel died (process.exit in a cell, out of memory, killed, ...) or the connection failed:
+      // this cell is the failure; what it printed before stays.
+      collector.finishCell(outputs);
+      const died = e instanceof KernelDiedError;
+      const ename = died ? 'KernelDied' : 'RunnerError';
+      const evalue = String((e as Error)?.message ?? e);
+      const traceback = [`${ename}: ${evalue}`, ...(died && e.logTail.length ? ['The kernel\'s last log lines:', ...e.logTail.map((l) => `  ${l}`)] : [])];
+      outputs.push({ output_type: 'error', ename, evalue, traceback });
+      return { cellsRun: cellsRun + 1, failure: { index: i, source, ename, evalue, traceback } };
     } finally {
       if (timer) clearTimeout(timer);
+      if (stuck) clearTimeout(stuck);
     }
+    collector.finishCell(outputs);
     cellsRun++;
     cell.execution_count = reply.execution_count ?? null;
     opts.onCell?.(i, { source, status: reply.status, seconds: (Date.now() - t0) / 1000 });
@@ -127,21 +167,46 @@ Promise<{ failure?: CellFailure; cellsRun: number }> {
       };
     }
   }
+  // A callback of the last cell may have thrown after it finished: a silent request collects it.
+  if (lastCode >= 0) {
+    const late = await lateError(kernel);
+    if (late) {
+      const cell = nb.cells[lastCode];
+      (cell.outputs ??= []).push({ output_type: 'error', ...late });
+      return { cellsRun, failure: { index: lastCode, source: sourceText(cell), ...late } };
+    }
+  }
   return { cellsRun };
+}
+
+/** An error the kernel holds from a callback that threw after its cell had finished, if any. */
+async function lateError(kernel: CellKernel): Promise<{ ename: string; evalue: string; traceback: string[] } | null> {
+  try {
+    const { reply } = await kernel.execute('', undefined, { silent: true });
+    if (reply.status === 'ok') return null;
+    return { ename: String(reply.ename ?? 'Error'), evalue: String(reply.evalue ?? ''), traceback: reply.traceback ?? [] };
+  } catch (e) {
+    const evalue = String((e as Error)?.message ?? e);
+    return { ename: e instanceof KernelDiedError ? 'KernelDied' : 'RunnerError', evalue, traceback: [evalue] };
+  }
+}
+
+function mtimeAndSize(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.mtimeMs} ${s.size}`;
+  } catch {
+    return 'gone';
+  }
 }
 
 export async function runNotebook(input: string, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = Date.now();
-  const inputPath = path.resolve(input);
-  if (!existsSync(inputPath)) {
-    throw new DadalabError(`The notebook ${inputPath} does not exist`, 'Check the path; it is resolved from the current folder');
-  }
-  const out = path.resolve(opts.inPlace ? inputPath : (opts.out ?? defaultOutPath(inputPath)));
-  if (out === inputPath && !opts.inPlace) {
-    throw new DadalabError(`--out ${opts.out} is the input notebook`, 'Pass another --out path, or --in-place to overwrite the input');
-  }
+  const target = opts.target ?? planRun([input], opts)[0];
+  const inputPath = target.input;
   const nb = readNotebook(inputPath);
-  const dir = path.dirname(inputPath);
+  const before = mtimeAndSize(inputPath);
+  const dir = path.dirname(path.resolve(target.given));
   let kernel: CellKernel | null = null;
   let server: JupyterServer | null = null;
   let result: { failure?: CellFailure; cellsRun: number };
@@ -149,24 +214,30 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
   try {
     if (opts.server) {
       server = await JupyterServer.start({ rootDir: dir });
-      kernel = await server.session(path.basename(inputPath));
+      kernel = await server.session(path.basename(target.given));
     } else {
       kernel = await EmbeddedKernel.start({ cwd: dir });
     }
-    result = await executeCells(kernel, nb, opts);
+    result = await executeCells(kernel, nb, { ...opts, keepUnreached: opts.keepUnreached ?? opts.inPlace });
     provenance = result.failure?.ename === 'KernelDied' ? null : await kernelProvenance(kernel);
   } finally {
     await kernel?.shutdown();
     await server?.stop();
   }
   nb.metadata = { ...nb.metadata, ...dadalabMetadata(), ...(provenance ? { dadalab: provenance } : {}) };
+  let out = target.out;
+  if (out === inputPath && mtimeAndSize(inputPath) !== before) {
+    // Edited (or saved from Jupyter) while it ran: never overwrite those edits.
+    out = defaultOutPath(inputPath);
+    process.stderr.write(`dadalab: ${target.given} changed on disk while it ran; it is left as it is and the executed notebook goes to ${out}\n`);
+  }
   mkdirSync(path.dirname(out), { recursive: true });
   writeNotebook(out, nb);
   let html: string | undefined;
-  if (opts.html) {
-    html = path.resolve(opts.html);
+  if (target.html) {
+    html = target.html;
     mkdirSync(path.dirname(html), { recursive: true });
-    writeFileSync(html, renderReport(nb, { title: path.basename(inputPath, '.ipynb'), footer: `${path.basename(inputPath)}, run by dadalab ${packageVersion()} on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.failure ? `; stopped at cell ${result.failure.index + 1} (${result.failure.ename})` : ''}` }));
+    writeFileAtomic(html, renderReport(nb, { title: path.basename(inputPath, '.ipynb'), footer: `${path.basename(inputPath)}, run by dadalab ${packageVersion()} on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${((Date.now() - t0) / 1000).toFixed(1)} s${result.failure ? `; stopped at cell ${result.failure.index + 1} (${result.failure.ename})` : ''}` }));
   }
   return { ok: !result.failure, notebook: nb, out, html, failure: result.failure, cellsRun: result.cellsRun, seconds: (Date.now() - t0) / 1000 };
 }

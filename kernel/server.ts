@@ -137,9 +137,10 @@ export class ServerKernel implements CellKernel {
     await this.kernel.info;
   }
 
-  async execute(code: string, onMessage?: (m: IOPubMessage) => void): Promise<ExecuteResult> {
+  async execute(code: string, onMessage?: (m: IOPubMessage) => void, opts: { silent?: boolean } = {}): Promise<ExecuteResult> {
     const messages: IOPubMessage[] = [];
-    const future = this.kernel.requestExecute({ code, stop_on_error: true });
+    let storeFailure: Error | undefined;
+    const future = this.kernel.requestExecute({ code, stop_on_error: true, silent: !!opts.silent, store_history: !opts.silent });
     future.onIOPub = (msg: any) => {
       const t = msg.header.msg_type;
       if (t === 'status' || t === 'execute_input') {
@@ -148,9 +149,14 @@ export class ServerKernel implements CellKernel {
       }
       const m = { msg_type: t, content: msg.content, metadata: msg.metadata };
       messages.push(m);
-      onMessage?.(m);
+      try {
+        onMessage?.(m);
+      } catch (e) {
+        storeFailure ??= new Error(`The runner could not keep an output of the cell (${t}): ${(e as Error)?.message ?? e}`);
+      }
     };
     const reply = await future.done;
+    if (storeFailure) throw storeFailure;
     return { reply: reply.content, messages };
   }
 

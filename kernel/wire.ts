@@ -23,6 +23,8 @@ export interface Message<C = any> {
   metadata: Record<string, unknown>;
   content: C;
   buffers: Buffer[];
+  /** The HMAC of a received message (for the replay window); not sent by encode. */
+  signature?: string;
 }
 
 export function newId(): string {
@@ -62,6 +64,7 @@ export function decode(key: string, frames: Buffer[]): Message {
     metadata: JSON.parse(body[2].toString()),
     content: JSON.parse(body[3].toString()),
     buffers: frames.slice(d + 6),
+    signature,
   };
 }
 

@@ -259,7 +259,7 @@ describe('dadalab run (CLI)', () => {
     const r = spawnSync(process.execPath, [CLI, 'run', 'dies.ipynb', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('cell 2 failed');
-    expect(r.stderr).toMatch(/KernelDied: The kernel died \(exit code 3\)/);
+    expect(r.stderr).toMatch(/KernelDied: The kernel died while running a cell: it exited with code 3/);
     const out = JSON.parse(readFileSync(path.join(nbDir, 'dies.out.ipynb'), 'utf8'));
     expect(out.cells[1].outputs[0].ename).toBe('KernelDied');
   });
