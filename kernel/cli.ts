@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { DadalabError } from '../lib/errors';
 import { installKernelspec, uninstallKernelspec, templateDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
 import { runNotebook } from './run';
+import { registerExerciseCommands } from './exercise/cli';
 
 function fail(e: unknown): never {
   if (e instanceof DadalabError) process.stderr.write(`dadalab: ${e.message}\n`);
@@ -93,6 +94,8 @@ program.command('html')
     if (r.error) fail(new DadalabError('jupyter nbconvert could not be started', 'Install it (Debian: apt-get install jupyter-nbconvert)'));
     process.exit(r.status ?? 1);
   });
+
+registerExerciseCommands(program, fail);
 
 program.command('kernel')
   .description('start the kernel (what the kernelspec runs)')

@@ -14,3 +14,4 @@ export * from './compare';
 export * from './layers';
 export * from './stats';
 export * from '../widgets';
+export * from './exercise';
