@@ -4,6 +4,7 @@
  * Pure functions of plain arrays; the output is plain JSON.
  */
 import { Chart } from '../chart';
+import { placeLabels, shortLabel, textWidth } from '../axes';
 
 const WIDTH = 420, HEIGHT = 300;
 
@@ -31,34 +32,56 @@ export interface ImbalancePlaneInput {
  */
 export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
   const A = input.nameA ?? 'A', B = input.nameB ?? 'B';
-  const values = [];
-  for (let i = 0; i < input.aToB.length; i++) {
-    values.push({ x: r(input.aToB[i]), y: r(input.bToA[i]), label: input.labels?.[i] ?? String(i) });
-  }
+  const size = HEIGHT;
+  const domain: [number, number] = [0, 1.1];
+  const fontSize = 10;
+  // the four regions, in the corners, aligned inwards so that no text runs past an axis
   const regions = [
-    { x: 0.1, y: 0.05, text: 'equivalent' },
-    { x: 0.1, y: 0.95, text: `${A} predicts ${B}` },
-    { x: 0.9, y: 0.05, text: `${B} predicts ${A}` },
-    { x: 0.9, y: 1.05, text: 'independent' },
+    { x: 0.015, y: 0.03, text: 'equivalent', align: 'left' },
+    { x: 0.015, y: 1.07, text: shortLabel(`${A} predicts ${B}`, 30), align: 'left' },
+    { x: 1.085, y: 0.03, text: shortLabel(`${B} predicts ${A}`, 30), align: 'right' },
+    { x: 1.085, y: 1.07, text: 'independent', align: 'right' },
   ];
-  const xEnc = { field: 'x', type: 'quantitative', title: `Δ(${A} → ${B})`, scale: { domain: [0, 1.1] } };
-  const yEnc = { field: 'y', type: 'quantitative', title: `Δ(${B} → ${A})`, scale: { domain: [0, 1.1] } };
+  const px = (x: number) => (x / domain[1]) * size;
+  const py = (y: number) => size - (y / domain[1]) * size;
+  const obstacles = regions.map((g) => {
+    const w = textWidth(g.text, 11);
+    const left = g.align === 'left' ? px(g.x) : px(g.x) - w;
+    return { x0: left, x1: left + w, y0: py(g.y) - 7, y1: py(g.y) + 7 };
+  });
+  const points = [];
+  for (let i = 0; i < input.aToB.length; i++) {
+    const name = input.labels?.[i] ?? String(i);
+    points.push({ x: r(input.aToB[i]), y: r(input.bToA[i]), name, label: shortLabel(name) });
+  }
+  const placed = placeLabels(points, { width: size, height: size, xDomain: domain, yDomain: domain, fontSize, obstacles });
+  const values = points.map((p, i) => ({ x: p.x, y: p.y, label: p.name, text: p.label, lx: r(placed[i].x, 4), ly: r(placed[i].y, 4) }));
+  const leaders = values.filter((_, i) => placed[i].leader);
+  const xEnc = { field: 'x', type: 'quantitative', title: `Δ(${A} → ${B})`, scale: { domain } };
+  const yEnc = { field: 'y', type: 'quantitative', title: `Δ(${B} → ${A})`, scale: { domain } };
   const title = input.title ?? 'Information imbalance plane';
+  const regionLayer = (align: string) => ({
+    data: { values: regions.filter((g) => g.align === align).map(({ x, y, text }) => ({ x, y, text })) },
+    mark: { type: 'text', color: '#888', fontStyle: 'italic', align, baseline: 'middle' },
+    encoding: { x: { field: 'x', type: 'quantitative', scale: { domain } }, y: { field: 'y', type: 'quantitative', scale: { domain } }, text: { field: 'text' } },
+  });
   return new Chart({
     title,
-    width: HEIGHT,
-    height: HEIGHT,
+    width: size,
+    height: size,
     layer: [
       {
         data: { values: [{ x: 0, y: 0 }, { x: 1.1, y: 1.1 }] },
         mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
         encoding: { x: xEnc, y: yEnc },
       },
-      {
-        data: { values: regions },
-        mark: { type: 'text', color: '#888', fontStyle: 'italic' },
-        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'text' } },
-      },
+      regionLayer('left'),
+      regionLayer('right'),
+      ...(leaders.length ? [{
+        data: { values: leaders },
+        mark: { type: 'rule', color: '#bbb', strokeWidth: 0.8 },
+        encoding: { x: xEnc, y: yEnc, x2: { field: 'lx' }, y2: { field: 'ly' } },
+      }] : []),
       {
         data: { values },
         mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' },
@@ -73,8 +96,8 @@ export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
       },
       {
         data: { values },
-        mark: { type: 'text', dx: 6, align: 'left', baseline: 'middle', fontSize: 10 },
-        encoding: { x: xEnc, y: yEnc, text: { field: 'label' } },
+        mark: { type: 'text', align: 'center', baseline: 'middle', fontSize },
+        encoding: { x: { field: 'lx', type: 'quantitative', scale: { domain } }, y: { field: 'ly', type: 'quantitative', scale: { domain } }, text: { field: 'text' } },
       },
     ],
   }, title);
