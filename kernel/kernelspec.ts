@@ -3,7 +3,7 @@
  * launcher, so no Python and no `tslab install` step. The repository also carries a relocatable
  * kernelspec (kernel/jupyter/kernels/dadalab, found with JUPYTER_PATH=<repo>/kernel/jupyter).
  */
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { DadalabError } from '../lib/errors';
@@ -77,5 +77,13 @@ export function uninstallKernelspec(opts: InstallOptions = {}): string | null {
   if (!existsSync(path.join(dir, 'kernel.json'))) return null;
   rmSync(dir, { recursive: true, force: true });
   rmSync(templateDir(opts), { recursive: true, force: true });
+  // install made kernels/ and nbconvert/templates/ (and with --prefix, share/jupyter/): remove what is left empty
+  const stop = opts.prefix ? path.resolve(opts.prefix) : jupyterDataDir(opts);
+  for (const start of [path.dirname(dir), path.dirname(templateDir(opts))]) {
+    for (let d = start; d.startsWith(stop + path.sep); d = path.dirname(d)) {
+      if (!existsSync(d) || readdirSync(d).length > 0) break;
+      rmdirSync(d);
+    }
+  }
   return dir;
 }

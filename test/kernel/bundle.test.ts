@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { chart, Chart } from '../../widgets/chart';
@@ -382,7 +382,15 @@ describe('kernelspec install', () => {
     expect(spec.argv.slice(2)).toEqual(['--config-path', '{connection_file}']);
     expect(uninstallKernelspec({ prefix })).toBe(dir);
     expect(existsSync(dir)).toBe(false);
+    // no empty folders left behind (install made share/jupyter/kernels and nbconvert/templates)
+    expect(readdirSync(prefix)).toEqual([]);
     expect(uninstallKernelspec({ prefix })).toBeNull();
+    // folders holding something else stay
+    installKernelspec({ prefix });
+    mkdirSync(path.join(prefix, 'share', 'jupyter', 'kernels', 'python3'), { recursive: true });
+    uninstallKernelspec({ prefix });
+    expect(readdirSync(path.join(prefix, 'share', 'jupyter', 'kernels'))).toEqual(['python3']);
+    expect(existsSync(path.join(prefix, 'share', 'jupyter', 'nbconvert'))).toBe(false);
   });
   it('refuses --user with --prefix', () => {
     expect(() => kernelspecDir({ user: true, prefix: '/tmp/x' })).toThrow(/both --user and --prefix/);
