@@ -1,0 +1,163 @@
+/**
+ * Neighbour ranks of given targets (information imbalance): countNeighborRanks, and
+ * computeNeighborsAndRanks (a table and the ranks from the same pass over the pairs).
+ */
+import { DadalabError } from '../errors';
+import { asMatrix, validateCoordinates, type MatrixLike } from '../matrix';
+import { checkpoint } from '../runtime/progress';
+import { pairDistance } from './distance';
+import { parseMetric, type Metric } from './metrics';
+import { parseWorkers, resolveNeighborOptions, TINY_N, wasmMetric, type NeighborOptions } from './options';
+import { getPool } from './pool';
+import { rankBlocks, stripLayout, SYM_RANKS_MAX_BYTES } from './rankblocks';
+import { table } from './search';
+import type { NeighborTable } from './table';
+import { loadKnnModule, prepareWasm, prepareWasmLayout, setupMessage, slotLayout } from './wasm';
+
+
+export interface CountRanksOptions {
+  metric?: Metric | string;
+  /** Worker threads (default 2; 0 = this thread, the JS count). */
+  workers?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * For each point i and each target `targets[i * k + m]` (a point index; -1 = skip), the rank
+ * of the target among i's neighbours in the complete exact table of X: 1 + the number of other
+ * points closer to i, ties by ascending index (the column the target would have in a table
+ * with maxk = N - 1). Float64Array N x k (-1 where skipped). On the WebAssembly engine
+ * (euclidean, cosine) the workers compute each row's float32 values and count with the
+ * certified bounds, computing exact float64 distances only near the target's; else one exact
+ * distance row per point in JS. The same numbers either way.
+ */
+export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, k: number, opts: CountRanksOptions = {}): Promise<Float64Array> {
+  const X = asMatrix(data);
+  validateCoordinates(X, 2);
+  const N = X.rows, D = X.cols;
+  if (!Number.isInteger(k) || k < 1 || targets.length !== N * k) {
+    throw new DadalabError(`The targets hold ${targets.length} entries, not N x k = ${N} x ${k}`, 'Pass k target indices per point (-1 to skip)');
+  }
+  for (let t = 0; t < targets.length; t++) {
+    const a = targets[t];
+    if (a >= N || a < -1 || a === Math.floor(t / k)) {
+      throw new DadalabError(`Target ${a} of point ${Math.floor(t / k)} is not another point's index`, `Pass indices between 0 and ${N - 1} other than the point itself, or -1`);
+    }
+  }
+  const metric = parseMetric(opts.metric);
+  const workers = parseWorkers(opts.workers);
+  const out = new Float64Array(N * k).fill(-1);
+  const module = workers > 0 && N > TINY_N && (metric === 'euclidean' || metric === 'cosine') ? loadKnnModule() : null;
+  // each pair computed once when the strips fit (see symRanksAsync): the values of strip I for
+  // every block, then the full rows of each block assembled from them
+  const strips = module && process.env.DADALAB_SYMRANKS !== '0' ? stripLayout(N, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR) : null;
+  const useStrips = strips !== null && strips.bytes <= SYM_RANKS_MAX_BYTES;
+  const p = module ? prepareWasm(X, null, 1, 'float32', workers, wasmMetric(metric), false, true, useStrips && strips ? strips.bytes : 0) : null;
+  if (!module || !p || p.unsafe) {
+    const row = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      let done = false;
+      for (let m = 0; m < k; m++) {
+        const a = targets[i * k + m];
+        if (a < 0) continue;
+        if (!done) { for (let j = 0; j < N; j++) row[j] = pairDistance(X.data, i, X.data, j, D, metric, null); done = true; }
+        const da = row[a];
+        let r = 1;
+        for (let j = 0; j < N; j++) if (j !== i && (row[j] < da || (row[j] === da && j < a))) r++;
+        out[i * k + m] = r;
+      }
+      if ((i & 63) === 63) await checkpoint(opts.signal);
+    }
+    return out;
+  }
+  const pool = getPool(workers);
+  const tSab = new SharedArrayBuffer(N * k * 4), oSab = new SharedArrayBuffer(N * k * 8);
+  new Int32Array(tSab).set(targets);
+  const outS = new Float64Array(oSab);
+  outS.fill(-1);
+  const sym = useStrips && strips !== null && strips.B === p.BR;
+  await pool.exclusive(async () => {
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
+    let next = 0;
+    let failure: unknown = null;
+    const B = p.BR, soOff = p.extraOff;
+    if (sym && strips) {
+      const soView = new Uint32Array(p.memory.buffer, soOff, strips.so.length);
+      for (let I = 0; I < strips.so.length; I++) soView[I] = soOff + strips.so[I];
+      let q = 0;
+      const loopA = async (wi: number): Promise<void> => {
+        while (failure === null && q < strips.so.length) {
+          const I = q++;
+          const r0 = I * B, r1 = Math.min(N, r0 + B);
+          try {
+            await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + strips.so[I], N - r0] });
+            await checkpoint(opts.signal);
+          } catch (e) {
+            if (failure === null) failure = e;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
+    }
+    const free = Array.from({ length: workers }, (_, i) => i);
+    const loop = async (wi: number): Promise<void> => {
+      while (failure === null && next < N) {
+        const r0 = next, r1 = Math.min(N, r0 + p.BR);
+        next = r1;
+        const slot = free.pop() as number;
+        const hd = slotLayout(p, r0, r1, slot).hd, rv = hd + p.rvOff;
+        try {
+          await pool.call(wi, { type: 'count', fn: sym ? 'symrows_f32' : 'values_f32',
+            args: sym ? [soOff, B, N, r0 / B, rv] : [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
+            count: { rv, rows: r1 - r0, N, i0: r0, targets: tSab, k, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, out: oSab } });
+          free.push(slot);
+          await checkpoint(opts.signal);
+        } catch (e) {
+          if (failure === null) failure = e;
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+    } finally {
+      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
+    }
+    if (failure !== null) throw failure;
+  });
+  out.set(outS);
+  return out;
+}
+
+/**
+ * computeNeighbors and countNeighborRanks of the same data in one pass: each pair's value is
+ * computed once (the symmetric ranks path: strips of float32 values, euclidean or cosine, worker
+ * threads) and each row's values give both its table row and the ranks of its targets. The same
+ * table and ranks as the two calls, bit for bit. Returns null (nothing computed) where that path
+ * does not apply (other metrics, periods, float64 stage 1, no workers, small N, or values beyond
+ * the store): the caller then makes the two calls.
+ */
+export async function computeNeighborsAndRanks(data: MatrixLike, opts: NeighborOptions, targets: Int32Array, k: number): Promise<{ table: NeighborTable; ranks: Float64Array } | null> {
+  const X = asMatrix(data);
+  const r = resolveNeighborOptions(X, opts);
+  const N = X.rows, maxk = r.maxk, w = maxk + 1;
+  if (!Number.isInteger(k) || k < 1 || targets.length !== N * k) {
+    throw new DadalabError(`The targets hold ${targets.length} entries, not N x k = ${N} x ${k}`, 'Pass k target indices per point (-1 to skip)');
+  }
+  for (let t = 0; t < targets.length; t++) {
+    const a = targets[t];
+    if (a >= N || a < -1 || a === Math.floor(t / k)) {
+      throw new DadalabError(`Target ${a} of point ${Math.floor(t / k)} is not another point's index`, `Pass indices between 0 and ${N - 1} other than the point itself, or -1`);
+    }
+  }
+  if (r.engine !== 'wasm' || r.workers === 0 || r.period || N <= TINY_N || (r.metric !== 'euclidean' && r.metric !== 'cosine')) return null;
+  const tSab = new SharedArrayBuffer(N * k * 4), oSab = new SharedArrayBuffer(N * k * 8);
+  new Int32Array(tSab).set(targets);
+  new Float64Array(oSab).fill(-1);
+  const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
+  const done = await rankBlocks(X, { metric: r.metric, precision: r.precision, workers: r.workers, signal: opts.signal, ranks: [maxk], keep: maxk },
+    (r0, _r1, _rd, kD, kI) => { dist.set(kD as Float64Array, r0 * w); ind.set(kI as Int32Array, r0 * w); }, { targets: tSab, k, out: oSab });
+  if (!done) return null;
+  const ranks = new Float64Array(N * k);
+  ranks.set(new Float64Array(oSab));
+  return { table: table(X, r, dist, ind), ranks };
+}

@@ -1,0 +1,68 @@
+/** Cross queries: the k nearest rows of X for each row of Q (no self exclusion). */
+import { DadalabError } from '../errors';
+import { checkOptionKeys } from '../options';
+import { asMatrix, validateCoordinates, type MatrixLike } from '../matrix';
+import { checkpoint, startProgress } from '../runtime/progress';
+import { bruteForceCross } from './brute';
+import { KdTree, kdTreeCross } from './kdtree';
+import { parseMetric, parsePeriod, type Metric } from './metrics';
+import { bruteBlockRows, kdBlockRows, parsePrecision, parseWorkers, pickEngine, setNeighborStats, TINY_N, type NeighborOptions } from './options';
+import { wasmAsync } from './rowblocks';
+
+
+/** The k nearest rows of X for each query row (no self exclusion): `k` columns per query. */
+export interface CrossNeighbors {
+  readonly nQueries: number;
+  readonly k: number;
+  readonly distances: Float64Array;
+  readonly indices: Int32Array;
+  readonly metric: Metric;
+  readonly period: Float64Array | null;
+}
+
+/**
+ * For each row of `Q`, its `k` nearest rows of `X` (exact, ties by ascending index, no self
+ * exclusion: a query equal to a row of X gets it at distance 0). Used for densities at new points.
+ */
+export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: number,
+  opts: Omit<NeighborOptions, 'maxk'> = {}): Promise<CrossNeighbors> {
+  checkOptionKeys(opts, ['metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'crossNeighbors');
+  const Q = asMatrix(queries), X = asMatrix(data);
+  validateCoordinates(X, 1);
+  validateCoordinates(Q, 1);
+  if (Q.cols !== X.cols) {
+    throw new DadalabError(`The query points have ${Q.cols} coordinates but the data have ${X.cols}`,
+      'Pass query points with the same features, in the same order, as the data');
+  }
+  const N = X.rows, M = Q.rows;
+  if (!Number.isInteger(k) || k < 1 || k > N) {
+    throw new DadalabError(`k = ${k} neighbours asked for, but the data have N = ${N} points`, `Pass k between 1 and ${N}`);
+  }
+  const metric = parseMetric(opts.metric);
+  const period = parsePeriod(opts.period, X.cols, metric);
+  const engine = pickEngine(N * M <= TINY_N * TINY_N ? 1 : N, X.cols, metric, period, opts.engine);
+  const precision = parsePrecision(opts.precision), workers = parseWorkers(opts.workers);
+  const dist = new Float64Array(M * k), ind = new Int32Array(M * k);
+  const bar = startProgress('neighbours', M);
+  let fallbackRows = 0;
+  try {
+    if (engine === 'wasm') {
+      fallbackRows = await wasmAsync(X, Q, k, metric, precision, workers, opts.signal, bar,
+        (r0, _r1, d, ix) => { dist.set(d, r0 * k); ind.set(ix, r0 * k); });
+    } else {
+      const tree = engine === 'kdtree' ? new KdTree(X, metric, period) : null;
+      const B = tree ? kdBlockRows(N, k) : bruteBlockRows(N, X.cols);
+      for (let r0 = 0; r0 < M; r0 += B) {
+        const r1 = Math.min(M, r0 + B);
+        if (tree) kdTreeCross(tree, Q, k, r0, r1, dist, ind);
+        else bruteForceCross(Q, X, k, metric, period, dist, ind, r0, r1);
+        bar.update(r1);
+        await checkpoint(opts.signal);
+      }
+    }
+  } finally {
+    bar.finish();
+  }
+  setNeighborStats({ engine, precision, workers: engine === 'wasm' ? workers : 0, fallbackRows, symmetric: false });
+  return Object.freeze({ nQueries: M, k, distances: dist, indices: ind, metric, period });
+}

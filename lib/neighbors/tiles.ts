@@ -1,0 +1,113 @@
+/**
+ * The symmetric tiles of the WebAssembly engine (self tables, euclidean and cosine): every pair
+ * computed once and offered to both rows' resident candidate buffers (wasm.ts), then the exact
+ * stage by row blocks. On this thread (symSync) or on the worker pool (symAsync).
+ */
+import type { Matrix } from '../matrix';
+import { checkpoint, type ProgressHandle } from '../runtime/progress';
+import { TopK } from './heap';
+import { InOrder, type BlockSink } from './inorder';
+import type { Metric } from './metrics';
+import { wasmMetric } from './options';
+import { getPool } from './pool';
+import {
+  exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
+  setupMessage, symBlockRows, symSchedule, tileArgs, tileFn, type Precision,
+} from './wasm';
+
+
+/**
+ * Whether the symmetric tiles apply (self table, dot-product metrics, at least 3 row blocks):
+ * every pair is computed once and feeds both rows' candidate buffers, half the work of the row-block path.
+ */
+export function symBlocks(N: number, D: number, k: number, metric: Metric, precision: Precision, workers: number): number {
+  if (metric !== 'euclidean' && metric !== 'cosine') return 0;
+  const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
+  if (N * kp * 24 > 1.5 * 2 ** 30) return 0; // resident buffers too large: the row-block path
+  const lanes = precision === 'float64' ? 2 : 4;
+  const B = symBlockRows(N, Math.ceil(D / lanes) * lanes, workers);
+  return Math.ceil(N / B) >= 3 ? B : 0;
+}
+
+/** The symmetric WebAssembly engine on this thread: the whole table into dist / ind. */
+export function symSync(X: Matrix, k: number, metric: Metric, precision: Precision, B: number, dist: Float64Array, ind: Int32Array): number {
+  const module = requireKnnModule();
+  const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true);
+  const ex = instantiate(module, p);
+  fillHeaps(p);
+  const N = X.rows, nb = Math.ceil(N / B);
+  const kernel = ex[tileFn(p)] as (...a: number[]) => void;
+  for (const round of symSchedule(nb)) for (const [I, J, sym] of round) kernel(...tileArgs(p, B, I, J, sym));
+  const fin = finalizeCall(p, 0, N);
+  (ex[fin.fn] as (...a: number[]) => void)(...fin.args);
+  exactFull(p, 0, N);
+  return finishRowsFrom(p, X, null, k, 0, N, fullViews(p, 0, N), dist, ind, new TopK(k));
+}
+
+/** The symmetric WebAssembly engine on the worker pool (rounds of disjoint tiles, then the exact stage by row blocks). */
+export async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number, B: number,
+  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink): Promise<number> {
+  const module = requireKnnModule();
+  const pool = getPool(workers);
+  const N = X.rows, w = k + 1, nb = Math.ceil(N / B);
+  return pool.exclusive(async () => {
+    const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true);
+    fillHeaps(p);
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
+    const rounds = symSchedule(nb), fn = tileFn(p);
+    const rowsOf = (I: number) => Math.min(N, (I + 1) * B) - I * B;
+    let totalWork = 0, doneWork = 0, fallbacks = 0;
+    for (const r of rounds) for (const [I, J, sym] of r) totalWork += rowsOf(I) * rowsOf(J) * (sym ? 1 : 0.5);
+    let failure: unknown = null;
+    try {
+      for (const round of rounds) {
+        let q = 0;
+        const loop = async (wi: number): Promise<void> => {
+          while (failure === null && q < round.length) {
+            const [I, J, sym] = round[q++];
+            try {
+              await pool.call(wi, { type: 'tile', fn, args: tileArgs(p, B, I, J, sym) });
+              doneWork += rowsOf(I) * rowsOf(J) * (sym ? 1 : 0.5);
+              bar.update(Math.floor((0.97 * N * doneWork) / totalWork));
+              await checkpoint(signal);
+            } catch (e) {
+              if (failure === null) failure = e;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+        if (failure !== null) break;
+      }
+      if (failure === null) {
+        const heap = new TopK(k), R = Math.max(64, Math.min(1024, Math.ceil(N / (8 * workers))));
+        const order = new InOrder(sink, () => failure !== null);
+        let next = 0;
+        const loop = async (wi: number): Promise<void> => {
+          while (failure === null && next < N) {
+            const r0 = next, r1 = Math.min(N, r0 + R);
+            next = r1;
+            try {
+              await pool.call(wi, exactMessage(p, r0, r1));
+              const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
+              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, fullViews(p, r0, r1), d, ix, heap);
+              await order.push(r0, r1, d, ix);
+              await checkpoint(signal);
+            } catch (e) {
+              if (failure === null) failure = e;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+        if (failure === null) await order.flush();
+      }
+    } catch (e) {
+      if (failure === null) failure = e;
+    } finally {
+      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
+    }
+    if (failure !== null) throw failure;
+    bar.update(N);
+    return fallbacks;
+  });
+}
+
