@@ -10,7 +10,6 @@ import type { Rng } from '../stats/rng';
 import type { Chart } from '../../widgets/chart';
 import { decimationChart, twoNNFitChart } from '../../widgets/id/charts';
 import { fmt } from './format';
-import { warn } from '../runtime/warnings';
 
 export type TwoNNAlgorithm = 'base' | 'ml';
 
