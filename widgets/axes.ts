@@ -105,3 +105,33 @@ export function placeLabels(points: Array<{ x: number; y: number; label: string 
   }
   return out;
 }
+
+/**
+ * Names as an axis shows them: the part that tells them apart. Layer names such as
+ * "model.encoder.layers.7.output" share a prefix and a suffix, and an axis that cuts labels at a
+ * fixed width shows the same "model.encoder.layers…" under every tick. The common prefix and suffix
+ * (cut at a separator: . / _ - : or space) are dropped and returned for the axis title, as
+ * "model.encoder.layers.*.output". Names shorter than that, or with nothing in common, stay as they are.
+ */
+export function distinctiveNames(names: readonly string[]): { labels: string[]; pattern: string | null } {
+  if (names.length < 2) return { labels: [...names], pattern: null };
+  const SEP = /[./_\-: ]/;
+  let pre = names[0].length;
+  for (const n of names) {
+    let i = 0;
+    while (i < pre && i < n.length && n[i] === names[0][i]) i++;
+    pre = i;
+  }
+  while (pre > 0 && !SEP.test(names[0][pre - 1])) pre--;
+  let suf = names[0].length - pre;
+  for (const n of names) {
+    let i = 0;
+    while (i < suf && i < n.length - pre && n[n.length - 1 - i] === names[0][names[0].length - 1 - i]) i++;
+    suf = i;
+  }
+  while (suf > 0 && !SEP.test(names[0][names[0].length - suf])) suf--;
+  if (pre + suf < 4) return { labels: [...names], pattern: null };
+  const labels = names.map((n) => n.slice(pre, n.length - suf));
+  if (labels.some((l) => l === '') || new Set(labels).size !== new Set(names).size) return { labels: [...names], pattern: null };
+  return { labels, pattern: `${names[0].slice(0, pre)}*${names[0].slice(names[0].length - suf)}` };
+}

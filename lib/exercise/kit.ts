@@ -6,7 +6,7 @@
  * (`metadata.dadalab.check = { exercise, passed, points, score, message, hints }`), which
  * `dadalab grade` reads from the executed submission.
  */
-import { DadalabError } from '../errors';
+import { InputError, StateError } from '../errors';
 import { describeValue, wrong, type Rule, type Verdict } from './rules';
 
 export interface ExerciseSpec {
@@ -58,10 +58,10 @@ function htmlOf(message: string): string {
 /** Declares an exercise of the sheet (again with the same id: replaced, e.g. when the cell re-runs). */
 export function exercise(id: string, spec: ExerciseSpec = {}): ExerciseInfo {
   if (typeof id !== 'string' || !/^[\w.-]+$/.test(id)) {
-    throw new DadalabError(`exercise id ${JSON.stringify(id)} is not a plain name`, 'Use letters, digits, "-", "_" or "." (e.g. "circle-id")');
+    throw new InputError(`exercise id ${JSON.stringify(id)} is not a plain name`, 'Use letters, digits, "-", "_" or "." (e.g. "circle-id")');
   }
   const points = spec.points ?? 1;
-  if (!(points >= 0)) throw new DadalabError(`exercise ${id}: points = ${points}`, 'Give a number of points >= 0');
+  if (!(points >= 0)) throw new InputError(`exercise ${id}: points = ${points}`, 'Give a number of points >= 0');
   const info: ExerciseInfo = Object.freeze({ id, title: spec.title ?? id, points, hints: Object.freeze([...(spec.hints ?? [])]) });
   exercises.set(id, info);
   return info;
@@ -71,7 +71,7 @@ function known(id: string): ExerciseInfo {
   const info = exercises.get(id);
   if (!info) {
     const ids = [...exercises.keys()];
-    throw new DadalabError(`There is no exercise "${id}"${ids.length ? ` (this sheet has: ${ids.join(', ')})` : ''}`,
+    throw new StateError(`There is no exercise "${id}"${ids.length ? ` (this sheet has: ${ids.join(', ')})` : ''}`,
       ids.length ? 'Use one of those ids' : 'Run the cell that declares the exercises (exercise(...)) first');
   }
   return info;
@@ -118,7 +118,7 @@ export function hint(id: string, n?: number): void {
   const shown = hintsShown.get(id) ?? 0;
   const index = n ?? Math.min(shown + 1, info.hints.length);
   if (!Number.isInteger(index) || index < 1 || index > info.hints.length) {
-    throw new DadalabError(`${info.title} has hints 1 to ${info.hints.length}, not ${n}`, `Call hint('${id}') for the next one`);
+    throw new InputError(`${info.title} has hints 1 to ${info.hints.length}, not ${n}`, `Call hint('${id}') for the next one`);
   }
   hintsShown.set(id, Math.max(shown, index));
   const last = index === info.hints.length ? ' (the last hint)' : ` (hint('${id}') again for the next)`;
@@ -134,7 +134,7 @@ export function hint(id: string, n?: number): void {
  * message until it is replaced by the student's code. Typed as `any`, so the cells after it compile.
  */
 export function todo(what = 'this part'): any {
-  throw new DadalabError(`Not done yet: ${what}`, 'Replace todo(...) with your code, then run the cell again');
+  throw new StateError(`Not done yet: ${what}`, 'Replace todo(...) with your code, then run the cell again');
 }
 
 /** The exercises declared so far (ids, titles, points). */

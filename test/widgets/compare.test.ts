@@ -22,6 +22,20 @@ describe('comparison charts (vega-lite v5)', () => {
     expect(() => compile(c.spec as any)).not.toThrow();
   });
 
+  it('layer names on an axis: the part that tells them apart, the common part in the title', async () => {
+    const { distinctiveNames } = await import('../../widgets/axes');
+    expect(distinctiveNames(['model.encoder.layers.0.output', 'model.encoder.layers.10.output'])).toEqual({ labels: ['0', '10'], pattern: 'model.encoder.layers.*.output' });
+    expect(distinctiveNames(['emb', 'l1', 'l2', 'out'])).toEqual({ labels: ['emb', 'l1', 'l2', 'out'], pattern: null });
+    expect(distinctiveNames(['block1_conv', 'block12_conv'])).toEqual({ labels: ['block1', 'block12'], pattern: '*_conv' });
+    expect(distinctiveNames(['a.x', 'a.y'])).toEqual({ labels: ['a.x', 'a.y'], pattern: null });
+    const names = Array.from({ length: 24 }, (_, i) => `model.encoder.layers.${i}.output`);
+    const c = overlapProfileChart({ overlaps: names.map((_, i) => i / 24), labels: names });
+    const spec = c.spec as any;
+    expect(spec.encoding.x.title).toBe('layer (model.encoder.layers.*.output)');
+    expect(spec.data.values.map((v: any) => v.label)).toEqual(names.map((_, i) => String(i)));
+    expect(spec.data.values[3].name).toBe(names[3]);
+  });
+
   it('the plane places crowded labels with long names apart, inside the plot', () => {
     const n = 14;
     const names = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? `transformer.layer.${i}.attention.output` : `layer ${i}`));

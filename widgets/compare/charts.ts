@@ -4,7 +4,7 @@
  * Pure functions of plain arrays; the output is plain JSON.
  */
 import { Chart } from '../chart';
-import { placeLabels, shortLabel, textWidth } from '../axes';
+import { distinctiveNames, placeLabels, shortLabel, textWidth } from '../axes';
 
 const WIDTH = 420, HEIGHT = 300;
 
@@ -135,7 +135,7 @@ export function greedyCurveChart(input: GreedyCurveInput): Chart {
     encoding: {
       x: { field: 'n', type: 'quantitative', title: 'number of features', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: 'information imbalance', scale: { domain: [0, 1.05] } },
-      color: { field: 'direction', type: 'nominal', title: null },
+      color: { field: 'direction', type: 'nominal', title: null, legend: { labelLimit: 260 } },
       tooltip: [
         { field: 'tuple', title: 'features' },
         { field: 'direction', title: 'direction' },
@@ -163,9 +163,14 @@ export interface OverlapProfileInput {
 /** Overlap profile: the neighbourhood overlap (0..1) across positions such as layers. */
 export function overlapProfileChart(input: OverlapProfileInput): Chart {
   const values = [];
+  const names = Array.from({ length: input.overlaps.length }, (_, i) => input.labels?.[i] ?? String(i));
+  // the ticks show what tells the names apart; the axis title the common part
+  const { labels: shown, pattern } = distinctiveNames([...new Set(names)]);
+  const short = new Map([...new Set(names)].map((n, i) => [n, shortLabel(shown[i], 24)]));
   for (let i = 0; i < input.overlaps.length; i++) {
-    values.push({ pos: i, label: input.labels?.[i] ?? String(i), overlap: r(input.overlaps[i]), series: input.series?.[i] ?? 'overlap' });
+    values.push({ pos: i, label: short.get(names[i])!, name: names[i], overlap: r(input.overlaps[i]), series: input.series?.[i] ?? 'overlap' });
   }
+  const xTitle = input.xTitle ?? 'layer';
   const title = input.title ?? 'Neighbourhood overlap';
   return new Chart({
     title,
@@ -174,10 +179,11 @@ export function overlapProfileChart(input: OverlapProfileInput): Chart {
     data: { values },
     mark: { type: 'line', point: { filled: true, size: 50 } },
     encoding: {
-      x: { field: 'label', type: 'ordinal', sort: null, title: input.xTitle ?? 'layer' },
+      x: { field: 'label', type: 'ordinal', sort: null, title: pattern ? `${xTitle} (${pattern})` : xTitle },
       y: { field: 'overlap', type: 'quantitative', title: input.yTitle ?? 'overlap χ', scale: input.yDomain === null ? { zero: false } : { domain: input.yDomain ?? [0, 1] } },
-      color: { field: 'series', type: 'nominal', title: null },
-      tooltip: [{ field: 'label', title: input.xTitle ?? 'layer' }, { field: 'overlap', type: 'quantitative', format: '.3f' }],
+      // a legend only to tell several profiles apart
+      color: { field: 'series', type: 'nominal', title: null, legend: input.series ? { labelLimit: 260 } : null },
+      tooltip: [{ field: 'name', title: xTitle }, { field: 'overlap', type: 'quantitative', format: '.3f' }],
     },
   }, title);
 }
