@@ -117,6 +117,8 @@ export function makeVersion(sheet: Notebook, version: 'student' | 'teacher'): { 
   let locked = 0;
   const cells: Cell[] = sheet.cells.map((cell, index) => {
     const copy: Cell = JSON.parse(JSON.stringify(cell));
+    // nbformat 4.5 wants cell ids (a notebook "fixed" on opening no longer matches its trust signature)
+    if (!copy.id && (sheet.nbformat > 4 || (sheet.nbformat_minor ?? 0) >= 5)) copy.id = `cell-${index + 1}`;
     if (cell.cell_type !== 'code') return copy;
     const src = sourceText(cell);
     const t = transformSource(src, version, `cell ${index + 1}`);
