@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fstatSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 export interface FileRead {
@@ -16,10 +17,22 @@ export interface FileRead {
 
 const reads = new Map<string, FileRead>();
 
+/**
+ * How a file is named in the provenance: relative to the working folder when inside it; a file in
+ * the OS temporary folder as `$TMPDIR/<name>` (a fresh mkdtemp folder name would make every run's
+ * notebook differ, and a reader cannot open it anyway: the hash identifies the bytes); else absolute.
+ */
+function shownPath(absolutePath: string): string {
+  const rel = path.relative(process.cwd(), absolutePath);
+  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+  const inTmp = path.relative(tmpdir(), absolutePath);
+  if (inTmp && !inTmp.startsWith('..') && !path.isAbsolute(inTmp)) return `$TMPDIR/${path.basename(absolutePath)}`;
+  return absolutePath;
+}
+
 /** Records a file read by a loader (called by readInput with the raw bytes, before any gunzip). */
 export function recordFileRead(absolutePath: string, raw: Uint8Array): void {
-  const rel = path.relative(process.cwd(), absolutePath);
-  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolutePath;
+  const shown = shownPath(absolutePath);
   const sha256 = createHash('sha256').update(raw).digest('hex');
   reads.set(`${shown}\0${sha256}`, { path: shown, bytes: raw.length, sha256 });
 }
@@ -42,8 +55,7 @@ export function recordLargeFileRead(absolutePath: string, fd: number): void {
     pos += n;
   }
   streamed.add(key);
-  const rel = path.relative(process.cwd(), absolutePath);
-  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absolutePath;
+  const shown = shownPath(absolutePath);
   const sha256 = hash.digest('hex');
   reads.set(`${shown}\0${sha256}`, { path: shown, bytes: st.size, sha256 });
 }
