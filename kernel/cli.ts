@@ -11,6 +11,7 @@ import { killAllKernels } from './client';
 import { planRun } from './outputs';
 import { installKernelspec, uninstallKernelspec, templateDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
 import { runNotebook } from './run';
+import { registerExerciseCommands } from './exercise/cli';
 
 function fail(e: unknown): never {
   if (e instanceof DadalabError) process.stderr.write(`dadalab: ${e.message}\n`);
@@ -120,6 +121,8 @@ program.command('html')
     if (r.error) fail(new DadalabError('jupyter nbconvert could not be started', 'Install it (Debian: apt-get install jupyter-nbconvert)'));
     process.exit(r.status ?? 1);
   });
+
+registerExerciseCommands(program, fail);
 
 program.command('kernel')
   .description('start the kernel (what the kernelspec runs)')

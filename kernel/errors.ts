@@ -12,7 +12,26 @@ export interface ErrorContent {
 
 const INTERNAL = /node:internal|node_modules[\\/]|[\\/]dist[\\/](lib|kernel|widgets)[\\/]|\(node:|^\s*at new Promise|<anonymous>\)?$/;
 
-export function describeError(e: unknown): ErrorContent {
+/**
+ * Where a frame of compiled cell code is in the cell itself: the kernel names each cell's script
+ * `In[n]` and maps its compiled lines back (kernel/lines.ts); null when it cannot tell.
+ */
+export type LineMapper = (script: string, jsLine: number) => number | null;
+
+/**
+ * A stack frame of a cell with the cell's own line, as IPython writes it ("at f (Cell In[3], line 4)");
+ * the column of compiled code would mean nothing to a reader.
+ */
+function cellFrame(frame: string, mapLine?: LineMapper): string {
+  return frame
+    .replace(/(In\[\d+\]):(\d+):(\d+)/g, (_m, script: string, l: string, c: string) => {
+      const line = mapLine?.(script, Number(l));
+      return line ? `Cell ${script}, line ${line}` : `Cell ${script}:${l}:${c}`;
+    })
+    .replace(/evalmachine\.<anonymous>/g, 'cell');
+}
+
+export function describeError(e: unknown, mapLine?: LineMapper): ErrorContent {
   if (e instanceof Error || (e !== null && typeof e === 'object' && 'message' in (e as object))) {
     const err = e as Error;
     const rawName = err.name || 'Error';
@@ -28,7 +47,7 @@ export function describeError(e: unknown): ErrorContent {
     const frames = String(err.stack ?? '').split('\n').slice(1)
       .filter((l) => /^\s*at /.test(l) && !INTERNAL.test(l))
       .slice(0, 5)
-      .map((l) => l.replace(/evalmachine\.<anonymous>/g, 'cell'));
+      .map((l) => cellFrame(l, mapLine));
     return { ename: rawName, evalue: message, traceback: [head, ...frames] };
   }
   const text = typeof e === 'string' ? e : JSON.stringify(e);

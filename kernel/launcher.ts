@@ -21,6 +21,8 @@ import * as path from 'node:path';
 import { format, inspect } from 'node:util';
 import { decode, encode, replyTo, type ConnectionInfo, type Message } from './wire';
 import { describeError, describeDiagnostics, type ErrorContent } from './errors';
+import { markLines, sourceLineOf } from './lines';
+import { inspectInCall } from './inspect';
 import { notebookProgressSink } from '../widgets/progress';
 import { notebookWarningSink } from './warnings';
 import { maxCellOutput, StreamBudget } from './limits';
@@ -149,10 +151,35 @@ export async function main(): Promise<void> {
     },
     warn: (...a: unknown[]) => console.warn(...a),
   };
+  // Tracebacks with the cells' own lines: each cell's script is named In[n] (tslab gives vm no file
+  // name), and its compiled output, with the line markers of kernel/lines.ts, is kept to map lines back.
+  const compiled = new Map<string, string>();
+  let currentScript: string | null = null;
+  const vm = require('node:vm') as typeof import('node:vm');
+  const runInThisContext = vm.runInThisContext;
+  (vm as { runInThisContext: typeof runInThisContext }).runInThisContext = (code: string, options?: any) =>
+    runInThisContext.call(vm, code, currentScript && (options === undefined || (typeof options === 'object' && !options.filename))
+      ? { ...(options ?? {}), filename: currentScript } : options);
+  const ts = tslabRequire('@tslab/typescript-for-tslab');
+  const withLineMarkers = (conv: any) => ({
+    ...conv,
+    convert(prevDecl: string, src: string) {
+      const r = conv.convert(prevDecl, markLines(ts, src));
+      if (currentScript && r.output) {
+        compiled.set(currentScript, r.output);
+        if (compiled.size > 500) compiled.delete(compiled.keys().next().value as string);
+      }
+      return r;
+    },
+  });
+  const mapLine = (script: string, jsLine: number) => {
+    const out = compiled.get(script);
+    return out ? sourceLineOf(out, jsLine) : null;
+  };
   const convs = {
     _node: null as any,
     _browser: null as any,
-    get node() { return (this._node ??= createConverter({ isJS: false, isBrowser: false })); },
+    get node() { return (this._node ??= withLineMarkers(createConverter({ isJS: false, isBrowser: false }))); },
     get browser() { return (this._browser ??= createConverter({ isJS: false, isBrowser: true })); },
     close() { this._node?.close(); this._browser?.close(); },
   };
@@ -318,6 +345,7 @@ export async function main(): Promise<void> {
     const state: CellState = { value: undefined, hasValue: false, errors: [] };
     cell = state;
     let ok: boolean;
+    currentScript = `In[${count}]`;
     try {
       ok = await executor.execute(expandShorthandProperties(String(msg.content.code ?? '')));
     } catch (e) {
@@ -325,12 +353,13 @@ export async function main(): Promise<void> {
       state.errors.push([e]);
     } finally {
       cell = null;
+      currentScript = null;
     }
     afterCode();
     if (!ok) {
       const first = state.errors[0] ?? [new Error('the cell failed')];
       const isDiag = typeof first[0] === 'string' && /%d:%d/.test(first[0] as string);
-      const err = isDiag ? describeDiagnostics(state.errors.map((a) => format(...a))) : describeError(first.length === 1 ? first[0] : format(...first));
+      const err = isDiag ? describeDiagnostics(state.errors.map((a) => format(...a))) : describeError(first.length === 1 ? first[0] : format(...first), mapLine);
       return { ok: false, err };
     }
     if (state.hasValue && state.value !== null && typeof (state.value as { then?: unknown }).then === 'function') {
@@ -338,7 +367,7 @@ export async function main(): Promise<void> {
       try {
         state.value = await Promise.race([state.value as Promise<unknown>, new Promise((_, reject) => { abortCell = reject; })]);
       } catch (e) {
-        return { ok: false, err: describeError(e) };
+        return { ok: false, err: describeError(e, mapLine) };
       } finally {
         abortCell = null;
       }
@@ -450,7 +479,7 @@ export async function main(): Promise<void> {
       switch (type) {
         case 'kernel_info_request': reply('kernel_info_reply', kernelInfo()); break;
         case 'is_complete_request': reply('is_complete_reply', tslabHandler.handleIsComplete(msg.content)); break;
-        case 'inspect_request': reply('inspect_reply', tslabHandler.handleInspect(msg.content)); break;
+        case 'inspect_request': reply('inspect_reply', inspectInCall(ts, msg.content as any, (c) => tslabHandler.handleInspect(c))); break;
         case 'complete_request': reply('complete_reply', tslabHandler.handleComplete(msg.content)); break;
         case 'comm_info_request': reply('comm_info_reply', { status: 'ok', comms: {} }); break;
         case 'history_request': reply('history_reply', { status: 'ok', history: [] }); break;

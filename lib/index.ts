@@ -89,3 +89,9 @@ export type * from './stats';
 export type * from '../widgets';
 export type * from './runtime/progress';
 export type * from './runtime/warnings';
+
+// classroom exercises (the kit behind `dadalab exercise` and `dadalab grade`)
+export {
+  exercise, check, hint, todo, exerciseList, near, between, equals, satisfies, allOf, right, wrong, exerciseRng, seedOf, ExerciseRng,
+} from './exercise';
+export type * from './exercise';

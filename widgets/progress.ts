@@ -3,7 +3,7 @@
  * (display_data, then update_display_data with the same display_id), on a terminal a cli-progress bar.
  */
 import { randomBytes } from 'node:crypto';
-import type { ProgressHandle, ProgressSink } from '../lib/runtime/progress';
+import { cancellationCount, type ProgressHandle, type ProgressSink } from '../lib/runtime/progress';
 
 type Writer = (data: unknown, update: boolean) => void;
 
@@ -18,16 +18,17 @@ function escapeHtml(s: string): string {
  * The display of one progress bar. The finished state carries no timing, so an executed notebook
  * is byte-for-byte the same on every run (the elapsed time shows while it runs).
  */
-export function progressBundle(label: string, done: number, total: number, displayId: string, finished: boolean, seconds: number): unknown {
+export function progressBundle(label: string, done: number, total: number, displayId: string, finished: boolean, seconds: number,
+  interrupted = false): unknown {
   const frac = total > 0 ? Math.min(1, done / total) : 0;
   const pct = Math.round(frac * 100);
-  const state = finished ? 'done' : `${pct}% after ${seconds.toFixed(1)} s`;
+  const state = interrupted ? `interrupted at ${pct}%` : finished ? 'done' : `${pct}% after ${seconds.toFixed(1)} s`;
   const text = `${label}: ${state} (${done}/${total})`;
   const html = `<div class="dadalab-progress"><progress value="${done}" max="${total}" style="width:20em"></progress> `
     + `<span>${escapeHtml(label)}: ${escapeHtml(state)} (${done}/${total})</span></div>`;
   return {
     data: { 'text/plain': text, 'text/html': html },
-    metadata: { dadalab: { progress: { label, done, total, finished } } },
+    metadata: { dadalab: { progress: { label, done, total, finished, ...(interrupted ? { interrupted: true } : {}) } } },
     transient: { display_id: displayId },
   };
 }
@@ -44,6 +45,8 @@ interface Task {
   done: number;
   t0: number;
   finished: boolean;
+  /** cancellationCount() when the task started: a change by its finish means an interrupt stopped it. */
+  epoch: number;
 }
 
 interface CellProgress {
@@ -55,11 +58,24 @@ interface CellProgress {
   active: Task[];
   /** Finished tasks by label, in the order they first finished. */
   finished: Map<string, { count: number; total: number }>;
+  /** The task an interrupt stopped, where it stopped. */
+  interrupted: { label: string; done: number; total: number } | null;
 }
 
 /** What the display says when nothing runs any more (no timing: reproducible notebooks). */
 function finishedBundle(c: CellProgress): unknown {
   const entries = [...c.finished.entries()];
+  const stop = c.interrupted;
+  if (stop && entries.length === 0) return progressBundle(stop.label, stop.done, stop.total, c.id, true, 0, true);
+  if (stop) {
+    const pct = Math.round((100 * Math.min(stop.done, stop.total)) / Math.max(1, stop.total));
+    const text = `${stop.label}: interrupted at ${pct}% (${stop.done}/${stop.total}); done before: ${entries.map(([l, { count }]) => (count > 1 ? `${l} x${count}` : l)).join(', ')}`;
+    return {
+      data: { 'text/plain': text, 'text/html': `<div class="dadalab-progress"><span>${escapeHtml(text)}</span></div>` },
+      metadata: { dadalab: { progress: { label: stop.label, done: stop.done, total: stop.total, finished: true, interrupted: true } } },
+      transient: { display_id: c.id },
+    };
+  }
   if (entries.length === 1 && entries[0][1].count === 1) {
     const [label, { total }] = entries[0];
     return progressBundle(label, total, total, c.id, true, 0);
@@ -100,10 +116,10 @@ export function notebookProgressSink(current: () => CellWriter | null): Progress
       const cw = current();
       if (!cw) return { update() {}, finish() {} };
       if (!cell || cell.key !== cw.key) {
-        cell = { key: cw.key, write: cw.write, id: `dadalab-progress-${randomBytes(6).toString('hex')}`, shown: false, last: 0, active: [], finished: new Map() };
+        cell = { key: cw.key, write: cw.write, id: `dadalab-progress-${randomBytes(6).toString('hex')}`, shown: false, last: 0, active: [], finished: new Map(), interrupted: null };
       }
       const c = cell;
-      const task: Task = { label, total, done: 0, t0: Date.now(), finished: false };
+      const task: Task = { label, total, done: 0, t0: Date.now(), finished: false, epoch: cancellationCount() };
       c.active.push(task);
       draw(c, true);
       return {
@@ -115,8 +131,14 @@ export function notebookProgressSink(current: () => CellWriter | null): Progress
         finish() {
           if (task.finished) return;
           task.finished = true;
-          task.done = Math.max(task.done, total);
           c.active = c.active.filter((t) => t !== task);
+          if (cancellationCount() !== task.epoch && task.done < total) {
+            // stopped by an interrupt: say where (the outermost stopped task finishes last and wins)
+            c.interrupted = { label, done: task.done, total };
+            draw(c, c.active.length === 0);
+            return;
+          }
+          task.done = Math.max(task.done, total);
           const f = c.finished.get(label) ?? { count: 0, total };
           f.count++;
           c.finished.set(label, f);

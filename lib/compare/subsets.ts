@@ -127,10 +127,20 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
     imbYToX: avg ? Float64Array.from(mYX) : yx,
     perSubsetXToY: xy, perSubsetYToX: yx,
     k, subsetSize, repeats,
-    summary: () => `Δ(X → Y) = ${mXY[0].toFixed(3)} ± ${mXY[1].toFixed(3)}, Δ(Y → X) = ${mYX[0].toFixed(3)} ± ${mYX[1].toFixed(3)} ` +
+    summary: () => `Δ(X → Y) = ${meanAndError(mXY, repeats)}, Δ(Y → X) = ${meanAndError(mYX, repeats)} ` +
       `(k = ${k}, ${repeats} subset${repeats === 1 ? '' : 's'} of ${subsets[0].length})`,
     plot: () => imbalancePlaneChart({ aToB: [mXY[0]], bToA: [mYX[0]], labels: ['X vs Y'], nameA: 'X', nameB: 'Y' }),
   });
+}
+
+/**
+ * "0.645 ± 0.039": the mean to 3 decimals and its standard error to 2 significant digits; no error
+ * with one subset (there is no spread to report, and "± 0.000" would claim an exact value).
+ */
+export function meanAndError(pair: ArrayLike<number>, subsets: number): string {
+  const mean = pair[0], err = pair[1];
+  if (subsets <= 1 || !(err > 0)) return mean.toFixed(3);
+  return `${mean.toFixed(3)} ± ${Number(err.toPrecision(2))}`;
 }
 
 /** Information imbalances of several representations against a reference (immutable). */

@@ -148,7 +148,7 @@ export class IdEstimation extends Base {
     let musAttr: Float64Array | Float64Array[];
     if (dataFraction === 1) {
       const nn = await this.ensureDistances();
-      res = twoNN(nn, { algorithm, muFraction });
+      res = twoNN(nn, { algorithm, muFraction, dims: this.dims });
       musAttr = res.mus;
     } else if (this.X) {
       res = await twoNNDecimated(this.X, {

@@ -18,8 +18,10 @@ export interface TwoNNOptions {
   algorithm?: TwoNNAlgorithm | string;
   /** Fraction of the mus kept for the 'base' fit (the largest are discarded); DADApy's default 0.9. */
   muFraction?: number;
+  /** The number of coordinates, when known: an ID far above it is flagged (lattice data). */
+  dims?: number | null;
 }
-export const TWONN_KEYS = optionKeys<TwoNNOptions>({ algorithm: 1, muFraction: 1 });
+export const TWONN_KEYS = optionKeys<TwoNNOptions>({ algorithm: 1, muFraction: 1, dims: 1 });
 
 /** The outcome of a TwoNN estimate (immutable). */
 export interface TwoNNResult {
@@ -126,6 +128,38 @@ function twoNNFromMusSlope(mus: Float64Array, muFraction: number, algorithm: Two
   return twoNNFromMus(mus, muFraction, algorithm === 'base' ? 'base' : 'ml');
 }
 
+/** Points whose first two neighbours are this close in distance (relatively) count as ties. */
+const TIE_TOLERANCE = 1e-6;
+/** Warn when more than this fraction of the points have tied first neighbours. */
+const LATTICE_FRACTION = 0.05;
+
+/**
+ * On a lattice (equally spaced points, a grid, rounded coordinates) many points have their first
+ * two neighbours at the same distance, mu = r2 / r1 = 1, log mu = 0: TwoNN's fit then divides by
+ * almost nothing and the ID is absurd (huge, or NaN). Says so, with what to do instead.
+ */
+export function warnOnLatticeData(mus: ArrayLike<number>, id: number, dims?: number | null): boolean {
+  let ties = 0;
+  for (let i = 0; i < mus.length; i++) if (Math.abs(mus[i] - 1) <= TIE_TOLERANCE) ties++;
+  const advice = 'TwoNN assumes randomly placed points, and on equally spaced points (a lattice, a grid, rounded values) '
+    + 'r2/r1 is close to 1 everywhere, which reads as a huge dimension. Use random samples of the manifold, add a little noise, '
+    + 'or use IdDiscrete for lattice data';
+  if (mus.length > 0 && ties / mus.length > LATTICE_FRACTION) {
+    warn(`${Math.round((100 * ties) / mus.length)}% of the points have their first two neighbours at the same distance (r2/r1 = 1), `
+      + `so the ID ${fmt(id)} is not meaningful. ${advice}`, 'numerical');
+    return true;
+  }
+  // An ID far above the number of coordinates is impossible: the same failure, with tiny unequal spacings.
+  if (dims && dims > 0 && !(id <= LATTICE_ID_RATIO * dims)) {
+    warn(`The TwoNN ID ${fmt(id)} is far above the number of coordinates (${dims}): the points are not spread at random. ${advice}`, 'numerical');
+    return true;
+  }
+  return false;
+}
+
+/** An ID above this multiple of the number of coordinates is flagged as impossible. */
+const LATTICE_ID_RATIO = 1.5;
+
 /** TwoNN on a neighbour table (all points, no decimation). Refuses duplicate points (r1 = 0). */
 export function twoNN(nn: NeighborTable, opts: TwoNNOptions = {}): TwoNNResult {
   checkOptionKeys(opts, TWONN_KEYS, 'twoNN');
@@ -134,6 +168,7 @@ export function twoNN(nn: NeighborTable, opts: TwoNNOptions = {}): TwoNNResult {
   assertNoZeroDistances(nn, 'TwoNN');
   const { mus, scale } = musOf(nn);
   const id = twoNNFromMus(mus, muFraction, algorithm);
+  warnOnLatticeData(mus, id, opts.dims);
   return makeResult({
     id, idErr: 0, scale, algorithm, muFraction, dataFraction: 1, nIter: 1, n: nn.n,
     ids: Float64Array.of(id), mus, allMus: Object.freeze([mus]),

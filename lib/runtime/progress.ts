@@ -15,6 +15,7 @@ export interface ProgressSink {
 const silent: ProgressHandle = { update() {}, finish() {} };
 let sink: ProgressSink | null = null;
 let cancelRequested = false;
+let cancellations = 0;
 
 /** Installs (or removes, with null) the host's progress sink; returns the previous one. */
 export function setProgressSink(s: ProgressSink | null): ProgressSink | null {
@@ -45,12 +46,17 @@ export function clearCancel(): void {
 export function isCancelRequested(): boolean {
   return cancelRequested;
 }
+/** How many computations an interrupt has stopped so far (a progress display that sees it change while its task runs says "interrupted"). */
+export function cancellationCount(): number {
+  return cancellations;
+}
 
 /** Yields to the event loop, then throws if an interrupt arrived meanwhile. */
 export async function checkpoint(signal?: AbortSignal): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   if (cancelRequested || signal?.aborted) {
     cancelRequested = false;
+    cancellations++;
     throw new CancelledError();
   }
 }

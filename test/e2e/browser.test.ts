@@ -65,7 +65,8 @@ data.N` },
     page.on('console', (m: any) => { if (m.type() === 'error') report.errors.push(m.text()); });
     page.on('pageerror', (e: Error) => report.errors.push(String(e)));
     page.on('request', (req: any) => { if (/^https?:/.test(req.url())) report.requests.push(req.url()); });
-    await page.goto(`file://${file}`);
+    // a 2 MB page of inlined vega takes a while to load on a busy machine
+    await page.goto(`file://${file}`, { timeout: 120_000 });
     return { page, report };
   }
 

@@ -132,7 +132,7 @@ describeWith('every chart of every shipped notebook in every renderer', [missing
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
     await page.close();
-  });
+  }, 300_000);
 
   it('the classic Notebook 6.4 shows every chart (its PNG), untrusted and trusted', async () => {
     const root = path.join(dir, 'classic');
@@ -179,7 +179,7 @@ describeWith('every chart of every shipped notebook in every renderer', [missing
       await new Promise((r) => { if (server!.exitCode !== null) r(null); else server!.once('exit', r); });
       server = null;
     }
-  });
+  }, 600_000);
 
   it('jupyter nbconvert --to html (default template) shows every chart, offline', async () => {
     const out = path.join(dir, 'nbconvert');
@@ -196,7 +196,7 @@ describeWith('every chart of every shipped notebook in every renderer', [missing
       expect(external.every((u) => /cdnjs|mathjax|requirejs/i.test(u)), where).toBe(true);
       await page.close();
     }
-  });
+  }, 300_000);
 
   it('a sanitising renderer (no scripts, no SVG, as code-hosting sites do) shows every chart as its PNG', async () => {
     const sanitize = require('sanitize-html');
@@ -225,7 +225,7 @@ describeWith('every chart of every shipped notebook in every renderer', [missing
       expect(external, where).toEqual([]);
       await page.close();
     }
-  });
+  }, 300_000);
 
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { chart, Chart } from '../../widgets/chart';
@@ -227,6 +227,44 @@ describe('the notebook progress display', () => {
     expect(sent[sent.length - 1].id).not.toBe(sent[0].id);
     expect(sent[sent.length - 1].data['text/plain']).toBe('neighbours: done (10/10)');
   });
+
+  it('after an interrupt says where the computation stopped, not "done"', async () => {
+    const progress = await import('../../lib/runtime/progress');
+    const sent: any[] = [];
+    const sink = notebookProgressSink(() => ({ key: 'cell-i', write: (b: any) => sent.push(b) }));
+    const outer = sink.start('information imbalance', 10);
+    const run = async () => {
+      try {
+        for (let r = 0; r < 10; r++) {
+          const inner = sink.start('neighbours', 100);
+          try {
+            inner.update(40);
+            if (r === 2) progress.requestCancel();
+            await progress.checkpoint();
+            inner.update(100);
+          } finally {
+            inner.finish();
+          }
+          outer.update(r + 1);
+        }
+      } finally {
+        outer.finish();
+      }
+    };
+    await expect(run()).rejects.toThrow(progress.CancelledError);
+    const last = sent[sent.length - 1];
+    expect(last.data['text/plain']).toBe('information imbalance: interrupted at 20% (2/10); done before: neighbours x2');
+    expect(last.metadata.dadalab.progress).toMatchObject({ interrupted: true, done: 2, total: 10 });
+    // a task alone
+    const sent2: any[] = [];
+    const sink2 = notebookProgressSink(() => ({ key: 'cell-j', write: (b: any) => sent2.push(b) }));
+    const t = sink2.start('neighbours', 20000);
+    t.update(4200);
+    progress.requestCancel();
+    await expect(progress.checkpoint()).rejects.toThrow();
+    t.finish();
+    expect(sent2[sent2.length - 1].data['text/plain']).toBe('neighbours: interrupted at 21% (4200/20000)');
+  });
 });
 
 describe('executeCells', () => {
@@ -344,7 +382,15 @@ describe('kernelspec install', () => {
     expect(spec.argv.slice(2)).toEqual(['--config-path', '{connection_file}']);
     expect(uninstallKernelspec({ prefix })).toBe(dir);
     expect(existsSync(dir)).toBe(false);
+    // no empty folders left behind (install made share/jupyter/kernels and nbconvert/templates)
+    expect(readdirSync(prefix)).toEqual([]);
     expect(uninstallKernelspec({ prefix })).toBeNull();
+    // folders holding something else stay
+    installKernelspec({ prefix });
+    mkdirSync(path.join(prefix, 'share', 'jupyter', 'kernels', 'python3'), { recursive: true });
+    uninstallKernelspec({ prefix });
+    expect(readdirSync(path.join(prefix, 'share', 'jupyter', 'kernels'))).toEqual(['python3']);
+    expect(existsSync(path.join(prefix, 'share', 'jupyter', 'nbconvert'))).toBe(false);
   });
   it('refuses --user with --prefix', () => {
     expect(() => kernelspecDir({ user: true, prefix: '/tmp/x' })).toThrow(/both --user and --prefix/);

@@ -85,3 +85,19 @@ describe('intrinsic-dimension results render as notebook bundles', () => {
     }
   });
 });
+
+describe('readable log axes', () => {
+  it('the scale curve\'s x domain is the data\'s (padded), with 1-2-5 ticks that do not collide', async () => {
+    const { scaleCurveChart } = await import('../../widgets/id/charts');
+    const { logTicks } = await import('../../widgets/axes');
+    const radii = [0.031, 0.041, 0.056, 0.077, 0.106, 0.15, 0.22, 0.35];
+    const c = scaleCurveChart({ ids: radii.map(() => 2), idsErr: radii.map(() => 0.01), radii, ranks: [2, 4, 8, 16, 32, 64, 128, 256] });
+    const x = (c.spec as any).layer[1].encoding.x;
+    expect(x.scale.domain[0]).toBeGreaterThan(0.031 / 1.2);
+    expect(x.scale.domain[1]).toBeLessThan(0.35 * 1.2);
+    expect(x.scale.nice).toBe(false);
+    expect(x.axis.values).toEqual([0.03, 0.05, 0.07, 0.1, 0.2, 0.3]);
+    expect(logTicks(1, 1e6)).toEqual([1, 10, 100, 1000, 10000, 100000, 1000000]);
+    expect(logTicks(2, 256)).toEqual([2, 5, 10, 20, 50, 100, 200]);
+  });
+});

@@ -4,6 +4,7 @@
  * Pure functions of plain arrays; the output is plain JSON.
  */
 import { Chart } from '../chart';
+import { distinctiveNames, placeLabels, shortLabel, textWidth } from '../axes';
 
 const WIDTH = 420, HEIGHT = 300;
 
@@ -31,34 +32,56 @@ export interface ImbalancePlaneInput {
  */
 export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
   const A = input.nameA ?? 'A', B = input.nameB ?? 'B';
-  const values = [];
-  for (let i = 0; i < input.aToB.length; i++) {
-    values.push({ x: r(input.aToB[i]), y: r(input.bToA[i]), label: input.labels?.[i] ?? String(i) });
-  }
+  const size = HEIGHT;
+  const domain: [number, number] = [0, 1.1];
+  const fontSize = 10;
+  // the four regions, in the corners, aligned inwards so that no text runs past an axis
   const regions = [
-    { x: 0.1, y: 0.05, text: 'equivalent' },
-    { x: 0.1, y: 0.95, text: `${A} predicts ${B}` },
-    { x: 0.9, y: 0.05, text: `${B} predicts ${A}` },
-    { x: 0.9, y: 1.05, text: 'independent' },
+    { x: 0.015, y: 0.03, text: 'equivalent', align: 'left' },
+    { x: 0.015, y: 1.07, text: shortLabel(`${A} predicts ${B}`, 30), align: 'left' },
+    { x: 1.085, y: 0.03, text: shortLabel(`${B} predicts ${A}`, 30), align: 'right' },
+    { x: 1.085, y: 1.07, text: 'independent', align: 'right' },
   ];
-  const xEnc = { field: 'x', type: 'quantitative', title: `Δ(${A} → ${B})`, scale: { domain: [0, 1.1] } };
-  const yEnc = { field: 'y', type: 'quantitative', title: `Δ(${B} → ${A})`, scale: { domain: [0, 1.1] } };
+  const px = (x: number) => (x / domain[1]) * size;
+  const py = (y: number) => size - (y / domain[1]) * size;
+  const obstacles = regions.map((g) => {
+    const w = textWidth(g.text, 11);
+    const left = g.align === 'left' ? px(g.x) : px(g.x) - w;
+    return { x0: left, x1: left + w, y0: py(g.y) - 7, y1: py(g.y) + 7 };
+  });
+  const points = [];
+  for (let i = 0; i < input.aToB.length; i++) {
+    const name = input.labels?.[i] ?? String(i);
+    points.push({ x: r(input.aToB[i]), y: r(input.bToA[i]), name, label: shortLabel(name) });
+  }
+  const placed = placeLabels(points, { width: size, height: size, xDomain: domain, yDomain: domain, fontSize, obstacles });
+  const values = points.map((p, i) => ({ x: p.x, y: p.y, label: p.name, text: p.label, lx: r(placed[i].x, 4), ly: r(placed[i].y, 4) }));
+  const leaders = values.filter((_, i) => placed[i].leader);
+  const xEnc = { field: 'x', type: 'quantitative', title: `Δ(${A} → ${B})`, scale: { domain } };
+  const yEnc = { field: 'y', type: 'quantitative', title: `Δ(${B} → ${A})`, scale: { domain } };
   const title = input.title ?? 'Information imbalance plane';
+  const regionLayer = (align: string) => ({
+    data: { values: regions.filter((g) => g.align === align).map(({ x, y, text }) => ({ x, y, text })) },
+    mark: { type: 'text', color: '#888', fontStyle: 'italic', align, baseline: 'middle' },
+    encoding: { x: { field: 'x', type: 'quantitative', scale: { domain } }, y: { field: 'y', type: 'quantitative', scale: { domain } }, text: { field: 'text' } },
+  });
   return new Chart({
     title,
-    width: HEIGHT,
-    height: HEIGHT,
+    width: size,
+    height: size,
     layer: [
       {
         data: { values: [{ x: 0, y: 0 }, { x: 1.1, y: 1.1 }] },
         mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
         encoding: { x: xEnc, y: yEnc },
       },
-      {
-        data: { values: regions },
-        mark: { type: 'text', color: '#888', fontStyle: 'italic' },
-        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'text' } },
-      },
+      regionLayer('left'),
+      regionLayer('right'),
+      ...(leaders.length ? [{
+        data: { values: leaders },
+        mark: { type: 'rule', color: '#bbb', strokeWidth: 0.8 },
+        encoding: { x: xEnc, y: yEnc, x2: { field: 'lx' }, y2: { field: 'ly' } },
+      }] : []),
       {
         data: { values },
         mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' },
@@ -73,8 +96,8 @@ export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
       },
       {
         data: { values },
-        mark: { type: 'text', dx: 6, align: 'left', baseline: 'middle', fontSize: 10 },
-        encoding: { x: xEnc, y: yEnc, text: { field: 'label' } },
+        mark: { type: 'text', align: 'center', baseline: 'middle', fontSize },
+        encoding: { x: { field: 'lx', type: 'quantitative', scale: { domain } }, y: { field: 'ly', type: 'quantitative', scale: { domain } }, text: { field: 'text' } },
       },
     ],
   }, title);
@@ -112,7 +135,7 @@ export function greedyCurveChart(input: GreedyCurveInput): Chart {
     encoding: {
       x: { field: 'n', type: 'quantitative', title: 'number of features', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: 'information imbalance', scale: { domain: [0, 1.05] } },
-      color: { field: 'direction', type: 'nominal', title: null },
+      color: { field: 'direction', type: 'nominal', title: null, legend: { labelLimit: 260 } },
       tooltip: [
         { field: 'tuple', title: 'features' },
         { field: 'direction', title: 'direction' },
@@ -140,9 +163,14 @@ export interface OverlapProfileInput {
 /** Overlap profile: the neighbourhood overlap (0..1) across positions such as layers. */
 export function overlapProfileChart(input: OverlapProfileInput): Chart {
   const values = [];
+  const names = Array.from({ length: input.overlaps.length }, (_, i) => input.labels?.[i] ?? String(i));
+  // the ticks show what tells the names apart; the axis title the common part
+  const { labels: shown, pattern } = distinctiveNames([...new Set(names)]);
+  const short = new Map([...new Set(names)].map((n, i) => [n, shortLabel(shown[i], 24)]));
   for (let i = 0; i < input.overlaps.length; i++) {
-    values.push({ pos: i, label: input.labels?.[i] ?? String(i), overlap: r(input.overlaps[i]), series: input.series?.[i] ?? 'overlap' });
+    values.push({ pos: i, label: short.get(names[i])!, name: names[i], overlap: r(input.overlaps[i]), series: input.series?.[i] ?? 'overlap' });
   }
+  const xTitle = input.xTitle ?? 'layer';
   const title = input.title ?? 'Neighbourhood overlap';
   return new Chart({
     title,
@@ -151,10 +179,11 @@ export function overlapProfileChart(input: OverlapProfileInput): Chart {
     data: { values },
     mark: { type: 'line', point: { filled: true, size: 50 } },
     encoding: {
-      x: { field: 'label', type: 'ordinal', sort: null, title: input.xTitle ?? 'layer' },
+      x: { field: 'label', type: 'ordinal', sort: null, title: pattern ? `${xTitle} (${pattern})` : xTitle },
       y: { field: 'overlap', type: 'quantitative', title: input.yTitle ?? 'overlap χ', scale: input.yDomain === null ? { zero: false } : { domain: input.yDomain ?? [0, 1] } },
-      color: { field: 'series', type: 'nominal', title: null },
-      tooltip: [{ field: 'label', title: input.xTitle ?? 'layer' }, { field: 'overlap', type: 'quantitative', format: '.3f' }],
+      // a legend only to tell several profiles apart
+      color: { field: 'series', type: 'nominal', title: null, legend: input.series ? { labelLimit: 260 } : null },
+      tooltip: [{ field: 'name', title: xTitle }, { field: 'overlap', type: 'quantitative', format: '.3f' }],
     },
   }, title);
 }

@@ -5,6 +5,7 @@
  * of plain arrays; the output is plain JSON.
  */
 import { Chart } from '../chart';
+import { logEncoding } from '../axes';
 
 const WIDTH = 420, HEIGHT = 280;
 
@@ -13,8 +14,8 @@ function r(x: number, digits = 6): number {
   return Number.isFinite(x) ? Number(x.toPrecision(digits)) : x;
 }
 
-function errorBarLayers(x: { field: string; title: string; log: boolean }, yTitle: string, color = '#1f77b4'): object[] {
-  const xEnc = { field: x.field, type: 'quantitative', title: x.title, scale: x.log ? { type: 'log' } : { zero: false } };
+function errorBarLayers(x: { field: string; title: string; log: boolean; values?: ArrayLike<number> }, yTitle: string, color = '#1f77b4'): object[] {
+  const xEnc = { field: x.field, type: 'quantitative', title: x.title, ...(x.log ? logEncoding(x.values ?? []) : { scale: { zero: false } }) };
   return [
     {
       mark: { type: 'rule', color },
@@ -62,7 +63,7 @@ export function scaleCurveChart(input: ScaleCurveInput): Chart {
     height: HEIGHT,
     data: { values },
     layer: errorBarLayers(
-      byRank ? { field: 'rank', title: 'neighbour rank n2', log: true } : { field: 'radius', title: 'neighbourhood radius', log: true },
+      byRank ? { field: 'rank', title: 'neighbour rank n2', log: true, values: input.ranks } : { field: 'radius', title: 'neighbourhood radius', log: true, values: input.radii },
       'intrinsic dimension'),
   }, title);
 }
@@ -142,7 +143,7 @@ export function decimationChart(input: DecimationInput): Chart {
     height: HEIGHT,
     data: { values },
     layer: errorBarLayers(
-      bySize ? { field: 'size', title: 'points per subset', log: true } : { field: 'radius', title: 'mean 2NN radius', log: true },
+      bySize ? { field: 'size', title: 'points per subset', log: true, values: input.sizes } : { field: 'radius', title: 'mean 2NN radius', log: true, values: input.radii },
       'intrinsic dimension', '#2ca02c'),
   }, title);
 }
@@ -167,7 +168,7 @@ export function idCurveChart(input: IdCurveInput): Chart {
   const title = input.title ?? 'Intrinsic dimension';
   return new Chart({
     title, width: WIDTH, height: HEIGHT, data: { values },
-    layer: errorBarLayers({ field: 'x', title: input.xTitle, log: input.log ?? false }, 'intrinsic dimension', '#9467bd'),
+    layer: errorBarLayers({ field: 'x', title: input.xTitle, log: input.log ?? false, values: input.x }, 'intrinsic dimension', '#9467bd'),
   }, title);
 }
 
@@ -235,8 +236,11 @@ export function scaleCurvesChart(input: ScaleCurvesInput): Chart {
     }
   }
   const field = byRank ? 'rank' : 'radius';
-  const xEnc = { field, type: 'quantitative', title: byRank ? 'neighbour rank n2' : 'neighbourhood radius', scale: { type: 'log' } };
-  const color = { field: 'name', type: 'nominal', title: null, sort: input.series.map((s) => s.name) };
+  const xEnc = { field, type: 'quantitative', title: byRank ? 'neighbour rank n2' : 'neighbourhood radius',
+    ...logEncoding(input.series.flatMap((s) => Array.from(byRank ? s.ranks : s.radii))) };
+  // more than 10 series: 20 colours (tableau10 repeats); wide legend labels, since layer names often differ at their end
+  const color = { field: 'name', type: 'nominal', title: null, sort: input.series.map((s) => s.name),
+    scale: { scheme: input.series.length > 10 ? 'tableau20' : 'tableau10' }, legend: { labelLimit: 260 } };
   const title = input.title ?? 'Intrinsic dimension across scales';
   return new Chart({
     title, width: WIDTH, height: HEIGHT, data: { values },
