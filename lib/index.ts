@@ -94,4 +94,4 @@ export type * from './runtime/warnings';
 export {
   exercise, check, hint, todo, exerciseList, near, between, equals, satisfies, allOf, right, wrong, exerciseRng, seedOf, ExerciseRng,
 } from './exercise';
-export type * from './exercise';
+export type { ExerciseSpec, ExerciseInfo, CheckRecord, Rule, Verdict, Feedback, NumberFeedback } from './exercise';
