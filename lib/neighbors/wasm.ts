@@ -5,6 +5,7 @@ import type { Matrix } from '../matrix';
 import { TopK } from './heap';
 import { pairDistance } from './distance';
 import type { KnnPool } from './pool';
+import { warn } from '../runtime/warnings';
 
 /**
  * The WebAssembly SIMD engine for euclidean and cosine distances at high D (perf-knn.md §5.2).
@@ -75,51 +76,68 @@ export function wasmKernelPath(): string | null {
 }
 
 let fmaKernel = false;
+let fallbackReason: string | null = null;
 
 /**
- * The compiled kernel module, or null when it is not built or WebAssembly SIMD is unavailable.
- * Prefers knn-fma.wasm (the dot products on relaxed-SIMD multiply-add, about twice the
- * throughput on FMA hardware; Node 20 needs V8's --experimental-wasm-relaxed-simd, which is
- * switched on here, later Node versions ship it), else knn.wasm. DADALAB_WASM_FMA=0 keeps to
- * knn.wasm. The results are the same exact tables either way (only stage 1 differs, within the
- * same error bound).
+ * The compiled kernel module, or null when WebAssembly is switched off, the kernels are not
+ * built, or the runtime cannot compile them (no WebAssembly SIMD). Prefers knn-fma.wasm (the dot
+ * products on relaxed-SIMD multiply-add) where the runtime compiles it as it is (V8 ships relaxed
+ * SIMD from Node 22; Node 20 has it only behind a start-up flag, and no flag is changed here:
+ * worker threads cannot be given V8 flags, so there the plain knn.wasm runs, about 8% slower on
+ * this kind of machine), else knn.wasm. The tables are the same either way (only stage 1's
+ * float32 values differ, within the same certified error bound).
+ * Switches (tests, benchmarks): DADALAB_WASM=0 turns the WebAssembly engine off (the exact
+ * JavaScript engines run); DADALAB_WASM_FMA=0 keeps to knn.wasm. The first search that falls
+ * back to plain JavaScript says so once (warn, category 'performance').
  */
 export function loadKnnModule(): WasmModule | null {
-  if (cachedModule !== undefined) return cachedModule;
-  const p = wasmKernelPath();
+  if (cachedModule !== undefined) {
+    if (cachedModule === null) warnFallbackOnce();
+    return cachedModule;
+  }
   cachedModule = null;
   fmaKernel = false;
-  if (p && process.env.DADALAB_WASM_FMA !== '0') {
-    const f = join(dirname(p), 'knn-fma.wasm');
-    if (existsSync(f)) {
-      const bytes = readFileSync(f);
-      for (let attempt = 0; attempt < 2 && !cachedModule; attempt++) {
-        if (attempt === 1) {
-          // Node 20 (V8 11.3): relaxed SIMD is behind a flag; later versions ship it (first attempt)
-          try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            (require('node:v8') as { setFlagsFromString(s: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
-          } catch {
-            break;
-          }
-        }
+  if (process.env.DADALAB_WASM === '0') {
+    fallbackReason = 'DADALAB_WASM=0 switches the WebAssembly neighbour engine off';
+  } else {
+    const p = wasmKernelPath();
+    if (!p) fallbackReason = 'the WebAssembly neighbour kernel dist/wasm/knn.wasm is missing (run `npm run build`)';
+    if (p && process.env.DADALAB_WASM_FMA !== '0') {
+      const f = join(dirname(p), 'knn-fma.wasm');
+      if (existsSync(f)) {
         try {
-          cachedModule = new WA.Module(bytes);
+          cachedModule = new WA.Module(readFileSync(f));
           fmaKernel = true;
         } catch {
-          cachedModule = null;
+          cachedModule = null; // no relaxed SIMD in this runtime: the plain kernels
         }
       }
     }
-  }
-  if (!cachedModule) {
-    try {
-      cachedModule = p ? new WA.Module(readFileSync(p)) : null;
-    } catch {
-      cachedModule = null;
+    if (p && !cachedModule) {
+      try {
+        cachedModule = new WA.Module(readFileSync(p));
+      } catch (e) {
+        fallbackReason = `this runtime cannot compile the WebAssembly SIMD kernel (${String((e as Error).message ?? e).slice(0, 120)})`;
+      }
     }
   }
+  if (cachedModule === null) warnFallbackOnce();
   return cachedModule;
+}
+
+let warned = false;
+function warnFallbackOnce(): void {
+  if (warned) return;
+  warned = true;
+  warn(`${fallbackReason ?? 'the WebAssembly neighbour kernel is unavailable'}: the neighbour searches that would use it (D > 8, cosine) ` +
+    'run in plain JavaScript: the same exact tables, about 4 (D = 50) to 13 (D = 768) times more CPU time', 'performance');
+}
+
+/** Forgets the loaded module (tests that flip the switches in-process). */
+export function resetKnnModule(): void {
+  cachedModule = undefined;
+  fallbackReason = null;
+  warned = false;
 }
 
 /** Whether the loaded kernels use relaxed-SIMD multiply-add (knn-fma.wasm). */
