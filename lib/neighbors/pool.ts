@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { countRanks, rankRows } from './ranks';
-import { exactCandidates } from './wasm';
+import { exactCandidates, GrowingMemory, type WasmMemory } from './wasm';
 
 /**
  * A persistent pool of worker threads that run the WebAssembly kernels on a shared
@@ -9,20 +9,27 @@ import { exactCandidates } from './wasm';
  * (`eval: true`), so it works the same from the TypeScript sources (vitest) and from dist/.
  * Workers are unref'd while idle (the pool never keeps the process alive) and ref'd while a job
  * runs; `shutdownNeighborPool()` terminates them. Jobs are serialised (one at a time), so a job
- * owns the workers and its memory.
+ * owns the workers and the pool's memory.
+ *
+ * The pool keeps one shared memory across jobs (memoryFor: grown as a job needs, never copied):
+ * each job writes its data, its original values and every output into it, and a message carries
+ * only offsets. So an idle worker holds no job's data (an idle worker never collects garbage: a
+ * buffer posted per job would stay alive in it), the workers keep their kernel instances, and a
+ * small job costs no thread start. After a job that grew the memory past RECYCLE_BYTES the workers
+ * end and the memory is dropped (so the process gives it back); new ones start on the next job.
  */
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
-let ex = null, mem = null, orig = null, D = 0, metric = 0, rk = null;
+let ex = null, mem = null, memId = 0, modId = 0, orig = null, sqn = null, D = 0, metric = 0, rk = null;
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
-function runRanks(m) { // rows of a slot: rank distances, keep columns and status into the slot's output buffer
-  const g = rk, rows = m.rows, R = g.ranks.length, kw = g.keep + 1, o = g.outs[m.slot], buf = mem.buffer;
+function runRanks(m) { // rows of a slot: rank distances, keep columns and status into the slot's output region
+  const g = rk, rows = m.rows, R = g.ranks.length, kw = g.keep + 1, o = g.outOff + m.slot * g.outBytes, buf = mem.buffer;
   rankRows(new Float32Array(buf, m.hd, rows * g.C), new Int32Array(buf, m.hi, rows * g.C), new Float32Array(buf, m.hh, rows * 4),
-    new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, g.sqn, g.sqnMax, g.eCoef, g.u, g.all,
-    g.ranks, g.keep, new Float64Array(o, 0, rows * R), new Float64Array(o, g.BR * R * 8, rows * kw),
-    new Int32Array(o, g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(o, g.BR * R * 8 + g.BR * kw * 12, rows),
+    new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, sqn, g.sqnMax, g.eCoef, g.u, g.all,
+    g.ranks, g.keep, new Float64Array(buf, o, rows * R), new Float64Array(buf, o + g.BR * R * 8, rows * kw),
+    new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
     g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti);
 }
 // Stage 2a: the exact float64 distance of each candidate (the function of wasm.ts, same bits as pairDistance)
@@ -32,16 +39,22 @@ function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
-  const rows = c.rows;
-  countRanks(new Float32Array(mem.buffer, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(c.targets, c.i0 * c.k * 4, rows * c.k), c.k,
-    orig, D, metric, c.sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(c.out, c.i0 * c.k * 8, rows * c.k));
+  const rows = c.rows, buf = mem.buffer;
+  countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
+    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k));
 }
 parentPort.on('message', (m) => {
   try {
     if (m.type === 'setup') {
-      mem = m.memory; orig = m.orig; D = m.D; metric = m.metric; rk = m.rk || null;
+      if (m.memId !== memId || m.modId !== modId || !ex) {
+        ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
+        mem = m.memory; memId = m.memId; modId = m.modId;
+      }
+      const buf = mem.buffer;
+      orig = m.origF32 ? new Float32Array(buf, m.origOff, m.origLen) : new Float64Array(buf, m.origOff, m.origLen);
+      sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
+      D = m.D; metric = m.metric; rk = m.rk || null;
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
-      ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
@@ -57,8 +70,8 @@ parentPort.on('message', (m) => {
     } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances
       ex[m.fin](...m.finArgs);
       runExact(m.exact);
-    } else if (m.type === 'release') {
-      ex = null; mem = null; orig = null; rk = null;
+    } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
+      orig = null; sqn = null; rk = null;
     }
     parentPort.postMessage({ id: m.id });
   } catch (e) {
@@ -69,8 +82,8 @@ parentPort.on('message', (m) => {
 
 interface Pending { resolve: () => void; reject: (e: Error) => void }
 
-/** Jobs whose shared memory exceeds this end their workers afterwards (see exclusive()). */
-const RECYCLE_BYTES = 8 * 2 ** 20;
+/** After a job, a pool memory above this is dropped and the workers end (see the class comment). */
+const RECYCLE_BYTES = 256 * 2 ** 20;
 
 export class KnnPool {
   private readonly workers: (Worker | null)[];
@@ -79,8 +92,8 @@ export class KnnPool {
   private active = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** Bytes of shared memory handed to the workers by the running job (its 'setup' messages). */
-  private jobBytes = 0;
+  /** The shared memory of the jobs (grown as needed, dropped with the workers). */
+  private readonly mem = new GrowingMemory();
 
   constructor(readonly size: number) {
     this.workers = new Array(size).fill(null);
@@ -115,15 +128,15 @@ export class KnnPool {
     if (this.closed) return Promise.reject(new Error('the neighbour worker pool was shut down'));
     const w = this.worker(idx);
     const id = this.nextId++;
-    if (msg.type === 'setup') {
-      const mem = msg.memory as { buffer?: ArrayBufferLike } | undefined;
-      const orig = msg.orig as ArrayBufferLike | { byteLength?: number } | undefined;
-      this.jobBytes = Math.max(this.jobBytes, (mem?.buffer?.byteLength ?? 0) + (orig?.byteLength ?? 0));
-    }
     return new Promise<void>((resolve, reject) => {
       this.pending[idx].set(id, { resolve, reject });
       w.postMessage({ ...msg, id });
     });
+  }
+
+  /** The pool's shared memory, grown to at least `bytes` (only within exclusive()). */
+  memoryFor(bytes: number): WasmMemory {
+    return this.mem.get(bytes);
   }
 
   /** Runs `fn` with the pool to itself (jobs are queued), keeping the process alive meanwhile. */
@@ -136,13 +149,8 @@ export class KnnPool {
       } finally {
         this.active--;
         if (this.active === 0) for (const w of this.workers) w?.unref();
-        // An idle worker never collects garbage, so the shared memory of the job just done (its
-        // references dropped at 'release') would stay allocated until the worker's next GC, one
-        // job's memory more for every call: a profile of 30 layers would hold 30 layers' copies.
-        // After a job of more than 8 MiB the workers are ended instead (new ones start on the next job, ~50 ms).
-        const big = this.jobBytes > RECYCLE_BYTES;
-        this.jobBytes = 0;
-        if (big) await this.recycle();
+        // a memory grown past RECYCLE_BYTES goes with the workers (new ones start on the next job, ~50 ms)
+        if (this.mem.bytes > RECYCLE_BYTES) await this.recycle();
       }
     });
     this.chain = run.catch(() => undefined);
@@ -151,12 +159,14 @@ export class KnnPool {
 
   /** Ends the workers (and so frees the shared memory they still reference); new ones start on demand. */
   private async recycle(): Promise<void> {
+    this.mem.drop();
     const ws = this.workers.map((w, i) => { this.workers[i] = null; return w; });
     await Promise.all(ws.map((w) => w?.terminate()));
   }
 
   async terminate(): Promise<void> {
     this.closed = true;
+    this.mem.drop();
     const ws = this.workers.splice(0);
     await Promise.all(ws.map((w) => w?.terminate()));
   }

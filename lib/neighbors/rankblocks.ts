@@ -16,7 +16,7 @@ import { wasmAsync } from './rowblocks';
 import { forEachNeighborBlock } from './search';
 import {
   align16, exactRankRow, finishRanksFrom, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputs, rankPlan, rankScratch,
-  rankSetup, rowViews, setupMessage, slotLayout, type Precision, type RankPlan, type WasmPlan,
+  rankOutputBytes, rankSetup, rowViews, setupMessage, slotLayout, countParams, type Precision, type RankPlan, type WasmPlan,
 } from './wasm';
 
 export interface NeighborRankOptions extends Omit<NeighborOptions, 'maxk'> {
@@ -43,7 +43,7 @@ export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborR
 }
 
 /** Targets whose ranks are counted from the value rows of the symmetric ranks path (see countNeighborRanks). */
-export interface RankCount { targets: SharedArrayBuffer; k: number; out: SharedArrayBuffer }
+export interface RankCount { targets: Int32Array; k: number; out: Float64Array }
 
 /**
  * forEachNeighborRankBlock; with `count`, only through the symmetric ranks path, which also counts
@@ -189,10 +189,18 @@ async function symRanksAsync(X: Matrix, k: number, metric: Metric, precision: Pr
   if (bytes > SYM_RANKS_MAX_BYTES) return null;
   const pool = getPool(workers);
   return pool.exclusive(async () => {
-    const p = prepareWasm(X, null, k, precision, workers, wasmMetric(metric), false, true, bytes);
-    const g = rankPlan(p, rank.ranks, rank.keep);
+    const stripBytes = align16(bytes), outBytes = workers * rankOutputBytes(B, rank.ranks.length, rank.keep);
+    const cnt = count ? align16(N * count.k * 4) : 0;
+    const p = prepareWasm(X, null, k, precision, workers, wasmMetric(metric), false, true, stripBytes + outBytes + (count ? cnt + N * count.k * 8 : 0),
+      (b) => pool.memoryFor(b));
+    const g = rankPlan(p, rank.ranks, rank.keep, p.extraOff + stripBytes);
     if (!g || p.BR !== B || !p.rowsel) return null;
     const soOff = p.extraOff;
+    const tOff = p.extraOff + stripBytes + outBytes, oOff = tOff + cnt;
+    if (count) {
+      new Int32Array(p.memory.buffer, tOff, N * count.k).set(count.targets);
+      new Float64Array(p.memory.buffer, oOff, N * count.k).fill(-1);
+    }
     const soView = new Uint32Array(p.memory.buffer, soOff, nb);
     for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, rankSetup(p, g)))));
@@ -231,7 +239,7 @@ async function symRanksAsync(X: Matrix, k: number, metric: Metric, precision: Pr
             try {
               await pool.call(wi, { type: 'run', fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs],
                 f64: false, hh: L.hh, rows: r1 - r0, rank: { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh },
-                count: count ? { rv, rows: r1 - r0, N, i0: r0, targets: count.targets, k: count.k, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, out: count.out } : undefined });
+                count: count ? countParams(p, rv, r1 - r0, r0, tOff, count.k, oOff) : undefined });
               const f = finish(p, g, r0, r1, slot);
               fallbacks += f.fallbacks;
               free.push(slot);
@@ -245,6 +253,7 @@ async function symRanksAsync(X: Matrix, k: number, metric: Metric, precision: Pr
         };
         await Promise.all(Array.from({ length: workers }, (_, i) => loopB(i)));
         if (failure === null) await order.flush();
+        if (failure === null && count) count.out.set(new Float64Array(p.memory.buffer, oOff, N * count.k));
       }
     } finally {
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));

@@ -51,7 +51,7 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
   const pool = getPool(workers);
   const N = X.rows, w = k + 1, nb = Math.ceil(N / B);
   return pool.exclusive(async () => {
-    const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true);
+    const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true, false, 0, (b) => pool.memoryFor(b));
     fillHeaps(p);
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
     const rounds = symSchedule(nb), fn = tileFn(p);

@@ -184,8 +184,11 @@ export interface WasmPlan {
   readonly hiAll: number;
   readonly hhAll: number;
   readonly edAll: number;
-  /** The original values (reference rows, then query rows) in shared memory, for the exact stage. */
+  /** The original values (reference rows, then query rows) in the shared memory, for the exact stage. */
   readonly orig: Float64Array | Float32Array;
+  readonly origOff: number;
+  /** Where sqn lives in the shared memory. */
+  readonly sqnOff: number;
   readonly sqn: Float64Array; // |x_i| of the stored (centred, rounded) rows, queries after references
   readonly sqnMax: number; // max over reference rows
   readonly eCoef: number; // E = eCoef * (n_i + n_max)
@@ -227,12 +230,60 @@ export function prepareWasmLayout(X: Matrix, k: number, slots: number, metric: W
   return { BR };
 }
 
+/** Allocates the shared memory of a plan: at least `bytes` bytes. */
+export type MemoryAlloc = (bytes: number) => WasmMemory;
+
+function pagesFor(bytes: number): number {
+  const pages = Math.ceil(bytes / 65536);
+  if (pages > 65536) {
+    throw new DadalabError(`The WebAssembly engine needs ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB of wasm32 memory`,
+      "Use precision: 'float32' (half the memory), or engine: 'exact-js'");
+  }
+  return pages;
+}
+
+/** A new shared memory of exactly the pages needed (plans on this thread). */
+export const freshMemory: MemoryAlloc = (bytes) => {
+  const pages = pagesFor(bytes);
+  return new WA.Memory({ initial: pages, maximum: pages, shared: true });
+};
+
 /**
- * Lays out the data (reference rows X, then optional query rows Q) in a new shared memory.
- * `k` is the number of neighbours wanted per query row (excluding self in self mode).
+ * A shared memory kept between jobs and grown as needed (the worker pool's: the workers keep
+ * their instances on it, and no job leaves a copy of its data in an idle worker).
+ */
+export class GrowingMemory {
+  private mem: (WasmMemory & { grow(pages: number): number }) | null = null;
+  /** Bytes currently held. */
+  get bytes(): number {
+    return this.mem ? this.mem.buffer.byteLength : 0;
+  }
+  get(bytes: number): WasmMemory {
+    const pages = pagesFor(bytes);
+    if (!this.mem) {
+      this.mem = new WA.Memory({ initial: pages, maximum: 65536, shared: true }) as WasmMemory & { grow(pages: number): number };
+    } else {
+      const have = this.mem.buffer.byteLength / 65536;
+      if (pages > have) this.mem.grow(pages - have);
+    }
+    return this.mem;
+  }
+  drop(): void {
+    this.mem = null;
+  }
+}
+
+/**
+ * Lays out the data (reference rows X, then optional query rows Q) in a shared memory from
+ * `alloc`: the kernel's values (centred, rounded to the kernel type, D padded to the SIMD width),
+ * their squared norms, the original values (for the exact stage), the |x|^2 used by the
+ * certification, the candidate buffers, then `extraBytes` for the caller (a number, or a
+ * function of the block rows BR). `k` is the number of neighbours wanted per query row
+ * (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
-  metric: WasmMetric = 'euclidean', full = false, rowBuffers = false, extraBytes = 0): WasmPlan {
+  metric: WasmMetric = 'euclidean', full = false, rowBuffers = false, extraBytes: number | ((BR: number) => number) = 0,
+  alloc: MemoryAlloc = freshMemory): WasmPlan {
   const cosine = metric === 'cosine';
   const direct = metric === 'manhattan' || metric === 'chebyshev'; // raw values, no norms
   const N = X.rows, D = X.cols, M = Q ? Q.rows : N;
@@ -250,71 +301,42 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   BR = Math.max(8, Math.min(256, BR, Math.ceil(M / 8)));
   BR += BR & 1;
   const totalRows = Q ? N + M : N;
+  const origF32 = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array);
   const xOff = BASE;
   const nOff = align16(xOff + totalRows * rb);
-  const slotOff = align16(nOff + totalRows * es);
+  const origOff = align16(nOff + totalRows * es);
+  const sqnOff = align16(origOff + totalRows * D * (origF32 ? 4 : 8));
+  const slotOff = align16(sqnOff + totalRows * 8);
   const rvBytes = rowsel || rowBuffers ? align16(BR * N * 4) + align16((4096 + 1025) * 4) : 0;
   const slotBytes = align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8) + rvBytes;
   // full: the buffers (and exact distances) of every row stay resident, for the symmetric tiles
   const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + N * kp * 8 : 0;
   const extraOff = align16(slotOff + (full ? fullBytes : slots * slotBytes));
-  const bytes = extraOff + extraBytes;
-  const pages = Math.ceil(bytes / 65536);
-  if (pages > 65536) {
-    throw new DadalabError(`The WebAssembly engine needs ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB of wasm32 memory`,
-      "Use precision: 'float32' (half the memory), or engine: 'exact-js'");
-  }
-  const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+  const bytes = extraOff + (typeof extraBytes === 'function' ? extraBytes(BR) : extraBytes);
+  const memory = alloc(bytes);
   const buf = memory.buffer;
+  const xd = X.data;
+  const orig: Float32Array | Float64Array = origF32 ? new Float32Array(buf, origOff, totalRows * D) : new Float64Array(buf, origOff, totalRows * D);
+  orig.set(xd);
+  if (Q) orig.set(Q.data, N * D);
   // centre on the mean of the reference rows (in float64), then round to the kernel type
   const mean = new Float64Array(D);
-  const xd = X.data;
   if (!cosine && !direct) {
-    for (let i = 0; i < N; i++) for (let t = 0; t < D; t++) mean[t] += xd[i * D + t];
+    for (let i = 0; i < N; i++) { const o = i * D; for (let t = 0; t < D; t++) mean[t] += orig[o + t]; }
     for (let t = 0; t < D; t++) mean[t] /= N;
   }
-  const xs = f64 ? new Float64Array(buf, xOff, totalRows * Dp) : new Float32Array(buf, xOff, totalRows * Dp);
-  const ns = f64 ? new Float64Array(buf, nOff, totalRows) : new Float32Array(buf, nOff, totalRows);
-  const sqn = new Float64Array(totalRows);
-  let unsafe = false;
-  let sqnMax = 0;
-  for (let r = 0; r < totalRows; r++) {
-    const src = r < N ? xd : (Q as Matrix).data, i = r < N ? r : r - N;
-    let s = 0;
-    let scale = 1;
-    if (cosine) {
-      let xx = 0;
-      for (let t = 0; t < D; t++) xx += src[i * D + t] * src[i * D + t];
-      scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
-      if (!Number.isFinite(xx)) unsafe = true; // |x|^2 overflows float64
-    }
-    let chk = 0;
-    for (let t = 0; t < D; t++) {
-      const v = cosine ? src[i * D + t] * scale : src[i * D + t] - mean[t];
-      xs[r * Dp + t] = v;
-      const w = xs[r * Dp + t];
-      chk += w * w;
-      if (metric === 'manhattan') s += Math.abs(src[i * D + t]);
-      else if (metric === 'chebyshev') s = Math.max(s, Math.abs(src[i * D + t]));
-      else s += w * w;
-    }
-    ns[r] = cosine || direct ? 0 : s;
-    if (!Number.isFinite(chk) || !Number.isFinite(ns[r])) unsafe = true; // a value or a norm beyond the kernel type
-    sqn[r] = s; // |x|^2 of the stored row (euclidean, cosine); |x|_1 or |x|_inf of the original (manhattan, chebyshev)
-    if (r < N && s > sqnMax) sqnMax = s;
-  }
+  const sqn = new Float64Array(buf, sqnOff, totalRows);
+  const rowStats = f64
+    ? storeRows64(orig, new Float64Array(buf, xOff, totalRows * Dp), new Float64Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric)
+    : storeRows32(orig, new Float32Array(buf, xOff, totalRows * Dp), new Float32Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric);
+  const unsafe = rowStats.unsafe, sqnMax = rowStats.sqnMax;
   const u = f64 ? U64 : U32;
   const fn = rowsel ? 'rowsel_f32' : (metric === 'manhattan' ? 'knn_l1_' : metric === 'chebyshev' ? 'knn_linf_' : 'knn_') + (f64 ? 'f64' : 'f32');
   // euclidean/cosine: absolute bound factor (see above); manhattan: relative error of the lane
   // sums; chebyshev: one rounding of the difference
   const eCoef = metric === 'manhattan' ? 1.05 * (Dp / lanes + 4) * u : metric === 'chebyshev' ? 1.05 * u : 2.1 * (Dp / lanes + 10) * u;
-  const origF32 = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array);
-  const sab = new SharedArrayBuffer(totalRows * D * (origF32 ? 4 : 8));
-  const orig: Float32Array | Float64Array = origF32 ? new Float32Array(sab) : new Float64Array(sab);
-  orig.set(X.data);
-  if (Q) orig.set(Q.data, N * D);
   return {
-    orig,
+    orig, origOff, sqnOff,
     memory, fn, es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, C, BR, BJ,
     xOff, nOff, slotOff, slotBytes, slots, sqn,
     unsafe,
@@ -322,6 +344,90 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
     edAll: slotOff + align16(N * C * es) + align16(N * C * 4) + N * 16, sqnMax, eCoef, u, metric,
     extraOff, rowsel, rvOff: align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8), hsOff: align16(BR * N * 4),
   };
+}
+
+interface RowStats { unsafe: boolean; sqnMax: number }
+
+/**
+ * The kernel's float32 rows: centred (euclidean) or unit (cosine) or raw (manhattan, chebyshev)
+ * values rounded to float32, their squared norms, and sqn: |x|^2 of the stored row (euclidean,
+ * cosine) or |x|_1 / |x|_inf of the original (manhattan, chebyshev). unsafe: a value or a norm
+ * beyond the kernel type (then no row is certified).
+ */
+function storeRows32(src: Float32Array | Float64Array, xs: Float32Array, ns: Float32Array, sqn: Float64Array, rows: number, N: number,
+  D: number, Dp: number, mean: Float64Array, metric: WasmMetric): RowStats {
+  let unsafe = false, sqnMax = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * D, ox = r * Dp;
+    let s = 0, chk = 0;
+    if (metric === 'euclidean') {
+      for (let t = 0; t < D; t++) { const w = Math.fround(src[o + t] - mean[t]); xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = s;
+      if (!Number.isFinite(ns[r])) unsafe = true;
+    } else if (metric === 'cosine') {
+      let xx = 0;
+      for (let t = 0; t < D; t++) xx += src[o + t] * src[o + t];
+      const scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
+      if (!Number.isFinite(xx)) unsafe = true; // |x|^2 overflows float64
+      for (let t = 0; t < D; t++) { const w = Math.fround(src[o + t] * scale); xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = 0;
+    } else {
+      const l1 = metric === 'manhattan';
+      for (let t = 0; t < D; t++) {
+        const v = src[o + t], w = Math.fround(v);
+        xs[ox + t] = w;
+        chk += w * w;
+        const a = Math.abs(v);
+        if (l1) s += a; else if (a > s) s = a;
+      }
+      ns[r] = 0;
+    }
+    for (let t = D; t < Dp; t++) xs[ox + t] = 0; // the padding (the memory may hold an earlier job's values)
+    if (!Number.isFinite(chk)) unsafe = true;
+    sqn[r] = s;
+    if (r < N && s > sqnMax) sqnMax = s;
+  }
+  return { unsafe, sqnMax };
+}
+
+/** storeRows32 for the float64 kernels (no rounding of the stored values). */
+function storeRows64(src: Float32Array | Float64Array, xs: Float64Array, ns: Float64Array, sqn: Float64Array, rows: number, N: number,
+  D: number, Dp: number, mean: Float64Array, metric: WasmMetric): RowStats {
+  let unsafe = false, sqnMax = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * D, ox = r * Dp;
+    let s = 0, chk = 0;
+    if (metric === 'euclidean') {
+      for (let t = 0; t < D; t++) { const w = src[o + t] - mean[t]; xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = s;
+    } else if (metric === 'cosine') {
+      let xx = 0;
+      for (let t = 0; t < D; t++) xx += src[o + t] * src[o + t];
+      const scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
+      if (!Number.isFinite(xx)) unsafe = true;
+      for (let t = 0; t < D; t++) { const w = src[o + t] * scale; xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = 0;
+    } else {
+      const l1 = metric === 'manhattan';
+      for (let t = 0; t < D; t++) {
+        const v = src[o + t];
+        xs[ox + t] = v;
+        chk += v * v;
+        const a = Math.abs(v);
+        if (l1) s += a; else if (a > s) s = a;
+      }
+      ns[r] = 0;
+    }
+    for (let t = D; t < Dp; t++) xs[ox + t] = 0; // the padding (the memory may hold an earlier job's values)
+    if (!Number.isFinite(chk)) unsafe = true;
+    sqn[r] = s;
+    if (r < N && s > sqnMax) sqnMax = s;
+  }
+  return { unsafe, sqnMax };
 }
 
 /** Where the buffers of a slot are, and the kernel arguments for query rows [r0, r1) into it. */
@@ -413,24 +519,31 @@ export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r
 
 /**
  * The window mode of the ranks (lib/neighbors/ranks.ts) on the pool: float32 stage 1, euclidean
- * or cosine, self tables. Per slot an output buffer (rank distances, keep columns, row status).
+ * or cosine, self tables. Per slot an output region of the plan's memory (rank distances, keep
+ * columns, row status), rankOutputBytes(BR, R, keep) bytes, from `outOff` on.
  */
-export interface RankPlan { ranks: Int32Array; keep: number; outs: SharedArrayBuffer[] }
-export function rankPlan(p: WasmPlan, ranks: Int32Array, keep: number): RankPlan | null {
+export interface RankPlan { ranks: Int32Array; keep: number; outOff: number; outBytes: number }
+export function rankOutputBytes(BR: number, R: number, keep: number): number {
+  return align16(BR * (R * 8 + (keep + 1) * 12 + 4));
+}
+export function rankPlan(p: WasmPlan, ranks: Int32Array, keep: number, outOff: number): RankPlan | null {
   if (p.es !== 4 || (p.metric !== 'euclidean' && p.metric !== 'cosine') || !p.selfMode || p.unsafe) return null;
-  const R = ranks.length, kw = keep + 1;
-  const bytes = p.BR * (R * 8 + kw * 12 + 4);
-  return { ranks, keep, outs: Array.from({ length: p.slots }, () => new SharedArrayBuffer(bytes)) };
+  return { ranks, keep, outOff, outBytes: rankOutputBytes(p.BR, ranks.length, keep) };
 }
 export function rankSetup(p: WasmPlan, g: RankPlan): Record<string, unknown> {
-  return { ranks: g.ranks, keep: g.keep, outs: g.outs, kp: p.kp, C: p.C, BR: p.BR, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u,
+  return { ranks: g.ranks, keep: g.keep, outOff: g.outOff, outBytes: g.outBytes, kp: p.kp, C: p.C, BR: p.BR, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u,
     all: p.kp >= p.nRef - 1 };
 }
 /** Views of a slot's rank outputs for `rows` rows. */
 export function rankOutputs(p: WasmPlan, g: RankPlan, slot: number, rows: number): { outR: Float64Array; keepD: Float64Array; keepI: Int32Array; status: Int32Array } {
-  const R = g.ranks.length, kw = g.keep + 1, o = g.outs[slot];
-  return { outR: new Float64Array(o, 0, rows * R), keepD: new Float64Array(o, p.BR * R * 8, rows * kw),
-    keepI: new Int32Array(o, p.BR * R * 8 + p.BR * kw * 8, rows * kw), status: new Int32Array(o, p.BR * R * 8 + p.BR * kw * 12, rows) };
+  const R = g.ranks.length, kw = g.keep + 1, o = g.outOff + slot * g.outBytes, buf = p.memory.buffer;
+  return { outR: new Float64Array(buf, o, rows * R), keepD: new Float64Array(buf, o + p.BR * R * 8, rows * kw),
+    keepI: new Int32Array(buf, o + p.BR * R * 8 + p.BR * kw * 8, rows * kw), status: new Int32Array(buf, o + p.BR * R * 8 + p.BR * kw * 12, rows) };
+}
+
+/** The parameters of rank counting (countRanks in the workers) for rows [i0, i0 + rows) with value rows at rv. */
+export function countParams(p: WasmPlan, rv: number, rows: number, i0: number, targetsOff: number, k: number, outOff: number): Record<string, unknown> {
+  return { rv, rows, N: p.nRef, i0, tOff: targetsOff, k, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, oOff: outOff };
 }
 
 /** One row by the exact float64 brute force: its distances at `ranks` (ascending) and its first keep columns. */
@@ -450,9 +563,19 @@ export function exactRankRow(p: WasmPlan, X: Matrix, r: number, ranks: ArrayLike
   if (keepD && keepI) { keepD.set(sc.fbD.subarray(0, kw), oK); keepI.set(sc.fbI.subarray(0, kw), oK); }
 }
 
-/** The setup message of a pool worker for this plan. */
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+/** A number that names a memory or module object (the workers re-instantiate only when it changes). */
+function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) { id = nextId++; ids.set(o, id); }
+  return id;
+}
+
+/** The setup message of a pool worker for this plan (everything it reads lives in the plan's memory). */
 export function setupMessage(module: WasmModule, p: WasmPlan, rk?: Record<string, unknown>): Record<string, unknown> {
-  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D, metric: METRIC_CODE[p.metric], rk };
+  return { type: 'setup', module, modId: idOf(module), memory: p.memory, memId: idOf(p.memory), origOff: p.origOff, origLen: p.orig.length,
+    origF32: p.orig instanceof Float32Array, sqnOff: p.sqnOff, sqnLen: p.sqn.length, D: p.D, metric: METRIC_CODE[p.metric], rk };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
