@@ -656,64 +656,63 @@ export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
 // ---------------------------------------------------------------------------------------------
 // Row-select kernel (euclidean/cosine, f32) for large k relative to N: the f32 values of rows
 // [r0, r1) against all N reference rows are written to a row buffer rv (rows of N f32, the row
-// itself +Inf), then each row's kp smallest are found by a two-level radix histogram on the
-// order-preserving u32 key of the f32 value (12 + 10 bits, scratch at hs: 4096 + 1025 u32),
-// a branchless compaction of every value whose 22-bit key prefix is <= the prefix holding the
-// kp-th smallest, and a quickselect of those m (>= kp) down to kp. Same contract as knn_f32:
-// slots 0..kp-1 hold the kp best, the header T their maximum (every left-out value is >= T),
-// n = kp. No per-candidate threshold test in the distance loop, and few select passes.
+// itself +Inf), then each row's kp smallest are found by rowSelect_f32: a pivot from a sample of
+// the row (about 2 kp values expected below it), one branch-free pass that compacts every value
+// below the pivot (with its index) into the scratch at hs (room for N values and N indices),
+// and a quickselect of those m (>= kp) down to kp. Same contract as knn_f32: slots 0..kp-1 hold
+// the kp best, the header T their maximum (every left-out value is >= T: those not compacted
+// are >= the pivot > every compacted one), n = kp. No per-candidate threshold test in the
+// distance loop, one pass over the row, no histogram to clear.
 
-/** The u32 key of an f32 whose unsigned order is the float order (-0 just below +0). */
-@inline function key32(v: f32): u32 {
-  const b = reinterpret<u32>(v);
-  return (b & 0x80000000) != 0 ? ~b : (b | 0x80000000);
+/** Bytes of rowSelect_f32's scratch for rows of N values. */
+@inline function scratchIdx(hs: usize, N: i32): usize {
+  return hs + ((<usize>N << 2) + 15 & ~(<usize>15));
 }
 
 function rowSelect_f32(v: usize, N: i32, kp: i32, bd: usize, bi: usize, h: usize, C: i32, hs: usize): void {
-  const h2 = hs + (4096 << 2);
-  memory.fill(hs, 0, (4096 + 1025) << 2);
-  for (let j: i32 = 0; j < N; j++) {
-    const a = hs + ((<usize>(key32(load<f32>(v + (<usize>j << 2))) >> 20)) << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  let cum: i32 = 0, b1: u32 = 0;
-  for (;;) { const c = load<i32>(hs + (<usize>b1 << 2)); if (cum + c >= kp) break; cum += c; b1++; }
-  for (let j: i32 = 0; j < N; j++) {
-    const k = key32(load<f32>(v + (<usize>j << 2)));
-    const idx: u32 = select<u32>((k >> 10) & 1023, 1024, (k >> 20) == b1);
-    const a = h2 + (<usize>idx << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  let b2: u32 = 0;
-  for (;;) { const c = load<i32>(h2 + (<usize>b2 << 2)); if (cum + c >= kp) break; cum += c; b2++; }
-  const p22: u32 = (b1 << 10) | b2;
-  const m: i32 = cum + load<i32>(h2 + (<usize>b2 << 2));
-  if (m < C) {
+  const sv = hs, si = scratchIdx(hs, N);
+  const S: i32 = min(64, N);
+  const step: i32 = N / S;
+  // the sample rank expected to leave about 2 kp values below the pivot, doubled until enough are
+  let r: i32 = <i32>(<f64>S * 2.0 * <f64>kp / <f64>N) + 1;
+  let m: i32 = 0;
+  for (;;) {
+    let pivot: f32 = Infinity;
+    if (r < S) {
+      for (let s: i32 = 0; s < S; s++) store<f32>(sv + (<usize>s << 2), load<f32>(v + (<usize>(s * step) << 2)));
+      pivot = select_f32(sv, si, S, r); // the r-th smallest of the sample
+    }
     let pos: usize = 0;
-    for (let j: i32 = 0; j < N; j++) {
-      const val = load<f32>(v + (<usize>j << 2));
-      store<f32>(bd + (pos << 2), val);
-      store<i32>(bi + (pos << 2), j);
-      pos += <usize>((key32(val) >> 10) <= p22);
-    }
-    store<f32>(h, select_f32(bd, bi, m, kp));
-  } else {
-    // many equal prefixes (duplicates): all below the prefix, then the first of the prefix up to C
-    let pos: i32 = 0;
-    let tmin: f32 = Infinity;
-    for (let j: i32 = 0; j < N; j++) {
-      const val = load<f32>(v + (<usize>j << 2));
-      if ((key32(val) >> 10) < p22) { store<f32>(bd + (<usize>pos << 2), val); store<i32>(bi + (<usize>pos << 2), j); pos++; }
-    }
-    for (let j: i32 = 0; j < N; j++) {
-      const val = load<f32>(v + (<usize>j << 2));
-      if ((key32(val) >> 10) == p22) {
-        if (pos < C) { store<f32>(bd + (<usize>pos << 2), val); store<i32>(bi + (<usize>pos << 2), j); pos++; }
-        else if (val < tmin) tmin = val;
+    if (r <= S) {
+      for (let j: i32 = 0; j < N; j++) {
+        const x = load<f32>(v + (<usize>j << 2));
+        store<f32>(sv + (pos << 2), x);
+        store<i32>(si + (pos << 2), j);
+        pos += <usize>(x < pivot);
       }
+    } else {
+      // every value (also +Inf ones: stage 1 overflowed; the row then fails certification)
+      for (let j: i32 = 0; j < N; j++) {
+        store<f32>(sv + (<usize>j << 2), load<f32>(v + (<usize>j << 2)));
+        store<i32>(si + (<usize>j << 2), j);
+      }
+      pos = <usize>N;
     }
-    store<f32>(h, min(select_f32(bd, bi, pos, kp), tmin));
+    m = <i32>pos;
+    if (m >= kp) break;
+    r = r < S ? min(S, r * 2) : S + 1;
   }
+  let T: f32;
+  if (m <= C) {
+    memory.copy(bd, sv, <usize>m << 2);
+    memory.copy(bi, si, <usize>m << 2);
+    T = select_f32(bd, bi, m, kp);
+  } else {
+    T = select_f32(sv, si, m, kp);
+    memory.copy(bd, sv, <usize>kp << 2);
+    memory.copy(bi, si, <usize>kp << 2);
+  }
+  store<f32>(h, T);
   store<i32>(h, kp, 8);
 }
 

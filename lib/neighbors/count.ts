@@ -9,7 +9,8 @@ import { pairDistance } from './distance';
 import { parseMetric, type Metric } from './metrics';
 import { parseWorkers, resolveNeighborOptions, TINY_N, wasmMetric, type NeighborOptions } from './options';
 import { getPool } from './pool';
-import { rankBlocks, stripLayout, SYM_RANKS_MAX_BYTES } from './rankblocks';
+import { rankBlocks } from './rankblocks';
+import { stripLayout, STRIPS_MAX_BYTES } from './strips';
 import { table } from './search';
 import type { NeighborTable } from './table';
 import { align16, countParams, loadKnnModule, prepareWasm, prepareWasmLayout, setupMessage, slotLayout } from './wasm';
@@ -48,10 +49,10 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
   const workers = parseWorkers(opts.workers);
   const out = new Float64Array(N * k).fill(-1);
   const module = workers > 0 && N > TINY_N && (metric === 'euclidean' || metric === 'cosine') ? loadKnnModule() : null;
-  // each pair computed once when the strips fit (see symRanksAsync): the values of strip I for
-  // every block, then the full rows of each block assembled from them
-  const strips = module && process.env.DADALAB_SYMRANKS !== '0' ? stripLayout(N, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR) : null;
-  const useStrips = strips !== null && strips.bytes <= SYM_RANKS_MAX_BYTES;
+  // each pair computed once when the strips fit (strips.ts): the values of strip I for every
+  // block, then the full rows of each block assembled from them; else the rows block by block
+  const strips = module && process.env.DADALAB_STRIPS !== '0' ? stripLayout(N, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR) : null;
+  const useStrips = strips !== null && strips.bytes <= STRIPS_MAX_BYTES;
   const jsCount = async (): Promise<Float64Array> => {
     const row = new Float64Array(N);
     for (let i = 0; i < N; i++) {

@@ -48,9 +48,13 @@ export interface NeighborStats {
   precision: Precision;
   workers: number;
   fallbackRows: number;
-  /** Whether the WebAssembly engine used the symmetric tiles. */
+  /** Whether the WebAssembly engine computed each pair once (strips or symmetric tiles). */
   symmetric: boolean;
+  /** Which WebAssembly driver ran (null: another engine). */
+  path?: NeighborPath;
 }
+/** The WebAssembly drivers: strips.ts, tiles.ts, rowblocks.ts. */
+export type NeighborPath = 'strips' | 'tiles' | 'rows' | null;
 let stats: NeighborStats | null = null;
 export function lastNeighborStats(): NeighborStats | null {
   return stats;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { countRanks, rankRows } from './ranks';
+import { countRanks, finishTableRows, rankRows } from './ranks';
 import { exactCandidates, GrowingMemory, type WasmMemory } from './wasm';
 
 /**
@@ -20,7 +20,7 @@ import { exactCandidates, GrowingMemory, type WasmMemory } from './wasm';
  */
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
-let ex = null, mem = null, memId = 0, modId = 0, orig = null, sqn = null, D = 0, metric = 0, rk = null;
+let ex = null, mem = null, memId = 0, modId = 0, orig = null, sqn = null, D = 0, metric = 0, rk = null, fin = null;
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
@@ -38,6 +38,17 @@ function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
   exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
+// Stage 2b: the table rows, sorted and certified (lib/neighbors/ranks.ts finishTableRows)
+const finishTableRows = ${finishTableRows.toString()};
+function runFinish(f) { // rows [a, a + rows) of the region at base (room for cap rows), query rows from q0
+  const g = fin, buf = mem.buffer, rows = f.rows, w = g.w;
+  const T = g.es === 8 ? new Float64Array(buf, f.hh, rows * 2) : new Float32Array(buf, f.hh, rows * 4);
+  const iOff = f.base + Math.ceil(f.cap * w * 8 / 16) * 16, sOff = iOff + Math.ceil(f.cap * w * 4 / 16) * 16;
+  finishTableRows(T, 16 / g.es, new Int32Array(buf, f.hh, rows * 4), new Int32Array(buf, f.hi, rows * g.C), new Float64Array(buf, f.ed, rows * g.kp),
+    rows, g.kp, g.C, g.k, g.selfMode, f.q0, g.qBase, g.avail, metric, sqn, g.sqnMax, g.eCoef, g.u, D, g.unsafe,
+    new Float64Array(buf, f.base + f.a * w * 8, rows * w), new Int32Array(buf, iOff + f.a * w * 4, rows * w), new Int32Array(buf, sOff + f.a * 4, rows),
+    g.hd, g.hx);
+}
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
   countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
@@ -53,7 +64,8 @@ parentPort.on('message', (m) => {
       const buf = mem.buffer;
       orig = m.origF32 ? new Float32Array(buf, m.origOff, m.origLen) : new Float64Array(buf, m.origOff, m.origLen);
       sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
-      D = m.D; metric = m.metric; rk = m.rk || null;
+      D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null;
+      if (fin) { fin.hd = new Float64Array(fin.k); fin.hx = new Int32Array(fin.k); }
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
@@ -61,6 +73,7 @@ parentPort.on('message', (m) => {
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       ex[m.fn](...m.args);
       if (m.rank) runRanks(m.rank); else runExact(m.exact);
+      if (m.finish) runFinish(m.finish);
       if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
       ex[m.fn || 'values_f32'](...m.args);
@@ -70,8 +83,9 @@ parentPort.on('message', (m) => {
     } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances
       ex[m.fin](...m.finArgs);
       runExact(m.exact);
+      if (m.finish) runFinish(m.finish);
     } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
-      orig = null; sqn = null; rk = null;
+      orig = null; sqn = null; rk = null; fin = null;
     }
     parentPort.postMessage({ id: m.id });
   } catch (e) {

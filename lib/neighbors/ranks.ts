@@ -236,3 +236,90 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
     }
   }
 }
+
+/**
+ * Stage 2 of the neighbour table in the workers (wasm.ts finishRowsFrom's arithmetic, bit for
+ * bit): for each row of the views, the k smallest (exact distance, index) pairs of its kp
+ * candidates, sorted (ties by index; self in column 0 in self mode), and its certification
+ * (every left-out point had a stage-1 value >= T, which bounds its exact distance from below).
+ * status[r] = 1 where the row is not certified (the caller recomputes it exactly), else 0.
+ * Standalone like `rankRows` (inlined into the pool's workers): the max-heap is written out here.
+ */
+export function finishTableRows(
+  T: Float32Array | Float64Array, tStride: number, hn: Int32Array, hi: Int32Array, ed: Float64Array, rows: number, kp: number, C: number,
+  k: number, selfMode: boolean, q0: number, qBase: number, avail: number, metric: number, sqn: Float64Array, sqnMax: number,
+  eCoef: number, u: number, D: number, unsafe: boolean, outD: Float64Array, outI: Int32Array, status: Int32Array,
+  hd: Float64Array, hx: Int32Array,
+): void {
+  const U64 = 2 ** -53;
+  const w = selfMode ? k + 1 : k, c0 = selfMode ? 1 : 0;
+  const relRef = 1 - (D + 8) * 2.3e-16;
+  const rootMax = Math.sqrt(sqnMax);
+  for (let r = 0; r < rows; r++) {
+    const q = q0 + r, o = r * kp, oh = r * C, out = r * w;
+    if (selfMode) { outD[out] = 0; outI[out] = q; }
+    const Tr = T[r * tStride];
+    // fewer than kp candidates: stage 1 overflowed (values beyond the kernel type) and left holes
+    if (hn[r * 4 + 2] < kp || !Number.isFinite(Tr) || unsafe) { status[r] = 1; continue; }
+    // the k smallest (distance, index) pairs: a bounded max-heap ordered by (distance, index)
+    let size = 0;
+    for (let c = 0; c < kp; c++) {
+      const dist = ed[o + c], index = hi[oh + c];
+      if (size < k) {
+        let x = size++;
+        while (x > 0) {
+          const p = (x - 1) >> 1;
+          if (hd[p] > dist || (hd[p] === dist && hx[p] > index)) break;
+          hd[x] = hd[p]; hx[x] = hx[p]; x = p;
+        }
+        hd[x] = dist; hx[x] = index;
+        continue;
+      }
+      if (dist > hd[0] || (dist === hd[0] && index > hx[0])) continue;
+      let x = 0;
+      for (;;) {
+        const l = 2 * x + 1;
+        if (l >= size) break;
+        let m = l;
+        if (l + 1 < size && (hd[l + 1] > hd[l] || (hd[l + 1] === hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
+        if (hd[m] < dist || (hd[m] === dist && hx[m] < index)) break;
+        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
+      }
+      hd[x] = dist; hx[x] = index;
+    }
+    // heap sort in place: the largest to the end
+    for (let n = size; n > 0;) {
+      outD[out + c0 + n - 1] = hd[0]; outI[out + c0 + n - 1] = hx[0];
+      n--;
+      if (n === 0) break;
+      const dist = hd[n], index = hx[n];
+      let x = 0;
+      for (;;) {
+        const l = 2 * x + 1;
+        if (l >= n) break;
+        let m = l;
+        if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] === hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
+        if (hd[m] < dist || (hd[m] === dist && hx[m] < index)) break;
+        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
+      }
+      hd[x] = dist; hx[x] = index;
+    }
+    status[r] = 0;
+    if (kp >= avail) continue; // every point was a candidate
+    // certification (wasm.ts rowCertified)
+    const K = outD[out + w - 1], i = qBase + q;
+    let ok: boolean;
+    if (metric === 1) {
+      ok = K < 1 + (Tr - eCoef - 4.2 * u) / 2 - 8 * (D + 10) * U64;
+    } else if (metric === 2 || metric === 3) {
+      const lb = Tr / (1 + eCoef) - (1.02 * u + 4 * U64) * (sqn[i] + sqnMax);
+      ok = K < lb * relRef;
+    } else {
+      const ni = sqn[i];
+      const lb2 = Tr - eCoef * (ni + sqnMax);
+      const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * u + 4 * U64) * (Math.sqrt(ni) + rootMax);
+      ok = K < lb * relRef;
+    }
+    if (!ok) status[r] = 1;
+  }
+}

@@ -11,7 +11,7 @@ import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
-  exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
+  collectFinished, exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
   setupMessage, symBlockRows, symSchedule, tileArgs, tileFn, type Precision,
 } from './wasm';
 
@@ -49,7 +49,7 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
   signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink): Promise<number> {
   const module = requireKnnModule();
   const pool = getPool(workers);
-  const N = X.rows, w = k + 1, nb = Math.ceil(N / B);
+  const N = X.rows, nb = Math.ceil(N / B);
   return pool.exclusive(async () => {
     const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true, false, 0, (b) => pool.memoryFor(b));
     fillHeaps(p);
@@ -87,10 +87,10 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
             const r0 = next, r1 = Math.min(N, r0 + R);
             next = r1;
             try {
-              await pool.call(wi, exactMessage(p, r0, r1));
-              const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
-              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, fullViews(p, r0, r1), d, ix, heap);
-              await order.push(r0, r1, d, ix);
+              await pool.call(wi, exactMessage(p, r0, r1, true));
+              const f = collectFinished(p, X, null, r0, r1, p.finOff, N, r0, heap);
+              fallbacks += f.fallbacks;
+              await order.push(r0, r1, f.d, f.ix);
               await checkpoint(signal);
             } catch (e) {
               if (failure === null) failure = e;

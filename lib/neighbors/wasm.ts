@@ -198,6 +198,12 @@ export interface WasmPlan {
   readonly rowsel: boolean;
   /** Where the caller's extra bytes (prepareWasm's extraBytes) start. */
   readonly extraOff: number;
+  /** Neighbours per query row (k) and output columns (w = k + 1 in self mode, k in cross mode). */
+  readonly k: number;
+  readonly w: number;
+  /** The table rows finished in the workers (finishTableRows): per slot (row plans) or for all N rows (full plans), finishBytes apart. */
+  readonly finOff: number;
+  readonly finBytes: number;
   readonly rvOff: number;
   readonly hsOff: number;
 }
@@ -307,11 +313,14 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const origOff = align16(nOff + totalRows * es);
   const sqnOff = align16(origOff + totalRows * D * (origF32 ? 4 : 8));
   const slotOff = align16(sqnOff + totalRows * 8);
-  const rvBytes = rowsel || rowBuffers ? align16(BR * N * 4) + align16((4096 + 1025) * 4) : 0;
+  const rvBytes = rowsel || rowBuffers ? align16(BR * N * 4) + 2 * align16(N * 4) : 0; // the row buffer, then rowSelect_f32's scratch
   const slotBytes = align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8) + rvBytes;
   // full: the buffers (and exact distances) of every row stay resident, for the symmetric tiles
   const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + N * kp * 8 : 0;
-  const extraOff = align16(slotOff + (full ? fullBytes : slots * slotBytes));
+  const w = Q ? k : k + 1;
+  const finOff = align16(slotOff + (full ? fullBytes : slots * slotBytes));
+  const finBytes = finishBytes(full ? N : BR, w);
+  const extraOff = align16(finOff + (full ? finBytes : slots * finBytes));
   const bytes = extraOff + (typeof extraBytes === 'function' ? extraBytes(BR) : extraBytes);
   const memory = alloc(bytes);
   const buf = memory.buffer;
@@ -343,7 +352,59 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
     hdAll: slotOff, hiAll: slotOff + align16(N * C * es), hhAll: slotOff + align16(N * C * es) + align16(N * C * 4),
     edAll: slotOff + align16(N * C * es) + align16(N * C * 4) + N * 16, sqnMax, eCoef, u, metric,
     extraOff, rowsel, rvOff: align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8), hsOff: align16(BR * N * 4),
+    k, w, finOff, finBytes,
   };
+}
+
+/**
+ * Bytes of a finished-rows region with room for `cap` rows of w columns: the distances of every
+ * row, then the indices, then a status per row (1 = not certified).
+ */
+export function finishBytes(cap: number, w: number): number {
+  return align16(cap * w * 8) + align16(cap * w * 4) + align16(cap * 4);
+}
+
+/** Views of rows [a, a + rows) of the finished-rows region at `base` with room for `cap` rows. */
+export function finishViews(p: WasmPlan, base: number, cap: number, a: number, rows: number): { d: Float64Array; ix: Int32Array; status: Int32Array } {
+  const buf = p.memory.buffer, w = p.w, iOff = base + align16(cap * w * 8), sOff = iOff + align16(cap * w * 4);
+  return { d: new Float64Array(buf, base + a * w * 8, rows * w), ix: new Int32Array(buf, iOff + a * w * 4, rows * w),
+    status: new Int32Array(buf, sOff + a * 4, rows) };
+}
+
+/** What the workers need to finish table rows (finishTableRows), sent with the setup message. */
+export function finishSetup(p: WasmPlan): Record<string, unknown> {
+  return { k: p.k, w: p.w, selfMode: p.selfMode, qBase: p.qBase, avail: p.selfMode ? p.nRef - 1 : p.nRef, sqnMax: p.sqnMax, eCoef: p.eCoef,
+    u: p.u, unsafe: p.unsafe, kp: p.kp, C: p.C, es: p.es };
+}
+
+/**
+ * The rows [r0, r1) the workers finished into a region (finishViews), copied into
+ * new arrays; the rows they could not certify are recomputed here by the exact brute force.
+ */
+export function collectFinished(p: WasmPlan, X: Matrix, Q: Matrix | null, r0: number, r1: number, base: number, cap: number, a: number,
+  heap: TopK): { d: Float64Array; ix: Int32Array; fallbacks: number } {
+  const rows = r1 - r0, w = p.w, v = finishViews(p, base, cap, a, rows);
+  const d = v.d.slice(), ix = v.ix.slice();
+  let fallbacks = 0;
+  for (let r = 0; r < rows; r++) {
+    if (v.status[r] === 0) continue;
+    fallbacks++;
+    exactRow(p, X, Q, p.k, r0 + r, d, ix, r * w, heap);
+  }
+  return { d, ix, fallbacks };
+}
+
+/** Query row r by the exact float64 brute force into outD / outI at `out` (self in column 0 in self mode). */
+function exactRow(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r: number, outD: Float64Array, outI: Int32Array, out: number, heap: TopK): void {
+  const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
+  heap.reset();
+  for (let j = 0; j < N; j++) {
+    if (p.selfMode && j === r) continue;
+    const dist = p.metric === 'euclidean' ? euclid(qd, r * D, xd, j * D, D) : pairDistance(qd, r, xd, j, D, p.metric, null);
+    if (dist <= heap.bound()) heap.push(dist, j);
+  }
+  if (p.selfMode) { outD[out] = 0; outI[out] = r; }
+  heap.drainSorted(outD, outI, out + (p.selfMode ? 1 : 0));
 }
 
 interface RowStats { unsafe: boolean; sqnMax: number }
@@ -510,11 +571,12 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
 }
 
 /** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
-export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false): Promise<void> {
+export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false, finish = false): Promise<void> {
   const L = slotLayout(p, r0, r1, slot);
   return pool.call(w, { type: 'run', fn: p.fn, args: L.args, f64: p.es === 8, hh: L.hh, rows: r1 - r0,
     exact: [p.qBase + r0, p.qBase + r1, p.kp, L.hi, p.C, L.ed],
-    rank: rankMode ? { slot, rows: r1 - r0, i0: p.qBase + r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined });
+    rank: rankMode ? { slot, rows: r1 - r0, i0: p.qBase + r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined,
+    finish: finish ? { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed } : undefined });
 }
 
 /**
@@ -575,7 +637,8 @@ function idOf(o: object): number {
 /** The setup message of a pool worker for this plan (everything it reads lives in the plan's memory). */
 export function setupMessage(module: WasmModule, p: WasmPlan, rk?: Record<string, unknown>): Record<string, unknown> {
   return { type: 'setup', module, modId: idOf(module), memory: p.memory, memId: idOf(p.memory), origOff: p.origOff, origLen: p.orig.length,
-    origF32: p.orig instanceof Float32Array, sqnOff: p.sqnOff, sqnLen: p.sqn.length, D: p.D, metric: METRIC_CODE[p.metric], rk };
+    origF32: p.orig instanceof Float32Array, sqnOff: p.sqnOff, sqnLen: p.sqn.length, D: p.D, metric: METRIC_CODE[p.metric], rk,
+    fin: rk ? undefined : finishSetup(p) };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
@@ -802,9 +865,11 @@ export function exactFull(p: WasmPlan, r0: number, r1: number): void {
   exactCandidates(p.orig, p.D, p.kp, r0, r1, v.hi, v.ed, METRIC_CODE[p.metric], p.C);
 }
 /** The worker message of the exact stage for rows [r0, r1) of a full plan. */
-export function exactMessage(p: WasmPlan, r0: number, r1: number): Record<string, unknown> {
+export function exactMessage(p: WasmPlan, r0: number, r1: number, finish = false): Record<string, unknown> {
   const f = finalizeCall(p, r0, r1);
-  return { type: 'exact', fin: f.fn, finArgs: f.args, exact: [r0, r1, p.kp, p.hiAll + r0 * p.C * 4, p.C, p.edAll + r0 * p.kp * 8] };
+  const hh = p.hhAll + r0 * 16, hi = p.hiAll + r0 * p.C * 4, ed = p.edAll + r0 * p.kp * 8;
+  return { type: 'exact', fin: f.fn, finArgs: f.args, exact: [r0, r1, p.kp, hi, p.C, ed],
+    finish: finish ? { base: p.finOff, cap: p.nRef, a: r0, q0: r0, rows: r1 - r0, hh, hi, ed } : undefined };
 }
 export function metricCode(p: WasmPlan): number {
   return METRIC_CODE[p.metric];
