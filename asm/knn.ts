@@ -819,3 +819,150 @@ export function symrows_f32(so: usize, B: i32, N: i32, I: i32, rv: usize): void 
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stage 2 in WebAssembly: the exact float64 euclidean distances of the candidates, and the sort
+// of each row's (distance, index) pairs. The sums follow lib/neighbors/distance.ts sqEuclid's
+// order exactly (eight partial sums p_m over t = m (mod 8) as four float64x2 accumulators, mul
+// then add, no fused multiply-add; then ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7))), so
+// the distances are pairDistance's bits.
+
+@inline function combine8(p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64): f64 {
+  return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+}
+
+/** sqEuclid of two float32 rows (promoted to float64 before the difference, as in JavaScript). */
+function sq8_f32(a: usize, b: usize, D: i32): f64 {
+  let A = f64x2.splat(0), B = f64x2.splat(0), C = f64x2.splat(0), E = f64x2.splat(0);
+  let t: i32 = 0;
+  for (; t + 8 <= D; t += 8) {
+    const o: usize = <usize>t << 2;
+    const xa = v128.load(a + o), xb = v128.load(a + o + 16), ya = v128.load(b + o), yb = v128.load(b + o + 16);
+    const e0 = f64x2.sub(f64x2.promote_low_f32x4(xa), f64x2.promote_low_f32x4(ya));
+    const e1 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(xa, xa, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(ya, ya, 2, 3, 0, 1)));
+    const e2 = f64x2.sub(f64x2.promote_low_f32x4(xb), f64x2.promote_low_f32x4(yb));
+    const e3 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(xb, xb, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(yb, yb, 2, 3, 0, 1)));
+    A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
+    C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
+  }
+  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
+  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
+  const r = D - t;
+  const o: usize = <usize>t << 2;
+  if (r > 0) { const e = <f64>load<f32>(a + o) - <f64>load<f32>(b + o); p0 += e * e; }
+  if (r > 1) { const e = <f64>load<f32>(a + o + 4) - <f64>load<f32>(b + o + 4); p1 += e * e; }
+  if (r > 2) { const e = <f64>load<f32>(a + o + 8) - <f64>load<f32>(b + o + 8); p2 += e * e; }
+  if (r > 3) { const e = <f64>load<f32>(a + o + 12) - <f64>load<f32>(b + o + 12); p3 += e * e; }
+  if (r > 4) { const e = <f64>load<f32>(a + o + 16) - <f64>load<f32>(b + o + 16); p4 += e * e; }
+  if (r > 5) { const e = <f64>load<f32>(a + o + 20) - <f64>load<f32>(b + o + 20); p5 += e * e; }
+  if (r > 6) { const e = <f64>load<f32>(a + o + 24) - <f64>load<f32>(b + o + 24); p6 += e * e; }
+  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
+}
+
+/** sqEuclid of two float64 rows. */
+function sq8_f64(a: usize, b: usize, D: i32): f64 {
+  let A = f64x2.splat(0), B = f64x2.splat(0), C = f64x2.splat(0), E = f64x2.splat(0);
+  let t: i32 = 0;
+  for (; t + 8 <= D; t += 8) {
+    const o: usize = <usize>t << 3;
+    const e0 = f64x2.sub(v128.load(a + o), v128.load(b + o));
+    const e1 = f64x2.sub(v128.load(a + o + 16), v128.load(b + o + 16));
+    const e2 = f64x2.sub(v128.load(a + o + 32), v128.load(b + o + 32));
+    const e3 = f64x2.sub(v128.load(a + o + 48), v128.load(b + o + 48));
+    A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
+    C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
+  }
+  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
+  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
+  const r = D - t;
+  const o: usize = <usize>t << 3;
+  if (r > 0) { const e = load<f64>(a + o) - load<f64>(b + o); p0 += e * e; }
+  if (r > 1) { const e = load<f64>(a + o + 8) - load<f64>(b + o + 8); p1 += e * e; }
+  if (r > 2) { const e = load<f64>(a + o + 16) - load<f64>(b + o + 16); p2 += e * e; }
+  if (r > 3) { const e = load<f64>(a + o + 24) - load<f64>(b + o + 24); p3 += e * e; }
+  if (r > 4) { const e = load<f64>(a + o + 32) - load<f64>(b + o + 32); p4 += e * e; }
+  if (r > 5) { const e = load<f64>(a + o + 40) - load<f64>(b + o + 40); p5 += e * e; }
+  if (r > 6) { const e = load<f64>(a + o + 48) - load<f64>(b + o + 48); p6 += e * e; }
+  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
+}
+
+/**
+ * The exact euclidean distance of each candidate of rows [i0, i1) (rows of the original values at
+ * orig, float32 when f32o != 0 else float64, D per row): candidate c of row i is the row
+ * hi[(i - i0) C + c]; its distance goes to ed[(i - i0) kp + c].
+ */
+export function exact_l2(orig: usize, f32o: i32, D: i32, i0: i32, i1: i32, kp: i32, hi: usize, C: i32, ed: usize): void {
+  const rs: usize = <usize>D << (f32o ? 2 : 3);
+  for (let i: i32 = i0; i < i1; i++) {
+    const a = orig + <usize>i * rs;
+    const oh = hi + <usize>(i - i0) * (<usize>C << 2), oe = ed + <usize>(i - i0) * (<usize>kp << 3);
+    for (let c: i32 = 0; c < kp; c++) {
+      const b = orig + <usize>load<i32>(oh + (<usize>c << 2)) * rs;
+      store<f64>(oe + (<usize>c << 3), sqrt<f64>(f32o ? sq8_f32(a, b, D) : sq8_f64(a, b, D)));
+    }
+  }
+}
+
+/** (d, i) pair at position p is below (e, j) in the engine's order: by distance, ties by index. */
+@inline function pairLess(pd: usize, pi: usize, p: i32, e: f64, j: i32): bool {
+  const d = load<f64>(pd + (<usize>p << 3));
+  return d < e || (d == e && load<i32>(pi + (<usize>p << 2)) < j);
+}
+@inline function swapPairs(pd: usize, pi: usize, a: i32, b: i32): void {
+  const da = pd + (<usize>a << 3), db = pd + (<usize>b << 3), ia = pi + (<usize>a << 2), ib = pi + (<usize>b << 2);
+  const x = load<f64>(da); store<f64>(da, load<f64>(db)); store<f64>(db, x);
+  const y = load<i32>(ia); store<i32>(ia, load<i32>(ib)); store<i32>(ib, y);
+}
+
+/** Sorts pairs [lo, hi] by (distance, index) far enough that positions < k hold the k smallest in order. */
+function partialSort(pd: usize, pi: usize, lo: i32, hi: i32, k: i32): void {
+  while (hi - lo > 12) {
+    if (lo >= k) return;
+    const mid = (lo + hi) >> 1;
+    // median of three to mid, then Hoare partition around it (the pairs are distinct: indices differ)
+    if (pairLess(pd, pi, mid, load<f64>(pd + (<usize>lo << 3)), load<i32>(pi + (<usize>lo << 2)))) swapPairs(pd, pi, lo, mid);
+    if (pairLess(pd, pi, hi, load<f64>(pd + (<usize>mid << 3)), load<i32>(pi + (<usize>mid << 2)))) {
+      swapPairs(pd, pi, mid, hi);
+      if (pairLess(pd, pi, mid, load<f64>(pd + (<usize>lo << 3)), load<i32>(pi + (<usize>lo << 2)))) swapPairs(pd, pi, lo, mid);
+    }
+    const pv = load<f64>(pd + (<usize>mid << 3)), pj = load<i32>(pi + (<usize>mid << 2));
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (pairLess(pd, pi, i, pv, pj)) i++;
+      while (j >= lo) {
+        const d = load<f64>(pd + (<usize>j << 3)), x = load<i32>(pi + (<usize>j << 2));
+        if (pv < d || (pv == d && pj < x)) j--; else break;
+      }
+      if (i <= j) { swapPairs(pd, pi, i, j); i++; j--; }
+    }
+    // [lo, j] below, [i, hi] above the pivot
+    if (i < k) partialSort(pd, pi, i, hi, k);
+    hi = j;
+  }
+  for (let a: i32 = lo + 1; a <= hi; a++) { // insertion sort
+    const d = load<f64>(pd + (<usize>a << 3)), x = load<i32>(pi + (<usize>a << 2));
+    let b = a - 1;
+    while (b >= lo && !pairLess(pd, pi, b, d, x)) {
+      store<f64>(pd + (<usize>(b + 1) << 3), load<f64>(pd + (<usize>b << 3)));
+      store<i32>(pi + (<usize>(b + 1) << 2), load<i32>(pi + (<usize>b << 2)));
+      b--;
+    }
+    store<f64>(pd + (<usize>(b + 1) << 3), d);
+    store<i32>(pi + (<usize>(b + 1) << 2), x);
+  }
+}
+
+/**
+ * For each of `rows` rows: its kp candidates (distances at ed, stride kp; indices at hi, stride
+ * C) sorted in place far enough, and the k smallest written in order to outD / outI from column
+ * c0 of output row r (stride w).
+ */
+export function sort_rows(ed: usize, hi: usize, rows: i32, kp: i32, C: i32, k: i32, outD: usize, outI: usize, w: i32, c0: i32): void {
+  for (let r: i32 = 0; r < rows; r++) {
+    const pd = ed + <usize>r * (<usize>kp << 3), pi = hi + <usize>r * (<usize>C << 2);
+    partialSort(pd, pi, 0, kp - 1, k);
+    const od = outD + (<usize>(r * w + c0) << 3), oi = outI + (<usize>(r * w + c0) << 2);
+    memory.copy(od, pd, <usize>k << 3);
+    memory.copy(oi, pi, <usize>k << 2);
+  }
+}

@@ -1,6 +1,7 @@
 import type { Matrix } from '../matrix';
 import type { Metric } from './metrics';
 import { TopK } from './heap';
+import { sqEuclid, sqEuclidPeriodic } from './distance';
 
 /**
  * An exact typed-array kd-tree for low dimension (D up to about 8) and the euclidean, manhattan
@@ -139,18 +140,7 @@ export class KdTree {
           const o = p * D;
           let dist: number;
           if (m === 'euclidean') {
-            let s = 0;
-            if (per) {
-              for (let t = 0; t < D; t++) {
-                const L = per[t];
-                let ee = Math.abs(q[t] - pts[o + t]) % L;
-                if (ee > L - ee) ee = L - ee;
-                s += ee * ee;
-              }
-            } else {
-              for (let t = 0; t < D; t++) { const ee = q[t] - pts[o + t]; s += ee * ee; }
-            }
-            dist = Math.sqrt(s);
+            dist = Math.sqrt(per ? sqEuclidPeriodic(q, 0, pts, o, D, per) : sqEuclid(q, 0, pts, o, D));
           } else if (m === 'manhattan') {
             let s = 0;
             if (per) {
@@ -209,15 +199,15 @@ function quickselect(perm: Int32Array, src: ArrayLike<number>, D: number, dim: n
 /** Distance between the points at tree positions a and b (the tree's metric and period). */
 function positionDistance(tree: KdTree, a: number, b: number): number {
   const D = tree.dims, pts = tree.pts, per = tree.period, oa = a * D, ob = b * D, m = tree.metric;
+  if (m === 'euclidean') return Math.sqrt(per ? sqEuclidPeriodic(pts, oa, pts, ob, D, per) : sqEuclid(pts, oa, pts, ob, D));
   let s = 0;
   for (let t = 0; t < D; t++) {
     let e = Math.abs(pts[oa + t] - pts[ob + t]);
     if (per) { const L = per[t]; e %= L; if (e > L - e) e = L - e; }
-    if (m === 'euclidean') s += e * e;
-    else if (m === 'manhattan') s += e;
+    if (m === 'manhattan') s += e;
     else if (e > s) s = e;
   }
-  return m === 'euclidean' ? Math.sqrt(s) : s;
+  return s;
 }
 
 /**

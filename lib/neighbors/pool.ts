@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { countRanks, finishTableRows, rankRows } from './ranks';
+import { certifyTableRows, countRanks, rankRows } from './ranks';
 import { exactCandidates, GrowingMemory, type WasmMemory } from './wasm';
 
 /**
@@ -20,7 +20,7 @@ import { exactCandidates, GrowingMemory, type WasmMemory } from './wasm';
  */
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
-let ex = null, mem = null, memId = 0, modId = 0, orig = null, sqn = null, D = 0, metric = 0, rk = null, fin = null;
+let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF32 = false, sqn = null, D = 0, metric = 0, rk = null, fin = null;
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
@@ -32,22 +32,24 @@ function runRanks(m) { // rows of a slot: rank distances, keep columns and statu
     new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
     g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti);
 }
-// Stage 2a: the exact float64 distance of each candidate (the function of wasm.ts, same bits as pairDistance)
+// Stage 2a: the exact float64 distance of each candidate (euclidean: the kernel's exact_l2; else
+// the function of wasm.ts; both give pairDistance's bits)
 const exactCandidates = ${exactCandidates.toString()};
 function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
-  exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
+  if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  else exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
-// Stage 2b: the table rows, sorted and certified (lib/neighbors/ranks.ts finishTableRows)
-const finishTableRows = ${finishTableRows.toString()};
+// Stage 2b: the table rows sorted by the kernel (sort_rows), then certified (lib/neighbors/ranks.ts certifyTableRows)
+const certifyTableRows = ${certifyTableRows.toString()};
 function runFinish(f) { // rows [a, a + rows) of the region at base (room for cap rows), query rows from q0
   const g = fin, buf = mem.buffer, rows = f.rows, w = g.w;
+  const dOff = f.base + f.a * w * 8, iOff0 = f.base + Math.ceil(f.cap * w * 8 / 16) * 16, sOff = iOff0 + Math.ceil(f.cap * w * 4 / 16) * 16;
+  const iOff = iOff0 + f.a * w * 4;
+  ex.sort_rows(f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
   const T = g.es === 8 ? new Float64Array(buf, f.hh, rows * 2) : new Float32Array(buf, f.hh, rows * 4);
-  const iOff = f.base + Math.ceil(f.cap * w * 8 / 16) * 16, sOff = iOff + Math.ceil(f.cap * w * 4 / 16) * 16;
-  finishTableRows(T, 16 / g.es, new Int32Array(buf, f.hh, rows * 4), new Int32Array(buf, f.hi, rows * g.C), new Float64Array(buf, f.ed, rows * g.kp),
-    rows, g.kp, g.C, g.k, g.selfMode, f.q0, g.qBase, g.avail, metric, sqn, g.sqnMax, g.eCoef, g.u, D, g.unsafe,
-    new Float64Array(buf, f.base + f.a * w * 8, rows * w), new Int32Array(buf, iOff + f.a * w * 4, rows * w), new Int32Array(buf, sOff + f.a * 4, rows),
-    g.hd, g.hx);
+  certifyTableRows(T, 16 / g.es, new Int32Array(buf, f.hh, rows * 4), rows, g.kp, g.k, g.selfMode, f.q0, g.qBase, g.avail, metric, sqn,
+    g.sqnMax, g.eCoef, g.u, D, g.unsafe, new Float64Array(buf, dOff, rows * w), new Int32Array(buf, iOff, rows * w), new Int32Array(buf, sOff + f.a * 4, rows));
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
@@ -63,9 +65,9 @@ parentPort.on('message', (m) => {
       }
       const buf = mem.buffer;
       orig = m.origF32 ? new Float32Array(buf, m.origOff, m.origLen) : new Float64Array(buf, m.origOff, m.origLen);
+      origOff = m.origOff; origF32 = m.origF32;
       sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
       D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null;
-      if (fin) { fin.hd = new Float64Array(fin.k); fin.hx = new Int32Array(fin.k); }
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);

@@ -43,6 +43,25 @@ export function rankRows(
     }
     return a[m];
   };
+  // sum of squared differences in distance.ts sqEuclid's order (eight partial sums), inlined
+  const sq8 = (x: ArrayLike<number>, oa: number, ob: number, n: number): number => {
+    let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e = 0, t = 0;
+    for (; t + 8 <= n; t += 8) {
+      e = x[oa + t] - x[ob + t]; p0 += e * e; e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e;
+      e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e;
+      e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e;
+      e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; e = x[oa + t + 7] - x[ob + t + 7]; p7 += e * e;
+    }
+    const r = n - t;
+    if (r > 0) { e = x[oa + t] - x[ob + t]; p0 += e * e; }
+    if (r > 1) { e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e; }
+    if (r > 2) { e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; }
+    if (r > 3) { e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e; }
+    if (r > 4) { e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; }
+    if (r > 5) { e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e; }
+    if (r > 6) { e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; }
+    return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+  };
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, oh = r * C;
     const T = hh[r * 4];
@@ -84,34 +103,11 @@ export function rankRows(
     }
     // exact distances of the marked candidates, with the operations of pairDistance (same bits)
     const oa = i * D;
-    let c0 = 0;
-    if (metric === 0) {
-      // four candidates at a time: four independent sums, each in pairDistance's order (same bits),
-      // instead of one chain of dependent additions
-      let nm = 0;
-      for (let c = 0; c < kp; c++) if (mark[c] !== 0) ti[nm++] = c;
-      let q = 0;
-      for (; q + 3 < nm; q += 4) {
-        const ca = ti[q], cb = ti[q + 1], cc = ti[q + 2], cd = ti[q + 3];
-        const o0 = hi[oh + ca] * D, o1 = hi[oh + cb] * D, o2 = hi[oh + cc] * D, o3 = hi[oh + cd] * D;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let t = 0; t < D; t++) {
-          const xi = orig[oa + t];
-          const e0 = xi - orig[o0 + t], e1 = xi - orig[o1 + t], e2 = xi - orig[o2 + t], e3 = xi - orig[o3 + t];
-          s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
-        }
-        ex[ca] = Math.sqrt(s0); ex[cb] = Math.sqrt(s1); ex[cc] = Math.sqrt(s2); ex[cd] = Math.sqrt(s3);
-      }
-      // the rest one by one below: from the candidate of list entry q on
-      c0 = q < nm ? ti[q] : kp;
-    }
-    for (let c = c0; c < kp; c++) {
+    for (let c = 0; c < kp; c++) {
       if (mark[c] === 0) continue;
       const ob = hi[oh + c] * D;
       if (metric === 0) {
-        let t2 = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; t2 += e * e; }
-        ex[c] = Math.sqrt(t2);
+        ex[c] = Math.sqrt(sq8(orig, oa, ob, D));
       } else {
         let xy = 0, xx = 0, yy = 0;
         for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
@@ -159,6 +155,25 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
   const eps = (D + 8) * 2.3e-16;
   const rootMax = Math.sqrt(sqnMax);
   const amb = new Int32Array(N); // the points of the current window
+  // sum of squared differences in distance.ts sqEuclid's order (eight partial sums), inlined
+  const sq8 = (x: ArrayLike<number>, oa: number, ob: number, n: number): number => {
+    let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e = 0, t = 0;
+    for (; t + 8 <= n; t += 8) {
+      e = x[oa + t] - x[ob + t]; p0 += e * e; e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e;
+      e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e;
+      e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e;
+      e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; e = x[oa + t + 7] - x[ob + t + 7]; p7 += e * e;
+    }
+    const r = n - t;
+    if (r > 0) { e = x[oa + t] - x[ob + t]; p0 += e * e; }
+    if (r > 1) { e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e; }
+    if (r > 2) { e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; }
+    if (r > 3) { e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e; }
+    if (r > 4) { e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; }
+    if (r > 5) { e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e; }
+    if (r > 6) { e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; }
+    return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+  };
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, ov = r * N, oa = i * D;
     const ni = sqn[i];
@@ -176,11 +191,7 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
     };
     const exact = (j: number): number => {
       const ob = j * D;
-      if (metric === 0) {
-        let t2 = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; t2 += e * e; }
-        return Math.sqrt(t2);
-      }
+      if (metric === 0) return Math.sqrt(sq8(orig, oa, ob, D));
       let xy = 0, xx = 0, yy = 0;
       for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
       const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
@@ -238,75 +249,30 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
 }
 
 /**
- * Stage 2 of the neighbour table in the workers (wasm.ts finishRowsFrom's arithmetic, bit for
- * bit): for each row of the views, the k smallest (exact distance, index) pairs of its kp
- * candidates, sorted (ties by index; self in column 0 in self mode), and its certification
- * (every left-out point had a stage-1 value >= T, which bounds its exact distance from below).
- * status[r] = 1 where the row is not certified (the caller recomputes it exactly), else 0.
- * Standalone like `rankRows` (inlined into the pool's workers): the max-heap is written out here.
+ * Stage 2 of the neighbour table in the workers, after asm/knn.ts sort_rows wrote each row's k
+ * smallest (exact distance, index) pairs in order from column c0: the self column (self mode) and
+ * each row's certification (wasm.ts finishRowsFrom's arithmetic: every left-out point had a
+ * stage-1 value >= T, which bounds its exact distance from below). status[r] = 1 where the row is
+ * not certified (the caller recomputes it exactly), else 0. Standalone like `rankRows` (inlined
+ * into the pool's workers).
  */
-export function finishTableRows(
-  T: Float32Array | Float64Array, tStride: number, hn: Int32Array, hi: Int32Array, ed: Float64Array, rows: number, kp: number, C: number,
-  k: number, selfMode: boolean, q0: number, qBase: number, avail: number, metric: number, sqn: Float64Array, sqnMax: number,
-  eCoef: number, u: number, D: number, unsafe: boolean, outD: Float64Array, outI: Int32Array, status: Int32Array,
-  hd: Float64Array, hx: Int32Array,
+export function certifyTableRows(
+  T: Float32Array | Float64Array, tStride: number, hn: Int32Array, rows: number, kp: number, k: number, selfMode: boolean,
+  q0: number, qBase: number, avail: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, D: number,
+  unsafe: boolean, outD: Float64Array, outI: Int32Array, status: Int32Array,
 ): void {
   const U64 = 2 ** -53;
-  const w = selfMode ? k + 1 : k, c0 = selfMode ? 1 : 0;
+  const w = selfMode ? k + 1 : k;
   const relRef = 1 - (D + 8) * 2.3e-16;
   const rootMax = Math.sqrt(sqnMax);
   for (let r = 0; r < rows; r++) {
-    const q = q0 + r, o = r * kp, oh = r * C, out = r * w;
+    const q = q0 + r, out = r * w;
     if (selfMode) { outD[out] = 0; outI[out] = q; }
     const Tr = T[r * tStride];
     // fewer than kp candidates: stage 1 overflowed (values beyond the kernel type) and left holes
     if (hn[r * 4 + 2] < kp || !Number.isFinite(Tr) || unsafe) { status[r] = 1; continue; }
-    // the k smallest (distance, index) pairs: a bounded max-heap ordered by (distance, index)
-    let size = 0;
-    for (let c = 0; c < kp; c++) {
-      const dist = ed[o + c], index = hi[oh + c];
-      if (size < k) {
-        let x = size++;
-        while (x > 0) {
-          const p = (x - 1) >> 1;
-          if (hd[p] > dist || (hd[p] === dist && hx[p] > index)) break;
-          hd[x] = hd[p]; hx[x] = hx[p]; x = p;
-        }
-        hd[x] = dist; hx[x] = index;
-        continue;
-      }
-      if (dist > hd[0] || (dist === hd[0] && index > hx[0])) continue;
-      let x = 0;
-      for (;;) {
-        const l = 2 * x + 1;
-        if (l >= size) break;
-        let m = l;
-        if (l + 1 < size && (hd[l + 1] > hd[l] || (hd[l + 1] === hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
-        if (hd[m] < dist || (hd[m] === dist && hx[m] < index)) break;
-        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
-      }
-      hd[x] = dist; hx[x] = index;
-    }
-    // heap sort in place: the largest to the end
-    for (let n = size; n > 0;) {
-      outD[out + c0 + n - 1] = hd[0]; outI[out + c0 + n - 1] = hx[0];
-      n--;
-      if (n === 0) break;
-      const dist = hd[n], index = hx[n];
-      let x = 0;
-      for (;;) {
-        const l = 2 * x + 1;
-        if (l >= n) break;
-        let m = l;
-        if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] === hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
-        if (hd[m] < dist || (hd[m] === dist && hx[m] < index)) break;
-        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
-      }
-      hd[x] = dist; hx[x] = index;
-    }
     status[r] = 0;
     if (kp >= avail) continue; // every point was a candidate
-    // certification (wasm.ts rowCertified)
     const K = outD[out + w - 1], i = qBase + q;
     let ok: boolean;
     if (metric === 1) {

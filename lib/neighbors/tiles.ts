@@ -40,7 +40,7 @@ export function symSync(X: Matrix, k: number, metric: Metric, precision: Precisi
   for (const round of symSchedule(nb)) for (const [I, J, sym] of round) kernel(...tileArgs(p, B, I, J, sym));
   const fin = finalizeCall(p, 0, N);
   (ex[fin.fn] as (...a: number[]) => void)(...fin.args);
-  exactFull(p, 0, N);
+  exactFull(p, ex, 0, N);
   return finishRowsFrom(p, X, null, k, 0, N, fullViews(p, 0, N), dist, ind, new TopK(k));
 }
 

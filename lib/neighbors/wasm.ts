@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { DadalabError } from '../errors';
 import type { Matrix } from '../matrix';
 import { TopK } from './heap';
-import { pairDistance } from './distance';
+import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
 
@@ -201,7 +201,7 @@ export interface WasmPlan {
   /** Neighbours per query row (k) and output columns (w = k + 1 in self mode, k in cross mode). */
   readonly k: number;
   readonly w: number;
-  /** The table rows finished in the workers (finishTableRows): per slot (row plans) or for all N rows (full plans), finishBytes apart. */
+  /** The table rows finished in the workers (asm sort_rows, then ranks.ts certifyTableRows): per slot (row plans) or for all N rows (full plans), finishBytes apart. */
   readonly finOff: number;
   readonly finBytes: number;
   readonly rvOff: number;
@@ -371,7 +371,7 @@ export function finishViews(p: WasmPlan, base: number, cap: number, a: number, r
     status: new Int32Array(buf, sOff + a * 4, rows) };
 }
 
-/** What the workers need to finish table rows (finishTableRows), sent with the setup message. */
+/** What the workers need to finish table rows (asm sort_rows, then ranks.ts certifyTableRows), sent with the setup message. */
 export function finishSetup(p: WasmPlan): Record<string, unknown> {
   return { k: p.k, w: p.w, selfMode: p.selfMode, qBase: p.qBase, avail: p.selfMode ? p.nRef - 1 : p.nRef, sqnMax: p.sqnMax, eCoef: p.eCoef,
     u: p.u, unsafe: p.unsafe, kp: p.kp, C: p.C, es: p.es };
@@ -514,8 +514,7 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
   const L = slotLayout(p, r0, r1, slot), buf = p.memory.buffer, rows = r1 - r0;
   initHeaders(buf, L.hh, rows, p.es === 8);
   (exports[p.fn] as (...args: number[]) => void)(...L.args);
-  exactCandidates(p.orig, p.D, p.kp, p.qBase + r0, p.qBase + r1, new Int32Array(buf, L.hi, rows * p.C),
-    new Float64Array(buf, L.ed, rows * p.kp), METRIC_CODE[p.metric], p.C);
+  exactOn(p, exports, p.qBase + r0, p.qBase + r1, L.hi, L.ed);
 }
 
 /**
@@ -525,29 +524,31 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
  */
 export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array,
   metric: number, stride: number): void {
+  // sum of squared differences in distance.ts sqEuclid's order (eight partial sums), inlined
+  const sq8 = (x: ArrayLike<number>, oa: number, ob: number, n: number): number => {
+    let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e = 0, t = 0;
+    for (; t + 8 <= n; t += 8) {
+      e = x[oa + t] - x[ob + t]; p0 += e * e; e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e;
+      e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e;
+      e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e;
+      e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; e = x[oa + t + 7] - x[ob + t + 7]; p7 += e * e;
+    }
+    const r = n - t;
+    if (r > 0) { e = x[oa + t] - x[ob + t]; p0 += e * e; }
+    if (r > 1) { e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e; }
+    if (r > 2) { e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; }
+    if (r > 3) { e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e; }
+    if (r > 4) { e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; }
+    if (r > 5) { e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e; }
+    if (r > 6) { e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; }
+    return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+  };
   for (let i = i0; i < i1; i++) {
     const oa = i * D, o = (i - i0) * kp, oh = (i - i0) * stride;
-    let c0 = 0;
-    if (metric === 0) {
-      // four candidates at a time: four independent sums (more instruction-level parallelism),
-      // each still added in coordinate order, so the same bits as pairDistance
-      for (; c0 + 4 <= kp; c0 += 4) {
-        const b0 = hi[oh + c0] * D, b1 = hi[oh + c0 + 1] * D, b2 = hi[oh + c0 + 2] * D, b3 = hi[oh + c0 + 3] * D;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let t = 0; t < D; t++) {
-          const x = orig[oa + t];
-          const e0 = x - orig[b0 + t], e1 = x - orig[b1 + t], e2 = x - orig[b2 + t], e3 = x - orig[b3 + t];
-          s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
-        }
-        ed[o + c0] = Math.sqrt(s0); ed[o + c0 + 1] = Math.sqrt(s1); ed[o + c0 + 2] = Math.sqrt(s2); ed[o + c0 + 3] = Math.sqrt(s3);
-      }
-    }
-    for (let c = c0; c < kp; c++) {
+    for (let c = 0; c < kp; c++) {
       const ob = hi[oh + c] * D;
       if (metric === 0) {
-        let s = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
-        ed[o + c] = Math.sqrt(s);
+        ed[o + c] = Math.sqrt(sq8(orig, oa, ob, D));
       } else if (metric === 1) {
         let xy = 0, xx = 0, yy = 0;
         for (let t = 0; t < D; t++) {
@@ -647,9 +648,7 @@ export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
 
 /** Exact float64 euclidean distance, the same operations as `pairDistance` (so the same bits). */
 function euclid(a: ArrayLike<number>, oa: number, b: ArrayLike<number>, ob: number, D: number): number {
-  let s = 0;
-  for (let t = 0; t < D; t++) { const e = a[oa + t] - b[ob + t]; s += e * e; }
-  return Math.sqrt(s);
+  return Math.sqrt(sqEuclid(a, oa, b, ob, D));
 }
 
 /** Views of the buffers of rows [r0, r1) (row r0 first): thresholds, counts, candidate indices (stride C), exact distances (stride kp). */
@@ -860,9 +859,18 @@ export function finalizeCall(p: WasmPlan, r0: number, r1: number): { fn: string;
   return { fn: p.es === 8 ? 'finalize_f64' : 'finalize_f32', args: [p.hdAll, p.hiAll, p.hhAll, r0, r1, p.C, p.kp] };
 }
 /** The exact distances of the candidates of rows [r0, r1) of a full plan (after finalize). */
-export function exactFull(p: WasmPlan, r0: number, r1: number): void {
-  const v = fullViews(p, r0, r1);
-  exactCandidates(p.orig, p.D, p.kp, r0, r1, v.hi, v.ed, METRIC_CODE[p.metric], p.C);
+export function exactFull(p: WasmPlan, exports: WasmExports, r0: number, r1: number): void {
+  exactOn(p, exports, r0, r1, p.hiAll + r0 * p.C * 4, p.edAll + r0 * p.kp * 8);
+}
+
+/** Stage 2a on this thread for kernel rows [i0, i1) with candidate indices at hi and distances to ed (byte offsets). */
+function exactOn(p: WasmPlan, exports: WasmExports, i0: number, i1: number, hi: number, ed: number): void {
+  const rows = i1 - i0, buf = p.memory.buffer;
+  if (p.metric === 'euclidean') {
+    (exports.exact_l2 as (...a: number[]) => void)(p.origOff, p.orig instanceof Float32Array ? 1 : 0, p.D, i0, i1, p.kp, hi, p.C, ed);
+  } else {
+    exactCandidates(p.orig, p.D, p.kp, i0, i1, new Int32Array(buf, hi, rows * p.C), new Float64Array(buf, ed, rows * p.kp), METRIC_CODE[p.metric], p.C);
+  }
 }
 /** The worker message of the exact stage for rows [r0, r1) of a full plan. */
 export function exactMessage(p: WasmPlan, r0: number, r1: number, finish = false): Record<string, unknown> {
