@@ -3,13 +3,14 @@ import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { bruteForceCross } from '../neighbors/brute';
 import type { Metric } from '../neighbors/metrics';
 import {
-  computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAk, entropy,
+  densityKNN, densityKpeaks, densityKstarNN, entropy,
   interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
   type CrossTable, type DensityResult, type KstarOptions, type KstarResult, type PakResult,
   neighGraph, neighVectorDiffs, commonNeighs, neighSimilarityIndex, computeGrads as gradsCore, computePearson as pearsonCore,
   computeDeltaFs as deltaFsCore, densityBMTI, similarityMatrix, invDeltaFsCovLSDI, kstarNNCore, type NeighGraph, type Gradients, type BmtiOptions, type BmtiResult,
 } from '../density';
 import { IdEstimation } from './idEstimation';
+import { computeKstarAsync, densityPAkAsync } from '../density/parallel';
 import { checkOptionKeys, optionKeys } from '../options';
 import { InputError } from '../errors';
 import { KSTAR_KEYS } from '../density/kstar';
@@ -141,7 +142,7 @@ export class DensityEstimation extends IdEstimation {
     checkOptionKeys(opts, KSTAR_KEYS, 'computeKstar');
     const id = await this.ensureId();
     const nn = await this.ensureDistances();
-    const r = kstarCore(nn, id, opts);
+    const r = await computeKstarAsync(nn, id, opts);
     this.setKstar(r.kstar);
     this.kstar = r.kstar;
     return r;
@@ -202,7 +203,7 @@ export class DensityEstimation extends IdEstimation {
     if (constant && kstar.length > 1) {
       this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`);
     }
-    const r = densityPAk(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
+    const r = await densityPAkAsync(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
     for (const w of r.warnings) this.warn(w);
     return this.store(r) as PakResult;
   }

@@ -3,8 +3,6 @@ import type { NeighborTable } from '../neighbors/table';
 import { checkId, checkKstar, logPrefactor } from './knn';
 import { makeDensityResult, type DensityResult } from './result';
 
-const EPS64 = 2.220446049250313e-16;
-
 export interface PakOptions {
   /**
    * DADApy's `optimized` flag: true (default) is the all-points Cython solver, which falls back to a
@@ -88,6 +86,7 @@ export function shellVolumes(distances: Float64Array, offset: number, k: number,
  */
 export function pakNewton(F0: number, k: number, v: Float64Array, optimized: boolean,
   state: { a: number; niter: number; singular: boolean; fixedSteps: number }, maxFixed: number): number {
+  const EPS64 = 2.220446049250313e-16; // (inside: the workers run this function's source)
   let F = F0, a = 0;
   const stepmax = 0.1 * Math.abs(F0);
   const half = ((k + 1) * k) / 2;
@@ -151,6 +150,7 @@ export function pakNewton(F0: number, k: number, v: Float64Array, optimized: boo
  * (t_l = exp(log v_l + F + a l)), for points whose volumes leave the float64 range.
  */
 export function pakNewtonLog(F0: number, k: number, lv: Float64Array, state: { a: number; niter: number }): number {
+  const EPS64 = 2.220446049250313e-16;
   let F = F0, a = 0;
   const stepmax = 0.1 * Math.abs(F0);
   const half = ((k + 1) * k) / 2;
@@ -201,26 +201,29 @@ export function densityPAk(nn: NeighborTable, id: number, kstar: ArrayLike<numbe
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }
 
-/** PAk on any row-major distance table (data tables, or cross tables for new points). */
-export function pakCore(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): {
-  logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[];
-} {
-  const optimized = opts.optimized ?? true;
-  const interp = opts.interpolation ?? false;
-  const maxFixed = opts.maxFixedPointSteps ?? 100000;
-  const lp = logPrefactor(id);
-  const logN = Math.log(opts.normaliseBy ?? n);
-  const logDen = new Float64Array(n), logDenErr = new Float64Array(n), dc = new Float64Array(n);
-  const iterations = new Int32Array(n), slope = new Float64Array(n);
+/**
+ * Counters of a PAk pass over rows (pakRows): identical-radius shells, capped exponents, points
+ * fitted in log space, skipped, unconverged, a singular Hessian met (0/1), fixed-point overruns.
+ */
+export const PAK_COUNTERS = 7;
+
+/**
+ * The PAk fits of rows [i0, i1) of a row-major distance table (w columns), k* from ks: writes
+ * logDen, logDenErr, dc, iterations and slope at the rows' positions and adds to `counters`
+ * (PAK_COUNTERS entries). Standalone (the neighbour pool's workers run its source, with
+ * shellVolumes, pakNewton and pakNewtonLog beside it), so the numbers do not depend on how the
+ * rows are split.
+ */
+export function pakRows(distances: Float64Array, w: number, i0: number, i1: number, id: number, lp: number, logN: number, ks: Int32Array,
+  optimized: boolean, interp: boolean, maxFixed: number, dadapyRange: boolean,
+  logDen: Float64Array, logDenErr: Float64Array, dc: Float64Array, iterations: Int32Array, slope: Float64Array, counters: Float64Array): void {
   let kmax = 0;
-  for (let i = 0; i < n; i++) if (ks[i] > kmax) kmax = ks[i];
+  for (let i = i0; i < i1; i++) if (ks[i] > kmax) kmax = ks[i];
   const v = new Float64Array(kmax + 1), ex = new Float64Array(kmax + 1), lv = new Float64Array(kmax + 1);
-  const dadapyRange = opts.dadapyVolumeRange ?? false;
-  let logSpace = 0;
   const flags = { capped: 0, identical: 0 };
   const state = { a: 0, niter: 0, singular: false, fixedSteps: 0 };
-  let skipped = 0, unconverged = 0;
-  for (let i = 0; i < n; i++) {
+  let skipped = 0, unconverged = 0, logSpace = 0;
+  for (let i = i0; i < i1; i++) {
     // kk: the shells used; for new points DADApy's interpolation uses k* − 1 in the error only
     const k = ks[i];
     const kk = interp ? k - 1 : k;
@@ -259,12 +262,37 @@ export function pakCore(distances: Float64Array, w: number, n: number, id: numbe
     if (state.niter >= 10000) unconverged++;
     logDen[i] = F - logN;
   }
+  counters[0] += flags.identical; counters[1] += flags.capped; counters[2] += logSpace; counters[3] += skipped;
+  counters[4] += unconverged; counters[5] = Math.max(counters[5], state.singular ? 1 : 0); counters[6] += state.fixedSteps;
+}
+
+/** The settings pakRows needs besides the table (from the options and the ID). */
+export function pakSettings(n: number, id: number, opts: PakOptions): { optimized: boolean; interp: boolean; maxFixed: number; dadapyRange: boolean; lp: number; logN: number } {
+  return { optimized: opts.optimized ?? true, interp: opts.interpolation ?? false, maxFixed: opts.maxFixedPointSteps ?? 100000,
+    dadapyRange: opts.dadapyVolumeRange ?? false, lp: logPrefactor(id), logN: Math.log(opts.normaliseBy ?? n) };
+}
+
+/** The result of PAk from its arrays and counters (pakRows over all rows, in any split). */
+export function pakResultParts(logDen: Float64Array, logDenErr: Float64Array, dc: Float64Array, iterations: Int32Array, slope: Float64Array,
+  counters: Float64Array, maxFixed: number, dadapyRange: boolean): { logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[] } {
+  const [identical, capped, logSpace, skipped, unconverged, singular, fixedSteps] = counters;
   const warnings: string[] = [];
-  if (flags.identical > 0) warnings.push(`PAk: ${flags.identical} shells with identical inner and outer radius (ratio lowered by 1e-14)`);
-  if (flags.capped > 0 && dadapyRange) warnings.push(`PAk: ${flags.capped} shell volumes overflowed and were capped at e^300 (DADApy's rule: these densities are not meaningful)`);
+  if (identical > 0) warnings.push(`PAk: ${identical} shells with identical inner and outer radius (ratio lowered by 1e-14)`);
+  if (capped > 0 && dadapyRange) warnings.push(`PAk: ${capped} shell volumes overflowed and were capped at e^300 (DADApy's rule: these densities are not meaningful)`);
   if (logSpace > 0) warnings.push(`PAk: ${logSpace} points have shell volumes outside [1e-300, e^300] (high ID or extreme distances): fitted in log space (DADApy caps the exponent at 300 or skips the fit there, so its values differ at these points)`);
-  if (state.singular) warnings.push('PAk: the Hessian was singular at some points: a fixed-point step was used there');
-  if (state.fixedSteps > 0) warnings.push(`PAk: the fixed-point iteration did not converge within ${maxFixed} steps at some points (DADApy would loop forever)`);
-  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: state.singular, skipped, unconverged, logSpace });
+  if (singular > 0) warnings.push('PAk: the Hessian was singular at some points: a fixed-point step was used there');
+  if (fixedSteps > 0) warnings.push(`PAk: the fixed-point iteration did not converge within ${maxFixed} steps at some points (DADApy would loop forever)`);
+  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: singular > 0, skipped, unconverged, logSpace });
   return { logDen, logDenErr, dc, diagnostics, warnings };
+}
+
+/** PAk on any row-major distance table (data tables, or cross tables for new points). */
+export function pakCore(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): {
+  logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[];
+} {
+  const st = pakSettings(n, id, opts);
+  const logDen = new Float64Array(n), logDenErr = new Float64Array(n), dc = new Float64Array(n);
+  const iterations = new Int32Array(n), slope = new Float64Array(n), counters = new Float64Array(PAK_COUNTERS);
+  pakRows(distances, w, 0, n, id, st.lp, st.logN, ks, st.optimized, st.interp, st.maxFixed, st.dadapyRange, logDen, logDenErr, dc, iterations, slope, counters);
+  return pakResultParts(logDen, logDenErr, dc, iterations, slope, counters, st.maxFixed, st.dadapyRange);
 }

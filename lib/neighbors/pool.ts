@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { certifyTableRows, countRanks, rankRows } from './ranks';
-import { exactCandidates, GrowingMemory, type WasmMemory } from './wasm';
+import { exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './wasm';
 
 /**
  * A persistent pool of worker threads that run the WebAssembly kernels on a shared
@@ -20,6 +20,7 @@ import { exactCandidates, GrowingMemory, type WasmMemory } from './wasm';
  */
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
+const bundles = {};
 let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF32 = false, sqn = null, D = 0, metric = 0, rk = null, fin = null;
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
@@ -86,6 +87,11 @@ parentPort.on('message', (m) => {
       ex[m.fin](...m.finArgs);
       runExact(m.exact);
       if (m.finish) runFinish(m.finish);
+    } else if (m.type === 'define') { // a bundle of standalone functions (runRowJobs)
+      bundles[m.name] = new Function(m.src)();
+    } else if (m.type === 'js') { // rows of a JavaScript job on the shared memory
+      if (m.memId !== memId) { mem = m.memory; memId = m.memId; ex = null; }
+      bundles[m.bundle][m.fn](mem.buffer, m.args);
     } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
       orig = null; sqn = null; rk = null; fin = null;
     }
@@ -155,6 +161,21 @@ export class KnnPool {
     return this.mem.get(bytes);
   }
 
+  /** The bundles each worker has been given (a new worker starts with none). */
+  private readonly defined = new WeakMap<Worker, Set<string>>();
+
+  /** Runs bundle function `fn` on worker `idx` with the job's memory and `args`, defining the bundle there first if needed. */
+  async callJs(idx: number, bundle: { name: string; src: string }, fn: string, memory: WasmMemory, args: Record<string, unknown>): Promise<void> {
+    const w = this.worker(idx);
+    let set = this.defined.get(w);
+    if (!set) { set = new Set(); this.defined.set(w, set); }
+    if (!set.has(bundle.name)) {
+      set.add(bundle.name);
+      await this.call(idx, { type: 'define', name: bundle.name, src: bundle.src });
+    }
+    await this.call(idx, { type: 'js', bundle: bundle.name, fn, memory, memId: memoryId(memory), args });
+  }
+
   /** Runs `fn` with the pool to itself (jobs are queued), keeping the process alive meanwhile. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(async () => {
@@ -208,3 +229,43 @@ export async function shutdownNeighborPool(): Promise<void> {
   pools.clear();
   await Promise.all(ps.map((p) => p.terminate()));
 }
+
+/**
+ * A JavaScript job split by rows over the pool's workers (bit-identical to running `fn` on all
+ * rows at once, as each row is computed by one call of the same function): `bytes` of the pool's
+ * memory from ROW_JOB_BASE on, written by `fill` before and read by `read` after; chunk [i0, i1)
+ * runs `bundle.fn(buffer, { ...args(i0, i1) })` in a worker. The bundle's source is a function body
+ * returning an object of standalone functions (defined once per worker).
+ */
+export async function runRowJobs(opts: {
+  workers: number; n: number; bytes: number; bundle: { name: string; src: string }; fn: string;
+  fill: (buf: ArrayBuffer) => void; args: (i0: number, i1: number) => Record<string, unknown>; read: (buf: ArrayBuffer) => void;
+  chunks?: number;
+}): Promise<void> {
+  const pool = getPool(opts.workers);
+  await pool.exclusive(async () => {
+    const memory = pool.memoryFor(ROW_JOB_BASE + opts.bytes);
+    opts.fill(memory.buffer);
+    const nChunks = Math.max(1, Math.min(opts.n, opts.chunks ?? 16 * opts.workers));
+    const size = Math.ceil(opts.n / nChunks);
+    let next = 0;
+    let failure: unknown = null;
+    const loop = async (wi: number): Promise<void> => {
+      while (failure === null && next < opts.n) {
+        const i0 = next, i1 = Math.min(opts.n, i0 + size);
+        next = i1;
+        try {
+          await pool.callJs(wi, opts.bundle, opts.fn, memory, opts.args(i0, i1));
+        } catch (e) {
+          if (failure === null) failure = e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: opts.workers }, (_, i) => loop(i)));
+    if (failure !== null) throw failure;
+    opts.read(memory.buffer);
+  });
+}
+
+/** Where row jobs' data start in the pool's memory (below: the WebAssembly kernels' runtime area). */
+export const ROW_JOB_BASE = 65536;

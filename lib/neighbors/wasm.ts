@@ -628,6 +628,11 @@ export function exactRankRow(p: WasmPlan, X: Matrix, r: number, ranks: ArrayLike
 
 const ids = new WeakMap<object, number>();
 let nextId = 1;
+/** The number that names a memory in messages to the workers. */
+export function memoryId(m: WasmMemory): number {
+  return idOf(m);
+}
+
 /** A number that names a memory or module object (the workers re-instantiate only when it changes). */
 function idOf(o: object): number {
   let id = ids.get(o);
