@@ -24,17 +24,18 @@ export class KdTree {
   /** The coordinates in tree order (float64 copy of the original values). */
   readonly pts: Float64Array;
   // nodes: [start, end) in tree order, children (-1 for a leaf), bounding box
-  private readonly start: Int32Array;
-  private readonly end: Int32Array;
-  private readonly left: Int32Array;
-  private readonly right: Int32Array;
-  private readonly lo: Float64Array;
-  private readonly hi: Float64Array;
-  private nodes = 0;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  /** Nodes built (the node arrays are longer). */
+  nodes = 0;
   private readonly stackN: Int32Array;
   private readonly stackB: Float64Array;
   private readonly q: Float64Array;
-  private readonly absSlack: number;
+  readonly absSlack: number;
 
   constructor(X: Matrix, metric: Metric, period: Float64Array | null, leafSize = 32) {
     if (metric === 'cosine') throw new Error('KdTree: cosine is not a box metric');

@@ -241,6 +241,8 @@ export async function runRowJobs(opts: {
   workers: number; n: number; bytes: number; bundle: { name: string; src: string }; fn: string;
   fill: (buf: ArrayBuffer) => void; args: (i0: number, i1: number) => Record<string, unknown>; read: (buf: ArrayBuffer) => void;
   chunks?: number;
+  /** Called after each chunk with the rows done so far, then awaited (progress reports, interruption points). */
+  progress?: (done: number) => void | Promise<void>;
 }): Promise<void> {
   const pool = getPool(opts.workers);
   await pool.exclusive(async () => {
@@ -248,7 +250,7 @@ export async function runRowJobs(opts: {
     opts.fill(memory.buffer);
     const nChunks = Math.max(1, Math.min(opts.n, opts.chunks ?? 16 * opts.workers));
     const size = Math.ceil(opts.n / nChunks);
-    let next = 0;
+    let next = 0, done = 0;
     let failure: unknown = null;
     const loop = async (wi: number): Promise<void> => {
       while (failure === null && next < opts.n) {
@@ -256,6 +258,8 @@ export async function runRowJobs(opts: {
         next = i1;
         try {
           await pool.callJs(wi, opts.bundle, opts.fn, memory, opts.args(i0, i1));
+          done += i1 - i0;
+          if (opts.progress) await opts.progress(done);
         } catch (e) {
           if (failure === null) failure = e;
         }

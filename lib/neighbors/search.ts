@@ -11,6 +11,7 @@ import { checkpoint, startProgress } from '../runtime/progress';
 import { bruteForceRows } from './brute';
 import { TopK } from './heap';
 import { KdTree, kdTreeRows } from './kdtree';
+import { KD_PARALLEL_MIN, kdTreeRowsParallel } from './kdrows';
 import { BLOCK_ROWS, bruteBlockRows, kdBlockRows, resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath, type ResolvedNeighborOptions } from './options';
 import { wasmAsync, wasmSync } from './rowblocks';
 import { makeTable, type NeighborTable } from './table';
@@ -66,12 +67,16 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   try {
     if (r.engine === 'kdtree') {
       const tree = new KdTree(X, metric, period);
-      const B = kdBlockRows(N, maxk);
-      for (let p0 = 0; p0 < N; p0 += B) {
-        const p1 = Math.min(N, p0 + B);
-        kdTreeRows(tree, maxk, p0, p1, dist, ind);
-        bar.update(p1);
-        await checkpoint(opts.signal);
+      if (r.workers > 0 && N >= KD_PARALLEL_MIN) {
+        await kdTreeRowsParallel(tree, maxk, r.workers, dist, ind, async (done) => { bar.update(done); await checkpoint(opts.signal); });
+      } else {
+        const B = kdBlockRows(N, maxk);
+        for (let p0 = 0; p0 < N; p0 += B) {
+          const p1 = Math.min(N, p0 + B);
+          kdTreeRows(tree, maxk, p0, p1, dist, ind);
+          bar.update(p1);
+          await checkpoint(opts.signal);
+        }
       }
     } else if (r.engine === 'wasm') {
       const sink = (r0: number, _r1: number, d: Float64Array, ix: Int32Array) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); };
@@ -95,7 +100,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   } finally {
     bar.finish();
   }
-  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric, path });
+  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' || (r.engine === 'kdtree' && N >= KD_PARALLEL_MIN) ? r.workers : 0, fallbackRows, symmetric, path });
   return table(X, r, dist, ind);
 }
 
