@@ -83,6 +83,9 @@ parentPort.on('message', (m) => {
       runCount(m.count);
     } else if (m.type === 'tile') {
       ex[m.fn](...m.args);
+    } else if (m.type === 'rankfull') { // rows of the resident buffers: finalise, then the window mode of the ranks
+      ex[m.fin](...m.finArgs);
+      runRanks(m.rank);
     } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances
       ex[m.fin](...m.finArgs);
       runExact(m.exact);

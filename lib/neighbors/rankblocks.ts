@@ -9,8 +9,9 @@ import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { startProgress } from '../runtime/progress';
 import type { BlockSink } from './inorder';
-import { resolveNeighborOptions, setNeighborStats, type NeighborOptions } from './options';
+import { resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath } from './options';
 import { wasmAsync } from './rowblocks';
+import { symAsync, symBlocks } from './tiles';
 import { forEachNeighborBlock } from './search';
 import { stripsAsync, type RankCount } from './strips';
 import { exactRankRow, finishRanksFrom, rankOutputs, rankScratch, rowViews, slotLayout, type RankPlan, type WasmPlan } from './wasm';
@@ -121,18 +122,40 @@ export async function rankBlocks(data: MatrixLike, opts: NeighborRankOptions,
     await cb(r0, r1, out, kD, keep > 0 ? ix : null);
   };
   const rankSpec = { ranks: Int32Array.from(asc), keep };
-  let symmetric = false;
+  let path: NeighborPath = 'rows';
   try {
-    const sym = opts.symmetric === false ? null
+    const strips = opts.symmetric === false ? null
       : await stripsAsync(X, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, { kind: 'ranks', ...rankSpec, finish: finishRankBlock }, count);
-    symmetric = sym !== null;
-    if (count && sym === null) return false;
-    fallbackRows = sym ?? await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink,
-      (p, r0, r1, slot, g) => finishRankBlock(p, g, r0, r1, slot), rankSpec);
+    if (count && strips === null) return false;
+    const B = strips !== null || opts.symmetric === false ? 0 : rankTileRows(N, X.cols, maxk, r.metric, r.precision, r.workers);
+    path = strips !== null ? 'strips' : B > 0 ? 'tiles' : 'rows';
+    if (strips !== null) fallbackRows = strips;
+    else if (B > 0) fallbackRows = await symAsync(X, maxk, r.metric, r.precision, r.workers, B, opts.signal, bar, sink, { ...rankSpec, finish: finishRankBlock });
+    else {
+      fallbackRows = await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink,
+        (p, r0, r1, slot, g) => finishRankBlock(p, g, r0, r1, slot), rankSpec);
+    }
   } finally {
     bar.finish();
   }
-  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.workers, fallbackRows, symmetric });
+  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.workers, fallbackRows, symmetric: path !== 'rows', path });
   return true;
 }
 
+
+/** Resident candidate buffers of the ranks mode on the tiles: at most this many bytes (N (k' + k'/2) 8). */
+const RANK_TILES_MAX_BYTES = 512 * 2 ** 20;
+
+/**
+ * The tile rows when the ranks mode should run on the symmetric tiles (each pair once, candidate
+ * buffers resident: memory linear in N), else 0 (the row blocks: twice the arithmetic, a few
+ * blocks of memory). The tiles pay where the arithmetic saved outweighs their buffer upkeep: about
+ * N D >= 3e6 (measured: the buffers cost ~0.1 ms a row at k' = 1280, the arithmetic N D / 30 GFLOP/s).
+ */
+function rankTileRows(N: number, D: number, k: number, metric: string, precision: string, workers: number): number {
+  if (workers === 0 || precision !== 'float32' || (metric !== 'euclidean' && metric !== 'cosine') || N * D < 3e6) return 0;
+  if (process.env.DADALAB_RANK_TILES === '0') return 0;
+  const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
+  if (kp >= N - 1 || N * (kp + Math.max(32, kp >> 1)) * 8 > RANK_TILES_MAX_BYTES) return 0;
+  return symBlocks(N, D, k, metric as 'euclidean', precision as 'float32', workers);
+}

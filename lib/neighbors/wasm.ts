@@ -288,7 +288,7 @@ export class GrowingMemory {
  * (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
-  metric: WasmMetric = 'euclidean', full = false, rowBuffers = false, extraBytes: number | ((BR: number) => number) = 0,
+  metric: WasmMetric = 'euclidean', full: boolean | 'ranks' = false, rowBuffers = false, extraBytes: number | ((BR: number) => number) = 0,
   alloc: MemoryAlloc = freshMemory): WasmPlan {
   const cosine = metric === 'cosine';
   const direct = metric === 'manhattan' || metric === 'chebyshev'; // raw values, no norms
@@ -316,10 +316,11 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const rvBytes = rowsel || rowBuffers ? align16(BR * N * 4) + 2 * align16(N * 4) : 0; // the row buffer, then rowSelect_f32's scratch
   const slotBytes = align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8) + rvBytes;
   // full: the buffers (and exact distances) of every row stay resident, for the symmetric tiles
-  const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + N * kp * 8 : 0;
+  // (full = 'ranks': no exact distances nor finished rows: the window mode works per block)
+  const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + (full === 'ranks' ? 0 : N * kp * 8) : 0;
   const w = Q ? k : k + 1;
   const finOff = align16(slotOff + (full ? fullBytes : slots * slotBytes));
-  const finBytes = finishBytes(full ? N : BR, w);
+  const finBytes = full === 'ranks' ? 0 : finishBytes(full ? N : BR, w);
   const extraOff = align16(finOff + (full ? finBytes : slots * finBytes));
   const bytes = extraOff + (typeof extraBytes === 'function' ? extraBytes(BR) : extraBytes);
   const memory = alloc(bytes);
