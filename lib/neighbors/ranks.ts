@@ -62,6 +62,8 @@ export function rankRows(
     if (r > 6) { e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; }
     return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
   };
+  const loR = new Float64Array(R), hiR = new Float64Array(R), tau = new Float64Array(R), sig = new Float64Array(R);
+  const below = new Int32Array(R);
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, oh = r * C;
     const T = hh[r * 4];
@@ -80,26 +82,56 @@ export function rankRows(
       const v = a + E;
       return ((v > 0 ? Math.sqrt(v) : 0) + dl) * (1 + eps);
     };
-    for (let c = 0; c < kp; c++) { const a = hd[oh + c]; s[c] = a; lo[c] = L(a); up[c] = Uf(a); mark[c] = 0; }
+    // value-space thresholds (L and Uf are non-decreasing: each step is a monotone, correctly
+    // rounded operation): every a < below(y) has Uf(a) < y (certainly below a distance >= y), every
+    // a > above(y) has L(a) > y (certainly above); checked, else the safe infinite threshold
+    const belowOf = (y: number): number => {
+      let c: number;
+      if (metric === 0) {
+        const g = y / (1 + eps) - dl;
+        if (!(g > 0)) return -Infinity;
+        c = (g * g - E) * (1 - 1e-9) - 1e-300;
+      } else {
+        const c0 = 2 * (y - 1 - dl) - E;
+        c = c0 - Math.abs(c0) * 1e-9 - 1e-300;
+      }
+      return Uf(c) < y ? c : -Infinity;
+    };
+    const aboveOf = (y: number): number => {
+      let c: number;
+      if (metric === 0) {
+        const h = y / (1 - eps) + dl;
+        c = (h * h + E) * (1 + 1e-9) + 1e-300;
+      } else {
+        const c0 = 2 * (y - 1 + dl) + E;
+        c = c0 + Math.abs(c0) * 1e-9 + 1e-300;
+      }
+      return L(c) > y ? c : Infinity;
+    };
+    for (let c = 0; c < kp; c++) { s[c] = hd[oh + c]; mark[c] = 0; }
     // the candidate values at the requested ranks (a cascade of selections from rank k down)
     const Ak = sel(s, 0, kp - 1, k - 1);
     if (!all && !(L(T) > Uf(Ak))) { status[r] = 1; continue; } // a left-out point might reach rank k
     status[r] = 0;
     let top = k - 1;
-    const A = tmp; // A[q] for q < R: the value at ranks[q]; A[R]: at keep
+    const A = tmp; // A[q] for q < R: the value at ranks[q]
     for (let q = R - 1; q >= 0; q--) { const m = ranks[q] - 1; A[q] = m === top ? s[m] : sel(s, 0, top, m); top = m; }
     // (keep <= k: select again on the k smallest; the cascade order does not matter for values)
-    const hiKeep = keep > 0 ? Uf(sel(s, 0, k - 1, keep - 1)) : -Infinity;
-    const loR = new Float64Array(R), hiR = new Float64Array(R), below = new Int32Array(R);
-    for (let q = 0; q < R; q++) { loR[q] = L(A[q]); hiR[q] = Uf(A[q]); }
+    const keepAbove = keep > 0 ? aboveOf(Uf(sel(s, 0, k - 1, keep - 1))) : -Infinity;
+    for (let q = 0; q < R; q++) {
+      loR[q] = L(A[q]); hiR[q] = Uf(A[q]);
+      tau[q] = belowOf(loR[q]); sig[q] = aboveOf(hiR[q]);
+      below[q] = 0;
+    }
     // mark the candidates in some window (or in the keep set); count those certainly below each rank
     for (let c = 0; c < kp; c++) {
-      const l = lo[c], h = up[c];
-      if (l <= hiKeep) mark[c] = 1;
+      const a = hd[oh + c];
+      let mk = a <= keepAbove ? 1 : 0;
       for (let q = 0; q < R; q++) {
-        if (h < loR[q]) below[q]++;
-        else if (l <= hiR[q]) mark[c] = 1;
+        if (a < tau[q]) below[q]++;
+        else if (a <= sig[q]) mk = 1;
       }
+      mark[c] = mk;
     }
     // exact distances of the marked candidates, with the operations of pairDistance (same bits)
     const oa = i * D;
@@ -119,7 +151,8 @@ export function rankRows(
     // each rank: the (r - below)-th smallest exact distance of its window
     for (let q = 0; q < R && status[r] === 0; q++) {
       let n = 0;
-      for (let c = 0; c < kp; c++) if (up[c] >= loR[q] && lo[c] <= hiR[q]) s[n++] = ex[c];
+      const t0 = tau[q], s0 = sig[q];
+      for (let c = 0; c < kp; c++) { const a = hd[oh + c]; if (a >= t0 && a <= s0) s[n++] = ex[c]; }
       const m = ranks[q] - below[q];
       if (m < 1 || m > n) { status[r] = 1; break; } // cannot happen (see above); the exact fallback if it did
       outR[r * R + q] = sel(s, 0, n - 1, m - 1);
@@ -127,7 +160,7 @@ export function rankRows(
     if (status[r] !== 0 || keep === 0) continue;
     // the first keep columns: sort the keep set by (distance, index)
     let n = 0;
-    for (let c = 0; c < kp; c++) if (lo[c] <= hiKeep) { s[n] = ex[c]; ti[n] = hi[oh + c]; n++; }
+    for (let c = 0; c < kp; c++) if (hd[oh + c] <= keepAbove) { s[n] = ex[c]; ti[n] = hi[oh + c]; n++; }
     if (n < keep) { status[r] = 1; continue; }
     for (let a = 1; a < n; a++) { // insertion sort (n is about keep)
       const dv = s[a], iv = ti[a];
