@@ -21,6 +21,7 @@ import { exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './was
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
 const bundles = {};
+let nat = null, u8 = null;
 let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF32 = false, sqn = null, D = 0, metric = 0, rk = null, fin = null;
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
@@ -69,6 +70,8 @@ parentPort.on('message', (m) => {
       origOff = m.origOff; origF32 = m.origF32;
       sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
       D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null;
+      if (m.native && !nat) nat = require(m.native); // the optional native tile kernel (lib/neighbors/native.ts)
+      u8 = m.native ? new Uint8Array(buf) : null;
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
@@ -82,7 +85,8 @@ parentPort.on('message', (m) => {
       ex[m.fn || 'values_f32'](...m.args);
       runCount(m.count);
     } else if (m.type === 'tile') {
-      ex[m.fn](...m.args);
+      if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
+      else ex[m.fn](...m.args);
     } else if (m.type === 'rankfull') { // rows of the resident buffers: finalise, then the window mode of the ranks
       ex[m.fin](...m.finArgs);
       runRanks(m.rank);
@@ -96,7 +100,7 @@ parentPort.on('message', (m) => {
       if (m.memId !== memId) { mem = m.memory; memId = m.memId; ex = null; }
       bundles[m.bundle][m.fn](mem.buffer, m.args);
     } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
-      orig = null; sqn = null; rk = null; fin = null;
+      orig = null; sqn = null; rk = null; fin = null; u8 = null;
     }
     parentPort.postMessage({ id: m.id });
   } catch (e) {

@@ -6,6 +6,7 @@ import { TopK } from './heap';
 import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
+import { nativeKernelPath } from './native';
 
 /**
  * The WebAssembly SIMD engine for euclidean and cosine distances at high D (perf-knn.md §5.2).
@@ -645,7 +646,7 @@ function idOf(o: object): number {
 export function setupMessage(module: WasmModule, p: WasmPlan, rk?: Record<string, unknown>): Record<string, unknown> {
   return { type: 'setup', module, modId: idOf(module), memory: p.memory, memId: idOf(p.memory), origOff: p.origOff, origLen: p.orig.length,
     origF32: p.orig instanceof Float32Array, sqnOff: p.sqnOff, sqnLen: p.sqn.length, D: p.D, metric: METRIC_CODE[p.metric], rk,
-    fin: rk ? undefined : finishSetup(p) };
+    fin: rk ? undefined : finishSetup(p), native: p.es === 4 ? nativeKernelPath() : null };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {

@@ -13,6 +13,7 @@ const fmaWasm = join(root, 'dist', 'wasm', 'knn-fma.wasm');
 
 interface ChildResult {
   hash: string;
+  kernels: (string | null)[];
   parts: Record<string, string>;
   fma: boolean;
   wasm: boolean;
@@ -23,7 +24,7 @@ interface ChildResult {
 
 function run(env: Record<string, string>, nodeFlags: string[] = []): ChildResult {
   const out = execFileSync(process.execPath, [...nodeFlags, script], {
-    env: { ...process.env, DADALAB_WASM: '', DADALAB_WASM_FMA: '', ...env }, encoding: 'utf8', timeout: 240_000,
+    env: { ...process.env, DADALAB_WASM: '', DADALAB_WASM_FMA: '', DADALAB_NATIVE: '', DADALAB_STRIPS: '', ...env }, encoding: 'utf8', timeout: 240_000,
   });
   return JSON.parse(out.trim().split('\n').pop() as string) as ChildResult;
 }
@@ -42,11 +43,12 @@ describe.runIf(existsSync(join(root, 'dist', 'lib', 'index.js')))('engines in ch
   it('relaxed-SIMD kernels, plain kernels and plain JavaScript give the same bytes; only the JavaScript fallback warns, once', () => {
     // the relaxed-SIMD kernels: built into the runtime, or given V8's flag at start-up (Node 20)
     const fma = run({}, fmaBuiltIn() ? [] : ['--experimental-wasm-relaxed-simd']);
-    const plain = run({ DADALAB_WASM_FMA: '0' });
+    const plain = run({ DADALAB_WASM_FMA: '0', DADALAB_NATIVE: '0' });
     const js = run({ DADALAB_WASM: '0' });
     expect(fma.wasm && fma.fma).toBe(true);
     expect(plain.wasm).toBe(true);
     expect(plain.fma).toBe(false);
+    expect(plain.kernels).toEqual(['wasm']);
     expect(js.wasm).toBe(false);
     expect(plain.parts).toEqual(fma.parts);
     expect(js.parts).toEqual(fma.parts);
@@ -65,4 +67,15 @@ describe.runIf(existsSync(join(root, 'dist', 'lib', 'index.js')))('engines in ch
     expect(r.fmaAfter).toBe(r.fmaBefore);
     expect(r.fma).toBe(r.fmaBefore);
   }, 300_000);
+});
+
+describe.runIf(existsSync(join(root, 'dist', 'native', 'knn.node')))('the optional native accelerator (built here: dist/native/knn.node)', () => {
+  it('gives the same bytes as the WebAssembly kernels', () => {
+    const native = run({});
+    const wasm = run({ DADALAB_NATIVE: '0' });
+    expect(native.kernels).toEqual(['native']);
+    expect(wasm.kernels[0]).not.toBe('native');
+    expect(native.parts).toEqual(wasm.parts);
+    expect(native.hash).toBe(wasm.hash);
+  }, 600_000);
 });
