@@ -9,6 +9,7 @@ import { DadalabError } from '../lib/errors';
 import { EmbeddedKernel, type CellKernel, type IOPubMessage } from './client';
 import { OutputCollector, dadalabMetadata, readNotebook, sourceText, writeNotebook, type Notebook, type Output } from './notebook';
 import { renderReport } from './report';
+import { kernelProvenance, type Provenance } from './provenance';
 import { JupyterServer } from './server';
 import { terminalProgressSink } from '../widgets/progress';
 
@@ -144,6 +145,7 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
   let kernel: CellKernel | null = null;
   let server: JupyterServer | null = null;
   let result: { failure?: CellFailure; cellsRun: number };
+  let provenance: Provenance | null = null;
   try {
     if (opts.server) {
       server = await JupyterServer.start({ rootDir: dir });
@@ -152,11 +154,12 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
       kernel = await EmbeddedKernel.start({ cwd: dir });
     }
     result = await executeCells(kernel, nb, opts);
+    provenance = result.failure?.ename === 'KernelDied' ? null : await kernelProvenance(kernel);
   } finally {
     await kernel?.shutdown();
     await server?.stop();
   }
-  nb.metadata = { ...nb.metadata, ...dadalabMetadata() };
+  nb.metadata = { ...nb.metadata, ...dadalabMetadata(), ...(provenance ? { dadalab: provenance } : {}) };
   mkdirSync(path.dirname(out), { recursive: true });
   writeNotebook(out, nb);
   let html: string | undefined;

@@ -1,6 +1,7 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
+import { defaultWorkerCount, ROW_JOB_BASE, runRowJobs } from '../neighbors/pool';
 import { chi2Isf1 } from '../stats/chi2';
 import { logUnitBallVolume } from '../stats/special';
 
@@ -42,14 +43,14 @@ export function checkKstarInputs(nn: NeighborTable, id: number, opts: KstarOptio
   const deloc = opts.bonferroniDeloc ?? false;
   const loc = opts.bonferroniLoc ?? false;
   if (!(id > 0) || !Number.isFinite(id)) {
-    throw new DadalabError(`k* needs a positive intrinsic dimension, got ${id}`,
+    throw new InputError(`k* needs a positive intrinsic dimension, got ${id}`,
       'Compute or set the intrinsic dimension first (computeId2NN() or setId(d) with d > 0)');
   }
   if (!(alpha > 0 && alpha <= 1)) {
-    throw new DadalabError(`alpha must be in (0, 1], got ${alpha}`, 'Pass a significance level such as 1e-6');
+    throw new InputError(`alpha must be in (0, 1], got ${alpha}`, 'Pass a significance level such as 1e-6');
   }
   if (nn.maxk < 4) {
-    throw new DadalabError(`k* needs at least 4 neighbours per point, but the table holds maxk = ${nn.maxk}`,
+    throw new InputError(`k* needs at least 4 neighbours per point, but the table holds maxk = ${nn.maxk}`,
       'Compute distances with a larger maxk (DADApy uses 100 by default)');
   }
   return { alpha, deloc, loc };
@@ -123,4 +124,45 @@ export function kstarResult(kstar: Int32Array, dc: Float64Array, id: number, alp
       return `k* mean ${(s / Math.max(n, 1)).toFixed(1)} (min ${mn}, max ${mx}) over ${n} points at ID ${id.toPrecision(3)}, alpha ${alpha}`;
     },
   });
+}
+
+/** The workers' side of computeKstarAsync: kstarRows on views of the shared memory. */
+const KSTAR_BUNDLE = {
+  name: 'kstar',
+  src: `${kstarRows.toString()}
+function runKstar(buf, a) {
+  kstarRows(new Float64Array(buf, a.o[0], a.n * a.w), new Int32Array(buf, a.o[1], a.n * a.w), a.w, a.maxk, a.i0, a.i1, a.id, a.omega,
+    new Float64Array(buf, a.o[2], a.maxk), new Int32Array(buf, a.o[3], a.n), new Float64Array(buf, a.o[4], a.n));
+}
+return { runKstar };`,
+};
+
+/**
+ * computeKstar on the neighbour engine's worker threads (N >= 2000 and workers > 0; else on this
+ * thread): the rows split over the workers, each running the same kstarRows, so the same numbers
+ * bit for bit. The table is copied into the pool's shared memory (about N (maxk + 1) 12 bytes).
+ */
+export async function computeKstarAsync(nn: NeighborTable, id: number, opts: KstarOptions = {}, workers?: number): Promise<KstarResult> {
+  const n = nn.n, maxk = nn.maxk, w = maxk + 1;
+  const nw = n >= 2000 ? workers ?? defaultWorkerCount() : 0;
+  if (nw === 0) return computeKstar(nn, id, opts);
+  const { alpha, deloc, loc } = checkKstarInputs(nn, id, opts, 'computeKstar');
+  const th = kstarThresholds(n, maxk, opts);
+  const omega = Math.exp(logUnitBallVolume(id));
+  const sizes = [n * w * 8, n * w * 4, maxk * 8, n * 4, n * 8];
+  const o: number[] = [];
+  let bytes = 0;
+  for (const b of sizes) { o.push(ROW_JOB_BASE + bytes); bytes += Math.ceil(b / 16) * 16; }
+  const kstar = new Int32Array(n), dc = new Float64Array(n);
+  await runRowJobs({
+    workers: nw, n, bytes, bundle: KSTAR_BUNDLE, fn: 'runKstar',
+    fill: (buf) => {
+      new Float64Array(buf, o[0], n * w).set(nn.distances);
+      new Int32Array(buf, o[1], n * w).set(nn.indices);
+      new Float64Array(buf, o[2], maxk).set(th.thrLoc);
+    },
+    args: (i0, i1) => ({ n, w, maxk, i0, i1, id, omega, o }),
+    read: (buf) => { kstar.set(new Int32Array(buf, o[3], n)); dc.set(new Float64Array(buf, o[4], n)); },
+  });
+  return kstarResult(kstar, dc, id, alpha, th.dthr, deloc, loc);
 }

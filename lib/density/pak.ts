@@ -1,5 +1,8 @@
+import { warn } from '../runtime/warnings';
+import { checkpoint, startProgress } from '../runtime/progress';
 import { checkOptionKeys, optionKeys } from '../options';
 import type { NeighborTable } from '../neighbors/table';
+import { defaultWorkerCount, ROW_JOB_BASE, runRowJobs } from '../neighbors/pool';
 import { checkId, checkKstar, logPrefactor } from './knn';
 import { makeDensityResult, type DensityResult } from './result';
 
@@ -198,6 +201,7 @@ export function densityPAk(nn: NeighborTable, id: number, kstar: ArrayLike<numbe
   const n = nn.n, w = nn.maxk + 1;
   const ks = Int32Array.from(kstar);
   const r = pakCore(nn.distances, w, n, id, ks, opts);
+  for (const m of r.warnings) warn(m, 'numerical');
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }
 
@@ -295,4 +299,83 @@ export function pakCore(distances: Float64Array, w: number, n: number, id: numbe
   const iterations = new Int32Array(n), slope = new Float64Array(n), counters = new Float64Array(PAK_COUNTERS);
   pakRows(distances, w, 0, n, id, st.lp, st.logN, ks, st.optimized, st.interp, st.maxFixed, st.dadapyRange, logDen, logDenErr, dc, iterations, slope, counters);
   return pakResultParts(logDen, logDenErr, dc, iterations, slope, counters, st.maxFixed, st.dadapyRange);
+}
+
+/** Below this many points the worker threads cost more than they save. */
+const PARALLEL_MIN_ROWS = 2000;
+
+/** The workers' side: pakRows with shellVolumes, pakNewton and pakNewtonLog beside it, on views of the shared memory. */
+const PAK_BUNDLE = {
+  name: 'pak',
+  src: `${shellVolumes.toString()}
+${pakNewton.toString()}
+${pakNewtonLog.toString()}
+${pakRows.toString()}
+function runPak(buf, a) {
+  pakRows(new Float64Array(buf, a.o[0], a.n * a.w), a.w, a.i0, a.i1, a.id, a.lp, a.logN, new Int32Array(buf, a.o[1], a.n), a.optimized, a.interp,
+    a.maxFixed, a.dadapyRange, new Float64Array(buf, a.o[2], a.n), new Float64Array(buf, a.o[3], a.n), new Float64Array(buf, a.o[4], a.n),
+    new Int32Array(buf, a.o[5], a.n), new Float64Array(buf, a.o[6], a.n), new Float64Array(buf, a.cOff, a.nc));
+}
+return { runPak };`,
+};
+
+/**
+ * densityPAk on the neighbour engine's worker threads (N >= 2000 and workers > 0), else on this
+ * thread in blocks of 1024 points; progress ('PAk densities') and the interrupt checkpoint between
+ * blocks either way. Each row is fitted by the same standalone pakRows, so the numbers are
+ * densityPAk's, bit for bit, whatever the thread count. The table is copied into the pool's
+ * shared memory (about N (maxk + 1) 8 bytes).
+ */
+export async function densityPAkAsync(nn: NeighborTable, id: number, kstar: ArrayLike<number>,
+  opts: PakOptions & { signal?: AbortSignal; workers?: number } = {}): Promise<PakResult> {
+  const { signal, workers, ...rest } = opts;
+  checkOptionKeys(rest, PAK_KEYS, 'densityPAk');
+  checkId(id);
+  checkKstar(kstar, nn, rest.interpolation ? 3 : 2);
+  const n = nn.n, w = nn.maxk + 1;
+  const ks = Int32Array.from(kstar);
+  const st = pakSettings(n, id, rest);
+  const logDen = new Float64Array(n), logDenErr = new Float64Array(n), dc = new Float64Array(n), iterations = new Int32Array(n), slope = new Float64Array(n);
+  const counters = new Float64Array(PAK_COUNTERS);
+  const nw = n >= PARALLEL_MIN_ROWS ? workers ?? defaultWorkerCount() : 0;
+  const bar = startProgress('PAk densities', n);
+  try {
+    if (nw === 0) {
+      for (let i0 = 0; i0 < n; i0 += 1024) {
+        const i1 = Math.min(n, i0 + 1024);
+        pakRows(nn.distances, w, i0, i1, id, st.lp, st.logN, ks, st.optimized, st.interp, st.maxFixed, st.dadapyRange, logDen, logDenErr, dc, iterations, slope, counters);
+        if (i1 < n) { bar.update(i1); await checkpoint(signal); }
+      }
+    } else {
+      const chunks = 16 * nw, size = Math.ceil(n / chunks);
+      const sizes = [n * w * 8, n * 4, n * 8, n * 8, n * 8, n * 4, n * 8, chunks * PAK_COUNTERS * 8];
+      const o: number[] = [];
+      let bytes = 0;
+      for (const b of sizes) { o.push(ROW_JOB_BASE + bytes); bytes += Math.ceil(b / 16) * 16; }
+      await runRowJobs({
+        workers: nw, n, bytes, bundle: PAK_BUNDLE, fn: 'runPak', chunks,
+        fill: (buf) => {
+          new Float64Array(buf, o[0], n * w).set(nn.distances);
+          new Int32Array(buf, o[1], n).set(ks);
+          new Float64Array(buf, o[7], chunks * PAK_COUNTERS).fill(0);
+        },
+        args: (i0, i1) => ({ n, w, i0, i1, id, lp: st.lp, logN: st.logN, optimized: st.optimized, interp: st.interp, maxFixed: st.maxFixed,
+          dadapyRange: st.dadapyRange, o, cOff: o[7] + Math.floor(i0 / size) * PAK_COUNTERS * 8, nc: PAK_COUNTERS }),
+        progress: async (done) => { if (done < n) { bar.update(done); await checkpoint(signal); } },
+        read: (buf) => {
+          logDen.set(new Float64Array(buf, o[2], n)); logDenErr.set(new Float64Array(buf, o[3], n)); dc.set(new Float64Array(buf, o[4], n));
+          iterations.set(new Int32Array(buf, o[5], n)); slope.set(new Float64Array(buf, o[6], n));
+          const c = new Float64Array(buf, o[7], chunks * PAK_COUNTERS);
+          for (let q = 0; q < chunks; q++) {
+            for (let t = 0; t < PAK_COUNTERS; t++) counters[t] = t === 5 ? Math.max(counters[t], c[q * PAK_COUNTERS + t]) : counters[t] + c[q * PAK_COUNTERS + t];
+          }
+        },
+      });
+    }
+  } finally {
+    bar.finish();
+  }
+  const r = pakResultParts(logDen, logDenErr, dc, iterations, slope, counters, st.maxFixed, st.dadapyRange);
+  for (const m of r.warnings) warn(m, 'numerical');
+  return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }

@@ -266,7 +266,7 @@ export async function runRowJobs(opts: {
         try {
           await pool.callJs(wi, opts.bundle, opts.fn, memory, opts.args(i0, i1));
           done += i1 - i0;
-          if (opts.progress) await opts.progress(done);
+          if (failure === null && opts.progress) await opts.progress(done); // (no report after a failure or an interrupt)
         } catch (e) {
           if (failure === null) failure = e;
         }

@@ -2,7 +2,8 @@ import { afterAll, expect, it } from 'vitest';
 import { computeNeighbors, shutdownNeighborPool } from '../../lib/neighbors';
 import { computeKstar } from '../../lib/density/kstar';
 import { densityPAk } from '../../lib/density/pak';
-import { computeKstarAsync, densityPAkAsync } from '../../lib/density/parallel';
+import { computeKstarAsync } from '../../lib/density/kstar';
+import { densityPAkAsync } from '../../lib/density/pak';
 import { twoNN } from '../../lib/id/twonn';
 import { gaussian } from '../neighbors/helpers';
 
@@ -18,7 +19,7 @@ it('k* and PAk on 1 and 2 worker threads give the single-thread numbers bit for 
     const ka = await computeKstarAsync(nn, id, {}, workers);
     expect(Array.from(ka.kstar)).toEqual(Array.from(ks.kstar));
     expect(Array.from(ka.dc)).toEqual(Array.from(ks.dc));
-    const pa = await densityPAkAsync(nn, id, ks.kstar, {}, workers);
+    const pa = await densityPAkAsync(nn, id, ks.kstar, { workers });
     expect(Array.from(pa.logDen)).toEqual(Array.from(pak.logDen));
     expect(Array.from(pa.logDenErr)).toEqual(Array.from(pak.logDenErr));
     expect(Array.from(pa.iterations)).toEqual(Array.from(pak.iterations));
@@ -26,5 +27,5 @@ it('k* and PAk on 1 and 2 worker threads give the single-thread numbers bit for 
   }
   // bad input is refused the same way as on this thread
   await expect(computeKstarAsync(nn, -1, {}, 2)).rejects.toThrow('positive intrinsic dimension');
-  await expect(densityPAkAsync(nn, id, ks.kstar, { optimised: true } as never, 2)).rejects.toThrow('optimised');
+  await expect(densityPAkAsync(nn, id, ks.kstar, { optimised: true, workers: 2 } as never)).rejects.toThrow('optimised');
 });
