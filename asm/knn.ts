@@ -656,64 +656,63 @@ export function tile_f64(x: usize, nrm: usize, Dp: i32, i0: i32, i1: i32, j0: i3
 // ---------------------------------------------------------------------------------------------
 // Row-select kernel (euclidean/cosine, f32) for large k relative to N: the f32 values of rows
 // [r0, r1) against all N reference rows are written to a row buffer rv (rows of N f32, the row
-// itself +Inf), then each row's kp smallest are found by a two-level radix histogram on the
-// order-preserving u32 key of the f32 value (12 + 10 bits, scratch at hs: 4096 + 1025 u32),
-// a branchless compaction of every value whose 22-bit key prefix is <= the prefix holding the
-// kp-th smallest, and a quickselect of those m (>= kp) down to kp. Same contract as knn_f32:
-// slots 0..kp-1 hold the kp best, the header T their maximum (every left-out value is >= T),
-// n = kp. No per-candidate threshold test in the distance loop, and few select passes.
+// itself +Inf), then each row's kp smallest are found by rowSelect_f32: a pivot from a sample of
+// the row (about 2 kp values expected below it), one branch-free pass that compacts every value
+// below the pivot (with its index) into the scratch at hs (room for N values and N indices),
+// and a quickselect of those m (>= kp) down to kp. Same contract as knn_f32: slots 0..kp-1 hold
+// the kp best, the header T their maximum (every left-out value is >= T: those not compacted
+// are >= the pivot > every compacted one), n = kp. No per-candidate threshold test in the
+// distance loop, one pass over the row, no histogram to clear.
 
-/** The u32 key of an f32 whose unsigned order is the float order (-0 just below +0). */
-@inline function key32(v: f32): u32 {
-  const b = reinterpret<u32>(v);
-  return (b & 0x80000000) != 0 ? ~b : (b | 0x80000000);
+/** Bytes of rowSelect_f32's scratch for rows of N values. */
+@inline function scratchIdx(hs: usize, N: i32): usize {
+  return hs + ((<usize>N << 2) + 15 & ~(<usize>15));
 }
 
 function rowSelect_f32(v: usize, N: i32, kp: i32, bd: usize, bi: usize, h: usize, C: i32, hs: usize): void {
-  const h2 = hs + (4096 << 2);
-  memory.fill(hs, 0, (4096 + 1025) << 2);
-  for (let j: i32 = 0; j < N; j++) {
-    const a = hs + ((<usize>(key32(load<f32>(v + (<usize>j << 2))) >> 20)) << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  let cum: i32 = 0, b1: u32 = 0;
-  for (;;) { const c = load<i32>(hs + (<usize>b1 << 2)); if (cum + c >= kp) break; cum += c; b1++; }
-  for (let j: i32 = 0; j < N; j++) {
-    const k = key32(load<f32>(v + (<usize>j << 2)));
-    const idx: u32 = select<u32>((k >> 10) & 1023, 1024, (k >> 20) == b1);
-    const a = h2 + (<usize>idx << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  let b2: u32 = 0;
-  for (;;) { const c = load<i32>(h2 + (<usize>b2 << 2)); if (cum + c >= kp) break; cum += c; b2++; }
-  const p22: u32 = (b1 << 10) | b2;
-  const m: i32 = cum + load<i32>(h2 + (<usize>b2 << 2));
-  if (m < C) {
+  const sv = hs, si = scratchIdx(hs, N);
+  const S: i32 = min(64, N);
+  const step: i32 = N / S;
+  // the sample rank expected to leave about 2 kp values below the pivot, doubled until enough are
+  let r: i32 = <i32>(<f64>S * 2.0 * <f64>kp / <f64>N) + 1;
+  let m: i32 = 0;
+  for (;;) {
+    let pivot: f32 = Infinity;
+    if (r < S) {
+      for (let s: i32 = 0; s < S; s++) store<f32>(sv + (<usize>s << 2), load<f32>(v + (<usize>(s * step) << 2)));
+      pivot = select_f32(sv, si, S, r); // the r-th smallest of the sample
+    }
     let pos: usize = 0;
-    for (let j: i32 = 0; j < N; j++) {
-      const val = load<f32>(v + (<usize>j << 2));
-      store<f32>(bd + (pos << 2), val);
-      store<i32>(bi + (pos << 2), j);
-      pos += <usize>((key32(val) >> 10) <= p22);
-    }
-    store<f32>(h, select_f32(bd, bi, m, kp));
-  } else {
-    // many equal prefixes (duplicates): all below the prefix, then the first of the prefix up to C
-    let pos: i32 = 0;
-    let tmin: f32 = Infinity;
-    for (let j: i32 = 0; j < N; j++) {
-      const val = load<f32>(v + (<usize>j << 2));
-      if ((key32(val) >> 10) < p22) { store<f32>(bd + (<usize>pos << 2), val); store<i32>(bi + (<usize>pos << 2), j); pos++; }
-    }
-    for (let j: i32 = 0; j < N; j++) {
-      const val = load<f32>(v + (<usize>j << 2));
-      if ((key32(val) >> 10) == p22) {
-        if (pos < C) { store<f32>(bd + (<usize>pos << 2), val); store<i32>(bi + (<usize>pos << 2), j); pos++; }
-        else if (val < tmin) tmin = val;
+    if (r <= S) {
+      for (let j: i32 = 0; j < N; j++) {
+        const x = load<f32>(v + (<usize>j << 2));
+        store<f32>(sv + (pos << 2), x);
+        store<i32>(si + (pos << 2), j);
+        pos += <usize>(x < pivot);
       }
+    } else {
+      // every value (also +Inf ones: stage 1 overflowed; the row then fails certification)
+      for (let j: i32 = 0; j < N; j++) {
+        store<f32>(sv + (<usize>j << 2), load<f32>(v + (<usize>j << 2)));
+        store<i32>(si + (<usize>j << 2), j);
+      }
+      pos = <usize>N;
     }
-    store<f32>(h, min(select_f32(bd, bi, pos, kp), tmin));
+    m = <i32>pos;
+    if (m >= kp) break;
+    r = r < S ? min(S, r * 2) : S + 1;
   }
+  let T: f32;
+  if (m <= C) {
+    memory.copy(bd, sv, <usize>m << 2);
+    memory.copy(bi, si, <usize>m << 2);
+    T = select_f32(bd, bi, m, kp);
+  } else {
+    T = select_f32(sv, si, m, kp);
+    memory.copy(bd, sv, <usize>kp << 2);
+    memory.copy(bi, si, <usize>kp << 2);
+  }
+  store<f32>(h, T);
   store<i32>(h, kp, 8);
 }
 
@@ -818,5 +817,152 @@ export function symrows_f32(so: usize, B: i32, N: i32, I: i32, rv: usize): void 
         for (let c: i32 = cb; c < ce; c++) store<f32>(dst + <usize>c * rs, load<f32>(src + (<usize>c << 2)));
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stage 2 in WebAssembly: the exact float64 euclidean distances of the candidates, and the sort
+// of each row's (distance, index) pairs. The sums follow lib/neighbors/distance.ts sqEuclid's
+// order exactly (eight partial sums p_m over t = m (mod 8) as four float64x2 accumulators, mul
+// then add, no fused multiply-add; then ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7))), so
+// the distances are pairDistance's bits.
+
+@inline function combine8(p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64): f64 {
+  return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+}
+
+/** sqEuclid of two float32 rows (promoted to float64 before the difference, as in JavaScript). */
+function sq8_f32(a: usize, b: usize, D: i32): f64 {
+  let A = f64x2.splat(0), B = f64x2.splat(0), C = f64x2.splat(0), E = f64x2.splat(0);
+  let t: i32 = 0;
+  for (; t + 8 <= D; t += 8) {
+    const o: usize = <usize>t << 2;
+    const xa = v128.load(a + o), xb = v128.load(a + o + 16), ya = v128.load(b + o), yb = v128.load(b + o + 16);
+    const e0 = f64x2.sub(f64x2.promote_low_f32x4(xa), f64x2.promote_low_f32x4(ya));
+    const e1 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(xa, xa, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(ya, ya, 2, 3, 0, 1)));
+    const e2 = f64x2.sub(f64x2.promote_low_f32x4(xb), f64x2.promote_low_f32x4(yb));
+    const e3 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(xb, xb, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(yb, yb, 2, 3, 0, 1)));
+    A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
+    C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
+  }
+  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
+  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
+  const r = D - t;
+  const o: usize = <usize>t << 2;
+  if (r > 0) { const e = <f64>load<f32>(a + o) - <f64>load<f32>(b + o); p0 += e * e; }
+  if (r > 1) { const e = <f64>load<f32>(a + o + 4) - <f64>load<f32>(b + o + 4); p1 += e * e; }
+  if (r > 2) { const e = <f64>load<f32>(a + o + 8) - <f64>load<f32>(b + o + 8); p2 += e * e; }
+  if (r > 3) { const e = <f64>load<f32>(a + o + 12) - <f64>load<f32>(b + o + 12); p3 += e * e; }
+  if (r > 4) { const e = <f64>load<f32>(a + o + 16) - <f64>load<f32>(b + o + 16); p4 += e * e; }
+  if (r > 5) { const e = <f64>load<f32>(a + o + 20) - <f64>load<f32>(b + o + 20); p5 += e * e; }
+  if (r > 6) { const e = <f64>load<f32>(a + o + 24) - <f64>load<f32>(b + o + 24); p6 += e * e; }
+  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
+}
+
+/** sqEuclid of two float64 rows. */
+function sq8_f64(a: usize, b: usize, D: i32): f64 {
+  let A = f64x2.splat(0), B = f64x2.splat(0), C = f64x2.splat(0), E = f64x2.splat(0);
+  let t: i32 = 0;
+  for (; t + 8 <= D; t += 8) {
+    const o: usize = <usize>t << 3;
+    const e0 = f64x2.sub(v128.load(a + o), v128.load(b + o));
+    const e1 = f64x2.sub(v128.load(a + o + 16), v128.load(b + o + 16));
+    const e2 = f64x2.sub(v128.load(a + o + 32), v128.load(b + o + 32));
+    const e3 = f64x2.sub(v128.load(a + o + 48), v128.load(b + o + 48));
+    A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
+    C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
+  }
+  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
+  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
+  const r = D - t;
+  const o: usize = <usize>t << 3;
+  if (r > 0) { const e = load<f64>(a + o) - load<f64>(b + o); p0 += e * e; }
+  if (r > 1) { const e = load<f64>(a + o + 8) - load<f64>(b + o + 8); p1 += e * e; }
+  if (r > 2) { const e = load<f64>(a + o + 16) - load<f64>(b + o + 16); p2 += e * e; }
+  if (r > 3) { const e = load<f64>(a + o + 24) - load<f64>(b + o + 24); p3 += e * e; }
+  if (r > 4) { const e = load<f64>(a + o + 32) - load<f64>(b + o + 32); p4 += e * e; }
+  if (r > 5) { const e = load<f64>(a + o + 40) - load<f64>(b + o + 40); p5 += e * e; }
+  if (r > 6) { const e = load<f64>(a + o + 48) - load<f64>(b + o + 48); p6 += e * e; }
+  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
+}
+
+/**
+ * The exact euclidean distance of each candidate of rows [i0, i1) (rows of the original values at
+ * orig, float32 when f32o != 0 else float64, D per row): candidate c of row i is the row
+ * hi[(i - i0) C + c]; its distance goes to ed[(i - i0) kp + c].
+ */
+export function exact_l2(orig: usize, f32o: i32, D: i32, i0: i32, i1: i32, kp: i32, hi: usize, C: i32, ed: usize): void {
+  const rs: usize = <usize>D << (f32o ? 2 : 3);
+  for (let i: i32 = i0; i < i1; i++) {
+    const a = orig + <usize>i * rs;
+    const oh = hi + <usize>(i - i0) * (<usize>C << 2), oe = ed + <usize>(i - i0) * (<usize>kp << 3);
+    for (let c: i32 = 0; c < kp; c++) {
+      const b = orig + <usize>load<i32>(oh + (<usize>c << 2)) * rs;
+      store<f64>(oe + (<usize>c << 3), sqrt<f64>(f32o ? sq8_f32(a, b, D) : sq8_f64(a, b, D)));
+    }
+  }
+}
+
+/** (d, i) pair at position p is below (e, j) in the engine's order: by distance, ties by index. */
+@inline function pairLess(pd: usize, pi: usize, p: i32, e: f64, j: i32): bool {
+  const d = load<f64>(pd + (<usize>p << 3));
+  return d < e || (d == e && load<i32>(pi + (<usize>p << 2)) < j);
+}
+@inline function swapPairs(pd: usize, pi: usize, a: i32, b: i32): void {
+  const da = pd + (<usize>a << 3), db = pd + (<usize>b << 3), ia = pi + (<usize>a << 2), ib = pi + (<usize>b << 2);
+  const x = load<f64>(da); store<f64>(da, load<f64>(db)); store<f64>(db, x);
+  const y = load<i32>(ia); store<i32>(ia, load<i32>(ib)); store<i32>(ib, y);
+}
+
+/** Sorts pairs [lo, hi] by (distance, index) far enough that positions < k hold the k smallest in order. */
+function partialSort(pd: usize, pi: usize, lo: i32, hi: i32, k: i32): void {
+  while (hi - lo > 12) {
+    if (lo >= k) return;
+    const mid = (lo + hi) >> 1;
+    // median of three to mid, then Hoare partition around it (the pairs are distinct: indices differ)
+    if (pairLess(pd, pi, mid, load<f64>(pd + (<usize>lo << 3)), load<i32>(pi + (<usize>lo << 2)))) swapPairs(pd, pi, lo, mid);
+    if (pairLess(pd, pi, hi, load<f64>(pd + (<usize>mid << 3)), load<i32>(pi + (<usize>mid << 2)))) {
+      swapPairs(pd, pi, mid, hi);
+      if (pairLess(pd, pi, mid, load<f64>(pd + (<usize>lo << 3)), load<i32>(pi + (<usize>lo << 2)))) swapPairs(pd, pi, lo, mid);
+    }
+    const pv = load<f64>(pd + (<usize>mid << 3)), pj = load<i32>(pi + (<usize>mid << 2));
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (pairLess(pd, pi, i, pv, pj)) i++;
+      while (j >= lo) {
+        const d = load<f64>(pd + (<usize>j << 3)), x = load<i32>(pi + (<usize>j << 2));
+        if (pv < d || (pv == d && pj < x)) j--; else break;
+      }
+      if (i <= j) { swapPairs(pd, pi, i, j); i++; j--; }
+    }
+    // [lo, j] below, [i, hi] above the pivot
+    if (i < k) partialSort(pd, pi, i, hi, k);
+    hi = j;
+  }
+  for (let a: i32 = lo + 1; a <= hi; a++) { // insertion sort
+    const d = load<f64>(pd + (<usize>a << 3)), x = load<i32>(pi + (<usize>a << 2));
+    let b = a - 1;
+    while (b >= lo && !pairLess(pd, pi, b, d, x)) {
+      store<f64>(pd + (<usize>(b + 1) << 3), load<f64>(pd + (<usize>b << 3)));
+      store<i32>(pi + (<usize>(b + 1) << 2), load<i32>(pi + (<usize>b << 2)));
+      b--;
+    }
+    store<f64>(pd + (<usize>(b + 1) << 3), d);
+    store<i32>(pi + (<usize>(b + 1) << 2), x);
+  }
+}
+
+/**
+ * For each of `rows` rows: its kp candidates (distances at ed, stride kp; indices at hi, stride
+ * C) sorted in place far enough, and the k smallest written in order to outD / outI from column
+ * c0 of output row r (stride w).
+ */
+export function sort_rows(ed: usize, hi: usize, rows: i32, kp: i32, C: i32, k: i32, outD: usize, outI: usize, w: i32, c0: i32): void {
+  for (let r: i32 = 0; r < rows; r++) {
+    const pd = ed + <usize>r * (<usize>kp << 3), pi = hi + <usize>r * (<usize>C << 2);
+    partialSort(pd, pi, 0, kp - 1, k);
+    const od = outD + (<usize>(r * w + c0) << 3), oi = outI + (<usize>(r * w + c0) << 2);
+    memory.copy(od, pd, <usize>k << 3);
+    memory.copy(oi, pi, <usize>k << 2);
   }
 }

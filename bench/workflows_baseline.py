@@ -8,7 +8,7 @@ bench prints DADApy's recorded figures for those.
 
 A server: reads one JSON request a line on stdin, answers one JSON line on stdout:
   {"op": "load", "name": "A", "path": "x.npy"}               -> {"ok": true}
-  {"op": "table", "x": "A", "k": 100}                         -> {"s": seconds, ...}
+  {"op": "table", "x": "A", "k": 100, "algorithm": "brute"}   -> {"s": seconds, "meanK": mean k-th distance}
   {"op": "gride", "x": "A", "range_max": 1024}               -> {"s": ..., "ids": [...]}
   {"op": "imbalance", "x": "A", "y": "B", "subset": 2000}     -> {"s": ..., "imb": [a_to_b, b_to_a]}
   {"op": "overlap", "x": "A", "y": "B", "k": 30}              -> {"s": ..., "overlap": mean}
@@ -28,9 +28,9 @@ ARRAYS = {}
 JOBS = 2
 
 
-def knn(X, k):
+def knn(X, k, algorithm="auto"):
     """DADApy's compute_nn_distances: kneighbors of X against itself with k + 1 columns."""
-    return NearestNeighbors(n_neighbors=k + 1, n_jobs=JOBS).fit(X).kneighbors(X)
+    return NearestNeighbors(n_neighbors=k + 1, algorithm=algorithm, n_jobs=JOBS).fit(X).kneighbors(X)
 
 
 def gride_bisection(mus, n1, n2, d0=0.001, d1=1000.0, eps=1e-7):
@@ -139,7 +139,7 @@ def main():
             X = ARRAYS[req["x"]]
             t0 = time.perf_counter()
             if op == "table":
-                d, _ = knn(X, req["k"])
+                d, _ = knn(X, req["k"], req.get("algorithm", "auto"))
                 res = {"meanK": float(d[:, -1].mean())}
             elif op == "gride":
                 res = {"ids": gride(X, req["range_max"])}

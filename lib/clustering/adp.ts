@@ -73,9 +73,21 @@ export interface AdpResult {
 
 /** A stable descending order of g (DADApy's argsort(−g); exact ties are ordered by index here). */
 function orderDesc(g: Float64Array): Int32Array {
-  const idx = new Int32Array(g.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  idx.sort((a, b) => (g[b] - g[a]) || (a - b));
+  // the values sorted natively (no comparator calls), then each point placed in its value's run of
+  // the descending order, ties by ascending index (points visited in ascending order)
+  const n = g.length;
+  const sk = Float64Array.from(g).sort();
+  const taken = new Int32Array(n);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = g[i];
+    let lo = 0, hi = n;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (sk[m] < v) lo = m + 1; else hi = m; } // first >= v
+    let up = lo, top = n;
+    while (up < top) { const m = (up + top) >> 1; if (sk[m] > v) top = m; else up = m + 1; } // first > v
+    // ascending run [lo, up) is descending positions [n - up, n - lo)
+    idx[n - up + taken[lo]++] = i;
+  }
   return idx;
 }
 

@@ -2,6 +2,7 @@ import { checkOptionKeys, optionKeys } from '../options';
 import { InputError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, pairDistance, type Metric } from '../neighbors';
+import { sqEuclid } from '../neighbors/distance';
 import type { Rng } from '../stats/rng';
 
 /**
@@ -140,31 +141,10 @@ function distanceRow(X: Matrix, i: number, metric: Metric, period: Float64Array 
   for (let j = 0; j < N; j++) out[j] = pairDistance(x, i, x, j, D, metric, period);
 }
 
-/**
- * Euclidean distances from point i to points j0..j1-1 into out[off + j - j0], four points at a
- * time (four independent sums: the throughput of the loop without changing its arithmetic). Each
- * sum is sequential over the coordinates, so the values are bit for bit pairDistance's.
- */
+/** Euclidean distances from point i to points j0..j1-1 into out[off + j - j0]: pairDistance's bits (sqEuclid's order). */
 function euclidRow(x: ArrayLike<number>, D: number, i: number, j0: number, j1: number, out: Float64Array, off: number): void {
   const oi = i * D;
-  let j = j0;
-  for (; j + 3 < j1; j += 4) {
-    const o0 = j * D, o1 = o0 + D, o2 = o1 + D, o3 = o2 + D;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let t = 0; t < D; t++) {
-      const xi = x[oi + t];
-      const e0 = xi - x[o0 + t], e1 = xi - x[o1 + t], e2 = xi - x[o2 + t], e3 = xi - x[o3 + t];
-      s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
-    }
-    out[off + j - j0] = Math.sqrt(s0); out[off + j + 1 - j0] = Math.sqrt(s1);
-    out[off + j + 2 - j0] = Math.sqrt(s2); out[off + j + 3 - j0] = Math.sqrt(s3);
-  }
-  for (; j < j1; j++) {
-    const oj = j * D;
-    let s = 0;
-    for (let t = 0; t < D; t++) { const e = x[oi + t] - x[oj + t]; s += e * e; }
-    out[off + j - j0] = Math.sqrt(s);
-  }
+  for (let j = j0; j < j1; j++) out[off + j - j0] = Math.sqrt(sqEuclid(x, oi, x, j * D, D));
 }
 
 /** The full symmetric distance matrix (N x N, row-major), each pair computed once. */

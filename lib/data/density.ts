@@ -3,7 +3,7 @@ import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { bruteForceCross } from '../neighbors/brute';
 import type { Metric } from '../neighbors/metrics';
 import {
-  computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAkAsync, entropy,
+  computeKstarAsync, densityKNN, densityKpeaks, densityKstarNN, densityPAkAsync, entropy,
   interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
   type CrossTable, type DensityResult, type KstarOptions, type KstarResult, type PakResult,
   neighGraph, neighVectorDiffs, commonNeighs, neighSimilarityIndex, computeGrads as gradsCore, computePearson as pearsonCore,
@@ -140,7 +140,7 @@ export class DensityEstimation extends IdEstimation {
     checkOptionKeys(opts, KSTAR_KEYS, 'computeKstar');
     const id = await this.ensureId();
     const nn = await this.ensureDistances();
-    const r = kstarCore(nn, id, opts);
+    const r = await computeKstarAsync(nn, id, opts);
     this.setKstar(r.kstar);
     this.kstar = r.kstar;
     return r;

@@ -2,10 +2,9 @@ import { warn } from '../runtime/warnings';
 import { checkpoint, startProgress } from '../runtime/progress';
 import { checkOptionKeys, optionKeys } from '../options';
 import type { NeighborTable } from '../neighbors/table';
+import { defaultWorkerCount, ROW_JOB_BASE, runRowJobs } from '../neighbors/pool';
 import { checkId, checkKstar, logPrefactor } from './knn';
 import { makeDensityResult, type DensityResult } from './result';
-
-const EPS64 = 2.220446049250313e-16;
 
 export interface PakOptions {
   /**
@@ -95,6 +94,7 @@ export function shellVolumes(distances: Float64Array, offset: number, k: number,
  */
 export function pakNewton(F0: number, k: number, v: Float64Array, optimized: boolean,
   state: { a: number; niter: number; singular: boolean; fixedSteps: number }, maxFixed: number): number {
+  const EPS64 = 2.220446049250313e-16; // (inside: the workers run this function's source)
   let F = F0, a = 0;
   const stepmax = 0.1 * Math.abs(F0);
   const half = ((k + 1) * k) / 2;
@@ -158,6 +158,7 @@ export function pakNewton(F0: number, k: number, v: Float64Array, optimized: boo
  * (t_l = exp(log v_l + F + a l)), for points whose volumes leave the float64 range.
  */
 export function pakNewtonLog(F0: number, k: number, lv: Float64Array, state: { a: number; niter: number }): number {
+  const EPS64 = 2.220446049250313e-16;
   let F = F0, a = 0;
   const stepmax = 0.1 * Math.abs(F0);
   const half = ((k + 1) * k) / 2;
@@ -209,60 +210,29 @@ export function densityPAk(nn: NeighborTable, id: number, kstar: ArrayLike<numbe
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }
 
-type PakOutput = { logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[] };
+/**
+ * Counters of a PAk pass over rows (pakRows): identical-radius shells, capped exponents, points
+ * fitted in log space, skipped, unconverged, a singular Hessian met (0/1), fixed-point overruns.
+ */
+export const PAK_COUNTERS = 7;
 
-/** PAk on any row-major distance table (data tables, or cross tables for new points). */
-export function pakCore(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): PakOutput {
-  const steps = pakSteps(distances, w, n, id, ks, opts);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
-/** densityPAk in blocks of rows with progress and the interrupt checkpoint between them (same numbers). */
-export async function densityPAkAsync(nn: NeighborTable, id: number, kstar: ArrayLike<number>, opts: PakOptions & { signal?: AbortSignal } = {}): Promise<PakResult> {
-  const { signal, ...rest } = opts;
-  checkOptionKeys(rest, PAK_KEYS, 'densityPAk');
-  checkId(id);
-  checkKstar(kstar, nn, rest.interpolation ? 3 : 2);
-  const ks = Int32Array.from(kstar);
-  const steps = pakSteps(nn.distances, nn.maxk + 1, nn.n, id, ks, rest);
-  const bar = startProgress('PAk densities', nn.n);
-  try {
-    for (;;) {
-      const r = steps.next();
-      if (r.done) {
-        for (const m of r.value.warnings) warn(m, 'numerical');
-        return makeDensityResult('PAk', r.value.logDen, r.value.logDenErr, r.value.dc, ks, id, { ...r.value.diagnostics, warnings: r.value.warnings }) as PakResult;
-      }
-      bar.update(r.value);
-      await checkpoint(signal);
-    }
-  } finally {
-    bar.finish();
-  }
-}
-
-/** The PAk loop, yielding the number of points done every 1024 points (block boundaries for progress and interrupts). */
-function* pakSteps(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): Generator<number, PakOutput> {
-  const optimized = opts.optimized ?? true;
-  const interp = opts.interpolation ?? false;
-  const maxFixed = opts.maxFixedPointSteps ?? 100000;
-  const lp = logPrefactor(id);
-  const logN = Math.log(opts.normaliseBy ?? n);
-  const logDen = new Float64Array(n), logDenErr = new Float64Array(n), dc = new Float64Array(n);
-  const iterations = new Int32Array(n), slope = new Float64Array(n);
+/**
+ * The PAk fits of rows [i0, i1) of a row-major distance table (w columns), k* from ks: writes
+ * logDen, logDenErr, dc, iterations and slope at the rows' positions and adds to `counters`
+ * (PAK_COUNTERS entries). Standalone (the neighbour pool's workers run its source, with
+ * shellVolumes, pakNewton and pakNewtonLog beside it), so the numbers do not depend on how the
+ * rows are split.
+ */
+export function pakRows(distances: Float64Array, w: number, i0: number, i1: number, id: number, lp: number, logN: number, ks: Int32Array,
+  optimized: boolean, interp: boolean, maxFixed: number, dadapyRange: boolean,
+  logDen: Float64Array, logDenErr: Float64Array, dc: Float64Array, iterations: Int32Array, slope: Float64Array, counters: Float64Array): void {
   let kmax = 0;
-  for (let i = 0; i < n; i++) if (ks[i] > kmax) kmax = ks[i];
+  for (let i = i0; i < i1; i++) if (ks[i] > kmax) kmax = ks[i];
   const v = new Float64Array(kmax + 1), ex = new Float64Array(kmax + 1), lv = new Float64Array(kmax + 1);
-  const dadapyRange = opts.dadapyVolumeRange ?? false;
-  let logSpace = 0;
   const flags = { capped: 0, identical: 0 };
   const state = { a: 0, niter: 0, singular: false, fixedSteps: 0 };
-  let skipped = 0, unconverged = 0;
-  for (let i = 0; i < n; i++) {
-    if ((i & 1023) === 1023) yield i;
+  let skipped = 0, unconverged = 0, logSpace = 0;
+  for (let i = i0; i < i1; i++) {
     // kk: the shells used; for new points DADApy's interpolation uses k* − 1 in the error only
     const k = ks[i];
     const kk = interp ? k - 1 : k;
@@ -301,11 +271,115 @@ function* pakSteps(distances: Float64Array, w: number, n: number, id: number, ks
     if (state.niter >= 10000) unconverged++;
     logDen[i] = F - logN;
   }
+  counters[0] += flags.identical; counters[1] += flags.capped; counters[2] += logSpace; counters[3] += skipped;
+  counters[4] += unconverged; counters[5] = Math.max(counters[5], state.singular ? 1 : 0); counters[6] += state.fixedSteps;
+}
+
+/** The settings pakRows needs besides the table (from the options and the ID). */
+export function pakSettings(n: number, id: number, opts: PakOptions): { optimized: boolean; interp: boolean; maxFixed: number; dadapyRange: boolean; lp: number; logN: number } {
+  return { optimized: opts.optimized ?? true, interp: opts.interpolation ?? false, maxFixed: opts.maxFixedPointSteps ?? 100000,
+    dadapyRange: opts.dadapyVolumeRange ?? false, lp: logPrefactor(id), logN: Math.log(opts.normaliseBy ?? n) };
+}
+
+/** The result of PAk from its arrays and counters (pakRows over all rows, in any split). */
+export function pakResultParts(logDen: Float64Array, logDenErr: Float64Array, dc: Float64Array, iterations: Int32Array, slope: Float64Array,
+  counters: Float64Array, maxFixed: number, dadapyRange: boolean): { logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[] } {
+  const [identical, capped, logSpace, skipped, unconverged, singular, fixedSteps] = counters;
   const warnings: string[] = [];
-  if (flags.capped > 0 && dadapyRange) warnings.push(`PAk: ${flags.capped} shell volumes overflowed and were capped at e^300 (DADApy's rule: these densities are not meaningful)`);
+  if (capped > 0 && dadapyRange) warnings.push(`PAk: ${capped} shell volumes overflowed and were capped at e^300 (DADApy's rule: these densities are not meaningful)`);
   if (logSpace > 0) warnings.push(`PAk: ${logSpace} points have shell volumes outside [1e-300, e^300] (high ID or extreme distances): fitted in log space (DADApy caps the exponent at 300 or skips the fit there, so its values differ at these points)`);
-  if (state.singular) warnings.push('PAk: the Hessian was singular at some points: a fixed-point step was used there');
-  if (state.fixedSteps > 0) warnings.push(`PAk: the fixed-point iteration did not converge within ${maxFixed} steps at some points (DADApy would loop forever)`);
-  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: state.singular, skipped, unconverged, logSpace, identicalShells: flags.identical });
+  if (singular > 0) warnings.push('PAk: the Hessian was singular at some points: a fixed-point step was used there');
+  if (fixedSteps > 0) warnings.push(`PAk: the fixed-point iteration did not converge within ${maxFixed} steps at some points (DADApy would loop forever)`);
+  const diagnostics: PakDiagnostics = Object.freeze({ iterations, slope, singular: singular > 0, skipped, unconverged, logSpace, identicalShells: identical });
   return { logDen, logDenErr, dc, diagnostics, warnings };
+}
+
+/** PAk on any row-major distance table (data tables, or cross tables for new points). */
+export function pakCore(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): {
+  logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[];
+} {
+  const st = pakSettings(n, id, opts);
+  const logDen = new Float64Array(n), logDenErr = new Float64Array(n), dc = new Float64Array(n);
+  const iterations = new Int32Array(n), slope = new Float64Array(n), counters = new Float64Array(PAK_COUNTERS);
+  pakRows(distances, w, 0, n, id, st.lp, st.logN, ks, st.optimized, st.interp, st.maxFixed, st.dadapyRange, logDen, logDenErr, dc, iterations, slope, counters);
+  return pakResultParts(logDen, logDenErr, dc, iterations, slope, counters, st.maxFixed, st.dadapyRange);
+}
+
+/** Below this many points the worker threads cost more than they save. */
+const PARALLEL_MIN_ROWS = 2000;
+
+/** The workers' side: pakRows with shellVolumes, pakNewton and pakNewtonLog beside it, on views of the shared memory. */
+const PAK_BUNDLE = {
+  name: 'pak',
+  src: `${shellVolumes.toString()}
+${pakNewton.toString()}
+${pakNewtonLog.toString()}
+${pakRows.toString()}
+function runPak(buf, a) {
+  pakRows(new Float64Array(buf, a.o[0], a.n * a.w), a.w, a.i0, a.i1, a.id, a.lp, a.logN, new Int32Array(buf, a.o[1], a.n), a.optimized, a.interp,
+    a.maxFixed, a.dadapyRange, new Float64Array(buf, a.o[2], a.n), new Float64Array(buf, a.o[3], a.n), new Float64Array(buf, a.o[4], a.n),
+    new Int32Array(buf, a.o[5], a.n), new Float64Array(buf, a.o[6], a.n), new Float64Array(buf, a.cOff, a.nc));
+}
+return { runPak };`,
+};
+
+/**
+ * densityPAk on the neighbour engine's worker threads (N >= 2000 and workers > 0), else on this
+ * thread in blocks of 1024 points; progress ('PAk densities') and the interrupt checkpoint between
+ * blocks either way. Each row is fitted by the same standalone pakRows, so the numbers are
+ * densityPAk's, bit for bit, whatever the thread count. The table is copied into the pool's
+ * shared memory (about N (maxk + 1) 8 bytes).
+ */
+export async function densityPAkAsync(nn: NeighborTable, id: number, kstar: ArrayLike<number>,
+  opts: PakOptions & { signal?: AbortSignal; workers?: number } = {}): Promise<PakResult> {
+  const { signal, workers, ...rest } = opts;
+  checkOptionKeys(rest, PAK_KEYS, 'densityPAk');
+  checkId(id);
+  checkKstar(kstar, nn, rest.interpolation ? 3 : 2);
+  const n = nn.n, w = nn.maxk + 1;
+  const ks = Int32Array.from(kstar);
+  const st = pakSettings(n, id, rest);
+  const logDen = new Float64Array(n), logDenErr = new Float64Array(n), dc = new Float64Array(n), iterations = new Int32Array(n), slope = new Float64Array(n);
+  const counters = new Float64Array(PAK_COUNTERS);
+  const nw = n >= PARALLEL_MIN_ROWS ? workers ?? defaultWorkerCount() : 0;
+  const bar = startProgress('PAk densities', n);
+  try {
+    if (nw === 0) {
+      for (let i0 = 0; i0 < n; i0 += 1024) {
+        const i1 = Math.min(n, i0 + 1024);
+        pakRows(nn.distances, w, i0, i1, id, st.lp, st.logN, ks, st.optimized, st.interp, st.maxFixed, st.dadapyRange, logDen, logDenErr, dc, iterations, slope, counters);
+        if (i1 < n) { bar.update(i1); await checkpoint(signal); }
+      }
+    } else {
+      const chunks = 16 * nw, size = Math.ceil(n / chunks);
+      const sizes = [n * w * 8, n * 4, n * 8, n * 8, n * 8, n * 4, n * 8, chunks * PAK_COUNTERS * 8];
+      const o: number[] = [];
+      let bytes = 0;
+      for (const b of sizes) { o.push(ROW_JOB_BASE + bytes); bytes += Math.ceil(b / 16) * 16; }
+      await runRowJobs({
+        workers: nw, n, bytes, bundle: PAK_BUNDLE, fn: 'runPak', chunks,
+        fill: (buf) => {
+          new Float64Array(buf, o[0], n * w).set(nn.distances);
+          new Int32Array(buf, o[1], n).set(ks);
+          new Float64Array(buf, o[7], chunks * PAK_COUNTERS).fill(0);
+        },
+        args: (i0, i1) => ({ n, w, i0, i1, id, lp: st.lp, logN: st.logN, optimized: st.optimized, interp: st.interp, maxFixed: st.maxFixed,
+          dadapyRange: st.dadapyRange, o, cOff: o[7] + Math.floor(i0 / size) * PAK_COUNTERS * 8, nc: PAK_COUNTERS }),
+        progress: async (done) => { if (done < n) { bar.update(done); await checkpoint(signal); } },
+        read: (buf) => {
+          logDen.set(new Float64Array(buf, o[2], n)); logDenErr.set(new Float64Array(buf, o[3], n)); dc.set(new Float64Array(buf, o[4], n));
+          iterations.set(new Int32Array(buf, o[5], n)); slope.set(new Float64Array(buf, o[6], n));
+          const c = new Float64Array(buf, o[7], chunks * PAK_COUNTERS);
+          for (let q = 0; q < chunks; q++) {
+            for (let t = 0; t < PAK_COUNTERS; t++) counters[t] = t === 5 ? Math.max(counters[t], c[q * PAK_COUNTERS + t]) : counters[t] + c[q * PAK_COUNTERS + t];
+          }
+        },
+      });
+    }
+  } finally {
+    bar.finish();
+  }
+  const r = pakResultParts(logDen, logDenErr, dc, iterations, slope, counters, st.maxFixed, st.dadapyRange);
+  for (const m of r.warnings) warn(m, 'numerical');
+  return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }

@@ -9,10 +9,11 @@ import { pairDistance } from './distance';
 import { parseMetric, type Metric } from './metrics';
 import { parseWorkers, resolveNeighborOptions, TINY_N, wasmMetric, type NeighborOptions } from './options';
 import { getPool } from './pool';
-import { rankBlocks, stripLayout, SYM_RANKS_MAX_BYTES } from './rankblocks';
+import { rankBlocks } from './rankblocks';
+import { stripLayout, STRIPS_MAX_BYTES } from './strips';
 import { table } from './search';
 import type { NeighborTable } from './table';
-import { loadKnnModule, prepareWasm, prepareWasmLayout, setupMessage, slotLayout } from './wasm';
+import { align16, countParams, loadKnnModule, prepareWasm, prepareWasmLayout, setupMessage, slotLayout } from './wasm';
 
 
 export interface CountRanksOptions {
@@ -48,12 +49,11 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
   const workers = parseWorkers(opts.workers);
   const out = new Float64Array(N * k).fill(-1);
   const module = workers > 0 && N > TINY_N && (metric === 'euclidean' || metric === 'cosine') ? loadKnnModule() : null;
-  // each pair computed once when the strips fit (see symRanksAsync): the values of strip I for
-  // every block, then the full rows of each block assembled from them
-  const strips = module && process.env.DADALAB_SYMRANKS !== '0' ? stripLayout(N, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR) : null;
-  const useStrips = strips !== null && strips.bytes <= SYM_RANKS_MAX_BYTES;
-  const p = module ? prepareWasm(X, null, 1, 'float32', workers, wasmMetric(metric), false, true, useStrips && strips ? strips.bytes : 0) : null;
-  if (!module || !p || p.unsafe) {
+  // each pair computed once when the strips fit (strips.ts): the values of strip I for every
+  // block, then the full rows of each block assembled from them; else the rows block by block
+  const strips = module && process.env.DADALAB_STRIPS !== '0' ? stripLayout(N, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR) : null;
+  const useStrips = strips !== null && strips.bytes <= STRIPS_MAX_BYTES;
+  const jsCount = async (): Promise<Float64Array> => {
     const row = new Float64Array(N);
     for (let i = 0; i < N; i++) {
       let done = false;
@@ -69,63 +69,66 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
       if ((i & 63) === 63) await checkpoint(opts.signal);
     }
     return out;
-  }
+  };
+  if (!module) return jsCount();
   const pool = getPool(workers);
-  const tSab = new SharedArrayBuffer(N * k * 4), oSab = new SharedArrayBuffer(N * k * 8);
-  new Int32Array(tSab).set(targets);
-  const outS = new Float64Array(oSab);
-  outS.fill(-1);
-  const sym = useStrips && strips !== null && strips.B === p.BR;
-  await pool.exclusive(async () => {
+  const counted = await pool.exclusive(async () => {
+    const stripBytes = useStrips && strips ? align16(strips.bytes) : 0, cnt = align16(N * k * 4);
+    const p = prepareWasm(X, null, 1, 'float32', workers, wasmMetric(metric), false, true, stripBytes + cnt + N * k * 8, (b) => pool.memoryFor(b));
+    if (p.unsafe) return false;
+    const sym = useStrips && strips !== null && strips.B === p.BR;
+    const B = p.BR, soOff = p.extraOff, tOff = soOff + stripBytes, oOff = tOff + cnt;
+    new Int32Array(p.memory.buffer, tOff, N * k).set(targets);
+    new Float64Array(p.memory.buffer, oOff, N * k).fill(-1);
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
     let next = 0;
     let failure: unknown = null;
-    const B = p.BR, soOff = p.extraOff;
-    if (sym && strips) {
-      const soView = new Uint32Array(p.memory.buffer, soOff, strips.so.length);
-      for (let I = 0; I < strips.so.length; I++) soView[I] = soOff + strips.so[I];
-      let q = 0;
-      const loopA = async (wi: number): Promise<void> => {
-        while (failure === null && q < strips.so.length) {
-          const I = q++;
-          const r0 = I * B, r1 = Math.min(N, r0 + B);
+    try {
+      if (sym && strips) {
+        const soView = new Uint32Array(p.memory.buffer, soOff, strips.so.length);
+        for (let I = 0; I < strips.so.length; I++) soView[I] = soOff + strips.so[I];
+        let q = 0;
+        const loopA = async (wi: number): Promise<void> => {
+          while (failure === null && q < strips.so.length) {
+            const I = q++;
+            const r0 = I * B, r1 = Math.min(N, r0 + B);
+            try {
+              await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + strips.so[I], N - r0] });
+              await checkpoint(opts.signal);
+            } catch (e) {
+              if (failure === null) failure = e;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
+      }
+      const free = Array.from({ length: workers }, (_, i) => i);
+      const loop = async (wi: number): Promise<void> => {
+        while (failure === null && next < N) {
+          const r0 = next, r1 = Math.min(N, r0 + p.BR);
+          next = r1;
+          const slot = free.pop() as number;
+          const hd = slotLayout(p, r0, r1, slot).hd, rv = hd + p.rvOff;
           try {
-            await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + strips.so[I], N - r0] });
+            await pool.call(wi, { type: 'count', fn: sym ? 'symrows_f32' : 'values_f32',
+              args: sym ? [soOff, B, N, r0 / B, rv] : [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
+              count: countParams(p, rv, r1 - r0, r0, tOff, k, oOff) });
+            free.push(slot);
             await checkpoint(opts.signal);
           } catch (e) {
             if (failure === null) failure = e;
           }
         }
       };
-      await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
-    }
-    const free = Array.from({ length: workers }, (_, i) => i);
-    const loop = async (wi: number): Promise<void> => {
-      while (failure === null && next < N) {
-        const r0 = next, r1 = Math.min(N, r0 + p.BR);
-        next = r1;
-        const slot = free.pop() as number;
-        const hd = slotLayout(p, r0, r1, slot).hd, rv = hd + p.rvOff;
-        try {
-          await pool.call(wi, { type: 'count', fn: sym ? 'symrows_f32' : 'values_f32',
-            args: sym ? [soOff, B, N, r0 / B, rv] : [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
-            count: { rv, rows: r1 - r0, N, i0: r0, targets: tSab, k, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, out: oSab } });
-          free.push(slot);
-          await checkpoint(opts.signal);
-        } catch (e) {
-          if (failure === null) failure = e;
-        }
-      }
-    };
-    try {
       await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
     } finally {
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
     }
     if (failure !== null) throw failure;
+    out.set(new Float64Array(p.memory.buffer, oOff, N * k));
+    return true;
   });
-  out.set(outS);
-  return out;
+  return counted ? out : jsCount();
 }
 
 /**
@@ -150,14 +153,10 @@ export async function computeNeighborsAndRanks(data: MatrixLike, opts: NeighborO
     }
   }
   if (r.engine !== 'wasm' || r.workers === 0 || r.period || N <= TINY_N || (r.metric !== 'euclidean' && r.metric !== 'cosine')) return null;
-  const tSab = new SharedArrayBuffer(N * k * 4), oSab = new SharedArrayBuffer(N * k * 8);
-  new Int32Array(tSab).set(targets);
-  new Float64Array(oSab).fill(-1);
+  const ranks = new Float64Array(N * k).fill(-1);
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
   const done = await rankBlocks(X, { metric: r.metric, precision: r.precision, workers: r.workers, signal: opts.signal, ranks: [maxk], keep: maxk },
-    (r0, _r1, _rd, kD, kI) => { dist.set(kD as Float64Array, r0 * w); ind.set(kI as Int32Array, r0 * w); }, { targets: tSab, k, out: oSab });
+    (r0, _r1, _rd, kD, kI) => { dist.set(kD as Float64Array, r0 * w); ind.set(kI as Int32Array, r0 * w); }, { targets, k, out: ranks });
   if (!done) return null;
-  const ranks = new Float64Array(N * k);
-  ranks.set(new Float64Array(oSab));
   return { table: table(X, r, dist, ind), ranks };
 }

@@ -27,11 +27,12 @@
  * Memory of the WebAssembly engine: the symmetric tiles keep every row's candidate buffer
  * resident (about N k' 24 bytes, k' = k + max(16, k / 4)); computeNeighbors uses them up to
  * 1.5 GiB of buffers, forEachNeighborBlock up to 512 MiB (its blocks then arrive after the whole
- * stage 1), beyond that the row blocks (a few blocks of buffers at a time). The ranks mode's
- * symmetric strips hold N^2 / 2 float32 values up to SYM_RANKS_MAX_BYTES (rankblocks.ts).
+ * stage 1), beyond that the row blocks (a few blocks of buffers at a time). The strips
+ * (strips.ts: the table, the ranks mode and rank counts at modest N) hold N^2 / 2 float32 values
+ * up to STRIPS_MAX_BYTES (96 MiB, about N = 7000); no other path holds anything N^2.
  *
  * Files: options.ts (options, defaults, engine choice, statistics), search.ts (the table
- * entries), tiles.ts and rowblocks.ts (the two WebAssembly drivers), rankblocks.ts (the ranks
+ * entries), strips.ts, tiles.ts and rowblocks.ts (the WebAssembly drivers), rankblocks.ts (the ranks
  * mode), count.ts (rank counting), cross.ts (cross queries), wasm.ts (the kernel's memory plans,
  * exact stage and certification), pool.ts (the worker threads), ranks.ts (the window and count
  * modes run in the workers), kdtree.ts, brute.ts, heap.ts, distance.ts, metrics.ts.

@@ -1,6 +1,7 @@
 import type { Matrix } from '../matrix';
 import type { Metric } from './metrics';
 import { TopK } from './heap';
+import { sqEuclid, sqEuclidPeriodic } from './distance';
 
 /**
  * An exact typed-array kd-tree for low dimension (D up to about 8) and the euclidean, manhattan
@@ -23,17 +24,18 @@ export class KdTree {
   /** The coordinates in tree order (float64 copy of the original values). */
   readonly pts: Float64Array;
   // nodes: [start, end) in tree order, children (-1 for a leaf), bounding box
-  private readonly start: Int32Array;
-  private readonly end: Int32Array;
-  private readonly left: Int32Array;
-  private readonly right: Int32Array;
-  private readonly lo: Float64Array;
-  private readonly hi: Float64Array;
-  private nodes = 0;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  /** Nodes built (the node arrays are longer). */
+  nodes = 0;
   private readonly stackN: Int32Array;
   private readonly stackB: Float64Array;
   private readonly q: Float64Array;
-  private readonly absSlack: number;
+  readonly absSlack: number;
 
   constructor(X: Matrix, metric: Metric, period: Float64Array | null, leafSize = 32) {
     if (metric === 'cosine') throw new Error('KdTree: cosine is not a box metric');
@@ -139,18 +141,7 @@ export class KdTree {
           const o = p * D;
           let dist: number;
           if (m === 'euclidean') {
-            let s = 0;
-            if (per) {
-              for (let t = 0; t < D; t++) {
-                const L = per[t];
-                let ee = Math.abs(q[t] - pts[o + t]) % L;
-                if (ee > L - ee) ee = L - ee;
-                s += ee * ee;
-              }
-            } else {
-              for (let t = 0; t < D; t++) { const ee = q[t] - pts[o + t]; s += ee * ee; }
-            }
-            dist = Math.sqrt(s);
+            dist = Math.sqrt(per ? sqEuclidPeriodic(q, 0, pts, o, D, per) : sqEuclid(q, 0, pts, o, D));
           } else if (m === 'manhattan') {
             let s = 0;
             if (per) {
@@ -209,15 +200,15 @@ function quickselect(perm: Int32Array, src: ArrayLike<number>, D: number, dim: n
 /** Distance between the points at tree positions a and b (the tree's metric and period). */
 function positionDistance(tree: KdTree, a: number, b: number): number {
   const D = tree.dims, pts = tree.pts, per = tree.period, oa = a * D, ob = b * D, m = tree.metric;
+  if (m === 'euclidean') return Math.sqrt(per ? sqEuclidPeriodic(pts, oa, pts, ob, D, per) : sqEuclid(pts, oa, pts, ob, D));
   let s = 0;
   for (let t = 0; t < D; t++) {
     let e = Math.abs(pts[oa + t] - pts[ob + t]);
     if (per) { const L = per[t]; e %= L; if (e > L - e) e = L - e; }
-    if (m === 'euclidean') s += e * e;
-    else if (m === 'manhattan') s += e;
+    if (m === 'manhattan') s += e;
     else if (e > s) s = e;
   }
-  return m === 'euclidean' ? Math.sqrt(s) : s;
+  return s;
 }
 
 /**

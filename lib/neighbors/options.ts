@@ -6,7 +6,8 @@ import { DadalabError } from '../errors';
 import { validateCoordinates, type Matrix } from '../matrix';
 import { hammingEngine, parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount } from './pool';
-import { loadKnnModule, type Precision, type WasmMetric } from './wasm';
+import { nativeKernelPath } from './native';
+import { knnKernelUsesFma, loadKnnModule, type Precision, type WasmMetric } from './wasm';
 
 export type Engine = 'auto' | 'exact-js' | 'kdtree' | 'wasm';
 export const ENGINES: readonly Engine[] = ['auto', 'exact-js', 'kdtree', 'wasm'];
@@ -48,9 +49,15 @@ export interface NeighborStats {
   precision: Precision;
   workers: number;
   fallbackRows: number;
-  /** Whether the WebAssembly engine used the symmetric tiles. */
+  /** Whether the WebAssembly engine computed each pair once (strips or symmetric tiles). */
   symmetric: boolean;
+  /** Which WebAssembly driver ran (null: another engine). */
+  path?: NeighborPath;
+  /** Which stage-1 kernel the WebAssembly engine's tiles ran: the native accelerator, relaxed-SIMD or plain WebAssembly. */
+  kernel?: 'native' | 'wasm-relaxed-simd' | 'wasm' | null;
 }
+/** The WebAssembly drivers: strips.ts, tiles.ts, rowblocks.ts. */
+export type NeighborPath = 'strips' | 'tiles' | 'rows' | null;
 let stats: NeighborStats | null = null;
 export function lastNeighborStats(): NeighborStats | null {
   return stats;
@@ -58,7 +65,10 @@ export function lastNeighborStats(): NeighborStats | null {
 
 /** Records the engine statistics of the search just finished. */
 export function setNeighborStats(s: NeighborStats): void {
-  stats = s;
+  const kernel = s.engine !== 'wasm' ? null
+    : s.path === 'tiles' && s.workers > 0 && s.precision === 'float32' && nativeKernelPath() ? 'native'
+      : knnKernelUsesFma() ? 'wasm-relaxed-simd' : 'wasm';
+  stats = { ...s, kernel };
 }
 
 export const KD_MAX_DIM = 8;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { countRanks, rankRows } from './ranks';
-import { exactCandidates } from './wasm';
+import { certifyTableRows, countRanks, rankRows } from './ranks';
+import { exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './wasm';
 
 /**
  * A persistent pool of worker threads that run the WebAssembly kernels on a shared
@@ -9,56 +9,98 @@ import { exactCandidates } from './wasm';
  * (`eval: true`), so it works the same from the TypeScript sources (vitest) and from dist/.
  * Workers are unref'd while idle (the pool never keeps the process alive) and ref'd while a job
  * runs; `shutdownNeighborPool()` terminates them. Jobs are serialised (one at a time), so a job
- * owns the workers and its memory.
+ * owns the workers and the pool's memory.
+ *
+ * The pool keeps one shared memory across jobs (memoryFor: grown as a job needs, never copied):
+ * each job writes its data, its original values and every output into it, and a message carries
+ * only offsets. So an idle worker holds no job's data (an idle worker never collects garbage: a
+ * buffer posted per job would stay alive in it), the workers keep their kernel instances, and a
+ * small job costs no thread start. After a job that grew the memory past RECYCLE_BYTES the workers
+ * end and the memory is dropped (so the process gives it back); new ones start on the next job.
  */
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
-let ex = null, mem = null, orig = null, D = 0, metric = 0, rk = null;
+const bundles = {};
+let nat = null, u8 = null;
+let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF32 = false, sqn = null, D = 0, metric = 0, rk = null, fin = null;
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
-function runRanks(m) { // rows of a slot: rank distances, keep columns and status into the slot's output buffer
-  const g = rk, rows = m.rows, R = g.ranks.length, kw = g.keep + 1, o = g.outs[m.slot], buf = mem.buffer;
+function runRanks(m) { // rows of a slot: rank distances, keep columns and status into the slot's output region
+  const g = rk, rows = m.rows, R = g.ranks.length, kw = g.keep + 1, o = g.outOff + m.slot * g.outBytes, buf = mem.buffer;
   rankRows(new Float32Array(buf, m.hd, rows * g.C), new Int32Array(buf, m.hi, rows * g.C), new Float32Array(buf, m.hh, rows * 4),
-    new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, g.sqn, g.sqnMax, g.eCoef, g.u, g.all,
-    g.ranks, g.keep, new Float64Array(o, 0, rows * R), new Float64Array(o, g.BR * R * 8, rows * kw),
-    new Int32Array(o, g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(o, g.BR * R * 8 + g.BR * kw * 12, rows),
+    new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, sqn, g.sqnMax, g.eCoef, g.u, g.all,
+    g.ranks, g.keep, new Float64Array(buf, o, rows * R), new Float64Array(buf, o + g.BR * R * 8, rows * kw),
+    new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
     g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti);
 }
-// Stage 2a: the exact float64 distance of each candidate (the function of wasm.ts, same bits as pairDistance)
+// Stage 2a: the exact float64 distance of each candidate (euclidean: the kernel's exact_l2; else
+// the function of wasm.ts; both give pairDistance's bits)
 const exactCandidates = ${exactCandidates.toString()};
 function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
-  exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
+  if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  else exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
+}
+// Stage 2b: the table rows sorted by the kernel (sort_rows), then certified (lib/neighbors/ranks.ts certifyTableRows)
+const certifyTableRows = ${certifyTableRows.toString()};
+function runFinish(f) { // rows [a, a + rows) of the region at base (room for cap rows), query rows from q0
+  const g = fin, buf = mem.buffer, rows = f.rows, w = g.w;
+  const dOff = f.base + f.a * w * 8, iOff0 = f.base + Math.ceil(f.cap * w * 8 / 16) * 16, sOff = iOff0 + Math.ceil(f.cap * w * 4 / 16) * 16;
+  const iOff = iOff0 + f.a * w * 4;
+  ex.sort_rows(f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
+  const T = g.es === 8 ? new Float64Array(buf, f.hh, rows * 2) : new Float32Array(buf, f.hh, rows * 4);
+  certifyTableRows(T, 16 / g.es, new Int32Array(buf, f.hh, rows * 4), rows, g.kp, g.k, g.selfMode, f.q0, g.qBase, g.avail, metric, sqn,
+    g.sqnMax, g.eCoef, g.u, D, g.unsafe, new Float64Array(buf, dOff, rows * w), new Int32Array(buf, iOff, rows * w), new Int32Array(buf, sOff + f.a * 4, rows));
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
-  const rows = c.rows;
-  countRanks(new Float32Array(mem.buffer, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(c.targets, c.i0 * c.k * 4, rows * c.k), c.k,
-    orig, D, metric, c.sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(c.out, c.i0 * c.k * 8, rows * c.k));
+  const rows = c.rows, buf = mem.buffer;
+  countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
+    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k));
 }
 parentPort.on('message', (m) => {
   try {
     if (m.type === 'setup') {
-      mem = m.memory; orig = m.orig; D = m.D; metric = m.metric; rk = m.rk || null;
+      if (m.memId !== memId || m.modId !== modId || !ex) {
+        ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
+        mem = m.memory; memId = m.memId; modId = m.modId;
+      }
+      const buf = mem.buffer;
+      orig = m.origF32 ? new Float32Array(buf, m.origOff, m.origLen) : new Float64Array(buf, m.origOff, m.origLen);
+      origOff = m.origOff; origF32 = m.origF32;
+      sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
+      D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null;
+      if (m.native && !nat) nat = require(m.native); // the optional native tile kernel (lib/neighbors/native.ts)
+      u8 = m.native ? new Uint8Array(buf) : null;
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
-      ex = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       ex[m.fn](...m.args);
       if (m.rank) runRanks(m.rank); else runExact(m.exact);
+      if (m.finish) runFinish(m.finish);
       if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
       ex[m.fn || 'values_f32'](...m.args);
       runCount(m.count);
     } else if (m.type === 'tile') {
-      ex[m.fn](...m.args);
+      if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
+      else ex[m.fn](...m.args);
+    } else if (m.type === 'rankfull') { // rows of the resident buffers: finalise, then the window mode of the ranks
+      ex[m.fin](...m.finArgs);
+      runRanks(m.rank);
     } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances
       ex[m.fin](...m.finArgs);
       runExact(m.exact);
-    } else if (m.type === 'release') {
-      ex = null; mem = null; orig = null; rk = null;
+      if (m.finish) runFinish(m.finish);
+    } else if (m.type === 'define') { // a bundle of standalone functions (runRowJobs)
+      bundles[m.name] = new Function(m.src)();
+    } else if (m.type === 'js') { // rows of a JavaScript job on the shared memory
+      if (m.memId !== memId) { mem = m.memory; memId = m.memId; ex = null; }
+      bundles[m.bundle][m.fn](mem.buffer, m.args);
+    } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
+      orig = null; sqn = null; rk = null; fin = null; u8 = null;
     }
     parentPort.postMessage({ id: m.id });
   } catch (e) {
@@ -69,8 +111,8 @@ parentPort.on('message', (m) => {
 
 interface Pending { resolve: () => void; reject: (e: Error) => void }
 
-/** Jobs whose shared memory exceeds this end their workers afterwards (see exclusive()). */
-const RECYCLE_BYTES = 8 * 2 ** 20;
+/** After a job, a pool memory above this is dropped and the workers end (see the class comment). */
+const RECYCLE_BYTES = 256 * 2 ** 20;
 
 export class KnnPool {
   private readonly workers: (Worker | null)[];
@@ -79,8 +121,8 @@ export class KnnPool {
   private active = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** Bytes of shared memory handed to the workers by the running job (its 'setup' messages). */
-  private jobBytes = 0;
+  /** The shared memory of the jobs (grown as needed, dropped with the workers). */
+  private readonly mem = new GrowingMemory();
 
   constructor(readonly size: number) {
     this.workers = new Array(size).fill(null);
@@ -115,15 +157,30 @@ export class KnnPool {
     if (this.closed) return Promise.reject(new Error('the neighbour worker pool was shut down'));
     const w = this.worker(idx);
     const id = this.nextId++;
-    if (msg.type === 'setup') {
-      const mem = msg.memory as { buffer?: ArrayBufferLike } | undefined;
-      const orig = msg.orig as ArrayBufferLike | { byteLength?: number } | undefined;
-      this.jobBytes = Math.max(this.jobBytes, (mem?.buffer?.byteLength ?? 0) + (orig?.byteLength ?? 0));
-    }
     return new Promise<void>((resolve, reject) => {
       this.pending[idx].set(id, { resolve, reject });
       w.postMessage({ ...msg, id });
     });
+  }
+
+  /** The pool's shared memory, grown to at least `bytes` (only within exclusive()). */
+  memoryFor(bytes: number): WasmMemory {
+    return this.mem.get(bytes);
+  }
+
+  /** The bundles each worker has been given (a new worker starts with none). */
+  private readonly defined = new WeakMap<Worker, Set<string>>();
+
+  /** Runs bundle function `fn` on worker `idx` with the job's memory and `args`, defining the bundle there first if needed. */
+  async callJs(idx: number, bundle: { name: string; src: string }, fn: string, memory: WasmMemory, args: Record<string, unknown>): Promise<void> {
+    const w = this.worker(idx);
+    let set = this.defined.get(w);
+    if (!set) { set = new Set(); this.defined.set(w, set); }
+    if (!set.has(bundle.name)) {
+      set.add(bundle.name);
+      await this.call(idx, { type: 'define', name: bundle.name, src: bundle.src });
+    }
+    await this.call(idx, { type: 'js', bundle: bundle.name, fn, memory, memId: memoryId(memory), args });
   }
 
   /** Runs `fn` with the pool to itself (jobs are queued), keeping the process alive meanwhile. */
@@ -136,13 +193,8 @@ export class KnnPool {
       } finally {
         this.active--;
         if (this.active === 0) for (const w of this.workers) w?.unref();
-        // An idle worker never collects garbage, so the shared memory of the job just done (its
-        // references dropped at 'release') would stay allocated until the worker's next GC, one
-        // job's memory more for every call: a profile of 30 layers would hold 30 layers' copies.
-        // After a job of more than 8 MiB the workers are ended instead (new ones start on the next job, ~50 ms).
-        const big = this.jobBytes > RECYCLE_BYTES;
-        this.jobBytes = 0;
-        if (big) await this.recycle();
+        // a memory grown past RECYCLE_BYTES goes with the workers (new ones start on the next job, ~50 ms)
+        if (this.mem.bytes > RECYCLE_BYTES) await this.recycle();
       }
     });
     this.chain = run.catch(() => undefined);
@@ -151,12 +203,14 @@ export class KnnPool {
 
   /** Ends the workers (and so frees the shared memory they still reference); new ones start on demand. */
   private async recycle(): Promise<void> {
+    this.mem.drop();
     const ws = this.workers.map((w, i) => { this.workers[i] = null; return w; });
     await Promise.all(ws.map((w) => w?.terminate()));
   }
 
   async terminate(): Promise<void> {
     this.closed = true;
+    this.mem.drop();
     const ws = this.workers.splice(0);
     await Promise.all(ws.map((w) => w?.terminate()));
   }
@@ -182,3 +236,47 @@ export async function shutdownNeighborPool(): Promise<void> {
   pools.clear();
   await Promise.all(ps.map((p) => p.terminate()));
 }
+
+/**
+ * A JavaScript job split by rows over the pool's workers (bit-identical to running `fn` on all
+ * rows at once, as each row is computed by one call of the same function): `bytes` of the pool's
+ * memory from ROW_JOB_BASE on, written by `fill` before and read by `read` after; chunk [i0, i1)
+ * runs `bundle.fn(buffer, { ...args(i0, i1) })` in a worker. The bundle's source is a function body
+ * returning an object of standalone functions (defined once per worker).
+ */
+export async function runRowJobs(opts: {
+  workers: number; n: number; bytes: number; bundle: { name: string; src: string }; fn: string;
+  fill: (buf: ArrayBuffer) => void; args: (i0: number, i1: number) => Record<string, unknown>; read: (buf: ArrayBuffer) => void;
+  chunks?: number;
+  /** Called after each chunk with the rows done so far, then awaited (progress reports, interruption points). */
+  progress?: (done: number) => void | Promise<void>;
+}): Promise<void> {
+  const pool = getPool(opts.workers);
+  await pool.exclusive(async () => {
+    const memory = pool.memoryFor(ROW_JOB_BASE + opts.bytes);
+    opts.fill(memory.buffer);
+    const nChunks = Math.max(1, Math.min(opts.n, opts.chunks ?? 16 * opts.workers));
+    const size = Math.ceil(opts.n / nChunks);
+    let next = 0, done = 0;
+    let failure: unknown = null;
+    const loop = async (wi: number): Promise<void> => {
+      while (failure === null && next < opts.n) {
+        const i0 = next, i1 = Math.min(opts.n, i0 + size);
+        next = i1;
+        try {
+          await pool.callJs(wi, opts.bundle, opts.fn, memory, opts.args(i0, i1));
+          done += i1 - i0;
+          if (failure === null && opts.progress) await opts.progress(done); // (no report after a failure or an interrupt)
+        } catch (e) {
+          if (failure === null) failure = e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: opts.workers }, (_, i) => loop(i)));
+    if (failure !== null) throw failure;
+    opts.read(memory.buffer);
+  });
+}
+
+/** Where row jobs' data start in the pool's memory (below: the WebAssembly kernels' runtime area). */
+export const ROW_JOB_BASE = 65536;

@@ -1,23 +1,20 @@
 /**
  * The ranks mode of the neighbour engine (forEachNeighborRankBlock): the exact distances at
  * chosen neighbour ranks only, and optionally the first `keep` columns, streamed as row blocks.
- * On the WebAssembly engine either the symmetric strips (each pair's float32 value computed once
- * and stored, while N^2 / 2 values fit SYM_RANKS_MAX_BYTES) or the row blocks, with the window
+ * On the WebAssembly engine either the strips (strips.ts: each pair's float32 value computed once
+ * and stored, while N^2 / 2 values fit STRIPS_MAX_BYTES) or the row blocks, with the window
  * mode of ranks.ts on the workers; other engines compute full rows and pick the columns.
  */
 import { DadalabError } from '../errors';
-import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
-import { checkpoint, startProgress, type ProgressHandle } from '../runtime/progress';
-import { InOrder, type BlockSink } from './inorder';
-import type { Metric } from './metrics';
-import { resolveNeighborOptions, setNeighborStats, wasmMetric, type NeighborOptions } from './options';
-import { getPool } from './pool';
+import { asMatrix, type MatrixLike } from '../matrix';
+import { startProgress } from '../runtime/progress';
+import type { BlockSink } from './inorder';
+import { resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath } from './options';
 import { wasmAsync } from './rowblocks';
+import { symAsync, symBlocks } from './tiles';
 import { forEachNeighborBlock } from './search';
-import {
-  align16, exactRankRow, finishRanksFrom, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputs, rankPlan, rankScratch,
-  rankSetup, rowViews, setupMessage, slotLayout, type Precision, type RankPlan, type WasmPlan,
-} from './wasm';
+import { stripsAsync, type RankCount } from './strips';
+import { exactRankRow, finishRanksFrom, rankOutputs, rankScratch, rowViews, slotLayout, type RankPlan, type WasmPlan } from './wasm';
 
 export interface NeighborRankOptions extends Omit<NeighborOptions, 'maxk'> {
   /** The neighbour ranks wanted (1 = nearest neighbour), each between 1 and N - 1; any order, repeats allowed. */
@@ -42,8 +39,6 @@ export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborR
   await rankBlocks(data, opts, cb);
 }
 
-/** Targets whose ranks are counted from the value rows of the symmetric ranks path (see countNeighborRanks). */
-export interface RankCount { targets: SharedArrayBuffer; k: number; out: SharedArrayBuffer }
 
 /**
  * forEachNeighborRankBlock; with `count`, only through the symmetric ranks path, which also counts
@@ -127,130 +122,40 @@ export async function rankBlocks(data: MatrixLike, opts: NeighborRankOptions,
     await cb(r0, r1, out, kD, keep > 0 ? ix : null);
   };
   const rankSpec = { ranks: Int32Array.from(asc), keep };
-  let symmetric = false;
+  let path: NeighborPath = 'rows';
   try {
-    const sym = opts.symmetric === false ? null
-      : await symRanksAsync(X, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, rankSpec, finishRankBlock, count);
-    symmetric = sym !== null;
-    if (count && sym === null) return false;
-    fallbackRows = sym ?? await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink,
-      (p, r0, r1, slot, g) => finishRankBlock(p, g, r0, r1, slot), rankSpec);
+    const strips = opts.symmetric === false ? null
+      : await stripsAsync(X, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, { kind: 'ranks', ...rankSpec, finish: finishRankBlock }, count);
+    if (count && strips === null) return false;
+    const B = strips !== null || opts.symmetric === false ? 0 : rankTileRows(N, X.cols, maxk, r.metric, r.precision, r.workers);
+    path = strips !== null ? 'strips' : B > 0 ? 'tiles' : 'rows';
+    if (strips !== null) fallbackRows = strips;
+    else if (B > 0) fallbackRows = await symAsync(X, maxk, r.metric, r.precision, r.workers, B, opts.signal, bar, sink, { ...rankSpec, finish: finishRankBlock });
+    else {
+      fallbackRows = await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink,
+        (p, r0, r1, slot, g) => finishRankBlock(p, g, r0, r1, slot), rankSpec);
+    }
   } finally {
     bar.finish();
   }
-  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.workers, fallbackRows, symmetric });
+  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.workers, fallbackRows, symmetric: path !== 'rows', path });
   return true;
 }
 
-/** The largest value store of the symmetric ranks path (N^2 / 2 float32 values). */
-export const SYM_RANKS_MAX_BYTES = 1.5 * 2 ** 30;
 
-/** The strips of blocks of B rows: strip I (rows of block I, columns from I B on) at so[I] bytes after the table of offsets. */
-export function stripLayout(N: number, B: number): { B: number; so: number[]; bytes: number } {
-  const nb = Math.ceil(N / B);
-  const so: number[] = [];
-  let bytes = align16(nb * 4);
-  for (let I = 0; I < nb; I++) {
-    so.push(bytes);
-    const rows = Math.min(N, (I + 1) * B) - I * B;
-    bytes += align16(rows * (N - I * B) * 4);
-  }
-  return { B, so, bytes };
-}
+/** Resident candidate buffers of the ranks mode on the tiles: at most this many bytes (N (k' + k'/2) 8). */
+const RANK_TILES_MAX_BYTES = 512 * 2 ** 20;
 
 /**
- * The ranks mode with each pair computed once (float32, euclidean or cosine, workers > 0, N^2 / 2
- * values <= 1.5 GiB): phase 1 computes the values of strip I (rows of block I against columns
- * from its first row on) for every block, on the workers (vals_f32); phase 2, block by block in
- * order, assembles each row's N values (its strip, and the earlier strips transposed), selects
- * the k' smallest (symsel_f32) and runs the window mode of the ranks. Returns the number of
- * fallback rows, or null when this path does not apply (the caller uses the row blocks).
+ * The tile rows when the ranks mode should run on the symmetric tiles (each pair once, candidate
+ * buffers resident: memory linear in N), else 0 (the row blocks: twice the arithmetic, a few
+ * blocks of memory). The tiles pay where the arithmetic saved outweighs their buffer upkeep: about
+ * N D >= 3e6 (measured: the buffers cost ~0.1 ms a row at k' = 1280, the arithmetic N D / 30 GFLOP/s).
  */
-async function symRanksAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number,
-  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, rank: { ranks: Int32Array; keep: number },
-  finish: (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array },
-  count?: RankCount): Promise<number | null> {
-  const N = X.rows;
+function rankTileRows(N: number, D: number, k: number, metric: string, precision: string, workers: number): number {
+  if (workers === 0 || precision !== 'float32' || (metric !== 'euclidean' && metric !== 'cosine') || N * D < 3e6) return 0;
+  if (process.env.DADALAB_RANK_TILES === '0') return 0;
   const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
-  if (workers === 0 || precision !== 'float32' || (metric !== 'euclidean' && metric !== 'cosine') || kp >= N - 1) return null;
-  if (process.env.DADALAB_SYMRANKS === '0') return null;
-  const module = loadKnnModule();
-  if (!module) return null;
-  // the strip sizes depend on the block rows BR of the plan: a plan without the store first
-  const probe = prepareWasmLayout(X, k, workers, metric);
-  const B = probe.BR, nb = Math.ceil(N / B);
-  const so: number[] = [];
-  let bytes = align16(nb * 4);
-  for (let I = 0; I < nb; I++) {
-    so.push(bytes);
-    const rows = Math.min(N, (I + 1) * B) - I * B;
-    bytes += align16(rows * (N - I * B) * 4);
-  }
-  if (bytes > SYM_RANKS_MAX_BYTES) return null;
-  const pool = getPool(workers);
-  return pool.exclusive(async () => {
-    const p = prepareWasm(X, null, k, precision, workers, wasmMetric(metric), false, true, bytes);
-    const g = rankPlan(p, rank.ranks, rank.keep);
-    if (!g || p.BR !== B || !p.rowsel) return null;
-    const soOff = p.extraOff;
-    const soView = new Uint32Array(p.memory.buffer, soOff, nb);
-    for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, rankSetup(p, g)))));
-    let failure: unknown = null, fallbacks = 0;
-    try {
-      // phase 1: the strips (largest first)
-      let q = 0, doneWork = 0;
-      const total = (N * (N + B)) / 2;
-      const loopA = async (wi: number): Promise<void> => {
-        while (failure === null && q < nb) {
-          const I = q++;
-          const r0 = I * B, r1 = Math.min(N, r0 + B);
-          try {
-            await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + so[I], N - r0] });
-            doneWork += (r1 - r0) * (N - r0);
-            bar.update(Math.floor((0.8 * N * doneWork) / total));
-            await checkpoint(signal);
-          } catch (e) {
-            if (failure === null) failure = e;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
-      // phase 2: the blocks in order
-      if (failure === null) {
-        let next = 0;
-        const free = Array.from({ length: workers }, (_, i) => i);
-        const order = new InOrder(sink, () => failure !== null);
-        const loopB = async (wi: number): Promise<void> => {
-          while (failure === null && next < nb) {
-            const I = next++;
-            const r0 = I * B, r1 = Math.min(N, r0 + B);
-            const slot = free.pop() as number;
-            const L = slotLayout(p, r0, r1, slot);
-            const rv = L.hd + p.rvOff, hs = rv + p.hsOff;
-            try {
-              await pool.call(wi, { type: 'run', fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs],
-                f64: false, hh: L.hh, rows: r1 - r0, rank: { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh },
-                count: count ? { rv, rows: r1 - r0, N, i0: r0, targets: count.targets, k: count.k, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, out: count.out } : undefined });
-              const f = finish(p, g, r0, r1, slot);
-              fallbacks += f.fallbacks;
-              free.push(slot);
-              await order.push(r0, r1, f.d, f.ix);
-              bar.update(Math.floor(0.8 * N + (0.2 * N * r1) / N));
-              await checkpoint(signal);
-            } catch (e) {
-              if (failure === null) failure = e;
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: workers }, (_, i) => loopB(i)));
-        if (failure === null) await order.flush();
-      }
-    } finally {
-      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
-    }
-    if (failure !== null) throw failure;
-    return fallbacks;
-  });
+  if (kp >= N - 1 || N * (kp + Math.max(32, kp >> 1)) * 8 > RANK_TILES_MAX_BYTES) return 0;
+  return symBlocks(N, D, k, metric as 'euclidean', precision as 'float32', workers);
 }
-

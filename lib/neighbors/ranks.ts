@@ -43,6 +43,27 @@ export function rankRows(
     }
     return a[m];
   };
+  // sum of squared differences in distance.ts sqEuclid's order (eight partial sums), inlined
+  const sq8 = (x: ArrayLike<number>, oa: number, ob: number, n: number): number => {
+    let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e = 0, t = 0;
+    for (; t + 8 <= n; t += 8) {
+      e = x[oa + t] - x[ob + t]; p0 += e * e; e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e;
+      e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e;
+      e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e;
+      e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; e = x[oa + t + 7] - x[ob + t + 7]; p7 += e * e;
+    }
+    const r = n - t;
+    if (r > 0) { e = x[oa + t] - x[ob + t]; p0 += e * e; }
+    if (r > 1) { e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e; }
+    if (r > 2) { e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; }
+    if (r > 3) { e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e; }
+    if (r > 4) { e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; }
+    if (r > 5) { e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e; }
+    if (r > 6) { e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; }
+    return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+  };
+  const loR = new Float64Array(R), hiR = new Float64Array(R), tau = new Float64Array(R), sig = new Float64Array(R);
+  const below = new Int32Array(R);
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, oh = r * C;
     const T = hh[r * 4];
@@ -61,57 +82,64 @@ export function rankRows(
       const v = a + E;
       return ((v > 0 ? Math.sqrt(v) : 0) + dl) * (1 + eps);
     };
-    for (let c = 0; c < kp; c++) { const a = hd[oh + c]; s[c] = a; lo[c] = L(a); up[c] = Uf(a); mark[c] = 0; }
+    // value-space thresholds (L and Uf are non-decreasing: each step is a monotone, correctly
+    // rounded operation): every a < below(y) has Uf(a) < y (certainly below a distance >= y), every
+    // a > above(y) has L(a) > y (certainly above); checked, else the safe infinite threshold
+    const belowOf = (y: number): number => {
+      let c: number;
+      if (metric === 0) {
+        const g = y / (1 + eps) - dl;
+        if (!(g > 0)) return -Infinity;
+        c = (g * g - E) * (1 - 1e-9) - 1e-300;
+      } else {
+        const c0 = 2 * (y - 1 - dl) - E;
+        c = c0 - Math.abs(c0) * 1e-9 - 1e-300;
+      }
+      return Uf(c) < y ? c : -Infinity;
+    };
+    const aboveOf = (y: number): number => {
+      let c: number;
+      if (metric === 0) {
+        const h = y / (1 - eps) + dl;
+        c = (h * h + E) * (1 + 1e-9) + 1e-300;
+      } else {
+        const c0 = 2 * (y - 1 + dl) + E;
+        c = c0 + Math.abs(c0) * 1e-9 + 1e-300;
+      }
+      return L(c) > y ? c : Infinity;
+    };
+    for (let c = 0; c < kp; c++) { s[c] = hd[oh + c]; mark[c] = 0; }
     // the candidate values at the requested ranks (a cascade of selections from rank k down)
     const Ak = sel(s, 0, kp - 1, k - 1);
     if (!all && !(L(T) > Uf(Ak))) { status[r] = 1; continue; } // a left-out point might reach rank k
     status[r] = 0;
     let top = k - 1;
-    const A = tmp; // A[q] for q < R: the value at ranks[q]; A[R]: at keep
+    const A = tmp; // A[q] for q < R: the value at ranks[q]
     for (let q = R - 1; q >= 0; q--) { const m = ranks[q] - 1; A[q] = m === top ? s[m] : sel(s, 0, top, m); top = m; }
     // (keep <= k: select again on the k smallest; the cascade order does not matter for values)
-    const hiKeep = keep > 0 ? Uf(sel(s, 0, k - 1, keep - 1)) : -Infinity;
-    const loR = new Float64Array(R), hiR = new Float64Array(R), below = new Int32Array(R);
-    for (let q = 0; q < R; q++) { loR[q] = L(A[q]); hiR[q] = Uf(A[q]); }
+    const keepAbove = keep > 0 ? aboveOf(Uf(sel(s, 0, k - 1, keep - 1))) : -Infinity;
+    for (let q = 0; q < R; q++) {
+      loR[q] = L(A[q]); hiR[q] = Uf(A[q]);
+      tau[q] = belowOf(loR[q]); sig[q] = aboveOf(hiR[q]);
+      below[q] = 0;
+    }
     // mark the candidates in some window (or in the keep set); count those certainly below each rank
     for (let c = 0; c < kp; c++) {
-      const l = lo[c], h = up[c];
-      if (l <= hiKeep) mark[c] = 1;
+      const a = hd[oh + c];
+      let mk = a <= keepAbove ? 1 : 0;
       for (let q = 0; q < R; q++) {
-        if (h < loR[q]) below[q]++;
-        else if (l <= hiR[q]) mark[c] = 1;
+        if (a < tau[q]) below[q]++;
+        else if (a <= sig[q]) mk = 1;
       }
+      mark[c] = mk;
     }
     // exact distances of the marked candidates, with the operations of pairDistance (same bits)
     const oa = i * D;
-    let c0 = 0;
-    if (metric === 0) {
-      // four candidates at a time: four independent sums, each in pairDistance's order (same bits),
-      // instead of one chain of dependent additions
-      let nm = 0;
-      for (let c = 0; c < kp; c++) if (mark[c] !== 0) ti[nm++] = c;
-      let q = 0;
-      for (; q + 3 < nm; q += 4) {
-        const ca = ti[q], cb = ti[q + 1], cc = ti[q + 2], cd = ti[q + 3];
-        const o0 = hi[oh + ca] * D, o1 = hi[oh + cb] * D, o2 = hi[oh + cc] * D, o3 = hi[oh + cd] * D;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let t = 0; t < D; t++) {
-          const xi = orig[oa + t];
-          const e0 = xi - orig[o0 + t], e1 = xi - orig[o1 + t], e2 = xi - orig[o2 + t], e3 = xi - orig[o3 + t];
-          s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
-        }
-        ex[ca] = Math.sqrt(s0); ex[cb] = Math.sqrt(s1); ex[cc] = Math.sqrt(s2); ex[cd] = Math.sqrt(s3);
-      }
-      // the rest one by one below: from the candidate of list entry q on
-      c0 = q < nm ? ti[q] : kp;
-    }
-    for (let c = c0; c < kp; c++) {
+    for (let c = 0; c < kp; c++) {
       if (mark[c] === 0) continue;
       const ob = hi[oh + c] * D;
       if (metric === 0) {
-        let t2 = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; t2 += e * e; }
-        ex[c] = Math.sqrt(t2);
+        ex[c] = Math.sqrt(sq8(orig, oa, ob, D));
       } else {
         let xy = 0, xx = 0, yy = 0;
         for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
@@ -123,7 +151,8 @@ export function rankRows(
     // each rank: the (r - below)-th smallest exact distance of its window
     for (let q = 0; q < R && status[r] === 0; q++) {
       let n = 0;
-      for (let c = 0; c < kp; c++) if (up[c] >= loR[q] && lo[c] <= hiR[q]) s[n++] = ex[c];
+      const t0 = tau[q], s0 = sig[q];
+      for (let c = 0; c < kp; c++) { const a = hd[oh + c]; if (a >= t0 && a <= s0) s[n++] = ex[c]; }
       const m = ranks[q] - below[q];
       if (m < 1 || m > n) { status[r] = 1; break; } // cannot happen (see above); the exact fallback if it did
       outR[r * R + q] = sel(s, 0, n - 1, m - 1);
@@ -131,7 +160,7 @@ export function rankRows(
     if (status[r] !== 0 || keep === 0) continue;
     // the first keep columns: sort the keep set by (distance, index)
     let n = 0;
-    for (let c = 0; c < kp; c++) if (lo[c] <= hiKeep) { s[n] = ex[c]; ti[n] = hi[oh + c]; n++; }
+    for (let c = 0; c < kp; c++) if (hd[oh + c] <= keepAbove) { s[n] = ex[c]; ti[n] = hi[oh + c]; n++; }
     if (n < keep) { status[r] = 1; continue; }
     for (let a = 1; a < n; a++) { // insertion sort (n is about keep)
       const dv = s[a], iv = ti[a];
@@ -159,6 +188,25 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
   const eps = (D + 8) * 2.3e-16;
   const rootMax = Math.sqrt(sqnMax);
   const amb = new Int32Array(N); // the points of the current window
+  // sum of squared differences in distance.ts sqEuclid's order (eight partial sums), inlined
+  const sq8 = (x: ArrayLike<number>, oa: number, ob: number, n: number): number => {
+    let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e = 0, t = 0;
+    for (; t + 8 <= n; t += 8) {
+      e = x[oa + t] - x[ob + t]; p0 += e * e; e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e;
+      e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e;
+      e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e;
+      e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; e = x[oa + t + 7] - x[ob + t + 7]; p7 += e * e;
+    }
+    const r = n - t;
+    if (r > 0) { e = x[oa + t] - x[ob + t]; p0 += e * e; }
+    if (r > 1) { e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e; }
+    if (r > 2) { e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; }
+    if (r > 3) { e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e; }
+    if (r > 4) { e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; }
+    if (r > 5) { e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e; }
+    if (r > 6) { e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; }
+    return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+  };
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, ov = r * N, oa = i * D;
     const ni = sqn[i];
@@ -176,11 +224,7 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
     };
     const exact = (j: number): number => {
       const ob = j * D;
-      if (metric === 0) {
-        let t2 = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; t2 += e * e; }
-        return Math.sqrt(t2);
-      }
+      if (metric === 0) return Math.sqrt(sq8(orig, oa, ob, D));
       let xy = 0, xx = 0, yy = 0;
       for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
       const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
@@ -234,5 +278,47 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
       }
       out[r * k + m] = count;
     }
+  }
+}
+
+/**
+ * Stage 2 of the neighbour table in the workers, after asm/knn.ts sort_rows wrote each row's k
+ * smallest (exact distance, index) pairs in order from column c0: the self column (self mode) and
+ * each row's certification (wasm.ts finishRowsFrom's arithmetic: every left-out point had a
+ * stage-1 value >= T, which bounds its exact distance from below). status[r] = 1 where the row is
+ * not certified (the caller recomputes it exactly), else 0. Standalone like `rankRows` (inlined
+ * into the pool's workers).
+ */
+export function certifyTableRows(
+  T: Float32Array | Float64Array, tStride: number, hn: Int32Array, rows: number, kp: number, k: number, selfMode: boolean,
+  q0: number, qBase: number, avail: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, D: number,
+  unsafe: boolean, outD: Float64Array, outI: Int32Array, status: Int32Array,
+): void {
+  const U64 = 2 ** -53;
+  const w = selfMode ? k + 1 : k;
+  const relRef = 1 - (D + 8) * 2.3e-16;
+  const rootMax = Math.sqrt(sqnMax);
+  for (let r = 0; r < rows; r++) {
+    const q = q0 + r, out = r * w;
+    if (selfMode) { outD[out] = 0; outI[out] = q; }
+    const Tr = T[r * tStride];
+    // fewer than kp candidates: stage 1 overflowed (values beyond the kernel type) and left holes
+    if (hn[r * 4 + 2] < kp || !Number.isFinite(Tr) || unsafe) { status[r] = 1; continue; }
+    status[r] = 0;
+    if (kp >= avail) continue; // every point was a candidate
+    const K = outD[out + w - 1], i = qBase + q;
+    let ok: boolean;
+    if (metric === 1) {
+      ok = K < 1 + (Tr - eCoef - 4.2 * u) / 2 - 8 * (D + 10) * U64;
+    } else if (metric === 2 || metric === 3) {
+      const lb = Tr / (1 + eCoef) - (1.02 * u + 4 * U64) * (sqn[i] + sqnMax);
+      ok = K < lb * relRef;
+    } else {
+      const ni = sqn[i];
+      const lb2 = Tr - eCoef * (ni + sqnMax);
+      const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * u + 4 * U64) * (Math.sqrt(ni) + rootMax);
+      ok = K < lb * relRef;
+    }
+    if (!ok) status[r] = 1;
   }
 }

@@ -11,7 +11,7 @@ import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
-  finishRows, instantiate, prepareWasm, rankPlan, rankSetup, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision,
+  collectFinished, finishRows, instantiate, prepareWasm, rankOutputBytes, rankPlan, rankSetup, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision,
 } from './wasm';
 
 
@@ -61,8 +61,9 @@ export async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: 
   }
   const pool = getPool(workers);
   return pool.exclusive(async () => {
-    const p = prepareWasm(X, Q, k, precision, workers, wasmMetric(metric));
-    const g = rank ? rankPlan(p, rank.ranks, rank.keep) : null;
+    const p = prepareWasm(X, Q, k, precision, workers, wasmMetric(metric), false, false,
+      rank ? (BR) => workers * rankOutputBytes(BR, rank.ranks.length, rank.keep) : 0, (b) => pool.memoryFor(b));
+    const g = rank ? rankPlan(p, rank.ranks, rank.keep, p.extraOff) : null;
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined))));
     let next = 0, done = 0, fallbacks = 0;
     let failure: unknown = null;
@@ -74,8 +75,8 @@ export async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: 
         next = r1;
         const slot = free.pop() as number;
         try {
-          await runKernelOn(pool, wi, p, r0, r1, slot, g !== null);
-          const f = finish(p, r0, r1, slot, g);
+          await runKernelOn(pool, wi, p, r0, r1, slot, g !== null, !finisher);
+          const f = finisher ? finish(p, r0, r1, slot, g) : collectFinished(p, X, Q, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0, heap);
           fallbacks += f.fallbacks;
           free.push(slot);
           await order.push(r0, r1, f.d, f.ix);

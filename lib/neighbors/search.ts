@@ -11,9 +11,11 @@ import { checkpoint, startProgress } from '../runtime/progress';
 import { bruteForceRows } from './brute';
 import { TopK } from './heap';
 import { KdTree, kdTreeRows } from './kdtree';
-import { BLOCK_ROWS, bruteBlockRows, kdBlockRows, resolveNeighborOptions, setNeighborStats, type NeighborOptions, type ResolvedNeighborOptions } from './options';
+import { KD_PARALLEL_MIN, kdTreeRowsParallel } from './kdrows';
+import { BLOCK_ROWS, bruteBlockRows, kdBlockRows, resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath, type ResolvedNeighborOptions } from './options';
 import { wasmAsync, wasmSync } from './rowblocks';
 import { makeTable, type NeighborTable } from './table';
+import { stripsAsync } from './strips';
 import { symAsync, symBlocks, symSync } from './tiles';
 
 export function table(X: Matrix, r: ResolvedNeighborOptions, d: Float64Array, ix: Int32Array): NeighborTable {
@@ -31,19 +33,20 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
   const { maxk, metric, period } = r;
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
-  let fallbackRows = 0, symmetric = false;
+  let fallbackRows = 0, symmetric = false, path: NeighborPath = null;
   if (r.engine === 'kdtree') {
     const tree = new KdTree(X, metric, period);
     kdTreeRows(tree, maxk, 0, N, dist, ind);
   } else if (r.engine === 'wasm') {
     const B = opts.symmetric === false ? 0 : symBlocks(N, X.cols, maxk, metric, r.precision, 1);
     symmetric = B > 0;
+    path = B > 0 ? 'tiles' : 'rows';
     if (B > 0) fallbackRows = symSync(X, maxk, metric, r.precision, B, dist, ind);
     else fallbackRows = wasmSync(X, null, maxk, metric, r.precision, (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
   } else {
     bruteForceRows(X, maxk, metric, period, 0, N, dist, ind);
   }
-  setNeighborStats({ engine: r.engine, precision: r.precision, workers: 0, fallbackRows, symmetric });
+  setNeighborStats({ engine: r.engine, precision: r.precision, workers: 0, fallbackRows, symmetric, path });
   return table(X, r, dist, ind);
 }
 
@@ -60,28 +63,31 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
   const bar = startProgress('neighbours', N);
-  let fallbackRows = 0, symmetric = false;
+  let fallbackRows = 0, symmetric = false, path: NeighborPath = null;
   try {
     if (r.engine === 'kdtree') {
       const tree = new KdTree(X, metric, period);
-      const B = kdBlockRows(N, maxk);
-      for (let p0 = 0; p0 < N; p0 += B) {
-        const p1 = Math.min(N, p0 + B);
-        kdTreeRows(tree, maxk, p0, p1, dist, ind);
-        bar.update(p1);
-        await checkpoint(opts.signal);
+      if (r.workers > 0 && N >= KD_PARALLEL_MIN) {
+        await kdTreeRowsParallel(tree, maxk, r.workers, dist, ind, async (done) => { bar.update(done); await checkpoint(opts.signal); });
+      } else {
+        const B = kdBlockRows(N, maxk);
+        for (let p0 = 0; p0 < N; p0 += B) {
+          const p1 = Math.min(N, p0 + B);
+          kdTreeRows(tree, maxk, p0, p1, dist, ind);
+          bar.update(p1);
+          await checkpoint(opts.signal);
+        }
       }
     } else if (r.engine === 'wasm') {
-      const B = opts.symmetric === false || r.workers === 0 ? 0 : symBlocks(N, X.cols, maxk, metric, r.precision, r.workers);
-      symmetric = B > 0;
-      if (B > 0) {
-        fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar,
-          (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
-      }
-      else {
-        fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar,
-          (r0, _r1, d, ix) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
-      }
+      const sink = (r0: number, _r1: number, d: Float64Array, ix: Int32Array) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); };
+      const strips = opts.symmetric === false ? null
+        : await stripsAsync(X, maxk, metric, r.precision, r.workers, opts.signal, bar, sink, { kind: 'table' });
+      const B = strips !== null || opts.symmetric === false || r.workers === 0 ? 0 : symBlocks(N, X.cols, maxk, metric, r.precision, r.workers);
+      symmetric = strips !== null || B > 0;
+      path = strips !== null ? 'strips' : B > 0 ? 'tiles' : 'rows';
+      if (strips !== null) fallbackRows = strips;
+      else if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, sink);
+      else fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar, sink);
     } else {
       const BB = bruteBlockRows(N, X.cols);
       for (let r0 = 0; r0 < N; r0 += BB) {
@@ -94,7 +100,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   } finally {
     bar.finish();
   }
-  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric });
+  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' || (r.engine === 'kdtree' && N >= KD_PARALLEL_MIN) ? r.workers : 0, fallbackRows, symmetric, path });
   return table(X, r, dist, ind);
 }
 
@@ -109,15 +115,19 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
   const { maxk, metric, period } = r;
   const w = maxk + 1, N = X.rows, D = X.cols;
   const bar = startProgress('neighbours', N);
-  let fallbackRows = 0, symmetric = false;
+  let fallbackRows = 0, symmetric = false, path: NeighborPath = null;
   try {
     if (r.engine === 'wasm') {
-      // symmetric tiles when their resident buffers stay modest (<= 512 MB), else row blocks
+      // the strips when they fit; symmetric tiles when their resident buffers stay modest (<= 512 MiB); else row blocks
+      const strips = opts.symmetric === false ? null
+        : await stripsAsync(X, maxk, metric, r.precision, r.workers, opts.signal, bar, cb, { kind: 'table' });
       const kp = Math.min(N - 1, maxk + Math.max(16, maxk >> 2));
-      const B = opts.symmetric === false || r.workers === 0 || N * kp * 24 > 2 ** 29 ? 0
+      const B = strips !== null || opts.symmetric === false || r.workers === 0 || N * kp * 24 > 2 ** 29 ? 0
         : symBlocks(N, D, maxk, metric, r.precision, r.workers);
-      symmetric = B > 0;
-      if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, cb);
+      symmetric = strips !== null || B > 0;
+      path = strips !== null ? 'strips' : B > 0 ? 'tiles' : 'rows';
+      if (strips !== null) fallbackRows = strips;
+      else if (B > 0) fallbackRows = await symAsync(X, maxk, metric, r.precision, r.workers, B, opts.signal, bar, cb);
       else fallbackRows = await wasmAsync(X, null, maxk, metric, r.precision, r.workers, opts.signal, bar, cb);
     } else {
       const tree = r.engine === 'kdtree' ? new KdTree(X, metric, period) : null;
@@ -145,5 +155,5 @@ export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptio
   } finally {
     bar.finish();
   }
-  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric });
+  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' ? r.workers : 0, fallbackRows, symmetric, path });
 }

@@ -11,9 +11,16 @@ import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
-  exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
-  setupMessage, symBlockRows, symSchedule, tileArgs, tileFn, type Precision,
+  collectFinished, exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
+  rankOutputBytes, rankPlan, rankSetup, setupMessage, symBlockRows, symSchedule, tileArgs, tileFn, type Precision, type RankPlan, type WasmPlan,
 } from './wasm';
+
+/** The ranks mode on the tiles: the requested ranks (ascending) and keep columns, and the block finisher of rankblocks.ts. */
+export interface SymRanks {
+  ranks: Int32Array;
+  keep: number;
+  finish: (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array };
+}
 
 
 /**
@@ -40,20 +47,23 @@ export function symSync(X: Matrix, k: number, metric: Metric, precision: Precisi
   for (const round of symSchedule(nb)) for (const [I, J, sym] of round) kernel(...tileArgs(p, B, I, J, sym));
   const fin = finalizeCall(p, 0, N);
   (ex[fin.fn] as (...a: number[]) => void)(...fin.args);
-  exactFull(p, 0, N);
+  exactFull(p, ex, 0, N);
   return finishRowsFrom(p, X, null, k, 0, N, fullViews(p, 0, N), dist, ind, new TopK(k));
 }
 
 /** The symmetric WebAssembly engine on the worker pool (rounds of disjoint tiles, then the exact stage by row blocks). */
 export async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number, B: number,
-  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink): Promise<number> {
+  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, rank?: SymRanks): Promise<number> {
   const module = requireKnnModule();
   const pool = getPool(workers);
-  const N = X.rows, w = k + 1, nb = Math.ceil(N / B);
+  const N = X.rows, nb = Math.ceil(N / B);
   return pool.exclusive(async () => {
-    const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), true);
+    const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), rank ? 'ranks' : true, false,
+      rank ? (BR) => workers * rankOutputBytes(BR, rank.ranks.length, rank.keep) : 0, (b) => pool.memoryFor(b));
+    const g = rank ? rankPlan(p, rank.ranks, rank.keep, p.extraOff) : null;
+    if (rank && !g) throw new Error('symAsync: the ranks mode needs float32 euclidean or cosine values');
     fillHeaps(p);
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined))));
     const rounds = symSchedule(nb), fn = tileFn(p);
     const rowsOf = (I: number) => Math.min(N, (I + 1) * B) - I * B;
     let totalWork = 0, doneWork = 0, fallbacks = 0;
@@ -78,7 +88,33 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
         await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
         if (failure !== null) break;
       }
-      if (failure === null) {
+      if (failure === null && rank && g) {
+        // the ranks mode: blocks of BR rows through the window mode (rankRows) on the resident buffers
+        const order = new InOrder(sink, () => failure !== null);
+        const free = Array.from({ length: workers }, (_, i) => i);
+        let next = 0;
+        const loop = async (wi: number): Promise<void> => {
+          while (failure === null && next < N) {
+            const r0 = next, r1 = Math.min(N, r0 + p.BR);
+            next = r1;
+            const slot = free.pop() as number;
+            try {
+              const f = finalizeCall(p, r0, r1);
+              await pool.call(wi, { type: 'rankfull', fin: f.fn, finArgs: f.args,
+                rank: { slot, rows: r1 - r0, i0: r0, hd: p.hdAll + r0 * p.C * 4, hi: p.hiAll + r0 * p.C * 4, hh: p.hhAll + r0 * 16 } });
+              const out = rank.finish(p, g, r0, r1, slot);
+              fallbacks += out.fallbacks;
+              free.push(slot);
+              await order.push(r0, r1, out.d, out.ix);
+              await checkpoint(signal);
+            } catch (e) {
+              if (failure === null) failure = e;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+        if (failure === null) await order.flush();
+      } else if (failure === null) {
         const heap = new TopK(k), R = Math.max(64, Math.min(1024, Math.ceil(N / (8 * workers))));
         const order = new InOrder(sink, () => failure !== null);
         let next = 0;
@@ -87,10 +123,10 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
             const r0 = next, r1 = Math.min(N, r0 + R);
             next = r1;
             try {
-              await pool.call(wi, exactMessage(p, r0, r1));
-              const d = new Float64Array((r1 - r0) * w), ix = new Int32Array((r1 - r0) * w);
-              fallbacks += finishRowsFrom(p, X, null, k, r0, r1, fullViews(p, r0, r1), d, ix, heap);
-              await order.push(r0, r1, d, ix);
+              await pool.call(wi, exactMessage(p, r0, r1, true));
+              const f = collectFinished(p, X, null, r0, r1, p.finOff, N, r0, heap);
+              fallbacks += f.fallbacks;
+              await order.push(r0, r1, f.d, f.ix);
               await checkpoint(signal);
             } catch (e) {
               if (failure === null) failure = e;

@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path';
 import { DadalabError } from '../errors';
 import type { Matrix } from '../matrix';
 import { TopK } from './heap';
-import { pairDistance } from './distance';
+import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
+import { warn } from '../runtime/warnings';
+import { nativeKernelPath } from './native';
 
 /**
  * The WebAssembly SIMD engine for euclidean and cosine distances at high D (perf-knn.md §5.2).
@@ -75,51 +77,68 @@ export function wasmKernelPath(): string | null {
 }
 
 let fmaKernel = false;
+let fallbackReason: string | null = null;
 
 /**
- * The compiled kernel module, or null when it is not built or WebAssembly SIMD is unavailable.
- * Prefers knn-fma.wasm (the dot products on relaxed-SIMD multiply-add, about twice the
- * throughput on FMA hardware; Node 20 needs V8's --experimental-wasm-relaxed-simd, which is
- * switched on here, later Node versions ship it), else knn.wasm. DADALAB_WASM_FMA=0 keeps to
- * knn.wasm. The results are the same exact tables either way (only stage 1 differs, within the
- * same error bound).
+ * The compiled kernel module, or null when WebAssembly is switched off, the kernels are not
+ * built, or the runtime cannot compile them (no WebAssembly SIMD). Prefers knn-fma.wasm (the dot
+ * products on relaxed-SIMD multiply-add) where the runtime compiles it as it is (V8 ships relaxed
+ * SIMD from Node 22; Node 20 has it only behind a start-up flag, and no flag is changed here:
+ * worker threads cannot be given V8 flags, so there the plain knn.wasm runs, about 8% slower on
+ * this kind of machine), else knn.wasm. The tables are the same either way (only stage 1's
+ * float32 values differ, within the same certified error bound).
+ * Switches (tests, benchmarks): DADALAB_WASM=0 turns the WebAssembly engine off (the exact
+ * JavaScript engines run); DADALAB_WASM_FMA=0 keeps to knn.wasm. The first search that falls
+ * back to plain JavaScript says so once (warn, category 'performance').
  */
 export function loadKnnModule(): WasmModule | null {
-  if (cachedModule !== undefined) return cachedModule;
-  const p = wasmKernelPath();
+  if (cachedModule !== undefined) {
+    if (cachedModule === null) warnFallbackOnce();
+    return cachedModule;
+  }
   cachedModule = null;
   fmaKernel = false;
-  if (p && process.env.DADALAB_WASM_FMA !== '0') {
-    const f = join(dirname(p), 'knn-fma.wasm');
-    if (existsSync(f)) {
-      const bytes = readFileSync(f);
-      for (let attempt = 0; attempt < 2 && !cachedModule; attempt++) {
-        if (attempt === 1) {
-          // Node 20 (V8 11.3): relaxed SIMD is behind a flag; later versions ship it (first attempt)
-          try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            (require('node:v8') as { setFlagsFromString(s: string): void }).setFlagsFromString('--experimental-wasm-relaxed-simd');
-          } catch {
-            break;
-          }
-        }
+  if (process.env.DADALAB_WASM === '0') {
+    fallbackReason = 'DADALAB_WASM=0 switches the WebAssembly neighbour engine off';
+  } else {
+    const p = wasmKernelPath();
+    if (!p) fallbackReason = 'the WebAssembly neighbour kernel dist/wasm/knn.wasm is missing (run `npm run build`)';
+    if (p && process.env.DADALAB_WASM_FMA !== '0') {
+      const f = join(dirname(p), 'knn-fma.wasm');
+      if (existsSync(f)) {
         try {
-          cachedModule = new WA.Module(bytes);
+          cachedModule = new WA.Module(readFileSync(f));
           fmaKernel = true;
         } catch {
-          cachedModule = null;
+          cachedModule = null; // no relaxed SIMD in this runtime: the plain kernels
         }
       }
     }
-  }
-  if (!cachedModule) {
-    try {
-      cachedModule = p ? new WA.Module(readFileSync(p)) : null;
-    } catch {
-      cachedModule = null;
+    if (p && !cachedModule) {
+      try {
+        cachedModule = new WA.Module(readFileSync(p));
+      } catch (e) {
+        fallbackReason = `this runtime cannot compile the WebAssembly SIMD kernel (${String((e as Error).message ?? e).slice(0, 120)})`;
+      }
     }
   }
+  if (cachedModule === null) warnFallbackOnce();
   return cachedModule;
+}
+
+let warned = false;
+function warnFallbackOnce(): void {
+  if (warned) return;
+  warned = true;
+  warn(`${fallbackReason ?? 'the WebAssembly neighbour kernel is unavailable'}: the neighbour searches that would use it (D > 8, cosine) ` +
+    'run in plain JavaScript: the same exact tables, about 4 (D = 50) to 13 (D = 768) times more CPU time', 'performance');
+}
+
+/** Forgets the loaded module (tests that flip the switches in-process). */
+export function resetKnnModule(): void {
+  cachedModule = undefined;
+  fallbackReason = null;
+  warned = false;
 }
 
 /** Whether the loaded kernels use relaxed-SIMD multiply-add (knn-fma.wasm). */
@@ -166,8 +185,11 @@ export interface WasmPlan {
   readonly hiAll: number;
   readonly hhAll: number;
   readonly edAll: number;
-  /** The original values (reference rows, then query rows) in shared memory, for the exact stage. */
+  /** The original values (reference rows, then query rows) in the shared memory, for the exact stage. */
   readonly orig: Float64Array | Float32Array;
+  readonly origOff: number;
+  /** Where sqn lives in the shared memory. */
+  readonly sqnOff: number;
   readonly sqn: Float64Array; // |x_i| of the stored (centred, rounded) rows, queries after references
   readonly sqnMax: number; // max over reference rows
   readonly eCoef: number; // E = eCoef * (n_i + n_max)
@@ -177,6 +199,12 @@ export interface WasmPlan {
   readonly rowsel: boolean;
   /** Where the caller's extra bytes (prepareWasm's extraBytes) start. */
   readonly extraOff: number;
+  /** Neighbours per query row (k) and output columns (w = k + 1 in self mode, k in cross mode). */
+  readonly k: number;
+  readonly w: number;
+  /** The table rows finished in the workers (asm sort_rows, then ranks.ts certifyTableRows): per slot (row plans) or for all N rows (full plans), finishBytes apart. */
+  readonly finOff: number;
+  readonly finBytes: number;
   readonly rvOff: number;
   readonly hsOff: number;
 }
@@ -209,12 +237,60 @@ export function prepareWasmLayout(X: Matrix, k: number, slots: number, metric: W
   return { BR };
 }
 
+/** Allocates the shared memory of a plan: at least `bytes` bytes. */
+export type MemoryAlloc = (bytes: number) => WasmMemory;
+
+function pagesFor(bytes: number): number {
+  const pages = Math.ceil(bytes / 65536);
+  if (pages > 65536) {
+    throw new DadalabError(`The WebAssembly engine needs ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB of wasm32 memory`,
+      "Use precision: 'float32' (half the memory), or engine: 'exact-js'");
+  }
+  return pages;
+}
+
+/** A new shared memory of exactly the pages needed (plans on this thread). */
+export const freshMemory: MemoryAlloc = (bytes) => {
+  const pages = pagesFor(bytes);
+  return new WA.Memory({ initial: pages, maximum: pages, shared: true });
+};
+
 /**
- * Lays out the data (reference rows X, then optional query rows Q) in a new shared memory.
- * `k` is the number of neighbours wanted per query row (excluding self in self mode).
+ * A shared memory kept between jobs and grown as needed (the worker pool's: the workers keep
+ * their instances on it, and no job leaves a copy of its data in an idle worker).
+ */
+export class GrowingMemory {
+  private mem: (WasmMemory & { grow(pages: number): number }) | null = null;
+  /** Bytes currently held. */
+  get bytes(): number {
+    return this.mem ? this.mem.buffer.byteLength : 0;
+  }
+  get(bytes: number): WasmMemory {
+    const pages = pagesFor(bytes);
+    if (!this.mem) {
+      this.mem = new WA.Memory({ initial: pages, maximum: 65536, shared: true }) as WasmMemory & { grow(pages: number): number };
+    } else {
+      const have = this.mem.buffer.byteLength / 65536;
+      if (pages > have) this.mem.grow(pages - have);
+    }
+    return this.mem;
+  }
+  drop(): void {
+    this.mem = null;
+  }
+}
+
+/**
+ * Lays out the data (reference rows X, then optional query rows Q) in a shared memory from
+ * `alloc`: the kernel's values (centred, rounded to the kernel type, D padded to the SIMD width),
+ * their squared norms, the original values (for the exact stage), the |x|^2 used by the
+ * certification, the candidate buffers, then `extraBytes` for the caller (a number, or a
+ * function of the block rows BR). `k` is the number of neighbours wanted per query row
+ * (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
-  metric: WasmMetric = 'euclidean', full = false, rowBuffers = false, extraBytes = 0): WasmPlan {
+  metric: WasmMetric = 'euclidean', full: boolean | 'ranks' = false, rowBuffers = false, extraBytes: number | ((BR: number) => number) = 0,
+  alloc: MemoryAlloc = freshMemory): WasmPlan {
   const cosine = metric === 'cosine';
   const direct = metric === 'manhattan' || metric === 'chebyshev'; // raw values, no norms
   const N = X.rows, D = X.cols, M = Q ? Q.rows : N;
@@ -232,78 +308,189 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   BR = Math.max(8, Math.min(256, BR, Math.ceil(M / 8)));
   BR += BR & 1;
   const totalRows = Q ? N + M : N;
+  const origF32 = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array);
   const xOff = BASE;
   const nOff = align16(xOff + totalRows * rb);
-  const slotOff = align16(nOff + totalRows * es);
-  const rvBytes = rowsel || rowBuffers ? align16(BR * N * 4) + align16((4096 + 1025) * 4) : 0;
+  const origOff = align16(nOff + totalRows * es);
+  const sqnOff = align16(origOff + totalRows * D * (origF32 ? 4 : 8));
+  const slotOff = align16(sqnOff + totalRows * 8);
+  const rvBytes = rowsel || rowBuffers ? align16(BR * N * 4) + 2 * align16(N * 4) : 0; // the row buffer, then rowSelect_f32's scratch
   const slotBytes = align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8) + rvBytes;
   // full: the buffers (and exact distances) of every row stay resident, for the symmetric tiles
-  const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + N * kp * 8 : 0;
-  const extraOff = align16(slotOff + (full ? fullBytes : slots * slotBytes));
-  const bytes = extraOff + extraBytes;
-  const pages = Math.ceil(bytes / 65536);
-  if (pages > 65536) {
-    throw new DadalabError(`The WebAssembly engine needs ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB of wasm32 memory`,
-      "Use precision: 'float32' (half the memory), or engine: 'exact-js'");
-  }
-  const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+  // (full = 'ranks': no exact distances nor finished rows: the window mode works per block)
+  const fullBytes = full ? align16(N * C * es) + align16(N * C * 4) + N * 16 + (full === 'ranks' ? 0 : N * kp * 8) : 0;
+  const w = Q ? k : k + 1;
+  const finOff = align16(slotOff + (full ? fullBytes : slots * slotBytes));
+  const finBytes = full === 'ranks' ? 0 : finishBytes(full ? N : BR, w);
+  const extraOff = align16(finOff + (full ? finBytes : slots * finBytes));
+  const bytes = extraOff + (typeof extraBytes === 'function' ? extraBytes(BR) : extraBytes);
+  const memory = alloc(bytes);
   const buf = memory.buffer;
+  const xd = X.data;
+  const orig: Float32Array | Float64Array = origF32 ? new Float32Array(buf, origOff, totalRows * D) : new Float64Array(buf, origOff, totalRows * D);
+  orig.set(xd);
+  if (Q) orig.set(Q.data, N * D);
   // centre on the mean of the reference rows (in float64), then round to the kernel type
   const mean = new Float64Array(D);
-  const xd = X.data;
   if (!cosine && !direct) {
-    for (let i = 0; i < N; i++) for (let t = 0; t < D; t++) mean[t] += xd[i * D + t];
+    for (let i = 0; i < N; i++) { const o = i * D; for (let t = 0; t < D; t++) mean[t] += orig[o + t]; }
     for (let t = 0; t < D; t++) mean[t] /= N;
   }
-  const xs = f64 ? new Float64Array(buf, xOff, totalRows * Dp) : new Float32Array(buf, xOff, totalRows * Dp);
-  const ns = f64 ? new Float64Array(buf, nOff, totalRows) : new Float32Array(buf, nOff, totalRows);
-  const sqn = new Float64Array(totalRows);
-  let unsafe = false;
-  let sqnMax = 0;
-  for (let r = 0; r < totalRows; r++) {
-    const src = r < N ? xd : (Q as Matrix).data, i = r < N ? r : r - N;
-    let s = 0;
-    let scale = 1;
-    if (cosine) {
-      let xx = 0;
-      for (let t = 0; t < D; t++) xx += src[i * D + t] * src[i * D + t];
-      scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
-      if (!Number.isFinite(xx)) unsafe = true; // |x|^2 overflows float64
-    }
-    let chk = 0;
-    for (let t = 0; t < D; t++) {
-      const v = cosine ? src[i * D + t] * scale : src[i * D + t] - mean[t];
-      xs[r * Dp + t] = v;
-      const w = xs[r * Dp + t];
-      chk += w * w;
-      if (metric === 'manhattan') s += Math.abs(src[i * D + t]);
-      else if (metric === 'chebyshev') s = Math.max(s, Math.abs(src[i * D + t]));
-      else s += w * w;
-    }
-    ns[r] = cosine || direct ? 0 : s;
-    if (!Number.isFinite(chk) || !Number.isFinite(ns[r])) unsafe = true; // a value or a norm beyond the kernel type
-    sqn[r] = s; // |x|^2 of the stored row (euclidean, cosine); |x|_1 or |x|_inf of the original (manhattan, chebyshev)
-    if (r < N && s > sqnMax) sqnMax = s;
-  }
+  const sqn = new Float64Array(buf, sqnOff, totalRows);
+  const rowStats = f64
+    ? storeRows64(orig, new Float64Array(buf, xOff, totalRows * Dp), new Float64Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric)
+    : storeRows32(orig, new Float32Array(buf, xOff, totalRows * Dp), new Float32Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric);
+  const unsafe = rowStats.unsafe, sqnMax = rowStats.sqnMax;
   const u = f64 ? U64 : U32;
   const fn = rowsel ? 'rowsel_f32' : (metric === 'manhattan' ? 'knn_l1_' : metric === 'chebyshev' ? 'knn_linf_' : 'knn_') + (f64 ? 'f64' : 'f32');
   // euclidean/cosine: absolute bound factor (see above); manhattan: relative error of the lane
   // sums; chebyshev: one rounding of the difference
   const eCoef = metric === 'manhattan' ? 1.05 * (Dp / lanes + 4) * u : metric === 'chebyshev' ? 1.05 * u : 2.1 * (Dp / lanes + 10) * u;
-  const origF32 = X.data instanceof Float32Array && (!Q || Q.data instanceof Float32Array);
-  const sab = new SharedArrayBuffer(totalRows * D * (origF32 ? 4 : 8));
-  const orig: Float32Array | Float64Array = origF32 ? new Float32Array(sab) : new Float64Array(sab);
-  orig.set(X.data);
-  if (Q) orig.set(Q.data, N * D);
   return {
-    orig,
+    orig, origOff, sqnOff,
     memory, fn, es, nRef: N, qBase: Q ? N : 0, selfMode: !Q, D, Dp, kp, C, BR, BJ,
     xOff, nOff, slotOff, slotBytes, slots, sqn,
     unsafe,
     hdAll: slotOff, hiAll: slotOff + align16(N * C * es), hhAll: slotOff + align16(N * C * es) + align16(N * C * 4),
     edAll: slotOff + align16(N * C * es) + align16(N * C * 4) + N * 16, sqnMax, eCoef, u, metric,
     extraOff, rowsel, rvOff: align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8), hsOff: align16(BR * N * 4),
+    k, w, finOff, finBytes,
   };
+}
+
+/**
+ * Bytes of a finished-rows region with room for `cap` rows of w columns: the distances of every
+ * row, then the indices, then a status per row (1 = not certified).
+ */
+export function finishBytes(cap: number, w: number): number {
+  return align16(cap * w * 8) + align16(cap * w * 4) + align16(cap * 4);
+}
+
+/** Views of rows [a, a + rows) of the finished-rows region at `base` with room for `cap` rows. */
+export function finishViews(p: WasmPlan, base: number, cap: number, a: number, rows: number): { d: Float64Array; ix: Int32Array; status: Int32Array } {
+  const buf = p.memory.buffer, w = p.w, iOff = base + align16(cap * w * 8), sOff = iOff + align16(cap * w * 4);
+  return { d: new Float64Array(buf, base + a * w * 8, rows * w), ix: new Int32Array(buf, iOff + a * w * 4, rows * w),
+    status: new Int32Array(buf, sOff + a * 4, rows) };
+}
+
+/** What the workers need to finish table rows (asm sort_rows, then ranks.ts certifyTableRows), sent with the setup message. */
+export function finishSetup(p: WasmPlan): Record<string, unknown> {
+  return { k: p.k, w: p.w, selfMode: p.selfMode, qBase: p.qBase, avail: p.selfMode ? p.nRef - 1 : p.nRef, sqnMax: p.sqnMax, eCoef: p.eCoef,
+    u: p.u, unsafe: p.unsafe, kp: p.kp, C: p.C, es: p.es };
+}
+
+/**
+ * The rows [r0, r1) the workers finished into a region (finishViews), copied into
+ * new arrays; the rows they could not certify are recomputed here by the exact brute force.
+ */
+export function collectFinished(p: WasmPlan, X: Matrix, Q: Matrix | null, r0: number, r1: number, base: number, cap: number, a: number,
+  heap: TopK): { d: Float64Array; ix: Int32Array; fallbacks: number } {
+  const rows = r1 - r0, w = p.w, v = finishViews(p, base, cap, a, rows);
+  const d = v.d.slice(), ix = v.ix.slice();
+  let fallbacks = 0;
+  for (let r = 0; r < rows; r++) {
+    if (v.status[r] === 0) continue;
+    fallbacks++;
+    exactRow(p, X, Q, p.k, r0 + r, d, ix, r * w, heap);
+  }
+  return { d, ix, fallbacks };
+}
+
+/** Query row r by the exact float64 brute force into outD / outI at `out` (self in column 0 in self mode). */
+function exactRow(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r: number, outD: Float64Array, outI: Int32Array, out: number, heap: TopK): void {
+  const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
+  heap.reset();
+  for (let j = 0; j < N; j++) {
+    if (p.selfMode && j === r) continue;
+    const dist = p.metric === 'euclidean' ? euclid(qd, r * D, xd, j * D, D) : pairDistance(qd, r, xd, j, D, p.metric, null);
+    if (dist <= heap.bound()) heap.push(dist, j);
+  }
+  if (p.selfMode) { outD[out] = 0; outI[out] = r; }
+  heap.drainSorted(outD, outI, out + (p.selfMode ? 1 : 0));
+}
+
+interface RowStats { unsafe: boolean; sqnMax: number }
+
+/**
+ * The kernel's float32 rows: centred (euclidean) or unit (cosine) or raw (manhattan, chebyshev)
+ * values rounded to float32, their squared norms, and sqn: |x|^2 of the stored row (euclidean,
+ * cosine) or |x|_1 / |x|_inf of the original (manhattan, chebyshev). unsafe: a value or a norm
+ * beyond the kernel type (then no row is certified).
+ */
+function storeRows32(src: Float32Array | Float64Array, xs: Float32Array, ns: Float32Array, sqn: Float64Array, rows: number, N: number,
+  D: number, Dp: number, mean: Float64Array, metric: WasmMetric): RowStats {
+  let unsafe = false, sqnMax = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * D, ox = r * Dp;
+    let s = 0, chk = 0;
+    if (metric === 'euclidean') {
+      for (let t = 0; t < D; t++) { const w = Math.fround(src[o + t] - mean[t]); xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = s;
+      if (!Number.isFinite(ns[r])) unsafe = true;
+    } else if (metric === 'cosine') {
+      let xx = 0;
+      for (let t = 0; t < D; t++) xx += src[o + t] * src[o + t];
+      const scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
+      if (!Number.isFinite(xx)) unsafe = true; // |x|^2 overflows float64
+      for (let t = 0; t < D; t++) { const w = Math.fround(src[o + t] * scale); xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = 0;
+    } else {
+      const l1 = metric === 'manhattan';
+      for (let t = 0; t < D; t++) {
+        const v = src[o + t], w = Math.fround(v);
+        xs[ox + t] = w;
+        chk += w * w;
+        const a = Math.abs(v);
+        if (l1) s += a; else if (a > s) s = a;
+      }
+      ns[r] = 0;
+    }
+    for (let t = D; t < Dp; t++) xs[ox + t] = 0; // the padding (the memory may hold an earlier job's values)
+    if (!Number.isFinite(chk)) unsafe = true;
+    sqn[r] = s;
+    if (r < N && s > sqnMax) sqnMax = s;
+  }
+  return { unsafe, sqnMax };
+}
+
+/** storeRows32 for the float64 kernels (no rounding of the stored values). */
+function storeRows64(src: Float32Array | Float64Array, xs: Float64Array, ns: Float64Array, sqn: Float64Array, rows: number, N: number,
+  D: number, Dp: number, mean: Float64Array, metric: WasmMetric): RowStats {
+  let unsafe = false, sqnMax = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * D, ox = r * Dp;
+    let s = 0, chk = 0;
+    if (metric === 'euclidean') {
+      for (let t = 0; t < D; t++) { const w = src[o + t] - mean[t]; xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = s;
+    } else if (metric === 'cosine') {
+      let xx = 0;
+      for (let t = 0; t < D; t++) xx += src[o + t] * src[o + t];
+      const scale = xx > 0 ? 1 / Math.sqrt(xx) : 0;
+      if (!Number.isFinite(xx)) unsafe = true;
+      for (let t = 0; t < D; t++) { const w = src[o + t] * scale; xs[ox + t] = w; s += w * w; }
+      chk = s;
+      ns[r] = 0;
+    } else {
+      const l1 = metric === 'manhattan';
+      for (let t = 0; t < D; t++) {
+        const v = src[o + t];
+        xs[ox + t] = v;
+        chk += v * v;
+        const a = Math.abs(v);
+        if (l1) s += a; else if (a > s) s = a;
+      }
+      ns[r] = 0;
+    }
+    for (let t = D; t < Dp; t++) xs[ox + t] = 0; // the padding (the memory may hold an earlier job's values)
+    if (!Number.isFinite(chk)) unsafe = true;
+    sqn[r] = s;
+    if (r < N && s > sqnMax) sqnMax = s;
+  }
+  return { unsafe, sqnMax };
 }
 
 /** Where the buffers of a slot are, and the kernel arguments for query rows [r0, r1) into it. */
@@ -329,8 +516,7 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
   const L = slotLayout(p, r0, r1, slot), buf = p.memory.buffer, rows = r1 - r0;
   initHeaders(buf, L.hh, rows, p.es === 8);
   (exports[p.fn] as (...args: number[]) => void)(...L.args);
-  exactCandidates(p.orig, p.D, p.kp, p.qBase + r0, p.qBase + r1, new Int32Array(buf, L.hi, rows * p.C),
-    new Float64Array(buf, L.ed, rows * p.kp), METRIC_CODE[p.metric], p.C);
+  exactOn(p, exports, p.qBase + r0, p.qBase + r1, L.hi, L.ed);
 }
 
 /**
@@ -340,29 +526,31 @@ export function runKernelSync(p: WasmPlan, exports: WasmExports, r0: number, r1:
  */
 export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, i0: number, i1: number, hi: Int32Array, ed: Float64Array,
   metric: number, stride: number): void {
+  // sum of squared differences in distance.ts sqEuclid's order (eight partial sums), inlined
+  const sq8 = (x: ArrayLike<number>, oa: number, ob: number, n: number): number => {
+    let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e = 0, t = 0;
+    for (; t + 8 <= n; t += 8) {
+      e = x[oa + t] - x[ob + t]; p0 += e * e; e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e;
+      e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e;
+      e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e;
+      e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; e = x[oa + t + 7] - x[ob + t + 7]; p7 += e * e;
+    }
+    const r = n - t;
+    if (r > 0) { e = x[oa + t] - x[ob + t]; p0 += e * e; }
+    if (r > 1) { e = x[oa + t + 1] - x[ob + t + 1]; p1 += e * e; }
+    if (r > 2) { e = x[oa + t + 2] - x[ob + t + 2]; p2 += e * e; }
+    if (r > 3) { e = x[oa + t + 3] - x[ob + t + 3]; p3 += e * e; }
+    if (r > 4) { e = x[oa + t + 4] - x[ob + t + 4]; p4 += e * e; }
+    if (r > 5) { e = x[oa + t + 5] - x[ob + t + 5]; p5 += e * e; }
+    if (r > 6) { e = x[oa + t + 6] - x[ob + t + 6]; p6 += e * e; }
+    return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
+  };
   for (let i = i0; i < i1; i++) {
     const oa = i * D, o = (i - i0) * kp, oh = (i - i0) * stride;
-    let c0 = 0;
-    if (metric === 0) {
-      // four candidates at a time: four independent sums (more instruction-level parallelism),
-      // each still added in coordinate order, so the same bits as pairDistance
-      for (; c0 + 4 <= kp; c0 += 4) {
-        const b0 = hi[oh + c0] * D, b1 = hi[oh + c0 + 1] * D, b2 = hi[oh + c0 + 2] * D, b3 = hi[oh + c0 + 3] * D;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let t = 0; t < D; t++) {
-          const x = orig[oa + t];
-          const e0 = x - orig[b0 + t], e1 = x - orig[b1 + t], e2 = x - orig[b2 + t], e3 = x - orig[b3 + t];
-          s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
-        }
-        ed[o + c0] = Math.sqrt(s0); ed[o + c0 + 1] = Math.sqrt(s1); ed[o + c0 + 2] = Math.sqrt(s2); ed[o + c0 + 3] = Math.sqrt(s3);
-      }
-    }
-    for (let c = c0; c < kp; c++) {
+    for (let c = 0; c < kp; c++) {
       const ob = hi[oh + c] * D;
       if (metric === 0) {
-        let s = 0;
-        for (let t = 0; t < D; t++) { const e = orig[oa + t] - orig[ob + t]; s += e * e; }
-        ed[o + c] = Math.sqrt(s);
+        ed[o + c] = Math.sqrt(sq8(orig, oa, ob, D));
       } else if (metric === 1) {
         let xy = 0, xx = 0, yy = 0;
         for (let t = 0; t < D; t++) {
@@ -386,33 +574,41 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
 }
 
 /** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
-export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false): Promise<void> {
+export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false, finish = false): Promise<void> {
   const L = slotLayout(p, r0, r1, slot);
   return pool.call(w, { type: 'run', fn: p.fn, args: L.args, f64: p.es === 8, hh: L.hh, rows: r1 - r0,
     exact: [p.qBase + r0, p.qBase + r1, p.kp, L.hi, p.C, L.ed],
-    rank: rankMode ? { slot, rows: r1 - r0, i0: p.qBase + r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined });
+    rank: rankMode ? { slot, rows: r1 - r0, i0: p.qBase + r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined,
+    finish: finish ? { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed } : undefined });
 }
 
 /**
  * The window mode of the ranks (lib/neighbors/ranks.ts) on the pool: float32 stage 1, euclidean
- * or cosine, self tables. Per slot an output buffer (rank distances, keep columns, row status).
+ * or cosine, self tables. Per slot an output region of the plan's memory (rank distances, keep
+ * columns, row status), rankOutputBytes(BR, R, keep) bytes, from `outOff` on.
  */
-export interface RankPlan { ranks: Int32Array; keep: number; outs: SharedArrayBuffer[] }
-export function rankPlan(p: WasmPlan, ranks: Int32Array, keep: number): RankPlan | null {
+export interface RankPlan { ranks: Int32Array; keep: number; outOff: number; outBytes: number }
+export function rankOutputBytes(BR: number, R: number, keep: number): number {
+  return align16(BR * (R * 8 + (keep + 1) * 12 + 4));
+}
+export function rankPlan(p: WasmPlan, ranks: Int32Array, keep: number, outOff: number): RankPlan | null {
   if (p.es !== 4 || (p.metric !== 'euclidean' && p.metric !== 'cosine') || !p.selfMode || p.unsafe) return null;
-  const R = ranks.length, kw = keep + 1;
-  const bytes = p.BR * (R * 8 + kw * 12 + 4);
-  return { ranks, keep, outs: Array.from({ length: p.slots }, () => new SharedArrayBuffer(bytes)) };
+  return { ranks, keep, outOff, outBytes: rankOutputBytes(p.BR, ranks.length, keep) };
 }
 export function rankSetup(p: WasmPlan, g: RankPlan): Record<string, unknown> {
-  return { ranks: g.ranks, keep: g.keep, outs: g.outs, kp: p.kp, C: p.C, BR: p.BR, sqn: p.sqn, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u,
+  return { ranks: g.ranks, keep: g.keep, outOff: g.outOff, outBytes: g.outBytes, kp: p.kp, C: p.C, BR: p.BR, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u,
     all: p.kp >= p.nRef - 1 };
 }
 /** Views of a slot's rank outputs for `rows` rows. */
 export function rankOutputs(p: WasmPlan, g: RankPlan, slot: number, rows: number): { outR: Float64Array; keepD: Float64Array; keepI: Int32Array; status: Int32Array } {
-  const R = g.ranks.length, kw = g.keep + 1, o = g.outs[slot];
-  return { outR: new Float64Array(o, 0, rows * R), keepD: new Float64Array(o, p.BR * R * 8, rows * kw),
-    keepI: new Int32Array(o, p.BR * R * 8 + p.BR * kw * 8, rows * kw), status: new Int32Array(o, p.BR * R * 8 + p.BR * kw * 12, rows) };
+  const R = g.ranks.length, kw = g.keep + 1, o = g.outOff + slot * g.outBytes, buf = p.memory.buffer;
+  return { outR: new Float64Array(buf, o, rows * R), keepD: new Float64Array(buf, o + p.BR * R * 8, rows * kw),
+    keepI: new Int32Array(buf, o + p.BR * R * 8 + p.BR * kw * 8, rows * kw), status: new Int32Array(buf, o + p.BR * R * 8 + p.BR * kw * 12, rows) };
+}
+
+/** The parameters of rank counting (countRanks in the workers) for rows [i0, i0 + rows) with value rows at rv. */
+export function countParams(p: WasmPlan, rv: number, rows: number, i0: number, targetsOff: number, k: number, outOff: number): Record<string, unknown> {
+  return { rv, rows, N: p.nRef, i0, tOff: targetsOff, k, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, oOff: outOff };
 }
 
 /** One row by the exact float64 brute force: its distances at `ranks` (ascending) and its first keep columns. */
@@ -432,9 +628,25 @@ export function exactRankRow(p: WasmPlan, X: Matrix, r: number, ranks: ArrayLike
   if (keepD && keepI) { keepD.set(sc.fbD.subarray(0, kw), oK); keepI.set(sc.fbI.subarray(0, kw), oK); }
 }
 
-/** The setup message of a pool worker for this plan. */
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+/** The number that names a memory in messages to the workers. */
+export function memoryId(m: WasmMemory): number {
+  return idOf(m);
+}
+
+/** A number that names a memory or module object (the workers re-instantiate only when it changes). */
+function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) { id = nextId++; ids.set(o, id); }
+  return id;
+}
+
+/** The setup message of a pool worker for this plan (everything it reads lives in the plan's memory). */
 export function setupMessage(module: WasmModule, p: WasmPlan, rk?: Record<string, unknown>): Record<string, unknown> {
-  return { type: 'setup', module, memory: p.memory, orig: p.orig, D: p.D, metric: METRIC_CODE[p.metric], rk };
+  return { type: 'setup', module, modId: idOf(module), memory: p.memory, memId: idOf(p.memory), origOff: p.origOff, origLen: p.orig.length,
+    origF32: p.orig instanceof Float32Array, sqnOff: p.sqnOff, sqnLen: p.sqn.length, D: p.D, metric: METRIC_CODE[p.metric], rk,
+    fin: rk ? undefined : finishSetup(p), native: p.es === 4 ? nativeKernelPath() : null };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
@@ -443,9 +655,7 @@ export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
 
 /** Exact float64 euclidean distance, the same operations as `pairDistance` (so the same bits). */
 function euclid(a: ArrayLike<number>, oa: number, b: ArrayLike<number>, ob: number, D: number): number {
-  let s = 0;
-  for (let t = 0; t < D; t++) { const e = a[oa + t] - b[ob + t]; s += e * e; }
-  return Math.sqrt(s);
+  return Math.sqrt(sqEuclid(a, oa, b, ob, D));
 }
 
 /** Views of the buffers of rows [r0, r1) (row r0 first): thresholds, counts, candidate indices (stride C), exact distances (stride kp). */
@@ -656,14 +866,25 @@ export function finalizeCall(p: WasmPlan, r0: number, r1: number): { fn: string;
   return { fn: p.es === 8 ? 'finalize_f64' : 'finalize_f32', args: [p.hdAll, p.hiAll, p.hhAll, r0, r1, p.C, p.kp] };
 }
 /** The exact distances of the candidates of rows [r0, r1) of a full plan (after finalize). */
-export function exactFull(p: WasmPlan, r0: number, r1: number): void {
-  const v = fullViews(p, r0, r1);
-  exactCandidates(p.orig, p.D, p.kp, r0, r1, v.hi, v.ed, METRIC_CODE[p.metric], p.C);
+export function exactFull(p: WasmPlan, exports: WasmExports, r0: number, r1: number): void {
+  exactOn(p, exports, r0, r1, p.hiAll + r0 * p.C * 4, p.edAll + r0 * p.kp * 8);
+}
+
+/** Stage 2a on this thread for kernel rows [i0, i1) with candidate indices at hi and distances to ed (byte offsets). */
+function exactOn(p: WasmPlan, exports: WasmExports, i0: number, i1: number, hi: number, ed: number): void {
+  const rows = i1 - i0, buf = p.memory.buffer;
+  if (p.metric === 'euclidean') {
+    (exports.exact_l2 as (...a: number[]) => void)(p.origOff, p.orig instanceof Float32Array ? 1 : 0, p.D, i0, i1, p.kp, hi, p.C, ed);
+  } else {
+    exactCandidates(p.orig, p.D, p.kp, i0, i1, new Int32Array(buf, hi, rows * p.C), new Float64Array(buf, ed, rows * p.kp), METRIC_CODE[p.metric], p.C);
+  }
 }
 /** The worker message of the exact stage for rows [r0, r1) of a full plan. */
-export function exactMessage(p: WasmPlan, r0: number, r1: number): Record<string, unknown> {
+export function exactMessage(p: WasmPlan, r0: number, r1: number, finish = false): Record<string, unknown> {
   const f = finalizeCall(p, r0, r1);
-  return { type: 'exact', fin: f.fn, finArgs: f.args, exact: [r0, r1, p.kp, p.hiAll + r0 * p.C * 4, p.C, p.edAll + r0 * p.kp * 8] };
+  const hh = p.hhAll + r0 * 16, hi = p.hiAll + r0 * p.C * 4, ed = p.edAll + r0 * p.kp * 8;
+  return { type: 'exact', fin: f.fn, finArgs: f.args, exact: [r0, r1, p.kp, hi, p.C, ed],
+    finish: finish ? { base: p.finOff, cap: p.nRef, a: r0, q0: r0, rows: r1 - r0, hh, hi, ed } : undefined };
 }
 export function metricCode(p: WasmPlan): number {
   return METRIC_CODE[p.metric];

@@ -6,7 +6,7 @@ import { SeededRng } from '../../lib/stats/rng';
 import { gaussian, grid } from './helpers';
 
 afterAll(() => shutdownNeighborPool());
-afterEach(() => { delete process.env.DADALAB_ROWSEL; });
+afterEach(() => { delete process.env.DADALAB_ROWSEL; delete process.env.DADALAB_STRIPS; });
 
 /** Gaussian points with exact duplicates (every 7th row copies an earlier one). */
 function withDuplicates(N: number, D: number, seed: number): Matrix {
@@ -82,6 +82,18 @@ it('the ranks mode equals the columns of the full table (ties, duplicates; every
     expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, engine: 'exact-js' }));
   }
 });
+
+it('the ranks mode on the symmetric tiles (large N D, no strips) equals the columns of the full table', async () => {
+  process.env.DADALAB_STRIPS = '0';
+  for (const [X, metric] of [[gaussian(1200, 2600, 31, true), 'euclidean'], [withDuplicates(1100, 2800, 32), 'cosine']] as const) {
+    const ranks = [1, 2, 4, 8, 16, 32, 64, 128, 256], keep = 12;
+    const ref = computeNeighborsSync(X, { maxk: 256, metric, engine: 'exact-js' });
+    expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, workers: 2 }));
+    expect(lastNeighborStats()?.path).toBe('tiles');
+    expectColumns(ref, ranks, keep, await ranksOf(X, { ranks, keep, metric, workers: 1 }));
+    expect(lastNeighborStats()?.path).toBe('tiles');
+  }
+}, 300_000);
 
 it('the row-select kernel gives the exact full table (float32 data, ties, cross-checked with the buffer kernel)', async () => {
   for (const X of [grid(900, 16, 21, 3), gaussian(800, 100, 22, true), withDuplicates(700, 40, 23)]) {

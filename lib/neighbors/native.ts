@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The optional native accelerator (native/knn.c, built by scripts/build-native.mjs where a C
+ * compiler and Node's headers exist): the symmetric tile kernel (tile_f32) with AVX2 + FMA, run
+ * by the pool's workers on the WebAssembly memory. Used when dist/native/knn.node exists, loads,
+ * and reports a CPU with AVX2 and FMA; DADALAB_NATIVE=0 turns it off. Only stage 1 changes (the
+ * float32 candidate values), so the certified tables are identical either way.
+ */
+let cached: string | null | undefined;
+
+/** The path of a usable native kernel for the workers, or null. */
+export function nativeKernelPath(): string | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  if (process.env.DADALAB_NATIVE === '0') return cached;
+  const candidates = [
+    join(__dirname, '..', '..', 'native', 'knn.node'), // dist/lib/neighbors -> dist/native
+    join(__dirname, '..', '..', 'dist', 'native', 'knn.node'), // lib/neighbors (sources, vitest)
+  ];
+  for (const c of candidates) {
+    if (!existsSync(c)) continue;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = require(c) as { supported?: boolean; tile_f32?: unknown };
+      if (m.supported === true && typeof m.tile_f32 === 'function') cached = c;
+    } catch {
+      // not loadable here (another platform's build, a missing symbol): the WebAssembly kernels
+    }
+    break;
+  }
+  return cached;
+}
+
+/** Forgets the decision (tests that flip DADALAB_NATIVE in-process). */
+export function resetNativeKernel(): void {
+  cached = undefined;
+}

@@ -1,0 +1,146 @@
+/**
+ * The strips: each pair's float32 value computed once and kept in a bounded store, for the
+ * table and the ranks mode at modest N (see stripsAsync).
+ */
+import type { Matrix } from '../matrix';
+import { checkpoint, type ProgressHandle } from '../runtime/progress';
+import { TopK } from './heap';
+import { InOrder, type BlockSink } from './inorder';
+import type { Metric } from './metrics';
+import { wasmMetric } from './options';
+import { getPool } from './pool';
+import {
+  align16, collectFinished, countParams, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
+  slotLayout, type Precision, type RankPlan, type WasmPlan,
+} from './wasm';
+
+/** Targets whose ranks are counted from the value rows of the strips (see countNeighborRanks). */
+export interface RankCount { targets: Int32Array; k: number; out: Float64Array }
+
+/**
+ * The largest value store of the strips (N^2 / 2 float32 values): a bounded buffer, about N = 7000.
+ * Above it the tiles (tables: candidate buffers linear in N) or the row blocks (ranks, counts) run.
+ */
+export const STRIPS_MAX_BYTES = 96 * 2 ** 20;
+
+/** The strips of blocks of B rows: strip I (rows of block I, columns from I B on) at so[I] bytes after the table of offsets. */
+export function stripLayout(N: number, B: number): { B: number; so: number[]; bytes: number } {
+  const nb = Math.ceil(N / B);
+  const so: number[] = [];
+  let bytes = align16(nb * 4);
+  for (let I = 0; I < nb; I++) {
+    so.push(bytes);
+    const rows = Math.min(N, (I + 1) * B) - I * B;
+    bytes += align16(rows * (N - I * B) * 4);
+  }
+  return { B, so, bytes };
+}
+
+/** What phase 2 of the strips computes for each block: table rows (finished in the workers) or the ranks mode's windows. */
+export type StripsMode =
+  | { kind: 'table' }
+  | { kind: 'ranks'; ranks: Int32Array; keep: number; finish: (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array } };
+
+/**
+ * Each pair computed once, through a bounded store of values (float32, euclidean or cosine,
+ * workers > 0, N^2 / 2 values <= STRIPS_MAX_BYTES): phase 1 computes the values of strip I (rows
+ * of block I against columns from its first row on) for every block, on the workers (vals_f32:
+ * no candidate buffers, no thresholds); phase 2, block by block, assembles each row's N values
+ * (its strip, and the earlier strips transposed), selects the k' smallest by radix histograms
+ * (symsel_f32), then either finishes the table rows (exact distances, sort, certification, in
+ * the workers) or runs the ranks mode's windows; `count` also counts target ranks from the same
+ * value rows. Blocks reach `sink` in row order. Returns the number of fallback rows, or null
+ * when this path does not apply (nothing computed).
+ */
+export async function stripsAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number,
+  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, mode: StripsMode, count?: RankCount): Promise<number | null> {
+  const N = X.rows;
+  const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
+  if (workers === 0 || precision !== 'float32' || (metric !== 'euclidean' && metric !== 'cosine') || kp >= N - 1) return null;
+  if (process.env.DADALAB_STRIPS === '0' || process.env.DADALAB_ROWSEL === '0') return null;
+  const module = loadKnnModule();
+  if (!module) return null;
+  // the strip sizes depend on the block rows BR of the plan: its layout first, without memory
+  const B = prepareWasmLayout(X, k, workers, metric).BR;
+  const { so, bytes } = stripLayout(N, B);
+  const nb = so.length;
+  if (bytes > STRIPS_MAX_BYTES) return null;
+  const pool = getPool(workers);
+  const rank = mode.kind === 'ranks' ? mode : null;
+  return pool.exclusive(async () => {
+    const stripBytes = align16(bytes), outBytes = rank ? workers * rankOutputBytes(B, rank.ranks.length, rank.keep) : 0;
+    const cnt = count ? align16(N * count.k * 4) : 0;
+    const p = prepareWasm(X, null, k, precision, workers, wasmMetric(metric), false, true, stripBytes + outBytes + (count ? cnt + N * count.k * 8 : 0),
+      (b) => pool.memoryFor(b));
+    const g = rank ? rankPlan(p, rank.ranks, rank.keep, p.extraOff + stripBytes) : null;
+    if ((rank && !g) || p.BR !== B || p.unsafe) return null;
+    const soOff = p.extraOff;
+    const tOff = p.extraOff + stripBytes + outBytes, oOff = tOff + cnt;
+    if (count) {
+      new Int32Array(p.memory.buffer, tOff, N * count.k).set(count.targets);
+      new Float64Array(p.memory.buffer, oOff, N * count.k).fill(-1);
+    }
+    const soView = new Uint32Array(p.memory.buffer, soOff, nb);
+    for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined))));
+    let failure: unknown = null, fallbacks = 0;
+    const heap = new TopK(k);
+    try {
+      // phase 1: the strips (largest first)
+      let q = 0, doneWork = 0;
+      const total = (N * (N + B)) / 2;
+      const loopA = async (wi: number): Promise<void> => {
+        while (failure === null && q < nb) {
+          const I = q++;
+          const r0 = I * B, r1 = Math.min(N, r0 + B);
+          try {
+            await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + so[I], N - r0] });
+            doneWork += (r1 - r0) * (N - r0);
+            bar.update(Math.floor((0.8 * N * doneWork) / total));
+            await checkpoint(signal);
+          } catch (e) {
+            if (failure === null) failure = e;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
+      // phase 2: the blocks in order
+      if (failure === null) {
+        let next = 0;
+        const free = Array.from({ length: workers }, (_, i) => i);
+        const order = new InOrder(sink, () => failure !== null);
+        const loopB = async (wi: number): Promise<void> => {
+          while (failure === null && next < nb) {
+            const I = next++;
+            const r0 = I * B, r1 = Math.min(N, r0 + B);
+            const slot = free.pop() as number;
+            const L = slotLayout(p, r0, r1, slot);
+            const rv = L.hd + p.rvOff, hs = rv + p.hsOff;
+            try {
+              await pool.call(wi, { type: 'run', fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs],
+                f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
+                rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined,
+                finish: rank ? undefined : { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed },
+                count: count ? countParams(p, rv, r1 - r0, r0, tOff, count.k, oOff) : undefined });
+              const f = rank ? rank.finish(p, g, r0, r1, slot) : collectFinished(p, X, null, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0, heap);
+              fallbacks += f.fallbacks;
+              free.push(slot);
+              await order.push(r0, r1, f.d, f.ix);
+              bar.update(Math.floor(0.8 * N + (0.2 * N * r1) / N));
+              await checkpoint(signal);
+            } catch (e) {
+              if (failure === null) failure = e;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, (_, i) => loopB(i)));
+        if (failure === null) await order.flush();
+        if (failure === null && count) count.out.set(new Float64Array(p.memory.buffer, oOff, N * count.k));
+      }
+    } finally {
+      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
+    }
+    if (failure !== null) throw failure;
+    return fallbacks;
+  });
+}

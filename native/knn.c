@@ -1,0 +1,187 @@
+/*
+ * The optional native accelerator of the neighbour engine: the symmetric tile kernel of
+ * asm/knn.ts (tile_f32) with 256-bit AVX2 fused multiply-add, for x86-64 CPUs that have them.
+ * scripts/build-native.mjs compiles it at `npm ci` / `npm run build` only where a C compiler and
+ * Node's headers exist; without it (or with DADALAB_NATIVE=0) the WebAssembly kernel runs. Nothing
+ * depends on it: it only computes stage 1 (float32 candidate values and their threshold buffers,
+ * the same layout and rules as the WebAssembly kernel), which lib/neighbors/wasm.ts re-ranks
+ * exactly and certifies; its rounding error (8 lanes of Dp / 8 fused steps, a horizontal sum of
+ * 8, the norms) stays below the bound E of the WebAssembly kernel (4 lanes of Dp / 4 steps), so
+ * the certified tables are the exact ones, bit for bit, whichever kernel ran.
+ *
+ * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
+ * from the worker thread): offsets are the kernel's byte offsets.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <string.h>
+#include <immintrin.h>
+
+#define TARGET __attribute__((target("avx2,fma")))
+
+/* Quickselect: the kp smallest of the n candidates into slots 0..kp-1; returns the largest of them (asm select_f32). */
+static float select_f32(float *hd, int32_t *hi, int n, int kp) {
+  int l = 0, r = n - 1;
+  const int k = kp - 1;
+  while (r > l) {
+    const float pv = hd[(l + r) >> 1];
+    int i = l, j = r;
+    while (i <= j) {
+      while (hd[i] < pv) i++;
+      while (pv < hd[j]) j--;
+      if (i <= j) {
+        float va = hd[i]; hd[i] = hd[j]; hd[j] = va;
+        int32_t xa = hi[i]; hi[i] = hi[j]; hi[j] = xa;
+        i++; j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
+  }
+  float m = hd[0];
+  for (int t = 1; t < kp; t++) if (hd[t] > m) m = hd[t];
+  return m;
+}
+
+/* Offers candidate (d, j) to the row with buffer (hd, hi) and header hh (asm offer_f32). */
+static inline void offer(uint8_t *mem, uint32_t hd, uint32_t hi, uint32_t hh, int C, int kp, float d, int32_t j, int32_t self) {
+  float *T = (float *)(mem + hh);
+  if (d < *T && j != self) {
+    int32_t *np = (int32_t *)(mem + hh + 8);
+    int n = *np;
+    ((float *)(mem + hd))[n] = d;
+    ((int32_t *)(mem + hi))[n] = j;
+    n++;
+    if (n == C) {
+      *T = select_f32((float *)(mem + hd), (int32_t *)(mem + hi), n, kp);
+      n = kp;
+    }
+    *np = n;
+  }
+}
+
+TARGET static inline float hsum8(__m256 v) {
+  __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+  __m128 s = _mm_add_ps(lo, hi);
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+/* 2 x 4 dot products of rows a0, a1 with b0..b3 over Dp floats (Dp a multiple of 4). */
+TARGET static inline void dots2x4(const float *a0, const float *a1, const float *b0, const float *b1, const float *b2, const float *b3,
+  int Dp, float *out) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c02 = _mm256_setzero_ps(), c03 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(), c12 = _mm256_setzero_ps(), c13 = _mm256_setzero_ps();
+  int d = 0;
+  for (; d + 8 <= Dp; d += 8) {
+    const __m256 x0 = _mm256_loadu_ps(a0 + d), x1 = _mm256_loadu_ps(a1 + d);
+    __m256 y = _mm256_loadu_ps(b0 + d);
+    c00 = _mm256_fmadd_ps(x0, y, c00); c10 = _mm256_fmadd_ps(x1, y, c10);
+    y = _mm256_loadu_ps(b1 + d);
+    c01 = _mm256_fmadd_ps(x0, y, c01); c11 = _mm256_fmadd_ps(x1, y, c11);
+    y = _mm256_loadu_ps(b2 + d);
+    c02 = _mm256_fmadd_ps(x0, y, c02); c12 = _mm256_fmadd_ps(x1, y, c12);
+    y = _mm256_loadu_ps(b3 + d);
+    c03 = _mm256_fmadd_ps(x0, y, c03); c13 = _mm256_fmadd_ps(x1, y, c13);
+  }
+  float t[8] = { hsum8(c00), hsum8(c01), hsum8(c02), hsum8(c03), hsum8(c10), hsum8(c11), hsum8(c12), hsum8(c13) };
+  for (; d < Dp; d++) {
+    t[0] += a0[d] * b0[d]; t[1] += a0[d] * b1[d]; t[2] += a0[d] * b2[d]; t[3] += a0[d] * b3[d];
+    t[4] += a1[d] * b0[d]; t[5] += a1[d] * b1[d]; t[6] += a1[d] * b2[d]; t[7] += a1[d] * b3[d];
+  }
+  memcpy(out, t, sizeof t);
+}
+
+TARGET static inline float dot1(const float *a, const float *b, int Dp) {
+  __m256 c = _mm256_setzero_ps();
+  int d = 0;
+  for (; d + 8 <= Dp; d += 8) c = _mm256_fmadd_ps(_mm256_loadu_ps(a + d), _mm256_loadu_ps(b + d), c);
+  float s = hsum8(c);
+  for (; d < Dp; d++) s += a[d] * b[d];
+  return s;
+}
+
+/*
+ * asm/knn.ts tile_f32: rows [i0, i1) against rows [j0, j1) (cache blocks of BJ rows), each value
+ * |x_i|^2 + |x_j|^2 - 2 x_i.x_j offered to row i's buffer and, with sym, to row j's.
+ */
+TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, int i1, int j0, int j1, int kk,
+  uint32_t hd, uint32_t hi, int BJ, int sym, uint32_t hh, int C) {
+  const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
+  const uint32_t cd = (uint32_t)C * 4;
+  float v[8];
+  for (int jb = j0; jb < j1; jb += BJ) {
+    const int je = jb + BJ < j1 ? jb + BJ : j1;
+    const int je4 = jb + ((je - jb) & ~3);
+    for (int i = i0; i < i1; i += 2) {
+      const int two = i + 1 < i1;
+      const int ib = two ? i + 1 : i;
+      const float *xa0 = X + (size_t)i * Dp, *xa1 = X + (size_t)ib * Dp;
+      const float n0 = Nr[i], n1 = Nr[ib];
+      const uint32_t hd0 = hd + (uint32_t)i * cd, hi0 = hi + (uint32_t)i * cd, hh0 = hh + ((uint32_t)i << 4);
+      const uint32_t hd1 = hd0 + cd, hi1 = hi0 + cd, hh1 = hh0 + 16;
+      for (int j = jb; j < je4; j += 4) {
+        const float *y0 = X + (size_t)j * Dp;
+        dots2x4(xa0, xa1, y0, y0 + Dp, y0 + 2 * Dp, y0 + 3 * Dp, Dp, v);
+        for (int t = 0; t < 4; t++) {
+          const float e0 = n0 + Nr[j + t] - 2 * v[t];
+          const uint32_t hdj = hd + (uint32_t)(j + t) * cd, hij = hi + (uint32_t)(j + t) * cd, hhj = hh + ((uint32_t)(j + t) << 4);
+          offer(mem, hd0, hi0, hh0, C, kk, e0, j + t, i);
+          if (sym) offer(mem, hdj, hij, hhj, C, kk, e0, i, j + t);
+          if (two) {
+            const float e1 = n1 + Nr[j + t] - 2 * v[4 + t];
+            offer(mem, hd1, hi1, hh1, C, kk, e1, j + t, ib);
+            if (sym) offer(mem, hdj, hij, hhj, C, kk, e1, ib, j + t);
+          }
+        }
+      }
+      for (int j = je4; j < je; j++) {
+        const float *yp = X + (size_t)j * Dp;
+        const float m = Nr[j];
+        const uint32_t hdj = hd + (uint32_t)j * cd, hij = hi + (uint32_t)j * cd, hhj = hh + ((uint32_t)j << 4);
+        const float e0 = n0 + m - 2 * dot1(xa0, yp, Dp);
+        offer(mem, hd0, hi0, hh0, C, kk, e0, j, i);
+        if (sym) offer(mem, hdj, hij, hhj, C, kk, e0, i, j);
+        if (two) {
+          const float e1 = n1 + m - 2 * dot1(xa1, yp, Dp);
+          offer(mem, hd1, hi1, hh1, C, kk, e1, j, ib);
+          if (sym) offer(mem, hdj, hij, hhj, C, kk, e1, ib, j);
+        }
+      }
+    }
+  }
+}
+
+/* tile_f32(memory: Uint8Array, x, nrm, Dp, i0, i1, j0, j1, kk, hd, hi, BJ, sym, hh, C) */
+static napi_value TileF32(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 15) { napi_throw_error(env, NULL, "tile_f32: 15 arguments expected"); return NULL; }
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "tile_f32: the first argument must be a Uint8Array over the kernel memory");
+    return NULL;
+  }
+  int64_t a[14];
+  for (int t = 0; t < 14; t++) napi_get_value_int64(env, argv[t + 1], &a[t]);
+  tile((uint8_t *)data, (uint32_t)a[0], (uint32_t)a[1], (int)a[2], (int)a[3], (int)a[4], (int)a[5], (int)a[6], (int)a[7],
+    (uint32_t)a[8], (uint32_t)a[9], (int)a[10], (int)a[11], (uint32_t)a[12], (int)a[13]);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn, ok;
+  __builtin_cpu_init();
+  const int supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  napi_get_boolean(env, supported, &ok);
+  napi_set_named_property(env, exports, "supported", ok);
+  napi_create_function(env, "tile_f32", NAPI_AUTO_LENGTH, TileF32, NULL, &fn);
+  napi_set_named_property(env, exports, "tile_f32", fn);
+  return exports;
+}
