@@ -49,6 +49,8 @@ export interface ServerOptions {
   /** Extra kernelspec folders; the packaged dadalab kernelspec is always added. */
   jupyterPath?: string[];
   startTimeout?: number;
+  /** More `jupyter server` arguments (tests: --ServerApp.allow_origin=* for a page served from /files/, whose origin is null). */
+  extraArgs?: string[];
 }
 
 export class JupyterServer {
@@ -75,7 +77,7 @@ export class JupyterServer {
     // The packaged kernel.json runs `node`: make sure it is this Node.
     const env = { ...process.env, JUPYTER_PATH: jp, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` };
     this.proc = spawn('jupyter', ['server', '--no-browser', '--allow-root', '--ip=127.0.0.1', `--port=${port}`,
-      '--ServerApp.port_retries=0', `--ServerApp.token=${this.token}`, `--ServerApp.root_dir=${path.resolve(opts.rootDir)}`],
+      '--ServerApp.port_retries=0', `--ServerApp.token=${this.token}`, `--ServerApp.root_dir=${path.resolve(opts.rootDir)}`, ...(opts.extraArgs ?? [])],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout!.on('data', (d) => { this.log += d; });
     this.proc.stderr!.on('data', (d) => { this.log += d; });

@@ -31,6 +31,8 @@ export interface AdpPlotOptions {
   kind?: 'dendrogram' | 'matrix' | 'scatter';
   /** For the scatter: the coordinates (first two columns are drawn). */
   coordinates?: ArrayLike<ArrayLike<number>> | { rows: number; cols: number; data: ArrayLike<number> };
+  /** For the scatter: each point's class (shown in the tooltips). */
+  classes?: ArrayLike<number | string>;
 }
 
 export interface AdpResult {
@@ -323,7 +325,9 @@ export function adpMerge(t: AdpTopology, opts: { Z?: number; halo?: boolean; v2?
         if (!options.coordinates) {
           throw new DadalabError('The cluster scatter needs the coordinates', "Pass them: result.plot({ kind: 'scatter', coordinates: X })");
         }
-        return new Chart(clusterScatterSpec(options.coordinates, haloA, { centers: clusterCenters, title: `ADP clusters (Z = ${Z}), halo in grey` }));
+        return new Chart(clusterScatterSpec(options.coordinates, haloA, {
+          centers: clusterCenters, title: `ADP clusters (Z = ${Z}), halo in grey`, densities: t.logDen, classes: options.classes,
+        }));
       }
       return new Chart(adpTopographySpec({ logDenBord, centerLogDen, populations: clusterIndices.map((m) => m.length), fMax }, options.kind === 'matrix' ? 'matrix' : 'dendrogram'));
     },

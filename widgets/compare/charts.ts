@@ -4,6 +4,7 @@
  * Pure functions of plain arrays; the output is plain JSON.
  */
 import { Chart } from '../chart';
+import { zoomPan } from '../interactions';
 
 const WIDTH = 420, HEIGHT = 300;
 
@@ -61,6 +62,7 @@ export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
       },
       {
         data: { values },
+        params: [zoomPan()],
         mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' },
         encoding: {
           x: xEnc, y: yEnc,

@@ -78,7 +78,7 @@ export class VegaChart extends DOMWidget {
   }
 
   /** Calls `handler` when the view reports a new value of the parameter. */
-  observeParam(name: string, handler: (change: Change<any>) => void | Promise<void>): () => void {
+  observeParam(name: string, handler: (change: Change<any>) => unknown): () => void {
     return this.observe(`param_${name}`, handler);
   }
 

@@ -36,7 +36,7 @@ export interface Change<T = unknown> {
   fromFrontend: boolean;
 }
 
-export type Observer = (change: Change<any>) => void | Promise<void>;
+export type Observer = (change: Change<any>) => unknown;
 export type CustomHandler = (content: unknown, buffers: Buffer[]) => void | Promise<void>;
 
 /** Extra MIME data shown where no widget manager runs (a static rendering of the widget). */
@@ -206,9 +206,19 @@ export class Widget implements RegisteredWidget {
     return `${this.cls.model.replace(/Model$/, '')}()`;
   }
 
-  /** A static rendering for frontends without a widget manager (none by default). */
+  private fallbackFn: (() => Promise<Fallback | null>) | null = null;
+
+  /** A static rendering for frontends without a widget manager (none unless setFallback gave one). */
   protected async fallback(): Promise<Fallback | null> {
-    return null;
+    return this.fallbackFn ? this.fallbackFn() : null;
+  }
+
+  /**
+   * What frontends without a widget manager show instead of this widget (MIME data next to the
+   * widget view in its display bundle: a vega-lite chart with its PNG, say).
+   */
+  setFallback(fn: (() => Promise<Fallback | null>) | null): void {
+    this.fallbackFn = fn;
   }
 
   /** What the kernel shows for the widget: its view, and the fallback where views cannot be shown. */
