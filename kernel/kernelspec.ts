@@ -50,6 +50,11 @@ export function templateDir(opts: InstallOptions = {}): string {
   return path.join(jupyterDataDir(opts), 'nbconvert', 'templates', KERNEL_NAME);
 }
 
+/** Where the widgets' browser code goes (the classic Notebook serves <data>/nbextensions/dadalab/widgets.js). */
+export function nbextensionDir(opts: InstallOptions = {}): string {
+  return path.join(jupyterDataDir(opts), 'nbextensions', KERNEL_NAME);
+}
+
 export function kernelJson(): Record<string, unknown> {
   return {
     argv: [process.execPath, LAUNCHER, '--config-path', '{connection_file}'],
@@ -69,6 +74,8 @@ export function installKernelspec(opts: InstallOptions = {}): string {
   writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(kernelJson(), null, 2) + '\n');
   const templates = path.join(NBCONVERT_TEMPLATES, KERNEL_NAME);
   if (existsSync(templates)) cpSync(templates, templateDir(opts), { recursive: true });
+  const views = path.join(PACKAGED_JUPYTER_PATH, 'nbextensions', KERNEL_NAME);
+  if (existsSync(views)) cpSync(views, nbextensionDir(opts), { recursive: true });
   return dir;
 }
 
@@ -77,5 +84,6 @@ export function uninstallKernelspec(opts: InstallOptions = {}): string | null {
   if (!existsSync(path.join(dir, 'kernel.json'))) return null;
   rmSync(dir, { recursive: true, force: true });
   rmSync(templateDir(opts), { recursive: true, force: true });
+  rmSync(nbextensionDir(opts), { recursive: true, force: true });
   return dir;
 }

@@ -11,6 +11,7 @@ import { OutputCollector, dadalabMetadata, readNotebook, sourceText, writeNotebo
 import { renderReport } from './report';
 import { JupyterServer } from './server';
 import { terminalProgressSink } from '../widgets/progress';
+import { WidgetStateTracker } from './widgetState';
 
 export interface RunOptions {
   /** Where to write the executed notebook (default: <name>.out.ipynb beside the input). */
@@ -27,6 +28,8 @@ export interface RunOptions {
   timeout?: number;
   /** Called after every code cell. */
   onCell?: (index: number, cell: { source: string; status: string; seconds: number }) => void;
+  /** Collects the widgets' state from the run's comm messages (runNotebook saves it in the notebook). */
+  widgets?: WidgetStateTracker;
 }
 
 export interface CellFailure {
@@ -76,7 +79,7 @@ function progressMirror(stream?: NodeJS.WriteStream): (m: IOPubMessage) => void 
 }
 
 /** Executes every code cell of `nb` on `kernel`, in order; stops at the first failure. */
-export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream' | 'timeout'> = {}):
+export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream' | 'timeout' | 'widgets'> = {}):
 Promise<{ failure?: CellFailure; cellsRun: number }> {
   const collector = new OutputCollector();
   const mirror = progressMirror(opts.progressStream);
@@ -95,7 +98,7 @@ Promise<{ failure?: CellFailure; cellsRun: number }> {
     let timedOut = false;
     const timer = opts.timeout ? setTimeout(() => { timedOut = true; void kernel.interrupt(); }, opts.timeout * 1000) : null;
     try {
-      ({ reply } = await kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); }));
+      ({ reply } = await kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); opts.widgets?.add(m); }));
       if (timedOut && reply.status !== 'ok') {
         const evalue = `the cell ran longer than the ${opts.timeout} s timeout and was interrupted`;
         const err = outputs.find((o) => o.output_type === 'error');
@@ -144,6 +147,7 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
   let kernel: CellKernel | null = null;
   let server: JupyterServer | null = null;
   let result: { failure?: CellFailure; cellsRun: number };
+  const widgets = new WidgetStateTracker();
   try {
     if (opts.server) {
       server = await JupyterServer.start({ rootDir: dir });
@@ -151,12 +155,15 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
     } else {
       kernel = await EmbeddedKernel.start({ cwd: dir });
     }
-    result = await executeCells(kernel, nb, opts);
+    result = await executeCells(kernel, nb, { ...opts, widgets });
   } finally {
     await kernel?.shutdown();
     await server?.stop();
   }
-  nb.metadata = { ...nb.metadata, ...dadalabMetadata() };
+  // The widgets' last state (a re-run replaces an earlier run's; no widgets, no stale state)
+  const { widgets: _stale, ...metadata } = nb.metadata as Record<string, unknown>;
+  const widgetState = widgets.metadata();
+  nb.metadata = { ...metadata, ...dadalabMetadata(), ...(widgetState ? { widgets: widgetState } : {}) };
   mkdirSync(path.dirname(out), { recursive: true });
   writeNotebook(out, nb);
   let html: string | undefined;

@@ -108,6 +108,8 @@ export class JupyterServer {
   async session(notebookPath: string, kernelName = KERNEL_NAME): Promise<ServerKernel> {
     const session = await this.sessionManager.startNew({ path: notebookPath, name: path.basename(notebookPath), type: 'notebook', kernel: { name: kernelName } });
     const k = new ServerKernel(session);
+    // a frontend without views: widget comms stay open (services would close comms to an unknown target)
+    session.kernel.registerCommTarget('jupyter.widget', () => undefined);
     await k.ready();
     return k;
   }
