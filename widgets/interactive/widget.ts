@@ -231,7 +231,7 @@ export class Widget implements RegisteredWidget {
     }
     const fb = await this.fallback();
     return {
-      data: { ...(fb?.data ?? {}), 'text/plain': this.summary(), [WIDGET_VIEW_MIME]: { model_id: this.modelId, version_major: 2, version_minor: 0 } },
+      data: { 'text/plain': this.summary(), ...(fb?.data ?? {}), [WIDGET_VIEW_MIME]: { model_id: this.modelId, version_major: 2, version_minor: 0 } },
       metadata: { ...(fb?.metadata ?? {}) },
     };
   }

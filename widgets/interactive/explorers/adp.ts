@@ -103,7 +103,7 @@ export class AdpExplorer extends Explorer {
     this.chart = new VegaChart(adpExplorerSpec(live), { datasets: adpExplorerData(live), report: ['halo'] });
     this.slider = new FloatSlider({ value: Z, min: zRange[0], max: zRange[1], step: zStep, description: 'Z', readoutFormat: '.2f', layout: { width: '360px' } });
     this.haloToggle = new ToggleButton({ value: this.current.halo, description: 'halo', tooltip: 'Show the halo points (less dense than their cluster\'s highest saddle) in grey' });
-    this.status = new Label(this.statusText());
+    this.status = new Label(this.statusText(), { layout: { width: '320px' } });
     this.root = new VBox([new HBox([this.slider, this.haloToggle, this.status]), this.chart]);
     this.slider.observe('value', ({ new: z }) => this.update(Number(z), this.haloToggle.value));
     this.haloToggle.observe('value', ({ new: h }) => this.update(this.slider.value, Boolean(h)));

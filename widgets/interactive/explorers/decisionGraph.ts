@@ -85,7 +85,7 @@ export class DecisionGraphExplorer extends Explorer {
     this.chart = new VegaChart(dpExplorerSpec(input), { datasets: dpExplorerData(input), report: ['centres'], debounce: 150 });
     this.mode = new Dropdown<'box' | 'cuts'>({ options: [['the box holds the centres', 'box'], ["the box's corner sets the cuts", 'cuts']], value: 'box', description: 'drag:' });
     this.haloToggle = new ToggleButton({ value: opts.halo ?? false, description: 'halo', disabled: !dc, tooltip: dc ? 'Show the halo (points below their cluster\'s border density) in grey' : 'The halo needs a density with dc (computeDensityPAk)' });
-    this.status = new Label(this.current.summary());
+    this.status = new Label(this.current.summary(), { layout: { width: '560px' } });
     this.root = new VBox([new HBox([this.mode, this.haloToggle, this.status]), this.chart]);
     this.chart.observeParam('centres', ({ new: box }) => this.onBox(box as Box));
     this.mode.observe('index', () => this.onBox(this.chart.param<Box>('centres')));

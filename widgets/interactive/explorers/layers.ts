@@ -43,7 +43,7 @@ export class LayerExplorer extends Explorer {
     this.input = explorerInput(profile, this.index);
     this.chart = new VegaChart(layerExplorerSpec(this.input, { live: true }), { datasets: layerExplorerData(this.input, [this.index]), report: ['pick'] });
     this.picker = new Dropdown<number>({ options: names.map((n, l) => [n, l] as const), value: this.index, description: 'layer' });
-    this.status = new Label(this.describe());
+    this.status = new Label(this.describe(), { layout: { width: '560px' } });
     this.root = new VBox([new HBox([this.picker, this.status]), this.chart]);
     this.chart.observeParam('pick', ({ new: v }) => {
       const l = pickedLayer(v);
