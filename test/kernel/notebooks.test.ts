@@ -33,10 +33,11 @@ const notebooks = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb') && !
 describe('the notebooks', () => {
   it('are all there', () => {
     expect(notebooks).toEqual(expect.arrayContaining(['quickstart.ipynb', 'intrinsic-dimension.ipynb', 'density-and-clustering.ipynb',
-      'information-imbalance.ipynb', 'exercises.ipynb', 'representations.ipynb']));
+      'information-imbalance.ipynb', 'exercises.ipynb', 'representations.ipynb', 'explore.ipynb']));
   });
 
   const runs = new Map<string, Cell[]>();
+  const metadata = new Map<string, Record<string, any>>();
   for (const name of notebooks) {
     it(`${name} runs top to bottom with charts and no error`, async () => {
       const input = path.join(NOTEBOOKS, name);
@@ -56,6 +57,7 @@ describe('the notebooks', () => {
       const html = readFileSync(path.join(outDir, name.replace('.ipynb', '.html')), 'utf8');
       expect(html.match(/class="chart"/g)?.length).toBe(charts.length);
       runs.set(name, cells);
+      metadata.set(name, r.notebook.metadata);
     }, NOTEBOOK_TIMEOUT);
   }
 
@@ -107,5 +109,17 @@ describe('the notebooks', () => {
     expect(titles.length).toBeGreaterThanOrEqual(7);
     const ii = runs.get('information-imbalance.ipynb')!;
     expect(numberAfter(ii, 'greedyFeatureSelectionFull', /Δ\(target → features\) = ([\d.]+)/)).toBeLessThan(0.05);
+  });
+
+  it('the explorers: three widgets with their static charts, read from TypeScript, their last state saved', () => {
+    const ex = runs.get('explore.ipynb')!;
+    const VIEW = 'application/vnd.jupyter.widget-view+json';
+    const explorers = ex.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[VIEW] && o.data?.[VL]);
+    expect(explorers.map((o) => String(o.data!['text/plain']).split(':')[0])).toEqual(['Decision graph explorer', 'ADP explorer', 'Layer explorer (5 layers)']);
+    expect(numberAfter(ex, 'dg.centers', /: (\d+) clusters/)).toBeGreaterThanOrEqual(2);
+    expect(numberAfter(ex, 'adp.setZ(2.5)', /\(Z = ([\d.]+)\)/)).toBe(2.5);
+    const state = metadata.get('explore.ipynb')!.widgets['application/vnd.jupyter.widget-state+json'].state;
+    const sliders = Object.values(state).filter((m: any) => m.model_name === 'FloatSliderModel');
+    expect(sliders.map((m: any) => m.state.value)).toEqual([2.5]);
   });
 });

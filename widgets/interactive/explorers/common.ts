@@ -44,13 +44,22 @@ export abstract class Explorer {
   }
 }
 
-/** `max` indices spread evenly over 0..n-1 (all of them when n <= max), always with `keep`. */
+/** `max` indices spread evenly over 0..n-1 (all of them when n <= max), `keep` always among them. */
 export function sampleIndices(n: number, max: number, keep: Iterable<number> = []): Int32Array {
   if (n <= max) return Int32Array.from({ length: n }, (_, i) => i);
-  const set = new Set<number>(keep);
-  const step = (n - 1) / Math.max(1, max - set.size - 1);
-  for (let t = 0; set.size < max && t * step <= n - 1 + 1e-9; t++) set.add(Math.round(t * step));
-  return Int32Array.from([...set].sort((a, b) => a - b));
+  const chosen = new Uint8Array(n);
+  let count = 0;
+  for (const k of keep) if (k >= 0 && k < n && !chosen[k] && count < max) { chosen[k] = 1; count++; }
+  const need = max - count;
+  for (let t = 0; t < need; t++) {
+    let i = Math.round((t * (n - 1)) / Math.max(1, need - 1));
+    while (chosen[i]) i = (i + 1) % n;
+    chosen[i] = 1;
+  }
+  const out = new Int32Array(max);
+  let j = 0;
+  for (let i = 0; i < n; i++) if (chosen[i]) out[j++] = i;
+  return out;
 }
 
 /** The first two columns of an N x D matrix (a zero y for one column), checked against N. */
