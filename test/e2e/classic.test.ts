@@ -163,6 +163,11 @@ lx`),
     // the chart's own count (a text mark drawn from the kernel's data)
     await expect.poll(() => a.locator('svg .concat_0_group g.mark-text text').evaluateAll((els: Element[]) => els.map((e) => e.textContent).join('|')), { timeout: 15_000 })
       .toMatch(new RegExp(`(^|\\|)${state.n} clusters?, `));
+    // the halo toggle: the kernel's result carries the halo, the scatter greys those points
+    await a.locator('button', { hasText: 'halo' }).click();
+    await expect.poll(() => kernelText(page, 'ex.result.halo'), { timeout: 20_000 }).toBe('true');
+    const greyed = () => a.locator('svg .concat_1_group g.mark-symbol path').evaluateAll((els: Element[]) => els.filter((e) => e.getAttribute('fill') === '#c8c8c8').length);
+    await expect.poll(greyed, { timeout: 15_000 }).toBeGreaterThan(0);
     // the dendrogram has one leaf per cluster
     expect(await a.locator('svg .concat_0_group path.mark-symbol, svg .concat_0_group g.mark-symbol path').count()).toBeGreaterThanOrEqual(state.n);
   });
