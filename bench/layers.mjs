@@ -96,7 +96,8 @@ async function writeData(path, npyDir, N, L, D, seed) {
   const writer = new A.RecordBatchFileWriter();
   const out = require('node:fs').createWriteStream(path);
   const done = new Promise((resolve, reject) => { out.on('finish', resolve); out.on('error', reject); });
-  writer.toNodeStream().pipe(out);
+  const ns = writer.toNodeStream();
+  ns.pipe(out);
   const fds = npyDir ? names.map((n) => { const fd = openSync(join(npyDir, `${n}.npy`), 'w'); writeSync(fd, npyHeader([N, D])); return fd; }) : null;
   if (npyDir) { const fd = openSync(join(npyDir, 'labels.npy'), 'w'); const h = npyHeader([N]).toString('latin1').replace('<f4', '<i4'); writeSync(fd, Buffer.from(h, 'latin1')); writeSync(fd, Buffer.from(net.labels.buffer)); closeSync(fd); }
   const B = 250;
@@ -107,7 +108,9 @@ async function writeData(path, npyDir, N, L, D, seed) {
     children.push(A.makeData({ type: new A.Int32(), length: r1 - r0, nullCount: 0, data: net.labels.subarray(r0, r1) }));
     writer.write(new A.RecordBatch(schema, A.makeData({ type: new A.Struct(fields), length: r1 - r0, nullCount: 0, children })));
     if (fds) blocks.forEach((v, l) => writeSync(fds[l], Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
-    await new Promise((r) => setImmediate(r));
+    // bounded: the file takes each batch before the next is built
+    do await new Promise((r) => setTimeout(r, 1));
+    while (ns.readableLength + out.writableLength > 64 * 2 ** 20);
   }
   writer.finish();
   await done;

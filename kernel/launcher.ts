@@ -23,6 +23,7 @@ import { decode, encode, replyTo, type ConnectionInfo, type Message } from './wi
 import { describeError, describeDiagnostics, type ErrorContent } from './errors';
 import { notebookProgressSink } from '../widgets/progress';
 import { CommManager, parentMessage } from './comm';
+import { notebookWarningSink } from './warnings';
 
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));
 const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));
@@ -213,6 +214,12 @@ export async function main(): Promise<void> {
     const cellMsg = running;
     if (!cellMsg || cellMsg.content.silent) return null;
     return { key: cellMsg.header.msg_id, write: (data: unknown, update: boolean) => publish(cellMsg, update ? 'update_display_data' : 'display_data', data) };
+  }));
+
+  // Library warnings: one line on the running cell's stderr (as ipykernel shows Python's warnings).
+  lib.setWarningSink?.(notebookWarningSink(() => {
+    const cellMsg = running;
+    return cellMsg && !cellMsg.content.silent ? (text: string) => publish(cellMsg, 'stream', { name: 'stderr', text }) : null;
   }));
 
   function interrupt(): void {

@@ -9,9 +9,10 @@ import { DadalabError } from '../lib/errors';
 import { EmbeddedKernel, type CellKernel, type IOPubMessage } from './client';
 import { OutputCollector, dadalabMetadata, readNotebook, sourceText, writeNotebook, type Notebook, type Output } from './notebook';
 import { renderReport } from './report';
+import { kernelProvenance, type Provenance } from './provenance';
 import { JupyterServer } from './server';
 import { terminalProgressSink } from '../widgets/progress';
-import { WidgetStateTracker } from './widgetState';
+import { portableWidgetOutputs, WidgetStateTracker } from './widgetState';
 
 export interface RunOptions {
   /** Where to write the executed notebook (default: <name>.out.ipynb beside the input). */
@@ -148,6 +149,7 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
   let server: JupyterServer | null = null;
   let result: { failure?: CellFailure; cellsRun: number };
   const widgets = new WidgetStateTracker();
+  let provenance: Provenance | null = null;
   try {
     if (opts.server) {
       server = await JupyterServer.start({ rootDir: dir });
@@ -156,14 +158,18 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
       kernel = await EmbeddedKernel.start({ cwd: dir });
     }
     result = await executeCells(kernel, nb, { ...opts, widgets });
+    provenance = result.failure?.ename === 'KernelDied' ? null : await kernelProvenance(kernel);
   } finally {
     await kernel?.shutdown();
     await server?.stop();
   }
-  // The widgets' last state (a re-run replaces an earlier run's; no widgets, no stale state)
+  // The widgets' last state (a re-run replaces an earlier run's; no widgets, no stale state). A
+  // widget that needs dadalab's own views keeps its static chart only: the notebook is for readers
+  // without a kernel, most of whom do not have those views (see portableWidgetOutputs).
+  portableWidgetOutputs(nb.cells.flatMap((c) => (c.outputs ?? []) as Array<{ data?: Record<string, unknown> }>), widgets);
   const { widgets: _stale, ...metadata } = nb.metadata as Record<string, unknown>;
   const widgetState = widgets.metadata();
-  nb.metadata = { ...metadata, ...dadalabMetadata(), ...(widgetState ? { widgets: widgetState } : {}) };
+  nb.metadata = { ...metadata, ...dadalabMetadata(), ...(provenance ? { dadalab: provenance } : {}), ...(widgetState ? { widgets: widgetState } : {}) };
   mkdirSync(path.dirname(out), { recursive: true });
   writeNotebook(out, nb);
   let html: string | undefined;

@@ -42,6 +42,16 @@ export class WidgetStateTracker {
     }
   }
 
+  /** The models (id -> model name, module, state), as tracked so far. */
+  modelsById(): ReadonlyMap<string, Model> {
+    return this.models;
+  }
+
+  /** Leaves a model out of the saved state. */
+  drop(id: string): void {
+    this.models.delete(id);
+  }
+
   get size(): number {
     return this.models.size;
   }
@@ -53,4 +63,51 @@ export class WidgetStateTracker {
     for (const [id, m] of this.models) state[id] = { ...m, state: { ...m.state } };
     return { [WIDGET_STATE_MIME]: { version_major: 2, version_minor: 0, state } };
   }
+}
+
+const WIDGET_VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
+const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+/** The view module of dadalab's own widget views (only frontends with dadalab's extension have it). */
+export const DADALAB_VIEW_MODULE = 'nbextensions/dadalab/widgets';
+
+interface OutputLike { data?: Record<string, unknown> }
+
+/**
+ * Makes a saved notebook readable where dadalab's widget views are not installed (JupyterLab and
+ * nbviewer without our extension, nbconvert's default template, code-hosting sites): an output
+ * whose widget needs one of our views (the explorers' charts) and carries a static rendering keeps
+ * only that rendering (vega-lite with its parameters, a PNG, text), and the models only such
+ * outputs used leave the saved state. Standard controls keep their view and state. Returns how
+ * many outputs were changed.
+ */
+export function portableWidgetOutputs(outputs: OutputLike[], tracker: WidgetStateTracker): number {
+  const models = tracker.modelsById();
+  const refs = (id: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(id) || !models.has(id)) return seen;
+    seen.add(id);
+    const visit = (v: unknown): void => {
+      if (typeof v === 'string' && v.startsWith('IPY_MODEL_')) refs(v.slice(10), seen);
+      else if (Array.isArray(v)) v.forEach(visit);
+      else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+    };
+    visit(models.get(id)!.state);
+    return seen;
+  };
+  const needsOurs = (id: string): boolean => [...refs(id)].some((m) => models.get(m)!.state._view_module === DADALAB_VIEW_MODULE);
+  const stripped = new Set<string>();
+  const kept = new Set<string>();
+  let changed = 0;
+  for (const o of outputs) {
+    const view = o.data?.[WIDGET_VIEW_MIME] as { model_id?: string } | undefined;
+    if (!view?.model_id) continue;
+    if (o.data![VEGALITE_MIME] && needsOurs(view.model_id)) {
+      delete o.data![WIDGET_VIEW_MIME];
+      for (const m of refs(view.model_id)) stripped.add(m);
+      changed++;
+    } else {
+      for (const m of refs(view.model_id)) kept.add(m);
+    }
+  }
+  for (const m of stripped) if (!kept.has(m)) tracker.drop(m);
+  return changed;
 }

@@ -1,4 +1,4 @@
-import { DadalabError, listSome } from './errors';
+import { listSome, InputError } from './errors';
 
 export type FloatArray = Float64Array | Float32Array;
 
@@ -14,11 +14,11 @@ export class Matrix<T extends FloatArray = FloatArray> {
 
   constructor(data: T, rows: number, cols: number) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-      throw new DadalabError(`Matrix shape ${rows} x ${cols} is not a pair of non-negative integers`,
+      throw new InputError(`Matrix shape ${rows} x ${cols} is not a pair of non-negative integers`,
         'Pass whole-number rows and cols');
     }
     if (data.length !== rows * cols) {
-      throw new DadalabError(`Matrix buffer has ${data.length} values, but ${rows} x ${cols} needs ${rows * cols}`,
+      throw new InputError(`Matrix buffer has ${data.length} values, but ${rows} x ${cols} needs ${rows * cols}`,
         'Pass a row-major buffer of exactly rows * cols values');
     }
     this.data = data;
@@ -36,7 +36,7 @@ export class Matrix<T extends FloatArray = FloatArray> {
     for (let i = 0; i < n; i++) {
       const r = rows[i];
       if (r.length !== d) {
-        throw new DadalabError(`Row ${i} has ${r.length} values but row 0 has ${d}`,
+        throw new InputError(`Row ${i} has ${r.length} values but row 0 has ${d}`,
           'Give every row the same number of coordinates');
       }
       for (let j = 0; j < d; j++) out[i * d + j] = Number(r[j]);
@@ -74,7 +74,7 @@ export class Matrix<T extends FloatArray = FloatArray> {
     const m = cols.length;
     for (let c = 0; c < m; c++) {
       if (!Number.isInteger(cols[c]) || cols[c] < 0 || cols[c] >= this.cols) {
-        throw new DadalabError(`Column ${cols[c]} does not exist (the matrix has ${this.cols} columns)`,
+        throw new InputError(`Column ${cols[c]} does not exist (the matrix has ${this.cols} columns)`,
           `Choose columns between 0 and ${this.cols - 1}`);
       }
     }
@@ -94,7 +94,7 @@ export class Matrix<T extends FloatArray = FloatArray> {
     for (let r = 0; r < m; r++) {
       const i = rows[r];
       if (!Number.isInteger(i) || i < 0 || i >= this.rows) {
-        throw new DadalabError(`Row ${i} does not exist (the matrix has ${this.rows} rows)`,
+        throw new InputError(`Row ${i} does not exist (the matrix has ${this.rows} rows)`,
           `Choose rows between 0 and ${this.rows - 1}`);
       }
       out.set(this.data.subarray(i * this.cols, (i + 1) * this.cols), r * this.cols);
@@ -118,7 +118,7 @@ export function asMatrix(x: MatrixLike): Matrix {
   if (x instanceof Matrix) return x;
   if (x && typeof x === 'object' && 'X' in x && (x as { X: unknown }).X instanceof Matrix) return (x as { X: Matrix }).X;
   if (x && typeof (x as ArrayLike<unknown>).length === 'number') return Matrix.fromRows(x as ArrayLike<ArrayLike<number>>);
-  throw new DadalabError('Coordinates must be a Matrix or an array of rows',
+  throw new InputError('Coordinates must be a Matrix or an array of rows',
     'Load data with loadArrow/loadNpy/loadCsv, or pass number[][]');
 }
 
@@ -128,10 +128,10 @@ export function asMatrix(x: MatrixLike): Matrix {
  */
 export function validateCoordinates(m: Matrix, minRows = 2): void {
   if (m.cols === 0) {
-    throw new DadalabError('The data have 0 features (D = 0)', 'Pass at least one coordinate per point');
+    throw new InputError('The data have 0 features (D = 0)', 'Pass at least one coordinate per point');
   }
   if (m.rows < minRows) {
-    throw new DadalabError(`The data have ${m.rows} point${m.rows === 1 ? '' : 's'}, fewer than the ${minRows} needed`,
+    throw new InputError(`The data have ${m.rows} point${m.rows === 1 ? '' : 's'}, fewer than the ${minRows} needed`,
       `Pass at least ${minRows} points`);
   }
   const bad: number[] = [];
@@ -144,7 +144,7 @@ export function validateCoordinates(m: Matrix, minRows = 2): void {
     }
   }
   if (bad.length > 0) {
-    throw new DadalabError(`NaN or Inf in ${bad.length} row${bad.length === 1 ? '' : 's'} (rows ${listSome(bad)})`,
+    throw new InputError(`NaN or Inf in ${bad.length} row${bad.length === 1 ? '' : 's'} (rows ${listSome(bad)})`,
       'Remove or impute those rows first; keep their indices if labels must stay aligned');
   }
 }

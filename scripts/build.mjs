@@ -16,7 +16,7 @@ for (const f of readdirSync(join(root, 'scripts')).filter((f) => /^build-.*\.mjs
 }
 
 // 2. TypeScript -> dist/
-run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
 
 // 3. the ESM entry: named re-exports of the CommonJS build
 const require = createRequire(import.meta.url);
@@ -26,4 +26,6 @@ mkdirSync(join(root, 'dist', 'esm'), { recursive: true });
 writeFileSync(join(root, 'dist', 'esm', 'index.mjs'),
   `import lib from '../lib/index.js';\nexport const { ${names.join(', ')} } = lib;\nexport default lib;\n`);
 if (!existsSync(join(root, 'dist', 'lib', 'index.d.ts'))) throw new Error('build produced no type declarations');
+// 4. the stamp test/globalSetup.ts compares with the sources (a stale dist/ is rebuilt before the tests)
+writeFileSync(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
 console.log(`dadalab built: ${names.length} exports`);

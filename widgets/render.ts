@@ -229,8 +229,8 @@ export async function importESM(specifier: string): Promise<any> {
     try {
       resolved = require.resolve(specifier);
     } catch {
-      const { DadalabError } = require('../lib/errors') as typeof import('../lib/errors');
-      throw new DadalabError(`Cannot find the module '${specifier}' from ${process.cwd()} or from dadalab's dependencies`,
+      const { InputError } = require('../lib/errors') as typeof import('../lib/errors');
+      throw new InputError(`Cannot find the module '${specifier}' from ${process.cwd()} or from dadalab's dependencies`,
         `Install it (npm install ${specifier}) in the notebook's folder or a parent folder`);
     }
   }

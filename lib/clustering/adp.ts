@@ -1,5 +1,5 @@
 import { checkOptionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { DadalabError, InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { Chart } from '../../widgets/chart';
 import { adpTopographySpec } from '../../widgets/clustering/topography';
@@ -283,7 +283,7 @@ export function adpMerge(t: AdpTopology, opts: { Z?: number; halo?: boolean; v2?
   const Z = opts.Z ?? 1.65;
   const halo = opts.halo ?? false;
   const v2 = opts.v2 ?? false;
-  if (!Number.isFinite(Z)) throw new DadalabError(`ADP's Z must be a finite number, got ${Z}`, 'Pass a number such as 1.65');
+  if (!Number.isFinite(Z)) throw new InputError(`ADP's Z must be a finite number, got ${Z}`, 'Pass a number such as 1.65');
   const N = t.n;
   const { c, g, ldMin } = shifted(t.logDen, t.logDenErr, Z);
   const err = t.logDenErr;

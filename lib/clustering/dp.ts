@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
 import { Chart } from '../../widgets/chart';
@@ -27,7 +27,7 @@ export interface DecisionGraph {
 export function decisionGraph(nn: NeighborTable, logDen: ArrayLike<number>, X: Matrix | null): DecisionGraph {
   const N = nn.n, w = nn.maxk + 1;
   if (logDen.length !== N) {
-    throw new DadalabError(`The decision graph needs one log density per point (${N}), got ${logDen.length}`, 'Compute the density on the same data');
+    throw new InputError(`The decision graph needs one log density per point (${N}), got ${logDen.length}`, 'Compute the density on the same data');
   }
   const ld = Float64Array.from(logDen);
   const delta = new Float64Array(N), ref = new Int32Array(N);
@@ -44,7 +44,7 @@ export function decisionGraph(nn: NeighborTable, logDen: ArrayLike<number>, X: M
     for (let j = 0; j < N; j++) if (ld[j] > ld[i] && j !== i) { bj = j; break; }
     if (bj === -1) { delta[i] = -100; imax.push(i); continue; }
     if (!X) {
-      throw new DadalabError(`Point ${i} has no denser point among its ${nn.maxk} neighbours and there are no coordinates to search the others`,
+      throw new InputError(`Point ${i} has no denser point among its ${nn.maxk} neighbours and there are no coordinates to search the others`,
         'Create the Data object with coordinates, or compute distances with a larger maxk');
     }
     scans++;
@@ -114,7 +114,7 @@ export function dpClusteringFromCenters(nn: NeighborTable, graph: DecisionGraph,
   for (let t = 0; t < centers.length; t++) {
     const c = centers[t];
     if (!Number.isInteger(c) || c < 0 || c >= N) {
-      throw new DadalabError(`Centre ${c} is not a point index (0 to ${N - 1})`, 'Pass indices of points of this data set');
+      throw new InputError(`Centre ${c} is not a point index (0 to ${N - 1})`, 'Pass indices of points of this data set');
     }
     chosen[c] = 1;
   }
@@ -149,7 +149,7 @@ function dpAssign(nn: NeighborTable, graph: DecisionGraph, dc: ArrayLike<number>
   let out = lab;
   if (halo) {
     if (!dc || dc.length !== N) {
-      throw new DadalabError('The DP halo needs dc (the k*-th neighbour distance of every point) from a density method', 'Compute a density first (computeDensityPAk())');
+      throw new InputError('The DP halo needs dc (the k*-th neighbour distance of every point) from a density method', 'Compute a density first (computeDensityPAk())');
     }
     let mn = Infinity;
     for (let i = 0; i < N; i++) if (ld[i] < mn) mn = ld[i];

@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { lgamma } from '../stats/special';
 
 /** The contingency table of two labelings (any integers; −1 is a label like the others unless dropped). */
@@ -23,7 +23,7 @@ const SCORE_KEYS = optionKeys<ScoreOptions>({ ignorePredicted: 1, ignoreTrue: 1 
 export function contingency(labelsTrue: ArrayLike<number>, labelsPred: ArrayLike<number>, opts: ScoreOptions = {}): Contingency {
   checkOptionKeys(opts, SCORE_KEYS, 'the clustering score');
   if (labelsTrue.length !== labelsPred.length) {
-    throw new DadalabError(`The two labelings have different lengths (${labelsTrue.length} and ${labelsPred.length})`, 'Pass one label per point in both');
+    throw new InputError(`The two labelings have different lengths (${labelsTrue.length} and ${labelsPred.length})`, 'Pass one label per point in both');
   }
   const rowOf = new Map<number, number>(), colOf = new Map<number, number>();
   const a: number[] = [], b: number[] = [];
@@ -32,7 +32,7 @@ export function contingency(labelsTrue: ArrayLike<number>, labelsPred: ArrayLike
   for (let i = 0; i < labelsTrue.length; i++) {
     const t = labelsTrue[i], p = labelsPred[i];
     if (!Number.isFinite(t) || !Number.isFinite(p)) {
-      throw new DadalabError(`Label of point ${i} is not a number (${t}, ${p})`, 'Pass integer labels');
+      throw new InputError(`Label of point ${i} is not a number (${t}, ${p})`, 'Pass integer labels');
     }
     if (opts.ignorePredicted !== undefined && p === opts.ignorePredicted) continue;
     if (opts.ignoreTrue !== undefined && t === opts.ignoreTrue) continue;

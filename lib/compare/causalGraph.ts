@@ -5,7 +5,7 @@
  * sets) of the resulting directed graph.
  */
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError, StateError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { SeededRng } from '../stats/rng';
 import type { Chart } from '../../widgets/chart';
@@ -96,7 +96,7 @@ export class CausalGraph {
         let s = 0;
         for (let t = 0; t < T; t++) s += (data[t * D + a] - m) ** 2;
         const sd = Math.sqrt(s / (T - 1));
-        if (sd === 0) throw new DadalabError(`Variable ${a} is constant`, 'Remove constant variables before building the graph');
+        if (sd === 0) throw new InputError(`Variable ${a} is constant`, 'Remove constant variables before building the graph');
         for (let t = 0; t < T; t++) data[t * D + a] /= sd;
       }
     }
@@ -110,8 +110,8 @@ export class CausalGraph {
   /** Sample times: linspace(start, T - max(lags) - 1, n) truncated to integers. */
   sampleTimes(n: number, start: number, lags: number[]): Int32Array {
     const stop = this.T - Math.max(...lags) - 1;
-    if (stop <= start) throw new DadalabError(`The trajectory (T = ${this.T}) is too short for these lags and embeddings`, 'Use smaller lags or a longer trajectory');
-    if (!Number.isInteger(n) || n < 3) throw new DadalabError(`numSamples = ${n} is too small`, 'Pass numSamples >= 3');
+    if (stop <= start) throw new InputError(`The trajectory (T = ${this.T}) is too short for these lags and embeddings`, 'Use smaller lags or a longer trajectory');
+    if (!Number.isInteger(n) || n < 3) throw new InputError(`numSamples = ${n} is too small`, 'Pass numSamples >= 3');
     return Int32Array.from({ length: n }, (_, i) => Math.trunc(n === 1 ? start : start + ((stop - start) * i) / (n - 1)));
   }
 
@@ -124,7 +124,7 @@ export class CausalGraph {
     const Ep = o.embeddingDimPresent ?? 1, Ef = o.embeddingDimFuture ?? 1, te = o.embeddingTime ?? 1;
     const lags = o.timeLags;
     if (!Array.isArray(lags) || lags.length === 0 || lags.some((l) => !Number.isInteger(l) || l < 1)) {
-      throw new DadalabError('timeLags must be a list of positive whole numbers', 'Pass e.g. timeLags: [5]');
+      throw new InputError('timeLags must be a list of positive whole numbers', 'Pass e.g. timeLags: [5]');
     }
     const t0 = this.sampleTimes(o.numSamples, (Math.max(Ep, Ef) - 1) * te, lags);
     const D = this.D, x = this.series.data, n = t0.length;
@@ -135,7 +135,7 @@ export class CausalGraph {
     const periodsP = this.periods ? Float64Array.from({ length: D * Ep }, (_, f) => this.periods![Math.floor(f / Ep)]) : null;
     const W: Float64Array[][] = [], I: Float64Array[][] = [], F: number[][] = [], Er: (number | null)[][] = [];
     for (const v of targets) {
-      if (!Number.isInteger(v) || v < 0 || v >= D) throw new DadalabError(`Target variable ${v} does not exist`, `Use indices 0..${D - 1}`);
+      if (!Number.isInteger(v) || v < 0 || v >= D) throw new InputError(`Target variable ${v} does not exist`, `Use indices 0..${D - 1}`);
       const wRow: Float64Array[] = [], iRow: Float64Array[] = [], fRow: number[] = [], eRow: (number | null)[] = [];
       for (const tau of lags) {
         const fut = new Float64Array(n * Ef);
@@ -173,10 +173,10 @@ export class CausalGraph {
   computeAdjMatrix(opts: { weights?: PresentToFuture['weightsFinal']; threshold?: number; embeddingDimPresent?: number } = {}): CausalGraphResult {
     checkOptionKeys(opts, ['weights', 'threshold', 'embeddingDimPresent'], 'computeAdjMatrix');
     const weights = opts.weights ?? this.weightsFinal;
-    if (!weights) throw new DadalabError('No weights to build the graph from', 'Run optimizePresentToFuture first or pass weights');
+    if (!weights) throw new StateError('No weights to build the graph from', 'Run optimizePresentToFuture first or pass weights');
     const thr = opts.threshold ?? 0.1;
     const D = this.D, Ep = opts.embeddingDimPresent ?? Math.max(1, Math.round(weights[0][0].length / D));
-    if (weights.length !== D) throw new DadalabError(`Weights for ${weights.length} targets, but the graph needs all ${D}`, "Optimise with targetVariables: 'all'");
+    if (weights.length !== D) throw new InputError(`Weights for ${weights.length} targets, but the graph needs all ${D}`, "Optimise with targetVariables: 'all'");
     const strength = Array.from({ length: D }, () => new Array<number>(D).fill(0));
     const adj = Array.from({ length: D }, () => new Array<number>(D).fill(0));
     for (let t = 0; t < D; t++) {

@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
 import { checkpoint } from '../runtime/progress';
@@ -17,12 +17,12 @@ export function periodMixed(p1: PeriodLike, p2: PeriodLike, dim1: number, dim2: 
   const none1 = p1 === null || p1 === undefined, none2 = p2 === null || p2 === undefined;
   if (none1 && none2) return null;
   if (none1 || none2) {
-    throw new DadalabError('One of the two spaces has a period and the other has none',
+    throw new InputError('One of the two spaces has a period and the other has none',
       'Give both a period: for a non-periodic system use a period larger than the range of its features');
   }
   const arr = (p: number | ArrayLike<number>, dim: number) => {
     if (typeof p === 'number') return new Float64Array(dim).fill(p);
-    if (p.length !== dim) throw new DadalabError(`A period has ${p.length} entries for ${dim} variables`, `Pass ${dim} periods or one number`);
+    if (p.length !== dim) throw new InputError(`A period has ${p.length} entries for ${dim} variables`, `Pass ${dim} periods or one number`);
     return Float64Array.from(p);
   };
   const a = arr(p1 as number | ArrayLike<number>, dim1), b = arr(p2 as number | ArrayLike<number>, dim2);
@@ -47,7 +47,7 @@ function stack(parts: { m: Matrix; w: number }[]): Matrix {
 }
 
 function mat(x: MatrixLike, what: string): Matrix {
-  if (x === undefined || x === null) throw new DadalabError(`${what} is missing`, `Pass ${what} as an N x D matrix`);
+  if (x === undefined || x === null) throw new InputError(`${what} is missing`, `Pass ${what} as an N x D matrix`);
   const m = asMatrix(x);
   validateCoordinates(m, 2);
   return m;
@@ -81,11 +81,11 @@ export async function causalityImbalances(opts: CausalityOptions): Promise<Float
   checkOptionKeys(opts, CAUSALITY_KEYS, 'returnInfImbCausality');
   const C = mat(opts.causePresent, 'causePresent'), E = mat(opts.effectPresent, 'effectPresent'), F = mat(opts.effectFuture, 'effectFuture');
   if (C.rows !== E.rows || C.rows !== F.rows) {
-    throw new DadalabError("Number of points must be the same in 'causePresent', 'effectPresent' and 'effectFuture'", 'Pass samples at the same times');
+    throw new InputError("Number of points must be the same in 'causePresent', 'effectPresent' and 'effectFuture'", 'Pass samples at the same times');
   }
   const Z = opts.conditioningPresent ? mat(opts.conditioningPresent, 'conditioningPresent') : null;
   if (Z && Z.rows !== C.rows) {
-    throw new DadalabError("Number of points in 'conditioningPresent' and 'causePresent' do not match", 'Pass samples at the same times');
+    throw new InputError("Number of points in 'conditioningPresent' and 'causePresent' do not match", 'Pass samples at the same times');
   }
   const N = C.rows, k = opts.k ?? 1, maxk = opts.maxk ?? N - 1, metric = opts.metric ?? 'euclidean';
   const target = await computeNeighbors(F, { maxk, metric, period: opts.periodEffect ?? null, signal: opts.signal });
@@ -95,13 +95,13 @@ export async function causalityImbalances(opts: CausalityOptions): Promise<Float
     let space: Matrix, period: Float64Array | null;
     if (Z) {
       if (typeof w === 'number' || w.length !== 2) {
-        throw new DadalabError('With a conditioning system each weight is a pair [wCause, wConditioning]', 'Pass weights as an array of pairs');
+        throw new InputError('With a conditioning system each weight is a pair [wCause, wConditioning]', 'Pass weights as an array of pairs');
       }
       space = stack([{ m: C, w: w[0] }, { m: Z, w: w[1] }, { m: E, w: 1 }]);
       const inner = periodMixed(opts.periodConditioning, opts.periodEffect, Z.cols, E.cols, w[1], 1);
       period = periodMixed(opts.periodCause, inner, C.cols, Z.cols + E.cols, w[0], 1);
     } else {
-      if (typeof w !== 'number') throw new DadalabError('Without a conditioning system each weight is a number', 'Pass weights as a list of numbers');
+      if (typeof w !== 'number') throw new InputError('Without a conditioning system each weight is a number', 'Pass weights as a list of numbers');
       space = stack([{ m: C, w }, { m: E, w: 1 }]);
       period = periodMixed(opts.periodCause, opts.periodEffect, C.cols, E.cols, w, 1);
     }
@@ -140,7 +140,7 @@ export interface CausalityConditioningResult {
 /** The pairs (x, y) of meshgrid(xs, ys) raveled: x varies fastest. */
 export function grid2d(xs: ArrayLike<number>, ys: ArrayLike<number>): [number, number][] {
   if (!xs || !ys || typeof xs.length !== 'number' || typeof ys.length !== 'number') {
-    throw new DadalabError('The two weight lists must be one-dimensional arrays', 'Pass arrays of numbers');
+    throw new InputError('The two weight lists must be one-dimensional arrays', 'Pass arrays of numbers');
   }
   const out: [number, number][] = [];
   for (let j = 0; j < ys.length; j++) for (let i = 0; i < xs.length; i++) out.push([xs[i], ys[j]]);
@@ -185,7 +185,7 @@ export const RANKS_PRESENT_KEYS = optionKeys<RanksPresentOptions>({ causePresent
 export async function ranksPresentForAllWeights(opts: RanksPresentOptions): Promise<Int32Array[]> {
   checkOptionKeys(opts, RANKS_PRESENT_KEYS, 'returnRanksPresentForAllWeights');
   const C = mat(opts.causePresent, 'causePresent'), E = mat(opts.effectPresent, 'effectPresent');
-  if (C.rows !== E.rows) throw new DadalabError("Number of points must be the same in 'causePresent' and 'effectPresent'", 'Pass samples at the same times');
+  if (C.rows !== E.rows) throw new InputError("Number of points must be the same in 'causePresent' and 'effectPresent'", 'Pass samples at the same times');
   const maxk = opts.maxk ?? C.rows - 1;
   const out: Int32Array[] = [];
   for (let t = 0; t < opts.weights.length; t++) {

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { Matrix } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
 import { checkpoint } from '../runtime/progress';
@@ -22,13 +22,13 @@ export interface CoordsContext {
 
 function checkCoords(coords: readonly number[], D: number, what = 'coordinate list'): number[] {
   if (!Array.isArray(coords) && !ArrayBuffer.isView(coords)) {
-    throw new DadalabError(`The ${what} is not a list of coordinate indices`, 'Pass e.g. [0, 2]');
+    throw new InputError(`The ${what} is not a list of coordinate indices`, 'Pass e.g. [0, 2]');
   }
   const c = Array.from(coords as ArrayLike<number>, Number);
-  if (c.length === 0) throw new DadalabError(`The ${what} is empty`, 'Pass at least one coordinate index');
+  if (c.length === 0) throw new InputError(`The ${what} is empty`, 'Pass at least one coordinate index');
   for (const j of c) {
     if (!Number.isInteger(j) || j < 0 || j >= D) {
-      throw new DadalabError(`Coordinate ${j} in the ${what} does not exist (the data have ${D} coordinates)`,
+      throw new InputError(`Coordinate ${j} in the ${what} does not exist (the data have ${D} coordinates)`,
         `Use indices between 0 and ${D - 1}`);
     }
   }
@@ -91,11 +91,11 @@ export function makeCoordImbalances(coordList: readonly (readonly number[])[], r
 export async function imbalancesWithCoords(ctx: CoordsContext, target: IndexTable, coordList: readonly (readonly number[])[],
   k = 1, targetName = 'full'): Promise<CoordImbalances> {
   if (target.n !== ctx.X.rows) {
-    throw new DadalabError(`The target table has ${target.n} rows but there are ${ctx.X.rows} points`,
+    throw new InputError(`The target table has ${target.n} rows but there are ${ctx.X.rows} points`,
       'Pass the neighbour indices of the target space computed on the same points');
   }
   if (!Array.isArray(coordList) || coordList.length === 0) {
-    throw new DadalabError('The list of coordinate subsets is empty', 'Pass e.g. [[0], [1, 2]]');
+    throw new InputError('The list of coordinate subsets is empty', 'Pass e.g. [[0], [1, 2]]');
   }
   const L = coordList.length;
   const row0 = new Float64Array(L), row1 = new Float64Array(L);
@@ -233,10 +233,10 @@ export async function greedyFeatureSelection(ctx: CoordsContext, target: IndexTa
   const k = opts.k ?? 1, nBest = opts.nBest ?? 10, symm = opts.symm ?? true;
   const nCoords = opts.nCoords;
   if (!Number.isInteger(nCoords) || nCoords < 1 || nCoords > D) {
-    throw new DadalabError(`nCoords = ${nCoords} is not between 1 and the ${D} coordinates`, `Pass nCoords between 1 and ${D}`);
+    throw new InputError(`nCoords = ${nCoords} is not between 1 and the ${D} coordinates`, `Pass nCoords between 1 and ${D}`);
   }
   if (!Number.isInteger(nBest) || nBest < 1) {
-    throw new DadalabError(`nBest = ${nBest} is not a positive whole number`, 'Pass nBest >= 1 (DADApy default 10)');
+    throw new InputError(`nBest = ${nBest} is not a positive whole number`, 'Pass nBest >= 1 (DADApy default 10)');
   }
   const s = Math.sqrt(0.5);
   const score = (r: CoordImbalances): Float64Array => {

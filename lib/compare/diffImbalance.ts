@@ -9,7 +9,7 @@
  * injected Rng (DADApy uses JAX's threefry: the same statistics, not the same draws).
  */
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { ConvergenceError, InputError, StateError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { checkpoint } from '../runtime/progress';
 import { SeededRng, type Rng } from '../stats/rng';
@@ -213,7 +213,7 @@ const DIFF_IMBALANCE_KEYS = optionKeys<DiffImbalanceOptions>({
 function periods(p: number | ArrayLike<number> | null | undefined, D: number): Float64Array | null {
   if (p === null || p === undefined) return null;
   if (typeof p === 'number') return new Float64Array(D).fill(p);
-  if (p.length !== D) throw new DadalabError(`${p.length} periods for ${D} features`, `Pass ${D} periods (0: not periodic) or one number`);
+  if (p.length !== D) throw new InputError(`${p.length} periods for ${D} features`, `Pass ${D} periods (0: not periodic) or one number`);
   return Float64Array.from(p);
 }
 
@@ -259,26 +259,26 @@ export class DiffImbalance {
     this.periodsA = periods(o.periodsA, D);
     if (o.distancesB) {
       const M = asMatrix(o.distancesB);
-      if (M.rows !== M.cols || M.rows !== N) throw new DadalabError(`distancesB is ${M.rows} x ${M.cols}, not ${N} x ${N}`, 'Pass the square distance matrix of the same points');
+      if (M.rows !== M.cols || M.rows !== N) throw new InputError(`distancesB is ${M.rows} x ${M.cols}, not ${N} x ${N}`, 'Pass the square distance matrix of the same points');
       this.dB = (i, j) => M.data[i * N + j];
     } else {
-      if (!dataB) throw new DadalabError('Space B is missing', 'Pass dataB (features) or distancesB (a square matrix)');
+      if (!dataB) throw new InputError('Space B is missing', 'Pass dataB (features) or distancesB (a square matrix)');
       const B = asMatrix(dataB).toFloat64();
       validateCoordinates(B, 3);
-      if (B.rows !== N) throw new DadalabError(`Space B has ${B.rows} points but A has ${N}`, 'Pass the same points in both spaces');
+      if (B.rows !== N) throw new InputError(`Space B has ${B.rows} points but A has ${N}`, 'Pass the same points in both spaces');
       const pB = periods(o.periodsB, B.cols);
       const xb = B.data as Float64Array;
       this.dB = (i, j) => { let s = 0; for (let a = 0; a < B.cols; a++) { const e = diff(xb, i, j, B.cols, a, pB); s += e * e; } return s; };
     }
     const opt = (o.optimizerName ?? 'sgd') as OptimizerName;
-    if (!['sgd', 'adam', 'adamw'].includes(opt)) throw new DadalabError(`Unknown optimizer '${o.optimizerName}'`, "Use 'sgd', 'adam' or 'adamw'");
+    if (!['sgd', 'adam', 'adamw'].includes(opt)) throw new InputError(`Unknown optimizer '${o.optimizerName}'`, "Use 'sgd', 'adam' or 'adamw'");
     const decay = o.learningRateDecay ?? null;
-    if (decay !== null && decay !== 'cos' && decay !== 'exp') throw new DadalabError(`Unknown learning-rate decay '${decay}'`, "Use null, 'cos' or 'exp'");
+    if (decay !== null && decay !== 'cos' && decay !== 'exp') throw new InputError(`Unknown learning-rate decay '${decay}'`, "Use null, 'cos' or 'exp'");
     let kInit = o.kInit ?? 1;
     const kFinal = o.kFinal ?? 1;
     if (kInit > 100) kInit = 100;
     if (!Number.isInteger(kInit) || !Number.isInteger(kFinal) || !(kInit >= kFinal && kFinal > 0)) {
-      throw new DadalabError(`kInit = ${kInit} and kFinal = ${kFinal} must be whole numbers with kInit >= kFinal > 0`, 'Pass e.g. kInit: 10, kFinal: 1');
+      throw new InputError(`kInit = ${kInit} and kFinal = ${kFinal} must be whole numbers with kInit >= kFinal > 0`, 'Pass e.g. kInit: 10, kFinal: 1');
     }
     this.opts = {
       numEpochs: o.numEpochs ?? 200, batchesPerEpoch: o.batchesPerEpoch ?? 1, l1Strength: o.l1Strength ?? 0,
@@ -287,7 +287,7 @@ export class DiffImbalance {
     };
     if (o.paramsGroups) {
       const g = Array.from(o.paramsGroups);
-      if (g.reduce((s, v) => s + v, 0) !== D) throw new DadalabError(`paramsGroups sum to ${g.reduce((s, v) => s + v, 0)}, not D = ${D}`, 'Give group sizes that add up to the number of features');
+      if (g.reduce((s, v) => s + v, 0) !== D) throw new InputError(`paramsGroups sum to ${g.reduce((s, v) => s + v, 0)}, not D = ${D}`, 'Give group sizes that add up to the number of features');
       this.groups = new Int32Array(D);
       let at = 0;
       g.forEach((size, gi) => { for (let t = 0; t < size; t++) this.groups![at++] = gi; });
@@ -297,9 +297,9 @@ export class DiffImbalance {
       this.nparams = D;
     }
     this.paramsInit = o.paramsInit ? Float64Array.from(o.paramsInit) : new Float64Array(this.nparams).fill(0.1);
-    if (this.paramsInit.length !== this.nparams) throw new DadalabError(`${this.paramsInit.length} initial parameters for ${this.nparams}`, `Pass ${this.nparams} values`);
+    if (this.paramsInit.length !== this.nparams) throw new InputError(`${this.paramsInit.length} initial parameters for ${this.nparams}`, `Pass ${this.nparams} values`);
     const nrows = o.numPointsRows ?? N;
-    if (!Number.isInteger(nrows) || nrows < 2 || nrows > N) throw new DadalabError(`numPointsRows = ${nrows} is not between 2 and N = ${N}`, 'Pass a smaller number of rows');
+    if (!Number.isInteger(nrows) || nrows < 2 || nrows > N) throw new InputError(`numPointsRows = ${nrows} is not between 2 and N = ${N}`, 'Pass a smaller number of rows');
     if (nrows < N) {
       this.rows = this.rng.choice(N, nrows, false);
       const inRows = new Uint8Array(N);
@@ -311,7 +311,7 @@ export class DiffImbalance {
       this.rows = Int32Array.from({ length: N }, (_, i) => i);
       this.cols = this.rows;
     }
-    if (this.rows.length < this.opts.batchesPerEpoch) throw new DadalabError('More batches than rows', 'Lower batchesPerEpoch');
+    if (this.rows.length < this.opts.batchesPerEpoch) throw new InputError('More batches than rows', 'Lower batchesPerEpoch');
     const nr = this.rows.length, nc = this.cols.length;
     this.ranksB = new Float64Array(nr * nc);
     const row = new Float64Array(nc);
@@ -392,7 +392,7 @@ export class DiffImbalance {
     for (let e = 1; e <= E; e++) {
       let blocks: (Int32Array | null)[] = [null];
       if (nb > 1) {
-        if (nrows % nb !== 0) throw new DadalabError(`${nrows} rows cannot be split into ${nb} equal batches`, 'Choose batchesPerEpoch dividing the number of rows');
+        if (nrows % nb !== 0) throw new InputError(`${nrows} rows cannot be split into ${nb} equal batches`, 'Choose batchesPerEpoch dividing the number of rows');
         const perm = this.rng.permutation(nrows);
         const size = nrows / nb;
         blocks = Array.from({ length: nb }, (_, b) => perm.slice(b * size, (b + 1) * size));
@@ -427,7 +427,7 @@ export class DiffImbalance {
         }
       }
       if (params.some((p) => Number.isNaN(p))) {
-        throw new DadalabError('All weights were set to zero during the optimisation (NaN weights)', 'Lower l1Strength or the learning rate');
+        throw new ConvergenceError('The training diverged: all weights were set to zero (NaN weights)', 'Lower l1Strength or the learning rate');
       }
       PT.set(params.map(Math.abs), e * P);
       IT[e] = lastImb;
@@ -452,13 +452,13 @@ export class DiffImbalance {
    */
   returnFinalDii(o: { computeError?: boolean; ratioRowsColumns?: number | null; rng?: Rng; seed?: number; discardCloseInd?: number } = {}): { imbFinal: number; errorFinal: number | null } {
     checkOptionKeys(o, ['computeError', 'ratioRowsColumns', 'rng', 'seed', 'discardCloseInd'], 'returnFinalDii');
-    if (!this.paramsFinal) throw new DadalabError('returnFinalDii needs trained weights', 'Call train() first');
+    if (!this.paramsFinal) throw new StateError('returnFinalDii needs trained weights', 'Call train() first');
     const computeError = o.computeError ?? true;
     const dci = o.discardCloseInd ?? 0;
     const kF = this.opts.kFinal, nb = this.opts.batchesPerEpoch;
     if (computeError) {
       const ratio = o.ratioRowsColumns === undefined ? 1 : o.ratioRowsColumns;
-      if (ratio === null) throw new DadalabError('computeError needs ratioRowsColumns', 'Pass ratioRowsColumns (e.g. 1) or computeError: false');
+      if (ratio === null) throw new InputError('computeError needs ratioRowsColumns', 'Pass ratioRowsColumns (e.g. 1) or computeError: false');
       const pts = Int32Array.from({ length: Math.ceil(this.N / (dci + 1)) }, (_, i) => i * (dci + 1));
       const Np = pts.length;
       const nrows = Math.trunc((ratio / (ratio + 1)) * Np);
@@ -504,7 +504,7 @@ export class DiffImbalance {
   private maskedFinalDii(dci: number): number {
     const N = this.N, D = this.A.cols, x = this.A.data as Float64Array;
     const keep = N - 2 * dci - 1;
-    if (keep < 2) throw new DadalabError(`discardCloseInd = ${dci} leaves fewer than 2 columns of ${N} points`, 'Use a smaller discardCloseInd');
+    if (keep < 2) throw new InputError(`discardCloseInd = ${dci} leaves fewer than 2 columns of ${N} points`, 'Use a smaller discardCloseInd');
     const w = this.featureWeights(this.paramsFinal!);
     const k = Math.ceil(this.opts.kFinal * this.opts.batchesPerEpoch * (1 - (2 * dci) / N));
     const cols = (i: number): number[] => {
@@ -555,7 +555,9 @@ export class DiffImbalance {
     try {
       await di.train({ signal: ev.signal });
     } catch (e) {
-      if (e instanceof DadalabError) return { dii: Infinity, error: null };
+      // a candidate whose training diverges scores as the worst; any other error (a bad option,
+      // an interrupt, memory) is the caller's to see
+      if (e instanceof ConvergenceError) return { dii: Infinity, error: null };
       throw e;
     }
     const r = di.returnFinalDii({ computeError: ev.computeError ?? false, ratioRowsColumns: ev.ratioRowsColumns ?? 1, seed: ev.seed ?? 0, discardCloseInd: ev.discardCloseInd ?? 0 });
@@ -567,13 +569,13 @@ export class DiffImbalance {
     try {
       return (await di.train({ signal })).paramsFinal;
     } catch (e) {
-      if (e instanceof DadalabError) return new Float64Array(this.nparams);
+      if (e instanceof ConvergenceError) return new Float64Array(this.nparams);
       throw e;
     }
   }
 
   private async greedy(start: number[][], grow: boolean, stopAt: number, ev: GreedyDiiOptions, first: GreedyStep | null): Promise<GreedyDii> {
-    if (this.groups) throw new DadalabError('Greedy selection works on single features, not on paramsGroups', 'Build the DiffImbalance without paramsGroups');
+    if (this.groups) throw new InputError('Greedy selection works on single features, not on paramsGroups', 'Build the DiffImbalance without paramsGroups');
     const D = this.nparams, nBest = ev.nBest ?? 10, seed0 = ev.seed ?? 0;
     const steps: GreedyStep[] = first ? [first] : [];
     let selected = start;
@@ -594,7 +596,7 @@ export class DiffImbalance {
         res.push({ set: c, ...(await this.evaluate(c, seed0 + generated, ev)) });
       }
       const order = res.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.dii)).sort((a, b) => (a.r.dii - b.r.dii) || a.i - b.i);
-      if (order.length === 0) throw new DadalabError('Every candidate feature set failed to train', 'Lower the learning rate');
+      if (order.length === 0) throw new ConvergenceError('Every candidate feature set diverged in training', 'Lower the learning rate');
       const best = order[0].r;
       steps.push({ features: best.set, dii: best.dii, error: best.error, weights: await this.trainedWeights(best.set, seed0, ev.signal) });
       selected = order.slice(0, nBest).map((x) => x.r.set);
@@ -614,7 +616,7 @@ export class DiffImbalance {
     const singles: { set: number[]; dii: number; error: number | null }[] = [];
     for (let f = 0; f < D; f++) singles.push({ set: [f], ...(await this.evaluate([f], seed0, opts)) });
     const order = singles.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.dii)).sort((a, b) => (a.r.dii - b.r.dii) || a.i - b.i);
-    if (order.length === 0) throw new DadalabError('Every single feature failed to train', 'Lower the learning rate');
+    if (order.length === 0) throw new ConvergenceError('Every single feature diverged in training', 'Lower the learning rate');
     const b = order[0].r;
     const w = new Float64Array(D);
     w[b.set[0]] = this.paramsInit[b.set[0]];
@@ -628,7 +630,7 @@ export class DiffImbalance {
    */
   async backwardGreedyFeatureSelection(opts: GreedyDiiOptions & { nFeaturesMin?: number } = {}): Promise<GreedyDii> {
     checkOptionKeys(opts, [...GREEDY_DII_KEYS, 'nFeaturesMin'], 'backwardGreedyFeatureSelection');
-    if (!this.paramsFinal) throw new DadalabError('backwardGreedyFeatureSelection starts from trained weights', 'Call train() first');
+    if (!this.paramsFinal) throw new StateError('backwardGreedyFeatureSelection starts from trained weights', 'Call train() first');
     const D = this.nparams;
     const all = Array.from({ length: D }, (_, f) => f);
     const r = this.returnFinalDii({ computeError: opts.computeError ?? false, ratioRowsColumns: opts.ratioRowsColumns ?? 1, seed: opts.seed ?? 0, discardCloseInd: opts.discardCloseInd ?? 0 });

@@ -5,8 +5,9 @@
  * distance, the rank matrix puts each point itself last (rank N), and the gradient is DADApy's
  * hand-coded one, which is half the true derivative (reproduced so trajectories match DADApy).
  */
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError, InputError } from '../errors';
+import { InputError, ConvergenceError } from '../errors';
 import { asMatrix, Matrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { checkpoint } from '../runtime/progress';
 import { ensureMemory } from '../runtime/memory';
@@ -177,7 +178,6 @@ export interface OptimizeDiiOptions {
   /** Backward elimination mode: zero weights stay zero, negative updates are reflected, no L1. */
   staticZeros?: boolean;
   signal?: AbortSignal;
-  warn?: (m: string) => void;
 }
 
 export interface DiiTrajectory {
@@ -202,7 +202,7 @@ function stdWeights(X: Matrix): Float64Array {
     let s = 0;
     for (let i = 0; i < N; i++) s += (X.data[i * D + a] - m) ** 2;
     const sd = Math.sqrt(s / N);
-    if (sd === 0) throw new DadalabError(`Feature ${a} is constant: its default weight 1 / std is infinite`, 'Drop constant features or pass initial weights');
+    if (sd === 0) throw new InputError(`Feature ${a} is constant: its default weight 1 / std is infinite`, 'Drop constant features or pass initial weights');
     w[a] = 1 / sd;
   }
   return w;
@@ -218,18 +218,18 @@ function stdWeights(X: Matrix): Float64Array {
 export async function optimizeDii(groundTruth: Matrix, data: Matrix, opts: OptimizeDiiOptions): Promise<DiiTrajectory> {
   const N = data.rows, D = data.cols;
   if (groundTruth.rows !== N) {
-    throw new DadalabError(`The ground truth has ${groundTruth.rows} points but the data have ${N}`, 'Pass the same points in both');
+    throw new InputError(`The ground truth has ${groundTruth.rows} points but the data have ${N}`, 'Pass the same points in both');
   }
   const decay = opts.decayingLr ?? 'exp';
   if (decay !== 'exp' && decay !== 'cos' && decay !== 'static') {
-    throw new DadalabError(`decayingLr = '${decay}' is not known`, "Use 'exp', 'cos' or 'static'");
+    throw new InputError(`decayingLr = '${decay}' is not known`, "Use 'exp', 'cos' or 'static'");
   }
   const nEpochs = opts.nEpochs ?? 100, l1 = opts.staticZeros ? 0 : (opts.l1Penalty ?? 0);
   const period = opts.period ?? null;
   const X = wrapped(data, period);
   const RB = rankMatrix(fullDistanceMatrix(wrapped(groundTruth, opts.groundTruthPeriod ?? null), opts.groundTruthPeriod ?? null), N);
   const w0 = opts.weights0 ? Float64Array.from(opts.weights0) : stdWeights(data);
-  if (w0.length !== D) throw new DadalabError(`${w0.length} initial weights for ${D} features`, `Pass ${D} weights`);
+  if (w0.length !== D) throw new InputError(`${w0.length} initial weights for ${D} features`, `Pass ${D} weights`);
   const maxAbs = (w: Float64Array) => w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   let scaling = opts.constrain ? 1 / maxAbs(w0) : 1;
   let w = w0.map((v) => scaling * v);
@@ -247,7 +247,7 @@ export async function optimizeDii(groundTruth: Matrix, data: Matrix, opts: Optim
     const g = diiGradient(DA, X, RB, w, lambda, period).map((v) => v * scaling);
     if (opts.staticZeros) for (let a = 0; a < D; a++) if (w[a] === 0) g[a] = 0;
     if (g.some((v) => Number.isNaN(v))) {
-      opts.warn?.('The DII gradient is NaN (duplicate points or lambda = 0): the optimisation stopped early');
+      warn('The DII gradient is NaN (duplicate points, or lambda = 0): the optimisation stopped early', 'numerical');
       last = e; break;
     }
     const lr = lrAt(opts.lRate, e, nEpochs, decay);
@@ -260,7 +260,7 @@ export async function optimizeDii(groundTruth: Matrix, data: Matrix, opts: Optim
       wn[a] = v;
     }
     if (wn.every((v) => v === 0)) {
-      opts.warn?.('All weights became zero: the l1 regularization is too high (the optimisation stopped early)');
+      warn('All weights became zero: the L1 penalty is too high (the optimisation stopped early)', 'numerical');
       last = e; break;
     }
     if (opts.constrain) scaling = 1 / maxAbs(wn);
@@ -332,7 +332,7 @@ function parsePeriodDii(p: Period, D: number): Float64Array | null {
   if (p === null || p === undefined) return null;
   if (typeof p === 'number') return new Float64Array(D).fill(p);
   if (typeof p !== 'object' || typeof p.length !== 'number' || p.length !== D) {
-    throw new DadalabError(`The period must be a number or ${D} numbers`, `Pass a number or an array of ${D} box lengths (0: not periodic)`);
+    throw new InputError(`The period must be a number or ${D} numbers`, `Pass a number or an array of ${D} box lengths (0: not periodic)`);
   }
   return Float64Array.from(p);
 }
@@ -341,7 +341,7 @@ function parseWeights(w: number | ArrayLike<number> | null | undefined, X: Matri
   if (w === null || w === undefined) return stdWeights(X);
   if (typeof w === 'number') return new Float64Array(X.cols).fill(w);
   if (typeof w !== 'object' || w.length !== X.cols) {
-    throw new DadalabError(`initialWeights must be a number or ${X.cols} numbers`, `Pass ${X.cols} weights`);
+    throw new InputError(`initialWeights must be a number or ${X.cols} numbers`, `Pass ${X.cols} weights`);
   }
   return Float64Array.from(w);
 }
@@ -430,12 +430,12 @@ export class FeatureWeighting {
       throw new InputError('The target space of the DII is missing', 'Pass { targetData: Y } (coordinates of the same points, a FeatureWeighting or a Data object)');
     }
     if (targetData instanceof FeatureWeighting) {
-      if (targetData.N !== this.N) throw new DadalabError(`The target has ${targetData.N} points but the data have ${this.N}`, 'Pass the same points');
+      if (targetData.N !== this.N) throw new InputError(`The target has ${targetData.N} points but the data have ${this.N}`, 'Pass the same points');
       return { M: targetData.X, period: targetData.period };
     }
     const M = asMatrix(targetData);
     validateCoordinates(M, 2);
-    if (M.rows !== this.N) throw new DadalabError(`The target has ${M.rows} points but the data have ${this.N}`, 'Pass the same points');
+    if (M.rows !== this.N) throw new InputError(`The target has ${M.rows} points but the data have ${this.N}`, 'Pass the same points');
     return { M, period: null };
   }
 
@@ -489,7 +489,7 @@ export class FeatureWeighting {
     }
     let best = -1;
     for (let i = 0; i < finals.length; i++) if (!Number.isNaN(finals[i]) && (best < 0 || finals[i] < finals[best])) best = i;
-    if (best < 0) throw new DadalabError('Every trial learning rate gave a NaN DII', 'Check the data for duplicate points');
+    if (best < 0) throw new ConvergenceError('Every trial learning rate gave a NaN DII', 'Check the data for duplicate points');
     this.history = { ...this.history, diiPerEpochPerLr: diiPer, weightsPerEpochPerLr: weightsPer, trialLearningRates: rates };
     return rates[best];
   }

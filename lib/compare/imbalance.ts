@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, pairDistance, type Metric } from '../neighbors';
 import type { Rng } from '../stats/rng';
@@ -24,14 +24,14 @@ const IMBALANCE_KEYS = optionKeys<ImbalanceOptions>({ k: 1, rng: 1 });
 
 function checkPair(a: IndexTable, b: IndexTable, k: number): void {
   if (a.n !== b.n) {
-    throw new DadalabError(`The two neighbour tables describe ${a.n} and ${b.n} points`,
+    throw new InputError(`The two neighbour tables describe ${a.n} and ${b.n} points`,
       'Compare two representations of the same points, in the same order');
   }
   if (!Number.isInteger(k) || k < 1) {
-    throw new DadalabError(`k = ${k} is not a positive whole number`, 'Pass k >= 1 (DADApy default: 1)');
+    throw new InputError(`k = ${k} is not a positive whole number`, 'Pass k >= 1 (DADApy default: 1)');
   }
   if (k > a.maxk) {
-    throw new DadalabError(`k = ${k} neighbours were asked for but the first table holds ${a.maxk} per point`,
+    throw new InputError(`k = ${k} neighbours were asked for but the first table holds ${a.maxk} per point`,
       `Pass k <= ${a.maxk}, or compute the neighbours with maxk >= ${k}`);
   }
 }
@@ -72,7 +72,7 @@ export function conditionalRanks(a: IndexTable, b: IndexTable, opts: ImbalanceOp
       }
       if (r < 0) {
         if (!opts.rng) {
-          throw new DadalabError(`A neighbour of point ${i} is not among the ${b.maxk} stored neighbours of the second space and no random generator was given`,
+          throw new InputError(`A neighbour of point ${i} is not among the ${b.maxk} stored neighbours of the second space and no random generator was given`,
             'Use complete tables (maxk = N - 1) or pass an rng for the ranks beyond maxk');
         }
         r = opts.rng.integers(wb, N, 1)[0];
@@ -206,13 +206,13 @@ export function imbalancePair(A: Matrix, B: Matrix, opts: PairOptions = {}): [nu
   checkOptionKeys(opts, PAIR_KEYS, 'imbalancePair');
   const N = A.rows;
   if (B.rows !== N) {
-    throw new DadalabError(`The two representations have ${N} and ${B.rows} points`,
+    throw new InputError(`The two representations have ${N} and ${B.rows} points`,
       'Pass two representations of the same points, in the same order');
   }
   const k = opts.k ?? 1;
   const maxk = opts.maxk ?? N - 1;
   if (!Number.isInteger(k) || k < 1 || k > N - 1 || k > maxk) {
-    throw new DadalabError(`k = ${k} is not between 1 and ${Math.min(N - 1, maxk)}`, 'Pass a smaller k');
+    throw new InputError(`k = ${k} is not between 1 and ${Math.min(N - 1, maxk)}`, 'Pass a smaller k');
   }
   const metric = opts.metric ?? 'euclidean';
   const dA = new Float64Array(N), dB = new Float64Array(N);
@@ -293,13 +293,13 @@ export interface PairHint {
 export async function imbalancePairAsync(A: Matrix, B: Matrix, opts: PairOptions & { tableK?: number; signal?: AbortSignal; hint?: PairHint } = {}): Promise<[number, number]> {
   const N = A.rows;
   if (B.rows !== N) {
-    throw new DadalabError(`The two representations have ${N} and ${B.rows} points`,
+    throw new InputError(`The two representations have ${N} and ${B.rows} points`,
       'Pass two representations of the same points, in the same order');
   }
   const k = opts.k ?? 1;
   const maxk = opts.maxk ?? N - 1;
   if (!Number.isInteger(k) || k < 1 || k > N - 1 || k > maxk) {
-    throw new DadalabError(`k = ${k} is not between 1 and ${Math.min(N - 1, maxk)}`, 'Pass a smaller k');
+    throw new InputError(`k = ${k} is not between 1 and ${Math.min(N - 1, maxk)}`, 'Pass a smaller k');
   }
   const metric = opts.metric ?? 'euclidean';
   const m = Math.min(N - 1, Math.max(opts.tableK ?? 30, k));
@@ -337,7 +337,7 @@ export function asIndexTable(t: TableLike, N: number, what = 'target ranks'): In
     table = t as IndexTable;
   } else if (t instanceof Int32Array) {
     if (N === 0 || t.length % N !== 0) {
-      throw new DadalabError(`The ${what} hold ${t.length} indices, not a multiple of the ${N} points`, 'Pass an N x width table');
+      throw new InputError(`The ${what} hold ${t.length} indices, not a multiple of the ${N} points`, 'Pass an N x width table');
     }
     table = { n: N, maxk: t.length / N - 1, indices: t };
   } else {
@@ -347,13 +347,13 @@ export function asIndexTable(t: TableLike, N: number, what = 'target ranks'): In
     table = { n: m.rows, maxk: m.cols - 1, indices: ind };
   }
   if (table.n !== N) {
-    throw new DadalabError(`The ${what} have ${table.n} rows but there are ${N} points`, 'Pass the neighbour indices of the same points');
+    throw new InputError(`The ${what} have ${table.n} rows but there are ${N} points`, 'Pass the neighbour indices of the same points');
   }
-  if (table.maxk < 1) throw new DadalabError(`The ${what} have no neighbour columns`, 'Pass N x (maxk + 1) indices, the point itself first');
+  if (table.maxk < 1) throw new InputError(`The ${what} have no neighbour columns`, 'Pass N x (maxk + 1) indices, the point itself first');
   for (let i = 0; i < table.indices.length; i++) {
     const v = table.indices[i];
     if (!(v >= 0 && v < N)) {
-      throw new DadalabError(`The ${what} contain index ${v}, outside 0..${N - 1}`, 'Pass neighbour indices of these points');
+      throw new InputError(`The ${what} contain index ${v}, outside 0..${N - 1}`, 'Pass neighbour indices of these points');
     }
   }
   return table;
@@ -372,7 +372,7 @@ function imbalancesFromRanks(rAB: Float64Array, rBA: Float64Array, N: number, k:
     for (let t = 0; t < r.length; t++) {
       if (r[t] > maxk) {
         if (!rng) {
-          throw new DadalabError(`maxk = ${maxk} < N - 1 = ${N - 1} needs random ranks but no rng was given`, 'Pass an rng');
+          throw new InputError(`maxk = ${maxk} < N - 1 = ${N - 1} needs random ranks but no rng was given`, 'Pass an rng');
         }
         r[t] = rng.integers(maxk + 1, N, 1)[0];
       }

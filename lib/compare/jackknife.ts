@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
 import { checkpoint } from '../runtime/progress';
@@ -44,10 +44,10 @@ export async function jackknifeImbalance(X1: Matrix, X2: Matrix, opts: Jackknife
   checkOptionKeys(opts, JACKKNIFE_KEYS, 'jackknifeImbalance');
   const N = X1.rows;
   if (X2.rows !== N) {
-    throw new DadalabError(`The two data sets have ${N} and ${X2.rows} points`, 'Pass two representations of the same points');
+    throw new InputError(`The two data sets have ${N} and ${X2.rows} points`, 'Pass two representations of the same points');
   }
   const n = opts.n ?? N;
-  if (!Number.isInteger(n) || n < 1 || n > N) throw new DadalabError(`n = ${n} is not between 1 and N = ${N}`, 'Pass n <= N');
+  if (!Number.isInteger(n) || n < 1 || n > N) throw new InputError(`n = ${n} is not between 1 and N = ${N}`, 'Pass n <= N');
   const k = opts.k ?? 1;
   const maxk = (opts.maxk ?? N - 1) - 1;
   const rng = opts.rng ?? new SeededRng(42);
@@ -91,7 +91,7 @@ let moduleRng: Rng | null = null;
 export class DataSets {
   /** DataSets.return_inf_imb_jackknife_d1_to_d2: d1's maxk, metric and period are used for both. */
   static async returnInfImbJackknifeD1ToD2(d1: DataLike, d2: DataLike, opts: { n?: number | null; k?: number; rng?: Rng } = {}): Promise<JackknifeImbalance> {
-    if (!d1.X || !d2.X) throw new DadalabError('The jackknife needs coordinates in both data sets', 'Create both Data objects with coordinates');
+    if (!d1.X || !d2.X) throw new InputError('The jackknife needs coordinates in both data sets', 'Create both Data objects with coordinates');
     if (!opts.rng && !moduleRng) moduleRng = new SeededRng(42);
     const D = d1.X.cols;
     const period = d1.period === null ? null : typeof d1.period === 'number' ? new Float64Array(D).fill(d1.period) : d1.period;

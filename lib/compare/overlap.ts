@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
 import type { Chart } from '../../widgets/chart';
@@ -20,9 +20,9 @@ export interface Overlap {
 }
 
 function check(t: IndexTable, k: number, what: string): void {
-  if (!Number.isInteger(k) || k < 1) throw new DadalabError(`k = ${k} is not a positive whole number`, 'Pass k >= 1');
+  if (!Number.isInteger(k) || k < 1) throw new InputError(`k = ${k} is not a positive whole number`, 'Pass k >= 1');
   if (k > t.maxk) {
-    throw new DadalabError(`k = ${k} but the ${what} table holds ${t.maxk} neighbours per point`, `Pass k <= ${t.maxk} or compute more neighbours`);
+    throw new InputError(`k = ${k} but the ${what} table holds ${t.maxk} neighbours per point`, `Pass k <= ${t.maxk} or compute more neighbours`);
   }
 }
 
@@ -33,7 +33,7 @@ function check(t: IndexTable, k: number, what: string): void {
  */
 export function dataOverlapPerPoint(a: IndexTable, b: IndexTable, k: number): Float64Array {
   if (a.n !== b.n) {
-    throw new DadalabError(`The two tables describe ${a.n} and ${b.n} points`, 'Compare representations of the same points, in the same order');
+    throw new InputError(`The two tables describe ${a.n} and ${b.n} points`, 'Compare representations of the same points, in the same order');
   }
   check(a, k, 'first');
   check(b, k, 'second');
@@ -90,7 +90,7 @@ export interface LabelOverlapPlan {
  */
 export function labelOverlapPlan(labels: Int32Array, k: number | null | undefined, classFraction: number | null | undefined): LabelOverlapPlan {
   if ((k === null || k === undefined) && (classFraction === null || classFraction === undefined)) {
-    throw new DadalabError('Neither k nor classFraction was given', 'Pass k (neighbours per point) or classFraction (a share of each class)');
+    throw new InputError('Neither k nor classFraction was given', 'Pass k (neighbours per point) or classFraction (a share of each class)');
   }
   const N = labels.length;
   const counts = new Map<number, number>();
@@ -99,7 +99,7 @@ export function labelOverlapPlan(labels: Int32Array, k: number | null | undefine
   let maxK = 0;
   const raised: number[] = [];
   if (classFraction !== null && classFraction !== undefined) {
-    if (!(classFraction > 0)) throw new DadalabError(`classFraction = ${classFraction} is not positive`, 'Pass a fraction such as 0.1');
+    if (!(classFraction > 0)) throw new InputError(`classFraction = ${classFraction} is not positive`, 'Pass a fraction such as 0.1');
     const kc = new Map<number, number>();
     for (const [label, count] of counts) {
       let ck = Math.trunc(count * classFraction);
@@ -109,7 +109,7 @@ export function labelOverlapPlan(labels: Int32Array, k: number | null | undefine
     }
     for (let i = 0; i < N; i++) kPer[i] = kc.get(labels[i])!;
   } else {
-    if (!Number.isInteger(k) || (k as number) < 1) throw new DadalabError(`k = ${k} is not a positive whole number`, 'Pass k >= 1');
+    if (!Number.isInteger(k) || (k as number) < 1) throw new InputError(`k = ${k} is not a positive whole number`, 'Pass k >= 1');
     kPer.fill(k as number);
     maxK = k as number;
   }
@@ -124,10 +124,10 @@ export function labelOverlapPlan(labels: Int32Array, k: number | null | undefine
  */
 export function labelsAsInt(labels: ArrayLike<number> | readonly string[], N: number): Int32Array {
   if (!labels || typeof (labels as ArrayLike<unknown>).length !== 'number') {
-    throw new DadalabError('The labels are not an array', 'Pass one label per point (numbers or strings)');
+    throw new InputError('The labels are not an array', 'Pass one label per point (numbers or strings)');
   }
   if (labels.length !== N) {
-    throw new DadalabError(`There are ${labels.length} labels for ${N} points`, 'Pass exactly one label per point, in the order of the points');
+    throw new InputError(`There are ${labels.length} labels for ${N} points`, 'Pass exactly one label per point, in the order of the points');
   }
   const out = new Int32Array(N);
   if (N > 0 && typeof labels[0] === 'string') {
@@ -141,7 +141,7 @@ export function labelsAsInt(labels: ArrayLike<number> | readonly string[], N: nu
   }
   for (let i = 0; i < N; i++) {
     const v = Number(labels[i]);
-    if (!Number.isFinite(v)) throw new DadalabError(`Label ${i} is ${labels[i]}, not a finite number`, 'Use integer class labels (e.g. -1 for noise) or strings');
+    if (!Number.isFinite(v)) throw new InputError(`Label ${i} is ${labels[i]}, not a finite number`, 'Use integer class labels (e.g. -1 for noise) or strings');
     out[i] = Math.trunc(v);
   }
   return out;
@@ -172,7 +172,7 @@ export function labelOverlap(table: IndexTable, labels: ArrayLike<number> | read
 export function labelOverlapWithPlan(table: IndexTable, lab: Int32Array, plan: LabelOverlapPlan, opts: LabelOverlapOptions = {}): Overlap {
   const N = table.n, w = table.maxk + 1;
   if (plan.maxK > table.maxk) {
-    throw new DadalabError(`The label overlap needs ${plan.maxK} neighbours per point but the table holds ${table.maxk}`,
+    throw new InputError(`The label overlap needs ${plan.maxK} neighbours per point but the table holds ${table.maxk}`,
       `Compute distances with maxk >= ${plan.maxK}`);
   }
   const per = new Float64Array(N);
@@ -229,12 +229,12 @@ const OVERLAP_PROFILE_KEYS = optionKeys<OverlapProfileOptions>({ k: 1, names: 1,
  */
 export async function overlapProfile(layers: readonly MatrixLike[], opts: OverlapProfileOptions = {}): Promise<OverlapProfile> {
   checkOptionKeys(opts, OVERLAP_PROFILE_KEYS, 'overlapProfile');
-  if (!layers || layers.length === 0) throw new DadalabError('No representations were given', 'Pass an array of matrices (one per layer)');
+  if (!layers || layers.length === 0) throw new InputError('No representations were given', 'Pass an array of matrices (one per layer)');
   const k = opts.k ?? 30;
   const mats = layers.map((l) => asMatrix(l));
   const N = mats[0].rows;
   mats.forEach((m, i) => {
-    if (m.rows !== N) throw new DadalabError(`Representation ${i} has ${m.rows} points but the first has ${N}`, 'Pass representations of the same points, in the same order');
+    if (m.rows !== N) throw new InputError(`Representation ${i} has ${m.rows} points but the first has ${N}`, 'Pass representations of the same points, in the same order');
   });
   const tables: IndexTable[] = [];
   for (const m of mats) tables.push(await computeNeighbors(m, { maxk: k, metric: opts.metric, signal: opts.signal }));
@@ -245,7 +245,7 @@ export async function overlapProfile(layers: readonly MatrixLike[], opts: Overla
     const lab = labelsAsInt(ref.labels, N);
     for (let i = 0; i < mats.length; i++) {
       const plan = labelOverlapPlan(lab, ref.classFraction ? null : k, ref.classFraction ?? null);
-      if (plan.maxK > k) throw new DadalabError(`classFraction needs ${plan.maxK} neighbours but k = ${k}`, `Pass k >= ${plan.maxK}`);
+      if (plan.maxK > k) throw new InputError(`classFraction needs ${plan.maxK} neighbours but k = ${k}`, `Pass k >= ${plan.maxK}`);
       out[i] = labelOverlapWithPlan(tables[i], lab, plan, { weighted: ref.weighted }).overlap as number;
     }
     refName = 'labels';

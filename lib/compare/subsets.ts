@@ -1,4 +1,5 @@
-import { DadalabError } from '../errors';
+import { warn } from '../runtime/warnings';
+import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { Metric } from '../neighbors';
 import { checkpoint, startProgress } from '../runtime/progress';
@@ -23,7 +24,6 @@ export interface SubsetImbalanceOptions {
   period?: Float64Array | null;
   rng: Rng;
   signal?: AbortSignal;
-  warn?: (message: string) => void;
 }
 
 /** Information imbalance between two representations of the same points (immutable). */
@@ -66,25 +66,25 @@ function meanSem(v: Float64Array): [number, number] {
 export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: SubsetImbalanceOptions): Promise<InformationImbalance> {
   const N = X.rows;
   if (Y.rows !== N) {
-    throw new DadalabError(`The other representation has ${Y.rows} points but this one has ${N}`,
+    throw new InputError(`The other representation has ${Y.rows} points but this one has ${N}`,
       'Pass coordinates of the same points, in the same order (one row per point)');
   }
   const k = opts.k ?? 1;
   let subsetSize = opts.subsetSize ?? 2000;
   if (!Number.isInteger(subsetSize) || subsetSize < 2) {
-    throw new DadalabError(`subsetSize = ${subsetSize} is not a whole number >= 2`, 'Pass e.g. subsetSize: 2000');
+    throw new InputError(`subsetSize = ${subsetSize} is not a whole number >= 2`, 'Pass e.g. subsetSize: 2000');
   }
   let repeats = opts.repeats ?? Math.floor(N / subsetSize);
   if (N <= subsetSize) {
-    opts.warn?.('Subset size greater than the dataset size. Computing information imbalance once on the entire dataset.');
+    warn(`subsetSize = ${subsetSize} is not below the N = ${N} points: the imbalance is computed once, on all of them`);
     repeats = 1;
     subsetSize = N;
   } else if (repeats > Math.floor(N / subsetSize)) {
-    opts.warn?.('repeats * subset_size > dataset size. setting repeats = dataset_size // subset_size.');
+    warn(`repeats x subsetSize = ${repeats} x ${subsetSize} exceeds the N = ${N} points: repeats set to floor(N / subsetSize) = ${Math.floor(N / subsetSize)}`);
     repeats = Math.floor(N / subsetSize);
   }
   if (!Number.isInteger(repeats) || repeats < 1) {
-    throw new DadalabError(`repeats = ${repeats} is not a positive whole number`, 'Pass repeats >= 1 or leave it out');
+    throw new InputError(`repeats = ${repeats} is not a positive whole number`, 'Pass repeats >= 1 or leave it out');
   }
   let subsets: Int32Array[] = [Int32Array.from({ length: N }, (_, i) => i)];
   if (repeats > 1) {
@@ -155,7 +155,7 @@ export async function imbalanceProfile(layers: readonly Matrix[], opts: {
   reference?: 'previous' | 'first' | 'last' | Matrix; names?: readonly string[]; k?: number; subsetSize?: number;
   metric?: Metric; rng: Rng; signal?: AbortSignal;
 }): Promise<ImbalanceProfile> {
-  if (!layers || layers.length === 0) throw new DadalabError('No representations were given', 'Pass an array of matrices (one per layer)');
+  if (!layers || layers.length === 0) throw new InputError('No representations were given', 'Pass an array of matrices (one per layer)');
   const ref = opts.reference ?? 'previous';
   const L = layers.length;
   const to = new Float64Array(L), from = new Float64Array(L);

@@ -1,4 +1,4 @@
-import { DadalabError, InputError, StateError } from '../errors';
+import { InputError, StateError } from '../errors';
 import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../matrix';
 import {
   computeNeighbors, fromDistanceMatrix, fromPrecomputed, parseMetric, resolveNeighborOptions, zeroDistanceRows,
@@ -6,7 +6,7 @@ import {
 } from '../neighbors';
 import { listSome } from '../errors';
 import { SeededRng, type Rng } from '../stats/rng';
-import { warn } from '../runtime/warnings';
+import { warn, type WarningCategory } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
 
 /** What `new Data(...)` accepts besides coordinates (DADApy's Base constructor, camelCase). */
@@ -71,7 +71,7 @@ export class Base {
     if (opts.distances !== undefined) {
       this.setNeighborTable(toTable(opts.distances, opts.maxk));
     } else if (coordinates === null) {
-      throw new DadalabError('new Data() was given neither coordinates nor distances',
+      throw new InputError('new Data() was given neither coordinates nor distances',
         'Pass coordinates (a Matrix or number[][]) or { distances: table }');
     }
   }
@@ -88,7 +88,7 @@ export class Base {
   /** Installs a neighbour table (from computeDistances or computed elsewhere). */
   protected setNeighborTable(t: NeighborTable): void {
     if (this.X && t.n !== this.N) {
-      throw new DadalabError(`The neighbour table has ${t.n} rows but there are ${this.N} points`,
+      throw new InputError(`The neighbour table has ${t.n} rows but there are ${this.N} points`,
         'Pass a table computed on these coordinates');
     }
     this.nn = t;
@@ -130,14 +130,14 @@ export class Base {
 
   protected requireCoordinates(what: string): Matrix {
     if (!this.X) {
-      throw new DadalabError(`${what} needs coordinates, but this Data object was built from distances only`,
+      throw new StateError(`${what} needs coordinates, but this Data object was built from distances only`,
         'Create it with coordinates: new Data(X)');
     }
     return this.X;
   }
 
-  protected warn(message: string): void {
-    warn(message);
+  protected warn(message: string, category: WarningCategory = 'input'): void {
+    warn(message, category);
   }
 
   /**

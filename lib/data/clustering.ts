@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { StateError } from '../errors';
 import {
   adpClustering, decisionGraph, dpClustering,
   type AdpOptions, type AdpResult, type DecisionGraph, type DpOptions, type DpResult,
@@ -42,7 +42,7 @@ export class Clustering extends DensityEstimation {
     checkOptionKeys(opts, ADP_KEYS, 'computeClusteringADP');
     if (!this.logDen || !this.logDenErr) await this.computeDensityPAk();
     const nn = await this.ensureDistances();
-    if (opts.v2) this.warn('using adp implementation v2: this requires less memory but can be two times slower than the original implementation');
+    if (opts.v2) this.warn('v2: the memory-lean ADP (saddle lists instead of Nc x Nc matrices) can be two times slower', 'performance');
     const r = adpClustering(nn, this.logDen as Float64Array, this.logDenErr as Float64Array, this.kstar as Int32Array, opts);
     this.storeAdp(r);
     return r;
@@ -85,7 +85,7 @@ export class Clustering extends DensityEstimation {
   /** DADApy's compute_DecGraph: delta and ref from the current log density. */
   async computeDecGraph(): Promise<DecisionGraph> {
     if (!this.logDen) {
-      throw new DadalabError('The decision graph needs a density, but none has been computed', 'Compute one first, e.g. await d.computeDensityPAk()');
+      throw new StateError('The decision graph needs a density, but none has been computed', 'Compute one first, e.g. await d.computeDensityPAk()');
     }
     const nn = await this.ensureDistances();
     const g = decisionGraph(nn, this.logDen, this.X);
@@ -100,7 +100,7 @@ export class Clustering extends DensityEstimation {
   async computeClusteringDP(opts: DpOptions = {}): Promise<DpResult> {
     checkOptionKeys(opts, DP_KEYS, 'computeClusteringDP');
     if (!this.decGraph || !this.delta) {
-      throw new DadalabError('DP clustering needs the decision graph', 'Call await d.computeDecGraph() first');
+      throw new StateError('DP clustering needs the decision graph', 'Call await d.computeDecGraph() first');
     }
     const nn = await this.ensureDistances();
     const r = dpClustering(nn, this.decGraph, this.dc, opts);

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, validateCoordinates, type MatrixLike } from '../matrix';
 import {
   computeNeighbors, fromDistanceMatrix, fromPrecomputed, truncateTable, type Metric, type NeighborTable,
@@ -18,7 +18,6 @@ import {
 } from '../compare/causality';
 import { Clustering } from './clustering';
 import { checkOptionKeys } from '../options';
-import { InputError } from '../errors';
 import { CAUSALITY_CONDITIONING_KEYS, CAUSALITY_KEYS, RANKS_PRESENT_KEYS } from '../compare/causality';
 
 /** The result of the all-d-plets scans: the subsets and their imbalances. */
@@ -46,7 +45,7 @@ export class MetricComparisons extends Clustering {
     if (this.period === null || this.period === undefined) return null;
     if (typeof this.period === 'number') return new Float64Array(D).fill(this.period);
     if (this.period.length !== D) {
-      throw new DadalabError(`The period has ${this.period.length} entries but the data have ${D} coordinates`,
+      throw new InputError(`The period has ${this.period.length} entries but the data have ${D} coordinates`,
         'Pass one period per coordinate, or a single number');
     }
     return this.period;
@@ -111,14 +110,14 @@ export class MetricComparisons extends Clustering {
   private async allDplets(target: IndexTable, d: number, k: number, name: string): Promise<DpletImbalances> {
     const ctx = this.cmpContext('the d-plet scan');
     const D = ctx.X.cols;
-    if (!Number.isInteger(d) || d < 1 || d > D) throw new DadalabError(`d = ${d} is not between 1 and ${D}`, `Pass d between 1 and ${D}`);
+    if (!Number.isInteger(d) || d < 1 || d > D) throw new InputError(`d = ${d} is not between 1 and ${D}`, `Pass d between 1 and ${D}`);
     const combos: number[][] = [];
     const rec = (start: number, acc: number[]) => {
       if (acc.length === d) { combos.push([...acc]); return; }
       for (let j = start; j < D; j++) { acc.push(j); rec(j + 1, acc); acc.pop(); }
     };
     rec(0, []);
-    if (combos.length > 1000) this.warn(`computational cost grows combinatorially: ${combos.length} subsets of ${d} coordinates`);
+    if (combos.length > 1000) this.warn(`${combos.length} subsets of ${d} coordinates: the cost grows combinatorially with d`, 'performance');
     const r = await imbalancesWithCoords(ctx, target, combos, k, name);
     return Object.freeze({ ...r, d });
   }
@@ -132,14 +131,13 @@ export class MetricComparisons extends Clustering {
     checkOptionKeys(opts, ['coordinates', 'k', 'subsetSize', 'repeats', 'avg', 'signal'], 'returnInformationImbalance');
     const X = this.requireCoordinates('returnInformationImbalance');
     if (!opts || opts.coordinates === undefined) {
-      throw new DadalabError('returnInformationImbalance needs the other representation', 'Pass { coordinates: Y } with one row per point');
+      throw new InputError('returnInformationImbalance needs the other representation', 'Pass { coordinates: Y } with one row per point');
     }
     const Y = asMatrix(opts.coordinates);
     validateCoordinates(Y, 2);
     return informationImbalanceSubsets(X, Y, {
       k: opts.k, subsetSize: opts.subsetSize, repeats: opts.repeats, avg: opts.avg,
       metric: this.cmpMetric(), period: this.cmpPeriodArray(X.cols), rng: this.rng, signal: opts.signal,
-      warn: (m) => this.warn(m),
     });
   }
 
@@ -181,7 +179,7 @@ export class MetricComparisons extends Clustering {
       return typeof this.period === 'number' ? new Float64Array(cols).fill(this.period) : this.period.length === cols ? this.period : null;
     };
     if (coords) {
-      if (!coordinates) throw new DadalabError('coords were given but there are no coordinates', 'Create the Data object with coordinates');
+      if (!coordinates) throw new InputError('coords were given but there are no coordinates', 'Create the Data object with coordinates');
       return [await compute(asMatrix(coordinates).selectColumns(coords), k, null), k];
     }
     const N = this.N;
@@ -192,7 +190,7 @@ export class MetricComparisons extends Clustering {
     if (k > this.maxk) {
       if (!distIndices && distances && square(distances)) return [fromDistanceMatrix(distances as ArrayLike<ArrayLike<number>>, k), k];
       if (coordinates) return [await compute(coordinates, k, periodFor(coordinates)), k];
-      this.warn(`Chosen k = ${k} is greater than max available number of nearest neighbors = ${this.maxk}. Setting k = ${this.maxk}`);
+      this.warn(`k = ${k} exceeds the ${this.maxk} neighbours this object holds, and there are no coordinates to compute more: k set to ${this.maxk}`);
       k = this.maxk;
     }
     if (distIndices) return [asIndexTable(distIndices, N, 'neighbour indices'), k];
@@ -204,7 +202,7 @@ export class MetricComparisons extends Clustering {
       if ((distances as NeighborTable).indices instanceof Int32Array) return [distances as NeighborTable, k];
       return [fromDistanceMatrix(distances as ArrayLike<ArrayLike<number>>, k), k];
     }
-    if (!coordinates) throw new DadalabError('No coordinates, distances or neighbour indices to compare', 'Pass coordinates, distances or distIndices');
+    if (!coordinates) throw new InputError('No coordinates, distances or neighbour indices to compare', 'Pass coordinates, distances or distIndices');
     return [await compute(coordinates, k, periodFor(coordinates)), k];
   }
 
@@ -219,23 +217,23 @@ export class MetricComparisons extends Clustering {
       throw new InputError(`returnDataOverlap: useCython = ${String(opts.useCython)} is not an option of dadalab`,
         'dadalab has one implementation (DADApy\'s Cython and Python paths give the same numbers): drop useCython');
     }
-    if (!this.X && !this.nn) throw new DadalabError('This Data object holds no data', 'Create it with coordinates or distances');
+    if (!this.X && !this.nn) throw new InputError('This Data object holds no data', 'Create it with coordinates or distances');
     const coordinates = opts.coordinates ?? null, distances = opts.distances ?? null, distIndices = opts.distIndices ?? null;
     if (!coordinates && !distances && !distIndices) {
-      throw new DadalabError('The overlap with data requires a second data set', 'Pass one of coordinates, distances, distIndices');
+      throw new InputError('The overlap with data requires a second data set', 'Pass one of coordinates, distances, distIndices');
     }
     if (coordinates) {
       const m = asMatrix(coordinates);
       validateCoordinates(m, 2);
       if (m.rows !== this.N) {
-        throw new DadalabError(`The other representation has ${m.rows} points but this one has ${this.N}`, 'Pass coordinates of the same points, in the same order');
+        throw new InputError(`The other representation has ${m.rows} points but this one has ${this.N}`, 'Pass coordinates of the same points, in the same order');
       }
     }
     const k0 = opts.k ?? 30;
     const [base, kb] = await this.cmpNnIndices(this.X, null, this.nn, k0);
     const [other, ko] = await this.cmpNnIndices(coordinates, distances, distIndices, k0);
     if (base.n !== other.n) {
-      throw new DadalabError(`The two tables describe ${base.n} and ${other.n} points`, 'Pass a representation of the same points');
+      throw new InputError(`The two tables describe ${base.n} and ${other.n} points`, 'Pass a representation of the same points');
     }
     const k = Math.min(kb, ko);
     const per = dataOverlapPerPoint(base, other, k);
@@ -254,7 +252,7 @@ export class MetricComparisons extends Clustering {
     const lab = labelsAsInt(opts.labels, this.N);
     const plan = labelOverlapPlan(lab, opts.k, opts.classFraction);
     if (plan.raisedClasses.length) {
-      this.warn(`max_k < 1 for label${plan.raisedClasses.length > 1 ? 's' : ''} ${plan.raisedClasses.join(', ')}: set to 1. Consider increasing classFraction.`);
+      this.warn(`classFraction x class size < 1 for class${plan.raisedClasses.length > 1 ? 'es' : ''} ${plan.raisedClasses.join(', ')}: their k set to 1 (raise classFraction)`);
     }
     const [table, maxK] = await this.cmpNnIndices(this.X, null, this.nn, plan.maxK, opts.coords ?? null);
     if (maxK < plan.maxK) {

@@ -1,9 +1,9 @@
-import { DadalabError } from '../errors';
+import { InputError, StateError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { bruteForceCross } from '../neighbors/brute';
 import type { Metric } from '../neighbors/metrics';
 import {
-  computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAk, entropy,
+  computeKstar as kstarCore, densityKNN, densityKpeaks, densityKstarNN, densityPAkAsync, entropy,
   interpolatedDensityKNN, interpolatedDensityKstarNN, interpolatedDensityPAk,
   type CrossTable, type DensityResult, type KstarOptions, type KstarResult, type PakResult,
   neighGraph, neighVectorDiffs, commonNeighs, neighSimilarityIndex, computeGrads as gradsCore, computePearson as pearsonCore,
@@ -11,7 +11,6 @@ import {
 } from '../density';
 import { IdEstimation } from './idEstimation';
 import { checkOptionKeys, optionKeys } from '../options';
-import { InputError } from '../errors';
 import { KSTAR_KEYS } from '../density/kstar';
 import { BMTI_KEYS } from '../density/bmti';
 
@@ -74,7 +73,7 @@ export class DensityEstimation extends IdEstimation {
     const self = this as unknown as { intrinsicDim?: number | null; computeId2NN?: () => Promise<unknown> };
     if (self.intrinsicDim === undefined || self.intrinsicDim === null) {
       if (typeof self.computeId2NN !== 'function') {
-        throw new DadalabError('The intrinsic dimension is not set and computeId2NN is not available',
+        throw new StateError('The intrinsic dimension is not set and computeId2NN is not available',
           'Set it first: d.intrinsicDim = 2 (or d.setId(2))');
       }
       await this.ensureDistances();
@@ -82,7 +81,7 @@ export class DensityEstimation extends IdEstimation {
     }
     const id = self.intrinsicDim as number;
     if (!(id > 0)) {
-      throw new DadalabError(`The intrinsic dimension is ${id}`, 'Set a positive intrinsic dimension with setId(d)');
+      throw new InputError(`The intrinsic dimension is ${id}`, 'Set a positive intrinsic dimension with setId(d)');
     }
     return id;
   }
@@ -108,13 +107,13 @@ export class DensityEstimation extends IdEstimation {
    */
   setKstar(k: number | ArrayLike<number> = 0): void {
     if (this.currentId() === null) {
-      this.warn('Setting the k value but, be careful: the intrinsic dimension is not defined!');
+      this.warn('setKstar: the intrinsic dimension is not set yet; the densities will need it (setId(d) or computeId2NN())');
     }
     if (typeof k === 'number') {
       this.kstar = new Int32Array(this.N).fill(k);
     } else {
       if (k.length !== this.N) {
-        throw new DadalabError(`setKstar got ${k.length} values for ${this.N} points`, 'Pass one k per point, or a single number');
+        throw new InputError(`setKstar got ${k.length} values for ${this.N} points`, 'Pass one k per point, or a single number');
       }
       this.kstar = Int32Array.from(k);
     }
@@ -167,7 +166,7 @@ export class DensityEstimation extends IdEstimation {
     const nn = await this.ensureDistances();
     const k = opts.k ?? 10;
     const r = densityKNN(nn, id, { k, bias: opts.bias });
-    if (opts.bias) this.warn('bias contribution to the density error is an experimental feature and might change in the future');
+    if (opts.bias) this.warn('bias: adding (k/N)^(2/d) to the density error is experimental in DADApy and may change', 'experimental');
     this.setKstar(k);
     this.kstar = r.kstar;
     return this.store(r);
@@ -200,17 +199,16 @@ export class DensityEstimation extends IdEstimation {
     let constant = true;
     for (let i = 1; i < kstar.length; i++) if (kstar[i] !== kstar[0]) { constant = false; break; }
     if (constant && kstar.length > 1) {
-      this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`);
+      this.warn(`kstar is the same (${kstar[0]}) for every point: PAk then fits a fixed-k neighbourhood (was computeDensityKNN called?)`, 'numerical');
     }
-    const r = densityPAk(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
-    for (const w of r.warnings) this.warn(w);
+    const r = await densityPAkAsync(nn, id, kstar, { optimized: opts.optimized ?? true, dadapyVolumeRange: opts.dadapyVolumeRange });
     return this.store(r) as PakResult;
   }
 
   /** DADApy's return_entropy: −mean(logDen). */
   async returnEntropy(): Promise<number> {
     if (!this.logDen) {
-      throw new DadalabError('returnEntropy needs a density, but none has been computed', 'Call computeDensityPAk() (or another density) first');
+      throw new StateError('returnEntropy needs a density, but none has been computed', 'Call computeDensityPAk() (or another density) first');
     }
     return entropy(this.logDen);
   }
@@ -259,7 +257,7 @@ export class DensityEstimation extends IdEstimation {
     this.commonNeighsArray = c;
     if (opts.compCommonNeighsMat) {
       const n = g.n;
-      if (n > 20000) throw new DadalabError(`A dense ${n} x ${n} matrix is too large`, 'Use commonNeighsArray (per edge) instead');
+      if (n > 20000) throw new InputError(`A dense ${n} x ${n} matrix is too large`, 'Use commonNeighsArray (per edge) instead');
       const M = new Int32Array(n * n);
       for (let e = 0; e < g.nspar; e++) {
         const i = g.nindList[2 * e], j = g.nindList[2 * e + 1];
@@ -399,11 +397,11 @@ export class DensityEstimation extends IdEstimation {
   protected async crossTable(XNew: MatrixLike | undefined, what: string): Promise<CrossTable> {
     const X = this.requireCoordinates(what);
     if (XNew === undefined || XNew === null) {
-      throw new DadalabError(`${what} needs the new points`, `Pass them: d.${what}({ XNew: points })`);
+      throw new InputError(`${what} needs the new points`, `Pass them: d.${what}({ XNew: points })`);
     }
     const Q = asMatrix(XNew) as Matrix;
     if (Q.cols !== X.cols) {
-      throw new DadalabError(`The new points have ${Q.cols} coordinates but the data have ${X.cols}`, 'Pass points in the same space as the data');
+      throw new InputError(`The new points have ${Q.cols} coordinates but the data have ${X.cols}`, 'Pass points in the same space as the data');
     }
     const nn = await this.ensureDistances();
     const width = nn.maxk;

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import {
   decimationLevels, makeScalingResult, resolveTwoNNAlgorithm, twoNN, twoNNDecimated, twoNNDecimatedFromTable, twoNNWithPrior,
   type TwoNNResult, type TwoNNScalingResult,
@@ -10,10 +10,9 @@ import { computeKstar as kstarCore } from '../density/kstar';
 import { SeededRng, type Rng } from '../stats/rng';
 import { LEVINA_BICKEL_KEYS, levinaBickel, type LevinaBickelOptions, type LevinaBickelResult } from '../id/mle';
 import { LOCAL_PCA_KEYS, localPcaId, pcaId, type LocalPcaOptions, type LocalPcaResult, type PcaIdResult } from '../id/pca';
-import { CORRELATION_KEYS, correlationDimension, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
+import { CORRELATION_KEYS, correlationDimensionAsync, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
 import { Base } from './base';
 import { checkOptionKeys, optionKeys } from '../options';
-import { InputError } from '../errors';
 
 export interface BinomialKMethodOptions {
   k: number | ArrayLike<number>;
@@ -160,10 +159,10 @@ export class IdEstimation extends Base {
     } else if (this.nn) {
       res = await twoNNDecimatedFromTable(this.nn, {
         algorithm, muFraction, dataFraction, nIter: opts.nIter, rng: this.rng, signal: opts.signal,
-      }, (m) => this.warn(m));
+      });
       musAttr = [...res.allMus];
     } else {
-      throw new DadalabError('computeId2NN needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
+      throw new InputError('computeId2NN needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
     }
     if (opts.setAttr ?? true) {
       this.intrinsicDim = res.id;
@@ -182,7 +181,7 @@ export class IdEstimation extends Base {
     checkOptionKeys(opts, SCALING2NN_KEYS, 'returnIdScaling2NN');
     const muFraction = opts.muFraction ?? 0.9;
     const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
-    if (!this.X && !this.nn) throw new DadalabError('returnIdScaling2NN needs coordinates or distances', 'Create the Data object with coordinates');
+    if (!this.X && !this.nn) throw new InputError('returnIdScaling2NN needs coordinates or distances', 'Create the Data object with coordinates');
     const sizes = decimationLevels(this.N, opts.nMin === undefined ? 10 : opts.nMin);
     const levels: TwoNNResult[] = [];
     const mus: (Float64Array | Float64Array[])[] = [];
@@ -221,11 +220,14 @@ export class IdEstimation extends Base {
     checkOptionKeys(opts, GRIDE_KEYS, 'returnIdScalingGride');
     const rangeMax = opts.rangeMax ?? 64;
     if (!Number.isInteger(rangeMax) || rangeMax < 2) {
-      throw new DadalabError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
+      throw new InputError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
     }
     const gopts = { d0: opts.d0, d1: opts.d1, eps: opts.eps, returnRanks: opts.returnRanks };
     // DADApy takes min(N, rangeMax) and crashes when N is a power of two <= rangeMax (rank N does not exist)
     let maxRank = Math.min(this.N - 1, rangeMax);
+    if (maxRank < rangeMax) {
+      this.warn(`rangeMax = ${rangeMax} but a point has at most N - 1 = ${this.N - 1} neighbours: Gride runs up to rank ${maxRank} (scales up to ${2 ** Math.floor(Math.log2(maxRank))})`);
+    }
     let res: GrideScalingResult;
     if (!this.X && this.nn && maxRank > this.maxk) {
       this.warn(`rangeMax = ${rangeMax} but this Data object holds only ${this.maxk} neighbours and no coordinates: rangeMax set to ${this.maxk}`);
@@ -241,7 +243,7 @@ export class IdEstimation extends Base {
       if (!this.nn && table) this.setNeighborTable(table);
       res = result;
     } else {
-      throw new DadalabError('returnIdScalingGride needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
+      throw new InputError('returnIdScalingGride needs coordinates or distances', 'Create the Data object with coordinates or a neighbour table');
     }
     if (opts.setAttr) {
       this.intrinsicDimMusGride = res.mus;
@@ -372,10 +374,10 @@ export class IdEstimation extends Base {
   }
 
   /** The Grassberger-Procaccia correlation dimension from all pairs of points. */
-  async computeIdCorrelation(opts: CorrelationDimensionOptions = {}): Promise<CorrelationDimensionResult> {
-    checkOptionKeys(opts, CORRELATION_KEYS, 'computeIdCorrelation');
+  async computeIdCorrelation(opts: CorrelationDimensionOptions & { signal?: AbortSignal } = {}): Promise<CorrelationDimensionResult> {
+    checkOptionKeys(opts, [...CORRELATION_KEYS, 'signal'], 'computeIdCorrelation');
     const X = this.requireCoordinates('computeIdCorrelation');
-    return correlationDimension(X, { metric: this.metric === 'precomputed' ? 'euclidean' : this.metric, ...opts });
+    return correlationDimensionAsync(X, { metric: this.metric === 'precomputed' ? 'euclidean' : this.metric, ...opts });
   }
 
   protected override heldEstimates(): string[] {
@@ -393,7 +395,7 @@ export class IdEstimation extends Base {
   setId(arg: number | { d: number }): void {
     const d = typeof arg === 'number' ? arg : arg?.d;
     if (!(typeof d === 'number' && d > 0 && Number.isFinite(d))) {
-      throw new DadalabError(`The intrinsic dimension must be a positive number, got ${d}`, 'Pass d > 0, e.g. setId(2)');
+      throw new InputError(`The intrinsic dimension must be a positive number, got ${d}`, 'Pass d > 0, e.g. setId(2)');
     }
     this.intrinsicDim = d;
   }

@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighGraph } from './graph';
 import { makeDensityResult, type DensityResult } from './result';
 
@@ -129,7 +129,7 @@ export function densityBMTI(g: NeighGraph, Fij: Float64Array, FijVar: Float64Arr
   const alpha = opts.alpha ?? 1;
   const kind = opts.deltaFInvCov ?? 'uncorr';
   const n = g.n;
-  if (!(alpha > 0 && alpha <= 1)) throw new DadalabError(`alpha must be in (0, 1], got ${alpha}`, 'Use alpha = 1 (no regulariser) or a value just below 1');
+  if (!(alpha > 0 && alpha <= 1)) throw new InputError(`alpha must be in (0, 1], got ${alpha}`, 'Use alpha = 1 (no regulariser) or a value just below 1');
   const w = new Float64Array(g.nspar);
   if (kind === 'uncorr') {
     for (let e = 0; e < g.nspar; e++) {
@@ -139,14 +139,14 @@ export function densityBMTI(g: NeighGraph, Fij: Float64Array, FijVar: Float64Arr
   } else if (kind === 'identity') {
     w.fill(1);
   } else if (kind === 'LSDI') {
-    if (!opts.invDeltaFsCov) throw new DadalabError('LSDI weights were asked for but not given', 'Compute them first (computeDiagInvDeltaFsCrossCovarianceLSDI)');
+    if (!opts.invDeltaFsCov) throw new InputError('LSDI weights were asked for but not given', 'Compute them first (computeDiagInvDeltaFsCrossCovarianceLSDI)');
     w.set(opts.invDeltaFsCov);
   } else {
-    throw new DadalabError(`The delta_F_inv_cov parameter is not valid: ${kind}`, "Use 'uncorr', 'LSDI' or 'identity'");
+    throw new InputError(`The delta_F_inv_cov parameter is not valid: ${kind}`, "Use 'uncorr', 'LSDI' or 'identity'");
   }
   for (let e = 0; e < g.nspar; e++) {
     if (!Number.isFinite(w[e])) {
-      throw new DadalabError(`Edge ${e} (${g.nindList[2 * e]} -> ${g.nindList[2 * e + 1]}) has a non-finite weight (zero ΔF variance)`,
+      throw new InputError(`Edge ${e} (${g.nindList[2 * e]} -> ${g.nindList[2 * e + 1]}) has a non-finite weight (zero ΔF variance)`,
         "Use deltaFInvCov: 'identity', or remove duplicate points");
     }
   }
@@ -170,9 +170,9 @@ export function densityBMTI(g: NeighGraph, Fij: Float64Array, FijVar: Float64Arr
   }
   let err = Float64Array.from(regErr);
   if (opts.compLogDenErr) {
-    if (n > 5000) throw new DadalabError(`compLogDenErr needs N solves of the system; N = ${n} is too large here`, 'Use it on up to 5000 points');
+    if (n > 5000) throw new InputError(`compLogDenErr needs N solves of the system; N = ${n} is too large here`, 'Use it on up to 5000 points');
     if (alpha === 1 && comp.count > 1) {
-      throw new DadalabError('With alpha = 1 the graph must be connected to compute the errors (pseudo-inverse of a Laplacian)', 'Use alpha slightly below 1, e.g. 0.99');
+      throw new InputError('With alpha = 1 the graph must be connected to compute the errors (pseudo-inverse of a Laplacian)', 'Use alpha slightly below 1, e.g. 0.99');
     }
     err = new Float64Array(n);
     const e = new Float64Array(n);

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighGraph } from './graph';
 
 export interface Gradients {
@@ -25,7 +25,7 @@ export function computeGrads(g: NeighGraph, diffs: Float64Array, dims: number, i
     const e0 = g.nindIptr[i], e1 = g.nindIptr[i + 1];
     const K = e1 - e0;
     if (K < 1) {
-      throw new DadalabError(`Point ${i} has k* = ${g.kstar[i]}: the gradient needs at least one edge (k* >= 2)`, 'Use k* >= 2 at every point');
+      throw new InputError(`Point ${i} has k* = ${g.kstar[i]}: the gradient needs at least one edge (k* >= 2)`, 'Use k* >= 2 at every point');
     }
     let R2 = 0;
     for (let a = 0; a < D; a++) { const v = diffs[(e1 - 1) * D + a]; R2 += v * v; }

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
 
@@ -21,11 +21,11 @@ export interface NeighGraph {
 
 export function neighGraph(nn: NeighborTable, kstar: ArrayLike<number>): NeighGraph {
   const n = nn.n, w = nn.maxk + 1;
-  if (kstar.length !== n) throw new DadalabError(`k* has ${kstar.length} entries for ${n} points`, 'Compute k* on the same data');
+  if (kstar.length !== n) throw new InputError(`k* has ${kstar.length} entries for ${n} points`, 'Compute k* on the same data');
   let nspar = 0;
   for (let i = 0; i < n; i++) {
     if (!(kstar[i] >= 1 && kstar[i] <= nn.maxk)) {
-      throw new DadalabError(`k* of point ${i} is ${kstar[i]}, outside [1, ${nn.maxk}]`, 'Use k* values within the neighbour table');
+      throw new InputError(`k* of point ${i} is ${kstar[i]}, outside [1, ${nn.maxk}]`, 'Use k* values within the neighbour table');
     }
     nspar += kstar[i] - 1;
   }
@@ -51,7 +51,7 @@ export function neighGraph(nn: NeighborTable, kstar: ArrayLike<number>): NeighGr
 export function neighVectorDiffs(X: Matrix, g: NeighGraph, period: Float64Array | null = null): Float64Array {
   const D = X.cols, data = X.data;
   if (period && period.length !== D) {
-    throw new DadalabError(`The period has ${period.length} entries for ${D} coordinates`, 'Pass one box length per coordinate');
+    throw new InputError(`The period has ${period.length} entries for ${D} coordinates`, 'Pass one box length per coordinate');
   }
   const out = new Float64Array(g.nspar * D);
   for (let e = 0; e < g.nspar; e++) {
@@ -96,7 +96,7 @@ export function neighSimilarityIndex(g: NeighGraph, common: Int32Array, method: 
     if (method === 'jaccard') out[e] = c / (k1 + k2 - c);
     else if (method === 'geometric') out[e] = c / Math.sqrt(k1 * k2);
     else if (method === 'squared_geometric') out[e] = (c * c) / (k1 * k2);
-    else throw new DadalabError(`similarity method "${method}" not recognised`, "Use 'jaccard', 'geometric' or 'squared_geometric'");
+    else throw new InputError(`similarity method "${method}" not recognised`, "Use 'jaccard', 'geometric' or 'squared_geometric'");
   }
   return out;
 }

@@ -1,5 +1,6 @@
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { checkId, checkK, kstarNNCore } from './knn';
 import { KSTAR_KEYS, kstarThreshold, type KstarOptions } from './kstar';
@@ -20,7 +21,7 @@ export interface CrossTable {
 
 function checkCross(cross: CrossTable, nn: NeighborTable): void {
   if (cross.width < nn.maxk) {
-    throw new DadalabError(`The cross table has ${cross.width} columns but the data table holds maxk = ${nn.maxk}`,
+    throw new InputError(`The cross table has ${cross.width} columns but the data table holds maxk = ${nn.maxk}`,
       'Compute the neighbours of the new points with as many columns as maxk');
   }
 }
@@ -91,5 +92,6 @@ export function interpolatedDensityPAk(cross: CrossTable, nn: NeighborTable, id:
   checkOptionKeys(opts, [...KSTAR_KEYS, ...PAK_KEYS], 'interpolatedDensityPAk');
   const ks = crossKstar(cross, nn, id, { alpha: opts.alpha, bonferroniDeloc: opts.bonferroniDeloc, bonferroniLoc: opts.bonferroniLoc });
   const r = pakCore(cross.distances, cross.width, cross.n, id, ks, { ...opts, interpolation: true, normaliseBy: nn.n });
+  for (const m of r.warnings) warn(m, 'numerical');
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, r.diagnostics);
 }

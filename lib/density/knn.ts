@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { lgamma } from '../stats/special';
 import { makeDensityResult, type DensityResult } from './result';
@@ -50,29 +50,29 @@ export function kstarNNCore(distances: Float64Array, width: number, n: number, i
 
 export function checkId(id: number): void {
   if (!(id > 0) || !Number.isFinite(id)) {
-    throw new DadalabError(`Density estimation needs a positive intrinsic dimension, got ${id}`,
+    throw new InputError(`Density estimation needs a positive intrinsic dimension, got ${id}`,
       'Compute or set the intrinsic dimension first (computeId2NN() or setId(d) with d > 0)');
   }
 }
 
 export function checkK(k: number, maxk: number, min = 1): void {
   if (!Number.isInteger(k) || k < min) {
-    throw new DadalabError(`k must be an integer >= ${min}, got ${k}`, `Pass k between ${min} and maxk = ${maxk}`);
+    throw new InputError(`k must be an integer >= ${min}, got ${k}`, `Pass k between ${min} and maxk = ${maxk}`);
   }
   if (k > maxk) {
-    throw new DadalabError(`k = ${k} exceeds the ${maxk} neighbours stored per point`,
+    throw new InputError(`k = ${k} exceeds the ${maxk} neighbours stored per point`,
       `Pass k <= ${maxk}, or compute distances with maxk >= ${k}`);
   }
 }
 
 export function checkKstar(kstar: ArrayLike<number>, nn: NeighborTable, min = 1): void {
   if (kstar.length !== nn.n) {
-    throw new DadalabError(`k* has ${kstar.length} entries but there are ${nn.n} points`, 'Pass one k* per point (or compute it with computeKstar)');
+    throw new InputError(`k* has ${kstar.length} entries but there are ${nn.n} points`, 'Pass one k* per point (or compute it with computeKstar)');
   }
   for (let i = 0; i < kstar.length; i++) {
     const k = kstar[i];
     if (!Number.isInteger(k) || k < min || k > nn.maxk) {
-      throw new DadalabError(`k* of point ${i} is ${k}, outside [${min}, ${nn.maxk}]`,
+      throw new InputError(`k* of point ${i} is ${k}, outside [${min}, ${nn.maxk}]`,
         `Use k* values between ${min} and maxk = ${nn.maxk} (compute distances with a larger maxk if needed)`);
     }
   }
@@ -81,7 +81,7 @@ export function checkKstar(kstar: ArrayLike<number>, nn: NeighborTable, min = 1)
 function rejectZeroRadii(dc: Float64Array, what: string): void {
   for (let i = 0; i < dc.length; i++) {
     if (!(dc[i] > 0)) {
-      throw new DadalabError(`${what}: point ${i} has its k-th neighbour at distance ${dc[i]} (duplicate points), so its density is infinite`,
+      throw new InputError(`${what}: point ${i} has its k-th neighbour at distance ${dc[i]} (duplicate points), so its density is infinite`,
         'Remove duplicates first with dedupe(X) (it returns the index map), or use a larger k');
     }
   }

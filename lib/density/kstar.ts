@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { chi2Isf1 } from '../stats/chi2';
 import { logUnitBallVolume } from '../stats/special';
@@ -50,15 +50,15 @@ export function computeKstar(nn: NeighborTable, id: number, opts: KstarOptions =
   const deloc = opts.bonferroniDeloc ?? false;
   const loc = opts.bonferroniLoc ?? false;
   if (!(id > 0) || !Number.isFinite(id)) {
-    throw new DadalabError(`k* needs a positive intrinsic dimension, got ${id}`,
+    throw new InputError(`k* needs a positive intrinsic dimension, got ${id}`,
       'Compute or set the intrinsic dimension first (computeId2NN() or setId(d) with d > 0)');
   }
   if (!(alpha > 0 && alpha <= 1)) {
-    throw new DadalabError(`alpha must be in (0, 1], got ${alpha}`, 'Pass a significance level such as 1e-6');
+    throw new InputError(`alpha must be in (0, 1], got ${alpha}`, 'Pass a significance level such as 1e-6');
   }
   const { n, maxk } = nn;
   if (maxk < 4) {
-    throw new DadalabError(`k* needs at least 4 neighbours per point, but the table holds maxk = ${maxk}`,
+    throw new InputError(`k* needs at least 4 neighbours per point, but the table holds maxk = ${maxk}`,
       'Compute distances with a larger maxk (DADApy uses 100 by default)');
   }
   const w = maxk + 1;

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighGraph } from './graph';
 
 /**
@@ -7,7 +7,7 @@ import type { NeighGraph } from './graph';
  */
 export function similarityMatrix(g: NeighGraph, sim: Float64Array): Float64Array {
   const n = g.n;
-  if (n > 20000) throw new DadalabError(`A dense ${n} x ${n} similarity matrix is too large`, 'Use it on up to 20000 points');
+  if (n > 20000) throw new InputError(`A dense ${n} x ${n} similarity matrix is too large`, 'Use it on up to 20000 points');
   const M = new Float64Array(n * n);
   for (let e = 0; e < g.nspar; e++) {
     const i = g.nindList[2 * e], j = g.nindList[2 * e + 1];

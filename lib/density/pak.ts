@@ -1,3 +1,5 @@
+import { warn } from '../runtime/warnings';
+import { checkpoint, startProgress } from '../runtime/progress';
 import { checkOptionKeys, optionKeys } from '../options';
 import type { NeighborTable } from '../neighbors/table';
 import { checkId, checkKstar, logPrefactor } from './knn';
@@ -198,13 +200,47 @@ export function densityPAk(nn: NeighborTable, id: number, kstar: ArrayLike<numbe
   const n = nn.n, w = nn.maxk + 1;
   const ks = Int32Array.from(kstar);
   const r = pakCore(nn.distances, w, n, id, ks, opts);
+  for (const m of r.warnings) warn(m, 'numerical');
   return makeDensityResult('PAk', r.logDen, r.logDenErr, r.dc, ks, id, { ...r.diagnostics, warnings: r.warnings }) as PakResult;
 }
 
+type PakOutput = { logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[] };
+
 /** PAk on any row-major distance table (data tables, or cross tables for new points). */
-export function pakCore(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): {
-  logDen: Float64Array; logDenErr: Float64Array; dc: Float64Array; diagnostics: PakDiagnostics; warnings: string[];
-} {
+export function pakCore(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): PakOutput {
+  const steps = pakSteps(distances, w, n, id, ks, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** densityPAk in blocks of rows with progress and the interrupt checkpoint between them (same numbers). */
+export async function densityPAkAsync(nn: NeighborTable, id: number, kstar: ArrayLike<number>, opts: PakOptions & { signal?: AbortSignal } = {}): Promise<PakResult> {
+  const { signal, ...rest } = opts;
+  checkOptionKeys(rest, PAK_KEYS, 'densityPAk');
+  checkId(id);
+  checkKstar(kstar, nn, rest.interpolation ? 3 : 2);
+  const ks = Int32Array.from(kstar);
+  const steps = pakSteps(nn.distances, nn.maxk + 1, nn.n, id, ks, rest);
+  const bar = startProgress('PAk densities', nn.n);
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) {
+        for (const m of r.value.warnings) warn(m, 'numerical');
+        return makeDensityResult('PAk', r.value.logDen, r.value.logDenErr, r.value.dc, ks, id, { ...r.value.diagnostics, warnings: r.value.warnings }) as PakResult;
+      }
+      bar.update(r.value);
+      await checkpoint(signal);
+    }
+  } finally {
+    bar.finish();
+  }
+}
+
+/** The PAk loop, yielding the number of points done every 1024 points (block boundaries for progress and interrupts). */
+function* pakSteps(distances: Float64Array, w: number, n: number, id: number, ks: Int32Array, opts: PakOptions = {}): Generator<number, PakOutput> {
   const optimized = opts.optimized ?? true;
   const interp = opts.interpolation ?? false;
   const maxFixed = opts.maxFixedPointSteps ?? 100000;
@@ -221,6 +257,7 @@ export function pakCore(distances: Float64Array, w: number, n: number, id: numbe
   const state = { a: 0, niter: 0, singular: false, fixedSteps: 0 };
   let skipped = 0, unconverged = 0;
   for (let i = 0; i < n; i++) {
+    if ((i & 1023) === 1023) yield i;
     // kk: the shells used; for new points DADApy's interpolation uses k* − 1 in the error only
     const k = ks[i];
     const kk = interp ? k - 1 : k;

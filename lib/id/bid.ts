@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { nelderMead } from '../stats/neldermead';
 import type { Rng } from '../stats/rng';
@@ -35,7 +35,7 @@ export function hammingHistogram(X: MatrixLike): HammingHistogram {
     if (x[i] !== 1 && x[i] !== -1) pm = false;
     if (x[i] !== 0 && x[i] !== 1) zo = false;
   }
-  if (!pm && !zo) throw new DadalabError('BID needs spins (every entry +1 or -1) or bits (0 or 1)', 'Binarise the data first, e.g. x > 0 ? 1 : -1');
+  if (!pm && !zo) throw new InputError('BID needs spins (every entry +1 or -1) or bits (0 or 1)', 'Binarise the data first, e.g. x > 0 ? 1 : -1');
   const counts = new Float64Array(L + 1);
   for (let a = 0; a < N; a++) for (let b = a + 1; b < N; b++) {
     let r = 0;
@@ -111,10 +111,10 @@ export interface BidResult {
 export function bid(h: HammingHistogram, opts: BidOptions = {}): BidResult {
   checkOptionKeys(opts, BID_KEYS, 'bid');
   const alphamin = opts.alphamin ?? 0, alphamax = opts.alphamax ?? 0.2;
-  if (!(alphamax > alphamin && alphamax <= 1)) throw new DadalabError(`Need 0 <= alphamin < alphamax <= 1, got ${alphamin}, ${alphamax}`, 'Pass e.g. alphamax = 0.2');
+  if (!(alphamax > alphamin && alphamax <= 1)) throw new InputError(`Need 0 <= alphamin < alphamax <= 1, got ${alphamin}, ${alphamax}`, 'Pass e.g. alphamax = 0.2');
   const idmin = Math.abs(alphamin) < 1e-9 ? 0 : quantileIndex(h.probs, alphamin);
   const idmax = quantileIndex(h.probs, alphamax);
-  if (idmax - idmin < 1) throw new DadalabError(`Only ${idmax - idmin + 1} distinct distance(s) below the alphamax quantile`, 'Increase alphamax');
+  if (idmax - idmin < 1) throw new InputError(`Only ${idmax - idmin + 1} distinct distance(s) below the alphamax quantile`, 'Increase alphamax');
   const rEmp = h.values.slice(idmin, idmax + 1);
   const pRaw = h.probs.slice(idmin, idmax + 1);
   const tot = pRaw.reduce((s, v) => s + v, 0);
@@ -132,7 +132,7 @@ export function bid(h: HammingHistogram, opts: BidOptions = {}): BidResult {
   }
   let d0 = best[0], d1 = best[1];
   if ((opts.optimizer ?? 'nelder-mead') === 'random') {
-    if (!opts.rng) throw new DadalabError("optimizer 'random' needs an rng", 'Pass rng: new SeededRng(seed)');
+    if (!opts.rng) throw new InputError("optimizer 'random' needs an rng", 'Pass rng: new SeededRng(seed)');
     const delta = opts.delta ?? 5e-4, steps = opts.nSteps ?? 100000;
     let cur = f(d0, d1);
     for (let s = 0; s < steps; s++) {

@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { SeededRng, type Rng } from '../stats/rng';
 import { digamma, pairwiseSum, trigamma } from '../stats/special';
@@ -62,7 +62,7 @@ export interface BinomialRkOptions {
 const BINOMIAL_RK_KEYS = optionKeys<BinomialRkOptions>({ rk: 1, r: 1, bayes: 1, kBootstrap: 1, rng: 1, validate: 1 });
 
 function checkR(r: number): void {
-  if (!(r > 0 && r < 1)) throw new DadalabError(`The ratio r = ${r} is outside (0, 1)`, 'Pass 0 < r < 1, e.g. r = 0.5');
+  if (!(r > 0 && r < 1)) throw new InputError(`The ratio r = ${r} is outside (0, 1)`, 'Pass 0 < r < 1, e.g. r = 0.5');
 }
 
 /** Cramér-Rao variance of the binomial MLE: (r^-d - 1) / (K N log(r)²). */
@@ -220,12 +220,12 @@ export function fixK(nn: NeighborTable, k: number | ArrayLike<number>, r: number
   const rk = new Float64Array(N), rn = new Float64Array(N);
   if (typeof k === 'number') {
     if (!(Number.isInteger(k) && k > 0 && k < nn.maxk)) {
-      throw new DadalabError(`k = ${k} must be a whole number with 0 < k < maxk = ${nn.maxk}`, 'Pass a smaller k or compute distances with a larger maxk');
+      throw new InputError(`k = ${k} must be a whole number with 0 < k < maxk = ${nn.maxk}`, 'Pass a smaller k or compute distances with a larger maxk');
     }
   } else {
-    if (k.length !== N) throw new DadalabError(`k has ${k.length} entries but there are ${N} points`, 'Pass one k per point');
+    if (k.length !== N) throw new InputError(`k has ${k.length} entries but there are ${N} points`, 'Pass one k per point');
     for (let i = 0; i < N; i++) {
-      if (!(k[i] > 0 && k[i] <= nn.maxk)) throw new DadalabError(`k[${i}] = ${k[i]} is outside 1..maxk = ${nn.maxk}`, 'Pass ks between 1 and maxk');
+      if (!(k[i] > 0 && k[i] <= nn.maxk)) throw new InputError(`k[${i}] = ${k[i]} is outside 1..maxk = ${nn.maxk}`, 'Pass ks between 1 and maxk');
     }
   }
   for (let i = 0; i < N; i++) {
@@ -250,7 +250,7 @@ export function binomialIdK(nn: NeighborTable, opts: BinomialKOptions): Binomial
   const N = n.length;
   const eN = pairwiseSum(n) / N;
   if (isClose1(eN)) {
-    throw new DadalabError(`No point has a neighbour within the inner shell (mean n = ${eN})`, 'Increase k and/or the ratio r');
+    throw new InputError(`No point has a neighbour within the inner shell (mean n = ${eN})`, 'Increase k and/or the ratio r');
   }
   let id: number, idErr: number, a: number | undefined, b: number | undefined;
   if (!bayes) {
@@ -275,10 +275,10 @@ export function fixRk(nn: NeighborTable, rk: number | ArrayLike<number>, r: numb
   checkR(r);
   const w = nn.maxk + 1, N = nn.n, D = nn.distances;
   if (typeof rk === 'number') {
-    if (!(rk > 0)) throw new DadalabError(`The radius rk = ${rk} is not positive`, 'Pass rk > 0');
+    if (!(rk > 0)) throw new InputError(`The radius rk = ${rk} is not positive`, 'Pass rk > 0');
   } else {
-    if (rk.length !== N) throw new DadalabError(`rk has ${rk.length} entries but there are ${N} points`, 'Pass one radius per point');
-    for (let i = 0; i < N; i++) if (!(rk[i] > 0)) throw new DadalabError(`rk[${i}] = ${rk[i]} is not positive`, 'Pass positive radii');
+    if (rk.length !== N) throw new InputError(`rk has ${rk.length} entries but there are ${N} points`, 'Pass one radius per point');
+    for (let i = 0; i < N; i++) if (!(rk[i] > 0)) throw new InputError(`rk[${i}] = ${rk[i]} is not positive`, 'Pass positive radii');
   }
   const k = new Float64Array(N), n = new Float64Array(N), mask = new Uint8Array(N);
   for (let i = 0; i < N; i++) {
@@ -308,11 +308,11 @@ export function binomialIdRk(nn: NeighborTable, opts: BinomialRkOptions): Binomi
   for (let i = 0; i < mask.length; i++) if (mask[i]) { kE.push(k[i]); nE.push(n[i]); }
   const M = nE.length;
   if (M === 0) {
-    throw new DadalabError(`No point has all its neighbours within rk = ${rk} in the table`, 'Lower rk or compute distances with a larger maxk');
+    throw new InputError(`No point has all its neighbours within rk = ${rk} in the table`, 'Lower rk or compute distances with a larger maxk');
   }
   const eN = pairwiseSum(nE) / M, eK = pairwiseSum(kE) / M;
   if (isClose1(eN)) {
-    throw new DadalabError(`No point has a neighbour within the inner radius (mean n = ${eN})`, 'Increase rk and/or the ratio r');
+    throw new InputError(`No point has a neighbour within the inner radius (mean n = ${eN})`, 'Increase rk and/or the ratio r');
   }
   let id: number, idErr: number, a: number | undefined, b: number | undefined;
   if (!bayes) {

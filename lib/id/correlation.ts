@@ -1,5 +1,6 @@
+import { checkpoint, startProgress } from '../runtime/progress';
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { pairDistance } from '../neighbors/distance';
 import { parseMetric, type Metric } from '../neighbors/metrics';
@@ -71,30 +72,44 @@ export interface CorrelationDimensionResult {
   plot(): Chart;
 }
 
-/**
- * The Grassberger-Procaccia correlation dimension from coordinates: all N(N-1)/2 pairs are counted
- * (O(N² D) time, no N x N matrix), C(r) at log-spaced radii, and the slope of log C against log r.
- */
-export function correlationDimension(X: MatrixLike, opts: CorrelationDimensionOptions = {}): CorrelationDimensionResult {
-  checkOptionKeys(opts, CORRELATION_KEYS, 'correlationDimension');
+interface CorrelationPlan {
+  readonly N: number;
+  readonly Dm: number;
+  readonly data: ArrayLike<number>;
+  readonly metric: Metric;
+  readonly rMin: number;
+  readonly rMax: number;
+  readonly radii: Float64Array;
+}
+
+function correlationPlan(X: MatrixLike, opts: CorrelationDimensionOptions): CorrelationPlan {
   const M = asMatrix(X);
   const N = M.rows, Dm = M.cols, data = M.data;
   const metric = parseMetric(opts.metric);
-  if (N < 3) throw new DadalabError(`The correlation dimension needs at least 3 points, got ${N}`, 'Pass more points');
+  if (N < 3) throw new InputError(`The correlation dimension needs at least 3 points, got ${N}`, 'Pass more points');
   let rMin = opts.rMin, rMax = opts.rMax;
   if (rMin === undefined || rMax === undefined) {
-    const sample: number[] = [];
+    // the pair distances of about 200 rows (a typed array: its numeric sort is fast)
     const step = Math.max(1, Math.floor(N / 200));
-    for (let i = 0; i < N; i += step) for (let j = 0; j < N; j++) if (j !== i) sample.push(pairDistance(data, i, data, j, Dm, metric, null));
-    sample.sort((a, b) => a - b);
+    const rows = Math.ceil(N / step);
+    const sample = new Float64Array(rows * (N - 1));
+    let t = 0;
+    for (let i = 0; i < N; i += step) for (let j = 0; j < N; j++) if (j !== i) sample[t++] = pairDistance(data, i, data, j, Dm, metric, null);
+    sample.sort();
     rMin ??= sample[Math.floor(0.002 * (sample.length - 1))];
     rMax ??= sample[Math.floor(0.05 * (sample.length - 1))];
   }
-  if (!(rMin > 0 && rMax > rMin)) throw new DadalabError(`Need 0 < rMin < rMax, got ${rMin} and ${rMax}`, 'Pass rMin and rMax that bracket the neighbourhood scales');
+  if (!(rMin > 0 && rMax > rMin)) throw new InputError(`Need 0 < rMin < rMax, got ${rMin} and ${rMax}`, 'Pass rMin and rMax that bracket the neighbourhood scales');
   const S = opts.nScales ?? 12;
   const radii = Float64Array.from({ length: S }, (_, s) => rMin! * Math.pow(rMax! / rMin!, s / (S - 1)));
-  const hist = new Float64Array(S + 1);
-  for (let i = 0; i < N; i++) {
+  return { N, Dm, data, metric, rMin, rMax, radii };
+}
+
+/** Counts the pairs (i, j > i) of rows i in [i0, i1) into hist by the first radius above their distance. */
+function countPairs(p: CorrelationPlan, hist: Float64Array, i0: number, i1: number): void {
+  const { N, Dm, data, metric, radii } = p;
+  const S = radii.length;
+  for (let i = i0; i < i1; i++) {
     for (let j = i + 1; j < N; j++) {
       const d = pairDistance(data, i, data, j, Dm, metric, null);
       if (d >= radii[S - 1]) continue;
@@ -104,13 +119,18 @@ export function correlationDimension(X: MatrixLike, opts: CorrelationDimensionOp
       hist[lo]++;
     }
   }
+}
+
+function correlationResult(p: CorrelationPlan, hist: Float64Array): CorrelationDimensionResult {
+  const { N, radii, rMin, rMax } = p;
+  const S = radii.length;
   const pairs = (N * (N - 1)) / 2;
   const C = new Float64Array(S);
   let c = 0;
   for (let s = 0; s < S; s++) { c += hist[s]; C[s] = c / pairs; }
   const lx: number[] = [], ly: number[] = [];
   for (let s = 0; s < S; s++) if (C[s] > 0) { lx.push(Math.log(radii[s])); ly.push(Math.log(C[s])); }
-  if (lx.length < 2) throw new DadalabError('Too few pairs closer than rMax to fit a slope', 'Increase rMax');
+  if (lx.length < 2) throw new InputError('Too few pairs closer than rMax to fit a slope', 'Increase rMax');
   const { slope, intercept } = lineFit(lx, ly);
   let ss = 0, sxx = 0, mx = 0;
   for (const v of lx) mx += v;
@@ -123,10 +143,58 @@ export function correlationDimension(X: MatrixLike, opts: CorrelationDimensionOp
   const mids = Float64Array.from(localIds, (_, s) => Math.sqrt(radii[s] * radii[s + 1]));
   const r: CorrelationDimensionResult = {
     id: slope, idErr, scale, radii, C, localIds,
-    summary: () => `ID ${fmt(slope)} ± ${fmt(idErr)} at r = ${fmt(scale)} (correlation dimension over r in [${fmt(rMin!)}, ${fmt(rMax!)}])`,
+    summary: () => `ID ${fmt(slope)} ± ${fmt(idErr)} at r = ${fmt(scale)} (correlation dimension over r in [${fmt(rMin)}, ${fmt(rMax)}])`,
     plot: () => idCurveChart({ x: mids, ids: localIds, xTitle: 'radius', log: true, title: 'Correlation dimension: local slope of log C(r)' }),
   };
   return Object.freeze(r);
+}
+
+/**
+ * The Grassberger-Procaccia correlation dimension from coordinates: all N(N-1)/2 pairs are counted
+ * (O(N² D) time, no N x N matrix), C(r) at log-spaced radii, and the slope of log C against log r.
+ * Synchronous; correlationDimensionAsync is the same computation in row blocks with progress and
+ * interruption (what Data.computeIdCorrelation uses).
+ */
+export function correlationDimension(X: MatrixLike, opts: CorrelationDimensionOptions = {}): CorrelationDimensionResult {
+  checkOptionKeys(opts, CORRELATION_KEYS, 'correlationDimension');
+  const p = correlationPlan(X, opts);
+  const hist = new Float64Array(p.radii.length + 1);
+  countPairs(p, hist, 0, p.N);
+  return correlationResult(p, hist);
+}
+
+/**
+ * correlationDimension in row blocks of about 0.2 s each (sized from the time the previous block
+ * took), reporting progress and calling the checkpoint between blocks, so an interrupt (or
+ * `signal`) stops it within a block. The same numbers as correlationDimension.
+ */
+export async function correlationDimensionAsync(X: MatrixLike, opts: CorrelationDimensionOptions & { signal?: AbortSignal } = {}): Promise<CorrelationDimensionResult> {
+  checkOptionKeys(opts, [...CORRELATION_KEYS, 'signal'], 'correlationDimension');
+  const { signal, ...rest } = opts;
+  const p = correlationPlan(X, rest);
+  const hist = new Float64Array(p.radii.length + 1);
+  const totalPairs = (p.N * (p.N - 1)) / 2;
+  let target = 1e5; // pairs in the next block, adapted to about 0.2 s
+  const bar = startProgress('correlation dimension', totalPairs);
+  try {
+    let done = 0;
+    for (let i0 = 0; i0 < p.N;) {
+      // rows until about `target` pairs (row i has N - i - 1 of them)
+      let i1 = i0, pairs = 0;
+      while (i1 < p.N && (pairs === 0 || pairs + (p.N - i1 - 1) <= target)) { pairs += p.N - i1 - 1; i1++; }
+      const t0 = performance.now();
+      countPairs(p, hist, i0, i1);
+      const ms = performance.now() - t0;
+      target = Math.max(1e4, target * Math.min(2, Math.max(0.5, 200 / Math.max(ms, 1e-3))));
+      done += pairs;
+      bar.update(done);
+      await checkpoint(signal);
+      i0 = i1;
+    }
+  } finally {
+    bar.finish();
+  }
+  return correlationResult(p, hist);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError, ConvergenceError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { fminbound } from '../stats/brent';
 import type { NeighborTable } from '../neighbors/table';
@@ -72,18 +72,18 @@ export function latticeCounts(X: MatrixLike, opts: { metric?: 'manhattan' | 'ham
   const N = M.rows, D = M.cols, x = M.data;
   const metric = opts.metric ?? 'manhattan';
   if (metric !== 'manhattan' && metric !== 'hamming') {
-    throw new DadalabError(`The discrete ID supports the manhattan and hamming metrics, not '${metric}'`, "Use metric: 'manhattan' (lattice data) or 'hamming' (categorical data)");
+    throw new InputError(`The discrete ID supports the manhattan and hamming metrics, not '${metric}'`, "Use metric: 'manhattan' (lattice data) or 'hamming' (categorical data)");
   }
   let maxAbs = 0;
   for (let i = 0; i < x.length; i++) {
     if (!Number.isInteger(x[i])) {
-      throw new DadalabError(`The discrete ID needs integer coordinates, but entry ${i} (row ${Math.floor(i / D)}) is ${x[i]}`, 'Round or bin the data onto a lattice first');
+      throw new InputError(`The discrete ID needs integer coordinates, but entry ${i} (row ${Math.floor(i / D)}) is ${x[i]}`, 'Round or bin the data onto a lattice first');
     }
     maxAbs = Math.max(maxAbs, Math.abs(x[i]));
   }
   const period = opts.period === undefined || opts.period === null ? null
     : typeof opts.period === 'number' ? new Float64Array(D).fill(opts.period) : Float64Array.from(opts.period);
-  if (period) for (const L of period) if (!Number.isInteger(L) || L <= 0) throw new DadalabError(`The period must be positive integers, got ${L}`, 'Pass integer box sides');
+  if (period) for (const L of period) if (!Number.isInteger(L) || L <= 0) throw new InputError(`The period must be positive integers, got ${L}`, 'Pass integer box sides');
   const dMax = opts.dMax ?? 100;
   const R = metric === 'hamming' ? Math.min(dMax, D) : Math.min(dMax, D * maxAbs);
   const w = R + 1;
@@ -147,7 +147,7 @@ function gridMoments(P: (d: number) => number): { mean: number; std: number; gri
   let grid: number[] = [], vals: number[] = [], idx: number[] = [];
   do {
     dx /= 10;
-    if (dx < 1e-9) throw new DadalabError('The distribution of d is too narrow to resolve on a grid', 'Use the MLE (method: "mle") instead');
+    if (dx < 1e-9) throw new ConvergenceError('The distribution of d is too narrow to resolve on a grid', 'Use the MLE (method: "mle") instead');
     grid = []; vals = [];
     const cnt = Math.ceil((dRight0 - dLeft0) / dx);
     for (let i = 0; i < cnt; i++) { const d = dLeft0 + i * dx; grid.push(d); vals.push(P(d)); }
@@ -226,17 +226,17 @@ export interface DiscreteShells {
 
 function checkRadii(lk: number, ln: number): void {
   if (!(Number.isInteger(lk) && Number.isInteger(ln) && ln >= 0 && lk > ln)) {
-    throw new DadalabError(`Need integer radii with 0 <= ln < lk, got lk = ${lk}, ln = ${ln}`, 'Pass e.g. lk = 10, ln = 5');
+    throw new InputError(`Need integer radii with 0 <= ln < lk, got lk = ${lk}, ln = ${ln}`, 'Pass e.g. lk = 10, ln = 5');
   }
 }
 
 function checkRatio(ratio: number): void {
-  if (!(typeof ratio === 'number' && ratio > 0 && ratio < 1)) throw new DadalabError(`ratio = ${ratio} is outside (0, 1)`, 'Pass 0 < ratio < 1');
+  if (!(typeof ratio === 'number' && ratio > 0 && ratio < 1)) throw new InputError(`ratio = ${ratio} is outside (0, 1)`, 'Pass 0 < ratio < 1');
 }
 
 function checkIntegerDistances(v: number): void {
   if (!Number.isInteger(v)) {
-    throw new DadalabError(`The neighbour table holds a non-integer distance (${v})`, "Use lattice data with metric 'manhattan' or 'hamming'");
+    throw new InputError(`The neighbour table holds a non-integer distance (${v})`, "Use lattice data with metric 'manhattan' or 'hamming'");
   }
 }
 
@@ -250,7 +250,7 @@ export function shellsAtRadius(src: DiscreteSource, lk: number, ln: number): Dis
   const N = src.n;
   const K = new Int32Array(N), Nn = new Int32Array(N), mask = new Uint8Array(N);
   if (isCounts(src)) {
-    if (lk > src.R) throw new DadalabError(`lk = ${lk} exceeds the largest counted radius ${src.R}`, `Recompute the distances with dMax >= ${lk}`);
+    if (lk > src.R) throw new InputError(`lk = ${lk} exceeds the largest counted radius ${src.R}`, `Recompute the distances with dMax >= ${lk}`);
     const w = src.R + 1;
     for (let i = 0; i < N; i++) { K[i] = src.counts[i * w + lk]; Nn[i] = src.counts[i * w + ln]; mask[i] = 1; }
   } else {
@@ -283,8 +283,8 @@ export function shellsAtK(src: DiscreteSource, kEff: number | undefined, ratio =
   const LK = new Float64Array(N), LN = new Float64Array(N), K = new Int32Array(N), Nn = new Int32Array(N), mask = new Uint8Array(N);
   let kUsed: number;
   if (isCounts(src)) {
-    if (kEff === undefined) throw new DadalabError('The number of neighbours k is missing', 'Pass k, e.g. { k: 25 }');
-    if (!(Number.isInteger(kEff) && kEff > 0)) throw new DadalabError(`k = ${kEff} is not a positive whole number`, 'Pass k, e.g. 25');
+    if (kEff === undefined) throw new InputError('The number of neighbours k is missing', 'Pass k, e.g. { k: 25 }');
+    if (!(Number.isInteger(kEff) && kEff > 0)) throw new InputError(`k = ${kEff} is not a positive whole number`, 'Pass k, e.g. 25');
     kUsed = kEff;
     const w = src.R + 1;
     for (let i = 0; i < N; i++) {
@@ -304,7 +304,7 @@ export function shellsAtK(src: DiscreteSource, kEff: number | undefined, ratio =
   } else {
     kUsed = kEff ?? src.maxk - 1;
     if (!(Number.isInteger(kUsed) && kUsed > 0 && kUsed < src.maxk)) {
-      throw new DadalabError(`k = ${kUsed} must satisfy 0 < k < maxk = ${src.maxk}`, 'Pass a smaller k or compute more neighbours');
+      throw new InputError(`k = ${kUsed} must satisfy 0 < k < maxk = ${src.maxk}`, 'Pass a smaller k or compute more neighbours');
     }
     const w = src.maxk + 1, D = src.distances;
     for (let i = 0; i < N; i++) {
@@ -333,12 +333,12 @@ export function shellsAtK(src: DiscreteSource, kEff: number | undefined, ratio =
  */
 export function shellsAtKShell(src: DiscreteSource, kShell: number, ratio = 0.5): DiscreteShells {
   checkRatio(ratio);
-  if (!(Number.isInteger(kShell) && kShell > 0)) throw new DadalabError(`k = ${kShell} shells is not a positive whole number`, 'Pass the number of shells, e.g. 4');
+  if (!(Number.isInteger(kShell) && kShell > 0)) throw new InputError(`k = ${kShell} shells is not a positive whole number`, 'Pass the number of shells, e.g. 4');
   const N = src.n;
   const LK = new Float64Array(N), LN = new Float64Array(N), K = new Int32Array(N), Nn = new Int32Array(N), mask = new Uint8Array(N);
   if (isCounts(src)) {
     const w = src.R + 1;
-    if (!(kShell < w)) throw new DadalabError(`k = ${kShell} shells but only radii 0..${src.R} were counted`, `Recompute the distances with dMax > ${kShell}`);
+    if (!(kShell < w)) throw new InputError(`k = ${kShell} shells but only radii 0..${src.R} were counted`, `Recompute the distances with dMax > ${kShell}`);
     for (let i = 0; i < N; i++) {
       const C = (r: number) => src.counts[i * w + r];
       let counter = 0, lk = 1;
@@ -353,7 +353,7 @@ export function shellsAtKShell(src: DiscreteSource, kShell: number, ratio = 0.5)
       LK[i] = lk; LN[i] = ln; K[i] = C(lk); Nn[i] = C(ln); mask[i] = 1;
     }
   } else {
-    if (!(kShell < src.maxk)) throw new DadalabError(`k = ${kShell} shells must be below maxk = ${src.maxk}`, 'Ask for fewer shells or compute more neighbours');
+    if (!(kShell < src.maxk)) throw new InputError(`k = ${kShell} shells must be below maxk = ${src.maxk}`, 'Ask for fewer shells or compute more neighbours');
     const w = src.maxk + 1, D = src.distances;
     for (let i = 0; i < N; i++) {
       const row = D.subarray(i * w, (i + 1) * w);
@@ -390,16 +390,16 @@ export function discreteRows(mask: Uint8Array, subset?: ArrayLike<number> | numb
   if (typeof subset === 'number') {
     const valid: number[] = [];
     for (let i = 0; i < N; i++) if (mask[i]) valid.push(i);
-    if (!(Number.isInteger(subset) && subset > 0)) throw new DadalabError(`subset = ${subset} is not a positive whole number`, 'Pass a number of points or an array of point indices');
+    if (!(Number.isInteger(subset) && subset > 0)) throw new InputError(`subset = ${subset} is not a positive whole number`, 'Pass a number of points or an array of point indices');
     if (subset >= valid.length) return Int32Array.from(valid);
-    if (!rng) throw new DadalabError('A random subset needs a random generator', 'Pass rng');
+    if (!rng) throw new InputError('A random subset needs a random generator', 'Pass rng');
     const pick = Array.from(rng.choice(valid.length, subset, false), (t) => valid[t]).sort((a, b) => a - b);
     return Int32Array.from(pick);
   }
   const sel = new Uint8Array(N);
   for (let t = 0; t < subset.length; t++) {
     const i = subset[t];
-    if (!Number.isInteger(i) || i < 0 || i >= N) throw new DadalabError(`subset entry ${i} is not a point index`, `Pass indices in 0..${N - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= N) throw new InputError(`subset entry ${i} is not a point index`, `Pass indices in 0..${N - 1}`);
     sel[i] = 1;
   }
   const out: number[] = [];
@@ -439,16 +439,16 @@ function discreteResult(f: Omit<DiscreteIdResult, 'summary' | 'plot'>, what: str
  * Cramér-Rao error; 'bayes' (DADApy's default): the posterior mean and std on a grid.
  */
 export function discreteIdAtRadius(sh: DiscreteShells, rows: Int32Array, method: 'mle' | 'bayes' = 'bayes', label = ''): DiscreteIdResult {
-  if (sh.fixed !== 'radius') throw new DadalabError('These shells were fixed by k, not by radius', 'Use discreteIdPerPoint, or fix the shells with shellsAtRadius');
-  if (method !== 'mle' && method !== 'bayes') throw new DadalabError(`Unknown method '${String(method)}'`, "Use 'mle' or 'bayes'");
+  if (sh.fixed !== 'radius') throw new InputError('These shells were fixed by k, not by radius', 'Use discreteIdPerPoint, or fix the shells with shellsAtRadius');
+  if (method !== 'mle' && method !== 'bayes') throw new InputError(`Unknown method '${String(method)}'`, "Use 'mle' or 'bayes'");
   const lk = sh.lk[0], ln = sh.ln[0];
   const M = rows.length;
-  if (M === 0) throw new DadalabError(`No point has its whole lk = ${lk} ball counted`, 'Compute more neighbours or lower lk');
+  if (M === 0) throw new InputError(`No point has its whole lk = ${lk} ball counted`, 'Compute more neighbours or lower lk');
   const n = Float64Array.from(rows, (i) => sh.n[i] - 1), k = Float64Array.from(rows, (i) => sh.k[i] - 1);
   let mn = 0, mk = 0;
   for (let t = 0; t < M; t++) { mn += n[t]; mk += k[t]; }
   mn /= M; mk /= M;
-  if (mn === 0) throw new DadalabError(`No point has a neighbour within ln = ${ln}`, 'Increase ln (and lk)');
+  if (mn === 0) throw new InputError(`No point has a neighbour within ln = ${ln}`, 'Increase ln (and lk)');
   const what = `lk = ${lk}, ln = ${ln}${label}`;
   if (method === 'mle') {
     const id = discreteMle(lk, mk, ln, mn);
@@ -465,11 +465,11 @@ export function discreteIdAtRadius(sh: DiscreteShells, rows: Int32Array, method:
  */
 export function discreteIdPerPoint(sh: DiscreteShells, rows: Int32Array, approxErr = true, label = ''): DiscreteIdResult {
   const M = rows.length;
-  if (M === 0) throw new DadalabError(`No point has enough neighbours or shells for k = ${sh.kFixed}`, 'Lower k or recompute the distances with more neighbours / a larger dMax');
+  if (M === 0) throw new InputError(`No point has enough neighbours or shells for k = ${sh.kFixed}`, 'Lower k or recompute the distances with more neighbours / a larger dMax');
   const LK = Float64Array.from(rows, (i) => sh.lk[i]), LN = Float64Array.from(rows, (i) => sh.ln[i]);
   const K = Float64Array.from(rows, (i) => sh.k[i] - 1), NN = Float64Array.from(rows, (i) => sh.n[i] - 1);
   const mean = (a: Float64Array) => { let s = 0; for (const v of a) s += v; return s / a.length; };
-  if (mean(NN) === 0) throw new DadalabError('No point has a neighbour in its inner shell', 'Increase k or the ratio');
+  if (mean(NN) === 0) throw new InputError('No point has a neighbour in its inner shell', 'Increase k or the ratio');
   const id = discreteMle(LK, K, LN, NN);
   const idErr = approxErr
     ? Math.sqrt(discreteCramerRao(id, Math.trunc(mean(LN)), Math.trunc(mean(LK)), M, mean(K)))
@@ -531,7 +531,7 @@ export function discreteIdScaling(src: DiscreteSource, opts: { lks: ArrayLike<nu
  * shells fixed by k. NaN at the masked-out points (whose shells are empty).
  */
 export function discreteLocalDensity(sh: DiscreteShells, id: number): { n: Float64Array; m: Float64Array } {
-  if (!(id > 0)) throw new DadalabError(`The intrinsic dimension is ${id}`, 'Compute the ID first');
+  if (!(id > 0)) throw new InputError(`The intrinsic dimension is ${id}`, 'Compute the ID first');
   const N = sh.n.length;
   const n = new Float64Array(N), m = new Float64Array(N);
   if (sh.fixed === 'radius') {
@@ -563,14 +563,14 @@ export function discreteLocalDensity(sh: DiscreteShells, id: number): { n: Float
  * log(mean C(1)) - M, as coded there (kept for parity).
  */
 export function discreteIdFitContinuum(src: DiscreteSource, rows: Int32Array, R: ArrayLike<number>, fitIntercept = true): { ids: Float64Array; scales: Float64Array } {
-  if (R.length < 2) throw new DadalabError(`return_id_fit_continuum needs at least 2 radii, got ${R.length}`, 'Pass radii such as [6, 7, ..., 14]');
+  if (R.length < 2) throw new InputError(`return_id_fit_continuum needs at least 2 radii, got ${R.length}`, 'Pass radii such as [6, 7, ..., 14]');
   const M = rows.length;
-  if (M === 0) throw new DadalabError('No points to fit', 'Pass a non-empty subset');
+  if (M === 0) throw new InputError('No points to fit', 'Pass a non-empty subset');
   const below = (i: number, r: number): number => {
     // #{j : d_ij <= r} (self included)
     if (isCounts(src)) {
       if (r < 0) return 0;
-      if (r > src.R) throw new DadalabError(`Radius ${r} exceeds the largest counted radius ${src.R}`, `Recompute the distances with dMax >= ${r}`);
+      if (r > src.R) throw new InputError(`Radius ${r} exceeds the largest counted radius ${src.R}`, `Recompute the distances with dMax >= ${r}`);
       return src.counts[i * (src.R + 1) + r];
     }
     const w = src.maxk + 1, D = src.distances;
@@ -581,7 +581,7 @@ export function discreteIdFitContinuum(src: DiscreteSource, rows: Int32Array, R:
   const logn = new Float64Array(R.length), logr = new Float64Array(R.length);
   for (let s = 0; s < R.length; s++) {
     const r = R[s];
-    if (!(Number.isInteger(r) && r >= 1)) throw new DadalabError(`Radius ${r} is not a whole number >= 1`, 'Pass integer lattice radii');
+    if (!(Number.isInteger(r) && r >= 1)) throw new InputError(`Radius ${r} is not a whole number >= 1`, 'Pass integer lattice radii');
     let tot = 0;
     for (const i of rows) { const a = below(i, r - 1), b = below(i, r); tot += a + 0.5 * (b - a); }
     logn[s] = Math.log(tot - M);

@@ -1,5 +1,6 @@
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError, listSome } from '../errors';
+import { listSome, InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import { forEachNeighborRankBlock } from '../neighbors';
 import type { Metric } from '../neighbors/metrics';
@@ -203,7 +204,7 @@ export function grideScalingFromRankDistances(rd: Float64Array, N: number, steps
 /** Refuses points whose first neighbour is at distance 0 (mu would be infinite). */
 function refuseDuplicates(rows: number[], what: string): void {
   if (rows.length > 0) {
-    throw new DadalabError(
+    throw new InputError(
       `${what} needs distinct points, but ${rows.length} point${rows.length === 1 ? ' has' : 's have'} a neighbour at distance 0 (duplicates; rows ${listSome(rows)})`,
       'Remove duplicates first: `const { data, kept } = dedupe(X)` keeps the first copy of each point and returns the kept indices so labels stay aligned');
   }
@@ -213,9 +214,10 @@ function refuseDuplicates(rows: number[], what: string): void {
 export function grideScalingFromTable(nn: NeighborTable, opts: GrideOptions & { rangeMax?: number; returnRanks?: boolean } = {}): GrideScalingResult {
   checkOptionKeys(opts, [...GRIDE_OPTION_KEYS, 'rangeMax', 'returnRanks'], 'grideScalingFromTable');
   const rangeMax = Math.min(opts.rangeMax ?? 64, nn.maxk);
+  if (rangeMax < (opts.rangeMax ?? 64)) warn(`rangeMax = ${opts.rangeMax ?? 64} but the table holds ${nn.maxk} neighbours: Gride runs up to rank ${rangeMax}`);
   const ranks = grideRanks(rangeMax);
   const S = ranks.length - 1;
-  if (S < 1) throw new DadalabError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');
+  if (S < 1) throw new InputError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');
   const w = nn.maxk + 1, N = nn.n;
   const rd = new Float64Array(N * (S + 1));
   const dup: number[] = [];
@@ -248,12 +250,13 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
   checkOptionKeys(opts, GRIDE_COORD_KEYS, 'grideScaling');
   const N = X.rows;
   const maxRank = Math.min(N, opts.rangeMax ?? 64);
+  if (maxRank < (opts.rangeMax ?? 64)) warn(`rangeMax = ${opts.rangeMax ?? 64} but there are only N = ${N} points: Gride runs up to rank ${maxRank}`);
   const ranks = grideRanks(maxRank);
   const S = ranks.length - 1;
-  if (S < 1) throw new DadalabError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');
+  if (S < 1) throw new InputError(`Gride needs rangeMax >= 2, got ${opts.rangeMax}`, 'Pass rangeMax >= 2 (e.g. 64)');
   const top = ranks[S];
   if (top > N - 1) {
-    throw new DadalabError(`Gride at rank ${top} needs more than ${top} points, but there are N = ${N}`, `Pass rangeMax <= ${N - 1}`);
+    throw new InputError(`Gride at rank ${top} needs more than ${top} points, but there are N = ${N}`, `Pass rangeMax <= ${N - 1}`);
   }
   const keep = opts.keepMaxk !== undefined ? Math.min(opts.keepMaxk, top) : 0;
   const kw = keep + 1;
@@ -283,13 +286,13 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
 export function grideAdaptive(nn: NeighborTable, kstar: Int32Array, opts: GrideOptions = {}): { id: number; idErr: number; logLikelihood: number; scale: number } {
   checkOptionKeys(opts, GRIDE_OPTION_KEYS, 'grideAdaptive');
   const N = nn.n, w = nn.maxk + 1, D = nn.distances;
-  if (kstar.length !== N) throw new DadalabError(`k* has ${kstar.length} entries but there are ${N} points`, 'Compute k* on this table');
+  if (kstar.length !== N) throw new InputError(`k* has ${kstar.length} entries but there are ${N} points`, 'Compute k* on this table');
   const n1 = new Float64Array(N), n2 = new Float64Array(N), mus = new Float64Array(N);
   const dup: number[] = [];
   let rs = 0;
   for (let i = 0; i < N; i++) {
     if (kstar[i] % 2 === 1) kstar[i] += 1;
-    if (kstar[i] > nn.maxk) throw new DadalabError(`k* = ${kstar[i]} exceeds maxk = ${nn.maxk}`, 'Compute distances with a larger maxk');
+    if (kstar[i] > nn.maxk) throw new InputError(`k* = ${kstar[i]} exceeds maxk = ${nn.maxk}`, 'Compute distances with a larger maxk');
     n2[i] = kstar[i];
     n1[i] = Math.trunc(kstar[i] / 2);
     const a = D[i * w + n1[i]], b = D[i * w + n2[i]];

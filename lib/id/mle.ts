@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { assertNoZeroDistances, type NeighborTable } from '../neighbors/table';
 import type { Chart } from '../../widgets/chart';
 import { idCurveChart } from '../../widgets/id/charts';
@@ -46,7 +46,7 @@ export function levinaBickel(nn: NeighborTable, opts: LevinaBickelOptions = {}):
   const k2 = opts.k2 ?? opts.k ?? k1;
   const averaging = opts.averaging ?? 'inverse';
   if (!(Number.isInteger(k1) && Number.isInteger(k2) && k1 >= 3 && k2 >= k1 && k2 <= nn.maxk)) {
-    throw new DadalabError(`Levina-Bickel needs 3 <= k1 <= k2 <= maxk = ${nn.maxk}, got k1 = ${k1}, k2 = ${k2}`,
+    throw new InputError(`Levina-Bickel needs 3 <= k1 <= k2 <= maxk = ${nn.maxk}, got k1 = ${k1}, k2 = ${k2}`,
       'Pass k (or k1 <= k2) within the neighbour table, or compute more neighbours');
   }
   assertNoZeroDistances(nn, 'Levina-Bickel MLE');

@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
 import { symmetricEigenvalues } from '../stats/symeig';
@@ -32,7 +32,7 @@ export interface PcaIdResult {
 /** Eigenvalues of the covariance of the rows listed in `rows` (all when null), via the smaller of D x D and n x n. */
 export function covarianceEigenvalues(data: ArrayLike<number>, D: number, rows: ArrayLike<number> | null, nRows: number): Float64Array {
   const n = rows ? rows.length : nRows;
-  if (n < 2) throw new DadalabError(`PCA needs at least 2 points, got ${n}`, 'Pass more points');
+  if (n < 2) throw new InputError(`PCA needs at least 2 points, got ${n}`, 'Pass more points');
   const mean = new Float64Array(D);
   for (let r = 0; r < n; r++) {
     const o = (rows ? rows[r] : r) * D;
@@ -88,11 +88,11 @@ export function pcaId(X: MatrixLike, opts: { threshold?: number } = {}): PcaIdRe
   checkOptionKeys(opts, ['threshold'], 'pcaId');
   const M = asMatrix(X);
   const threshold = opts.threshold ?? 0.9;
-  if (!(threshold > 0 && threshold <= 1)) throw new DadalabError(`threshold = ${threshold} is outside (0, 1]`, 'Pass a fraction of variance such as 0.9');
+  if (!(threshold > 0 && threshold <= 1)) throw new InputError(`threshold = ${threshold} is outside (0, 1]`, 'Pass a fraction of variance such as 0.9');
   const ev = covarianceEigenvalues(M.data, M.cols, null, M.rows);
   let total = 0;
   for (const v of ev) total += v;
-  if (!(total > 0)) throw new DadalabError('The data have zero variance', 'Pass points that are not all identical');
+  if (!(total > 0)) throw new InputError('The data have zero variance', 'Pass points that are not all identical');
   const cumulative = new Float64Array(ev.length);
   let c = 0;
   for (let i = 0; i < ev.length; i++) { c += ev[i]; cumulative[i] = c / total; }
@@ -144,9 +144,9 @@ export interface LocalPcaResult {
 export function localPcaId(X: MatrixLike, nn: NeighborTable, opts: LocalPcaOptions = {}): LocalPcaResult {
   checkOptionKeys(opts, LOCAL_PCA_KEYS, 'localPcaId');
   const M = asMatrix(X);
-  if (nn.n !== M.rows) throw new DadalabError(`The neighbour table has ${nn.n} rows but there are ${M.rows} points`, 'Pass the table of these points');
+  if (nn.n !== M.rows) throw new InputError(`The neighbour table has ${nn.n} rows but there are ${M.rows} points`, 'Pass the table of these points');
   const k = opts.k ?? Math.min(20, nn.maxk);
-  if (!(Number.isInteger(k) && k >= 2 && k <= nn.maxk)) throw new DadalabError(`k = ${k} must be between 2 and maxk = ${nn.maxk}`, 'Pass a smaller k or compute more neighbours');
+  if (!(Number.isInteger(k) && k >= 2 && k <= nn.maxk)) throw new InputError(`k = ${k} must be between 2 and maxk = ${nn.maxk}`, 'Pass a smaller k or compute more neighbours');
   const method = opts.method ?? 'FO';
   const alpha = opts.alpha ?? 0.05, threshold = opts.threshold ?? 0.9;
   const stride = opts.stride ?? 1;

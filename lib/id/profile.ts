@@ -1,5 +1,5 @@
 import { checkOptionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import type { Chart } from '../../widgets/chart';
 import { idProfileChart, scaleCurvesChart } from '../../widgets/id/charts';
@@ -25,7 +25,7 @@ export interface IdProfileResult {
 
 export async function idProfile(layers: { name: string; X: MatrixLike }[] | MatrixLike[], opts: { rangeMax?: number; rank?: number; signal?: AbortSignal } = {}): Promise<IdProfileResult> {
   checkOptionKeys(opts, ['rangeMax', 'rank', 'signal'], 'idProfile');
-  if (layers.length === 0) throw new DadalabError('idProfile was given no layers', 'Pass an array of matrices or of { name, X }');
+  if (layers.length === 0) throw new InputError('idProfile was given no layers', 'Pass an array of matrices or of { name, X }');
   const named = (layers as unknown[]).map((l, i) => {
     const o = l as { name?: string; X?: MatrixLike };
     return o && typeof o === 'object' && 'X' in o && o.X !== undefined ? { name: o.name ?? `layer ${i}`, X: o.X } : { name: `layer ${i}`, X: l as MatrixLike };
@@ -40,7 +40,7 @@ export async function idProfile(layers: { name: string; X: MatrixLike }[] | Matr
   const ids = new Float64Array(named.length), idsErr = new Float64Array(named.length);
   curves.forEach((c, i) => {
     const j = Array.from(c.ranks).indexOf(rank);
-    if (j < 0) throw new DadalabError(`Rank ${rank} is not among the Gride ranks ${Array.from(c.ranks).join(', ')} of ${named[i].name}`, 'Pass rank = a power of two between 2 and rangeMax');
+    if (j < 0) throw new InputError(`Rank ${rank} is not among the Gride ranks ${Array.from(c.ranks).join(', ')} of ${named[i].name}`, 'Pass rank = a power of two between 2 and rangeMax');
     ids[i] = c.ids[j]; idsErr[i] = c.idsErr[j];
   });
   const names = named.map((l) => l.name);

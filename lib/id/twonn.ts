@@ -1,5 +1,6 @@
+import { warn } from '../runtime/warnings';
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import { computeNeighborsSync } from '../neighbors';
 import type { Metric } from '../neighbors/metrics';
@@ -47,10 +48,10 @@ export interface TwoNNResult {
 export function resolveTwoNNAlgorithm(algorithm: string | undefined, muFraction: number): TwoNNAlgorithm {
   const a = algorithm ?? 'base';
   if (a !== 'base' && a !== 'ml') {
-    throw new DadalabError(`Unknown TwoNN algorithm '${a}'`, "Use algorithm: 'base' (linear fit) or 'ml' (maximum likelihood)");
+    throw new InputError(`Unknown TwoNN algorithm '${a}'`, "Use algorithm: 'base' (linear fit) or 'ml' (maximum likelihood)");
   }
   if (!(muFraction > 0 && muFraction <= 1)) {
-    throw new DadalabError(`muFraction = ${muFraction} is outside (0, 1]`, 'Pass a fraction such as 0.9');
+    throw new InputError(`muFraction = ${muFraction} is outside (0, 1]`, 'Pass a fraction such as 0.9');
   }
   // math.isclose(mu_fraction, 1.0): relative tolerance 1e-9
   if (a === 'base' && Math.abs(muFraction - 1) <= 1e-9 * Math.max(1, Math.abs(muFraction))) return 'ml';
@@ -65,7 +66,7 @@ export function resolveTwoNNAlgorithm(algorithm: string | undefined, muFraction:
  */
 export function twoNNFromMus(mus: ArrayLike<number>, muFraction = 0.9, algorithm: TwoNNAlgorithm = 'base'): number {
   const N = mus.length;
-  if (N < 2) throw new DadalabError(`TwoNN needs at least 2 points, got ${N}`, 'Pass more points');
+  if (N < 2) throw new InputError(`TwoNN needs at least 2 points, got ${N}`, 'Pass more points');
   const logs = new Float64Array(N);
   for (let i = 0; i < N; i++) logs[i] = Math.log(mus[i]);
   if (algorithm === 'ml') {
@@ -88,7 +89,7 @@ export function twoNNFromMus(mus: ArrayLike<number>, muFraction = 0.9, algorithm
 /** mu_i = r_{i,2} / r_{i,1} and the mean of r1 and r2 over all points. */
 export function musOf(nn: NeighborTable): { mus: Float64Array; scale: number } {
   if (nn.maxk < 2) {
-    throw new DadalabError(`TwoNN needs 2 neighbours per point but the table holds maxk = ${nn.maxk}`, 'Compute distances with maxk >= 2');
+    throw new InputError(`TwoNN needs 2 neighbours per point but the table holds maxk = ${nn.maxk}`, 'Compute distances with maxk >= 2');
   }
   const w = nn.maxk + 1, d = nn.distances;
   const mus = new Float64Array(nn.n);
@@ -161,13 +162,13 @@ export function rint(x: number): number {
 /** Checks dataFraction and returns (nSubset, nIter) as DADApy computes them. */
 export function decimationSizes(N: number, dataFraction: number, nIter?: number | null): { nSubset: number; nIter: number } {
   if (!(dataFraction > 0 && dataFraction <= 1)) {
-    throw new DadalabError(`dataFraction = ${dataFraction} is outside (0, 1]`, 'Pass a fraction of the points such as 0.25');
+    throw new InputError(`dataFraction = ${dataFraction} is outside (0, 1]`, 'Pass a fraction of the points such as 0.25');
   }
   const nSubset = rint(N * dataFraction);
   const it = nIter ?? rint(1 / dataFraction);
-  if (!Number.isInteger(it) || it < 1) throw new DadalabError(`nIter = ${nIter} is not a positive whole number`, 'Pass nIter >= 1');
+  if (!Number.isInteger(it) || it < 1) throw new InputError(`nIter = ${nIter} is not a positive whole number`, 'Pass nIter >= 1');
   if (nSubset < 3) {
-    throw new DadalabError(`A fraction ${dataFraction} of ${N} points leaves ${nSubset} points per subset, fewer than the 3 TwoNN needs`,
+    throw new InputError(`A fraction ${dataFraction} of ${N} points leaves ${nSubset} points per subset, fewer than the 3 TwoNN needs`,
       'Use a larger dataFraction');
   }
   return { nSubset, nIter: it };
@@ -218,8 +219,7 @@ function decimatedResult(ids: Float64Array, scale: number, allMus: Float64Array[
  * point (in drawing order) whose row holds more than 2 drawn points, the first three drawn entries
  * (self, 1st, 2nd); the others are dropped.
  */
-export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoNNDecimationOptions, 'metric' | 'period'>,
-  warn?: (m: string) => void): Promise<TwoNNResult> {
+export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoNNDecimationOptions, 'metric' | 'period'>): Promise<TwoNNResult> {
   const muFraction = opts.muFraction ?? 0.9;
   const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);
   const { nSubset, nIter } = decimationSizes(nn.n, opts.dataFraction, opts.nIter);
@@ -249,8 +249,8 @@ export async function twoNNDecimatedFromTable(nn: NeighborTable, opts: Omit<TwoN
     allMus.push(mus);
     await checkpoint(opts.signal);
   }
-  if (survived / nIter < 0.8 * nSubset && warn) {
-    warn(`Decimation from a neighbour table used on average ${Math.trunc(survived / nIter)} of the ${nSubset} points of each subset`);
+  if (survived / nIter < 0.8 * nSubset) {
+    warn(`Decimation from a neighbour table (no coordinates): each subset kept on average ${Math.trunc(survived / nIter)} of its ${nSubset} points (those whose two nearest neighbours were drawn too); pass coordinates for full subsets`, 'numerical');
   }
   return decimatedResult(ids, scaleSum / nIter, allMus, algorithm, muFraction, opts.dataFraction, nSubset);
 }
@@ -321,7 +321,7 @@ export const TWONN_PRIOR_KEYS = optionKeys<TwoNNPriorOptions>({ alpha: 1, beta: 
 export function twoNNWithPrior(nn: NeighborTable, opts: TwoNNPriorOptions = {}): TwoNNResult & { alphaPost: number; betaPost: number } {
   checkOptionKeys(opts, TWONN_PRIOR_KEYS, 'twoNNWithPrior');
   const alpha = opts.alpha ?? 2, beta = opts.beta ?? 5;
-  if (!(alpha > 0 && beta > 0)) throw new DadalabError(`The Gamma prior needs alpha > 0 and beta > 0, got ${alpha}, ${beta}`, 'Pass positive alpha and beta');
+  if (!(alpha > 0 && beta > 0)) throw new InputError(`The Gamma prior needs alpha > 0 and beta > 0, got ${alpha}, ${beta}`, 'Pass positive alpha and beta');
   assertNoZeroDistances(nn, 'TwoNN with a prior');
   const { mus, scale } = musOf(nn);
   let s = 0;

@@ -16,6 +16,8 @@
  * gives an error naming the offset, not a huge allocation or a hang).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { recordLargeFileRead } from '../runtime/provenance';
 import * as A from 'apache-arrow';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
 import type { RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
@@ -125,7 +127,9 @@ export function openArrowColumns(path: string): ArrowColumns {
       'Check the path (relative paths start from the notebook\'s folder)');
   }
   try {
-    return scan(fd, path);
+    const columns = scan(fd, path);
+    recordLargeFileRead(resolve(path), fd);
+    return columns;
   } catch (e) {
     closeSync(fd);
     throw e;

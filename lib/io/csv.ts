@@ -1,5 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { Matrix } from '../matrix';
 import { describe, readInput } from './files';
 import { listNames, makeLoaded, resolveColumn, toLabels, type LoadedData } from './types';
@@ -93,7 +93,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
     rows.push(i);
   }
   if (rows.length === 0) {
-    throw new DadalabError(`${source} has no data rows${lines.some((l) => l.trim()) ? ' (only comment lines)' : ' (it is empty)'}`,
+    throw new InputError(`${source} has no data rows${lines.some((l) => l.trim()) ? ' (only comment lines)' : ' (it is empty)'}`,
       'Check that this is the right file and that it was written completely');
   }
   const delim = opts.delimiter ?? detectDelimiter(lines[rows[0]].trim());
@@ -124,14 +124,14 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
   const ncols = names.length;
   const n = rows.length - dataStart;
   if (n === 0) {
-    throw new DadalabError(`${source} has a header line (${listNames(names)}) but no data rows`, 'Check that the file was written completely');
+    throw new InputError(`${source} has a header line (${listNames(names)}) but no data rows`, 'Check that the file was written completely');
   }
   const labelIndex = opts.labels === undefined ? -1 : resolveColumn(names, opts.labels, 'label', source);
   let feat: number[];
   if (labelsOnly) feat = [];
   else if (opts.columns !== undefined) {
     if (!Array.isArray(opts.columns) || opts.columns.length === 0) {
-      throw new DadalabError(`columns must be a non-empty array of column names or indices, got ${describe(opts.columns)}`, 'Pass e.g. { columns: [0, 1] }');
+      throw new InputError(`columns must be a non-empty array of column names or indices, got ${describe(opts.columns)}`, 'Pass e.g. { columns: [0, 1] }');
     }
     feat = opts.columns.map((c) => resolveColumn(names, c, 'feature', source));
   } else {
@@ -139,7 +139,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
     const skipIndex = header && names.length > 1 && names[0] === '';
     feat = names.map((_, j) => j).filter((j) => j !== labelIndex && !(skipIndex && j === 0));
   }
-  if (feat.length === 0 && !labelsOnly) throw new DadalabError(`${source} has no columns besides the label column`, 'Store the coordinates in the file too');
+  if (feat.length === 0 && !labelsOnly) throw new InputError(`${source} has no columns besides the label column`, 'Store the coordinates in the file too');
   const D = feat.length;
   const out = opts.dtype === 'float32' ? new Float32Array(n * D) : new Float64Array(n * D);
   const labelTok: string[] = labelIndex >= 0 ? new Array(n) : [];
@@ -147,7 +147,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
     const li = rows[r + dataStart];
     const toks = split(lines[li]);
     if (toks.length !== ncols) {
-      throw new DadalabError(`Line ${li + 1} of ${source} has ${toks.length} field${toks.length === 1 ? '' : 's'} but ${header ? 'the header' : `the first row (line ${rows[0] + 1})`} has ${ncols} (ragged rows)`,
+      throw new InputError(`Line ${li + 1} of ${source} has ${toks.length} field${toks.length === 1 ? '' : 's'} but ${header ? 'the header' : `the first row (line ${rows[0] + 1})`} has ${ncols} (ragged rows)`,
         `Fix or remove that line; if the separator is not '${delim === '\t' ? '\\t' : delim}', pass { delimiter: ... }`);
     }
     for (let c = 0; c < D; c++) {
@@ -155,7 +155,7 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
       let x = Number(tok);
       if (Number.isNaN(x) || tok === '') {
         if (!isNumeric(tok)) {
-          throw new DadalabError(`Line ${li + 1} of ${source}, column '${names[feat[c]]}' holds '${tok.length > 40 ? tok.slice(0, 40) + '...' : tok}', which is not a number`,
+          throw new InputError(`Line ${li + 1} of ${source}, column '${names[feat[c]]}' holds '${tok.length > 40 ? tok.slice(0, 40) + '...' : tok}', which is not a number`,
             `Name a text column as the label column with { labels: '${names[feat[c]]}' }, or pick the numeric columns with { columns: [...] }`);
         }
         x = parseNumber(tok);
@@ -180,7 +180,7 @@ export function loadCsv(path: string, opts: CsvOptions = {}): LoadedData {
   try {
     text = buf.toString('utf8');
   } catch (e) {
-    throw new DadalabError(`${path} is too large to read as text (${(buf.length / 2 ** 20).toFixed(0)} MiB; ${(e as Error).message})`,
+    throw new InputError(`${path} is too large to read as text (${(buf.length / 2 ** 20).toFixed(0)} MiB; ${(e as Error).message})`,
       'Convert it once to a binary format (Arrow / Feather v2 or .npy) and load that: binary files load without parsing and need no string');
   }
   return parseCsv(text, opts, path);

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DadalabError } from '../errors';
+import { DadalabError, InputError } from '../errors';
+import { recordFileRead } from '../runtime/provenance';
 
 /**
  * Reads a whole file, refusing clearly what cannot be read: a missing path (naming the absolute
@@ -10,15 +11,15 @@ import { DadalabError } from '../errors';
  */
 export function readInput(path: string, opts: { gunzip?: boolean; allowEmpty?: boolean } = {}): Buffer {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new DadalabError(`Expected a file path, got ${describe(path)}`, 'Pass the path of the data file as a string');
+    throw new InputError(`Expected a file path, got ${describe(path)}`, 'Pass the path of the data file as a string');
   }
   const abs = resolve(path);
   if (!existsSync(abs)) {
-    throw new DadalabError(`File not found: ${path} (looked for ${abs}; the current directory is ${process.cwd()})`,
+    throw new InputError(`File not found: ${path} (looked for ${abs}; the current directory is ${process.cwd()})`,
       'Check the spelling, or give a path relative to the current directory (a notebook runs in its own folder) or an absolute path');
   }
   if (statSync(abs).isDirectory()) {
-    throw new DadalabError(`${path} is a directory, not a file (${abs})`, 'Pass the path of a data file inside it');
+    throw new InputError(`${path} is a directory, not a file (${abs})`, 'Pass the path of a data file inside it');
   }
   let buf: Buffer;
   const size = statSync(abs).size;
@@ -28,21 +29,22 @@ export function readInput(path: string, opts: { gunzip?: boolean; allowEmpty?: b
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof RangeError || err.code === 'ERR_FS_FILE_TOO_LARGE') {
-      throw new DadalabError(`${path} (${(size / 2 ** 30).toFixed(1)} GiB) does not fit in one buffer (${err.message})`,
+      throw new InputError(`${path} (${(size / 2 ** 30).toFixed(1)} GiB) does not fit in one buffer (${err.message})`,
         'Split it into several files (e.g. Arrow files of a few GB each) or subsample it');
     }
-    throw new DadalabError(`Cannot read ${path} (${abs}): ${err.code ?? err.message}`, 'Check the file permissions and that the file is not locked');
+    throw new InputError(`Cannot read ${path} (${abs}): ${err.code ?? err.message}`, 'Check the file permissions and that the file is not locked');
   }
+  recordFileRead(abs, buf);
   if (opts.gunzip && isGzip(path, buf)) {
     try {
       buf = gunzipSync(buf);
     } catch (e) {
-      throw new DadalabError(`${path} looks gzipped but does not decompress: ${(e as Error).message}`,
+      throw new InputError(`${path} looks gzipped but does not decompress: ${(e as Error).message}`,
         'Re-download or re-compress the file (gzip -t checks it)');
     }
   }
   if (buf.length === 0 && !opts.allowEmpty) {
-    throw new DadalabError(`${path} is empty (0 bytes${opts.gunzip && /\.gz$/i.test(path) ? ' after decompression' : ''})`,
+    throw new InputError(`${path} is empty (0 bytes${opts.gunzip && /\.gz$/i.test(path) ? ' after decompression' : ''})`,
       'Check that the file was written completely (the writer may have been interrupted), or pass the right file');
   }
   return buf;

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { ARROW_LOAD_KEYS, loadArrow, loadArrowColumn, type ArrowLoadOptions } from './arrow';
 import { CSV_KEYS, loadCsv, parseCsv, type CsvOptions } from './csv';
 import { checkOptionKeys } from '../options';
@@ -26,7 +26,7 @@ function optionsFor<T>(opts: LoadOptions, format: string, keys: readonly string[
   for (const [k, v] of Object.entries(opts)) {
     if (k === 'format') continue;
     if (!keys.includes(k)) {
-      throw new DadalabError(`loadData: the option '${k}' does not apply to ${format} files (${path})`,
+      throw new InputError(`loadData: the option '${k}' does not apply to ${format} files (${path})`,
         `Options for ${format} files: ${keys.filter((x) => x !== 'format').join(', ')}`);
     }
     out[k] = v;
@@ -63,16 +63,16 @@ export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
   if (format === null) {
     readInput(path); // a missing file is the first thing to report
     if (/\.parquet$/i.test(path)) {
-      throw new DadalabError(`${path} is a Parquet file, which dadalab does not read`,
+      throw new InputError(`${path} is a Parquet file, which dadalab does not read`,
         "Convert it to Arrow IPC / Feather v2: pyarrow.feather.write_feather(pyarrow.parquet.read_table(path), 'data.arrow')");
     }
-    throw new DadalabError(`Cannot tell the format of ${path} from its extension`,
+    throw new InputError(`Cannot tell the format of ${path} from its extension`,
       "Rename it (.arrow, .feather, .npy, .csv, .tsv, .txt, .dat, optionally .gz) or pass { format: 'arrow' | 'npy' | 'csv' }");
   }
   if (format === 'arrow') return loadArrow(path, optionsFor<ArrowLoadOptions>(opts, 'Arrow', ARROW_LOAD_KEYS, path));
   if (format === 'npy') {
     if (opts.labels !== undefined || opts.columns !== undefined) {
-      throw new DadalabError('An .npy file has no named columns, so labels/columns cannot be picked from it',
+      throw new InputError('An .npy file has no named columns, so labels/columns cannot be picked from it',
         'Load the labels from their own file with loadLabels(path), and select columns afterwards with X.selectColumns([...])');
     }
     optionsFor<object>(opts, '.npy', ['format'], path);
@@ -81,7 +81,7 @@ export function loadData(path: string, opts: LoadOptions = {}): LoadedData {
   }
   if (format === 'npz') return fromNpz(path, optionsFor<LoadOptions>(opts, '.npz', NPZ_KEYS, path));
   if (format === 'csv') return loadCsv(path, optionsFor<CsvOptions>(opts, 'text', CSV_KEYS, path));
-  throw new DadalabError(`Unknown format '${String(format)}'`, "Pass { format: 'arrow' | 'npy' | 'csv' }");
+  throw new InputError(`Unknown format '${String(format)}'`, "Pass { format: 'arrow' | 'npy' | 'csv' }");
 }
 
 /**
@@ -106,7 +106,7 @@ function fromNpz(path: string, opts: LoadOptions): LoadedData {
   const twoD = keys.filter((k) => arrays[k].shape.length === 2);
   const which = opts.array ?? (twoD.length === 1 ? twoD[0] : 'X');
   if (!(which in arrays)) {
-    throw new DadalabError(`${path} has no array '${which}'; it holds ${listNames(keys.map((k) => `${k} (${arrays[k].shape.join(' x ')})`))}`,
+    throw new InputError(`${path} has no array '${which}'; it holds ${listNames(keys.map((k) => `${k} (${arrays[k].shape.join(' x ')})`))}`,
       "Name the coordinates with { array: '<name>' } (and a 1-D label array with { labels: '<name>' })");
   }
   const X = npyToMatrix(arrays[which], `${path}:${which}`);
@@ -115,11 +115,11 @@ function fromNpz(path: string, opts: LoadOptions): LoadedData {
     const l = String(opts.labels);
     const a = arrays[l];
     if (!a) {
-      throw new DadalabError(`The label array '${l}' does not exist in ${path}; the available arrays are ${listNames(keys)}`,
+      throw new InputError(`The label array '${l}' does not exist in ${path}; the available arrays are ${listNames(keys)}`,
         'Pass one of those names as { labels }');
     }
     if (a.shape.reduce((x, y) => x * y, 1) !== X.rows) {
-      throw new DadalabError(`The label array '${l}' has shape (${a.shape.join(', ')}) but '${which}' has ${X.rows} rows`, 'Pass one label per row');
+      throw new InputError(`The label array '${l}' has shape (${a.shape.join(', ')}) but '${which}' has ${X.rows} rows`, 'Pass one label per row');
     }
     labels = Array.isArray(a.data) ? a.data : toLabels(Array.from(a.data as ArrayLike<number | bigint>, Number));
   }

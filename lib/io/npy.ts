@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { Matrix } from '../matrix';
 import { readInput } from './files';
 import { toLabels, type Labels } from './types';
@@ -22,7 +22,7 @@ const DTYPES: Record<string, { bytes: number; ctor: any }> = {
 export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (buf.length < 10 || magic.some((b, i) => buf[i] !== b)) {
-    throw new DadalabError(`${source} is not a NumPy .npy file (no \\x93NUMPY magic)`, 'Save arrays with numpy.save, or use loadCsv/loadArrow for other formats');
+    throw new InputError(`${source} is not a NumPy .npy file (no \\x93NUMPY magic)`, 'Save arrays with numpy.save, or use loadCsv/loadArrow for other formats');
   }
   const major = buf[6];
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -33,26 +33,26 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1] === 'True';
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeStr === undefined) {
-    throw new DadalabError(`${source} has an unreadable .npy header: ${header.trim()}`, 'Re-save it with numpy.save');
+    throw new InputError(`${source} has an unreadable .npy header: ${header.trim()}`, 'Re-save it with numpy.save');
   }
   const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   const endian = descr[0];
   const code = descr.slice(1);
   if (code === 'O') {
-    throw new DadalabError(`${source} holds Python objects (dtype 'O'), which are pickled, not stored as numbers`,
+    throw new InputError(`${source} holds Python objects (dtype 'O'), which are pickled, not stored as numbers`,
       "Convert it first: np.save(path, X.astype('f8')) for numbers, X.astype('U') for text labels");
   }
   const spec = DTYPES[code];
   if (/^U\d+$/.test(code) && endian !== '>') return parseUnicode(buf, header, headerStart + headerLen, Number(code.slice(1)), descr, fortran, source);
   if (!spec || endian === '>') {
-    throw new DadalabError(`${source} has dtype '${descr}', which dadalab does not read`,
+    throw new InputError(`${source} has dtype '${descr}', which dadalab does not read`,
       "Convert it to little-endian float64, float32 or an integer type first (e.g. X.astype('<f8'))");
   }
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = headerStart + headerLen;
   const byteLen = count * spec.bytes;
   if (buf.length - offset < byteLen) {
-    throw new DadalabError(`${source} is truncated: its header promises ${count} values (${byteLen} bytes) but ${buf.length - offset} bytes follow`,
+    throw new InputError(`${source} is truncated: its header promises ${count} values (${byteLen} bytes) but ${buf.length - offset} bytes follow`,
       'Re-save or re-copy the file');
   }
   const abs = buf.byteOffset + offset;
@@ -60,7 +60,7 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   if (abs % spec.bytes === 0) data = new spec.ctor(buf.buffer, abs, count);
   else data = new spec.ctor(new Uint8Array(buf.subarray(offset, offset + byteLen)).buffer, 0, count); // copy (Buffer.slice would be a view)
   if (fortran && shape.length > 2) {
-    throw new DadalabError(`${source} is a ${shape.length}-D array in Fortran order, which dadalab does not transpose`,
+    throw new InputError(`${source} is a ${shape.length}-D array in Fortran order, which dadalab does not transpose`,
       'Save it in C order: np.save(path, np.ascontiguousarray(X)) (and reshape it to 2-D: N points x D features)');
   }
   if (fortran && shape.length === 2) {
@@ -93,7 +93,7 @@ export function loadNpyVector(path: string): Labels {
   const a = parseNpy(buf, path);
   const len = a.shape.reduce((x, y) => x * y, 1);
   if (a.shape.length > 2 || (a.shape.length === 2 && a.shape[0] !== 1 && a.shape[1] !== 1)) {
-    throw new DadalabError(`${path} has shape (${a.shape.join(', ')}), not a vector`,
+    throw new InputError(`${path} has shape (${a.shape.join(', ')}), not a vector`,
       'Pass a 1-D array (one value per point); for coordinates use loadNpy');
   }
   if (Array.isArray(a.data)) return a.data as string[];
@@ -110,7 +110,7 @@ function parseUnicode(buf: Uint8Array, header: string, offset: number, width: nu
   const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   if (buf.length - offset < count * width * 4) {
-    throw new DadalabError(`${source} is truncated`, 'Re-save or re-copy the file');
+    throw new InputError(`${source} is truncated`, 'Re-save or re-copy the file');
   }
   const dv = new DataView(buf.buffer, buf.byteOffset + offset, count * width * 4);
   const out: string[] = new Array(count);
@@ -129,10 +129,10 @@ function parseUnicode(buf: Uint8Array, header: string, offset: number, width: nu
 /** A parsed .npy array as a Matrix (2-D, or 1-D as one column); float arrays are not copied. */
 export function npyToMatrix(a: NpyArray, source = 'the array'): Matrix {
   if (Array.isArray(a.data)) {
-    throw new DadalabError(`${source} holds text (dtype '${a.dtype}'), not coordinates`, 'Load text labels with loadNpyVector, coordinates from a numeric array');
+    throw new InputError(`${source} holds text (dtype '${a.dtype}'), not coordinates`, 'Load text labels with loadNpyVector, coordinates from a numeric array');
   }
   if (a.shape.length !== 2 && a.shape.length !== 1) {
-    throw new DadalabError(`${source} has ${a.shape.length} dimensions (shape ${a.shape.join(' x ')})`,
+    throw new InputError(`${source} has ${a.shape.length} dimensions (shape ${a.shape.join(' x ')})`,
       'Pass a 2-D array of N points x D features (reshape it first)');
   }
   const [rows, cols] = a.shape.length === 2 ? a.shape : [a.shape[0], 1];

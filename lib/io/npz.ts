@@ -1,5 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import { readInput } from './files';
 import { parseNpy, type NpyArray } from './npy';
 
@@ -15,7 +15,7 @@ const u64 = (b: Uint8Array, i: number) => u32(b, i) + u32(b, i + 4) * 0x10000000
 
 /** The members of an .npz archive by name (without the .npy suffix), parsed. */
 export function parseNpz(buf: Uint8Array, source = 'the .npz data'): Readonly<Record<string, NpyArray>> {
-  const bad = (why: string) => new DadalabError(`${source} is not a readable .npz archive (${why})`,
+  const bad = (why: string) => new InputError(`${source} is not a readable .npz archive (${why})`,
     'Save arrays with np.savez / np.savez_compressed, or load a single array with loadNpy');
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 
 /** Labels read alongside the coordinates: integers as Int32Array, other numbers as Float64Array, text as strings. */
@@ -58,7 +58,7 @@ export function resolveColumn(names: readonly string[], which: string | number, 
   if (typeof which === 'number') {
     const j = which < 0 ? names.length + which : which;
     if (!Number.isInteger(which) || j < 0 || j >= names.length) {
-      throw new DadalabError(`The ${role} column index ${which} does not exist in ${source} (it has ${names.length} columns: ${listNames(names)})`,
+      throw new InputError(`The ${role} column index ${which} does not exist in ${source} (it has ${names.length} columns: ${listNames(names)})`,
         `Pass an index between 0 and ${names.length - 1} (or -1 for the last), or a column name`);
     }
     return j;
@@ -66,7 +66,7 @@ export function resolveColumn(names: readonly string[], which: string | number, 
   const j = names.indexOf(which);
   if (j < 0) {
     const ci = names.findIndex((n) => n.toLowerCase() === String(which).toLowerCase());
-    throw new DadalabError(`The ${role} column '${which}' does not exist in ${source}; the available columns are ${listNames(names)}`,
+    throw new InputError(`The ${role} column '${which}' does not exist in ${source}; the available columns are ${listNames(names)}`,
       ci >= 0 ? `Column names are case-sensitive: did you mean '${names[ci]}'?` : 'Pass one of those names (or a column index)');
   }
   return j;

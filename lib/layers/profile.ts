@@ -31,7 +31,7 @@ import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, dedupe,
 import type { Metric } from '../neighbors/metrics';
 import { CancelledError, checkpoint, startProgress } from '../runtime/progress';
 import { ensureMemory } from '../runtime/memory';
-import { warn } from '../runtime/warnings';
+import { setWarningSink, warn } from '../runtime/warnings';
 import { SeededRng } from '../stats/rng';
 import { twoNN } from '../id/twonn';
 import { grideScaling, grideScalingFromTable, type GrideScalingResult } from '../id/gride';
@@ -367,138 +367,148 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
   const done = (): LayerResult => Object.freeze({ ...out, seconds: Object.freeze({ ...seconds }), warnings: Object.freeze([...warnings]) });
   const fail = (what: string, e: unknown) => {
     if (e instanceof CancelledError) throw e;
-    const w = `${what}: ${message(e)}`;
-    warnings.push(w);
-    warn(`layer '${name}': ${w}`, 'numerical');
+    warnings.push(`${what}: ${message(e)}`);
+    failures.push(what);
   };
-  // 1. the layer and its neighbour table (with the ranks of the earlier references' neighbours)
-  let X: Matrix | null = null;
-  let table: NeighborTable;
+  const failures: string[] = [];
+  // what the estimators warn about goes into this layer's row (the table shows it), not to stderr once per layer
+  const prevSink = setWarningSink((w) => { if (!warnings.includes(w.message)) warnings.push(w.message); });
   try {
-    const loaded = await timed(seconds, 'read', () => src.load(l));
-    X = loaded.X;
-    if (X) out.dims = X.cols;
-    if (X && (X.rows !== N)) throw new InputError(`Layer '${name}' has ${X.rows} rows, not ${N}`, 'Every layer must hold the same inputs in the same order');
-    const R = refsBefore.length;
-    const targets = new Int32Array(N * Math.max(1, R)).fill(-1);
-    for (let m = 0; m < R; m++) for (let i = 0; i < N; i++) targets[i * R + m] = refsBefore[m].nn[i];
-    let ranks: Float64Array | null = null;
-    if (loaded.table) {
-      table = loaded.table;
-      if (R > 0) ranks = ranksFromTable(table, targets, R, rng);
-    } else {
-      const Xl = X as Matrix;
-      const nOpts = { maxk: s.maxk, metric: s.metric, signal: s.signal };
-      const both = R > 0 ? await timed(seconds, 'neighbours', () => computeNeighborsAndRanks(Xl, nOpts, targets, R)) : null;
-      if (both) {
-        table = both.table;
-        ranks = both.ranks;
+    return await layerSteps();
+  } finally {
+    setWarningSink(prevSink);
+    if (failures.length) warn(`layerProfile: layer '${name}': ${failures.join(', ')} failed (see its row of the table)`, 'numerical');
+  }
+  async function layerSteps(): Promise<LayerResult> {
+    // 1. the layer and its neighbour table (with the ranks of the earlier references' neighbours)
+    let X: Matrix | null = null;
+    let table: NeighborTable;
+    try {
+      const loaded = await timed(seconds, 'read', () => src.load(l));
+      X = loaded.X;
+      if (X) out.dims = X.cols;
+      if (X && (X.rows !== N)) throw new InputError(`Layer '${name}' has ${X.rows} rows, not ${N}`, 'Every layer must hold the same inputs in the same order');
+      const R = refsBefore.length;
+      const targets = new Int32Array(N * Math.max(1, R)).fill(-1);
+      for (let m = 0; m < R; m++) for (let i = 0; i < N; i++) targets[i * R + m] = refsBefore[m].nn[i];
+      let ranks: Float64Array | null = null;
+      if (loaded.table) {
+        table = loaded.table;
+        if (R > 0) ranks = ranksFromTable(table, targets, R, rng);
       } else {
-        table = await timed(seconds, 'neighbours', () => computeNeighbors(Xl, nOpts));
-        if (R > 0) ranks = await timed(seconds, 'ranks', () => countNeighborRanks(Xl, targets, R, { metric: s.metric, signal: s.signal }));
-      }
-    }
-    if (table.n !== N) throw new InputError(`The neighbour table of layer '${name}' has ${table.n} rows, not ${N}`, 'Pass tables of the same inputs');
-    keep.kTable = truncateTable(table, Math.min(s.k, table.maxk));
-    const w = table.maxk + 1;
-    keep.nn = new Int32Array(N);
-    for (let i = 0; i < N; i++) keep.nn[i] = table.indices[i * w + 1];
-    if (refs.includes(l) && !X) keep.refTable = table;
-    if (ranks) {
-      for (let m = 0; m < R; m++) {
-        let sum = 0;
-        for (let i = 0; i < N; i++) sum += ranks[i * R + m];
-        record(refsBefore[m].r, l, imbalanceFromRankSum(sum, N, 1));
-      }
-    }
-  } catch (e) {
-    fail('the layer could not be read or searched', e);
-    keep.unusable = 'failed';
-    return done();
-  }
-  // 2. duplicates: the per-layer estimators run on the distinct rows (labels kept aligned)
-  let tableU: NeighborTable = table;
-  let labelsU: Labels | null = labels;
-  let XU: Matrix | null = X;
-  let keptRows: Int32Array | null = null;
-  const estimators = s.steps.has('id') || s.steps.has('gride') || s.steps.has('labelOverlap') || s.steps.has('clusters');
-  if (!estimators) return done();
-  try {
-    if (X) {
-      const d = await timed(seconds, 'dedupe', () => dedupe(X as Matrix));
-      out.nUnique = d.kept.length;
-      out.duplicates = N - d.kept.length;
-      if (d.kept.length < N) {
-        XU = d.data;
-        keptRows = d.kept;
-        if (labels) labelsU = pick(labels, d.kept);
-        const mixed = labels ? d.groups.filter((g) => { const a = String(labels[g[0]]); return Array.from(g).some((i) => String(labels[i]) !== a); }).length : 0;
-        warnings.push(`${N - d.kept.length} duplicate rows removed for the per-layer estimates (${d.groups.length} groups${mixed ? `, ${mixed} with different labels` : ''})`);
-        if (d.kept.length <= 3) {
-          keep.unusable = 'constant';
-          warnings.push(d.kept.length === 1 ? 'the layer is constant (every input has the same representation: a dead layer?): estimates skipped' : `only ${d.kept.length} distinct rows: estimates skipped`);
-          return done();
+        const Xl = X as Matrix;
+        const nOpts = { maxk: s.maxk, metric: s.metric, signal: s.signal };
+        const both = R > 0 ? await timed(seconds, 'neighbours', () => computeNeighborsAndRanks(Xl, nOpts, targets, R)) : null;
+        if (both) {
+          table = both.table;
+          ranks = both.ranks;
+        } else {
+          table = await timed(seconds, 'neighbours', () => computeNeighbors(Xl, nOpts));
+          if (R > 0) ranks = await timed(seconds, 'ranks', () => countNeighborRanks(Xl, targets, R, { metric: s.metric, signal: s.signal }));
         }
-        const mk = Math.min(s.maxk, d.kept.length - 1);
-        tableU = await timed(seconds, 'neighbours', () => computeNeighbors(XU as Matrix, { maxk: mk, metric: s.metric, signal: s.signal }));
       }
-    } else {
+      if (table.n !== N) throw new InputError(`The neighbour table of layer '${name}' has ${table.n} rows, not ${N}`, 'Pass tables of the same inputs');
+      keep.kTable = truncateTable(table, Math.min(s.k, table.maxk));
       const w = table.maxk + 1;
-      let zeros = 0;
-      for (let i = 0; i < N; i++) if (table.distances[i * w + 1] === 0) zeros++;
-      out.nUnique = NaN;
-      out.duplicates = NaN;
-      if (zeros) warnings.push(`${zeros} rows have a neighbour at distance 0 (duplicates): the estimates that divide by distances may fail`);
+      keep.nn = new Int32Array(N);
+      for (let i = 0; i < N; i++) keep.nn[i] = table.indices[i * w + 1];
+      if (refs.includes(l) && !X) keep.refTable = table;
+      if (ranks) {
+        for (let m = 0; m < R; m++) {
+          let sum = 0;
+          for (let i = 0; i < N; i++) sum += ranks[i * R + m];
+          record(refsBefore[m].r, l, imbalanceFromRankSum(sum, N, 1));
+        }
+      }
+    } catch (e) {
+      fail('the layer could not be read or searched', e);
+      keep.unusable = 'failed';
+      return done();
     }
-  } catch (e) {
-    fail('removing duplicates', e);
+    // 2. duplicates: the per-layer estimators run on the distinct rows (labels kept aligned)
+    let tableU: NeighborTable = table;
+    let labelsU: Labels | null = labels;
+    let XU: Matrix | null = X;
+    let keptRows: Int32Array | null = null;
+    const estimators = s.steps.has('id') || s.steps.has('gride') || s.steps.has('labelOverlap') || s.steps.has('clusters');
+    if (!estimators) return done();
+    try {
+      if (X) {
+        const d = await timed(seconds, 'dedupe', () => dedupe(X as Matrix));
+        out.nUnique = d.kept.length;
+        out.duplicates = N - d.kept.length;
+        if (d.kept.length < N) {
+          XU = d.data;
+          keptRows = d.kept;
+          if (labels) labelsU = pick(labels, d.kept);
+          const mixed = labels ? d.groups.filter((g) => { const a = String(labels[g[0]]); return Array.from(g).some((i) => String(labels[i]) !== a); }).length : 0;
+          warnings.push(`${N - d.kept.length} duplicate rows removed for the per-layer estimates (${d.groups.length} groups${mixed ? `, ${mixed} with different labels` : ''})`);
+          if (d.kept.length <= 3) {
+            keep.unusable = 'constant';
+            warnings.push(d.kept.length === 1 ? 'the layer is constant (every input has the same representation: a dead layer?): estimates skipped' : `only ${d.kept.length} distinct rows: estimates skipped`);
+            return done();
+          }
+          const mk = Math.min(s.maxk, d.kept.length - 1);
+          tableU = await timed(seconds, 'neighbours', () => computeNeighbors(XU as Matrix, { maxk: mk, metric: s.metric, signal: s.signal }));
+        }
+      } else {
+        const w = table.maxk + 1;
+        let zeros = 0;
+        for (let i = 0; i < N; i++) if (table.distances[i * w + 1] === 0) zeros++;
+        out.nUnique = NaN;
+        out.duplicates = NaN;
+        if (zeros) warnings.push(`${zeros} rows have a neighbour at distance 0 (duplicates): the estimates that divide by distances may fail`);
+      }
+    } catch (e) {
+      fail('removing duplicates', e);
+      return done();
+    }
+    await checkpoint(s.signal);
+    // 3. the estimators, each on its own (one failing does not stop the others)
+    if (s.steps.has('id') || s.steps.has('clusters')) {
+      try {
+        out.id2nn = await timed(seconds, 'id', () => twoNN(tableU));
+      } catch (e) { fail('2NN', e); }
+    }
+    if (s.steps.has('gride')) {
+      try {
+        let g: GrideScalingResult;
+        if (s.rangeMax <= tableU.maxk) g = await timed(seconds, 'gride', () => grideScalingFromTable(tableU, { rangeMax: s.rangeMax }));
+        else if (!XU) throw new InputError(`Gride up to rank ${s.rangeMax} needs more neighbours than the table holds (${tableU.maxk})`, 'Pass a smaller rangeMax');
+        else g = (await timed(seconds, 'gride', () => grideScaling(XU as Matrix, { rangeMax: s.rangeMax, signal: s.signal, metric: s.metric }))).result;
+        out.gride = g;
+        const j = Array.from(g.ranks).indexOf(s.scale);
+        if (j >= 0) { out.idAtScale = g.ids[j]; out.idAtScaleErr = g.idsErr[j]; } else warnings.push(`Gride has no estimate at n2 = ${s.scale} (fewer points than that scale needs)`);
+      } catch (e) { fail('Gride', e); }
+    }
+    await checkpoint(s.signal);
+    if (s.steps.has('labelOverlap') && labelsU) {
+      try {
+        out.labelOverlap = await timed(seconds, 'labelOverlap', () => labelOverlap(tableU, labelsU as Labels, { k: Math.min(s.k, tableU.maxk) }).overlap as number);
+      } catch (e) { fail('label overlap', e); }
+    }
+    if (s.steps.has('clusters')) {
+      try {
+        if (!out.id2nn) throw new InputError('no 2NN ID to build the densities on', 'See the 2NN warning');
+        const id = out.id2nn.id;
+        out.clusters = await timed(seconds, 'clusters', () => {
+          const ks = computeKstar(tableU, id);
+          const pak = densityPAk(tableU, id, ks.kstar);
+          const adp = adpClustering(tableU, pak.logDen, pak.logDenErr, ks.kstar, { Z: s.Z });
+          const lab = labelsU ? labelsAsInt(labelsU as Int32Array, tableU.n) : null;
+          return Object.freeze({
+            nClusters: adp.nClusters,
+            ari: lab ? adjustedRandIndex(lab, adp.clusterAssignment) : NaN,
+            ami: lab ? adjustedMutualInformation(lab, adp.clusterAssignment) : NaN,
+            coreFraction: adp.coreFraction,
+            assignment: adp.clusterAssignment,
+            haloAssignment: adp.haloAssignment,
+            kept: keptRows,
+            result: adp,
+          });
+        });
+      } catch (e) { fail('ADP clusters', e); }
+    }
     return done();
   }
-  await checkpoint(s.signal);
-  // 3. the estimators, each on its own (one failing does not stop the others)
-  if (s.steps.has('id') || s.steps.has('clusters')) {
-    try {
-      out.id2nn = await timed(seconds, 'id', () => twoNN(tableU));
-    } catch (e) { fail('2NN', e); }
-  }
-  if (s.steps.has('gride')) {
-    try {
-      let g: GrideScalingResult;
-      if (s.rangeMax <= tableU.maxk) g = await timed(seconds, 'gride', () => grideScalingFromTable(tableU, { rangeMax: s.rangeMax }));
-      else if (!XU) throw new InputError(`Gride up to rank ${s.rangeMax} needs more neighbours than the table holds (${tableU.maxk})`, 'Pass a smaller rangeMax');
-      else g = (await timed(seconds, 'gride', () => grideScaling(XU as Matrix, { rangeMax: s.rangeMax, signal: s.signal, metric: s.metric }))).result;
-      out.gride = g;
-      const j = Array.from(g.ranks).indexOf(s.scale);
-      if (j >= 0) { out.idAtScale = g.ids[j]; out.idAtScaleErr = g.idsErr[j]; } else warnings.push(`Gride has no estimate at n2 = ${s.scale} (fewer points than that scale needs)`);
-    } catch (e) { fail('Gride', e); }
-  }
-  await checkpoint(s.signal);
-  if (s.steps.has('labelOverlap') && labelsU) {
-    try {
-      out.labelOverlap = await timed(seconds, 'labelOverlap', () => labelOverlap(tableU, labelsU as Labels, { k: Math.min(s.k, tableU.maxk) }).overlap as number);
-    } catch (e) { fail('label overlap', e); }
-  }
-  if (s.steps.has('clusters')) {
-    try {
-      if (!out.id2nn) throw new InputError('no 2NN ID to build the densities on', 'See the 2NN warning');
-      const id = out.id2nn.id;
-      out.clusters = await timed(seconds, 'clusters', () => {
-        const ks = computeKstar(tableU, id);
-        const pak = densityPAk(tableU, id, ks.kstar);
-        const adp = adpClustering(tableU, pak.logDen, pak.logDenErr, ks.kstar, { Z: s.Z });
-        const lab = labelsU ? labelsAsInt(labelsU as Int32Array, tableU.n) : null;
-        return Object.freeze({
-          nClusters: adp.nClusters,
-          ari: lab ? adjustedRandIndex(lab, adp.clusterAssignment) : NaN,
-          ami: lab ? adjustedMutualInformation(lab, adp.clusterAssignment) : NaN,
-          coreFraction: adp.coreFraction,
-          assignment: adp.clusterAssignment,
-          haloAssignment: adp.haloAssignment,
-          kept: keptRows,
-          result: adp,
-        });
-      });
-    } catch (e) { fail('ADP clusters', e); }
-  }
-  return done();
 }

@@ -62,7 +62,8 @@ export async function saveLayers(path: string, layers: readonly (MatrixLike | { 
     out.on('finish', () => resolve());
     out.on('error', (e) => reject(new InputError(`Cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, 'Check that the folder exists and is writable')));
   });
-  writer.toNodeStream().pipe(out);
+  const bytes = writer.toNodeStream();
+  bytes.pipe(out);
   for (let r0 = 0; r0 < N; r0 += batchRows) {
     const r1 = Math.min(N, r0 + batchRows);
     const children = mats.map((m, i) => {
@@ -72,8 +73,9 @@ export async function saveLayers(path: string, layers: readonly (MatrixLike | { 
     });
     if (labels) children.push(labels.slice(r0, r1).data[0] as A.Data);
     writer.write(new A.RecordBatch(schema, A.makeData({ type: new A.Struct(fields), length: r1 - r0, nullCount: 0, children })));
-    // let the file stream drain this batch before building the next
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // let the file take this batch before building the next (the writer's queue would otherwise hold the whole file)
+    do await new Promise<void>((resolve) => setImmediate(resolve));
+    while (bytes.readableLength + out.writableLength > 32 * 2 ** 20);
   }
   writer.finish();
   await finished;

@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 
 /**
  * Bounded scalar minimisation: a line-by-line port of scipy.optimize.fminbound (Brent's method,
@@ -7,7 +7,7 @@ import { DadalabError } from '../errors';
  */
 export function fminbound(f: (x: number) => number, lower: number, upper: number,
   opts: { xatol?: number; maxiter?: number } = {}): { x: number; fx: number; evaluations: number; converged: boolean } {
-  if (!(lower < upper)) throw new DadalabError(`fminbound needs lower < upper, got [${lower}, ${upper}]`, 'Pass a proper interval');
+  if (!(lower < upper)) throw new InputError(`fminbound needs lower < upper, got [${lower}, ${upper}]`, 'Pass a proper interval');
   const xtol = opts.xatol ?? 1e-5, maxfun = opts.maxiter ?? 500;
   const sqrtEps = Math.sqrt(2.2e-16);
   const golden = 0.5 * (3 - Math.sqrt(5));

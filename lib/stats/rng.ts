@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError } from '../errors';
 
 /**
  * The randomness an estimator may use, with NumPy Generator semantics (high exclusive, choice
@@ -55,7 +55,7 @@ export class SeededRng implements Rng {
 
   /** Unbiased integer in [0, n) (Lemire's rejection on 32 bits; n < 2^32). */
   private below(n: number): number {
-    if (n <= 0) throw new DadalabError(`Cannot draw below ${n}`, 'Pass a positive range');
+    if (n <= 0) throw new InputError(`Cannot draw below ${n}`, 'Pass a positive range');
     if (n > 0xffffffff) return Math.floor(this.random() * n);
     const limit = 0x100000000 - (0x100000000 % n);
     for (;;) {
@@ -73,7 +73,7 @@ export class SeededRng implements Rng {
   choice(n: number, size: number, replace = true): Int32Array {
     if (replace) return this.integers(0, n, size);
     if (size > n) {
-      throw new DadalabError(`Cannot choose ${size} distinct items out of ${n}`, `Ask for at most ${n}`);
+      throw new InputError(`Cannot choose ${size} distinct items out of ${n}`, `Ask for at most ${n}`);
     }
     // partial Fisher-Yates on an index array
     const p = new Int32Array(n);

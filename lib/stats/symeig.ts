@@ -1,4 +1,4 @@
-import { DadalabError } from '../errors';
+import { InputError, ConvergenceError } from '../errors';
 
 /**
  * Eigenvalues of a real symmetric n x n matrix (row-major; only read, a copy is reduced):
@@ -6,7 +6,7 @@ import { DadalabError } from '../errors';
  * shifts (Numerical Recipes 3rd ed. §11.3-11.4, eigenvalues only). O(n³); sorted descending.
  */
 export function symmetricEigenvalues(A: ArrayLike<number>, n: number): Float64Array {
-  if (A.length !== n * n) throw new DadalabError(`Expected an ${n} x ${n} matrix, got ${A.length} values`, 'Pass a square row-major matrix');
+  if (A.length !== n * n) throw new InputError(`Expected an ${n} x ${n} matrix, got ${A.length} values`, 'Pass a square row-major matrix');
   const a = Float64Array.from(A);
   const d = new Float64Array(n), e = new Float64Array(n);
   if (n === 0) return d;
@@ -59,7 +59,7 @@ export function symmetricEigenvalues(A: ArrayLike<number>, n: number): Float64Ar
         if (Math.abs(e[m]) <= EPS * dd) break;
       }
       if (m !== l) {
-        if (iter++ === 60) throw new DadalabError('The eigenvalue iteration did not converge', 'Check the matrix for NaN or Inf values');
+        if (iter++ === 60) throw new ConvergenceError('The eigenvalue iteration did not converge', 'Check the matrix for NaN or Inf values');
         let g = (d[l + 1] - d[l]) / (2 * e[l]);
         let r = Math.hypot(g, 1);
         g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));

@@ -154,6 +154,18 @@ describe('DiffImbalance (mini-batch, analytic gradient)', () => {
     expect(bw.summary()).toMatch(/backward/);
   });
 
+  it('greedy selection scores only diverging candidates as the worst: a configuration error surfaces as itself', async () => {
+    const A2 = gaussian(40, 3, 4);
+    const B2 = new Matrix(A2.data.map((v, t) => v * [5, 0.001, 1][t % 3]), 40, 3);
+    // 9 rows cannot be split into 2 equal batches: every candidate's training refuses the same way
+    const di = new DiffImbalance(A2, B2, { numEpochs: 3, numPointsRows: 9, batchesPerEpoch: 2 });
+    await expect(di.forwardGreedyFeatureSelection({ nBest: 1 })).rejects.toThrow(/9 rows cannot be split into 2 equal batches/);
+    // a training that diverges (an L1 strength that zeroes every weight) is a ConvergenceError
+    const { ConvergenceError } = await import('../../lib/errors');
+    const zeroed = new DiffImbalance(A2, B2, { numEpochs: 5, l1Strength: 1e6, learningRate: 1 });
+    await expect(zeroed.train()).rejects.toBeInstanceOf(ConvergenceError);
+  });
+
   it('refuses bad options', () => {
     expect(() => new DiffImbalance(A, B, { optimizerName: 'rmsprop' })).toThrow(DadalabError);
     expect(() => new DiffImbalance(A, B, { kInit: 1, kFinal: 3 })).toThrow(/kInit/);

@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (page.$$eval callbacks run in the browser; the library itself is type-checked without the DOM by tsconfig.build.json)
 /**
  * Headless Chromium (Debian's, driven by playwright-core) opens what users open: the HTML report of
  * `dadalab run`, the nbconvert HTML of an executed notebook, and every chart our results draw,

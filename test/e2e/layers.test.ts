@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (page.$$eval callbacks run in the browser; the library itself is type-checked without the DOM by tsconfig.build.json)
 /**
  * The layer-profile charts in headless Chromium, as vega-embed draws them: every kind draws marks,
  * and with 80 layers and long layer names the axis labels that are shown never overlap while a

@@ -34,8 +34,8 @@ const d = new Data(rows);
 await d.computeDistances({ maxk: 50 });
 await d.computeDensityPAk();
 d.N`),
-      cell("const k = new widgets.IntSlider({ value: 3, max: 20, description: 'k' });\nk"),
-      cell('k.value = 7;'),
+      cell("const k = new widgets.IntSlider({ value: 3, max: 20, description: 'k' });\nconst dd = new widgets.Dropdown({ options: ['x', 'y', 'z'], value: 'y' });\nnew widgets.VBox([k, dd])"),
+      cell("k.value = 7;\ndd.value = 'z';"),
       cell('const ex = await adpExplorer(d);\nex'),
       cell('await ex.setZ(2.5);\nex.nClusters'),
       cell('const dg = await decisionGraphExplorer(d);\ndg'),
@@ -148,30 +148,30 @@ lx`));
     await expect.poll(async () => (await page.evaluate(() => (window as any).widgetPage.execute('lx.selected.name'))).text[0], { timeout: 20_000 }).toBe("'b'");
   });
 
-  it('a notebook saved by dadalab run keeps the last widget state', () => {
+  it('a notebook saved by dadalab run keeps the standard widgets\' last state, and the explorers as their static charts', () => {
     const state = saved.metadata.widgets[STATE];
     expect([state.version_major, state.version_minor]).toEqual([2, 0]);
-    const view = (i: number) => saved.cells[i].outputs.find((o: any) => o.data?.[VIEW]).data[VIEW].model_id;
-    expect(state.state[view(1)].state.value).toBe(7);
-    const adpRoot = state.state[view(3)].state;
-    const controls = state.state[adpRoot.children[0].replace('IPY_MODEL_', '')].state;
-    const slider = state.state[controls.children[0].replace('IPY_MODEL_', '')].state;
-    expect(slider.value).toBe(2.5);
+    const box = saved.cells[1].outputs.find((o: any) => o.data?.[VIEW]).data[VIEW].model_id;
+    const children = state.state[box].state.children.map((c: string) => state.state[c.replace('IPY_MODEL_', '')]);
+    expect(children.map((m: any) => [m.model_name, m.state.value ?? m.state.index])).toEqual([['IntSliderModel', 7], ['DropdownModel', 2]]);
+    // the explorers need dadalab's chart view, which JupyterLab, nbviewer and nbconvert do not have: their outputs
+    // keep the static chart (vega-lite with its parameters, PNG) and their models are not saved
+    for (const i of [3, 5, 6]) {
+      const out = saved.cells[i].outputs.find((o: any) => o.output_type === 'execute_result');
+      expect(Object.keys(out.data).sort()).toEqual(['application/vnd.vegalite.v5+json', 'image/png', 'text/plain']);
+    }
+    expect(Object.values(state.state).filter((m: any) => m.state._view_module === 'nbextensions/dadalab/widgets')).toEqual([]);
   });
 
-  it('the saved notebook renders without a kernel: the last values, the explorers drawn', async () => {
+  it('the saved notebook renders without a kernel: the widgets with their last values', async () => {
     const p = await widgetPage();
     const errors: string[] = [];
     p.on('pageerror', (e: Error) => errors.push(String(e)));
     const ids = await p.evaluate((nb: unknown) => (window as any).widgetPage.renderSaved(nb), saved);
-    expect(ids.length).toBe(4);
-    await p.waitForFunction(() => document.querySelectorAll('.dadalab-vegachart[data-rendered="vega-embed"]').length === 3, null, { timeout: 60_000 });
-    const readouts = await p.locator('.widget-readout').allInnerTexts();
-    expect(readouts).toContain('7');
-    expect(readouts).toContain('2.50');
-    const nAt25 = Number(saved.cells[4].outputs.find((o: any) => o.output_type === 'execute_result').data['text/plain']);
-    const texts = await p.locator('.dadalab-vegachart').first().locator('svg g.mark-text text').evaluateAll((els: Element[]) => els.map((e) => e.textContent).join('|'));
-    expect(texts).toMatch(new RegExp(`(^|\\|)${nAt25} clusters?, `));
+    expect(ids.length).toBe(1);
+    await p.waitForSelector('.widget-readout', { timeout: 30_000 });
+    expect(await p.locator('.widget-readout').first().innerText()).toBe('7');
+    expect(await p.locator('select option:checked').innerText()).toBe('z');
     expect(errors).toEqual([]);
     await p.close();
   });

@@ -105,10 +105,10 @@ describe('TwoNN bad input', () => {
     rows.push([...rows[3]], [...rows[7]], [...rows[7]]);
     const d = new Data(Matrix.fromRows(rows));
     await d.computeDistances({ maxk: 5 });
-    const err = await d.computeId2NN().catch((e) => e as DadalabError);
+    const err = await d.computeId2NN().then(() => null, (e: unknown) => e as DadalabError);
     expect(err).toBeInstanceOf(DadalabError);
-    expect(err.message).toMatch(/5 points have a neighbour at distance 0/);
-    expect(err.message).toMatch(/dedupe/);
+    expect(err!.message).toMatch(/5 points have a neighbour at distance 0/);
+    expect(err!.message).toMatch(/dedupe/);
     await expect(d.computeId2NNWprior()).rejects.toThrow(/dedupe/);
     await expect(d.returnIdScalingGride({ rangeMax: 4 })).rejects.toThrow(/5 points .* dedupe/s);
   });

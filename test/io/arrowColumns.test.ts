@@ -98,3 +98,18 @@ describe('openArrowColumns: one column of a large file at a time', () => {
     expect(errorOf(() => openArrowColumns(tmp.file('missing.arrow'))).message).toMatch(/There is no file/);
   });
 });
+
+describe('provenance of column-wise reads', () => {
+  it('records the whole file\'s SHA-256 (streamed), once', async () => {
+    const { clearFilesRead, filesRead } = await import('../../lib/runtime/provenance');
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    clearFilesRead();
+    const path = write(layerTable(50, [4, 4], 'int'), 'prov.arrow', 'file', 20);
+    openArrowColumns(path).close();
+    openArrowColumns(path).close();
+    const reads = filesRead().filter((r) => r.path.endsWith('prov.arrow'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0].sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+  });
+});

@@ -153,9 +153,9 @@ fake`);
   it('says what was wrong with bad input, and which path a missing file was looked for at', async () => {
     const rows = await run('new Data([[1, 2], [1]])');
     const e1 = of(rows, 'error')[0].content;
-    expect(e1.ename).toBe('DadalabError');
+    expect(e1.ename).toBe('InputError');
     expect(e1.evalue).toMatch(/Row 1 has 1 values but row 0 has 2/);
-    expect(e1.traceback).toEqual([`DadalabError: ${e1.evalue}`]);
+    expect(e1.traceback).toEqual([`InputError: ${e1.evalue}`]);
     const missing = await run("loadData('measurements/missing.csv')");
     const e2 = of(missing, 'error')[0].content;
     expect(e2.evalue).toContain(path.join(dir, 'measurements', 'missing.csv'));

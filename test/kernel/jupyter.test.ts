@@ -56,7 +56,7 @@ describeWith('the dadalab kernel in a Jupyter server', [missingJupyterServer()],
     const bad = await kernel.execute("new Data([[0, 0], [Number.NaN, 1], [2, 2]])");
     expect(bad.reply.status).toBe('error');
     const err = of(bad, 'error')[0].content;
-    expect(err.ename).toBe('DadalabError');
+    expect(err.ename).toBe('InputError');
     expect(err.evalue.length).toBeGreaterThan(10);
     const next = await kernel.execute('"answered"');
     expect(next.reply.status).toBe('ok');

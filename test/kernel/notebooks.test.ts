@@ -1,8 +1,10 @@
 /** Every notebook in notebooks/ runs with the embedded runner, top to bottom, and says what it should. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIST, NOTEBOOKS, requireBuilt, tempDir } from './helpers';
+import { executedNotebook, SHIPPED } from './executed';
 
 requireBuilt();
 const { runNotebook } = require(path.join(DIST, 'kernel', 'run.js'));
@@ -26,9 +28,14 @@ function numberAfter(cells: Cell[], source: string, label: RegExp): number {
 }
 
 // a notebook trains a network and profiles its layers (about 35 s alone on 2 cores): room for a loaded machine
+// (a notebook's run may also wait for another test file running it: test/kernel/executed.ts)
 const NOTEBOOK_TIMEOUT = 400_000;
 
-const notebooks = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb') && !f.endsWith('.out.ipynb')).sort();
+const notebooks = SHIPPED;
+/** Size limits of executed notebooks (git-friendly; the issue-12 budget). */
+const MAX_NOTEBOOK_BYTES = 1_000_000;
+const MAX_QUICKSTART_BYTES = 300_000;
+const outPath = new Map<string, string>();
 
 describe('the notebooks', () => {
   it('are all there', () => {
@@ -42,10 +49,12 @@ describe('the notebooks', () => {
     it(`${name} runs top to bottom with charts and no error`, async () => {
       const input = path.join(NOTEBOOKS, name);
       const before = readFileSync(input, 'utf8');
-      const r = await runNotebook(input, { out: path.join(outDir, name), html: path.join(outDir, name.replace('.ipynb', '.html')) });
+      const r = await executedNotebook(name);
       expect(r.failure ? `${r.failure.ename}: ${r.failure.evalue} in cell ${r.failure.index + 1}` : null).toBeNull();
       expect(readFileSync(input, 'utf8')).toBe(before);
-      const cells: Cell[] = r.notebook.cells;
+      outPath.set(name, r.out);
+      const executed = JSON.parse(readFileSync(r.out, 'utf8'));
+      const cells: Cell[] = executed.cells;
       const code = cells.filter((c) => c.cell_type === 'code');
       expect(code.map((c) => c.execution_count)).toEqual(code.map((_, i) => i + 1));
       const outputs = code.flatMap((c) => c.outputs ?? []);
@@ -54,10 +63,19 @@ describe('the notebooks', () => {
       const charts = outputs.filter((o) => o.data?.[VL]);
       expect(charts.length).toBeGreaterThan(0);
       for (const c of charts) expect(Buffer.from(String(c.data!['image/png']), 'base64').subarray(1, 4).toString()).toBe('PNG');
-      const html = readFileSync(path.join(outDir, name.replace('.ipynb', '.html')), 'utf8');
+      const html = readFileSync(r.html, 'utf8');
+      // provenance: dadalab and Node versions, and each data file read with its SHA-256
+      const prov = executed.metadata.dadalab;
+      expect(prov.version).toBe(require(path.join(DIST, '..', 'package.json')).version);
+      expect(prov.node).toBe(process.version);
+      for (const f of prov.files) {
+        expect(createHash('sha256').update(readFileSync(path.resolve(NOTEBOOKS, f.path))).digest('hex')).toBe(f.sha256);
+      }
+      // small enough for git
+      expect(statSync(r.out).size).toBeLessThan(MAX_NOTEBOOK_BYTES);
       expect(html.match(/class="chart"/g)?.length).toBe(charts.length);
       runs.set(name, cells);
-      metadata.set(name, r.notebook.metadata);
+      metadata.set(name, executed.metadata);
     }, NOTEBOOK_TIMEOUT);
   }
 
@@ -67,6 +85,9 @@ describe('the notebooks', () => {
     const code = cells.filter((c) => c.cell_type === 'code');
     expect(code.length).toBeLessThan(10);
     expect([code[0].source].flat().join('')).toContain('.arrow');
+    expect(statSync(outPath.get('quickstart.ipynb')!).size).toBeLessThan(MAX_QUICKSTART_BYTES);
+    const prov = JSON.parse(readFileSync(outPath.get('quickstart.ipynb')!, 'utf8')).metadata.dadalab;
+    expect(prov.files.map((f: { path: string }) => f.path)).toEqual(['data/moebius.arrow']);
     const id = numberAfter(cells, 'returnIdScalingGride', /: ([\d.]+) ± [\d.e-]+ at r = [\d.e-]+ \(n2 = 2\)/);
     expect(id).toBeGreaterThan(1.7);
     expect(id).toBeLessThan(2.3);
@@ -74,7 +95,7 @@ describe('the notebooks', () => {
 
   for (const name of ['quickstart.ipynb', 'representations.ipynb']) {
     it(`${name} executed again is byte-for-byte the same`, async () => {
-      const first = readFileSync(path.join(outDir, name), 'utf8');
+      const first = readFileSync(outPath.get(name)!, 'utf8');
       const again = path.join(outDir, name.replace('.ipynb', '.again.ipynb'));
       const r = await runNotebook(path.join(NOTEBOOKS, name), { out: again });
       expect(r.ok).toBe(true);
@@ -111,15 +132,21 @@ describe('the notebooks', () => {
     expect(numberAfter(ii, 'greedyFeatureSelectionFull', /Δ\(target → features\) = ([\d.]+)/)).toBeLessThan(0.05);
   });
 
-  it('the explorers: three widgets with their static charts, read from TypeScript, their last state saved', () => {
+  it('the explorers: their static charts in the saved notebook (readable without our views), the standard widgets\' last state', () => {
     const ex = runs.get('explore.ipynb')!;
     const VIEW = 'application/vnd.jupyter.widget-view+json';
-    const explorers = ex.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.[VIEW] && o.data?.[VL]);
+    const outputs = ex.flatMap((c) => c.outputs ?? []);
+    const explorers = outputs.filter((o) => /explorer/.test(String(o.data?.['text/plain'] ?? '')) && o.data?.[VL]);
     expect(explorers.map((o) => String(o.data!['text/plain']).split(':')[0])).toEqual(['Decision graph explorer', 'ADP explorer', 'Layer explorer (5 layers)']);
+    for (const o of explorers) expect(o.data![VIEW]).toBeUndefined();
     expect(numberAfter(ex, 'dg.centers', /: (\d+) clusters/)).toBeGreaterThanOrEqual(2);
     expect(numberAfter(ex, 'adp.setZ(2.5)', /\(Z = ([\d.]+)\)/)).toBe(2.5);
     const state = metadata.get('explore.ipynb')!.widgets['application/vnd.jupyter.widget-state+json'].state;
-    const sliders = Object.values(state).filter((m: any) => m.model_name === 'FloatSliderModel');
-    expect(sliders.map((m: any) => m.state.value)).toEqual([2.5]);
+    const models = Object.values(state) as Array<{ model_name: string; state: Record<string, unknown> }>;
+    expect(models.filter((m) => m.state._view_module === 'nbextensions/dadalab/widgets')).toEqual([]);
+    const sliderOutput = outputs.find((o) => o.data?.[VIEW] && /HBox/.test(String(o.data['text/plain'])))!;
+    const box = state[(sliderOutput.data![VIEW] as { model_id: string }).model_id];
+    expect(box.model_name).toBe('HBoxModel');
+    expect(models.find((m) => m.model_name === 'IntSliderModel')!.state.value).toBe(10);
   });
 });

@@ -77,6 +77,9 @@ export function adpExplorerData(input: AdpExplorerInput, outcomeIds?: number[]):
 /** The spec; its data sets are `adpExplorerData(input)` (top-level `datasets`, or the widget's). */
 export function adpExplorerSpec(input: AdpExplorerInput, opts: { inlineData?: boolean } = {}): VegaLiteSpec {
   const g = input.grid;
+  // the static chart carries its rows inline (the notebook's bundle packs large ones as CSV); the widget's are named data sets
+  const data = opts.inlineData ? adpExplorerData(input) : null;
+  const ds = (name: string) => (data ? { values: data[name] } : { name });
   const params: VegaLiteSpec[] = g
     ? [
       { name: 'Z', value: input.Z, bind: { input: 'range', min: g.zmin, max: r6(g.zmin + g.zstep * (g.outcome.length - 1)), step: g.zstep, name: 'Z ' } },
@@ -102,7 +105,7 @@ export function adpExplorerSpec(input: AdpExplorerInput, opts: { inlineData?: bo
         width: 300, height: 280,
         layer: [
           {
-            data: { name: 'seg' }, transform: [{ filter: current }],
+            data: ds('seg'), transform: [{ filter: current }],
             mark: { type: 'rule', strokeWidth: 1.5 },
             encoding: {
               x: { field: 'x', type: 'quantitative', axis: null }, x2: { field: 'x2' },
@@ -110,7 +113,7 @@ export function adpExplorerSpec(input: AdpExplorerInput, opts: { inlineData?: bo
             },
           },
           {
-            data: { name: 'leaf' }, transform: [{ filter: current }],
+            data: ds('leaf'), transform: [{ filter: current }],
             mark: { type: 'point', filled: true, size: 60 },
             encoding: {
               x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' },
@@ -119,7 +122,7 @@ export function adpExplorerSpec(input: AdpExplorerInput, opts: { inlineData?: bo
             },
           },
           {
-            data: { name: 'count' }, transform: [{ filter: current }],
+            data: ds('count'), transform: [{ filter: current }],
             mark: { type: 'text', align: 'left', baseline: 'top', x: 4, y: 4, fontSize: 13, fontWeight: 'bold' },
             encoding: { text: { field: 'text' } },
           },
@@ -128,10 +131,13 @@ export function adpExplorerSpec(input: AdpExplorerInput, opts: { inlineData?: bo
       {
         title: `Clusters, halo ${input.halo ? 'in grey' : 'when ticked'}${shown}`,
         width: 340, height: 300,
-        data: { name: 'points' },
+        data: ds('points'),
         transform: [
           { calculate: `outcome * ${KEY} + datum.p`, as: 'key' },
-          { lookup: 'key', from: { data: { name: 'assign' }, key: 'key', fields: ['k', 'h'] } },
+          { lookup: 'key', from: { data: ds('assign'), key: 'key', fields: ['k', 'h'] }, as: ['kRaw', 'hRaw'] },
+          // a looked-up table packed as CSV keeps its values as text: numbers again
+          { calculate: 'toNumber(datum.kRaw)', as: 'k' },
+          { calculate: 'toNumber(datum.hRaw)', as: 'h' },
           { calculate: "halo && datum.logDen < datum.h ? 'halo' : '' + datum.k", as: 'cluster' },
         ],
         params: [zoomPan()],
@@ -145,6 +151,5 @@ export function adpExplorerSpec(input: AdpExplorerInput, opts: { inlineData?: bo
       },
     ],
   };
-  if (opts.inlineData) spec.datasets = adpExplorerData(input);
   return spec;
 }

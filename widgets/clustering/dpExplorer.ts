@@ -40,6 +40,8 @@ export function dpExplorerData(input: DpExplorerInput): Record<string, Record<st
 }
 
 export function dpExplorerSpec(input: DpExplorerInput, opts: { inlineData?: boolean } = {}): VegaLiteSpec {
+  const data = opts.inlineData ? dpExplorerData(input) : null;
+  const ds = (name: string) => (data ? { values: data[name] } : { name });
   const hasLabels = input.points.some((p) => p.label !== undefined);
   const tooltip: VegaLiteSpec[] = [
     { field: 'i', type: 'quantitative', title: 'point' }, { field: 'cluster', type: 'nominal' },
@@ -56,8 +58,8 @@ export function dpExplorerSpec(input: DpExplorerInput, opts: { inlineData?: bool
         width: 320, height: 300,
         layer: [
           {
-            data: { name: 'graph' },
-            transform: [{ lookup: 'i', from: { data: { name: 'chosen' }, key: 'i', fields: ['centre'] } }, { calculate: 'isValid(datum.centre)', as: 'isCentre' }],
+            data: ds('graph'),
+            transform: [{ lookup: 'i', from: { data: ds('chosen'), key: 'i', fields: ['centre'] } }, { calculate: 'isValid(datum.centre) && datum.centre !== \'\'', as: 'isCentre' }],
             params: [{ name: 'centres', select: { type: 'interval', encodings: ['x', 'y'] } }, zoomPan({ shiftPan: true })],
             mark: { type: 'point', filled: true },
             encoding: {
@@ -69,16 +71,17 @@ export function dpExplorerSpec(input: DpExplorerInput, opts: { inlineData?: bool
                 { field: 'delta', type: 'quantitative', format: '.4g' }, { field: 'centre', type: 'nominal', title: 'cluster of the centre' }],
             },
           },
-          { data: { name: 'cuts' }, mark: { type: 'rule', strokeDash: [4, 4], color: 'grey' }, encoding: { x: { field: 'densCut', type: 'quantitative' } } },
-          { data: { name: 'cuts' }, mark: { type: 'rule', strokeDash: [4, 4], color: 'grey' }, encoding: { y: { field: 'deltaCut', type: 'quantitative' } } },
+          { data: ds('cuts'), mark: { type: 'rule', strokeDash: [4, 4], color: 'grey' }, encoding: { x: { field: 'densCut', type: 'quantitative' } } },
+          { data: ds('cuts'), mark: { type: 'rule', strokeDash: [4, 4], color: 'grey' }, encoding: { y: { field: 'deltaCut', type: 'quantitative' } } },
         ],
       },
       {
         title: `Clusters${shown}`,
         width: 340, height: 300,
-        data: { name: 'points' },
+        data: ds('points'),
         transform: [
-          { lookup: 'j', from: { data: { name: 'labels' }, key: 'j', fields: ['k'] } },
+          { lookup: 'j', from: { data: ds('labels'), key: 'j', fields: ['k'] }, as: ['kRaw'] },
+          { calculate: 'toNumber(datum.kRaw)', as: 'k' },
           { calculate: "datum.k < 0 ? 'halo' : '' + datum.k", as: 'cluster' },
         ],
         params: [zoomPan()],
@@ -92,6 +95,5 @@ export function dpExplorerSpec(input: DpExplorerInput, opts: { inlineData?: bool
       },
     ],
   };
-  if (opts.inlineData) spec.datasets = dpExplorerData(input);
   return spec;
 }

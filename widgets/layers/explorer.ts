@@ -53,6 +53,8 @@ export function layerExplorerData(input: LayerExplorerInput, layers?: number[]):
 /** The spec. `live`: the detail rows are the kernel's (no filter); otherwise the click selection filters them. */
 export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: boolean; inlineData?: boolean } = {}): VegaLiteSpec {
   const L = input.names.length;
+  const data = opts.inlineData ? layerExplorerData(input) : null;
+  const ds = (name: string) => (data ? { values: data[name] } : { name });
   const pick: VegaLiteSpec = {
     name: 'pick',
     value: [{ layer: input.selected }],
@@ -65,7 +67,7 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
   const detail: VegaLiteSpec[] = [
     {
       title: 'Scale curve (Gride)', width: 230, height: 200,
-      data: { name: 'curve' }, transform: chosen,
+      data: ds('curve'), transform: chosen,
       layer: [
         { mark: { type: 'errorbar' }, encoding: { x: { field: 'rank', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'rank n2' }, y: { field: 'lo', type: 'quantitative', title: 'ID' }, y2: { field: 'hi' } } },
         { mark: { type: 'line', point: { filled: true } }, encoding: { x: { field: 'rank', type: 'quantitative', scale: { type: 'log', base: 2 } }, y: { field: 'id', type: 'quantitative', scale: { zero: false } }, tooltip: [{ field: 'rank', type: 'quantitative' }, { field: 'id', type: 'quantitative', format: '.2f' }] } },
@@ -73,7 +75,7 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
     },
     {
       title: hasClasses ? 'ADP clusters by class' : 'ADP cluster sizes', width: 230, height: 200,
-      data: { name: 'comp' }, transform: chosen,
+      data: ds('comp'), transform: chosen,
       mark: { type: 'bar' },
       encoding: {
         x: { field: 'cluster', type: 'ordinal', title: 'cluster' },
@@ -86,7 +88,7 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
   if (input.overlap) {
     detail.push({
       title: `Overlap with the other layers (k = ${input.overlap.k})`, width: Math.max(200, Math.min(360, 16 * L)), height: 200,
-      data: { name: 'overlap' }, transform: chosen,
+      data: ds('overlap'), transform: chosen,
       mark: { type: 'bar' },
       encoding: {
         x: { field: 'otherName', type: 'ordinal', sort: { field: 'other' }, title: 'layer' },
@@ -101,7 +103,7 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
     vconcat: [
       {
         title: input.idTitle, width, height: 170,
-        data: { name: 'profile' },
+        data: ds('profile'),
         layer: [
           { mark: { type: 'errorbar' }, encoding: { x: { field: 'name', type: 'ordinal', sort: { field: 'layer' }, title: 'layer' }, y: { field: 'lo', type: 'quantitative', title: 'ID' }, y2: { field: 'hi' } } },
           { mark: { type: 'line', color: '#9ab' }, encoding: { x: { field: 'name', type: 'ordinal', sort: { field: 'layer' } }, y: { field: 'id', type: 'quantitative', scale: { zero: false } } } },
@@ -121,6 +123,5 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
       { hconcat: detail },
     ],
   };
-  if (opts.inlineData) spec.datasets = layerExplorerData(input);
   return spec;
 }

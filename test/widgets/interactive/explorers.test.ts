@@ -11,7 +11,7 @@ import { adpClustering } from '../../../lib/clustering';
 import { computeKstar, densityPAk } from '../../../lib/density';
 import { computeNeighborsSync, type NeighborTable } from '../../../lib/neighbors';
 import { loadData, loadLabels } from '../../../lib/io';
-import { loadVega, withoutSchema } from '../../../widgets/render';
+import { loadVega, packData, roundData, withoutSchema } from '../../../widgets/render';
 import { adpExplorer, decisionGraphExplorer, layerExplorer } from '../../../widgets/interactive';
 import { decisionGraph } from '../../../lib/clustering';
 import { Matrix } from '../../../lib/matrix';
@@ -45,7 +45,12 @@ describe('the ADP explorer without a kernel', () => {
   it('its Z parameter picks, for every Z of the grid, the clustering adpClustering gives at that Z', async () => {
     const ex = await adpExplorer({ table: nn, logDen: dens.logDen, logDenErr: dens.logDenErr, kstar: ks, coordinates: pts }, { labels, zStep: 0.25 });
     const spec = ex.staticChart().spec as Record<string, any>;
-    const data = spec.datasets as Record<string, any[]>;
+    // the rows are inline: the count text per outcome, the points, the (outcome, peak) -> cluster table
+    const data = {
+      count: spec.hconcat[0].layer[2].data.values as any[],
+      points: spec.hconcat[1].data.values as any[],
+      assign: spec.hconcat[1].transform[1].from.data.values as any[],
+    };
     const v = await view(spec);
     const seen = new Set<number>();
     for (let s = 0; s <= 20; s++) {
@@ -62,6 +67,16 @@ describe('the ADP explorer without a kernel', () => {
     }
     expect(seen.size).toBeGreaterThanOrEqual(4);
     v.finalize();
+    // as the notebook stores it (rounded, large tables packed as CSV text): the same clusters come out
+    const packed = await view(packData(roundData(spec)) as Record<string, unknown>);
+    const scatterRows = () => Object.keys(packed._runtime.data).map((n) => packed.data(n)).find((rows: any[]) => rows.length === data.points.length && rows[0] && 'cluster' in rows[0]);
+    for (const Z of [0.5, 1.5, 3]) {
+      packed.signal('Z', Z);
+      await packed.runAsync();
+      const r = adpClustering(nn, dens.logDen, dens.logDenErr, ks, { Z });
+      for (const row of scatterRows()) expect(row.cluster).toBe(String(r.coreAssignment[row.i]));
+    }
+    packed.finalize();
   });
 });
 
@@ -73,7 +88,8 @@ describe('the layer explorer without a kernel', () => {
     const lx = layerExplorer(profile, { layer: 'b' });
     expect(lx.layer).toBe(1);
     const spec = lx.staticChart().spec as Record<string, any>;
-    const data = spec.datasets as Record<string, any[]>;
+    const detail = spec.vconcat[1].hconcat;
+    const data = { curve: detail[0].data.values as any[], comp: detail[1].data.values as any[], overlap: detail[2].data.values as any[] };
     for (let l = 0; l < 3; l++) {
       expect(data.curve.filter((r) => r.layer === l).map((r) => r.rank)).toEqual(Array.from(profile.layers[l].gride!.ranks));
       const sizes = data.comp.filter((r) => r.layer === l).reduce((s, r) => s + r.count, 0);
@@ -91,7 +107,7 @@ describe('the decision-graph explorer without a kernel', () => {
   it('keeps the likely centres on a thinned graph and starts from a DP clustering', async () => {
     const g = decisionGraph(nn, dens.logDen, Matrix.fromRows(pts));
     const dg = await decisionGraphExplorer({ table: nn, graph: g, coordinates: pts }, { maxPoints: 300, staticPoints: 200 });
-    const data = (dg.staticChart().spec as Record<string, any>).datasets as Record<string, any[]>;
+    const data = { graph: (dg.staticChart().spec as Record<string, any>).hconcat[0].layer[0].data.values as any[] };
     expect(data.graph.length).toBe(200);
     for (const c of dg.centers) expect(data.graph.some((r) => r.i === c)).toBe(true);
     expect(dg.result.nClusters).toBe(dg.centers.length);

@@ -9,6 +9,12 @@ import { Chart, type VegaLiteSpec } from '../../chart';
 import type { Widget } from '../widget';
 
 /**
+ * The static charts choose their own samples of points and keep every row of their lookup tables
+ * (a thinned table would give wrong clusters): the bundle must not thin them again.
+ */
+const UNTHINNED = Number.MAX_SAFE_INTEGER;
+
+/**
  * An explorer: a layout of widgets (`root`) while a kernel runs; its static chart otherwise.
  * Displaying it (the last expression of a cell, or show()) shows the widgets, with the static
  * chart as the fallback of frontends without a widget manager.
@@ -23,14 +29,14 @@ export abstract class Explorer {
 
   protected installFallback(): void {
     this.root.setFallback(async () => {
-      const b = await chartBundle(this.staticChart(), this.summary());
+      const b = await chartBundle(this.staticChart(), this.summary(), UNTHINNED);
       return { data: b.data, metadata: b.metadata };
     });
   }
 
   async [MIME_BUNDLE](): Promise<MimeBundle> {
     if (this.root.live) return (this.root as unknown as { [MIME_BUNDLE](): Promise<MimeBundle> })[MIME_BUNDLE]();
-    return chartBundle(this.staticChart(), this.summary());
+    return chartBundle(this.staticChart(), this.summary(), UNTHINNED);
   }
 
   /** Closes every widget of the explorer. */
