@@ -100,6 +100,8 @@ function zeromq(): any {
 
 interface Pending {
   reply?: Message;
+  /** A request with no reply (comm messages): done at its idle. */
+  noReply?: boolean;
   idle: boolean;
   messages: IOPubMessage[];
   onMessage?: (m: IOPubMessage) => void;
@@ -232,9 +234,9 @@ export class EmbeddedKernel implements CellKernel {
 
   private settle(id: string): void {
     const p = this.pending.get(id);
-    if (p && p.reply && p.idle) {
+    if (p && (p.reply || p.noReply) && p.idle) {
       this.pending.delete(id);
-      p.resolve({ reply: p.reply.content as ExecuteReply, messages: p.messages });
+      p.resolve({ reply: (p.reply?.content ?? { status: 'ok', execution_count: null }) as ExecuteReply, messages: p.messages });
     }
   }
 
@@ -330,6 +332,20 @@ export class EmbeddedKernel implements CellKernel {
       const t = setTimeout(() => { this.waiters.delete(msg.header.msg_id); reject(new Error(`no ${type} reply in ${timeoutMs} ms`)); }, timeoutMs);
       this.waiters.set(msg.header.msg_id, (m) => { clearTimeout(t); resolve(m.content); });
     });
+  }
+
+  /**
+   * Sends comm_open, comm_msg or comm_close as a frontend does; resolves with what the kernel
+   * published in answer (up to its idle for this message).
+   */
+  async sendComm(type: 'comm_open' | 'comm_msg' | 'comm_close', content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []): Promise<IOPubMessage[]> {
+    if (this.closed) throw new Error('The kernel has been shut down');
+    const msg: Message = { identities: [], header: header(type, this.session), parent_header: {}, metadata, content, buffers };
+    const done = new Promise<ExecuteResult>((resolve, reject) => {
+      this.pending.set(msg.header.msg_id, { idle: false, noReply: true, messages: [], resolve, reject });
+    });
+    await this.shell.send(encode(this.conn.key, msg));
+    return (await done).messages;
   }
 
   /** interrupt_mode "signal": SIGINT to the kernel, as Jupyter does. */

@@ -54,6 +54,11 @@ export function templateDir(opts: InstallOptions = {}): string {
   return path.join(jupyterDataDir(opts), 'nbconvert', 'templates', KERNEL_NAME);
 }
 
+/** Where the widgets' browser code goes (the classic Notebook serves <data>/nbextensions/dadalab/widgets.js). */
+export function nbextensionDir(opts: InstallOptions = {}): string {
+  return path.join(jupyterDataDir(opts), 'nbextensions', KERNEL_NAME);
+}
+
 export function kernelJson(): Record<string, unknown> {
   return {
     argv: [process.execPath, LAUNCHER, '--config-path', '{connection_file}'],
@@ -113,6 +118,9 @@ function installPlan(opts: InstallOptions): Map<string, Buffer> {
   plan.set(path.join(kernelspecDir(opts), 'kernel.json'), Buffer.from(JSON.stringify(kernelJson(), null, 2) + '\n'));
   const templates = path.join(NBCONVERT_TEMPLATES, KERNEL_NAME);
   for (const rel of filesUnder(templates)) plan.set(path.join(templateDir(opts), rel), readFileSync(path.join(templates, rel)));
+  // the classic Notebook's views of dadalab's widgets (built into kernel/jupyter/nbextensions)
+  const views = path.join(PACKAGED_JUPYTER_PATH, 'nbextensions', KERNEL_NAME);
+  for (const rel of filesUnder(views)) plan.set(path.join(nbextensionDir(opts), rel), readFileSync(path.join(views, rel)));
   return plan;
 }
 

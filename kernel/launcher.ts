@@ -24,6 +24,7 @@ import { describeError, describeDiagnostics, type ErrorContent } from './errors'
 import { markLines, sourceLineOf } from './lines';
 import { inspectInCall } from './inspect';
 import { notebookProgressSink } from '../widgets/progress';
+import { CommManager, parentMessage } from './comm';
 import { notebookWarningSink } from './warnings';
 import { maxCellOutput, StreamBudget } from './limits';
 import { ReplayGuard, startParentWatchdog, unsignedConnectionProblem } from './safety';
@@ -228,7 +229,7 @@ export async function main(): Promise<void> {
     pendingStream = null;
     sendIopub(encode(key, replyTo(parent, 'stream', { name, text })));
   };
-  const publish = (parent: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}) => {
+  const publish = (parent: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []) => {
     if (type === 'stream') {
       const { name, text } = content as { name: string; text: string };
       if (pendingStream && (pendingStream.parent !== parent || pendingStream.name !== name)) flushStream();
@@ -240,7 +241,7 @@ export async function main(): Promise<void> {
       return;
     }
     flushStream();
-    sendIopub(encode(key, replyTo(parent, type, content, metadata)));
+    sendIopub(encode(key, { ...replyTo(parent, type, content, metadata), buffers }));
   };
   const status = (parent: Message, state: string) => publish(parent, 'status', { execution_state: state });
 
@@ -293,12 +294,27 @@ export async function main(): Promise<void> {
   process.on('uncaughtException', fault('thrown in a callback, outside the cell\'s own code'));
   process.on('unhandledRejection', fault('a promise rejected and nothing awaited or caught it'));
 
-  // show(...) in a cell: a display bundle in that cell.
+  // Comms (kernel/comm.ts): their messages answer the cell or comm_msg being handled.
+  const comms = new CommManager({
+    publish(parent, type, content, metadata, buffers) {
+      if (parent) publish(parent, type, content, metadata, buffers);
+    },
+  }, (text) => process.stderr.write(`[dadalab] ${text}\n`));
+
+  // show(...) in a cell: a display bundle in that cell; comms for the widgets.
   (globalThis as any).__dadalab_kernel__ = {
     display(bundle: { data: unknown; metadata: unknown }) {
-      if (running) publish(running, 'display_data', { data: bundle.data, metadata: bundle.metadata, transient: {} });
+      const p = parentMessage.getStore() ?? running;
+      if (p) publish(p, 'display_data', { data: bundle.data, metadata: bundle.metadata, transient: {} });
     },
+    publish(type: string, content: unknown) {
+      const p = parentMessage.getStore() ?? running;
+      if (p) publish(p, type, content);
+    },
+    currentMessageId: () => comms.parent()?.header.msg_id ?? null,
+    comms,
   };
+  lib.attachWidgetKernel?.(comms);
 
   const outputLimit = maxCellOutput();
   async function runCell(msg: Message, count: number, silent: boolean): Promise<{ ok: true } | { ok: false; err: ErrorContent }> {
@@ -404,6 +420,7 @@ export async function main(): Promise<void> {
       status(msg, 'busy');
       if (!silent) publish(msg, 'execute_input', { code: msg.content.code, execution_count: count });
       running = msg;
+      comms.enter(msg);
       let result: Awaited<ReturnType<typeof runCell>>;
       try {
         if (lateFaults.length) {
@@ -413,7 +430,7 @@ export async function main(): Promise<void> {
           lateFaults = [];
           result = { ok: false, err: { ename: first.ename, evalue, traceback: [`${first.ename}: ${evalue}`, ...first.traceback.slice(1)] } };
         } else {
-          result = await runCell(msg, count, silent);
+          result = await parentMessage.run(msg, () => runCell(msg, count, silent));
         }
       } finally {
         running = null;
@@ -481,7 +498,7 @@ export async function main(): Promise<void> {
         case 'is_complete_request': reply('is_complete_reply', tslabHandler.handleIsComplete(msg.content)); break;
         case 'inspect_request': reply('inspect_reply', inspectInCall(ts, msg.content as any, (c) => tslabHandler.handleInspect(c))); break;
         case 'complete_request': reply('complete_reply', tslabHandler.handleComplete(msg.content)); break;
-        case 'comm_info_request': reply('comm_info_reply', { status: 'ok', comms: {} }); break;
+        case 'comm_info_request': reply('comm_info_reply', { status: 'ok', comms: comms.info(msg.content.target_name) }); break;
         case 'history_request': reply('history_reply', { status: 'ok', history: [] }); break;
         case 'interrupt_request':
           reply('interrupt_reply', { status: 'ok' });
@@ -493,7 +510,8 @@ export async function main(): Promise<void> {
           void shutdown();
           break;
         case 'comm_open': case 'comm_msg': case 'comm_close':
-          break; // no comms: ignored, as the spec allows
+          await comms.handle(msg);
+          break;
         default:
           kernelLog(`[dadalab] unknown ${channel} message ${type}\n`);
       }

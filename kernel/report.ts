@@ -9,6 +9,7 @@ import { withoutSchema } from '../widgets/render';
 import { sourceText, type Notebook, type Output } from './notebook';
 
 const VEGALITE = 'application/vnd.vegalite.v5+json';
+const WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c] as string));
@@ -180,6 +181,9 @@ export function renderReport(nb: Notebook, opts: ReportOptions = {}): string {
   const firstHeading = nb.cells.filter((c) => c.cell_type === 'markdown').map((c) => /^#\s+(.+)$/m.exec(sourceText(c))?.[1]).find(Boolean);
   const title = escapeHtml(firstHeading ?? opts.title ?? 'dadalab report');
   const specs = JSON.stringify(charts).replace(/</g, '\\u003c');
+  // the widgets' last state, kept as nbconvert keeps it (the explorers draw their charts from their outputs)
+  const widgetState = (nb.metadata?.widgets as Record<string, unknown> | undefined)?.[WIDGET_STATE_MIME];
+  const stateScript = widgetState ? `<script type="${WIDGET_STATE_MIME}">${JSON.stringify(widgetState).replace(/</g, '\\u003c')}</script>\n` : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -187,6 +191,7 @@ export function renderReport(nb: Notebook, opts: ReportOptions = {}): string {
 </head><body>
 ${body.join('\n')}
 ${opts.footer ? `<footer>${escapeHtml(opts.footer)}</footer>` : ''}
+${stateScript}
 ${vegaScripts()}
 <script>
 (function () {

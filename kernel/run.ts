@@ -12,6 +12,7 @@ import { renderReport } from './report';
 import { kernelProvenance, type Provenance } from './provenance';
 import { JupyterServer } from './server';
 import { terminalProgressSink } from '../widgets/progress';
+import { portableWidgetOutputs, WidgetStateTracker } from './widgetState';
 
 export interface RunOptions {
   /** Where to write the executed notebook (default: <name>.out.ipynb beside the input). */
@@ -36,6 +37,8 @@ export interface RunOptions {
   keepUnreached?: boolean;
   /** Called after every code cell. */
   onCell?: (index: number, cell: { source: string; status: string; seconds: number }) => void;
+  /** Collects the widgets' state from the run's comm messages (runNotebook saves it in the notebook). */
+  widgets?: WidgetStateTracker;
 }
 
 export interface CellFailure {
@@ -86,7 +89,7 @@ function progressMirror(stream?: NodeJS.WriteStream): (m: IOPubMessage) => void 
 }
 
 /** Executes every code cell of `nb` on `kernel`, in order; stops at the first failure. */
-export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream' | 'timeout' | 'keepUnreached'> = {}):
+export async function executeCells(kernel: CellKernel, nb: Notebook, opts: Pick<RunOptions, 'onCell' | 'progressStream' | 'timeout' | 'keepUnreached' | 'widgets'> = {}):
 Promise<{ failure?: CellFailure; cellsRun: number }> {
   const collector = new OutputCollector();
   const mirror = progressMirror(opts.progressStream);
@@ -119,7 +122,7 @@ Promise<{ failure?: CellFailure; cellsRun: number }> {
       }, opts.timeout! * 1000);
     }) : null;
     try {
-      const running = kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); });
+      const running = kernel.execute(source, (m) => { collector.add(outputs, m); mirror(m); opts.widgets?.add(m); });
       const first = gaveUp ? await Promise.race([running, gaveUp]) : await running;
       if (first === 'stuck') {
         running.catch(() => undefined);
@@ -210,6 +213,7 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
   let kernel: CellKernel | null = null;
   let server: JupyterServer | null = null;
   let result: { failure?: CellFailure; cellsRun: number };
+  const widgets = new WidgetStateTracker();
   let provenance: Provenance | null = null;
   try {
     if (opts.server) {
@@ -218,13 +222,19 @@ export async function runNotebook(input: string, opts: RunOptions = {}): Promise
     } else {
       kernel = await EmbeddedKernel.start({ cwd: dir });
     }
-    result = await executeCells(kernel, nb, { ...opts, keepUnreached: opts.keepUnreached ?? opts.inPlace });
+    result = await executeCells(kernel, nb, { ...opts, keepUnreached: opts.keepUnreached ?? opts.inPlace, widgets });
     provenance = result.failure?.ename === 'KernelDied' ? null : await kernelProvenance(kernel);
   } finally {
     await kernel?.shutdown();
     await server?.stop();
   }
-  nb.metadata = { ...nb.metadata, ...dadalabMetadata(), ...(provenance ? { dadalab: provenance } : {}) };
+  // The widgets' last state (a re-run replaces an earlier run's; no widgets, no stale state). A
+  // widget that needs dadalab's own views keeps its static chart only: the notebook is for readers
+  // without a kernel, most of whom do not have those views (see portableWidgetOutputs).
+  portableWidgetOutputs(nb.cells.flatMap((c) => (c.outputs ?? []) as Array<{ data?: Record<string, unknown> }>), widgets);
+  const { widgets: _stale, ...metadata } = nb.metadata as Record<string, unknown>;
+  const widgetState = widgets.metadata();
+  nb.metadata = { ...metadata, ...dadalabMetadata(), ...(provenance ? { dadalab: provenance } : {}), ...(widgetState ? { widgets: widgetState } : {}) };
   let out = target.out;
   if (out === inputPath && mtimeAndSize(inputPath) !== before) {
     // Edited (or saved from Jupyter) while it ran: never overwrite those edits.

@@ -49,6 +49,8 @@ export interface ServerOptions {
   /** Extra kernelspec folders; the packaged dadalab kernelspec is always added. */
   jupyterPath?: string[];
   startTimeout?: number;
+  /** More `jupyter server` arguments (tests: --ServerApp.allow_origin=* for a page served from /files/, whose origin is null). */
+  extraArgs?: string[];
 }
 
 export class JupyterServer {
@@ -75,7 +77,7 @@ export class JupyterServer {
     // The packaged kernel.json runs `node`: make sure it is this Node.
     const env = { ...process.env, JUPYTER_PATH: jp, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` };
     this.proc = spawn('jupyter', ['server', '--no-browser', '--allow-root', '--ip=127.0.0.1', `--port=${port}`,
-      '--ServerApp.port_retries=0', `--ServerApp.token=${this.token}`, `--ServerApp.root_dir=${path.resolve(opts.rootDir)}`],
+      '--ServerApp.port_retries=0', `--ServerApp.token=${this.token}`, `--ServerApp.root_dir=${path.resolve(opts.rootDir)}`, ...(opts.extraArgs ?? [])],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout!.on('data', (d) => { this.log += d; });
     this.proc.stderr!.on('data', (d) => { this.log += d; });
@@ -106,6 +108,8 @@ export class JupyterServer {
   async session(notebookPath: string, kernelName = KERNEL_NAME): Promise<ServerKernel> {
     const session = await this.sessionManager.startNew({ path: notebookPath, name: path.basename(notebookPath), type: 'notebook', kernel: { name: kernelName } });
     const k = new ServerKernel(session);
+    // a frontend without views: widget comms stay open (services would close comms to an unknown target)
+    session.kernel.registerCommTarget('jupyter.widget', () => undefined);
     await k.ready();
     return k;
   }

@@ -61,13 +61,21 @@ export async function chartBundle(chart: Chart | { spec: AnySpec }, text: string
   };
 }
 
+function isWholeBundle(v: unknown): v is MimeBundle {
+  if (!v || typeof v !== 'object') return false;
+  const keys = Object.keys(v);
+  return keys.includes('data') && keys.every((k) => k === 'data' || k === 'metadata') && typeof (v as MimeBundle).data === 'object';
+}
+
 /** The bundle of any displayable value; plain text (util.inspect-like) for others. */
 export async function mimeBundle(value: unknown): Promise<MimeBundle> {
   const v = value as Record<string | symbol, unknown> & PlotLike;
   for (const sym of [MIME_BUNDLE, JUPYTER_DISPLAY]) {
     if (v !== null && typeof v === 'object' && typeof v[sym] === 'function') {
-      const data = await (v[sym] as () => Promise<MimeBundle['data']> | MimeBundle['data'])();
-      return { data, metadata: {} };
+      const out = await (v[sym] as () => Promise<MimeBundle['data'] | MimeBundle> | MimeBundle['data'] | MimeBundle)();
+      // either the MIME data, or a whole bundle { data, metadata } (MIME types always have a '/')
+      if (isWholeBundle(out)) return { data: out.data, metadata: out.metadata ?? {} };
+      return { data: out as MimeBundle['data'], metadata: {} };
     }
   }
   if (value instanceof Chart || (isChartLike(v) && typeof v.plot !== 'function')) {

@@ -3,3 +3,6 @@ export { show, mimeBundle, chartBundle, isDisplayable, useTerminalProgress, MIME
 export { renderSvg, capSpec, importESM, MAX_INLINE_POINTS } from './render';
 export { layerQuantityChart, layerOverviewChart, layerMatrixChart, layerCurvesChart, type LayerSeries } from './layers/charts';
 export { svgToPng } from './png';
+export * as widgets from './interactive';
+export { attachWidgetKernel, widgetStateMetadata } from './interactive/protocol';
+export { adpExplorer, decisionGraphExplorer, layerExplorer, AdpExplorer, DecisionGraphExplorer, LayerExplorer } from './interactive';

@@ -1,5 +1,5 @@
 import { checkOptionKeys } from '../options';
-import { DadalabError } from '../errors';
+import { DadalabError, InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { Chart } from '../../widgets/chart';
 import { adpTopographySpec } from '../../widgets/clustering/topography';
@@ -31,6 +31,8 @@ export interface AdpPlotOptions {
   kind?: 'dendrogram' | 'matrix' | 'scatter';
   /** For the scatter: the coordinates (first two columns are drawn). */
   coordinates?: ArrayLike<ArrayLike<number>> | { rows: number; cols: number; data: ArrayLike<number> };
+  /** For the scatter: each point's class (shown in the tooltips). */
+  classes?: ArrayLike<number | string>;
 }
 
 export interface AdpResult {
@@ -125,16 +127,60 @@ export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logD
   kstar: ArrayLike<number>, opts: AdpOptions = {}): AdpResult {
   checkOptionKeys(opts, ['Z', 'halo', 'v2', 'fallback', 'borderScan'], 'adpClustering');
   const Z = opts.Z ?? 1.65;
-  const halo = opts.halo ?? false;
-  const v2 = opts.v2 ?? false;
+  return adpTopology(nn, logDen, logDenErr, kstar, { Z, fallback: opts.fallback, borderScan: opts.borderScan })
+    .merge({ Z, halo: opts.halo, v2: opts.v2 });
+}
+
+/** A saddle between two preliminary clusters: the first border point of highest g found for the pair. */
+export interface AdpSaddle {
+  readonly a: number;
+  readonly b: number;
+  readonly point: number;
+}
+
+/**
+ * The part of ADP that does not depend on Z (steps 1-4: peaks, preliminary clusters, saddle
+ * points). Z shifts every density by the same constant (min(logDen − Z err)), so the candidate,
+ * assignment and border steps, which compare densities of points, give the same result at every
+ * Z; only the merging (step 5) and the halo (step 6) depend on it. `merge({ Z })` redoes those in
+ * O(peaks²) plus one pass over the points: what an explorer's Z slider needs. The comparisons use
+ * the densities shifted at the Z given here, so `merge` at that Z is exactly `adpClustering`; at
+ * another Z it can differ only where two densities are equal to the last bit (a tie that the shift
+ * rounds one way or the other).
+ */
+export interface AdpTopology {
+  readonly n: number;
+  readonly logDen: Float64Array;
+  readonly logDenErr: Float64Array;
+  /** Point index of each preliminary peak. */
+  readonly centers: Int32Array;
+  /** Preliminary cluster of every point (−1 only with fallback 'cython'). */
+  readonly label: Int32Array;
+  /** Members of each preliminary cluster, in point order. */
+  readonly members: readonly (readonly number[])[];
+  readonly fallbackIndices: Int32Array;
+  readonly unassigned: Int32Array;
+  /** Saddles as the v1 (matrix) implementation keys them: unordered pairs. */
+  readonly saddlesV1: readonly AdpSaddle[];
+  /** Saddles as v2 (saddle list) keeps them, in the order found. */
+  readonly saddlesV2: readonly AdpSaddle[];
+  /** The highest log density (the top of the dendrogram). */
+  readonly fMax: number;
+  /** Steps 5-6 at this Z: the clustering. */
+  merge(opts?: { Z?: number; halo?: boolean; v2?: boolean }): AdpResult;
+}
+
+/** Steps 1-4 of ADP (see AdpTopology); `Z` only sets the shift the comparisons are made at. */
+export function adpTopology(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: ArrayLike<number>,
+  kstar: ArrayLike<number>, opts: Omit<AdpOptions, 'halo' | 'v2'> = {}): AdpTopology {
+  checkOptionKeys(opts, ['Z', 'fallback', 'borderScan'], 'adpTopology');
+  const Z = opts.Z ?? 1.65;
   const fallback = opts.fallback ?? 'intended';
   validate(nn, logDen, logDenErr, kstar);
   const N = nn.n, maxk = nn.maxk, w = maxk + 1, I = nn.indices;
+  const ld = Float64Array.from(logDen);
   const err = Float64Array.from(logDenErr);
-  let ldMin = Infinity;
-  for (let i = 0; i < N; i++) { const v = logDen[i] - Z * err[i]; if (v < ldMin) ldMin = v; }
-  const c = new Float64Array(N), g = new Float64Array(N);
-  for (let i = 0; i < N; i++) { c[i] = logDen[i] - ldMin + 1; g[i] = c[i] - err[i]; }
+  const { c, g } = shifted(ld, err, Z);
 
   // 1. candidates
   const candPos = new Int32Array(N).fill(-1);
@@ -199,11 +245,62 @@ export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logD
   const members: number[][] = Array.from({ length: nClus }, () => []);
   for (let i = 0; i < N; i++) if (label[i] >= 0) members[label[i]].push(i);
 
-  // 4-5. saddles and merging
+  // 4. saddles: per pair of clusters the first border point of highest g (as both implementations keep it)
   const scanMax = opts.borderScan === 'python' ? maxk - 1 : maxk;
-  const merged = v2
-    ? mergeV2(nClus, centers, members, label, isCenter, I, w, kstar, scanMax, c, err, g, Z)
-    : mergeV1(nClus, centers, members, label, isCenter, I, w, kstar, scanMax, c, err, g, Z);
+  const v1 = new Map<number, { a: number; b: number; point: number }>();
+  const v2 = new Map<number, { a: number; b: number; point: number }>();
+  for (let cl = 0; cl < nClus; cl++) {
+    for (const p1 of members[cl]) {
+      const pp = borderPartner(p1, cl, label, isCenter, I, w, kstar, scanMax);
+      if (pp === -1) continue;
+      const raw = label[pp];
+      // v1: an unassigned partner (cython fallback only) wraps to the last cluster, as NumPy's indexing does
+      const cp = raw < 0 ? nClus + raw : raw;
+      const k1 = Math.min(cl, cp) * (nClus + 1) + Math.max(cl, cp);
+      const s1 = v1.get(k1);
+      if (!s1) v1.set(k1, { a: cl, b: cp, point: p1 });
+      else if (g[p1] > g[s1.point]) s1.point = p1;
+      // v2 keys the pair on the raw labels (−1 kept, wrapped later)
+      const a = Math.min(cl, raw), b = Math.max(cl, raw);
+      const k2 = (a + 1) * (nClus + 2) + (b + 1);
+      const s2 = v2.get(k2);
+      if (!s2) v2.set(k2, { a, b, point: p1 });
+      else if (g[p1] > g[s2.point]) s2.point = p1;
+    }
+  }
+  let fMax = -Infinity;
+  for (let i = 0; i < N; i++) if (ld[i] > fMax) fMax = ld[i];
+  const topology: AdpTopology = {
+    n: N, logDen: ld, logDenErr: err, centers: Int32Array.from(centers), label, members,
+    fallbackIndices: Int32Array.from(fallbackPts), unassigned: Int32Array.from(unassigned),
+    saddlesV1: [...v1.values()].map((s) => Object.freeze(s)), saddlesV2: [...v2.values()].map((s) => Object.freeze(s)), fMax,
+    merge: (o = {}) => adpMerge(topology, o),
+  };
+  return Object.freeze(topology);
+}
+
+/** c = logDen − min(logDen − Z err) + 1 and g = c − err (DADApy's log_den_c and its lower bound). */
+function shifted(ld: Float64Array, err: Float64Array, Z: number): { c: Float64Array; g: Float64Array; ldMin: number } {
+  const N = ld.length;
+  let ldMin = Infinity;
+  for (let i = 0; i < N; i++) { const v = ld[i] - Z * err[i]; if (v < ldMin) ldMin = v; }
+  const c = new Float64Array(N), g = new Float64Array(N);
+  for (let i = 0; i < N; i++) { c[i] = ld[i] - ldMin + 1; g[i] = c[i] - err[i]; }
+  return { c, g, ldMin };
+}
+
+/** Steps 5-6 of ADP on a topology: merging at Z, then the halo. */
+export function adpMerge(t: AdpTopology, opts: { Z?: number; halo?: boolean; v2?: boolean } = {}): AdpResult {
+  checkOptionKeys(opts, ['Z', 'halo', 'v2'], 'merge');
+  const Z = opts.Z ?? 1.65;
+  const halo = opts.halo ?? false;
+  const v2 = opts.v2 ?? false;
+  if (!Number.isFinite(Z)) throw new InputError(`ADP's Z must be a finite number, got ${Z}`, 'Pass a number such as 1.65');
+  const N = t.n;
+  const { c, g, ldMin } = shifted(t.logDen, t.logDenErr, Z);
+  const err = t.logDenErr;
+  const centers = Array.from(t.centers);
+  const merged = v2 ? mergeV2(t, centers, c, err, Z) : mergeV1(t, centers, c, g, err, Z);
 
   // 6. finalisation
   const { survivors, B, E, P } = merged;
@@ -220,15 +317,15 @@ export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logD
     for (const p of clusterIndices[k]) if (c[p] < h) { haloA[p] = -1; nHalo++; }
   }
   const logDenBord = B.map((row) => row.map((v) => v + ldMin - 1));
-  const centerLogDen = Float64Array.from(clusterCenters, (p) => logDen[p]);
-  let fMax = -Infinity;
-  for (let i = 0; i < N; i++) if (logDen[i] > fMax) fMax = logDen[i];
+  const centerLogDen = Float64Array.from(clusterCenters, (p) => t.logDen[p]);
+  const fMax = t.fMax;
   const assignment = halo ? haloA : core;
+  const unassigned = t.unassigned;
   const coreFraction = (N - nHalo - unassigned.length) / N;
   const result: AdpResult = {
     clusterAssignment: assignment, coreAssignment: core, haloAssignment: haloA,
     nClusters: nC, clusterCenters, clusterIndices, logDenBord, logDenBordErr: E, bordIndices: P,
-    ldMin, centerLogDen, fallbackIndices: Int32Array.from(fallbackPts), unassigned: Int32Array.from(unassigned),
+    ldMin, centerLogDen, fallbackIndices: t.fallbackIndices, unassigned,
     coreFraction, Z, halo, v2,
     summary(): string {
       const sizes = clusterIndices.map((m) => m.length).join(', ');
@@ -240,7 +337,9 @@ export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logD
         if (!options.coordinates) {
           throw new DadalabError('The cluster scatter needs the coordinates', "Pass them: result.plot({ kind: 'scatter', coordinates: X })");
         }
-        return new Chart(clusterScatterSpec(options.coordinates, haloA, { centers: clusterCenters, title: `ADP clusters (Z = ${Z}), halo in grey` }));
+        return new Chart(clusterScatterSpec(options.coordinates, haloA, {
+          centers: clusterCenters, title: `ADP clusters (Z = ${Z}), halo in grey`, densities: t.logDen, classes: options.classes,
+        }));
       }
       return new Chart(adpTopographySpec({ logDenBord, centerLogDen, populations: clusterIndices.map((m) => m.length), fMax }, options.kind === 'matrix' ? 'matrix' : 'dendrogram'));
     },
@@ -300,14 +399,6 @@ function cythonFallback(e: number, I: Int32Array, w: number, tCand: Int32Array, 
   return label[li];
 }
 
-interface Merged {
-  survivors: number[];
-  members: number[][];
-  B: number[][];
-  E: number[][];
-  P: number[][];
-}
-
 /** First neighbour (1..k*) of p1 in another cluster, if p1 is the closest point of its cluster to it. */
 function borderPartner(p1: number, cl: number, label: Int32Array, isCenter: Uint8Array, I: Int32Array, w: number,
   kstar: ArrayLike<number>, scanMax: number): number {
@@ -326,19 +417,22 @@ function borderPartner(p1: number, cl: number, label: Int32Array, isCenter: Uint
   return pp;
 }
 
-function mergeV1(nClus: number, centers: number[], members0: number[][], label: Int32Array, isCenter: Uint8Array,
-  I: Int32Array, w: number, kstar: ArrayLike<number>, scanMax: number, c: Float64Array, err: Float64Array, g: Float64Array, Z: number): Merged {
+interface Merged {
+  survivors: number[];
+  members: number[][];
+  B: number[][];
+  E: number[][];
+  P: number[][];
+}
+
+function mergeV1(t: AdpTopology, centers: number[], c: Float64Array, g: Float64Array, err: Float64Array, Z: number): Merged {
+  const nClus = centers.length;
   const B = Array.from({ length: nClus }, () => new Float64Array(nClus));
   const E = Array.from({ length: nClus }, () => new Float64Array(nClus));
   const P = Array.from({ length: nClus }, () => new Int32Array(nClus).fill(-1));
-  for (let cl = 0; cl < nClus; cl++) {
-    for (const p1 of members0[cl]) {
-      const pp = borderPartner(p1, cl, label, isCenter, I, w, kstar, scanMax);
-      if (pp === -1) continue;
-      let cp = label[pp];
-      if (cp < 0) cp = nClus + cp; // an unassigned partner (cython fallback only): NumPy's wraparound
-      if (g[p1] > B[cl][cp]) { B[cl][cp] = g[p1]; B[cp][cl] = g[p1]; P[cp][cl] = p1; P[cl][cp] = p1; }
-    }
+  // the Cython scan keeps a border point only above the running maximum, which starts at 0
+  for (const s of t.saddlesV1) {
+    if (g[s.point] > 0) { B[s.a][s.b] = g[s.point]; B[s.b][s.a] = g[s.point]; P[s.a][s.b] = s.point; P[s.b][s.a] = s.point; }
   }
   for (let i = 0; i < nClus - 1; i++) {
     for (let j = i + 1; j < nClus; j++) {
@@ -349,7 +443,7 @@ function mergeV1(nClus: number, centers: number[], members0: number[][], label: 
     }
   }
   for (let i = 0; i < nClus; i++) { B[i][i] = -1; E[i][i] = 0; }
-  const members = members0.map((m) => m.slice());
+  const members = t.members.map((m) => m.slice());
   const alive = new Uint8Array(nClus).fill(1);
   for (;;) {
     let found = false, maxpos = -9999999999, bi = -1, bj = -1;
@@ -369,7 +463,7 @@ function mergeV1(nClus: number, centers: number[], members0: number[][], label: 
     let imod = bi, jmod = bj;
     const m1 = (c[centers[imod]] - B[imod][jmod]) / (err[centers[imod]] + E[imod][jmod]);
     const m2 = (c[centers[jmod]] - B[imod][jmod]) / (err[centers[jmod]] + E[imod][jmod]);
-    if (m1 < m2) { const t = jmod; jmod = imod; imod = t; }
+    if (m1 < m2) { const tmp = jmod; jmod = imod; imod = tmp; }
     alive[jmod] = 0;
     B[imod][jmod] = -1; B[jmod][imod] = -1; E[imod][jmod] = 0; E[jmod][imod] = 0;
     for (const p of members[jmod]) members[imod].push(p);
@@ -394,30 +488,15 @@ function mergeV1(nClus: number, centers: number[], members0: number[][], label: 
   };
 }
 
-function mergeV2(nClus: number, centers: number[], members0: number[][], label: Int32Array, isCenter: Uint8Array,
-  I: Int32Array, w: number, kstar: ArrayLike<number>, scanMax: number, c: Float64Array, err: Float64Array, g: Float64Array, Z: number): Merged {
-  // saddles: point, cluster1 < cluster2, valid; density (c), error, g
+function mergeV2(t: AdpTopology, centers: number[], c: Float64Array, err: Float64Array, Z: number): Merged {
+  const nClus = centers.length;
+  // saddles: point, cluster1 < cluster2 (−1: an unassigned partner, cython fallback only), valid; density (c), error
   const sP: number[] = [], s1: number[] = [], s2: number[] = [], sValid: number[] = [];
-  const sDen: number[] = [], sErr: number[] = [], sG: number[] = [];
-  const pairIndex = new Map<number, number>();
-  for (let cl = 0; cl < nClus; cl++) {
-    for (const p1 of members0[cl]) {
-      const pp = borderPartner(p1, cl, label, isCenter, I, w, kstar, scanMax);
-      if (pp === -1) continue;
-      const cp = label[pp];
-      // cp = −1: an unassigned partner (cython fallback only); kept, with NumPy's negative indexing below
-      const a = Math.min(cl, cp), b = Math.max(cl, cp);
-      const key = a * (nClus + 1) + b;
-      const s = pairIndex.get(key);
-      if (s !== undefined) {
-        if (g[p1] > sG[s]) { sP[s] = p1; sDen[s] = c[p1]; sErr[s] = err[p1]; sG[s] = g[p1]; }
-      } else {
-        pairIndex.set(key, sP.length);
-        sP.push(p1); s1.push(a); s2.push(b); sValid.push(1); sDen.push(c[p1]); sErr.push(err[p1]); sG.push(g[p1]);
-      }
-    }
+  const sDen: number[] = [], sErr: number[] = [];
+  for (const s of t.saddlesV2) {
+    sP.push(s.point); s1.push(s.a); s2.push(s.b); sValid.push(1); sDen.push(c[s.point]); sErr.push(err[s.point]);
   }
-  const members = members0.map((m) => m.slice());
+  const members = t.members.map((m) => m.slice());
   const alive = new Uint8Array(nClus).fill(1);
   const S = sP.length;
   // NumPy's negative indexing (a cluster id −1 only arises from DADApy's unassigned points)

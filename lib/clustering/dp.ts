@@ -96,8 +96,44 @@ export interface DpResult {
 export function dpClustering(nn: NeighborTable, graph: DecisionGraph, dc: ArrayLike<number> | null, opts: DpOptions = {}): DpResult {
   checkOptionKeys(opts, DP_KEYS, 'dpClustering');
   const densCut = opts.densCut ?? 0, deltaCut = opts.deltaCut ?? 0;
+  const ld = graph.logDen, delta = graph.delta;
+  const a = dpAssign(nn, graph, dc, (j) => ld[j] > densCut && delta[j] > deltaCut, opts.halo ?? false);
+  return dpResult(graph, a, `DP (dens_cut ${densCut}, delta_cut ${deltaCut})`, opts.halo ?? false, { densCut, deltaCut });
+}
+
+/**
+ * DP with centres chosen by hand (on the decision graph): the same assignment by decreasing
+ * density, each centre opening its own cluster. The densest point has no denser point to follow,
+ * so it is always a centre: it is added when missing (`addedCenters` says so).
+ */
+export function dpClusteringFromCenters(nn: NeighborTable, graph: DecisionGraph, dc: ArrayLike<number> | null,
+  centers: ArrayLike<number>, opts: { halo?: boolean } = {}): DpResult & { readonly addedCenters: Int32Array } {
+  checkOptionKeys(opts, ['halo'], 'dpClusteringFromCenters');
+  const N = graph.logDen.length;
+  const chosen = new Uint8Array(N);
+  for (let t = 0; t < centers.length; t++) {
+    const c = centers[t];
+    if (!Number.isInteger(c) || c < 0 || c >= N) {
+      throw new InputError(`Centre ${c} is not a point index (0 to ${N - 1})`, 'Pass indices of points of this data set');
+    }
+    chosen[c] = 1;
+  }
+  const ld = graph.logDen;
+  let top = 0;
+  for (let i = 1; i < N; i++) if (ld[i] > ld[top]) top = i;
+  const added: number[] = [];
+  if (!chosen[top]) { chosen[top] = 1; added.push(top); }
+  const a = dpAssign(nn, graph, dc, (j) => chosen[j] === 1, opts.halo ?? false);
+  const r = dpResult(graph, a, `DP (${a.centers.length} centres chosen${added.length ? ', the densest point added' : ''})`, opts.halo ?? false, {});
+  return Object.freeze({ ...r, addedCenters: Int32Array.from(added) });
+}
+
+interface DpAssignment { lab: Int32Array; out: Int32Array; centers: Int32Array; nClusters: number }
+
+/** Visits the points by decreasing log density: a centre opens a cluster, any other point joins its denser neighbour's. */
+function dpAssign(nn: NeighborTable, graph: DecisionGraph, dc: ArrayLike<number> | null, isCentre: (j: number) => boolean, halo: boolean): DpAssignment {
   const N = nn.n, w = nn.maxk + 1;
-  const ld = graph.logDen, delta = graph.delta, ref = graph.ref;
+  const ld = graph.logDen, ref = graph.ref;
   const order = new Int32Array(N);
   for (let i = 0; i < N; i++) order[i] = i;
   order.sort((a, b) => (ld[b] - ld[a]) || (a - b));
@@ -106,12 +142,12 @@ export function dpClustering(nn: NeighborTable, graph: DecisionGraph, dc: ArrayL
   let nc = -1;
   for (let t = 0; t < N; t++) {
     const j = order[t];
-    if (ld[j] > densCut && delta[j] > deltaCut) { nc++; lab[j] = nc; isCenter[j] = 1; } else lab[j] = lab[ref[j]];
+    if (isCentre(j)) { nc++; lab[j] = nc; isCenter[j] = 1; } else lab[j] = lab[ref[j]];
   }
   const centers: number[] = [];
   for (let i = 0; i < N; i++) if (isCenter[i]) centers.push(i);
   let out = lab;
-  if (opts.halo) {
+  if (halo) {
     if (!dc || dc.length !== N) {
       throw new InputError('The DP halo needs dc (the k*-th neighbour distance of every point) from a density method', 'Compute a density first (computeDensityPAk())');
     }
@@ -132,12 +168,16 @@ export function dpClustering(nn: NeighborTable, graph: DecisionGraph, dc: ArrayL
     out = Int32Array.from(lab);
     for (let i = 0; i < N; i++) if (ld[i] < cutoff[lab[i]]) out[i] = -1;
   }
-  const nClusters = nc + 1;
-  const C = Int32Array.from(centers);
+  return { lab, out, centers: Int32Array.from(centers), nClusters: nc + 1 };
+}
+
+function dpResult(graph: DecisionGraph, a: DpAssignment, what: string, halo: boolean, cuts: { densCut?: number; deltaCut?: number }): DpResult {
+  const { nClusters } = a;
+  const C = a.centers;
   return Object.freeze({
-    clusterAssignment: out, coreAssignment: lab, centers: C, nClusters,
-    summary: () => `DP (dens_cut ${densCut}, delta_cut ${deltaCut}): ${nClusters} cluster${nClusters === 1 ? '' : 's'}`
-      + (opts.halo ? `, ${Array.from(out).filter((v) => v === -1).length} halo points` : ''),
-    plot: () => new Chart(decisionGraphSpec(ld, delta, { densCut, deltaCut, centers: C })),
+    clusterAssignment: a.out, coreAssignment: a.lab, centers: C, nClusters,
+    summary: () => `${what}: ${nClusters} cluster${nClusters === 1 ? '' : 's'}`
+      + (halo ? `, ${Array.from(a.out).filter((v) => v === -1).length} halo points` : ''),
+    plot: () => new Chart(decisionGraphSpec(graph.logDen, graph.delta, { ...cuts, centers: C })),
   });
 }

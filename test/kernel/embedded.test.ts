@@ -308,8 +308,12 @@ describe('dadalab run (CLI)', () => {
     expect(i.status).toBe(0);
     const spec = path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab', 'kernel.json');
     expect(JSON.parse(readFileSync(spec, 'utf8')).argv[1]).toBe(path.join(DIST, 'kernel', 'launcher.js'));
+    // the widgets' views for the classic Notebook (requirejs module nbextensions/dadalab/widgets)
+    const views = path.join(prefix, 'share', 'jupyter', 'nbextensions', 'dadalab', 'widgets.js');
+    expect(readFileSync(views, 'utf8')).toMatch(/VegaChartView/);
     const u = spawnSync(process.execPath, [CLI, 'uninstall', '--prefix', prefix], { encoding: 'utf8' });
     expect(u.status).toBe(0);
     expect(existsSync(spec)).toBe(false);
+    expect(existsSync(views)).toBe(false);
   });
 });

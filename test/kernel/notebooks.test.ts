@@ -40,10 +40,11 @@ const outPath = new Map<string, string>();
 describe('the notebooks', () => {
   it('are all there', () => {
     expect(notebooks).toEqual(expect.arrayContaining(['quickstart.ipynb', 'intrinsic-dimension.ipynb', 'density-and-clustering.ipynb',
-      'information-imbalance.ipynb', 'exercises.ipynb', 'representations.ipynb']));
+      'information-imbalance.ipynb', 'exercises.ipynb', 'representations.ipynb', 'explore.ipynb']));
   });
 
   const runs = new Map<string, Cell[]>();
+  const metadata = new Map<string, Record<string, any>>();
   for (const name of notebooks) {
     it(`${name} runs top to bottom with charts and no error`, async () => {
       const input = path.join(NOTEBOOKS, name);
@@ -80,6 +81,7 @@ describe('the notebooks', () => {
       expect(statSync(r.out).size).toBeLessThan(MAX_NOTEBOOK_BYTES);
       expect(html.match(/class="chart"/g)?.length).toBe(charts.length);
       runs.set(name, cells);
+      metadata.set(name, executed.metadata);
     }, NOTEBOOK_TIMEOUT);
   }
 
@@ -134,5 +136,23 @@ describe('the notebooks', () => {
     expect(titles.length).toBeGreaterThanOrEqual(7);
     const ii = runs.get('information-imbalance.ipynb')!;
     expect(numberAfter(ii, 'greedyFeatureSelectionFull', /Δ\(target → features\) = ([\d.]+)/)).toBeLessThan(0.05);
+  });
+
+  it('the explorers: their static charts in the saved notebook (readable without our views), the standard widgets\' last state', () => {
+    const ex = runs.get('explore.ipynb')!;
+    const VIEW = 'application/vnd.jupyter.widget-view+json';
+    const outputs = ex.flatMap((c) => c.outputs ?? []);
+    const explorers = outputs.filter((o) => /explorer/.test(String(o.data?.['text/plain'] ?? '')) && o.data?.[VL]);
+    expect(explorers.map((o) => String(o.data!['text/plain']).split(':')[0])).toEqual(['Decision graph explorer', 'ADP explorer', 'Layer explorer (5 layers)']);
+    for (const o of explorers) expect(o.data![VIEW]).toBeUndefined();
+    expect(numberAfter(ex, 'dg.centers', /: (\d+) clusters/)).toBeGreaterThanOrEqual(2);
+    expect(numberAfter(ex, 'adp.setZ(2.5)', /\(Z = ([\d.]+)\)/)).toBe(2.5);
+    const state = metadata.get('explore.ipynb')!.widgets['application/vnd.jupyter.widget-state+json'].state;
+    const models = Object.values(state) as Array<{ model_name: string; state: Record<string, unknown> }>;
+    expect(models.filter((m) => m.state._view_module === 'nbextensions/dadalab/widgets')).toEqual([]);
+    const sliderOutput = outputs.find((o) => o.data?.[VIEW] && /HBox/.test(String(o.data['text/plain'])))!;
+    const box = state[(sliderOutput.data![VIEW] as { model_id: string }).model_id];
+    expect(box.model_name).toBe('HBoxModel');
+    expect(models.find((m) => m.model_name === 'IntSliderModel')!.state.value).toBe(10);
   });
 });

@@ -1,4 +1,5 @@
 import type { SpecFragment } from '../chart';
+import { zoomPan } from '../interactions';
 
 const r6 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
 
@@ -17,7 +18,8 @@ export function decisionGraphSpec(logDen: ArrayLike<number>, delta: ArrayLike<nu
     values.push({ i, rho: r6(logDen[i]), delta: r6(delta[i]), centre });
   }
   const layers: SpecFragment[] = [{
-    params: [{ name: 'centres', select: { type: 'interval', encodings: ['x', 'y'] } }],
+    // drag: the centres' box; shift-drag pans, shift-wheel zooms
+    params: [{ name: 'centres', select: { type: 'interval', encodings: ['x', 'y'] } }, zoomPan({ shiftPan: true })],
     mark: { type: 'point', filled: true, size: 18 },
     encoding: {
       x: { field: 'rho', type: 'quantitative', title: 'log density (rho)', scale: { zero: false } },

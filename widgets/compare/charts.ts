@@ -5,6 +5,7 @@
  */
 import { Chart } from '../chart';
 import { distinctiveNames, placeLabels, shortLabel, textWidth } from '../axes';
+import { zoomPan } from '../interactions';
 
 const WIDTH = 420, HEIGHT = 300;
 
@@ -84,6 +85,7 @@ export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
       }] : []),
       {
         data: { values },
+        params: [zoomPan()],
         mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' },
         encoding: {
           x: xEnc, y: yEnc,

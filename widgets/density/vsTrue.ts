@@ -1,4 +1,5 @@
 import type { SpecFragment } from '../chart';
+import { zoomPan } from '../interactions';
 import { r6 } from './histogram';
 
 /**
@@ -14,12 +15,12 @@ export function densityVsTrueSpec(estimate: ArrayLike<number>, truth: ArrayLike<
     for (let i = 0; i < n; i++) { me += estimate[i]; mt += truth[i]; }
     me /= n; mt /= n;
   }
-  const values: { truth: number | null; estimate: number | null }[] = [];
+  const values: { i: number; truth: number | null; estimate: number | null }[] = [];
   let lo = Infinity, hi = -Infinity, sse = 0;
   for (let i = 0; i < n; i++) {
     const t = truth[i] - mt, e = estimate[i] - me;
     sse += (e - t) * (e - t);
-    values.push({ truth: r6(t), estimate: r6(e) });
+    values.push({ i, truth: r6(t), estimate: r6(e) });
     lo = Math.min(lo, t, e); hi = Math.max(hi, t, e);
   }
   const mse = sse / Math.max(n, 1);
@@ -29,8 +30,10 @@ export function densityVsTrueSpec(estimate: ArrayLike<number>, truth: ArrayLike<
     layer: [
       {
         data: { values },
+        params: [zoomPan()],
         mark: { type: 'circle', size: 8, opacity: 0.5 },
         encoding: {
+          tooltip: [{ field: 'i', type: 'quantitative', title: 'point' }, { field: 'truth', type: 'quantitative', format: '.3f' }, { field: 'estimate', type: 'quantitative', format: '.3f' }],
           x: { field: 'truth', type: 'quantitative', title: 'true log density', scale: { zero: false } },
           y: { field: 'estimate', type: 'quantitative', title: `${opts.label ?? 'estimated'} log density`, scale: { zero: false } },
         },

@@ -6,6 +6,7 @@
  */
 import { Chart } from '../chart';
 import { logEncoding } from '../axes';
+import { zoomPan } from '../interactions';
 
 const WIDTH = 420, HEIGHT = 280;
 
@@ -103,8 +104,10 @@ export function twoNNFitChart(input: TwoNNFitInput): Chart {
     layer: [
       {
         data: { values },
+        params: [zoomPan()],
         mark: { type: 'point', filled: true, size: 12, opacity: 0.6 },
         encoding: {
+          tooltip: [{ field: 'logMu', type: 'quantitative', title: 'log mu', format: '.3f' }, { field: 'y', type: 'quantitative', title: '-log(1 - F)', format: '.3f' }, { field: 'used', title: 'in the fit' }],
           x: { field: 'logMu', type: 'quantitative', title: 'log mu' },
           y: { field: 'y', type: 'quantitative', title: '-log(1 - F(mu))' },
           color: { field: 'used', type: 'nominal', title: null, scale: { domain: ['fitted', 'discarded'], range: ['#1f77b4', '#bbbbbb'] } },
