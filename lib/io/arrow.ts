@@ -5,6 +5,7 @@ import { DadalabError } from '../errors';
 import { Matrix } from '../matrix';
 import { fromPrecomputed, type PrecomputedOptions } from '../neighbors/precomputed';
 import type { NeighborTable } from '../neighbors/table';
+import { checkArrowBytes, checkArrowColumns } from './arrowCheck';
 import { registerArrowCodecs } from './codecs';
 import { describe, readInput } from './files';
 import { listNames, makeLoaded, resolveColumn, toLabels, type Labels, type LoadedData } from './types';
@@ -73,6 +74,7 @@ function readTable(bytes: Uint8Array, source: string): A.Table {
     throw new DadalabError(`${source} is a Parquet file, not Arrow IPC / Feather`,
       "Convert it: pyarrow.feather.write_feather(pyarrow.parquet.read_table(path), 'data.arrow')");
   }
+  checkArrowBytes(bytes, source); // sizes and offsets checked first: damaged bytes must not hang apache-arrow
   let table: A.Table;
   try {
     table = A.tableFromIPC(bytes);
@@ -92,6 +94,7 @@ function readTable(bytes: Uint8Array, source: string): A.Table {
     throw new DadalabError(`${source} is not a readable Arrow IPC file or stream (apache-arrow says: ${msg})`,
       'Pass an Arrow IPC file (.arrow / Feather v2 .feather) or stream (.arrows); for .npy or CSV use loadNpy / loadCsv / loadData');
   }
+  checkArrowColumns(table.batches, source); // and the values decoded, inside compressed buffers too
   if (table.schema.fields.length === 0) {
     throw new DadalabError(`${source} is not an Arrow IPC file or stream (no schema found${isFile(bytes) ? '' : '; it does not start with ARROW1'})`,
       'Pass an Arrow IPC file (.arrow / Feather v2 .feather) or stream (.arrows); for .npy or CSV use loadNpy / loadCsv / loadData');

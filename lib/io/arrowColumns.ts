@@ -25,6 +25,7 @@ import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { DadalabError, InputError } from '../errors';
 import { Matrix } from '../matrix';
 import { assembleColumns, classifyArrowField, readArrowLabels, resolveArrowListWidths, type ArrowColumnInfo } from './arrow';
+import { checkFooterMetadata, checkMessageMetadata } from './arrowCheck';
 import { registerArrowCodecs } from './codecs';
 import { resolveColumn, type Labels } from './types';
 
@@ -155,9 +156,11 @@ function readMessageAt(fd: number, pos: number, fileBytes: number, source: strin
     throw new InputError(`${source} is damaged or truncated: the message at byte ${pos} claims ${metaLen} bytes of metadata but the file has ${fileBytes} bytes`,
       'Re-write or re-copy the file');
   }
+  const meta = readExactly(fd, metaStart, metaLen, fileBytes, source, `the message at byte ${pos}`);
+  checkMessageMetadata(meta, source, pos);
   let msg: A.Message;
   try {
-    msg = A.Message.decode(readExactly(fd, metaStart, metaLen, fileBytes, source, `the message at byte ${pos}`));
+    msg = A.Message.decode(meta);
   } catch (e) {
     throw new InputError(`${source} is damaged: the message at byte ${pos} does not decode (${(e as Error).message})`, 'Re-write or re-copy the file');
   }
@@ -182,9 +185,11 @@ function locateMessages(fd: number, fileBytes: number, source: string, isFile: b
       throw new InputError(`${source} is truncated or damaged: it starts like an Arrow file but ${magicEnd !== 'ARROW1' ? 'does not end with ARROW1' : `its footer length ${footerLen} does not fit in ${fileBytes} bytes`}`,
         'Re-write or re-copy the file');
     }
+    const footerBytes = readExactly(fd, fileBytes - 10 - footerLen, footerLen, fileBytes, source, 'the footer');
+    checkFooterMetadata(footerBytes, source);
     let footer: InstanceType<typeof Footer>;
     try {
-      footer = Footer.decode(readExactly(fd, fileBytes - 10 - footerLen, footerLen, fileBytes, source, 'the footer'));
+      footer = Footer.decode(footerBytes);
     } catch (e) {
       throw new InputError(`${source} is damaged: its footer does not decode (${(e as Error).message})`, 'Re-write or re-copy the file');
     }
