@@ -39,6 +39,17 @@ const tslabVersion: string = tslabRequire('./package.json').version;
 /** The library the prelude imports: dist/lib/index.js next to this file's dist/kernel/ (or $DADALAB_LIB). */
 export const LIB_ENTRY = process.env.DADALAB_LIB ? path.resolve(process.env.DADALAB_LIB) : path.resolve(__dirname, '..', 'lib', 'index.js');
 
+/** dadalab/internal next to LIB_ENTRY (the kernel's hooks: attachWidgetKernel, ...), else the library itself. */
+function libInternals(lib: any): any {
+  const internal = path.join(path.dirname(LIB_ENTRY), 'internal.js');
+  if (!existsSync(internal)) return lib;
+  try {
+    return require(internal);
+  } catch {
+    return lib;
+  }
+}
+
 /**
  * tslab type-checks cells against @types/node found from the notebook's folder, else from
  * <tslab>/node_modules/@types. npm hoists @types/node when versions agree, and then a notebook
@@ -314,7 +325,9 @@ export async function main(): Promise<void> {
     currentMessageId: () => comms.parent()?.header.msg_id ?? null,
     comms,
   };
-  lib.attachWidgetKernel?.(comms);
+  // The kernel's hooks are building blocks, in dadalab/internal (the same module instances as lib).
+  const hooks = libInternals(lib);
+  hooks.attachWidgetKernel?.(comms);
 
   const outputLimit = maxCellOutput();
   async function runCell(msg: Message, count: number, silent: boolean): Promise<{ ok: true } | { ok: false; err: ErrorContent }> {

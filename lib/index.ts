@@ -29,7 +29,7 @@ export {
 export {
   twoNN, twoNNWithPrior, twoNNDecimated, grideScaling, grideScalingFromTable, binomialIdK, binomialIdRk, levinaBickel,
   pcaId, localPcaId, participationRatio, correlationDimension, correlationDimensionAsync, correlationIntegral, boxCounting,
-  hammingHistogram, bid, idProfile, latticeCounts, latticeVolume, discreteIdLk, discreteIdK, discreteIdKFromTable,
+  hammingHistogram, bid, idProfile, discreteIdLk, discreteIdK, discreteIdKFromTable,
   discreteIdLkFromTable, discreteIdScaling,
 } from './id';
 
@@ -42,7 +42,7 @@ export {
 // clustering and its scores
 export {
   adpClustering, dpClustering, decisionGraph, contingency, adjustedRandIndex, mutualInformation, normalizedMutualInformation,
-  adjustedMutualInformation, homogeneity, completeness, coreFraction, clusterScores,
+  adjustedMutualInformation, homogeneity, completeness, coreFraction, clusterScores, adpTopology,
 } from './clustering';
 
 // comparing representations
@@ -54,8 +54,7 @@ export {
 
 // layer by layer
 export {
-  layerProfile, LAYER_STEPS, layerMatrix, layerSource, matricesSource, arrowFileSource, folderSource, filesSource,
-  tablesSource, npyShape, saveLayers,
+  layerProfile, LAYER_STEPS, layerMatrix, layerSource, saveLayers,
 } from './layers';
 
 // randomness
@@ -63,9 +62,12 @@ export { SeededRng } from './stats';
 
 // showing results
 export {
-  Chart, chart, show, mimeBundle, useTerminalProgress, importESM, MIME_BUNDLE,
+  Chart, chart, show, mimeBundle, useTerminalProgress,
   layerQuantityChart, layerOverviewChart, layerMatrixChart, layerCurvesChart,
 } from '../widgets';
+
+// interactive widgets (ipywidgets' protocol) and the explorers built on them
+export { widgets, adpExplorer, decisionGraphExplorer, layerExplorer } from '../widgets';
 
 // progress, interruption, warnings, memory
 export { setProgressSink, startProgress, checkpoint, requestCancel, clearCancel, isCancelRequested, CancelledError } from './runtime/progress';
@@ -93,5 +95,6 @@ export type * from './runtime/warnings';
 // classroom exercises (the kit behind `dadalab exercise` and `dadalab grade`)
 export {
   exercise, check, hint, todo, exerciseList, near, between, equals, satisfies, allOf, right, wrong, exerciseRng, seedOf, ExerciseRng,
+  describeValue, formatNumber,
 } from './exercise';
 export type { ExerciseSpec, ExerciseInfo, CheckRecord, Rule, Verdict, Feedback, NumberFeedback } from './exercise';

@@ -23,3 +23,4 @@ export * from './compare';
 export * from './layers';
 export * from './stats';
 export * from '../widgets';
+export * from './exercise';

@@ -79,7 +79,7 @@ export function closestOption(key: string, allowed: readonly string[]): string |
 }
 
 /** Describes a value for an error message: `'10' (a string)`, `NaN`, `[1, 2] (an array)`, `null`. */
-export function describeValue(v: unknown): string {
+export function describeOptionValue(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (v === null) return 'null';
   if (typeof v === 'number') return String(v);
@@ -110,7 +110,7 @@ export function checkOptionKeys(opts: unknown, allowed: readonly string[] | Read
   if (opts === undefined || opts === null) return;
   const names = Array.isArray(allowed) ? (allowed as readonly string[]) : Object.keys(allowed);
   if (!isPlainOptions(opts)) {
-    throw new InputError(`${where} takes an options object, got ${describeValue(opts)}`,
+    throw new InputError(`${where} takes an options object, got ${describeOptionValue(opts)}`,
       names.length ? `Pass { ${names.slice(0, 3).map((n) => `${n}: ...`).join(', ')} } (options: ${names.join(', ')})` : 'Pass no options');
   }
   const unknown = Object.keys(opts).filter((k) => !names.includes(k));
@@ -129,7 +129,7 @@ export function checkOptionKeys(opts: unknown, allowed: readonly string[] | Read
 // ------------------------------------------------------------------ value validators
 
 function fail(name: string, v: unknown, what: string, where?: string, fix?: string): never {
-  throw new InputError(`${where ? `${where}: ` : ''}${name} must be ${what}, got ${describeValue(v)}`, fix ?? `Pass ${name} as ${what}`);
+  throw new InputError(`${where ? `${where}: ` : ''}${name} must be ${what}, got ${describeOptionValue(v)}`, fix ?? `Pass ${name} as ${what}`);
 }
 
 function realNumber(v: unknown, name: string, what: string, where?: string): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  booleanOption, checkOptionKeys, closestOption, describeValue, finiteNumber, nonNegativeInteger, numberInRange, oneOf,
+  booleanOption, checkOptionKeys, closestOption, describeOptionValue, finiteNumber, nonNegativeInteger, numberInRange, oneOf,
   optPositiveInteger, optionKeys, positiveInteger, positiveNumber,
 } from '../lib/options';
 import { InputError } from '../lib/errors';
@@ -89,10 +89,10 @@ describe('value validators', () => {
     expect(message(() => numberInRange(0.5, 'k', 1, Infinity, { integer: true }))).toContain('k must be a whole number >= 1, got 0.5');
     expect(message(() => numberInRange('0.5', 'x', 0, 1))).toContain("'0.5' (a string)");
   });
-  it('describeValue', () => {
-    expect(describeValue(new Float64Array(2))).toBe('a Float64Array');
-    expect(describeValue({})).toBe('an object');
-    expect(describeValue(null)).toBe('null');
+  it('describeOptionValue', () => {
+    expect(describeOptionValue(new Float64Array(2))).toBe('a Float64Array');
+    expect(describeOptionValue({})).toBe('an object');
+    expect(describeOptionValue(null)).toBe('null');
   });
 });
 
