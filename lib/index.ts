@@ -62,7 +62,7 @@ export { SeededRng } from './stats';
 
 // showing results
 export {
-  Chart, chart, show, mimeBundle, useTerminalProgress,
+  Chart, chart, show, mimeBundle, useTerminalProgress, importESM,
   layerQuantityChart, layerOverviewChart, layerMatrixChart, layerCurvesChart,
 } from '../widgets';
 

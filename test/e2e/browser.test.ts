@@ -6,12 +6,11 @@
  * `dadalab run`, the nbconvert HTML of an executed notebook, and every chart our results draw,
  * embedded with vega-embed. Every chart must draw marks, with no console error and no network.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  CHROMIUM, CHROMIUM_ARGS, CLI, describeWith, DIST, missingChromium, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir } from '../kernel/helpers';
+  CHROMIUM, CHROMIUM_ARGS, CLI, describeWith, DIST, missingChromium, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir, spawnAsync } from '../kernel/helpers';
 
 interface PageReport {
   errors: string[];
@@ -47,9 +46,9 @@ data.N` },
       ],
     };
     writeFileSync(path.join(dir, 'check.ipynb'), JSON.stringify(nb));
-    const r = spawnSync(process.execPath, [CLI, 'run', 'check.ipynb', '--html', 'check.html', '--quiet'], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
+    const r = await spawnAsync(process.execPath, [CLI, 'run', 'check.ipynb', '--html', 'check.html', '--quiet'], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
     if (r.status !== 0) throw new Error(`dadalab run failed: ${r.stderr}`);
-    const h = spawnSync('jupyter', ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${TEMPLATES}`,
+    const h = await spawnAsync('jupyter', ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${TEMPLATES}`,
       '--template', 'dadalab', '--output', 'check.nbconvert', 'check.out.ipynb'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     if (h.status !== 0) throw new Error(`nbconvert failed: ${h.stderr}`);
   });

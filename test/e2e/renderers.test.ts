@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, describeWith, missingChromium, missingNbconvert, tempDir } from '../kernel/helpers';
+import { CHROMIUM, CHROMIUM_ARGS, describeWith, missingChromium, missingNbconvert, tempDir, spawnAsync } from '../kernel/helpers';
 import { executedNotebook, SHIPPED } from '../kernel/executed';
 import { buildJupyterLabPage } from './jupyterlab/build';
 
@@ -171,7 +171,7 @@ describeWith('every chart of every shipped notebook in every renderer', [missing
       };
       await check(false);
       // `jupyter trust` (nbformat's TrustNotebookApp; Debian ships its command in jupyter-nbformat)
-      const trust = spawnSync('/usr/bin/python3', ['-m', 'nbformat.sign', ...executed.map((e) => path.join(nbDir, e.name))], { env, encoding: 'utf8', timeout: 60_000 });
+      const trust = await spawnAsync('/usr/bin/python3', ['-m', 'nbformat.sign', ...executed.map((e) => path.join(nbDir, e.name))], { env, encoding: 'utf8', timeout: 60_000 });
       expect(trust.status, trust.stderr).toBe(0);
       await check(true);
     } finally {
@@ -183,7 +183,7 @@ describeWith('every chart of every shipped notebook in every renderer', [missing
 
   it('jupyter nbconvert --to html (default template) shows every chart, offline', async () => {
     const out = path.join(dir, 'nbconvert');
-    const r = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, ...executed.map((e) => e.file)], { encoding: 'utf8', timeout: 300_000 });
+    const r = await spawnAsync('jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, ...executed.map((e) => e.file)], { encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
     for (const e of executed) {
       const where = `nbconvert default template, ${e.name}`;
@@ -203,7 +203,7 @@ describeWith('every chart of every shipped notebook in every renderer', [missing
     const sanitize = require('sanitize-html');
     const out = path.join(dir, 'sanitised');
     mkdirSync(out, { recursive: true });
-    const r = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--template', 'classic', '--output-dir', out, ...executed.map((e) => e.file)], { encoding: 'utf8', timeout: 300_000 });
+    const r = await spawnAsync('jupyter', ['nbconvert', '--to', 'html', '--template', 'classic', '--output-dir', out, ...executed.map((e) => e.file)], { encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
     for (const e of executed) {
       const where = `sanitised, ${e.name}`;

@@ -8,13 +8,11 @@
  * - its HTML report and its nbconvert HTML, offline: the explorers' static charts keep their
  *   Z slider and layer selector.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  CHROMIUM, CHROMIUM_ARGS, CLI, describeWith, DIST, missingChromium, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir,
-} from '../kernel/helpers';
+  CHROMIUM, CHROMIUM_ARGS, CLI, describeWith, DIST, missingChromium, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir, spawnAsync } from '../kernel/helpers';
 
 const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
 const FIG1 = path.join(ROOT, 'data', 'Fig1.dat.gz');
@@ -59,10 +57,10 @@ describeWith('widgets: protocol 2.1 in a widget-manager page, saved state, offli
     requireBuilt();
     dir = tempDir('dadalab-widgets-e2e-');
     writeFileSync(path.join(dir, 'explore.ipynb'), JSON.stringify(notebook()));
-    const run = spawnSync(process.execPath, [CLI, 'run', 'explore.ipynb', '--html', 'explore.html', '--quiet'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    const run = await spawnAsync(process.execPath, [CLI, 'run', 'explore.ipynb', '--html', 'explore.html', '--quiet'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
     if (run.status !== 0) throw new Error(`dadalab run failed: ${run.stderr}`);
     saved = JSON.parse(readFileSync(path.join(dir, 'explore.out.ipynb'), 'utf8'));
-    const conv = spawnSync('jupyter', ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${TEMPLATES}`, '--template', 'dadalab',
+    const conv = await spawnAsync('jupyter', ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${TEMPLATES}`, '--template', 'dadalab',
       '--output', 'explore.nbconvert', 'explore.out.ipynb'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     if (conv.status !== 0) throw new Error(`nbconvert failed: ${conv.stderr}`);
     // the test page: html-manager + services + our views, bundled

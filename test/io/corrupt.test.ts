@@ -4,31 +4,30 @@
  * out-of-memory abort. Each damaged copy is read in a child process with a time limit, through
  * loadArrow and through the column-at-a-time reader.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { saveArrow } from '../../lib/io/arrow';
 import { Matrix } from '../../lib/matrix';
-import { DIST, requireBuilt } from '../kernel/helpers';
+import { DIST, requireBuilt, spawnAsync } from '../kernel/helpers';
 import { tempDir } from './helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-function outcome(file: string): { status: number | null; out: string } {
+async function outcome(file: string): Promise<{ status: number | null; out: string }> {
   const code = `const lib = require(${JSON.stringify(path.join(DIST, 'lib', 'index.js'))});
 const res = [];
 for (const f of [() => lib.loadArrow(${JSON.stringify(file)}), () => { const r = lib.openArrowColumns(${JSON.stringify(file)}); try { r.readColumn(0); } finally { r.close(); } }]) {
   try { f(); res.push('ok'); } catch (e) { res.push((e && e.name) + ': ' + (e && e.message)); }
 }
 console.log(JSON.stringify(res));`;
-  const r = spawnSync(process.execPath, ['--max-old-space-size=512', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+  const r = await spawnAsync(process.execPath, ['--max-old-space-size=512', '-e', code], { encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
 describe('damaged Arrow files', () => {
-  it('flipped header and footer bytes, and truncations: an InputError, no hang, no crash', () => {
+  it('flipped header and footer bytes, and truncations: an InputError, no hang, no crash', async () => {
     requireBuilt();
     const X = new Matrix(Float32Array.from({ length: 40 * 6 }, (_, i) => (i % 17) / 3), 40, 6);
     const good = tmp.file('good.arrow');
@@ -44,7 +43,7 @@ describe('damaged Arrow files', () => {
     for (const [what, b] of damaged) {
       const f = tmp.file(`${what.replace(/\W/g, '_')}.arrow`);
       writeFileSync(f, b);
-      const r = outcome(f);
+      const r = await outcome(f);
       expect(r.status, `${what}: ${r.out}`).toBe(0); // finished (not killed by the time limit, not aborted)
       const res = JSON.parse(r.out.trim().split('\n').pop()!) as string[];
       for (const x of res) expect(x, what).toMatch(/^InputError: .*(damaged|truncated)/);

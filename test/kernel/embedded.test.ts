@@ -2,11 +2,10 @@
  * The kernel through the embedded client (no Python): one kernel, started in a folder outside the
  * project (so @types/node and the library must come from the package, not the folder).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, DIST, requireBuilt, tempDir } from './helpers';
+import { CLI, DIST, requireBuilt, tempDir, spawnAsync } from './helpers';
 
 requireBuilt();
 const { EmbeddedKernel } = require(path.join(DIST, 'kernel', 'client.js'));
@@ -221,7 +220,7 @@ for (;;) { rounds++; bar.update(rounds); await checkpoint(); }`);
 });
 
 describe('dadalab run (CLI)', () => {
-  it('stops at the first failing cell with the cell and the error, exit code 1, input untouched', () => {
+  it('stops at the first failing cell with the cell and the error, exit code 1, input untouched', async () => {
     const nbDir = tempDir('dadalab-run-');
     const nb = {
       nbformat: 4, nbformat_minor: 5, metadata: {},
@@ -234,7 +233,7 @@ describe('dadalab run (CLI)', () => {
     const input = path.join(nbDir, 'fails.ipynb');
     const text = JSON.stringify(nb);
     writeFileSync(input, text);
-    const r = spawnSync(process.execPath, [CLI, 'run', input, '--html', path.join(nbDir, 'fails.html')], { encoding: 'utf8', timeout: 120_000 });
+    const r = await spawnAsync(process.execPath, [CLI, 'run', input, '--html', path.join(nbDir, 'fails.html')], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('cell 2 failed');
     expect(r.stderr).toContain("loadData('nowhere.npy')");
@@ -246,17 +245,17 @@ describe('dadalab run (CLI)', () => {
     expect(out.cells[2].execution_count).toBeNull();
     expect(existsSync(path.join(nbDir, 'fails.html'))).toBe(true);
 
-    const same = spawnSync(process.execPath, [CLI, 'run', input, '--out', input], { encoding: 'utf8', timeout: 60_000 });
+    const same = await spawnAsync(process.execPath, [CLI, 'run', input, '--out', input], { encoding: 'utf8', timeout: 60_000 });
     expect(same.status).toBe(1);
     expect(same.stderr).toMatch(/is the input notebook.*--in-place/);
     expect(readFileSync(input, 'utf8')).toBe(text);
   });
 
-  it('a cell that kills the kernel is reported as the failing cell', () => {
+  it('a cell that kills the kernel is reported as the failing cell', async () => {
     const nbDir = tempDir('dadalab-die-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     writeFileSync(path.join(nbDir, 'dies.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('1'), cell('process.exit(3)'), cell('2')] }));
-    const r = spawnSync(process.execPath, [CLI, 'run', 'dies.ipynb', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
+    const r = await spawnAsync(process.execPath, [CLI, 'run', 'dies.ipynb', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('cell 2 failed');
     expect(r.stderr).toMatch(/KernelDied: The kernel died while running a cell: it exited with code 3/);
@@ -264,20 +263,20 @@ describe('dadalab run (CLI)', () => {
     expect(out.cells[1].outputs[0].ename).toBe('KernelDied');
   });
 
-  it('--timeout interrupts a cell that runs too long', () => {
+  it('--timeout interrupts a cell that runs too long', async () => {
     const nbDir = tempDir('dadalab-timeout-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     writeFileSync(path.join(nbDir, 'slow.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('for (;;) { await checkpoint(); }')] }));
-    const r = spawnSync(process.execPath, [CLI, 'run', 'slow.ipynb', '--timeout', '1', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
+    const r = await spawnAsync(process.execPath, [CLI, 'run', 'slow.ipynb', '--timeout', '1', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('CellTimeout: the cell ran longer than the 1 s timeout and was interrupted');
   });
 
-  it('a library that cannot load leaves a working kernel that says why', () => {
+  it('a library that cannot load leaves a working kernel that says why', async () => {
     const nbDir = tempDir('dadalab-nolib-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     writeFileSync(path.join(nbDir, 'plain.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('const two: number = 1 + 1;\ntwo')] }));
-    const r = spawnSync(process.execPath, [CLI, 'run', 'plain.ipynb', '--quiet'], {
+    const r = await spawnAsync(process.execPath, [CLI, 'run', 'plain.ipynb', '--quiet'], {
       cwd: nbDir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DADALAB_LIB: path.join(nbDir, 'missing', 'index.js') },
     });
     expect(r.status, r.stderr).toBe(0);
@@ -287,31 +286,31 @@ describe('dadalab run (CLI)', () => {
     expect(outputs[1].data['text/plain']).toBe('2');
   });
 
-  it('runs several notebooks in one call, reports into a folder', () => {
+  it('runs several notebooks in one call, reports into a folder', async () => {
     const nbDir = tempDir('dadalab-many-');
     const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     for (const n of ['a', 'b']) writeFileSync(path.join(nbDir, `${n}.ipynb`), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell(`'${n}'`)] }));
-    const r = spawnSync(process.execPath, [CLI, 'run', 'a.ipynb', 'b.ipynb', '--html-dir', 'reports', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
+    const r = await spawnAsync(process.execPath, [CLI, 'run', 'a.ipynb', 'b.ipynb', '--html-dir', 'reports', '--quiet'], { cwd: nbDir, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     for (const n of ['a', 'b']) {
       expect(existsSync(path.join(nbDir, `${n}.out.ipynb`))).toBe(true);
       expect(existsSync(path.join(nbDir, 'reports', `${n}.html`))).toBe(true);
     }
-    const bad = spawnSync(process.execPath, [CLI, 'run', 'a.ipynb', 'b.ipynb', '--out', 'x.ipynb'], { cwd: nbDir, encoding: 'utf8' });
+    const bad = await spawnAsync(process.execPath, [CLI, 'run', 'a.ipynb', 'b.ipynb', '--out', 'x.ipynb'], { cwd: nbDir, encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/--out and --html name one file/);
   });
 
-  it('install and uninstall with --prefix', () => {
+  it('install and uninstall with --prefix', async () => {
     const prefix = tempDir('dadalab-prefix-');
-    const i = spawnSync(process.execPath, [CLI, 'install', '--prefix', prefix], { encoding: 'utf8' });
+    const i = await spawnAsync(process.execPath, [CLI, 'install', '--prefix', prefix], { encoding: 'utf8' });
     expect(i.status).toBe(0);
     const spec = path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab', 'kernel.json');
     expect(JSON.parse(readFileSync(spec, 'utf8')).argv[1]).toBe(path.join(DIST, 'kernel', 'launcher.js'));
     // the widgets' views for the classic Notebook (requirejs module nbextensions/dadalab/widgets)
     const views = path.join(prefix, 'share', 'jupyter', 'nbextensions', 'dadalab', 'widgets.js');
     expect(readFileSync(views, 'utf8')).toMatch(/VegaChartView/);
-    const u = spawnSync(process.execPath, [CLI, 'uninstall', '--prefix', prefix], { encoding: 'utf8' });
+    const u = await spawnAsync(process.execPath, [CLI, 'uninstall', '--prefix', prefix], { encoding: 'utf8' });
     expect(u.status).toBe(0);
     expect(existsSync(spec)).toBe(false);
     expect(existsSync(views)).toBe(false);

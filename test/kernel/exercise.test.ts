@@ -4,14 +4,13 @@
  * generators, and `dadalab grade` on real kernels: the shipped exercises sheet graded against its
  * key, and a small sheet with a tampered, a crashing and a hanging submission.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transformSource, makeVersion } from '../../kernel/exercise/sheet';
 import { readNotebook, sourceText, type Notebook } from '../../kernel/notebook';
 import { allOf, between, check, equals, exercise, exerciseRng, hint, near, satisfies, todo } from '../../lib/exercise';
-import { CLI, DIST, NOTEBOOKS, requireBuilt, tempDir } from './helpers';
+import { CLI, DIST, NOTEBOOKS, requireBuilt, tempDir, spawnAsync } from './helpers';
 
 const SHEET = path.join(NOTEBOOKS, 'exercises.ipynb');
 
@@ -62,22 +61,22 @@ describe('sheets: solution regions, the student version and the key', () => {
     expect(code(student).every((c) => (c.outputs ?? []).length === 0 && c.execution_count === null)).toBe(true);
   });
 
-  it('`dadalab exercise student|teacher` writes the two versions, never over the sheet', () => {
+  it('`dadalab exercise student|teacher` writes the two versions, never over the sheet', async () => {
     requireBuilt();
     const dir = tempDir('dadalab-sheet-');
     const sheet = path.join(dir, 'sheet.ipynb');
     writeFileSync(sheet, readFileSync(SHEET));
     for (const version of ['student', 'teacher']) {
-      const r = spawnSync(process.execPath, [CLI, 'exercise', version, sheet], { encoding: 'utf8' });
+      const r = await spawnAsync(process.execPath, [CLI, 'exercise', version, sheet], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
     const codeOf = (f: string) => readNotebook(path.join(dir, f)).cells.filter((c) => c.cell_type === 'code').map(sourceText).join('\n');
     expect(codeOf('sheet.student.ipynb')).toContain('todo(');
     expect(codeOf('sheet.key.ipynb')).not.toContain('todo(');
-    const same = spawnSync(process.execPath, [CLI, 'exercise', 'student', sheet, '--out', sheet], { encoding: 'utf8' });
+    const same = await spawnAsync(process.execPath, [CLI, 'exercise', 'student', sheet, '--out', sheet], { encoding: 'utf8' });
     expect(same.status).toBe(1);
     expect(same.stderr).toMatch(/is the sheet itself/);
-    const bad = spawnSync(process.execPath, [CLI, 'exercise', 'pupil', sheet], { encoding: 'utf8' });
+    const bad = await spawnAsync(process.execPath, [CLI, 'exercise', 'pupil', sheet], { encoding: 'utf8' });
     expect(bad.stderr).toMatch(/unknown version.*dadalab exercise student/s);
   });
 });
@@ -231,7 +230,7 @@ describe('dadalab grade', () => {
     expect(JSON.parse(readFileSync(path.join(subs, 'graded', 'carol.ipynb'), 'utf8')).cells[5].source.join('')).toContain('equals(exerciseRng');
   }, 300_000);
 
-  it('grades the shipped exercises sheet: its key scores full marks, the untouched student version nothing', () => {
+  it('grades the shipped exercises sheet: its key scores full marks, the untouched student version nothing', async () => {
     requireBuilt();
     const dir = tempDir('dadalab-grade-sheet-');
     const subs = path.join(dir, 'submissions');
@@ -239,7 +238,7 @@ describe('dadalab grade', () => {
     const sheet = readNotebook(SHEET);
     writeFileSync(path.join(subs, 'key.ipynb'), JSON.stringify(makeVersion(sheet, 'teacher').notebook));
     writeFileSync(path.join(subs, 'blank.ipynb'), JSON.stringify(makeVersion(sheet, 'student').notebook));
-    const r = spawnSync(process.execPath, [CLI, 'grade', subs, '--key', SHEET, '--timeout', '300', '--out', path.join(dir, 'graded')],
+    const r = await spawnAsync(process.execPath, [CLI, 'grade', subs, '--key', SHEET, '--timeout', '300', '--out', path.join(dir, 'graded')],
       { cwd: NOTEBOOKS, encoding: 'utf8', timeout: 600_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| key \| 9\/9 \| complete \|/);

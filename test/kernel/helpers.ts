@@ -1,5 +1,5 @@
 /** Shared by the kernel and e2e tests: paths, the built package, and named skips for missing pieces. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -75,4 +75,40 @@ export function tempDir(prefix: string): string {
   const d = mkdtempSync(path.join(tmpdir(), prefix));
   made.push(d);
   return d;
+}
+
+export interface SpawnResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
+/**
+ * spawnSync's result, without blocking the test worker. A worker blocked for over 60 s cannot
+ * answer vitest's RPC in time ("[vitest-worker]: Timeout calling onTaskUpdate", an unhandled error
+ * that fails the whole run), so every child that may run long is awaited instead.
+ */
+export function spawnAsync(cmd: string, args: readonly string[], opts: {
+  cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; input?: string; encoding?: 'utf8';
+} = {}): Promise<SpawnResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let error: Error | undefined;
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => { error = e; });
+    const timer = opts.timeout ? setTimeout(() => {
+      error = Object.assign(new Error(`${cmd} timed out after ${opts.timeout} ms`), { code: 'ETIMEDOUT' });
+      child.kill('SIGTERM');
+    }, opts.timeout) : null;
+    child.stdin.end(opts.input ?? '');
+    child.on('close', (status, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), error });
+    });
+  });
 }

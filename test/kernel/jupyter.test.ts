@@ -2,11 +2,10 @@
  * The kernel under a real Jupyter server (Debian's jupyter server, our kernelspec on JUPYTER_PATH)
  * driven from Node by @jupyterlab/services; and under nbconvert/nbclient.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, DIST, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir } from './helpers';
+import { describeWith, DIST, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir, spawnAsync } from './helpers';
 
 const VL = 'application/vnd.vegalite.v5+json';
 type Msg = { msg_type: string; content: any };
@@ -117,7 +116,7 @@ describeWith('dadalab run --server', [missingJupyterServer()], () => {
 });
 
 describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert()], () => {
-  it('executes a notebook (execution counts recorded) and its HTML shows the chart', () => {
+  it('executes a notebook (execution counts recorded) and its HTML shows the chart', async () => {
     requireBuilt();
     const dir = tempDir('dadalab-nbconvert-');
     const nb = {
@@ -132,14 +131,14 @@ describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert
     };
     writeFileSync(path.join(dir, 'check.ipynb'), JSON.stringify(nb));
     const env = { ...process.env, JUPYTER_PATH: path.join(ROOT, 'kernel', 'jupyter') };
-    const ex = spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', 'check.ipynb', '--output', 'check.out.ipynb'],
+    const ex = await spawnAsync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', 'check.ipynb', '--output', 'check.out.ipynb'],
       { cwd: dir, env, encoding: 'utf8', timeout: 180_000 });
     expect(ex.status, ex.stderr).toBe(0);
     const out = JSON.parse(readFileSync(path.join(dir, 'check.out.ipynb'), 'utf8'));
     expect(out.cells[1].execution_count).toBe(1);
     expect(out.cells[1].outputs[0].output_type).toBe('execute_result');
     expect(Object.keys(out.cells[2].outputs[0].data)).toContain(VL);
-    const html = spawnSync('jupyter', ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${TEMPLATES}`,
+    const html = await spawnAsync('jupyter', ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${TEMPLATES}`,
       '--template', 'dadalab', 'check.out.ipynb'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
     expect(html.status, html.stderr).toBe(0);
     const page = readFileSync(path.join(dir, 'check.out.html'), 'utf8');
@@ -152,15 +151,15 @@ describeWith('nbconvert with the dadalab kernel and template', [missingNbconvert
     expect(page).not.toMatch(/<script[^>]+src="https?:/);
 
     // `dadalab html` is nbconvert with the template.
-    const viaCli = spawnSync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'html', 'check.out.ipynb', '--output', 'check.cli'],
+    const viaCli = await spawnAsync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'html', 'check.out.ipynb', '--output', 'check.cli'],
       { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
     expect(viaCli.status, viaCli.stderr).toBe(0);
     expect(readFileSync(path.join(dir, 'check.cli.html'), 'utf8')).toContain('class="dadalab-spec"');
 
     // After `dadalab install --prefix P`, plain `--template dadalab` finds the template.
     const prefix = tempDir('dadalab-prefix-');
-    expect(spawnSync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'install', '--prefix', prefix]).status).toBe(0);
-    const installed = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--template', 'dadalab', '--output', 'check.installed', 'check.out.ipynb'],
+    expect((await spawnAsync(process.execPath, [path.join(DIST, 'kernel', 'cli.js'), 'install', '--prefix', prefix])).status).toBe(0);
+    const installed = await spawnAsync('jupyter', ['nbconvert', '--to', 'html', '--template', 'dadalab', '--output', 'check.installed', 'check.out.ipynb'],
       { cwd: dir, env: { ...env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter') }, encoding: 'utf8', timeout: 120_000 });
     expect(installed.status, installed.stderr).toBe(0);
     expect(readFileSync(path.join(dir, 'check.installed.html'), 'utf8')).toContain('class="dadalab-spec"');

@@ -4,11 +4,11 @@
  * on one file, keeps what it cannot re-run, ends on huge output, takes its kernel down with it, and
  * says why a kernel died.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, requireBuilt, tempDir } from './helpers';
+import { CLI, requireBuilt, tempDir, spawnAsync } from './helpers';
 
 requireBuilt();
 
@@ -17,8 +17,8 @@ const code = (source: string, outputs: unknown[] = [], count: number | null = nu
   ({ cell_type: 'code', metadata: {}, source, outputs, execution_count: count });
 const notebook = (cells: unknown[]) => JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }, null, 1);
 
-function dadalab(args: string[], cwd: string, opts: { timeout?: number; env?: NodeJS.ProcessEnv } = {}) {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: opts.timeout ?? 120_000, env: opts.env ?? process.env });
+async function dadalab(args: string[], cwd: string, opts: { timeout?: number; env?: NodeJS.ProcessEnv } = {}) {
+  return await spawnAsync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: opts.timeout ?? 120_000, env: opts.env ?? process.env });
 }
 
 /** A folder with x.ipynb holding `cells`, and the text written. */
@@ -46,50 +46,50 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 const OLD_OUTPUT = { output_type: 'stream', name: 'stdout', text: 'stored by an earlier run\n' };
 
 describe('dadalab run never loses a notebook', () => {
-  it('refuses --html naming the input, and --out through a symlink to the input', () => {
+  it('refuses --html naming the input, and --out through a symlink to the input', async () => {
     const { dir, input, text } = folderWith('dadalab-loss-', [code('1')]);
-    const html = dadalab(['run', 'x.ipynb', '--html', 'x.ipynb'], dir);
+    const html = await dadalab(['run', 'x.ipynb', '--html', 'x.ipynb'], dir);
     expect(html.status).toBe(1);
     expect(html.stderr).toMatch(/--html .*x\.ipynb is the input notebook/);
     symlinkSync(input, path.join(dir, 'link.ipynb'));
-    const link = dadalab(['run', 'x.ipynb', '--out', 'link.ipynb'], dir);
+    const link = await dadalab(['run', 'x.ipynb', '--out', 'link.ipynb'], dir);
     expect(link.status).toBe(1);
     expect(link.stderr).toMatch(/--out link\.ipynb \(.*x\.ipynb\) is the input notebook/);
     expect(readFileSync(input, 'utf8')).toBe(text);
     expect(readdirSync(dir).sort()).toEqual(['link.ipynb', 'x.ipynb']);
   });
 
-  it('refuses --out and --html on one file, and two reports of one name in --html-dir, before running anything', () => {
+  it('refuses --out and --html on one file, and two reports of one name in --html-dir, before running anything', async () => {
     const { dir } = folderWith('dadalab-collide-', [code("require('fs').writeFileSync('ran', '1')")]);
-    const same = dadalab(['run', 'x.ipynb', '--out', 'r.txt', '--html', 'r.txt'], dir);
+    const same = await dadalab(['run', 'x.ipynb', '--out', 'r.txt', '--html', 'r.txt'], dir);
     expect(same.status).toBe(1);
     expect(same.stderr).toMatch(/--out and --html both write .*r\.txt/);
     mkdirSync(path.join(dir, 'a'));
     mkdirSync(path.join(dir, 'b'));
     writeFileSync(path.join(dir, 'a', 'x.ipynb'), notebook([code("require('fs').writeFileSync('ran', '1')")]));
     writeFileSync(path.join(dir, 'b', 'x.ipynb'), notebook([code("require('fs').writeFileSync('ran', '1')")]));
-    const two = dadalab(['run', 'a/x.ipynb', 'b/x.ipynb', '--html-dir', 'reports'], dir);
+    const two = await dadalab(['run', 'a/x.ipynb', 'b/x.ipynb', '--html-dir', 'reports'], dir);
     expect(two.status).toBe(1);
     expect(two.stderr).toMatch(/a\/x\.ipynb and .*b\/x\.ipynb would both write .*reports\/x\.html/);
     expect(existsSync(path.join(dir, 'reports'))).toBe(false);
     expect(existsSync(path.join(dir, 'ran')) || existsSync(path.join(dir, 'a', 'ran'))).toBe(false);
   });
 
-  it('refuses a notebook that is the output of another one in the same run, and writes beside nothing with --out-dir', () => {
+  it('refuses a notebook that is the output of another one in the same run, and writes beside nothing with --out-dir', async () => {
     const { dir } = folderWith('dadalab-pollute-', [code("'a'")], 'a.ipynb');
     writeFileSync(path.join(dir, 'a.out.ipynb'), notebook([code("'old output'")]));
     writeFileSync(path.join(dir, 'b.ipynb'), notebook([code("'b'")]));
-    const glob = dadalab(['run', 'a.ipynb', 'a.out.ipynb', 'b.ipynb'], dir);
+    const glob = await dadalab(['run', 'a.ipynb', 'a.out.ipynb', 'b.ipynb'], dir);
     expect(glob.status).toBe(1);
     expect(glob.stderr).toMatch(/a\.out\.ipynb is an input, and a\.ipynb would write its executed notebook there/);
     const before = readdirSync(dir).sort();
-    const r = dadalab(['run', 'a.ipynb', 'b.ipynb', '--out-dir', 'executed', '--quiet'], dir);
+    const r = await dadalab(['run', 'a.ipynb', 'b.ipynb', '--out-dir', 'executed', '--quiet'], dir);
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([...before, 'executed'].sort());
     expect(readdirSync(path.join(dir, 'executed')).sort()).toEqual(['a.ipynb', 'b.ipynb']);
   });
 
-  it('refuses --in-place with --out, a folder as --out, a file as --html-dir, and a bad --timeout, at once', () => {
+  it('refuses --in-place with --out, a folder as --out, a file as --html-dir, and a bad --timeout, at once', async () => {
     const { dir, input, text } = folderWith('dadalab-flags-', [code('1')]);
     mkdirSync(path.join(dir, 'folder'));
     writeFileSync(path.join(dir, 'file.txt'), 'not a folder');
@@ -105,7 +105,7 @@ describe('dadalab run never loses a notebook', () => {
     ];
     for (const [flags, message] of cases) {
       const t0 = Date.now();
-      const r = dadalab(['run', 'x.ipynb', ...flags], dir);
+      const r = await dadalab(['run', 'x.ipynb', ...flags], dir);
       expect(r.status, flags.join(' ')).toBe(1);
       expect(r.stderr, flags.join(' ')).toMatch(message);
       expect(r.stderr, flags.join(' ')).not.toMatch(/\n\s+at /);
@@ -115,7 +115,7 @@ describe('dadalab run never loses a notebook', () => {
     expect(readdirSync(dir).sort()).toEqual(['file.txt', 'folder', 'x.ipynb']);
   });
 
-  it('--in-place keeps the stored outputs of the cells a failure did not reach, and replaces the file atomically', () => {
+  it('--in-place keeps the stored outputs of the cells a failure did not reach, and replaces the file atomically', async () => {
     const { dir, input } = folderWith('dadalab-inplace-', [
       code("console.log('new run')", [OLD_OUTPUT], 1),
       code("throw new Error('stops here')", [OLD_OUTPUT], 2),
@@ -125,7 +125,7 @@ describe('dadalab run never loses a notebook', () => {
     ]);
     chmodSync(input, 0o640);
     const inode = statSync(input).ino;
-    const r = dadalab(['run', 'x.ipynb', '--in-place', '--quiet'], dir);
+    const r = await dadalab(['run', 'x.ipynb', '--in-place', '--quiet'], dir);
     expect(r.status).toBe(1);
     const nb = JSON.parse(readFileSync(input, 'utf8'));
     expect(nb.cells[0].outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'new run\n' }]);
@@ -139,46 +139,46 @@ describe('dadalab run never loses a notebook', () => {
     expect(readdirSync(dir)).toEqual(['x.ipynb']);
   });
 
-  it('--in-place through a symlink writes the file it points to and keeps the link', () => {
+  it('--in-place through a symlink writes the file it points to and keeps the link', async () => {
     const { dir, input } = folderWith('dadalab-inplace-link-', [code("'fresh'", [OLD_OUTPUT], 7)]);
     const link = path.join(dir, 'link.ipynb');
     symlinkSync(input, link);
-    const r = dadalab(['run', 'link.ipynb', '--in-place', '--quiet'], dir);
+    const r = await dadalab(['run', 'link.ipynb', '--in-place', '--quiet'], dir);
     expect(r.status, r.stderr).toBe(0);
     expect(statSync(link, { throwIfNoEntry: true }).isFile()).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['link.ipynb', 'x.ipynb']);
     expect(JSON.parse(readFileSync(input, 'utf8')).cells[0].outputs[0].data['text/plain']).toBe("'fresh'");
   });
 
-  it('--in-place keeps the later outputs when the kernel dies', () => {
+  it('--in-place keeps the later outputs when the kernel dies', async () => {
     const { dir, input } = folderWith('dadalab-inplace-die-', [code('process.exit(5)', [OLD_OUTPUT], 1), code("'x'", [OLD_OUTPUT], 2)]);
-    const r = dadalab(['run', 'x.ipynb', '--in-place', '--quiet'], dir);
+    const r = await dadalab(['run', 'x.ipynb', '--in-place', '--quiet'], dir);
     expect(r.status).toBe(1);
     const nb = JSON.parse(readFileSync(input, 'utf8'));
     expect(nb.cells[0].outputs[0].ename).toBe('KernelDied');
     expect(nb.cells[1].outputs).toEqual([OLD_OUTPUT]);
   });
 
-  it('names the cell of a notebook whose cells list holds null, or a cell without a type', () => {
+  it('names the cell of a notebook whose cells list holds null, or a cell without a type', async () => {
     const { dir } = folderWith('dadalab-null-', [null]);
-    const r = dadalab(['run', 'x.ipynb'], dir);
+    const r = await dadalab(['run', 'x.ipynb'], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/x\.ipynb: cell 1 is null, not a cell object/);
     expect(r.stderr).not.toMatch(/TypeError/);
     writeFileSync(path.join(dir, 'y.ipynb'), notebook([code('1'), { source: 'x' }]));
-    const typeless = dadalab(['run', 'y.ipynb'], dir);
+    const typeless = await dadalab(['run', 'y.ipynb'], dir);
     expect(typeless.stderr).toMatch(/y\.ipynb: cell 2 has no cell_type/);
   });
 });
 
 describe('dadalab run ends, whatever the cell does', () => {
-  it('a cell printing 600 MiB ends with the output capped and a note that says so', () => {
+  it('a cell printing 600 MiB ends with the output capped and a note that says so', async () => {
     const { dir } = folderWith('dadalab-huge-', [
       code("const mib = 'x'.repeat(2 ** 20);\nfor (let i = 0; i < 600; i++) process.stdout.write(mib);\n'done'"),
       code("'after'"),
     ]);
     const t0 = Date.now();
-    const r = dadalab(['run', 'x.ipynb', '--quiet', '--timeout', '120'], dir, { timeout: 180_000 });
+    const r = await dadalab(['run', 'x.ipynb', '--quiet', '--timeout', '120'], dir, { timeout: 180_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(Date.now() - t0).toBeLessThan(120_000);
     const nb = JSON.parse(readFileSync(path.join(dir, 'x.out.ipynb'), 'utf8'));
@@ -191,29 +191,29 @@ describe('dadalab run ends, whatever the cell does', () => {
     expect(nb.cells[1].outputs[0].data['text/plain']).toBe("'after'");
   }, 200_000);
 
-  it('a cell that never yields ends at --timeout even if the interrupt cannot stop it', () => {
+  it('a cell that never yields ends at --timeout even if the interrupt cannot stop it', async () => {
     // A signal handler that swallows SIGINT: the interrupt never reaches the loop.
     const { dir } = folderWith('dadalab-stuck-', [code("process.removeAllListeners('SIGINT'); process.on('SIGINT', () => {});\nwhile (true) {}")]);
     const t0 = Date.now();
-    const r = dadalab(['run', 'x.ipynb', '--quiet', '--timeout', '1'], dir);
+    const r = await dadalab(['run', 'x.ipynb', '--quiet', '--timeout', '1'], dir);
     expect(r.status).toBe(1);
     expect(Date.now() - t0).toBeLessThan(40_000);
     expect(r.stderr).toMatch(/CellTimeout: the cell ran longer than the 1 s timeout.*did not stop/);
   });
 
-  it('a rejected promise or a throw in a timer fails its cell (exit code 1)', () => {
+  it('a rejected promise or a throw in a timer fails its cell (exit code 1)', async () => {
     const { dir } = folderWith('dadalab-late-', [code("Promise.reject(new Error('nobody awaited me'));\n'cell ends'"), code("'next'")]);
-    const r = dadalab(['run', 'x.ipynb', '--quiet'], dir);
+    const r = await dadalab(['run', 'x.ipynb', '--quiet'], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/cell 1 failed/);
     expect(r.stderr).toMatch(/nobody awaited me/);
     writeFileSync(path.join(dir, 'timer.ipynb'), notebook([code("setTimeout(() => { throw new RangeError('thrown in a timer'); }, 0);\nawait new Promise((r) => setTimeout(r, 100));"), code("'next'")]));
-    const t = dadalab(['run', 'timer.ipynb', '--quiet'], dir);
+    const t = await dadalab(['run', 'timer.ipynb', '--quiet'], dir);
     expect(t.status).toBe(1);
     expect(t.stderr).toMatch(/cell 1 failed/);
     expect(t.stderr).toMatch(/RangeError: thrown in a timer \(thrown in a callback/);
     writeFileSync(path.join(dir, 'last.ipynb'), notebook([code("setTimeout(() => { throw new Error('after the cell'); }, 0);\n'ends first'")]));
-    const last = dadalab(['run', 'last.ipynb', '--quiet'], dir);
+    const last = await dadalab(['run', 'last.ipynb', '--quiet'], dir);
     expect(last.status).toBe(1);
     expect(last.stderr).toMatch(/after the cell/);
   });
@@ -263,9 +263,9 @@ describe('dadalab run takes its kernel down with it', () => {
 });
 
 describe('dadalab run says why a kernel died', () => {
-  it('SIGKILL: names the signal and keeps what the cell printed before', () => {
+  it('SIGKILL: names the signal and keeps what the cell printed before', async () => {
     const { dir } = folderWith('dadalab-killed-', [code("console.log('printed before dying');\nprocess.kill(process.pid, 'SIGKILL');\nwhile (true) {}")]);
-    const r = dadalab(['run', 'x.ipynb', '--quiet'], dir);
+    const r = await dadalab(['run', 'x.ipynb', '--quiet'], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/KernelDied: .*killed by SIGKILL/);
     const outs = JSON.parse(readFileSync(path.join(dir, 'x.out.ipynb'), 'utf8')).cells[0].outputs;
@@ -274,9 +274,9 @@ describe('dadalab run says why a kernel died', () => {
     expect(outs[1].evalue).toMatch(/killed by SIGKILL/);
   });
 
-  it('out of memory: says the heap ran out, with the log tail', () => {
+  it('out of memory: says the heap ran out, with the log tail', async () => {
     const { dir } = folderWith('dadalab-oom-', [code("console.log('allocating');\nconst keep: number[][] = [];\nwhile (true) keep.push(Array.from({ length: 1e5 }, (_, i) => i + keep.length));")]);
-    const r = dadalab(['run', 'x.ipynb', '--quiet'], dir, { env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=400' } });
+    const r = await dadalab(['run', 'x.ipynb', '--quiet'], dir, { env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=400' } });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/KernelDied: .*ran out of memory/);
     expect(r.stderr).toMatch(/heap limit|heap out of memory/);

@@ -4,11 +4,11 @@
  * cannot run script, install and uninstall touch only their own files, and an error in what stores
  * the outputs ends the cell instead of hanging it. Real kernel processes and real files.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, DIST, requireBuilt, tempDir } from './helpers';
+import { CLI, DIST, requireBuilt, tempDir, spawnAsync } from './helpers';
 
 requireBuilt();
 const { EmbeddedKernel, freePort } = require(path.join(DIST, 'kernel', 'client.js'));
@@ -68,7 +68,7 @@ describe('a connection file with an empty key', () => {
 
   it('on 0.0.0.0: the kernel refuses to start, and says why', async () => {
     const dir = tempDir('dadalab-unsigned-');
-    const r = spawnSync(process.execPath, [LAUNCHER, '--config-path', await connection(dir, '0.0.0.0')], { encoding: 'utf8', timeout: 60_000 });
+    const r = await spawnAsync(process.execPath, [LAUNCHER, '--config-path', await connection(dir, '0.0.0.0')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/refusing to start: the connection file has an empty key and the kernel would listen on tcp:\/\/0\.0\.0\.0/);
   });
@@ -105,36 +105,36 @@ describe('the HTML report', () => {
 });
 
 describe('dadalab install / uninstall on a prefix with foreign files', () => {
-  const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const cli = async (args: string[]) => await spawnAsync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-  it('refuses --prefix with an empty folder name (never the home folder)', () => {
+  it('refuses --prefix with an empty folder name (never the home folder)', async () => {
     for (const cmd of ['install', 'uninstall']) {
-      const r = cli([cmd, '--prefix', '']);
+      const r = await cli([cmd, '--prefix', '']);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/--prefix was given an empty folder name/);
     }
   });
 
-  it('uninstall leaves no empty folder behind, and none it did not make', () => {
+  it('uninstall leaves no empty folder behind, and none it did not make', async () => {
     const prefix = tempDir('dadalab-prefix-');
     mkdirSync(path.join(prefix, 'share'));
-    expect(cli(['install', '--prefix', prefix]).status).toBe(0);
+    expect((await cli(['install', '--prefix', prefix])).status).toBe(0);
     expect(existsSync(path.join(prefix, 'share', 'jupyter', 'nbconvert', 'templates', 'dadalab', 'index.html.j2'))).toBe(true);
-    const u = cli(['uninstall', '--prefix', prefix]);
+    const u = await cli(['uninstall', '--prefix', prefix]);
     expect(u.status, u.stderr).toBe(0);
     expect(readdirSync(prefix)).toEqual(['share']);
     expect(readdirSync(path.join(prefix, 'share'))).toEqual([]);
   });
 
-  it('uninstall keeps files it did not write, and edited ones, and says so', () => {
+  it('uninstall keeps files it did not write, and edited ones, and says so', async () => {
     const prefix = tempDir('dadalab-prefix-');
-    expect(cli(['install', '--prefix', prefix]).status).toBe(0);
+    expect((await cli(['install', '--prefix', prefix])).status).toBe(0);
     const kdir = path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab');
     const tdir = path.join(prefix, 'share', 'jupyter', 'nbconvert', 'templates', 'dadalab');
     writeFileSync(path.join(kdir, 'logo-64x64.png'), 'a logo the user added');
     writeFileSync(path.join(tdir, 'index.html.j2'), '{# edited by hand #}');
     writeFileSync(path.join(tdir, 'mine.tpl'), 'my own template');
-    const u = cli(['uninstall', '--prefix', prefix]);
+    const u = await cli(['uninstall', '--prefix', prefix]);
     expect(u.status, u.stderr).toBe(0);
     expect(u.stdout).toMatch(/Left in place/);
     expect(u.stdout).toContain('logo-64x64.png');
@@ -143,32 +143,32 @@ describe('dadalab install / uninstall on a prefix with foreign files', () => {
     expect(readFileSync(path.join(tdir, 'index.html.j2'), 'utf8')).toBe('{# edited by hand #}');
   });
 
-  it('install does not overwrite a foreign kernelspec named dadalab; uninstall does not delete it', () => {
+  it('install does not overwrite a foreign kernelspec named dadalab; uninstall does not delete it', async () => {
     const prefix = tempDir('dadalab-prefix-');
     const kdir = path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab');
     mkdirSync(kdir, { recursive: true });
     const foreign = JSON.stringify({ argv: ['python3', '-m', 'someone_elses_kernel', '-f', '{connection_file}'], display_name: 'dadalab (someone else)', language: 'python' });
     writeFileSync(path.join(kdir, 'kernel.json'), foreign);
-    const i = cli(['install', '--prefix', prefix]);
+    const i = await cli(['install', '--prefix', prefix]);
     expect(i.status).toBe(1);
     expect(i.stderr).toMatch(/kernel\.json exists and was not written by dadalab install.*--force/);
     expect(readFileSync(path.join(kdir, 'kernel.json'), 'utf8')).toBe(foreign);
     expect(existsSync(path.join(prefix, 'share', 'jupyter', 'nbconvert'))).toBe(false);
-    const u = cli(['uninstall', '--prefix', prefix]);
+    const u = await cli(['uninstall', '--prefix', prefix]);
     expect(u.status).toBe(1);
     expect(u.stderr).toMatch(/was not written by dadalab install/);
     expect(readFileSync(path.join(kdir, 'kernel.json'), 'utf8')).toBe(foreign);
-    const forced = cli(['install', '--prefix', prefix, '--force']);
+    const forced = await cli(['install', '--prefix', prefix, '--force']);
     expect(forced.status, forced.stderr).toBe(0);
     expect(JSON.parse(readFileSync(path.join(kdir, 'kernel.json'), 'utf8')).display_name).toBe('dadalab (TypeScript)');
   });
 
-  it('install over its own earlier install is fine (an upgrade)', () => {
+  it('install over its own earlier install is fine (an upgrade)', async () => {
     const prefix = tempDir('dadalab-prefix-');
-    expect(cli(['install', '--prefix', prefix]).status).toBe(0);
-    const again = cli(['install', '--prefix', prefix]);
+    expect((await cli(['install', '--prefix', prefix])).status).toBe(0);
+    const again = await cli(['install', '--prefix', prefix]);
     expect(again.status, again.stderr).toBe(0);
-    expect(cli(['uninstall', '--prefix', prefix]).status).toBe(0);
+    expect((await cli(['uninstall', '--prefix', prefix])).status).toBe(0);
     expect(readdirSync(prefix)).toEqual([]);
   });
 });

@@ -3,11 +3,10 @@
  * in Node: it sends comm messages as the classic Notebook and JupyterLab do, and reads what the
  * kernel publishes). The browsers' side is in test/e2e/widgets.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, DIST, requireBuilt, tempDir } from './helpers';
+import { CLI, DIST, requireBuilt, tempDir, spawnAsync } from './helpers';
 
 requireBuilt();
 const { EmbeddedKernel } = require(path.join(DIST, 'kernel', 'client.js'));
@@ -144,7 +143,7 @@ describe('the widget protocol 1 (ipywidgets 6, the classic Notebook of Debian bo
 });
 
 describe('dadalab run keeps the widget state', () => {
-  it('writes the last state of every open widget into the notebook metadata, and the HTML keeps it', () => {
+  it('writes the last state of every open widget into the notebook metadata, and the HTML keeps it', async () => {
     const nb = {
       nbformat: 4, nbformat_minor: 5, metadata: {},
       cells: [
@@ -153,7 +152,7 @@ describe('dadalab run keeps the widget state', () => {
       ],
     };
     writeFileSync(path.join(dir, 'state.ipynb'), JSON.stringify(nb));
-    const r = spawnSync(process.execPath, [CLI, 'run', 'state.ipynb', '--html', 'state.html', '--quiet'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+    const r = await spawnAsync(process.execPath, [CLI, 'run', 'state.ipynb', '--html', 'state.html', '--quiet'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(readFileSync(path.join(dir, 'state.out.ipynb'), 'utf8'));
     const saved = out.metadata.widgets[STATE];

@@ -3,27 +3,26 @@
  * of a 1-layer file with the same layers, not that plus the other nine layers (measured as the peak
  * RSS of child processes running the built package).
  */
-import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { saveLayers } from '../../lib/layers';
 import { Matrix } from '../../lib/matrix';
 import { SeededRng } from '../../lib/stats/rng';
-import { DIST, requireBuilt } from '../kernel/helpers';
+import { DIST, requireBuilt, spawnAsync } from '../kernel/helpers';
 import { tempDir } from './helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-function peakRssMiB(file: string): number {
+async function peakRssMiB(file: string): Promise<number> {
   const code = `const lib = require(${JSON.stringify(path.join(DIST, 'lib', 'index.js'))});
 lib.layerProfile(${JSON.stringify(file)}, { steps: ['id'] }).then(async (p) => {
   if (p.layers.some((l) => !(l.id2nn && l.id2nn.id > 0))) throw new Error('no ID');
   await lib.shutdownNeighborPool();
   console.log(process.resourceUsage().maxRSS / 1024);
 });`;
-  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 300_000 });
+  const r = await spawnAsync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(r.stderr);
   return Number(r.stdout.trim().split('\n').pop());
 }
@@ -43,7 +42,8 @@ describe('layerProfile reads a file one layer at a time', () => {
     await saveLayers(one, layers.slice(0, 1), { batchRows: 500 });
     const tenMiB = statSync(ten).size / 2 ** 20;
     expect(tenMiB).toBeGreaterThan(230);
-    const rssOne = peakRssMiB(one), rssTen = peakRssMiB(ten);
+    const rssOne = await peakRssMiB(one);
+    const rssTen = await peakRssMiB(ten);
     // holding the file (or every layer) would add the nine other layers (~210 MiB); one layer at a time
     // adds the small per-layer state plus the garbage collector's slack (a few freed layers, measured ~75 MiB)
     expect(rssTen - rssOne).toBeLessThan(0.45 * tenMiB);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, clearCancel, requestCancel, setProgressSink } from '../../lib/runtime/progress';
 import { correlationDimension, correlationDimensionAsync } from '../../lib/id/correlation';
@@ -49,9 +50,11 @@ describe('long loops report progress and stop at the next block on an interrupt'
     const seen: [string, number][] = [];
     stopAtFirstUpdate(seen);
     await expect(d.computeDensityPAk()).rejects.toThrow(CancelledError);
-    // one block done (the worker threads fit 3000 points in blocks of 94), then the interrupt
-    expect(seen).toHaveLength(1);
+    // the interrupt lands after the blocks already running on the workers (one per thread, in
+    // blocks of 94 points), long before the 3000 points are done
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.length).toBeLessThanOrEqual(Math.max(2, availableParallelism()));
     expect(seen[0][0]).toBe('PAk densities');
-    expect(seen[0][1]).toBeLessThan(3000);
+    expect(seen[seen.length - 1][1]).toBeLessThan(1000);
   });
 });
