@@ -1,7 +1,8 @@
 // The seed papers' layer loop at their sizes (issue 9): `layerProfile` with its default steps on
 // ReLU-network activations read from an Arrow file on disk, one FixedSizeList column per layer:
 //   (a) 12 layers x 5000 x 768 float32, (b) 4 layers x 5000 x 4096 float32,
-//   (c) with --big: 32 layers x 5000 x 4096 float32 (2.6 GB; the peak-RSS check, under 2 GiB).
+//   (c) with --big: 32 layers x 5000 x 4096 float32 (2.6 GB; the peak-RSS check, under 2 GiB);
+//   --only-big runs (c) alone.
 // Each profile runs in a child process (its peak RSS is the child's own), beside the same
 // per-layer steps in a Python pipeline (Debian's python3-sklearn + numpy: neighbours, 2NN, Gride,
 // label and next-layer overlaps, exact imbalances with the first and last layer; no PAk/ADP, which
@@ -148,6 +149,8 @@ const cases = quick
   ? [{ name: '(a) quick', L: 4, N: 2000, D: 768, dadapy: null }, { name: '(b) quick', L: 3, N: 2000, D: 4096, dadapy: null }]
   : [{ name: '(a)', L: 12, N: 5000, D: 768, dadapy: 2.4, goal: 0.8 }, { name: '(b)', L: 4, N: 5000, D: 4096, dadapy: 7.3, goal: 2.5 }];
 if (big) cases.push({ name: '(c) memory', L: 32, N: 5000, D: 4096, dadapy: 7.3, goal: 2.5, noPython: true });
+// --only-big: case (c) alone (the peak-RSS check, about 15 minutes on 2 cores)
+if (process.argv.includes('--only-big')) cases.splice(0, cases.length, { name: '(c) memory', L: 32, N: 5000, D: 4096, dadapy: 7.3, goal: 2.5, noPython: true });
 
 console.log(`layerProfile, default steps (dedupe, 2NN, Gride to rank 64 read at n2 = 16, label overlap and next-layer overlap at k = 30,`);
 console.log(`imbalance with the first and last layer both ways, k* + PAk + ADP Z = 1.65 with ARI/AMI), from an Arrow file on disk`);
