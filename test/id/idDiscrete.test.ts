@@ -111,7 +111,10 @@ describe("IdDiscrete against DADApy's recorded values (test_discrete_id.py)", ()
     await short.computeDistances({ period: 20 });
     await expect(short.returnIdFit({ scales })).rejects.toThrow(/does not reach radius 12 for 30 of the 500 points/);
     await expect(a.returnIdFit({ scales: [6] })).rejects.toThrow(/at least 2 radii/);
-    await expect(a.returnIdFit({ scales, plot: true } as never)).rejects.toThrow(/returnIdFit has no option 'plot'/);
+    // DADApy's plot keyword: refused, with what to do instead
+    const refused = await a.returnIdFit({ scales, plot: true } as never).then(() => null, (e: unknown) => e);
+    expect((refused as Error).message).toMatch(/returnIdFit has no option 'plot'/);
+    expect((refused as InputError).fix).toMatch(/draws nothing as a side effect: drop it and call \.plot\(\) on the result/);
   });
 
   it('hamming tables and counts agree', async () => {
