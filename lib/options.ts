@@ -120,10 +120,12 @@ export function checkOptionKeys(opts: unknown, allowed: readonly string[] | Read
     return c ? `'${k}' (did you mean '${c}'?)` : `'${k}'`;
   });
   const snake = unknown.some((k) => k.includes('_'));
+  // DADApy's drawing keywords (plot, path, plot_mv, ...): nothing is drawn as a side effect here
+  const drawing = unknown.some((k) => /^(plot|path)$|^plot_?[a-z]/i.test(k) && !names.includes(k));
   const list = names.length ? `${where} takes: ${names.join(', ')}` : `${where} takes no options`;
   throw new InputError(
     `${where} has no option${unknown.length > 1 ? 's' : ''} ${parts.join(', ')}`,
-    `${snake ? "dadalab's options are DADApy's in camelCase (mu_fraction is muFraction). " : ''}${list}`);
+    `${drawing ? 'dadalab draws nothing as a side effect: drop it and call .plot() on the result. ' : ''}${snake ? "dadalab's options are DADApy's in camelCase (mu_fraction is muFraction). " : ''}${list}`);
 }
 
 // ------------------------------------------------------------------ value validators

@@ -109,6 +109,8 @@ describe('the pure estimators check their option keys too', () => {
     expect(() => computeNeighborsSync(X, { max_k: 5 } as never)).toThrow(/computeNeighborsSync has no option 'max_k' \(did you mean 'maxk'\?\)/);
     await expect(computeNeighbors(X, { K: 5 } as never)).rejects.toThrow(InputError);
     await expect(crossNeighbors(X, X, 3, { metrik: 'euclidean' } as never)).rejects.toThrow(/did you mean 'metric'/);
+    // symmetric (the self table's compute-each-pair-once switch) means nothing for a cross query: refused, not ignored
+    await expect(crossNeighbors(X, X, 3, { symmetric: false } as never)).rejects.toThrow(/crossNeighbors has no option 'symmetric'/);
     expect(() => twoNN(nn, { mu_fraction: 0.5 } as never)).toThrow(/twoNN has no option 'mu_fraction' \(did you mean 'muFraction'\?\)/);
     expect(() => grideScalingFromTable(nn, { range_max: 4 } as never)).toThrow(/did you mean 'rangeMax'/);
     expect(() => binomialIdK(nn, { k: 5, r: 0.5, k_bootstrap: 2 } as never)).toThrow(/did you mean 'kBootstrap'/);

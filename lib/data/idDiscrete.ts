@@ -6,7 +6,7 @@ import { SeededRng, type Rng } from '../stats/rng';
 import { idCurveChart } from '../../widgets/id/charts';
 import type { Chart } from '../../widgets/chart';
 import {
-  discreteIdAtRadius, discreteIdFitContinuum, discreteIdPerPoint, discreteLocalDensity, discreteRows, latticeCounts,
+  discreteIdAtRadius, discreteIdFit, discreteIdFitContinuum, discreteIdPerPoint, discreteLocalDensity, discreteRows, latticeCounts,
   shellsAtK, shellsAtKShell, shellsAtRadius,
   type DiscreteIdResult, type DiscreteShells, type DiscreteSource, type LatticeCounts,
 } from '../id/discrete';
@@ -74,8 +74,8 @@ const K_KEYS = optionKeys<BinomialKDiscreteOptions>({ k: 1, ratio: 1, shell: 1, 
  *     await d.computeIdBinomialKDiscrete({ k: 25 });     // or { k: 4, shell: true }
  *     const { n, m } = d.computeLocalDensity();
  *
- * Not ported: DADApy's `weights` (its set_w fails on NumPy >= 1.24), networks (is_network),
- * model_validation_full and return_id_fit (see the README's differences).
+ * Not ported: DADApy's `weights` (its set_w fails on NumPy >= 1.24), networks (is_network) and
+ * model_validation_full (see the README's differences).
  */
 export class IdDiscrete {
   readonly X: Matrix;
@@ -255,6 +255,26 @@ export class IdDiscrete {
     }
     const idsA = Float64Array.from(ids), errsA = Float64Array.from(errs), scales = Float64Array.from(sc);
     return Object.freeze({ ids: idsA, idsErr: errsA, scales, plot: () => idCurveChart({ x: scales, ids: idsA, idsErr: errsA, xTitle: 'mean lattice radius lk', title: 'Discrete ID across k' }) });
+  }
+
+  /**
+   * DADApy's return_id_fit(scales, subset): the ID from least-squares fits of the mean number of
+   * points within r to rho V(r, d) (`ids`) and of its log to log rho + log V(r, d) (`idsLog`), on
+   * scales[0..i] for each i >= 1 (`scales` = scales[1..]). The points are those of the current
+   * mask (all before any fit), or the subset. `truncateCounts: true` truncates the mean counts to
+   * integers, as DADApy does for integer scales (its N(r) array takes their dtype); off by default.
+   * See discreteIdFit for the table mode, where DADApy averages a fraction instead of a count.
+   */
+  async returnIdFit(opts: { scales: ArrayLike<number>; subset?: ArrayLike<number> | number | null; truncateCounts?: boolean }): Promise<{ ids: Float64Array; idsLog: Float64Array; scales: Float64Array; plot(): Chart }> {
+    checkOptionKeys(opts, ['scales', 'subset', 'truncateCounts'], 'returnIdFit');
+    if (opts.truncateCounts !== undefined && typeof opts.truncateCounts !== 'boolean') {
+      throw new InputError(`returnIdFit: truncateCounts must be true or false, got ${String(opts.truncateCounts)}`, 'Pass truncateCounts: true to reproduce DADApy, or leave it out');
+    }
+    const src = this.source('returnIdFit');
+    const mask = this.shells ? this.shells.mask : new Uint8Array(this.N).fill(1);
+    const rows = discreteRows(mask, opts.subset, this.rng);
+    const { ids, idsLog, scales } = discreteIdFit(src, rows, opts.scales, opts.truncateCounts ?? false);
+    return Object.freeze({ ids, idsLog, scales, plot: () => idCurveChart({ x: scales, ids, xTitle: 'lattice radius r', title: 'Discrete ID: fit of N(r) to rho V(r, d) up to r' }) });
   }
 
   /**

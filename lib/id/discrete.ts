@@ -611,3 +611,90 @@ export function discreteIdFitContinuum(src: DiscreteSource, rows: Int32Array, R:
   }
   return { ids, scales: Float64Array.from({ length: R.length - 1 }, (_, s) => R[s + 1]) };
 }
+
+/**
+ * DADApy's return_id_fit: the mean number of points within r, N(r) (the point itself included),
+ * fitted for each scale s[i] (i >= 1) on s[0..i] by rho V(r, d) (least squares on N) and by
+ * log rho + log V(r, d) (least squares on log N); the d of each fit. DADApy uses curve_fit (LM
+ * from d = rho = 1); for a fixed d the best rho is closed-form, so we minimise the profiled residual
+ * over d in [D_MIN, D_MAX] (a scan on a log grid, then Brent around the best point): the global
+ * least-squares d, which is curve_fit's answer wherever its local search converges.
+ *
+ * N(r): condensed counts C[i, r] averaged over the rows; a table gives the same counts only where it
+ * reaches r, so a row whose last stored distance is <= r (its count would be cut at maxk + 1) is
+ * refused. DADApy's table mode averages the fraction of entries <= r instead (a number in [0, 1],
+ * not a count) and stores N(r) in an array of the scales' dtype, so integer scales truncate it to an
+ * integer; `truncateCounts: true` reproduces that truncation (on counts), as its tests expect.
+ */
+export function discreteIdFit(src: DiscreteSource, rows: Int32Array, scales: ArrayLike<number>, truncateCounts = false): { ids: Float64Array; idsLog: Float64Array; scales: Float64Array } {
+  if (scales.length < 2) throw new InputError(`return_id_fit needs at least 2 radii, got ${scales.length}`, 'Pass radii such as [6, 7, ..., 14]');
+  const M = rows.length;
+  if (M === 0) throw new InputError('No points to fit', 'Pass a non-empty subset');
+  const Nr = new Float64Array(scales.length);
+  for (let s = 0; s < scales.length; s++) {
+    const r = scales[s];
+    if (!(Number.isInteger(r) && r >= 0)) throw new InputError(`Radius ${r} is not a whole number >= 0`, 'Pass integer lattice radii');
+    let tot = 0;
+    if (isCounts(src)) {
+      if (r > src.R) throw new InputError(`Radius ${r} exceeds the largest counted radius ${src.R}`, `Recompute the distances with dMax >= ${r}`);
+      for (const i of rows) tot += src.counts[i * (src.R + 1) + r];
+    } else {
+      const w = src.maxk + 1, D = src.distances;
+      let cut = 0;
+      for (const i of rows) {
+        if (D[i * w + w - 1] <= r && src.maxk < src.n - 1) cut++;
+        for (let j = 0; j < w; j++) if (D[i * w + j] <= r) tot++;
+      }
+      if (cut > 0) {
+        throw new InputError(`The neighbour table (maxk = ${src.maxk}) does not reach radius ${r} for ${cut} of the ${M} points: their counts within ${r} would be cut`,
+          `Compute the distances with a larger maxk, or use the condensed counts (new IdDiscrete(X, { condensed: true }))`);
+      }
+    }
+    Nr[s] = truncateCounts ? Math.trunc(tot / M) : tot / M;
+  }
+  const lmax = Math.max(...Array.from(scales));
+  const ids = new Float64Array(scales.length - 1), idsLog = new Float64Array(scales.length - 1);
+  for (let s = 1; s < scales.length; s++) {
+    const m = s + 1;
+    // N ~ rho V: rho(d) = sum V N / sum V^2, residual sum N^2 - (sum V N)^2 / sum V^2
+    const lin = (d: number): number => {
+      const V = latticeVolumes(lmax, d);
+      let vn = 0, vv = 0, nn = 0;
+      for (let t = 0; t < m; t++) { const v = V[scales[t]]; vn += v * Nr[t]; vv += v * v; nn += Nr[t] * Nr[t]; }
+      return nn - (vn * vn) / vv;
+    };
+    ids[s - 1] = profiledMin(lin);
+    // log N ~ log rho + log V: log rho(d) = mean(log N - log V), residual the variance of log N - log V
+    const logN = Array.from({ length: m }, (_, t) => Math.log(Nr[t]));
+    if (logN.some((x) => !Number.isFinite(x))) {
+      throw new InputError(`N(r) is 0 at a radius in [${Array.from(scales).slice(0, m).join(', ')}]: its log cannot be fitted`,
+        'Start the radii where every point has neighbours (r >= 1), or do not truncate the counts');
+    }
+    const lg = (d: number): number => {
+      const V = latticeVolumes(lmax, d);
+      let mean = 0;
+      for (let t = 0; t < m; t++) mean += logN[t] - Math.log(V[scales[t]]);
+      mean /= m;
+      let ss = 0;
+      for (let t = 0; t < m; t++) ss += (logN[t] - Math.log(V[scales[t]]) - mean) ** 2;
+      return ss;
+    };
+    idsLog[s - 1] = profiledMin(lg);
+  }
+  return { ids, idsLog, scales: Float64Array.from({ length: scales.length - 1 }, (_, s) => scales[s + 1]) };
+}
+
+/** The d in [D_MIN, D_MAX] minimising f: a log-grid scan, then Brent on the bracket around the best grid point. */
+function profiledMin(f: (d: number) => number): number {
+  const G = 200;
+  const lo = Math.log(1e-3), hi = Math.log(D_MAX);
+  let best = 0, fBest = Infinity;
+  const grid = Array.from({ length: G + 1 }, (_, g) => Math.exp(lo + ((hi - lo) * g) / G));
+  for (let g = 0; g <= G; g++) {
+    const v = f(grid[g]);
+    if (v < fBest) { fBest = v; best = g; }
+  }
+  const a = best > 0 ? grid[best - 1] : D_MIN, b = best < G ? grid[best + 1] : D_MAX;
+  const r = fminbound(f, a, b, { xatol: 1e-10, maxiter: 500 });
+  return r.fx <= fBest ? r.x : grid[best];
+}

@@ -25,8 +25,9 @@ export interface CrossNeighbors {
  * exclusion: a query equal to a row of X gets it at distance 0). Used for densities at new points.
  */
 export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: number,
-  opts: Omit<NeighborOptions, 'maxk'> = {}): Promise<CrossNeighbors> {
-  checkOptionKeys(opts, ['metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'crossNeighbors');
+  opts: Omit<NeighborOptions, 'maxk' | 'symmetric'> = {}): Promise<CrossNeighbors> {
+  // no `symmetric`: a cross query has no pair to compute once (refused as unknown rather than ignored)
+  checkOptionKeys(opts, ['metric', 'period', 'signal', 'engine', 'precision', 'workers'], 'crossNeighbors');
   const Q = asMatrix(queries), X = asMatrix(data);
   validateCoordinates(X, 1);
   validateCoordinates(Q, 1);

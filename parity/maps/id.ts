@@ -62,6 +62,15 @@ registerMethods({
     args: (kw) => [withoutPlots(kw)],
     returned: { ids: (ret) => ret.ids, scales: (ret) => ret.scales, R: (ret) => ret.scales, r: (ret) => ret.scales, radii: (ret) => ret.scales },
   },
+  // DADApy stores N(r) in an array of the scales' dtype: integer radii (the lattice's, and JSON's
+  // whole numbers) truncate the mean counts, which our truncateCounts reproduces
+  'IdDiscrete.return_id_fit': {
+    args: (kw) => {
+      const scales = Array.from(kw.scales as ArrayLike<number>);
+      return [{ scales, subset: kw.subset, truncateCounts: scales.every((x) => Number.isInteger(x)) }];
+    },
+    returned: { ids: (ret) => ret.ids, ids_log: (ret) => ret.idsLog, idsl: (ret) => ret.idsLog, scales: (ret) => ret.scales },
+  },
   'IdDiscrete.compute_local_density': { args: () => [] },
   'IdDiscrete.fix_lk': { args: (kw) => [withoutPlots(kw)] },
   'IdDiscrete.fix_k': { args: (kw) => [{ k: kw.k_eff ?? kw.k, ratio: kw.ratio }] },

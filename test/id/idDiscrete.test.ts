@@ -36,6 +36,10 @@ describe("IdDiscrete against DADApy's recorded values (test_discrete_id.py)", ()
     const fc = await d.returnIdFitContinuum({ R: [6, 7, 8, 9, 10, 11, 12, 13, 14] });
     expect(Array.from(fc.scales)).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
     [4.59, 4.71, 4.73, 4.73, 4.75, 4.77, 4.79, 4.8].forEach((v, i) => expect(Math.abs(fc.ids[i] - v)).toBeLessThan(1e-2));
+    // return_id_fit(np.arange(6, 15)): DADApy's values come from counts truncated to integers (its N(r) takes the scales' dtype)
+    const fit = await d.returnIdFit({ scales: [6, 7, 8, 9, 10, 11, 12, 13, 14], truncateCounts: true });
+    expect(Array.from(fit.scales)).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
+    [5.14, 3.92, 3.28, 3.49, 3.86, 4.44, 4.63, 4.71].forEach((v, i) => expect(Math.abs(fit.ids[i] - v)).toBeLessThan(1e-2));
     // the condensed counts are DADApy's `distances`: N x (R + 1), cumulative, self included
     expect(d.distances!.length).toBe(500 * 96); // R = min(dMax, D max|x|) = 95
     expect(d.distIndices).toBeNull();
@@ -82,6 +86,35 @@ describe("IdDiscrete against DADApy's recorded values (test_discrete_id.py)", ()
       expect(shells).toBe(2);
       expect(C[i * w + lk]).toBeGreaterThan(C[i * w + lk - 1]);
     }
+  });
+
+  it('return_id_fit: the table and the counts give the same fits; the fitted d recovers a lattice of known dimension', async () => {
+    const scales = [6, 7, 8, 9, 10, 11, 12, 13, 14];
+    const a = new IdDiscrete(X);
+    await a.computeDistances({ period: 20, dMax: 50 });
+    const b = new IdDiscrete(X, { maxk: 499, condensed: false });
+    await b.computeDistances({ period: 20 });
+    const fa = await a.returnIdFit({ scales }), fb = await b.returnIdFit({ scales });
+    fa.ids.forEach((v, i) => expect(fb.ids[i]).toBeCloseTo(v, 8));
+    fa.idsLog.forEach((v, i) => expect(fb.idsLog[i]).toBeCloseTo(v, 8));
+    // untruncated means differ from DADApy's truncated ones (5.14 at the first scale)
+    expect(Math.abs(fa.ids[0] - 5.14)).toBeGreaterThan(0.5);
+    // the full periodic lattice {0..9}^3: N(r) = V(r, 3) exactly below the half box, so d = 3 at every scale
+    const L: number[][] = [];
+    for (let x = 0; x < 10; x++) for (let y = 0; y < 10; y++) for (let z = 0; z < 10; z++) L.push([x, y, z]);
+    const c = new IdDiscrete(Matrix.fromRows(L));
+    await c.computeDistances({ period: 10, dMax: 10 });
+    const fc = await c.returnIdFit({ scales: [1, 2, 3, 4] });
+    for (const v of [...fc.ids, ...fc.idsLog]) expect(v).toBeCloseTo(3, 6);
+    // a table that does not reach the radius is refused, not silently cut
+    const short = new IdDiscrete(X, { maxk: 20, condensed: false });
+    await short.computeDistances({ period: 20 });
+    await expect(short.returnIdFit({ scales })).rejects.toThrow(/does not reach radius 12 for 30 of the 500 points/);
+    await expect(a.returnIdFit({ scales: [6] })).rejects.toThrow(/at least 2 radii/);
+    // DADApy's plot keyword: refused, with what to do instead
+    const refused = await a.returnIdFit({ scales, plot: true } as never).then(() => null, (e: unknown) => e);
+    expect((refused as Error).message).toMatch(/returnIdFit has no option 'plot'/);
+    expect((refused as InputError).fix).toMatch(/draws nothing as a side effect: drop it and call \.plot\(\) on the result/);
   });
 
   it('hamming tables and counts agree', async () => {

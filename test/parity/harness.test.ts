@@ -178,6 +178,30 @@ describe('parity harness: any valid case file', () => {
     expect(by(6, '(init)').detail).toMatch(/no mapping for DADApy's class SomethingNew/);
   });
 
+  it("replays IdDiscrete's methods against DADApy's recorded values (test_discrete_id.py)", async () => {
+    const rows = readFileSync(join(__dirname, '..', 'id', 'fixtures', 'lattice_rng12345_500x5.txt'), 'utf8').trim().split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
+    const file = freshCase('id_discrete', { X: { rows, dtype: 'int64', shape: [500, 5] } }, [
+      { op: 'init', class: 'IdDiscrete', coordinates: 'X', kwargs: { condensed: true, n_jobs: 1 } },
+      { op: 'call', method: 'compute_distances', kwargs: { period: 20, d_max: 100 } },
+      { op: 'call', method: 'compute_id_binomial_k_discrete', kwargs: { k: 25, ratio: 0.5 }, returned: { id: val(5.018707133975087) } },
+      { op: 'call', method: 'compute_id_binomial_k_discrete', kwargs: { k: 4, ratio: 0.5, shell: true }, returned: { id: val(5.602713972478171) } },
+      { op: 'call', method: 'compute_id_binomial_lk', kwargs: { lk: 10, ln: 5, method: 'bayes', plot: false }, returned: { id: val(5.0210151347136245) } },
+      // DADApy's values to 2 decimals (its test's abs 1e-2): ours must be within rounding, and the mapping must reach returnIdFit
+      { op: 'call', method: 'return_id_fit', kwargs: { scales: [6, 7, 8, 9, 10, 11, 12, 13, 14] },
+        returned: { ids: val([5.14, 3.92, 3.28, 3.49, 3.86, 4.44, 4.63, 4.71], 'float64', [8]), scales: val([7, 8, 9, 10, 11, 12, 13, 14], 'int64', [8]) } },
+    ]);
+    const { replayFile } = await import('../../parity/replay');
+    const results = await replayFile(file);
+    const by = (step: number, out: string) => results.find((r) => r.stepIndex === step && r.output === out)!;
+    // the binomial estimators: PASS at the default rtol 1e-9 (k = 25 agrees to ~5e-12)
+    for (const s of [2, 3, 4]) expect(by(s, 'id').status, JSON.stringify(by(s, 'id'))).toBe('PASS');
+    expect(by(5, 'scales').status).toBe('PASS');
+    // the fits are compared (not N/I): off by the 2-decimal rounding of the recorded values only
+    expect(by(5, 'ids').status).toBe('FAIL');
+    expect(by(5, 'ids').err).toBeLessThan(1e-3);
+  });
+
   it("checks each replayed draw's method and arguments, not only its count", async () => {
     const dir = scratchCase('id_2NN_gauss_D2_N500', (c) => {
       const step = c.steps.find((s: any) => s.rng_draws?.length && s.rng_draws[0].method === 'choice');
