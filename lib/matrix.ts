@@ -116,6 +116,10 @@ export type MatrixLike = Matrix | ArrayLike<ArrayLike<number>> | { readonly X: M
 /** Accepts a Matrix, an array of rows, or what loadData/loadArrow return (its `X`). */
 export function asMatrix(x: MatrixLike): Matrix {
   if (x instanceof Matrix) return x;
+  if (typeof x === 'string') {
+    throw new InputError(`Coordinates must be a Matrix or an array of rows, got the string '${(x as string).slice(0, 60)}'`,
+      `To read a file, load it first: new Data(loadData('${(x as string).slice(0, 60)}')) (loadData reads .arrow, .npy, .npz and .csv)`);
+  }
   if (x && typeof x === 'object' && 'X' in x && (x as { X: unknown }).X instanceof Matrix) return (x as { X: Matrix }).X;
   if (x && typeof (x as ArrayLike<unknown>).length === 'number') return Matrix.fromRows(x as ArrayLike<ArrayLike<number>>);
   throw new InputError('Coordinates must be a Matrix or an array of rows',
@@ -126,12 +130,15 @@ export function asMatrix(x: MatrixLike): Matrix {
  * Refuses matrices the geometry cannot use: no points, no features, or NaN/Inf (naming the rows).
  * `minRows` is the smallest N the caller can work with.
  */
-export function validateCoordinates(m: Matrix, minRows = 2): void {
+export function validateCoordinates(m: Matrix, minRows = 2, what = 'The data'): void {
+  if (m.rows === 0) {
+    throw new InputError(`${what} have no points (N = 0: an empty array)`, `Pass at least ${minRows} point${minRows === 1 ? '' : 's'}, one row each`);
+  }
   if (m.cols === 0) {
-    throw new InputError('The data have 0 features (D = 0)', 'Pass at least one coordinate per point');
+    throw new InputError(`${what} have 0 features (D = 0)`, 'Pass at least one coordinate per point');
   }
   if (m.rows < minRows) {
-    throw new InputError(`The data have ${m.rows} point${m.rows === 1 ? '' : 's'}, fewer than the ${minRows} needed`,
+    throw new InputError(`${what} have ${m.rows} point${m.rows === 1 ? '' : 's'}, fewer than the ${minRows} needed`,
       `Pass at least ${minRows} points`);
   }
   const bad: number[] = [];
@@ -144,7 +151,7 @@ export function validateCoordinates(m: Matrix, minRows = 2): void {
     }
   }
   if (bad.length > 0) {
-    throw new InputError(`NaN or Inf in ${bad.length} row${bad.length === 1 ? '' : 's'} (rows ${listSome(bad)})`,
+    throw new InputError(`NaN or Inf in ${bad.length} row${bad.length === 1 ? '' : 's'}${what === 'The data' ? '' : ` of ${what.replace(/^The /, 'the ')}`} (rows ${listSome(bad)})`,
       'Remove or impute those rows first; keep their indices if labels must stay aligned');
   }
 }

@@ -17,6 +17,8 @@
  *   nonNegativeInteger(v, 'nIter')      0, 1, 2, ...
  *   finiteNumber(v, 'alpha')            any finite number
  *   positiveNumber(v, 'eps')            finite and > 0
+ *   nonNegativeNumber(v, 'Z')           finite and >= 0
+ *   positiveNumbers(v, 'scales')        a non-empty list of finite numbers > 0 (a Float64Array)
  *   numberInRange(v, 'muFraction', 0, 1, { minInclusive: false })   (inclusive bounds by default)
  *   oneOf(v, 'algorithm', ['base', 'ml'])
  *   booleanOption(v, 'avg')
@@ -167,6 +169,36 @@ export function positiveNumber(v: unknown, name: string, where?: string): number
   return x;
 }
 
+/** A finite number >= 0. */
+export function nonNegativeNumber(v: unknown, name: string, where?: string): number {
+  const x = realNumber(v, name, 'a finite number >= 0', where);
+  if (!Number.isFinite(x) || x < 0) fail(name, v, 'a finite number >= 0', where);
+  return x;
+}
+
+/**
+ * A non-empty list of finite numbers > 0 (scales, radii), returned as a Float64Array: a string,
+ * NaN, Infinity, 0 or a negative entry is refused, naming its position.
+ */
+export function positiveNumbers(v: unknown, name: string, where?: string): Float64Array {
+  const prefix = where ? `${where}: ` : '';
+  if (typeof v === 'string' || v === null || typeof v !== 'object' || typeof (v as ArrayLike<unknown>).length !== 'number') {
+    throw new InputError(`${prefix}${name} must be a list of positive numbers, got ${describeOptionValue(v)}`, `Pass ${name} as an array such as [0.1, 0.2, 0.4]`);
+  }
+  const a = v as ArrayLike<unknown>;
+  if (a.length === 0) throw new InputError(`${prefix}${name} is empty`, `Pass at least one value, e.g. [0.1, 0.2, 0.4]`);
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) {
+      throw new InputError(`${prefix}${name}[${i}] must be a finite number > 0, got ${describeOptionValue(x)}`,
+        `Pass positive, finite ${name} (distances: a scale of 0 or below contains no pair)`);
+    }
+    out[i] = x;
+  }
+  return out;
+}
+
 export interface RangeOptions {
   /** Whether min itself is allowed (default true). */
   minInclusive?: boolean;
@@ -219,6 +251,10 @@ export function optFiniteNumber(v: unknown, name: string, dflt: number, where?: 
 /** positiveNumber, or the default when v is undefined. */
 export function optPositiveNumber(v: unknown, name: string, dflt: number, where?: string): number {
   return v === undefined ? dflt : positiveNumber(v, name, where);
+}
+/** nonNegativeNumber, or the default when v is undefined. */
+export function optNonNegativeNumber(v: unknown, name: string, dflt: number, where?: string): number {
+  return v === undefined ? dflt : nonNegativeNumber(v, name, where);
 }
 /** booleanOption, or the default when v is undefined. */
 export function optBoolean(v: unknown, name: string, dflt: boolean, where?: string): boolean {

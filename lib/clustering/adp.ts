@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../options';
+import { checkOptionKeys, optBoolean, optNonNegativeNumber } from '../options';
 import { DadalabError, InputError } from '../errors';
 import type { NeighborTable } from '../neighbors/table';
 import { Chart } from '../../widgets/chart';
@@ -126,7 +126,7 @@ function validate(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: Array
 export function adpClustering(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: ArrayLike<number>,
   kstar: ArrayLike<number>, opts: AdpOptions = {}): AdpResult {
   checkOptionKeys(opts, ['Z', 'halo', 'v2', 'fallback', 'borderScan'], 'adpClustering');
-  const Z = opts.Z ?? 1.65;
+  const Z = optNonNegativeNumber(opts.Z, 'Z', 1.65, 'ADP');
   return adpTopology(nn, logDen, logDenErr, kstar, { Z, fallback: opts.fallback, borderScan: opts.borderScan })
     .merge({ Z, halo: opts.halo, v2: opts.v2 });
 }
@@ -174,7 +174,7 @@ export interface AdpTopology {
 export function adpTopology(nn: NeighborTable, logDen: ArrayLike<number>, logDenErr: ArrayLike<number>,
   kstar: ArrayLike<number>, opts: Omit<AdpOptions, 'halo' | 'v2'> = {}): AdpTopology {
   checkOptionKeys(opts, ['Z', 'fallback', 'borderScan'], 'adpTopology');
-  const Z = opts.Z ?? 1.65;
+  const Z = optNonNegativeNumber(opts.Z, 'Z', 1.65, 'ADP');
   const fallback = opts.fallback ?? 'intended';
   validate(nn, logDen, logDenErr, kstar);
   const N = nn.n, maxk = nn.maxk, w = maxk + 1, I = nn.indices;
@@ -292,10 +292,10 @@ function shifted(ld: Float64Array, err: Float64Array, Z: number): { c: Float64Ar
 /** Steps 5-6 of ADP on a topology: merging at Z, then the halo. */
 export function adpMerge(t: AdpTopology, opts: { Z?: number; halo?: boolean; v2?: boolean } = {}): AdpResult {
   checkOptionKeys(opts, ['Z', 'halo', 'v2'], 'merge');
-  const Z = opts.Z ?? 1.65;
-  const halo = opts.halo ?? false;
-  const v2 = opts.v2 ?? false;
-  if (!Number.isFinite(Z)) throw new InputError(`ADP's Z must be a finite number, got ${Z}`, 'Pass a number such as 1.65');
+  // Z counts standard errors: a peak survives if it stands Z errors above its saddle (DADApy's default 1.65)
+  const Z = optNonNegativeNumber(opts.Z, 'Z', 1.65, 'ADP');
+  const halo = optBoolean(opts.halo, 'halo', false, 'ADP');
+  const v2 = optBoolean(opts.v2, 'v2', false, 'ADP');
   const N = t.n;
   const { c, g, ldMin } = shifted(t.logDen, t.logDenErr, Z);
   const err = t.logDenErr;

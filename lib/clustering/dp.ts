@@ -1,4 +1,4 @@
-import { checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, optBoolean, optFiniteNumber, optionKeys } from '../options';
 import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
@@ -95,10 +95,12 @@ export interface DpResult {
  */
 export function dpClustering(nn: NeighborTable, graph: DecisionGraph, dc: ArrayLike<number> | null, opts: DpOptions = {}): DpResult {
   checkOptionKeys(opts, DP_KEYS, 'dpClustering');
-  const densCut = opts.densCut ?? 0, deltaCut = opts.deltaCut ?? 0;
+  const densCut = optFiniteNumber(opts.densCut, 'densCut', 0, 'DP clustering');
+  const deltaCut = optFiniteNumber(opts.deltaCut, 'deltaCut', 0, 'DP clustering');
+  const halo = optBoolean(opts.halo, 'halo', false, 'DP clustering');
   const ld = graph.logDen, delta = graph.delta;
-  const a = dpAssign(nn, graph, dc, (j) => ld[j] > densCut && delta[j] > deltaCut, opts.halo ?? false);
-  return dpResult(graph, a, `DP (dens_cut ${densCut}, delta_cut ${deltaCut})`, opts.halo ?? false, { densCut, deltaCut });
+  const a = dpAssign(nn, graph, dc, (j) => ld[j] > densCut && delta[j] > deltaCut, halo);
+  return dpResult(graph, a, `DP (dens_cut ${densCut}, delta_cut ${deltaCut})`, halo, { densCut, deltaCut });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { describeOptionValue } from '../options';
 import { Matrix } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
 import { checkpoint } from '../runtime/progress';
@@ -236,7 +237,7 @@ export async function greedyFeatureSelection(ctx: CoordsContext, target: IndexTa
     throw new InputError(`nCoords = ${nCoords} is not between 1 and the ${D} coordinates`, `Pass nCoords between 1 and ${D}`);
   }
   if (!Number.isInteger(nBest) || nBest < 1) {
-    throw new InputError(`nBest = ${nBest} is not a positive whole number`, 'Pass nBest >= 1 (DADApy default 10)');
+    throw new InputError(`nBest = ${describeOptionValue(nBest)} is not a positive whole number`, 'Pass nBest >= 1 (DADApy default 10)');
   }
   const s = Math.sqrt(0.5);
   const score = (r: CoordImbalances): Float64Array => {

@@ -1,4 +1,5 @@
-import { checkOptionKeys, optionKeys } from '../options';
+import { describeOptionValue, checkOptionKeys, optionKeys } from '../options';
+import { ensureMemory } from '../runtime/memory';
 import { InputError } from '../errors';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, pairDistance, type Metric } from '../neighbors';
@@ -29,7 +30,7 @@ function checkPair(a: IndexTable, b: IndexTable, k: number): void {
       'Compare two representations of the same points, in the same order');
   }
   if (!Number.isInteger(k) || k < 1) {
-    throw new InputError(`k = ${k} is not a positive whole number`, 'Pass k >= 1 (DADApy default: 1)');
+    throw new InputError(`k = ${describeOptionValue(k)} is not a positive whole number`, 'Pass k >= 1 (DADApy default: 1)');
   }
   if (k > a.maxk) {
     throw new InputError(`k = ${k} neighbours were asked for but the first table holds ${a.maxk} per point`,
@@ -150,6 +151,7 @@ function euclidRow(x: ArrayLike<number>, D: number, i: number, j0: number, j1: n
 /** The full symmetric distance matrix (N x N, row-major), each pair computed once. */
 function distanceMatrix(X: Matrix, metric: Metric, period: Float64Array | null): Float64Array {
   const N = X.rows, D = X.cols, x = X.data;
+  ensureMemory(8 * N * N, `The full ${N} x ${N} distance matrix of ${N} points`, 'Use the neighbour-table form (maxk below N - 1) or a subsample');
   const M = new Float64Array(N * N);
   const fast = metric === 'euclidean' && !period;
   for (let i = 0; i < N; i++) {

@@ -1,4 +1,4 @@
-import { checkOptionKeys, optionKeys } from '../options';
+import { describeOptionValue, checkOptionKeys, optionKeys } from '../options';
 import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, type Metric } from '../neighbors';
@@ -20,7 +20,7 @@ export interface Overlap {
 }
 
 function check(t: IndexTable, k: number, what: string): void {
-  if (!Number.isInteger(k) || k < 1) throw new InputError(`k = ${k} is not a positive whole number`, 'Pass k >= 1');
+  if (!Number.isInteger(k) || k < 1) throw new InputError(`k = ${describeOptionValue(k)} is not a positive whole number`, 'Pass k >= 1');
   if (k > t.maxk) {
     throw new InputError(`k = ${k} but the ${what} table holds ${t.maxk} neighbours per point`, `Pass k <= ${t.maxk} or compute more neighbours`);
   }
@@ -109,7 +109,7 @@ export function labelOverlapPlan(labels: Int32Array, k: number | null | undefine
     }
     for (let i = 0; i < N; i++) kPer[i] = kc.get(labels[i])!;
   } else {
-    if (!Number.isInteger(k) || (k as number) < 1) throw new InputError(`k = ${k} is not a positive whole number`, 'Pass k >= 1');
+    if (!Number.isInteger(k) || (k as number) < 1) throw new InputError(`k = ${describeOptionValue(k)} is not a positive whole number`, 'Pass k >= 1');
     kPer.fill(k as number);
     maxK = k as number;
   }

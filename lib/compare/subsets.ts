@@ -1,4 +1,5 @@
 import { warn } from '../runtime/warnings';
+import { describeOptionValue } from '../options';
 import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { Metric } from '../neighbors';
@@ -72,7 +73,7 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
   const k = opts.k ?? 1;
   let subsetSize = opts.subsetSize ?? 2000;
   if (!Number.isInteger(subsetSize) || subsetSize < 2) {
-    throw new InputError(`subsetSize = ${subsetSize} is not a whole number >= 2`, 'Pass e.g. subsetSize: 2000');
+    throw new InputError(`subsetSize = ${describeOptionValue(subsetSize)} is not a whole number >= 2`, 'Pass e.g. subsetSize: 2000');
   }
   let repeats = opts.repeats ?? Math.floor(N / subsetSize);
   if (N <= subsetSize) {
@@ -84,7 +85,7 @@ export async function informationImbalanceSubsets(X: Matrix, Y: Matrix, opts: Su
     repeats = Math.floor(N / subsetSize);
   }
   if (!Number.isInteger(repeats) || repeats < 1) {
-    throw new InputError(`repeats = ${repeats} is not a positive whole number`, 'Pass repeats >= 1 or leave it out');
+    throw new InputError(`repeats = ${describeOptionValue(repeats)} is not a positive whole number`, 'Pass repeats >= 1 or leave it out');
   }
   let subsets: Int32Array[] = [Int32Array.from({ length: N }, (_, i) => i)];
   if (repeats > 1) {

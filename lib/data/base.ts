@@ -7,7 +7,7 @@ import {
 import { listSome } from '../errors';
 import { SeededRng, type Rng } from '../stats/rng';
 import { warn, type WarningCategory } from '../runtime/warnings';
-import { checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, optionKeys, positiveInteger } from '../options';
 
 /** What `new Data(...)` accepts besides coordinates (DADApy's Base constructor, camelCase). */
 export interface DataOptions {
@@ -51,6 +51,7 @@ export class Base {
 
   constructor(coordinates: MatrixLike | null = null, opts: DataOptions = {}) {
     checkOptionKeys(opts, DATA_KEYS, 'new Data');
+    if (opts.maxk !== undefined) positiveInteger(opts.maxk, 'maxk', 'new Data');
     this.verbose = opts.verbose ?? false;
     this.rng = typeof opts.rng === 'object' && opts.rng !== null ? opts.rng : new SeededRng(opts.rng ?? 42);
     this.period = opts.period === undefined || opts.period === null ? null
@@ -111,7 +112,7 @@ export class Base {
   async computeDistances(opts: ComputeDistancesOptions = {}): Promise<void> {
     checkOptionKeys(opts, DISTANCES_KEYS, 'computeDistances');
     const X = this.requireCoordinates('computeDistances');
-    const maxk = opts.maxk ?? this.maxk;
+    const maxk = opts.maxk === undefined ? this.maxk : positiveInteger(opts.maxk, 'maxk', 'computeDistances');
     const metric = parseMetric(opts.metric);
     const period = opts.period !== undefined && opts.period !== null ? opts.period : this.period;
     const nopts: NeighborOptions = {

@@ -1,5 +1,7 @@
 import { InputError, StateError } from '../errors';
-import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { rescaleDistances, scaleForSearch } from '../neighbors/scale';
+import { ensureMemory } from '../runtime/memory';
+import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../matrix';
 import { bruteForceCross } from '../neighbors/brute';
 import type { Metric } from '../neighbors/metrics';
 import {
@@ -258,6 +260,7 @@ export class DensityEstimation extends IdEstimation {
     if (opts.compCommonNeighsMat) {
       const n = g.n;
       if (n > 20000) throw new InputError(`A dense ${n} x ${n} matrix is too large`, 'Use commonNeighsArray (per edge) instead');
+      ensureMemory(4 * n * n, `A dense ${n} x ${n} matrix of common neighbours`, 'Use commonNeighsArray (per edge) instead');
       const M = new Int32Array(n * n);
       for (let e = 0; e < g.nspar; e++) {
         const i = g.nindList[2 * e], j = g.nindList[2 * e + 1];
@@ -400,6 +403,7 @@ export class DensityEstimation extends IdEstimation {
       throw new InputError(`${what} needs the new points`, `Pass them: d.${what}({ XNew: points })`);
     }
     const Q = asMatrix(XNew) as Matrix;
+    validateCoordinates(Q, 1, 'The new points');
     if (Q.cols !== X.cols) {
       throw new InputError(`The new points have ${Q.cols} coordinates but the data have ${X.cols}`, 'Pass points in the same space as the data');
     }
@@ -408,7 +412,10 @@ export class DensityEstimation extends IdEstimation {
     const d = new Float64Array(Q.rows * width), ix = new Int32Array(Q.rows * width);
     const metric = (this.metric === 'precomputed' ? 'euclidean' : this.metric) as Metric;
     const period = this.period === null ? null : typeof this.period === 'number' ? new Float64Array(X.cols).fill(this.period) : this.period;
-    bruteForceCross(Q, X, width, metric, period, d, ix);
+    // far from 1 the squares overflow or underflow: 2^-e X, distances back times 2^e (neighbors/scale.ts)
+    const sc = scaleForSearch(X, metric, period, Q);
+    bruteForceCross(sc.Q as Matrix, sc.X, width, metric, sc.period, d, ix);
+    rescaleDistances(d, sc.up);
     return { n: Q.rows, width, distances: d, indices: ix };
   }
 

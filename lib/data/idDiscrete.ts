@@ -1,7 +1,7 @@
 import { InputError, StateError } from '../errors';
 import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../matrix';
 import { computeNeighbors, type NeighborTable } from '../neighbors';
-import { checkOptionKeys, optionKeys } from '../options';
+import { describeOptionValue, checkOptionKeys, optionKeys } from '../options';
 import { SeededRng, type Rng } from '../stats/rng';
 import { idCurveChart } from '../../widgets/id/charts';
 import type { Chart } from '../../widgets/chart';
@@ -153,7 +153,7 @@ export class IdDiscrete {
       return;
     }
     if (opts.dMax !== undefined) throw new InputError('dMax applies to condensed counts only', 'Drop dMax, or pass condensed: true');
-    if (!(Number.isInteger(this.maxk) && this.maxk >= 1)) throw new InputError(`maxk = ${this.maxk} is not a positive whole number`, 'Pass maxk >= 1');
+    if (!(Number.isInteger(this.maxk) && this.maxk >= 1)) throw new InputError(`maxk = ${describeOptionValue(this.maxk)} is not a positive whole number`, 'Pass maxk >= 1');
     const kk = Math.min(this.maxk, this.N - 1);
     const t = await computeNeighbors(this.X, { maxk: kk, metric, period });
     this.nn = kk === this.maxk ? t : padTable(t, this.maxk);

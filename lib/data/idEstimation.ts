@@ -12,7 +12,7 @@ import { LEVINA_BICKEL_KEYS, levinaBickel, type LevinaBickelOptions, type Levina
 import { LOCAL_PCA_KEYS, localPcaId, pcaId, type LocalPcaOptions, type LocalPcaResult, type PcaIdResult } from '../id/pca';
 import { CORRELATION_KEYS, correlationDimensionAsync, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
 import { Base } from './base';
-import { checkOptionKeys, optionKeys } from '../options';
+import { describeOptionValue, checkOptionKeys, optionKeys } from '../options';
 
 export interface BinomialKMethodOptions {
   k: number | ArrayLike<number>;
@@ -220,7 +220,7 @@ export class IdEstimation extends Base {
     checkOptionKeys(opts, GRIDE_KEYS, 'returnIdScalingGride');
     const rangeMax = opts.rangeMax ?? 64;
     if (!Number.isInteger(rangeMax) || rangeMax < 2) {
-      throw new InputError(`rangeMax = ${rangeMax} is not a whole number >= 2`, 'Pass rangeMax such as 64');
+      throw new InputError(`rangeMax = ${describeOptionValue(rangeMax)} is not a whole number >= 2`, 'Pass rangeMax such as 64');
     }
     const gopts = { d0: opts.d0, d1: opts.d1, eps: opts.eps, returnRanks: opts.returnRanks };
     // DADApy takes min(N, rangeMax) and crashes when N is a power of two <= rangeMax (rank N does not exist)

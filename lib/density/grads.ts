@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { NeighGraph } from './graph';
+import { ensureArrayLength, ensureMemory } from '../runtime/memory';
 
 export interface Gradients {
   /** Gradient of log ρ at each point (N x D). */
@@ -19,6 +20,14 @@ export interface Gradients {
  */
 export function computeGrads(g: NeighGraph, diffs: Float64Array, dims: number, id: number, compCovmat = false): Gradients {
   const n = g.n, D = dims;
+  if (compCovmat) {
+    const what = `The gradient covariances (BMTI, deltaFs) of ${n} points in D = ${D} dimensions are an ${n} x ${D} x ${D} array`;
+    const fix = 'Reduce D first (e.g. PCA to a few tens of components; BMTI needs the covariance of every point) or use fewer points';
+    ensureArrayLength(n * D * D, what, fix);
+    ensureMemory(8 * n * D * (D + 2), what, fix);
+  } else {
+    ensureMemory(16 * n * D, `The density gradients of ${n} points in D = ${D} dimensions`, 'Reduce D first (e.g. PCA) or use fewer points');
+  }
   const grads = new Float64Array(n * D), gv = new Float64Array(n * D);
   const cov = compCovmat ? new Float64Array(n * D * D) : null;
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
+import { ensureArrayLength, ensureMemory } from '../runtime/memory';
 
 /**
  * DADApy's directed neighbourhood graph (NeighGraph): for every point i (ascending) the edges
@@ -53,6 +54,9 @@ export function neighVectorDiffs(X: Matrix, g: NeighGraph, period: Float64Array 
   if (period && period.length !== D) {
     throw new InputError(`The period has ${period.length} entries for ${D} coordinates`, 'Pass one box length per coordinate');
   }
+  const what = `The neighbour vector differences of ${g.nspar} graph edges in D = ${D} dimensions are an ${g.nspar} x ${D} array`;
+  ensureArrayLength(g.nspar * D, what, 'Reduce D first (e.g. PCA) or lower k* (kstar)');
+  ensureMemory(8 * g.nspar * D, what, 'Reduce D first (e.g. PCA) or lower k* (kstar)');
   const out = new Float64Array(g.nspar * D);
   for (let e = 0; e < g.nspar; e++) {
     const i = g.nindList[2 * e], j = g.nindList[2 * e + 1];

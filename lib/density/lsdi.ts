@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { NeighGraph } from './graph';
+import { ensureMemory } from '../runtime/memory';
 
 /**
  * The N x N neighbourhood-similarity matrix (DADApy's compute_neigh_similarity_index_mat, dense):
@@ -8,6 +9,7 @@ import type { NeighGraph } from './graph';
 export function similarityMatrix(g: NeighGraph, sim: Float64Array): Float64Array {
   const n = g.n;
   if (n > 20000) throw new InputError(`A dense ${n} x ${n} similarity matrix is too large`, 'Use it on up to 20000 points');
+  ensureMemory(8 * n * n, `A dense ${n} x ${n} similarity matrix`, 'Use fewer points (a subsample), or the sparse neighSimilarityIndex per edge');
   const M = new Float64Array(n * n);
   for (let e = 0; e < g.nspar; e++) {
     const i = g.nindList[2 * e], j = g.nindList[2 * e + 1];

@@ -1,6 +1,6 @@
 import { checkOptionKeys, optionKeys } from '../options';
 import { InputError } from '../errors';
-import type { NeighborTable } from '../neighbors/table';
+import { assertNoZeroDistances, type NeighborTable } from '../neighbors/table';
 import { SeededRng, type Rng } from '../stats/rng';
 import { digamma, pairwiseSum, trigamma } from '../stats/special';
 import type { Chart } from '../../widgets/chart';
@@ -246,6 +246,8 @@ export function binomialIdK(nn: NeighborTable, opts: BinomialKOptions): Binomial
   checkOptionKeys(opts, BINOMIAL_K_KEYS, 'binomialIdK');
   const { k, r } = opts;
   const bayes = opts.bayes ?? true;
+  // a copy at distance 0 sits inside every shell: n_i counts it whatever the dimension (DADApy warns and returns e.g. id -3.6)
+  assertNoZeroDistances(nn, 'The binomial ID');
   const { n, scale, kMean } = fixK(nn, k, r);
   const N = n.length;
   const eN = pairwiseSum(n) / N;
@@ -301,6 +303,7 @@ export function binomialIdRk(nn: NeighborTable, opts: BinomialRkOptions): Binomi
   checkOptionKeys(opts, BINOMIAL_RK_KEYS, 'binomialIdRk');
   const { rk, r } = opts;
   const bayes = opts.bayes ?? true;
+  assertNoZeroDistances(nn, 'The binomial ID');
   const { k, n, mask } = fixRk(nn, rk, r);
   const scale = typeof rk === 'number' ? 0.5 * (rk + rk * r)
     : 0.5 * (pairwiseSum(rk) / rk.length + pairwiseSum(Float64Array.from(rk, (v) => v * r)) / rk.length);

@@ -1,8 +1,9 @@
 import { checkpoint, startProgress } from '../runtime/progress';
-import { checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, describeOptionValue, finiteNumber, nonNegativeInteger, numberInRange, optionKeys, positiveNumber, positiveNumbers } from '../options';
 import { InputError } from '../errors';
-import { asMatrix, type MatrixLike } from '../matrix';
+import { asMatrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { pairDistance } from '../neighbors/distance';
+import { ensureMemory } from '../runtime/memory';
 import { parseMetric, type Metric } from '../neighbors/metrics';
 import type { NeighborTable } from '../neighbors/table';
 import type { Chart } from '../../widgets/chart';
@@ -27,7 +28,8 @@ export function lineFit(x: ArrayLike<number>, y: ArrayLike<number>): { slope: nu
  * the second scale on the slope of the line through (log r, log CI) of all scales so far. The
  * table should hold every neighbour (maxk = N - 1) for CI to count all pairs.
  */
-export function correlationIntegral(nn: NeighborTable, scales: ArrayLike<number>): { ids: Float64Array; scales: Float64Array; ci: Float64Array } {
+export function correlationIntegral(nn: NeighborTable, scalesIn: ArrayLike<number>): { ids: Float64Array; scales: Float64Array; ci: Float64Array } {
+  const scales = positiveNumbers(scalesIn, 'scales', 'correlationIntegral');
   const N = nn.n;
   const ci = new Float64Array(scales.length);
   const ids: number[] = [];
@@ -87,11 +89,14 @@ function correlationPlan(X: MatrixLike, opts: CorrelationDimensionOptions): Corr
   const N = M.rows, Dm = M.cols, data = M.data;
   const metric = parseMetric(opts.metric);
   if (N < 3) throw new InputError(`The correlation dimension needs at least 3 points, got ${N}`, 'Pass more points');
-  let rMin = opts.rMin, rMax = opts.rMax;
+  let rMin = opts.rMin === undefined ? undefined : positiveNumber(opts.rMin, 'rMin', 'correlationDimension');
+  let rMax = opts.rMax === undefined ? undefined : positiveNumber(opts.rMax, 'rMax', 'correlationDimension');
+  const S = opts.nScales === undefined ? 12 : numberInRange(opts.nScales, 'nScales', 2, Infinity, { integer: true, maxInclusive: false, where: 'correlationDimension' });
   if (rMin === undefined || rMax === undefined) {
     // the pair distances of about 200 rows (a typed array: its numeric sort is fast)
     const step = Math.max(1, Math.floor(N / 200));
     const rows = Math.ceil(N / step);
+    ensureMemory(8 * rows * (N - 1), `Choosing rMin and rMax from the distances of ${rows} rows to all ${N} points`, 'Pass rMin and rMax yourself (the scales bracketing the neighbourhoods)');
     const sample = new Float64Array(rows * (N - 1));
     let t = 0;
     for (let i = 0; i < N; i += step) for (let j = 0; j < N; j++) if (j !== i) sample[t++] = pairDistance(data, i, data, j, Dm, metric, null);
@@ -100,7 +105,6 @@ function correlationPlan(X: MatrixLike, opts: CorrelationDimensionOptions): Corr
     rMax ??= sample[Math.floor(0.05 * (sample.length - 1))];
   }
   if (!(rMin > 0 && rMax > rMin)) throw new InputError(`Need 0 < rMin < rMax, got ${rMin} and ${rMax}`, 'Pass rMin and rMax that bracket the neighbourhood scales');
-  const S = opts.nScales ?? 12;
   const radii = Float64Array.from({ length: S }, (_, s) => rMin! * Math.pow(rMax! / rMin!, s / (S - 1)));
   return { N, Dm, data, metric, rMin, rMax, radii };
 }
@@ -204,9 +208,17 @@ export async function correlationDimensionAsync(X: MatrixLike, opts: Correlation
  * nOffsets shifts of the grid; the scales where the count changes are kept and, from the second
  * on, the slope of log N against log(1/s) over all scales so far is the box-counting dimension.
  */
-export function boxCounting(X: MatrixLike, boxBoundaries: [number, number], inputScales: ArrayLike<number>, nOffsets = 0): { cfs: Float64Array; scales: Float64Array; counts: Float64Array } {
+export function boxCounting(X: MatrixLike, boxBoundaries: [number, number], inputScalesIn: ArrayLike<number>, nOffsets = 0): { cfs: Float64Array; scales: Float64Array; counts: Float64Array } {
   const M = asMatrix(X);
-  const [inf, sup] = boxBoundaries;
+  validateCoordinates(M, 1);
+  if (!Array.isArray(boxBoundaries) || boxBoundaries.length !== 2) {
+    throw new InputError(`boxCounting: boxBoundaries must be [min, max], got ${describeOptionValue(boxBoundaries)}`, 'Pass the box as [min, max] over all coordinates');
+  }
+  const inf = finiteNumber(boxBoundaries[0], 'boxBoundaries[0]', 'boxCounting');
+  const sup = finiteNumber(boxBoundaries[1], 'boxBoundaries[1]', 'boxCounting');
+  if (!(sup > inf)) throw new InputError(`boxCounting: boxBoundaries [${inf}, ${sup}] is empty`, 'Pass [min, max] with min < max');
+  const inputScales = positiveNumbers(inputScalesIn, 'scales', 'boxCounting');
+  nOffsets = nonNegativeInteger(nOffsets, 'nOffsets', 'boxCounting');
   const N = M.rows, D = M.cols, x = M.data;
   const Ns: number[] = [];
   for (let si = 0; si < inputScales.length; si++) {

@@ -8,7 +8,7 @@ import { curveChart, idCurveChart } from '../../widgets/id/charts';
 import { fmt } from './format';
 import { rint } from './twonn';
 import type { Rng } from '../stats/rng';
-import { checkOptionKeys } from '../options';
+import { describeOptionValue, checkOptionKeys } from '../options';
 
 /**
  * The discrete (lattice) binomial ID, I3D (Macocco, Glielmo, Grilli, Laio, PRL 130, 067401,
@@ -284,7 +284,7 @@ export function shellsAtK(src: DiscreteSource, kEff: number | undefined, ratio =
   let kUsed: number;
   if (isCounts(src)) {
     if (kEff === undefined) throw new InputError('The number of neighbours k is missing', 'Pass k, e.g. { k: 25 }');
-    if (!(Number.isInteger(kEff) && kEff > 0)) throw new InputError(`k = ${kEff} is not a positive whole number`, 'Pass k, e.g. 25');
+    if (!(Number.isInteger(kEff) && kEff > 0)) throw new InputError(`k = ${describeOptionValue(kEff)} is not a positive whole number`, 'Pass k, e.g. 25');
     kUsed = kEff;
     const w = src.R + 1;
     for (let i = 0; i < N; i++) {
@@ -333,7 +333,7 @@ export function shellsAtK(src: DiscreteSource, kEff: number | undefined, ratio =
  */
 export function shellsAtKShell(src: DiscreteSource, kShell: number, ratio = 0.5): DiscreteShells {
   checkRatio(ratio);
-  if (!(Number.isInteger(kShell) && kShell > 0)) throw new InputError(`k = ${kShell} shells is not a positive whole number`, 'Pass the number of shells, e.g. 4');
+  if (!(Number.isInteger(kShell) && kShell > 0)) throw new InputError(`k = ${describeOptionValue(kShell)} shells is not a positive whole number`, 'Pass the number of shells, e.g. 4');
   const N = src.n;
   const LK = new Float64Array(N), LN = new Float64Array(N), K = new Int32Array(N), Nn = new Int32Array(N), mask = new Uint8Array(N);
   if (isCounts(src)) {
@@ -390,7 +390,7 @@ export function discreteRows(mask: Uint8Array, subset?: ArrayLike<number> | numb
   if (typeof subset === 'number') {
     const valid: number[] = [];
     for (let i = 0; i < N; i++) if (mask[i]) valid.push(i);
-    if (!(Number.isInteger(subset) && subset > 0)) throw new InputError(`subset = ${subset} is not a positive whole number`, 'Pass a number of points or an array of point indices');
+    if (!(Number.isInteger(subset) && subset > 0)) throw new InputError(`subset = ${describeOptionValue(subset)} is not a positive whole number`, 'Pass a number of points or an array of point indices');
     if (subset >= valid.length) return Int32Array.from(valid);
     if (!rng) throw new InputError('A random subset needs a random generator', 'Pass rng');
     const pick = Array.from(rng.choice(valid.length, subset, false), (t) => valid[t]).sort((a, b) => a - b);
@@ -581,7 +581,7 @@ export function discreteIdFitContinuum(src: DiscreteSource, rows: Int32Array, R:
   const logn = new Float64Array(R.length), logr = new Float64Array(R.length);
   for (let s = 0; s < R.length; s++) {
     const r = R[s];
-    if (!(Number.isInteger(r) && r >= 1)) throw new InputError(`Radius ${r} is not a whole number >= 1`, 'Pass integer lattice radii');
+    if (!(Number.isInteger(r) && r >= 1)) throw new InputError(`Radius ${describeOptionValue(r)} is not a whole number >= 1`, 'Pass integer lattice radii');
     let tot = 0;
     for (const i of rows) { const a = below(i, r - 1), b = below(i, r); tot += a + 0.5 * (b - a); }
     logn[s] = Math.log(tot - M);

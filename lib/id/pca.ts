@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from '../options';
+import { ensureMemory } from '../runtime/memory';
 import { InputError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import type { NeighborTable } from '../neighbors/table';
@@ -59,6 +60,7 @@ export function covarianceEigenvalues(data: ArrayLike<number>, D: number, rows: 
     ev = symmetricEigenvalues(C, D);
   } else {
     // the n x n Gram matrix has the same non-zero eigenvalues
+    ensureMemory(8 * n * n, `PCA of ${n} points in D = ${D} dimensions through the ${n} x ${n} Gram matrix`, 'Use fewer points (a subsample) or fewer coordinates');
     const G = new Float64Array(n * n);
     for (let a = 0; a < n; a++) for (let b = 0; b <= a; b++) {
       let s = 0;

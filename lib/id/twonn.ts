@@ -1,5 +1,5 @@
 import { warn } from '../runtime/warnings';
-import { checkOptionKeys, optionKeys } from '../options';
+import { describeOptionValue, checkOptionKeys, optionKeys } from '../options';
 import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import { computeNeighborsSync } from '../neighbors';
@@ -201,7 +201,7 @@ export function decimationSizes(N: number, dataFraction: number, nIter?: number 
   }
   const nSubset = rint(N * dataFraction);
   const it = nIter ?? rint(1 / dataFraction);
-  if (!Number.isInteger(it) || it < 1) throw new InputError(`nIter = ${nIter} is not a positive whole number`, 'Pass nIter >= 1');
+  if (!Number.isInteger(it) || it < 1) throw new InputError(`nIter = ${describeOptionValue(nIter)} is not a positive whole number`, 'Pass nIter >= 1');
   if (nSubset < 3) {
     throw new InputError(`A fraction ${dataFraction} of ${N} points leaves ${nSubset} points per subset, fewer than the 3 TwoNN needs`,
       'Use a larger dataFraction');

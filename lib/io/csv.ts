@@ -172,16 +172,53 @@ export function parseCsv(text: string, opts: CsvOptions = {}, source = 'the text
   return makeLoaded(new Matrix(out, n, D), feat.map((j) => names[j]), source, labels, labelIndex >= 0 ? names[labelIndex] : undefined);
 }
 
-/** Reads a CSV / TSV / whitespace-separated text file (gzipped if it ends in .gz). See parseCsv for the options. */
+/**
+ * The text of a CSV file, decoded by its byte-order mark: UTF-8 (with or without the mark),
+ * UTF-16 LE or BE (what Excel's "Unicode text" and PowerShell write). UTF-16 without a mark is
+ * recognised by its zero bytes (every other byte of ASCII text); UTF-32 and other binary content
+ * is refused instead of being read as garbled column names.
+ */
+export function decodeText(buf: Buffer, source: string): string {
+  const tooLarge = (e: unknown): never => {
+    throw new InputError(`${source} is too large to read as text (${(buf.length / 2 ** 20).toFixed(0)} MiB; ${(e as Error).message})`,
+      'Convert it once to a binary format (Arrow / Feather v2 or .npy) and load that: binary files load without parsing and need no string');
+  };
+  const b = buf;
+  if ((b.length >= 4 && b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) || (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff)) {
+    throw new InputError(`${source} is UTF-32 text, which dadalab does not read`, 'Save it as UTF-8 (e.g. in Python: open(path, "w", encoding="utf-8"); in Excel: "CSV UTF-8")');
+  }
+  let encoding: 'utf8' | 'utf16le' | 'utf16be' = 'utf8';
+  let start = 0;
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) start = 3;
+  else if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) { encoding = 'utf16le'; start = 2; }
+  else if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) { encoding = 'utf16be'; start = 2; }
+  else {
+    // no mark: zero bytes at odd (even) positions of the first KiB are UTF-16 LE (BE) ASCII text
+    const n = Math.min(b.length, 1024) & ~1;
+    let zOdd = 0, zEven = 0;
+    for (let i = 0; i < n; i += 2) { if (b[i] === 0) zEven++; if (b[i + 1] === 0) zOdd++; }
+    const half = n / 2;
+    if (half >= 2 && zOdd >= 0.9 * half && zEven === 0) encoding = 'utf16le';
+    else if (half >= 2 && zEven >= 0.9 * half && zOdd === 0) encoding = 'utf16be';
+    else if (zOdd + zEven > 0) {
+      throw new InputError(`${source} holds zero bytes: it is not UTF-8 or UTF-16 text (a binary file, or another encoding)`,
+        'Load binary arrays with loadNpy / loadArrow, or save the table as UTF-8 CSV');
+    }
+  }
+  try {
+    if (encoding === 'utf8') return b.toString('utf8', start);
+    if (encoding === 'utf16le') return b.toString('utf16le', start);
+    const swapped = Buffer.from(b.subarray(start, start + ((b.length - start) & ~1)));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  } catch (e) {
+    return tooLarge(e);
+  }
+}
+
+/** Reads a CSV / TSV / whitespace-separated text file (gzipped if it ends in .gz; UTF-8 or UTF-16). See parseCsv for the options. */
 export function loadCsv(path: string, opts: CsvOptions = {}): LoadedData {
   checkOptionKeys(opts, CSV_KEYS, 'loadCsv');
   const buf = readInput(path, { gunzip: true });
-  let text: string;
-  try {
-    text = buf.toString('utf8');
-  } catch (e) {
-    throw new InputError(`${path} is too large to read as text (${(buf.length / 2 ** 20).toFixed(0)} MiB; ${(e as Error).message})`,
-      'Convert it once to a binary format (Arrow / Feather v2 or .npy) and load that: binary files load without parsing and need no string');
-  }
-  return parseCsv(text, opts, path);
+  return parseCsv(decodeText(buf, path), opts, path);
 }

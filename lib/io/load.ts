@@ -1,6 +1,6 @@
 import { InputError } from '../errors';
 import { ARROW_LOAD_KEYS, loadArrow, loadArrowColumn, type ArrowLoadOptions } from './arrow';
-import { CSV_KEYS, loadCsv, parseCsv, type CsvOptions } from './csv';
+import { CSV_KEYS, decodeText, loadCsv, parseCsv, type CsvOptions } from './csv';
 import { checkOptionKeys } from '../options';
 import { readInput } from './files';
 import { loadNpy, loadNpyVector, npyToMatrix } from './npy';
@@ -96,7 +96,7 @@ export function loadLabels(path: string, opts: { column?: string | number } = {}
   if (format === 'arrow') {
     return loadArrowColumn(path, opts.column);
   }
-  const text = readInput(path, { gunzip: true }).toString('utf8');
+  const text = decodeText(readInput(path, { gunzip: true }), path);
   return parseCsv(text, { labels: opts.column ?? 0 }, path, true).labels!;
 }
 

@@ -25,9 +25,17 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
     throw new InputError(`${source} is not a NumPy .npy file (no \\x93NUMPY magic)`, 'Save arrays with numpy.save, or use loadCsv/loadArrow for other formats');
   }
   const major = buf[6];
+  if (major < 1 || major > 3) {
+    throw new InputError(`${source} has .npy format version ${major}.${buf[7]}, which dadalab does not read (1.0 to 3.0)`, 'Re-save it with numpy.save');
+  }
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
+  if (buf.length < headerStart) throw new InputError(`${source} is truncated inside its .npy preamble (${buf.length} bytes)`, 'Re-save or re-copy the file');
+  const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+  if (headerStart + headerLen > buf.length) {
+    throw new InputError(`${source} is damaged or truncated: its .npy header length is ${headerLen} bytes but only ${buf.length - headerStart} bytes follow the preamble`,
+      'Re-save or re-copy the file');
+  }
   const header = Buffer.from(buf.buffer, buf.byteOffset + headerStart, headerLen).toString('latin1');
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1] === 'True';
@@ -35,7 +43,12 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   if (!descr || shapeStr === undefined) {
     throw new InputError(`${source} has an unreadable .npy header: ${header.trim()}`, 'Re-save it with numpy.save');
   }
-  const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const dims = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const shape = dims.map((t) => (/^\d+L?$/.test(t) ? Number(t.replace('L', '')) : NaN));
+  if (shape.some((v) => !Number.isSafeInteger(v))) {
+    throw new InputError(`${source} has an invalid .npy shape (${shapeStr}): each dimension must be a whole number >= 0`,
+      'The file is damaged or was not written by numpy.save: re-save it');
+  }
   const endian = descr[0];
   const code = descr.slice(1);
   if (code === 'O') {
@@ -51,7 +64,7 @@ export function parseNpy(buf: Uint8Array, source = 'the .npy data'): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = headerStart + headerLen;
   const byteLen = count * spec.bytes;
-  if (buf.length - offset < byteLen) {
+  if (!Number.isSafeInteger(byteLen) || buf.length - offset < byteLen) {
     throw new InputError(`${source} is truncated: its header promises ${count} values (${byteLen} bytes) but ${buf.length - offset} bytes follow`,
       'Re-save or re-copy the file');
   }
@@ -107,7 +120,12 @@ export function loadNpyVector(path: string): Labels {
 
 function parseUnicode(buf: Uint8Array, header: string, offset: number, width: number, descr: string, fortran: boolean, source: string): NpyArray {
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '';
-  const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const dims = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const shape = dims.map((t) => (/^\d+L?$/.test(t) ? Number(t.replace('L', '')) : NaN));
+  if (shape.some((v) => !Number.isSafeInteger(v))) {
+    throw new InputError(`${source} has an invalid .npy shape (${shapeStr}): each dimension must be a whole number >= 0`,
+      'The file is damaged or was not written by numpy.save: re-save it');
+  }
   const count = shape.reduce((a, b) => a * b, 1);
   if (buf.length - offset < count * width * 4) {
     throw new InputError(`${source} is truncated`, 'Re-save or re-copy the file');

@@ -7,6 +7,7 @@ import { asMatrix, validateCoordinates, type MatrixLike } from '../matrix';
 import { checkpoint } from '../runtime/progress';
 import { pairDistance } from './distance';
 import { parseMetric, type Metric } from './metrics';
+import { scaleForSearch } from './scale';
 import { parseWorkers, resolveNeighborOptions, TINY_N, wasmMetric, type NeighborOptions } from './options';
 import { getPool } from './pool';
 import { rankBlocks } from './rankblocks';
@@ -33,8 +34,10 @@ export interface CountRanksOptions {
  * distance row per point in JS. The same numbers either way.
  */
 export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, k: number, opts: CountRanksOptions = {}): Promise<Float64Array> {
-  const X = asMatrix(data);
-  validateCoordinates(X, 2);
+  const X0 = asMatrix(data);
+  validateCoordinates(X0, 2);
+  // ranks do not depend on the scale; far from 1 the squares would overflow or underflow (scale.ts)
+  const X = scaleForSearch(X0, parseMetric(opts.metric), null).X;
   const N = X.rows, D = X.cols;
   if (!Number.isInteger(k) || k < 1 || targets.length !== N * k) {
     throw new DadalabError(`The targets hold ${targets.length} entries, not N x k = ${N} x ${k}`, 'Pass k target indices per point (-1 to skip)');

@@ -1,12 +1,14 @@
 /** Cross queries: the k nearest rows of X for each row of Q (no self exclusion). */
 import { DadalabError } from '../errors';
 import { checkOptionKeys } from '../options';
-import { asMatrix, validateCoordinates, type MatrixLike } from '../matrix';
+import { asMatrix, validateCoordinates, type Matrix, type MatrixLike } from '../matrix';
+import { rescaleDistances, scaleForSearch } from './scale';
 import { checkpoint, startProgress } from '../runtime/progress';
 import { bruteForceCross } from './brute';
 import { KdTree, kdTreeCross } from './kdtree';
 import { parseMetric, parsePeriod, type Metric } from './metrics';
-import { bruteBlockRows, kdBlockRows, parsePrecision, parseWorkers, pickEngine, setNeighborStats, TINY_N, type NeighborOptions } from './options';
+import { ensureMemory } from '../runtime/memory';
+import { bruteBlockRows, kdBlockRows, neighborSearchBytes, parsePrecision, parseWorkers, pickEngine, setNeighborStats, TINY_N, type NeighborOptions } from './options';
 import { wasmAsync } from './rowblocks';
 
 
@@ -26,23 +28,28 @@ export interface CrossNeighbors {
  */
 export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: number,
   opts: Omit<NeighborOptions, 'maxk' | 'symmetric'> = {}): Promise<CrossNeighbors> {
-  // no `symmetric`: a cross query has no pair to compute once (refused as unknown rather than ignored)
   checkOptionKeys(opts, ['metric', 'period', 'signal', 'engine', 'precision', 'workers'], 'crossNeighbors');
-  const Q = asMatrix(queries), X = asMatrix(data);
-  validateCoordinates(X, 1);
-  validateCoordinates(Q, 1);
-  if (Q.cols !== X.cols) {
-    throw new DadalabError(`The query points have ${Q.cols} coordinates but the data have ${X.cols}`,
+  // no `symmetric`: a cross query has no pair to compute once (refused as unknown rather than ignored)
+  const Q0 = asMatrix(queries), X0 = asMatrix(data);
+  validateCoordinates(X0, 1);
+  validateCoordinates(Q0, 1, 'The query points');
+  if (Q0.cols !== X0.cols) {
+    throw new DadalabError(`The query points have ${Q0.cols} coordinates but the data have ${X0.cols}`,
       'Pass query points with the same features, in the same order, as the data');
   }
-  const N = X.rows, M = Q.rows;
+  const N = X0.rows, M = Q0.rows;
   if (!Number.isInteger(k) || k < 1 || k > N) {
     throw new DadalabError(`k = ${k} neighbours asked for, but the data have N = ${N} points`, `Pass k between 1 and ${N}`);
   }
   const metric = parseMetric(opts.metric);
-  const period = parsePeriod(opts.period, X.cols, metric);
+  // far from 1 the squares overflow or underflow: search on 2^-e X, distances back times 2^e (scale.ts)
+  const s = scaleForSearch(X0, metric, parsePeriod(opts.period, X0.cols, metric), Q0);
+  const X = s.X, Q = s.Q as Matrix, period = s.period;
   const engine = pickEngine(N * M <= TINY_N * TINY_N ? 1 : N, X.cols, metric, period, opts.engine);
   const precision = parsePrecision(opts.precision), workers = parseWorkers(opts.workers);
+  ensureMemory(M * k * 12 + neighborSearchBytes(N + M, X.cols, { maxk: k, engine, precision }, false),
+    `crossNeighbors of ${M} query points among ${N} points x ${X.cols} coordinates with k = ${k} (${engine} engine)`,
+    'Query fewer points at a time, lower k, or reduce D first (e.g. PCA)');
   const dist = new Float64Array(M * k), ind = new Int32Array(M * k);
   const bar = startProgress('neighbours', M);
   let fallbackRows = 0;
@@ -65,5 +72,6 @@ export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: n
     bar.finish();
   }
   setNeighborStats({ engine, precision, workers: engine === 'wasm' ? workers : 0, fallbackRows, symmetric: false });
-  return Object.freeze({ nQueries: M, k, distances: dist, indices: ind, metric, period });
+  rescaleDistances(dist, s.up);
+  return Object.freeze({ nQueries: M, k, distances: dist, indices: ind, metric, period: parsePeriod(opts.period, X0.cols, metric) });
 }

@@ -1,4 +1,4 @@
-import { Matrix } from '../matrix';
+import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 
 export interface Dedupe {
   /** The distinct rows, in their original order (first copy kept). */
@@ -44,7 +44,8 @@ function sameRow(words: Uint32Array, i: number, j: number, w: number, f64: boole
  * -0 and +0 count as the same coordinate; NaN rows are refused earlier by the estimators). Rows
  * are bucketed by a hash of their bits and compared word by word within a bucket: O(N D).
  */
-export function dedupe(X: Matrix): Dedupe {
+export function dedupe(coordinates: MatrixLike): Dedupe {
+  const X = asMatrix(coordinates);
   const d = X.data;
   const f64 = d.BYTES_PER_ELEMENT === 8;
   const words = new Uint32Array(d.buffer, d.byteOffset, d.length * (d.BYTES_PER_ELEMENT / 4));
@@ -77,7 +78,7 @@ export function dedupe(X: Matrix): Dedupe {
 }
 
 /** The groups of identical rows (empty when all points are distinct). */
-export function findDuplicates(X: Matrix): Int32Array[] {
+export function findDuplicates(X: MatrixLike): Int32Array[] {
   return dedupe(X).groups;
 }
 

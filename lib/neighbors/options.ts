@@ -2,12 +2,14 @@
  * Options of the neighbour engine: checking them, DADApy's defaults, the engine 'auto' picks, and
  * the statistics of the last search (lastNeighborStats).
  */
+import { numberInRange, positiveInteger } from '../options';
 import { DadalabError } from '../errors';
 import { validateCoordinates, type Matrix } from '../matrix';
 import { hammingEngine, parseMetric, parsePeriod, type Metric } from './metrics';
 import { defaultWorkerCount } from './pool';
 import { nativeKernelPath } from './native';
 import { knnKernelUsesFma, loadKnnModule, type Precision, type WasmMetric } from './wasm';
+import { ensureArrayLength, ensureMemory } from '../runtime/memory';
 
 export type Engine = 'auto' | 'exact-js' | 'kdtree' | 'wasm';
 export const ENGINES: readonly Engine[] = ['auto', 'exact-js', 'kdtree', 'wasm'];
@@ -105,22 +107,16 @@ export function parsePrecision(p: string | undefined): Precision {
 }
 
 
-export function parseWorkers(w: number | undefined): number {
+export function parseWorkers(w: unknown): number {
   if (w === undefined) return defaultWorkerCount();
-  if (!Number.isInteger(w) || w < 0 || w > 64) {
-    throw new DadalabError(`workers = ${w} is not a whole number between 0 and 64`, 'Pass workers: 0 (this thread), 1 or 2');
-  }
-  return w;
+  return numberInRange(w, 'workers', 0, 64, { integer: true });
 }
 
 /** Checks data and options and fills in DADApy's defaults. */
 export function resolveNeighborOptions(X: Matrix, opts: NeighborOptions = {}): ResolvedNeighborOptions {
   validateCoordinates(X, 2);
   const N = X.rows;
-  const maxk = opts.maxk ?? Math.min(100, N - 1);
-  if (!Number.isInteger(maxk) || maxk < 1) {
-    throw new DadalabError(`maxk = ${maxk} is not a positive whole number`, 'Pass maxk >= 1');
-  }
+  const maxk = opts.maxk === undefined ? Math.min(100, N - 1) : positiveInteger(opts.maxk, 'maxk');
   if (maxk >= N) {
     throw new DadalabError(`maxk = ${maxk} but there are only N = ${N} points: each point has at most N - 1 = ${N - 1} neighbours`,
       `Pass maxk <= ${N - 1}`);
@@ -132,6 +128,45 @@ export function resolveNeighborOptions(X: Matrix, opts: NeighborOptions = {}): R
 }
 
 export const BLOCK_ROWS = 256;
+
+/**
+ * Bytes an exact search of N points in D dimensions needs besides the coordinates themselves:
+ * the table (N x (maxk + 1) float64 distances and int32 indices) when `withTable`, plus the
+ * engine's working memory: the WebAssembly engine's copy of the data (kernel values, norms, the
+ * float64 originals; wasm.ts prepareWasm) and its resident candidate buffers (about N k' (es + 4 + 8)
+ * with C = 1.5 k' slots, k' = k + max(16, k / 4)) and the strips (<= 96 MiB); the kd-tree's copy
+ * of the data and its index arrays. An estimate for refusing early, not an exact account.
+ */
+export function neighborSearchBytes(N: number, D: number, r: Pick<ResolvedNeighborOptions, 'maxk' | 'engine' | 'precision'>, withTable: boolean): number {
+  const table = withTable ? N * (r.maxk + 1) * 12 : 0;
+  if (r.engine === 'wasm') {
+    const es = r.precision === 'float64' ? 8 : 4;
+    const Dp = Math.ceil(D / 4) * 4;
+    const kp = Math.min(N - 1, r.maxk + Math.max(16, r.maxk >> 2));
+    const C = kp + Math.max(32, kp >> 1);
+    const data = N * (Dp * es + es + D * 8 + 8);
+    // resident for the symmetric tiles, which the drivers use only up to 1.5 GiB (tables) or 512 MiB (streamed blocks)
+    const buffers = Math.min(N * (C * (es + 4) + 16 + kp * 8), withTable ? 1.5 * 2 ** 30 : 2 ** 29);
+    return table + data + buffers + Math.min(N * N * 2, 96 * 2 ** 20);
+  }
+  if (r.engine === 'kdtree') return table + N * (D * 8 + 8);
+  return table;
+}
+
+/**
+ * Refuses, before anything is allocated, a search whose table or working memory cannot fit the
+ * memory budget (lib/runtime/memory.ts), or whose table exceeds one typed array.
+ */
+export function ensureNeighborMemory(N: number, D: number, r: ResolvedNeighborOptions, withTable: boolean, where: string): void {
+  const alternative = withTable
+    ? `Lower maxk (now ${r.maxk}), reduce D first (e.g. PCA), stream the rows with forEachNeighborBlock, or work on a subsample`
+    : 'Reduce D first (e.g. PCA), lower maxk, or work on a subsample';
+  if (withTable) {
+    ensureArrayLength(N * (r.maxk + 1), `${where} on ${N} points with maxk = ${r.maxk} needs a ${N} x ${r.maxk + 1} neighbour table`, alternative);
+  }
+  ensureMemory(neighborSearchBytes(N, D, r, withTable),
+    `${where} on ${N} points x ${D} coordinates with maxk = ${r.maxk} (${r.engine} engine${withTable ? `, a ${N} x ${r.maxk + 1} table` : ''})`, alternative);
+}
 
 /** Rows per block of the exact JS brute force: about 5e7 pair-coordinates (~50-100 ms), so interrupts land quickly. */
 export function bruteBlockRows(N: number, D: number): number {

@@ -1,5 +1,5 @@
-import { checkOptionKeys } from '../options';
-import { DadalabError, listSome } from '../errors';
+import { checkOptionKeys, positiveInteger } from '../options';
+import { InputError, listSome } from '../errors';
 import { makeTable, type NeighborTable } from './table';
 
 type Table2D = ArrayLike<ArrayLike<number>> | { data: ArrayLike<number>; rows: number; cols: number };
@@ -7,13 +7,13 @@ type Table2D = ArrayLike<ArrayLike<number>> | { data: ArrayLike<number>; rows: n
 function flatten(x: Table2D, what: string): { data: ArrayLike<number>; rows: number; cols: number } {
   if ('rows' in x && 'cols' in x && 'data' in x) return x;
   const rows = (x as ArrayLike<ArrayLike<number>>).length;
-  if (rows === 0) throw new DadalabError(`The precomputed ${what} table is empty`, 'Pass one row per point');
+  if (rows === 0) throw new InputError(`The precomputed ${what} table is empty`, 'Pass one row per point');
   const cols = (x as ArrayLike<ArrayLike<number>>)[0].length;
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const r = (x as ArrayLike<ArrayLike<number>>)[i];
     if (r.length !== cols) {
-      throw new DadalabError(`Row ${i} of the precomputed ${what} table has ${r.length} entries but row 0 has ${cols}`,
+      throw new InputError(`Row ${i} of the precomputed ${what} table has ${r.length} entries but row 0 has ${cols}`,
         'Every row must have the same number of neighbours');
     }
     for (let j = 0; j < cols; j++) out[i * cols + j] = r[j];
@@ -41,19 +41,19 @@ export function fromPrecomputed(distances: Table2D, indices: Table2D, opts: Prec
   const D = flatten(distances, 'distances');
   const I = flatten(indices, 'indices');
   if (D.rows !== I.rows || D.cols !== I.cols) {
-    throw new DadalabError(`The precomputed distances are ${D.rows} x ${D.cols} but the indices are ${I.rows} x ${I.cols}`,
+    throw new InputError(`The precomputed distances are ${D.rows} x ${D.cols} but the indices are ${I.rows} x ${I.cols}`,
       'Pass two tables of the same shape (one row per point, one column per neighbour)');
   }
   const includesSelf = opts.includesSelf ?? true;
   const n = D.rows;
   const available = includesSelf ? D.cols - 1 : D.cols;
   if (available < 1) {
-    throw new DadalabError(`The precomputed table has ${D.cols} column${D.cols === 1 ? '' : 's'}, no neighbours beyond the point itself`,
+    throw new InputError(`The precomputed table has ${D.cols} column${D.cols === 1 ? '' : 's'}, no neighbours beyond the point itself`,
       'Compute at least 2 columns (self + 1 neighbour)');
   }
-  const maxk = opts.maxk ?? available;
-  if (!Number.isInteger(maxk) || maxk < 1 || maxk > available) {
-    throw new DadalabError(`maxk = ${maxk} but the precomputed table holds ${available} neighbours per point`,
+  const maxk = opts.maxk === undefined ? available : positiveInteger(opts.maxk, 'maxk', 'fromPrecomputed');
+  if (maxk > available) {
+    throw new InputError(`maxk = ${maxk} but the precomputed table holds ${available} neighbours per point`,
       `Choose maxk between 1 and ${available}`);
   }
   const w = maxk + 1;
@@ -76,22 +76,59 @@ export function fromPrecomputed(distances: Table2D, indices: Table2D, opts: Prec
     for (let j = 1; j < w; j++) if (dist[i * w + j] < dist[i * w + j - 1]) { unsorted.push(i); break; }
   }
   if (outOfRange.length) {
-    throw new DadalabError(`The precomputed indices of rows ${listSome(outOfRange)} point outside 0..${n - 1}`,
+    throw new InputError(`The precomputed indices of rows ${listSome(outOfRange)} point outside 0..${n - 1}`,
       'Indices must refer to rows of the same data set (faiss returns -1 for missing neighbours: search more candidates)');
   }
   if (badDist.length) {
-    throw new DadalabError(`The precomputed distances of rows ${listSome(badDist)} are negative, NaN or infinite`,
+    throw new InputError(`The precomputed distances of rows ${listSome(badDist)} are negative, NaN or infinite`,
       'Pass distances, not similarities (for cosine similarity s use 1 - s), with no missing entries');
   }
   if (notSelf.length) {
-    throw new DadalabError(`Column 0 of rows ${listSome(notSelf)} is not the point itself at distance 0`,
+    throw new InputError(`Column 0 of rows ${listSome(notSelf)} is not the point itself at distance 0`,
       'Query the data against themselves so each row starts with its own point (with duplicate points, put the point itself before its copies), or pass { includesSelf: false } to have the self column added');
   }
   if (unsorted.length) {
-    throw new DadalabError(`The precomputed distances of rows ${listSome(unsorted)} are not sorted in increasing order`,
+    throw new InputError(`The precomputed distances of rows ${listSome(unsorted)} are not sorted in increasing order`,
       'Sort each row by distance (and its indices with it) before passing the table');
   }
   return makeTable(n, maxk, dist, ind, 'precomputed', null);
+}
+
+/**
+ * Refuses a full distance matrix that is not one: NaN, infinite or negative entries, a diagonal
+ * that is not zero, or M[i][j] != M[j][i]. Small rounding is tolerated (a matrix computed in
+ * float32 or by GEMM): diagonal entries up to 1e-6 of the row's smallest other distance, and
+ * asymmetry up to 1e-6 relative.
+ */
+function checkDistanceMatrix(M: { data: ArrayLike<number>; rows: number }): void {
+  const n = M.rows, x = M.data;
+  const bad: number[] = [], diag: number[] = [], asym: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let minOff = Infinity;
+    for (let j = 0; j < n; j++) {
+      const v = Number(x[i * n + j]);
+      if (!(v >= 0) || v === Infinity) { bad.push(i); break; }
+      if (j !== i && v < minOff) minOff = v;
+    }
+    if (bad.length && bad[bad.length - 1] === i) continue;
+    if (Number(x[i * n + i]) > 1e-6 * (Number.isFinite(minOff) ? minOff : 1)) diag.push(i);
+    for (let j = i + 1; j < n && asym.length < 5; j++) {
+      const a = Number(x[i * n + j]), b = Number(x[j * n + i]);
+      if (Math.abs(a - b) > 1e-6 * Math.max(a, b)) asym.push(`[${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
+    }
+  }
+  if (bad.length) {
+    throw new InputError(`The distance matrix has NaN, infinite or negative entries in rows ${listSome(bad)}`,
+      'Pass distances, not similarities (for cosine similarity s use 1 - s), with no missing entries');
+  }
+  if (diag.length) {
+    throw new InputError(`The distance matrix's diagonal is not zero in rows ${listSome(diag)} (e.g. [${diag[0]}][${diag[0]}] = ${Number(x[diag[0] * n + diag[0]])})`,
+      'Pass the full N x N matrix of pairwise distances, each point at distance 0 from itself (not a similarity or a kernel matrix)');
+  }
+  if (asym.length) {
+    throw new InputError(`The distance matrix is not symmetric: ${asym.join('; ')}`,
+      'Pass a symmetric matrix of pairwise distances (for a one-way dissimilarity, symmetrise it first, e.g. (M + Mᵀ) / 2)');
+  }
 }
 
 /**
@@ -101,13 +138,14 @@ export function fromPrecomputed(distances: Table2D, indices: Table2D, opts: Prec
 export function fromDistanceMatrix(matrix: Table2D, maxk?: number): NeighborTable {
   const M = flatten(matrix, 'distance matrix');
   if (M.rows !== M.cols) {
-    throw new DadalabError(`The distance matrix is ${M.rows} x ${M.cols}, not square`, 'Pass the full N x N matrix of pairwise distances');
+    throw new InputError(`The distance matrix is ${M.rows} x ${M.cols}, not square`, 'Pass the full N x N matrix of pairwise distances');
   }
   const n = M.rows;
-  const k = maxk ?? Math.min(100, n - 1);
-  if (k < 1 || k > n - 1) {
-    throw new DadalabError(`maxk = ${k} but there are ${n} points`, `Choose maxk between 1 and ${n - 1}`);
+  const k = maxk === undefined ? Math.min(100, n - 1) : positiveInteger(maxk, 'maxk', 'A full distance matrix');
+  if (k > n - 1) {
+    throw new InputError(`maxk = ${k} but there are ${n} points`, `Choose maxk between 1 and ${n - 1}`);
   }
+  checkDistanceMatrix(M);
   const w = k + 1;
   const dist = new Float64Array(n * w), ind = new Int32Array(n * w);
   const order = new Int32Array(n - 1);

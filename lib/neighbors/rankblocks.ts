@@ -5,6 +5,7 @@
  * and stored, while N^2 / 2 values fit STRIPS_MAX_BYTES) or the row blocks, with the window
  * mode of ranks.ts on the workers; other engines compute full rows and pick the columns.
  */
+import { describeOptionValue } from '../options';
 import { DadalabError } from '../errors';
 import { asMatrix, type MatrixLike } from '../matrix';
 import { startProgress } from '../runtime/progress';
@@ -13,6 +14,7 @@ import { resolveNeighborOptions, setNeighborStats, type NeighborOptions, type Ne
 import { wasmAsync } from './rowblocks';
 import { symAsync, symBlocks } from './tiles';
 import { forEachNeighborBlock } from './search';
+import { rescaleDistances, scaleForSearch } from './scale';
 import { stripsAsync, type RankCount } from './strips';
 import { exactRankRow, finishRanksFrom, rankOutputs, rankScratch, rowViews, slotLayout, type RankPlan, type WasmPlan } from './wasm';
 
@@ -47,26 +49,33 @@ export async function forEachNeighborRankBlock(data: MatrixLike, opts: NeighborR
 export async function rankBlocks(data: MatrixLike, opts: NeighborRankOptions,
   cb: (r0: number, r1: number, rankDistances: Float64Array, keepDistances: Float64Array | null, keepIndices: Int32Array | null) => void | Promise<void>,
   count?: RankCount): Promise<boolean> {
-  const X = asMatrix(data);
-  const N = X.rows;
+  const X0 = asMatrix(data);
+  const N = X0.rows;
   const rk = Array.from(opts.ranks ?? [], Number);
   if (rk.length === 0) throw new DadalabError('No neighbour ranks were asked for', 'Pass ranks: e.g. [1, 2, 4, 8]');
   for (const q of rk) {
     if (!Number.isInteger(q) || q < 1 || q >= N) {
-      throw new DadalabError(`Neighbour rank ${q} is not a whole number between 1 and N - 1 = ${N - 1}`, `Pass ranks between 1 and ${N - 1}`);
+      throw new DadalabError(`Neighbour rank ${describeOptionValue(q)} is not a whole number between 1 and N - 1 = ${N - 1}`, `Pass ranks between 1 and ${N - 1}`);
     }
   }
   const maxk = Math.max(...rk);
   const keep = opts.keep ?? 0;
   if (!Number.isInteger(keep) || keep < 0 || keep > maxk) {
-    throw new DadalabError(`keep = ${keep} is not a whole number between 0 and the largest rank ${maxk}`, `Pass keep between 0 and ${maxk}`);
+    throw new DadalabError(`keep = ${describeOptionValue(keep)} is not a whole number between 0 and the largest rank ${maxk}`, `Pass keep between 0 and ${maxk}`);
   }
-  const r = resolveNeighborOptions(X, { ...opts, maxk });
+  const r = resolveNeighborOptions(X0, { ...opts, maxk });
+  // far from 1 the squares overflow or underflow: search on 2^-e X, distances back times 2^e (scale.ts)
+  const s = scaleForSearch(X0, r.metric, r.period);
+  const X = s.X;
+  if (s.up !== 1) {
+    const inner = cb;
+    cb = (r0, r1, rd, kD, kI) => { rescaleDistances(rd, s.up); rescaleDistances(kD, s.up); return inner(r0, r1, rd, kD, kI); };
+  }
   const R = rk.length, kw = keep + 1;
   if (count && (r.engine !== 'wasm' || opts.symmetric === false)) return false;
   if (r.engine !== 'wasm') {
     const w = maxk + 1;
-    await forEachNeighborBlock(X, { ...opts, maxk, symmetric: false }, async (r0, r1, d, ix) => {
+    await forEachNeighborBlock(X, { ...opts, period: s.period, maxk, symmetric: false }, async (r0, r1, d, ix) => {
       const n = r1 - r0, out = new Float64Array(n * R);
       const kD = keep > 0 ? new Float64Array(n * kw) : null, kI = keep > 0 ? new Int32Array(n * kw) : null;
       for (let i = 0; i < n; i++) {

@@ -12,9 +12,10 @@ import { bruteForceRows } from './brute';
 import { TopK } from './heap';
 import { KdTree, kdTreeRows } from './kdtree';
 import { KD_PARALLEL_MIN, kdTreeRowsParallel } from './kdrows';
-import { BLOCK_ROWS, bruteBlockRows, kdBlockRows, resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath, type ResolvedNeighborOptions } from './options';
+import { BLOCK_ROWS, bruteBlockRows, ensureNeighborMemory, kdBlockRows, resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath, type ResolvedNeighborOptions } from './options';
 import { wasmAsync, wasmSync } from './rowblocks';
 import { makeTable, type NeighborTable } from './table';
+import { rescaleDistances, scaleForSearch } from './scale';
 import { stripsAsync } from './strips';
 import { symAsync, symBlocks, symSync } from './tiles';
 
@@ -28,9 +29,12 @@ export function table(X: Matrix, r: ResolvedNeighborOptions, d: Float64Array, ix
  */
 export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {}): NeighborTable {
   checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighborsSync');
-  const X = asMatrix(data);
-  const r = resolveNeighborOptions(X, opts);
-  const { maxk, metric, period } = r;
+  const X0 = asMatrix(data);
+  const r = resolveNeighborOptions(X0, opts);
+  ensureNeighborMemory(X0.rows, X0.cols, r, true, 'computeNeighborsSync');
+  const { maxk, metric } = r;
+  const s = scaleForSearch(X0, metric, r.period);
+  const X = s.X, period = s.period;
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
   let fallbackRows = 0, symmetric = false, path: NeighborPath = null;
@@ -47,7 +51,8 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
     bruteForceRows(X, maxk, metric, period, 0, N, dist, ind);
   }
   setNeighborStats({ engine: r.engine, precision: r.precision, workers: 0, fallbackRows, symmetric, path });
-  return table(X, r, dist, ind);
+  rescaleDistances(dist, s.up);
+  return table(X0, r, dist, ind);
 }
 
 /**
@@ -57,9 +62,12 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
  */
 export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions = {}): Promise<NeighborTable> {
   checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighbors');
-  const X = asMatrix(data);
-  const r = resolveNeighborOptions(X, opts);
-  const { maxk, metric, period } = r;
+  const X0 = asMatrix(data);
+  const r = resolveNeighborOptions(X0, opts);
+  ensureNeighborMemory(X0.rows, X0.cols, r, true, 'computeNeighbors');
+  const { maxk, metric } = r;
+  const s = scaleForSearch(X0, metric, r.period);
+  const X = s.X, period = s.period;
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
   const bar = startProgress('neighbours', N);
@@ -101,7 +109,8 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
     bar.finish();
   }
   setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' || (r.engine === 'kdtree' && N >= KD_PARALLEL_MIN) ? r.workers : 0, fallbackRows, symmetric, path });
-  return table(X, r, dist, ind);
+  rescaleDistances(dist, s.up);
+  return table(X0, r, dist, ind);
 }
 
 /**
@@ -110,9 +119,16 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
  */
 export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptions,
   cb: (r0: number, r1: number, distances: Float64Array, indices: Int32Array) => void | Promise<void>): Promise<void> {
-  const X = asMatrix(data);
-  const r = resolveNeighborOptions(X, opts);
-  const { maxk, metric, period } = r;
+  const X0 = asMatrix(data);
+  const r = resolveNeighborOptions(X0, opts);
+  ensureNeighborMemory(X0.rows, X0.cols, r, false, 'forEachNeighborBlock');
+  const { maxk, metric } = r;
+  const s = scaleForSearch(X0, metric, r.period);
+  const X = s.X, period = s.period;
+  if (s.up !== 1) {
+    const inner = cb;
+    cb = (r0, r1, d, ix) => { rescaleDistances(d, s.up); return inner(r0, r1, d, ix); };
+  }
   const w = maxk + 1, N = X.rows, D = X.cols;
   const bar = startProgress('neighbours', N);
   let fallbackRows = 0, symmetric = false, path: NeighborPath = null;

@@ -1,4 +1,4 @@
-import { DadalabError, listSome } from '../errors';
+import { DadalabError, InputError, listSome } from '../errors';
 import type { Metric } from './metrics';
 
 /**
@@ -60,7 +60,7 @@ export function zeroDistanceRows(t: NeighborTable, threshold = 0): Int32Array {
 export function assertNoZeroDistances(t: NeighborTable, what: string): void {
   const rows = zeroDistanceRows(t);
   if (rows.length > 0) {
-    throw new DadalabError(
+    throw new InputError(
       `${what} needs distinct points, but ${rows.length} point${rows.length === 1 ? ' has' : 's have'} a neighbour at distance 0 (duplicates; rows ${listSome(rows)})`,
       'Remove duplicates first: `const { data, kept } = dedupe(X)` keeps the first copy of each point and returns the kept indices so labels stay aligned');
   }
