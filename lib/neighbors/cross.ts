@@ -43,7 +43,8 @@ export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: n
   }
   const metric = parseMetric(opts.metric);
   // far from 1 the squares overflow or underflow: search on 2^-e X, distances back times 2^e (scale.ts)
-  const s = scaleForSearch(X0, metric, parsePeriod(opts.period, X0.cols, metric), Q0);
+  const period0 = parsePeriod(opts.period, X0.cols, metric);
+  const s = scaleForSearch(X0, metric, period0, Q0);
   const X = s.X, Q = s.Q as Matrix, period = s.period;
   const engine = pickEngine(N * M <= TINY_N * TINY_N ? 1 : N, X.cols, metric, period, opts.engine);
   const precision = parsePrecision(opts.precision), workers = parseWorkers(opts.workers);
@@ -73,5 +74,5 @@ export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: n
   }
   setNeighborStats({ engine, precision, workers: engine === 'wasm' ? workers : 0, fallbackRows, symmetric: false });
   rescaleDistances(dist, s.up);
-  return Object.freeze({ nQueries: M, k, distances: dist, indices: ind, metric, period: parsePeriod(opts.period, X0.cols, metric) });
+  return Object.freeze({ nQueries: M, k, distances: dist, indices: ind, metric, period: period0 });
 }

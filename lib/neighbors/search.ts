@@ -23,17 +23,30 @@ export function table(X: Matrix, r: ResolvedNeighborOptions, d: Float64Array, ix
   return makeTable(X.rows, r.maxk, d, ix, r.metric, r.period);
 }
 
+/** The options a table search takes (unknown keys are refused by name). */
+const TABLE_OPTION_KEYS = ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'];
+
+/**
+ * What every table search does first: resolve the options, refuse what cannot fit in memory
+ * (`wholeTable`: the N x (maxk + 1) table is held, not streamed), and bring extreme coordinates
+ * into range (lib/neighbors/scale.ts; `s.up` multiplies the distances back).
+ */
+function prepareSearch(data: MatrixLike, opts: NeighborOptions, where: string, wholeTable: boolean) {
+  const X0 = asMatrix(data);
+  const r = resolveNeighborOptions(X0, opts);
+  ensureNeighborMemory(X0.rows, X0.cols, r, wholeTable, where);
+  const s = scaleForSearch(X0, r.metric, r.period);
+  return { X0, r, s };
+}
+
 /**
  * The exact neighbour table of every point, synchronously on this thread.
  * Column 0 is the point itself; ties are broken by ascending index.
  */
 export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {}): NeighborTable {
-  checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighborsSync');
-  const X0 = asMatrix(data);
-  const r = resolveNeighborOptions(X0, opts);
-  ensureNeighborMemory(X0.rows, X0.cols, r, true, 'computeNeighborsSync');
+  checkOptionKeys(opts, TABLE_OPTION_KEYS, 'computeNeighborsSync');
+  const { X0, r, s } = prepareSearch(data, opts, 'computeNeighborsSync', true);
   const { maxk, metric } = r;
-  const s = scaleForSearch(X0, metric, r.period);
   const X = s.X, period = s.period;
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
@@ -61,12 +74,9 @@ export function computeNeighborsSync(data: MatrixLike, opts: NeighborOptions = {
  * `computeNeighborsSync`.
  */
 export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions = {}): Promise<NeighborTable> {
-  checkOptionKeys(opts, ['maxk', 'metric', 'period', 'signal', 'engine', 'precision', 'workers', 'symmetric'], 'computeNeighbors');
-  const X0 = asMatrix(data);
-  const r = resolveNeighborOptions(X0, opts);
-  ensureNeighborMemory(X0.rows, X0.cols, r, true, 'computeNeighbors');
+  checkOptionKeys(opts, TABLE_OPTION_KEYS, 'computeNeighbors');
+  const { X0, r, s } = prepareSearch(data, opts, 'computeNeighbors', true);
   const { maxk, metric } = r;
-  const s = scaleForSearch(X0, metric, r.period);
   const X = s.X, period = s.period;
   const w = maxk + 1, N = X.rows;
   const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
@@ -119,11 +129,8 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
  */
 export async function forEachNeighborBlock(data: MatrixLike, opts: NeighborOptions,
   cb: (r0: number, r1: number, distances: Float64Array, indices: Int32Array) => void | Promise<void>): Promise<void> {
-  const X0 = asMatrix(data);
-  const r = resolveNeighborOptions(X0, opts);
-  ensureNeighborMemory(X0.rows, X0.cols, r, false, 'forEachNeighborBlock');
+  const { r, s } = prepareSearch(data, opts, 'forEachNeighborBlock', false);
   const { maxk, metric } = r;
-  const s = scaleForSearch(X0, metric, r.period);
   const X = s.X, period = s.period;
   if (s.up !== 1) {
     const inner = cb;
