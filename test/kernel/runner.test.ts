@@ -75,6 +75,25 @@ describe('dadalab run never loses a notebook', () => {
     expect(existsSync(path.join(dir, 'ran')) || existsSync(path.join(dir, 'a', 'ran'))).toBe(false);
   });
 
+  it('refuses a report over any notebook (--html y.ipynb) and a notebook named as a web page, and reads every notebook before running any', async () => {
+    const { dir, text } = folderWith('dadalab-html-nb-', [code("require('fs').writeFileSync('ran', '1')")]);
+    const other = notebook([code("'another notebook'")]);
+    writeFileSync(path.join(dir, 'y.ipynb'), other);
+    const html = await dadalab(['run', 'x.ipynb', '--html', 'y.ipynb'], dir);
+    expect(html.status).toBe(1);
+    expect(html.stderr).toMatch(/--html y\.ipynb names a notebook file, and the report is HTML/);
+    const out = await dadalab(['run', 'x.ipynb', '--out', 'x.html'], dir);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toMatch(/--out x\.html names a web page/);
+    writeFileSync(path.join(dir, 'broken.ipynb'), '{"cells": [');
+    const broken = await dadalab(['run', 'x.ipynb', 'broken.ipynb'], dir);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/broken\.ipynb is not a notebook: invalid JSON/);
+    expect(readFileSync(path.join(dir, 'y.ipynb'), 'utf8')).toBe(other);
+    expect(readFileSync(path.join(dir, 'x.ipynb'), 'utf8')).toBe(text);
+    expect(readdirSync(dir).sort()).toEqual(['broken.ipynb', 'x.ipynb', 'y.ipynb']);
+  });
+
   it('refuses a notebook that is the output of another one in the same run, and writes beside nothing with --out-dir', async () => {
     const { dir } = folderWith('dadalab-pollute-', [code("'a'")], 'a.ipynb');
     writeFileSync(path.join(dir, 'a.out.ipynb'), notebook([code("'old output'")]));
