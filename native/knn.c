@@ -9,14 +9,21 @@
  * 8, the norms) stays below the bound E of the WebAssembly kernel (4 lanes of Dp / 4 steps), so
  * the certified tables are the exact ones, bit for bit, whichever kernel ran.
  *
+ * It also computes, where the CPU allows, the strip values of the symmetric ranks path (vals_f32,
+ * the same values and bound) and the exact float64 distances of float32 candidates (exact_l2):
+ * those are bit for bit asm/knn.ts sq8_f32 (the same eight float64 partial sums, multiply then
+ * add, never fused: this file is compiled with -ffp-contract=off and says so below).
+ *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
  */
 #include <node_api.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 #include <immintrin.h>
 
+#pragma GCC optimize("fp-contract=off")
 #define TARGET __attribute__((target("avx2,fma")))
 
 /* Quickselect: the kp smallest of the n candidates into slots 0..kp-1; returns the largest of them (asm select_f32). */
@@ -154,6 +161,136 @@ TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, 
   }
 }
 
+/*
+ * asm/knn.ts vals_f32: the values |x_i|^2 + |x_j|^2 - 2 x_i.x_j of rows [r0, r1) against columns
+ * [j0, j1) (cache blocks of BJ columns), row i - r0 at rvBase + (i - r0) rsv floats, column j at j - j0.
+ */
+TARGET static void vals(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int r1, int j0, int j1, int BJ, uint32_t rvBase, int rsv) {
+  const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
+  float *RV = (float *)(mem + rvBase);
+  float v[8];
+  for (int jb = j0; jb < j1; jb += BJ) {
+    const int je = jb + BJ < j1 ? jb + BJ : j1;
+    const int je4 = jb + ((je - jb) & ~3);
+    for (int i = r0; i < r1; i += 2) {
+      const int two = i + 1 < r1;
+      const int ib = two ? i + 1 : i;
+      const float *xa0 = X + (size_t)i * Dp, *xa1 = X + (size_t)ib * Dp;
+      const float n0 = Nr[i], n1 = Nr[ib];
+      float *v0 = RV + (size_t)(i - r0) * rsv - j0, *v1 = RV + (size_t)(ib - r0) * rsv - j0;
+      for (int j = jb; j < je4; j += 4) {
+        const float *y0 = X + (size_t)j * Dp;
+        dots2x4(xa0, xa1, y0, y0 + Dp, y0 + 2 * Dp, y0 + 3 * Dp, Dp, v);
+        for (int t = 0; t < 4; t++) {
+          v0[j + t] = n0 + Nr[j + t] - 2 * v[t];
+          if (two) v1[j + t] = n1 + Nr[j + t] - 2 * v[4 + t];
+        }
+      }
+      for (int j = je4; j < je; j++) {
+        const float *yp = X + (size_t)j * Dp;
+        v0[j] = n0 + Nr[j] - 2 * dot1(xa0, yp, Dp);
+        if (two) v1[j] = n1 + Nr[j] - 2 * dot1(xa1, yp, Dp);
+      }
+    }
+  }
+}
+
+/* The end of asm/knn.ts sq8_f32 from element t on, given its partial sums p0..p3 (U) and p4..p7 (V). */
+TARGET static inline double tail8(const float *a, const float *b, int D, int t, __m256d U, __m256d V) {
+  double p[8];
+  _mm256_storeu_pd(p, U);
+  _mm256_storeu_pd(p + 4, V);
+  for (int m = 0; t + m < D; m++) {
+    const double e = (double)a[t + m] - (double)b[t + m];
+    p[m] += e * e;
+  }
+  return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
+/* One sum's step: the partial sums of elements t .. t + 7 of row b against the promoted xa, xb. */
+#define SQ8_STEP(b, U, V) do { \
+    const __m256d e0 = _mm256_sub_pd(xa, _mm256_cvtps_pd(_mm_loadu_ps((b) + t))); \
+    const __m256d e1 = _mm256_sub_pd(xb, _mm256_cvtps_pd(_mm_loadu_ps((b) + t + 4))); \
+    U = _mm256_add_pd(U, _mm256_mul_pd(e0, e0)); \
+    V = _mm256_add_pd(V, _mm256_mul_pd(e1, e1)); \
+  } while (0)
+
+/*
+ * asm/knn.ts exact_l2 for float32 rows: the exact distance of each candidate of rows [i0, i1),
+ * four candidates at a time (independent sums: the adds' latency is hidden, row a promoted once).
+ * Each sum is sq8_f32's: partial sum p_m over elements t = m (mod 8), lanes of U = p0..p3 and
+ * V = p4..p7, (x - y)^2 multiplied then added in float64.
+ */
+TARGET static void exact(uint8_t *mem, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const float *O = (const float *)(mem + orig);
+  for (int i = i0; i < i1; i++) {
+    const float *a = O + (size_t)i * D;
+    const int32_t *h = (const int32_t *)(mem + hi) + (size_t)(i - i0) * C;
+    double *out = (double *)(mem + ed) + (size_t)(i - i0) * kp;
+    int c = 0;
+    for (; c + 4 <= kp; c += 4) {
+      const float *b0 = O + (size_t)h[c] * D, *b1 = O + (size_t)h[c + 1] * D, *b2 = O + (size_t)h[c + 2] * D, *b3 = O + (size_t)h[c + 3] * D;
+      __m256d U0 = _mm256_setzero_pd(), V0 = U0, U1 = U0, V1 = U0, U2 = U0, V2 = U0, U3 = U0, V3 = U0;
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m256d xa = _mm256_cvtps_pd(_mm_loadu_ps(a + t)), xb = _mm256_cvtps_pd(_mm_loadu_ps(a + t + 4));
+        SQ8_STEP(b0, U0, V0);
+        SQ8_STEP(b1, U1, V1);
+        SQ8_STEP(b2, U2, V2);
+        SQ8_STEP(b3, U3, V3);
+      }
+      out[c] = sqrt(tail8(a, b0, D, t, U0, V0));
+      out[c + 1] = sqrt(tail8(a, b1, D, t, U1, V1));
+      out[c + 2] = sqrt(tail8(a, b2, D, t, U2, V2));
+      out[c + 3] = sqrt(tail8(a, b3, D, t, U3, V3));
+    }
+    for (; c < kp; c++) {
+      const float *b = O + (size_t)h[c] * D;
+      __m256d U = _mm256_setzero_pd(), V = U;
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m256d xa = _mm256_cvtps_pd(_mm_loadu_ps(a + t)), xb = _mm256_cvtps_pd(_mm_loadu_ps(a + t + 4));
+        SQ8_STEP(b, U, V);
+      }
+      out[c] = sqrt(tail8(a, b, D, t, U, V));
+    }
+  }
+}
+
+/* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
+static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < count + 1) { napi_throw_error(env, NULL, name); return NULL; }
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, name);
+    return NULL;
+  }
+  for (size_t t = 0; t < count; t++) napi_get_value_int64(env, argv[t + 1], &a[t]);
+  return (uint8_t *)data;
+}
+
+/* vals_f32(memory: Uint8Array, x, nrm, Dp, r0, r1, j0, j1, BJ, rvBase, rsv) */
+static napi_value ValsF32(napi_env env, napi_callback_info info) {
+  int64_t a[10];
+  uint8_t *mem = memArgs(env, info, "vals_f32(memory: Uint8Array over the kernel memory, 10 offsets and sizes)", 10, a);
+  if (mem) vals(mem, (uint32_t)a[0], (uint32_t)a[1], (int)a[2], (int)a[3], (int)a[4], (int)a[5], (int)a[6], (int)a[7], (uint32_t)a[8], (int)a[9]);
+  return NULL;
+}
+
+/* exact_l2_f32(memory: Uint8Array, orig, D, i0, i1, kp, hi, C, ed) */
+static napi_value ExactL2F32(napi_env env, napi_callback_info info) {
+  int64_t a[8];
+  uint8_t *mem = memArgs(env, info, "exact_l2_f32(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a);
+  if (mem) exact(mem, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
+  return NULL;
+}
+
 /* tile_f32(memory: Uint8Array, x, nrm, Dp, i0, i1, j0, j1, kk, hd, hi, BJ, sym, hh, C) */
 static napi_value TileF32(napi_env env, napi_callback_info info) {
   size_t argc = 15;
@@ -183,5 +320,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "supported", ok);
   napi_create_function(env, "tile_f32", NAPI_AUTO_LENGTH, TileF32, NULL, &fn);
   napi_set_named_property(env, exports, "tile_f32", fn);
+  napi_create_function(env, "vals_f32", NAPI_AUTO_LENGTH, ValsF32, NULL, &fn);
+  napi_set_named_property(env, exports, "vals_f32", fn);
+  napi_create_function(env, "exact_l2_f32", NAPI_AUTO_LENGTH, ExactL2F32, NULL, &fn);
+  napi_set_named_property(env, exports, "exact_l2_f32", fn);
   return exports;
 }

@@ -39,7 +39,8 @@ function runRanks(m) { // rows of a slot: rank distances, keep columns and statu
 const exactCandidates = ${exactCandidates.toString()};
 function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
-  if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  if (metric === 0 && origF32 && u8 && nat && nat.exact_l2_f32) nat.exact_l2_f32(u8, origOff, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  else if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
   else exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
 // Stage 2b: the table rows sorted by the kernel (sort_rows), then certified (lib/neighbors/ranks.ts certifyTableRows)
@@ -70,7 +71,7 @@ parentPort.on('message', (m) => {
       origOff = m.origOff; origF32 = m.origF32;
       sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
       D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null;
-      if (m.native && !nat) nat = require(m.native); // the optional native tile kernel (lib/neighbors/native.ts)
+      if (m.native && !nat) nat = require(m.native); // the optional native kernels (lib/neighbors/native.ts): tiles, strip values, exact float32 distances
       u8 = m.native ? new Uint8Array(buf) : null;
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
@@ -86,6 +87,7 @@ parentPort.on('message', (m) => {
       runCount(m.count);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
+      else if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
       else ex[m.fn](...m.args);
     } else if (m.type === 'rankfull') { // rows of the resident buffers: finalise, then the window mode of the ranks
       ex[m.fin](...m.finArgs);
