@@ -20,6 +20,7 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
 
@@ -161,11 +162,83 @@ TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, 
   }
 }
 
+#define TARGET512 __attribute__((target("avx512f,avx2,fma")))
+
+TARGET512 static inline float hsum16(__m512 v) {
+  return _mm512_reduce_add_ps(v);
+}
+
+/*
+ * 4 x 4 dot products of rows a[0..3] with b[0..3] over Dp floats, 16 lanes (AVX-512): each y row
+ * loaded once serves four x rows (half the cache traffic of dots2x4). Its rounding error
+ * (Dp / 16 fused steps, a horizontal sum of 16) is below the bound E of the 4-lane WebAssembly
+ * kernel, like dots2x4's.
+ */
+TARGET512 static inline void dots4x4(const float *const *a, const float *const *b, int Dp, float *out) {
+  __m512 c[4][4];
+  for (int r = 0; r < 4; r++) for (int q = 0; q < 4; q++) c[r][q] = _mm512_setzero_ps();
+  int d = 0;
+  for (; d + 16 <= Dp; d += 16) {
+    const __m512 x0 = _mm512_loadu_ps(a[0] + d), x1 = _mm512_loadu_ps(a[1] + d), x2 = _mm512_loadu_ps(a[2] + d), x3 = _mm512_loadu_ps(a[3] + d);
+    for (int q = 0; q < 4; q++) {
+      const __m512 y = _mm512_loadu_ps(b[q] + d);
+      c[0][q] = _mm512_fmadd_ps(x0, y, c[0][q]);
+      c[1][q] = _mm512_fmadd_ps(x1, y, c[1][q]);
+      c[2][q] = _mm512_fmadd_ps(x2, y, c[2][q]);
+      c[3][q] = _mm512_fmadd_ps(x3, y, c[3][q]);
+    }
+  }
+  if (d < Dp) { /* the last Dp - d (a multiple of 4, below 16) under a mask */
+    const __mmask16 m = (__mmask16)((1u << (Dp - d)) - 1);
+    const __m512 x0 = _mm512_maskz_loadu_ps(m, a[0] + d), x1 = _mm512_maskz_loadu_ps(m, a[1] + d);
+    const __m512 x2 = _mm512_maskz_loadu_ps(m, a[2] + d), x3 = _mm512_maskz_loadu_ps(m, a[3] + d);
+    for (int q = 0; q < 4; q++) {
+      const __m512 y = _mm512_maskz_loadu_ps(m, b[q] + d);
+      c[0][q] = _mm512_fmadd_ps(x0, y, c[0][q]);
+      c[1][q] = _mm512_fmadd_ps(x1, y, c[1][q]);
+      c[2][q] = _mm512_fmadd_ps(x2, y, c[2][q]);
+      c[3][q] = _mm512_fmadd_ps(x3, y, c[3][q]);
+    }
+  }
+  for (int r = 0; r < 4; r++) for (int q = 0; q < 4; q++) out[r * 4 + q] = hsum16(c[r][q]);
+}
+
+/* vals for rows [r0, r0 + 4 * n4) with AVX-512 (see vals below for the layout). */
+TARGET512 static void vals4(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int n4, int j0, int j1, int BJ, uint32_t rvBase, int rsv) {
+  const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
+  float *RV = (float *)(mem + rvBase);
+  float v[16];
+  for (int jb = j0; jb < j1; jb += BJ) {
+    const int je = jb + BJ < j1 ? jb + BJ : j1;
+    for (int i = r0; i < r0 + 4 * n4; i += 4) {
+      const float *a[4] = { X + (size_t)i * Dp, X + (size_t)(i + 1) * Dp, X + (size_t)(i + 2) * Dp, X + (size_t)(i + 3) * Dp };
+      float *out[4];
+      for (int r = 0; r < 4; r++) out[r] = RV + (size_t)(i + r - r0) * rsv - j0;
+      for (int j = jb; j < je; j += 4) {
+        const int nq = je - j < 4 ? je - j : 4;
+        const float *b[4];
+        for (int q = 0; q < 4; q++) b[q] = X + (size_t)(j + (q < nq ? q : 0)) * Dp;
+        dots4x4(a, b, Dp, v);
+        for (int r = 0; r < 4; r++) for (int q = 0; q < nq; q++) out[r][j + q] = Nr[i + r] + Nr[j + q] - 2 * v[r * 4 + q];
+      }
+    }
+  }
+}
+
+static int hasAvx512 = 0;
+
 /*
  * asm/knn.ts vals_f32: the values |x_i|^2 + |x_j|^2 - 2 x_i.x_j of rows [r0, r1) against columns
  * [j0, j1) (cache blocks of BJ columns), row i - r0 at rvBase + (i - r0) rsv floats, column j at j - j0.
  */
 TARGET static void vals(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int r1, int j0, int j1, int BJ, uint32_t rvBase, int rsv) {
+  if (hasAvx512 && r1 - r0 >= 4) { /* rows in fours on AVX-512, the rest (up to 3) below */
+    const int n4 = (r1 - r0) / 4;
+    vals4(mem, x, nrm, Dp, r0, n4, j0, j1, BJ, rvBase, rsv);
+    if (r0 + 4 * n4 == r1) return;
+    rvBase += (uint32_t)(4 * n4) * (uint32_t)rsv * 4;
+    r0 += 4 * n4;
+  }
   const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
   float *RV = (float *)(mem + rvBase);
   float v[8];
@@ -221,15 +294,19 @@ TARGET static inline double tail8(const float *a, const float *b, int D, int t, 
  * Each sum is sq8_f32's: partial sum p_m over elements t = m (mod 8), lanes of U = p0..p3 and
  * V = p4..p7, (x - y)^2 multiplied then added in float64.
  */
-TARGET static void exact(uint8_t *mem, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+#define ROW(j) ((j) >= 0 && (int64_t)(j) < rowsInMemory ? (j) : 0)
+TARGET static void exact(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
   const float *O = (const float *)(mem + orig);
+  /* a candidate index beyond the memory (a buffer's stale slot) reads row 0 instead: its row is
+     not certified anyway (fewer than kp candidates), and the process must not read past the memory */
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 4);
   for (int i = i0; i < i1; i++) {
     const float *a = O + (size_t)i * D;
     const int32_t *h = (const int32_t *)(mem + hi) + (size_t)(i - i0) * C;
     double *out = (double *)(mem + ed) + (size_t)(i - i0) * kp;
     int c = 0;
     for (; c + 4 <= kp; c += 4) {
-      const float *b0 = O + (size_t)h[c] * D, *b1 = O + (size_t)h[c + 1] * D, *b2 = O + (size_t)h[c + 2] * D, *b3 = O + (size_t)h[c + 3] * D;
+      const float *b0 = O + (size_t)ROW(h[c]) * D, *b1 = O + (size_t)ROW(h[c + 1]) * D, *b2 = O + (size_t)ROW(h[c + 2]) * D, *b3 = O + (size_t)ROW(h[c + 3]) * D;
       __m256d U0 = _mm256_setzero_pd(), V0 = U0, U1 = U0, V1 = U0, U2 = U0, V2 = U0, U3 = U0, V3 = U0;
       int t = 0;
       for (; t + 8 <= D; t += 8) {
@@ -245,7 +322,7 @@ TARGET static void exact(uint8_t *mem, uint32_t orig, int D, int i0, int i1, int
       out[c + 3] = sqrt(tail8(a, b3, D, t, U3, V3));
     }
     for (; c < kp; c++) {
-      const float *b = O + (size_t)h[c] * D;
+      const float *b = O + (size_t)ROW(h[c]) * D;
       __m256d U = _mm256_setzero_pd(), V = U;
       int t = 0;
       for (; t + 8 <= D; t += 8) {
@@ -258,7 +335,7 @@ TARGET static void exact(uint8_t *mem, uint32_t orig, int D, int i0, int i1, int
 }
 
 /* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
-static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a) {
+static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a, size_t *memLength) {
   size_t argc = 16;
   napi_value argv[16];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -272,13 +349,15 @@ static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name,
     return NULL;
   }
   for (size_t t = 0; t < count; t++) napi_get_value_int64(env, argv[t + 1], &a[t]);
+  *memLength = length;
   return (uint8_t *)data;
 }
 
 /* vals_f32(memory: Uint8Array, x, nrm, Dp, r0, r1, j0, j1, BJ, rvBase, rsv) */
 static napi_value ValsF32(napi_env env, napi_callback_info info) {
   int64_t a[10];
-  uint8_t *mem = memArgs(env, info, "vals_f32(memory: Uint8Array over the kernel memory, 10 offsets and sizes)", 10, a);
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "vals_f32(memory: Uint8Array over the kernel memory, 10 offsets and sizes)", 10, a, &memLength);
   if (mem) vals(mem, (uint32_t)a[0], (uint32_t)a[1], (int)a[2], (int)a[3], (int)a[4], (int)a[5], (int)a[6], (int)a[7], (uint32_t)a[8], (int)a[9]);
   return NULL;
 }
@@ -286,8 +365,9 @@ static napi_value ValsF32(napi_env env, napi_callback_info info) {
 /* exact_l2_f32(memory: Uint8Array, orig, D, i0, i1, kp, hi, C, ed) */
 static napi_value ExactL2F32(napi_env env, napi_callback_info info) {
   int64_t a[8];
-  uint8_t *mem = memArgs(env, info, "exact_l2_f32(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a);
-  if (mem) exact(mem, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "exact_l2_f32(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a, &memLength);
+  if (mem) exact(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
   return NULL;
 }
 
@@ -316,6 +396,7 @@ NAPI_MODULE_INIT() {
   napi_value fn, ok;
   __builtin_cpu_init();
   const int supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  hasAvx512 = supported && __builtin_cpu_supports("avx512f") && getenv("DADALAB_NATIVE_AVX512") == NULL;
   napi_get_boolean(env, supported, &ok);
   napi_set_named_property(env, exports, "supported", ok);
   napi_create_function(env, "tile_f32", NAPI_AUTO_LENGTH, TileF32, NULL, &fn);

@@ -26,13 +26,21 @@ let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
-function runRanks(m) { // rows of a slot: rank distances, keep columns and status into the slot's output region
+function runRanks(m, e) { // rows of a slot: rank distances, keep columns and status into the slot's output region
   const g = rk, rows = m.rows, R = g.ranks.length, kw = g.keep + 1, o = g.outOff + m.slot * g.outBytes, buf = mem.buffer;
+  // most candidates needed (the keep columns of a table): every candidate's exact distance by the
+  // vectorised kernel first, rows whose buffers are full only (a row with holes is recomputed anyway)
+  let exAll = null;
+  if (e && metric === 0 && 2 * g.keep >= g.kp) {
+    const n = new Int32Array(buf, m.hh, rows * 4);
+    for (let r = 0; r < rows; r++) if (n[r * 4 + 2] >= g.kp) runExact([e[0] + r, e[0] + r + 1, e[2], e[3] + r * e[4] * 4, e[4], e[5] + r * e[2] * 8]);
+    exAll = new Float64Array(buf, e[5], rows * g.kp);
+  }
   rankRows(new Float32Array(buf, m.hd, rows * g.C), new Int32Array(buf, m.hi, rows * g.C), new Float32Array(buf, m.hh, rows * 4),
     new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, sqn, g.sqnMax, g.eCoef, g.u, g.all,
     g.ranks, g.keep, new Float64Array(buf, o, rows * R), new Float64Array(buf, o + g.BR * R * 8, rows * kw),
     new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
-    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti);
+    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti, exAll);
 }
 // Stage 2a: the exact float64 distance of each candidate (euclidean: the kernel's exact_l2; else
 // the function of wasm.ts; both give pairDistance's bits)
@@ -79,7 +87,7 @@ parentPort.on('message', (m) => {
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       ex[m.fn](...m.args);
-      if (m.rank) runRanks(m.rank); else runExact(m.exact);
+      if (m.rank) runRanks(m.rank, m.exact); else runExact(m.exact);
       if (m.finish) runFinish(m.finish);
       if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)

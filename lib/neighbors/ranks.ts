@@ -15,6 +15,9 @@
  * candidates with L(a) <= hi_keep. Typically a few candidates per window instead of all k' get
  * an exact distance (the dominant cost at D = 768 is fetching their rows).
  *
+ * `exAll` (rows x kp), when given, holds the exact distance of every candidate already (the pool
+ * computes them with the vectorised kernel when most candidates are needed, e.g. keep close to k).
+ *
  * `rankRows` runs in the pool's workers: its source text is inlined into the worker (pool.ts),
  * so it must not refer to anything outside its own body (no imports, no module constants).
  */
@@ -23,6 +26,7 @@ export function rankRows(
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, all: boolean,
   ranks: Int32Array, keep: number, outR: Float64Array, keepD: Float64Array, keepI: Int32Array, status: Int32Array,
   s: Float64Array, lo: Float64Array, up: Float64Array, ex: Float64Array, mark: Uint8Array, tmp: Float64Array, ti: Int32Array,
+  exAll: Float64Array | null = null,
 ): void {
   const U64 = 2 ** -53;
   const R = ranks.length, kw = keep + 1, k = ranks[R - 1];
@@ -138,7 +142,9 @@ export function rankRows(
     for (let c = 0; c < kp; c++) {
       if (mark[c] === 0) continue;
       const ob = hi[oh + c] * D;
-      if (metric === 0) {
+      if (exAll !== null) {
+        ex[c] = exAll[r * kp + c]; // computed for every candidate by the caller (the same bits)
+      } else if (metric === 0) {
         ex[c] = Math.sqrt(sq8(orig, oa, ob, D));
       } else {
         let xy = 0, xx = 0, yy = 0;
