@@ -821,6 +821,39 @@ export function symrows_f32(so: usize, B: i32, N: i32, I: i32, rv: usize): void 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rank counting (lib/neighbors/ranks.ts countRanks): of a row of N float32 values, how many are
+// <= lo (certainly closer than the target), and the indices of those neither <= lo nor >= hi
+// (undecided, a NaN too) written at amb, their number at amb + 4 N. lo and hi are float32
+// thresholds the caller rounded outwards from its float64 ones, so the decisions are the same.
+
+export function count_band(row: usize, N: i32, lo: f32, hi: f32, amb: usize): i32 {
+  const L = f32x4.splat(lo), H = f32x4.splat(hi);
+  let cnt = i32x4.splat(0);
+  let na: i32 = 0;
+  let j: i32 = 0;
+  for (; j + 4 <= N; j += 4) {
+    const v = v128.load(row + (<usize>j << 2));
+    const le = f32x4.le(v, L);
+    cnt = i32x4.sub(cnt, le); // le is -1 where true
+    const undecided = v128.not(v128.or(le, f32x4.ge(v, H)));
+    if (v128.any_true(undecided)) {
+      for (let t: i32 = 0; t < 4; t++) {
+        const x = load<f32>(row + (<usize>(j + t) << 2));
+        if (!(x <= lo) && !(x >= hi)) { store<i32>(amb + (<usize>na << 2), j + t); na++; }
+      }
+    }
+  }
+  let c: i32 = i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3);
+  for (; j < N; j++) {
+    const x = load<f32>(row + (<usize>j << 2));
+    if (x <= lo) c++;
+    else if (!(x >= hi)) { store<i32>(amb + (<usize>na << 2), j); na++; }
+  }
+  store<i32>(amb + (<usize>N << 2), na);
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Stage 2 in WebAssembly: the exact float64 euclidean distances of the candidates, and the sort
 // of each row's (distance, index) pairs. The sums follow lib/neighbors/distance.ts sqEuclid's
 // order exactly (eight partial sums p_m over t = m (mod 8) as four float64x2 accumulators, mul

@@ -64,8 +64,11 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
+  // the one pass over each row's values by the kernel's count_band, its list in the row select's scratch
+  const band = c.amb && ex.count_band ? (r, lo, hi) => ex.count_band(c.rv + r * c.N * 4, c.N, lo, hi, c.amb) : null;
   countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
-    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k));
+    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k),
+    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null);
 }
 parentPort.on('message', (m) => {
   try {
