@@ -369,6 +369,43 @@ TARGET512 static void exact512(uint8_t *mem, size_t memLen, uint32_t orig, int D
   }
 }
 
+/*
+ * asm/knn.ts exact_l2 for float64 rows on AVX-512: sq8_f64's eight partial sums are the eight
+ * lanes of one register, multiply then add; four candidates at a time. The same bits.
+ */
+TARGET512 static void exact512_f64(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const double *O = (const double *)(mem + orig);
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 8);
+  for (int i = i0; i < i1; i++) {
+    const double *a = O + (size_t)i * D;
+    const int32_t *h = (const int32_t *)(mem + hi) + (size_t)(i - i0) * C;
+    double *out = (double *)(mem + ed) + (size_t)(i - i0) * kp;
+    for (int c = 0; c < kp; c += 4) {
+      const int nc = kp - c < 4 ? kp - c : 4;
+      const double *b[4];
+      for (int q = 0; q < 4; q++) b[q] = O + (size_t)ROW(h[c + (q < nc ? q : 0)]) * D;
+      __m512d P[4] = { _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd() };
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m512d x = _mm512_loadu_pd(a + t);
+        for (int q = 0; q < 4; q++) {
+          const __m512d e = _mm512_sub_pd(x, _mm512_loadu_pd(b[q] + t));
+          P[q] = _mm512_add_pd(P[q], _mm512_mul_pd(e, e));
+        }
+      }
+      for (int q = 0; q < nc; q++) {
+        double p[8];
+        _mm512_storeu_pd(p, P[q]);
+        for (int m = 0; t + m < D; m++) {
+          const double e = a[t + m] - b[q][t + m];
+          p[m] += e * e;
+        }
+        out[c + q] = sqrt(((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])));
+      }
+    }
+  }
+}
+
 /* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
 static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a, size_t *memLength) {
   size_t argc = 16;
@@ -428,11 +465,22 @@ static napi_value TileF32(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* exact_l2_f64(memory: Uint8Array, orig, D, i0, i1, kp, hi, C, ed): AVX-512 only (exact_l2_f64_supported) */
+static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
+  int64_t a[8];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "exact_l2_f64(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a, &memLength);
+  if (mem && hasAvx512) exact512_f64(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
+  else if (mem) napi_throw_error(env, NULL, "exact_l2_f64 needs AVX-512");
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, ok;
   __builtin_cpu_init();
   const int supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  hasAvx512 = supported && __builtin_cpu_supports("avx512f") && getenv("DADALAB_NATIVE_AVX512") == NULL;
+  const char *no512 = getenv("DADALAB_NATIVE_AVX512"); /* "0": the AVX2 kernels even where AVX-512 is there */
+  hasAvx512 = supported && __builtin_cpu_supports("avx512f") && !(no512 && strcmp(no512, "0") == 0);
   napi_get_boolean(env, supported, &ok);
   napi_set_named_property(env, exports, "supported", ok);
   napi_create_function(env, "tile_f32", NAPI_AUTO_LENGTH, TileF32, NULL, &fn);
@@ -441,5 +489,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "vals_f32", fn);
   napi_create_function(env, "exact_l2_f32", NAPI_AUTO_LENGTH, ExactL2F32, NULL, &fn);
   napi_set_named_property(env, exports, "exact_l2_f32", fn);
+  if (hasAvx512) { /* float64 rows only where one register holds the eight partial sums */
+    napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);
+    napi_set_named_property(env, exports, "exact_l2_f64", fn);
+  }
   return exports;
 }

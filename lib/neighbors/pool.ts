@@ -48,6 +48,7 @@ const exactCandidates = ${exactCandidates.toString()};
 function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
   if (metric === 0 && origF32 && u8 && nat && nat.exact_l2_f32) nat.exact_l2_f32(u8, origOff, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  else if (metric === 0 && !origF32 && u8 && nat && nat.exact_l2_f64) nat.exact_l2_f64(u8, origOff, D, e[0], e[1], e[2], e[3], e[4], e[5]);
   else if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
   else exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
