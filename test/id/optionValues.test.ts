@@ -3,7 +3,7 @@
  * Infinity, -1, 2.5 and '5' to every numeric option of the Data methods): TwoNN's nIter was
  * ignored, the decimation's nMin of NaN gave an empty curve, the Gamma prior took '5' as a string
  * (id 88) and Infinity (id NaN), Gride's d0/d1 of NaN gave NaN ids and d1 = Infinity never ended
- * the bisection. Each is an InputError naming the option and the value.
+ * the bisection, the binomial validation's kBootstrap of Infinity never ended. Each is an InputError naming the option and the value.
  */
 import { describe, expect, it } from 'vitest';
 import { Data } from '../../lib/data';
@@ -63,5 +63,13 @@ describe('numeric options of the ID estimators', () => {
     }
     const r = await new Data(X).returnIdScalingGride({ rangeMax: 16, d0: 0.01, d1: 50 });
     for (const id of r.ids) expect(Number.isFinite(id)).toBe(true);
+  });
+
+  it('the binomial ID: kBootstrap must be a positive whole number (Infinity never ended)', async () => {
+    for (const kBootstrap of [NaN, Infinity, 0, 2.5, '5']) {
+      await refused(() => new Data(X).computeIdBinomialK({ k: 10, r: 0.5, kBootstrap: kBootstrap as number }), /kBootstrap must be a positive whole number, got/);
+    }
+    const r = await new Data(X).computeIdBinomialK({ k: 10, r: 0.5, kBootstrap: 3 });
+    expect(r.pv).toBeGreaterThanOrEqual(0);
   });
 });
