@@ -83,13 +83,6 @@ export function planRun(notebooks: string[], o: OutputFlags): RunTarget[] {
     if (kind(value) === 'folder') {
       throw new InputError(`${flag} ${path.resolve(value)} is a folder`, `Pass a file name${flag === '--out' ? ', or --out-dir <folder>' : ', or --html-dir <folder>'}`);
     }
-    // The report over a notebook (the first data loss of issue 11, whatever notebook it is), or a notebook named as a web page.
-    if (flag === '--html' && /\.ipynb$/i.test(value)) {
-      throw new InputError(`--html ${value} names a notebook file, and the report is HTML`, `Pass a name ending in .html (e.g. --html ${value.replace(/\.ipynb$/i, '.html')})`);
-    }
-    if (flag === '--out' && /\.html?$/i.test(value)) {
-      throw new InputError(`--out ${value} names a web page, and the executed notebook is .ipynb JSON`, 'Pass a name ending in .ipynb, and the report with --html');
-    }
   }
   for (const [flag, value] of [['--out-dir', o.outDir], ['--html-dir', o.htmlDir]] as const) {
     if (value === undefined) continue;
@@ -143,6 +136,13 @@ export function planRun(notebooks: string[], o: OutputFlags): RunTarget[] {
       }
       writes.set(file, { target: t, what });
     }
+  }
+  // The report over a notebook (the first data loss of issue 11, whatever notebook it is), or a notebook named as a web page.
+  if (o.html !== undefined && /\.ipynb$/i.test(o.html)) {
+    throw new InputError(`--html ${o.html} names a notebook file, and the report is HTML`, `Pass a name ending in .html (e.g. --html ${o.html.replace(/\.ipynb$/i, '.html')})`);
+  }
+  if (o.out !== undefined && /\.html?$/i.test(o.out)) {
+    throw new InputError(`--out ${o.out} names a web page, and the executed notebook is .ipynb JSON`, 'Pass a name ending in .ipynb, and the report with --html');
   }
   return targets;
 }
