@@ -1,7 +1,7 @@
 /**
  * The widgets in JupyterLab 4's own widget manager (widget protocol 2.1.0): a page running
  * @jupyter-widgets/jupyterlab-manager's KernelWidgetManager, WidgetRenderer and Output view with
- * @jupyter-widgets/base 6 and controls 5 (test/e2e/jupyterlab/widgets-page.ts), connected through
+ * @jupyter-widgets/base 6 and controls 5 (test/e2e/widgets-page/jupyterlab.ts), connected through
  * @jupyterlab/services to a real Jupyter server's dadalab kernel, in headless Chromium, driven as
  * a person would: drag a slider, pick an option, click a toggle and a button, drag a box on the
  * decision graph, drag ADP's Z slider, click a layer. The kernel's side is read back each time.
@@ -36,7 +36,7 @@ describeWith('widgets in JupyterLab 4\'s widget manager (protocol 2.1.0)', [miss
   beforeAll(async () => {
     requireBuilt();
     const dir = tempDir('dadalab-lab-widgets-');
-    await buildJupyterLabPage(dir, 'widgets-page.ts', 'labwidgets');
+    await buildJupyterLabPage(dir, '../widgets-page/jupyterlab.ts', 'labwidgets');
     expect(readFileSync(path.join(dir, 'labwidgets.html'), 'utf8')).toContain('labPage');
     const { JupyterServer } = require(path.join(DIST, 'kernel', 'server.js'));
     // the page is served from /files/, whose answers are sandboxed (origin null): let it reach the API
@@ -208,11 +208,11 @@ lx`)).status).toBe('ok');
   row: Array.from(profile.overlapMatrix().values.slice(3, 6)) })`)).slice(1, -1));
     const labels = (group: string, mark: string) => l.locator(`svg .${group} g.mark-${mark} path`).evaluateAll((els: Element[]) => els.map((e) => e.getAttribute('aria-label') ?? ''));
     expect(await l.locator('svg .concat_1_concat_0_group g.mark-symbol path').count()).toBe(want.ranks);
-    const sizes = (await labels('concat_1_concat_1_group', 'rect')).map((t) => Number(/(?:count|points): ([\d,]+)/.exec(t)![1].replace(/,/g, '')));
-    expect(sizes.reduce((x, y) => x + y, 0)).toBe(want.n);
+    const sizes = (await labels('concat_1_concat_1_group', 'rect')).map((t: string) => Number(/(?:count|points): ([\d,]+)/.exec(t)![1].replace(/,/g, '')));
+    expect(sizes.reduce((x: number, y: number) => x + y, 0)).toBe(want.n);
     const bars = await labels('concat_1_concat_2_group', 'rect');
-    expect(bars.map((t) => /layer: (\w+)/.exec(t)![1])).toEqual(['a', 'b', 'c']);
-    bars.forEach((t, m) => expect(Number(/χ: ([\d.]+)/.exec(t)![1])).toBeCloseTo(want.row[m], 2));
+    expect(bars.map((t: string) => /layer: (\w+)/.exec(t)![1])).toEqual(['a', 'b', 'c']);
+    bars.forEach((t: string, m: number) => expect(Number(/χ: ([\d.]+)/.exec(t)![1])).toBeCloseTo(want.row[m], 2));
     const red = await l.locator('svg .concat_1_concat_2_group g.mark-rect path').evaluateAll((els: Element[]) => els.map((e) => e.getAttribute('fill')));
     expect(red.indexOf('#d62728')).toBe(1);
     await p.close();

@@ -1,5 +1,5 @@
 /**
- * Bundles a page of JupyterLab 4's packages (page.ts: its renderers; widgets-page.ts: its widget
+ * Bundles a page of JupyterLab 4's packages (page.ts: its renderers; ../widgets-page/jupyterlab.ts: its widget
  * manager) and its CSS into one offline HTML page with esbuild. Returns the page's path.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
