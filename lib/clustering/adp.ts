@@ -337,6 +337,9 @@ export function adpMerge(t: AdpTopology, opts: { Z?: number; halo?: boolean; v2?
         if (!options.coordinates) {
           throw new DadalabError('The cluster scatter needs the coordinates', "Pass them: result.plot({ kind: 'scatter', coordinates: X })");
         }
+        if (options.classes && options.classes.length !== N) {
+          throw new InputError(`plot: classes has ${options.classes.length} entries for ${N} points`, 'Pass one class per point');
+        }
         return new Chart(clusterScatterSpec(options.coordinates, haloA, {
           centers: clusterCenters, title: `ADP clusters (Z = ${Z}), halo in grey`, densities: t.logDen, classes: options.classes,
         }));

@@ -84,7 +84,8 @@ export interface DpResult {
   readonly centers: Int32Array;
   readonly nClusters: number;
   summary(): string;
-  plot(): Chart;
+  /** The decision graph with the centres marked; tooltips give each point's cluster (and `classes`: its true class). */
+  plot(options?: { classes?: ArrayLike<number | string> }): Chart;
 }
 
 /**
@@ -180,6 +181,11 @@ function dpResult(graph: DecisionGraph, a: DpAssignment, what: string, halo: boo
     clusterAssignment: a.out, coreAssignment: a.lab, centers: C, nClusters,
     summary: () => `${what}: ${nClusters} cluster${nClusters === 1 ? '' : 's'}`
       + (halo ? `, ${Array.from(a.out).filter((v) => v === -1).length} halo points` : ''),
-    plot: () => new Chart(decisionGraphSpec(graph.logDen, graph.delta, { ...cuts, centers: C })),
+    plot: (o: { classes?: ArrayLike<number | string> } = {}) => {
+      if (o.classes && o.classes.length !== a.out.length) {
+        throw new InputError(`plot: classes has ${o.classes.length} entries for ${a.out.length} points`, 'Pass one class per point');
+      }
+      return new Chart(decisionGraphSpec(graph.logDen, graph.delta, { ...cuts, centers: C, clusters: a.out, classes: o.classes }));
+    },
   });
 }

@@ -5,8 +5,8 @@
  *   server's dadalab kernel, in headless Chromium;
  * - a notebook run by `dadalab run`, its saved widget state drawn by the same manager with no
  *   kernel at all;
- * - its HTML report and its nbconvert HTML, offline: the explorers' static charts keep their
- *   Z slider and layer selector.
+ * - its HTML report and its nbconvert HTML, with the network cut (an offline browser context that
+ *   aborts any http(s) request): the explorers' static charts keep their Z slider and layer selector.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -85,6 +85,15 @@ describeWith('widgets: protocol 2.1 in a widget-manager page, saved state, offli
     await browser?.close();
     await server?.stop();
   });
+
+  /** A page with the network cut: the browser context is offline and any http(s) request is aborted. */
+  async function offlinePage(): Promise<any> {
+    const context = await browser.newContext({ viewport: { width: 1300, height: 1000 }, offline: true });
+    await context.route((url: URL) => /^https?:$/.test(url.protocol), (route: any) => route.abort('internetdisconnected'));
+    const p = await context.newPage();
+    p.once('close', () => { void context.close(); });
+    return p;
+  }
 
   async function widgetPage(): Promise<any> {
     const p = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
@@ -175,7 +184,7 @@ lx`));
   });
 
   it('the HTML report works offline: the ADP chart\'s Z slider re-merges, the layer selector switches layers', async () => {
-    const p = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const p = await offlinePage();
     const requests: string[] = [];
     const errors: string[] = [];
     p.on('request', (r: any) => { if (/^https?:/.test(r.url())) requests.push(r.url()); });
@@ -198,19 +207,30 @@ lx`));
     await adp.locator('input[type="range"]').evaluate((el: HTMLInputElement) => { el.value = '0.5'; el.dispatchEvent(new Event('input', { bubbles: true })); });
     await expect.poll(countText, { timeout: 10_000 }).toMatch(new RegExp(`(^|\\|)${at(0.5)} clusters?, `));
     expect(at(0.5)).not.toBe(at(1.65));
+    // the halo checkbox greys the halo points of that clustering, and only with it ticked
+    const greyed = () => adp.locator('svg .concat_1_group g.mark-symbol path').evaluateAll((els: Element[]) => els.filter((e) => e.getAttribute('fill') === '#c8c8c8').length);
+    expect(await greyed()).toBe(0);
+    await adp.locator('input[type="checkbox"]').check();
+    await expect.poll(greyed, { timeout: 10_000 }).toBeGreaterThan(0);
+    await adp.locator('input[type="checkbox"]').uncheck();
+    await expect.poll(greyed, { timeout: 10_000 }).toBe(0);
     // the layer explorer: the selector changes the detail charts
     const layers = p.locator('.chart').filter({ has: p.locator('select') }).last();
     const detail = () => layers.locator('svg .concat_1_group path').evaluateAll((els: Element[]) => els.map((e) => e.getAttribute('d')).join(''));
     const before = await detail();
     await layers.locator('select').selectOption({ label: 'c' });
     await expect.poll(detail, { timeout: 10_000 }).not.toBe(before);
+    // the overlap row drawn is layer c's: one bar per layer, c's own in red
+    const bars = layers.locator('svg .concat_1_concat_2_group g.mark-rect path');
+    expect((await bars.evaluateAll((els: Element[]) => els.map((e) => /layer: (\w+)/.exec(e.getAttribute('aria-label') ?? '')?.[1])))).toEqual(['a', 'b', 'c']);
+    expect((await bars.evaluateAll((els: Element[]) => els.map((e) => e.getAttribute('fill')))).indexOf('#d62728')).toBe(2);
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     await p.close();
   });
 
   it('the nbconvert HTML (dadalab template) draws the explorers offline, with their parameters', async () => {
-    const p = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    const p = await offlinePage();
     const requests: string[] = [];
     p.on('request', (r: any) => { if (/^https?:/.test(r.url())) requests.push(r.url()); });
     await p.goto(`file://${path.join(dir, 'explore.nbconvert.html')}`);

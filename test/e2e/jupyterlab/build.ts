@@ -1,8 +1,11 @@
-/** Bundles page.ts (JupyterLab 4's renderers) and its CSS into one offline HTML page with esbuild. */
+/**
+ * Bundles a page of JupyterLab 4's packages (page.ts: its renderers; ../widgets-page/jupyterlab.ts: its widget
+ * manager) and its CSS into one offline HTML page with esbuild. Returns the page's path.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export async function buildJupyterLabPage(outDir: string): Promise<string> {
+export async function buildJupyterLabPage(outDir: string, entry = 'page.ts', name = 'jupyterlab'): Promise<string> {
   const esbuild = require('esbuild');
   const root = path.resolve(__dirname, '..', '..', '..');
   // JupyterLab's CSS imports packages webpack-style ('~@lumino/widgets/style/index.css')
@@ -15,14 +18,14 @@ export async function buildJupyterLabPage(outDir: string): Promise<string> {
     },
   };
   await esbuild.build({
-    entryPoints: [path.join(__dirname, 'page.ts')], bundle: true, outdir: outDir, format: 'iife', platform: 'browser', minify: true,
+    entryPoints: { [name]: path.join(__dirname, entry) }, bundle: true, outdir: outDir, format: 'iife', platform: 'browser', minify: true,
     absWorkingDir: root, plugins: [tilde], logLevel: 'error',
     loader: { '.svg': 'dataurl', '.woff': 'dataurl', '.woff2': 'dataurl', '.ttf': 'dataurl', '.png': 'dataurl', '.gif': 'dataurl' },
     define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
   });
-  const js = readFileSync(path.join(outDir, 'page.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  const css = readFileSync(path.join(outDir, 'page.css'), 'utf8');
-  const file = path.join(outDir, 'jupyterlab.html');
+  const js = readFileSync(path.join(outDir, `${name}.js`), 'utf8').replace(/<\/script/gi, '<\\/script');
+  const css = readFileSync(path.join(outDir, `${name}.css`), 'utf8');
+  const file = path.join(outDir, `${name}.html`);
   writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"><style>${css}</style></head>
 <body class="jp-ThemedContainer" data-jp-theme-light="true"><div id="notebook" class="jp-Notebook"></div><script>${js}</script></body></html>`);
   return file;
