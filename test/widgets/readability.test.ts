@@ -18,6 +18,7 @@ import { chartPng } from '../../widgets/png';
 import { logTicks, placeLabels } from '../../widgets/axes';
 import { meanAndError } from '../../lib/compare/subsets';
 import type { AnySpec } from '../../widgets/chart';
+import { makeDensityResult } from '../../lib/density/result';
 
 interface TextBox { text: string; role: string; angle: number; group: string; x0: number; y0: number; x1: number; y1: number; area: { x: number; y: number; w: number; h: number } | null }
 
@@ -176,6 +177,11 @@ describe('log axes and error bars', () => {
     expect(meanAndError([0.4213, 0.0123], 1)).toBe('0.421');
     expect(meanAndError([0.4213, 0], 3)).toBe('0.421');
     expect(meanAndError([0.4213, 0.0123], 3)).toBe('0.421 ± 0.012');
+    // the same rule in the density summaries: an estimator with no errors shows none
+    const none = makeDensityResult('kNN', Float64Array.from([-1, -2]), new Float64Array(2), new Float64Array(2), new Int32Array(2), 2);
+    expect(none.summary()).toBe('kNN log density of 2 points at ID 2.00: mean -1.500 (range -2.00 to -1.00)');
+    const some = makeDensityResult('PAk', Float64Array.from([-1, -2]), Float64Array.from([0.02, 0.04]), new Float64Array(2), new Int32Array(2), 2);
+    expect(some.summary()).toContain('mean -1.500 ± 0.03 (');
   });
 });
 
