@@ -821,6 +821,39 @@ export function symrows_f32(so: usize, B: i32, N: i32, I: i32, rv: usize): void 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rank counting (lib/neighbors/ranks.ts countRanks): of a row of N float32 values, how many are
+// <= lo (certainly closer than the target), and the indices of those neither <= lo nor >= hi
+// (undecided, a NaN too) written at amb, their number at amb + 4 N. lo and hi are float32
+// thresholds the caller rounded outwards from its float64 ones, so the decisions are the same.
+
+export function count_band(row: usize, N: i32, lo: f32, hi: f32, amb: usize): i32 {
+  const L = f32x4.splat(lo), H = f32x4.splat(hi);
+  let cnt = i32x4.splat(0);
+  let na: i32 = 0;
+  let j: i32 = 0;
+  for (; j + 4 <= N; j += 4) {
+    const v = v128.load(row + (<usize>j << 2));
+    const le = f32x4.le(v, L);
+    cnt = i32x4.sub(cnt, le); // le is -1 where true
+    const undecided = v128.not(v128.or(le, f32x4.ge(v, H)));
+    if (v128.any_true(undecided)) {
+      for (let t: i32 = 0; t < 4; t++) {
+        const x = load<f32>(row + (<usize>(j + t) << 2));
+        if (!(x <= lo) && !(x >= hi)) { store<i32>(amb + (<usize>na << 2), j + t); na++; }
+      }
+    }
+  }
+  let c: i32 = i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3);
+  for (; j < N; j++) {
+    const x = load<f32>(row + (<usize>j << 2));
+    if (x <= lo) c++;
+    else if (!(x >= hi)) { store<i32>(amb + (<usize>na << 2), j); na++; }
+  }
+  store<i32>(amb + (<usize>N << 2), na);
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Stage 2 in WebAssembly: the exact float64 euclidean distances of the candidates, and the sort
 // of each row's (distance, index) pairs. The sums follow lib/neighbors/distance.ts sqEuclid's
 // order exactly (eight partial sums p_m over t = m (mod 8) as four float64x2 accumulators, mul
@@ -896,11 +929,103 @@ export function exact_l2(orig: usize, f32o: i32, D: i32, i0: i32, i1: i32, kp: i
   for (let i: i32 = i0; i < i1; i++) {
     const a = orig + <usize>i * rs;
     const oh = hi + <usize>(i - i0) * (<usize>C << 2), oe = ed + <usize>(i - i0) * (<usize>kp << 3);
-    for (let c: i32 = 0; c < kp; c++) {
+    // two candidates at a time: the sums are independent chains, so the pair hides the add
+    // latency that bounds one sum (and shares the loads of row a); each sum's order is sq8's
+    let c: i32 = 0;
+    for (; c + 2 <= kp; c += 2) {
+      const b0 = orig + <usize>load<i32>(oh + (<usize>c << 2)) * rs;
+      const b1 = orig + <usize>load<i32>(oh + (<usize>(c + 1) << 2)) * rs;
+      const o = oe + (<usize>c << 3);
+      if (f32o) sq8x2_f32(a, b0, b1, D, o);
+      else sq8x2_f64(a, b0, b1, D, o);
+    }
+    for (; c < kp; c++) {
       const b = orig + <usize>load<i32>(oh + (<usize>c << 2)) * rs;
       store<f64>(oe + (<usize>c << 3), sqrt<f64>(f32o ? sq8_f32(a, b, D) : sq8_f64(a, b, D)));
     }
   }
+}
+
+/** sqrt(sq8_f32(a, b0)) and sqrt(sq8_f32(a, b1)) to out and out + 8: the same operations per sum, interleaved. */
+function sq8x2_f32(a: usize, b0: usize, b1: usize, D: i32, out: usize): void {
+  let A = f64x2.splat(0), B = f64x2.splat(0), C = f64x2.splat(0), E = f64x2.splat(0);
+  let F = f64x2.splat(0), G = f64x2.splat(0), H = f64x2.splat(0), K = f64x2.splat(0);
+  let t: i32 = 0;
+  for (; t + 8 <= D; t += 8) {
+    const o: usize = <usize>t << 2;
+    const xa = v128.load(a + o), xb = v128.load(a + o + 16);
+    const xa0 = f64x2.promote_low_f32x4(xa), xa1 = f64x2.promote_low_f32x4(i32x4.shuffle(xa, xa, 2, 3, 0, 1));
+    const xb0 = f64x2.promote_low_f32x4(xb), xb1 = f64x2.promote_low_f32x4(i32x4.shuffle(xb, xb, 2, 3, 0, 1));
+    const ya = v128.load(b0 + o), yb = v128.load(b0 + o + 16);
+    const e0 = f64x2.sub(xa0, f64x2.promote_low_f32x4(ya));
+    const e1 = f64x2.sub(xa1, f64x2.promote_low_f32x4(i32x4.shuffle(ya, ya, 2, 3, 0, 1)));
+    const e2 = f64x2.sub(xb0, f64x2.promote_low_f32x4(yb));
+    const e3 = f64x2.sub(xb1, f64x2.promote_low_f32x4(i32x4.shuffle(yb, yb, 2, 3, 0, 1)));
+    A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
+    C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
+    const za = v128.load(b1 + o), zb = v128.load(b1 + o + 16);
+    const g0 = f64x2.sub(xa0, f64x2.promote_low_f32x4(za));
+    const g1 = f64x2.sub(xa1, f64x2.promote_low_f32x4(i32x4.shuffle(za, za, 2, 3, 0, 1)));
+    const g2 = f64x2.sub(xb0, f64x2.promote_low_f32x4(zb));
+    const g3 = f64x2.sub(xb1, f64x2.promote_low_f32x4(i32x4.shuffle(zb, zb, 2, 3, 0, 1)));
+    F = f64x2.add(F, f64x2.mul(g0, g0)); G = f64x2.add(G, f64x2.mul(g1, g1));
+    H = f64x2.add(H, f64x2.mul(g2, g2)); K = f64x2.add(K, f64x2.mul(g3, g3));
+  }
+  store<f64>(out, sqrt<f64>(tail8_f32(a, b0, D, t, A, B, C, E)));
+  store<f64>(out + 8, sqrt<f64>(tail8_f32(a, b1, D, t, F, G, H, K)));
+}
+
+/** The end of sq8_f32 from element t on, given its four accumulators. */
+@inline function tail8_f32(a: usize, b: usize, D: i32, t: i32, A: v128, B: v128, C: v128, E: v128): f64 {
+  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
+  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
+  const r = D - t;
+  const o: usize = <usize>t << 2;
+  if (r > 0) { const e = <f64>load<f32>(a + o) - <f64>load<f32>(b + o); p0 += e * e; }
+  if (r > 1) { const e = <f64>load<f32>(a + o + 4) - <f64>load<f32>(b + o + 4); p1 += e * e; }
+  if (r > 2) { const e = <f64>load<f32>(a + o + 8) - <f64>load<f32>(b + o + 8); p2 += e * e; }
+  if (r > 3) { const e = <f64>load<f32>(a + o + 12) - <f64>load<f32>(b + o + 12); p3 += e * e; }
+  if (r > 4) { const e = <f64>load<f32>(a + o + 16) - <f64>load<f32>(b + o + 16); p4 += e * e; }
+  if (r > 5) { const e = <f64>load<f32>(a + o + 20) - <f64>load<f32>(b + o + 20); p5 += e * e; }
+  if (r > 6) { const e = <f64>load<f32>(a + o + 24) - <f64>load<f32>(b + o + 24); p6 += e * e; }
+  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
+}
+
+/** sqrt(sq8_f64(a, b0)) and sqrt(sq8_f64(a, b1)) to out and out + 8: the same operations per sum, interleaved. */
+function sq8x2_f64(a: usize, b0: usize, b1: usize, D: i32, out: usize): void {
+  let A = f64x2.splat(0), B = f64x2.splat(0), C = f64x2.splat(0), E = f64x2.splat(0);
+  let F = f64x2.splat(0), G = f64x2.splat(0), H = f64x2.splat(0), K = f64x2.splat(0);
+  let t: i32 = 0;
+  for (; t + 8 <= D; t += 8) {
+    const o: usize = <usize>t << 3;
+    const x0 = v128.load(a + o), x1 = v128.load(a + o + 16), x2 = v128.load(a + o + 32), x3 = v128.load(a + o + 48);
+    const e0 = f64x2.sub(x0, v128.load(b0 + o)), e1 = f64x2.sub(x1, v128.load(b0 + o + 16));
+    const e2 = f64x2.sub(x2, v128.load(b0 + o + 32)), e3 = f64x2.sub(x3, v128.load(b0 + o + 48));
+    A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
+    C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
+    const g0 = f64x2.sub(x0, v128.load(b1 + o)), g1 = f64x2.sub(x1, v128.load(b1 + o + 16));
+    const g2 = f64x2.sub(x2, v128.load(b1 + o + 32)), g3 = f64x2.sub(x3, v128.load(b1 + o + 48));
+    F = f64x2.add(F, f64x2.mul(g0, g0)); G = f64x2.add(G, f64x2.mul(g1, g1));
+    H = f64x2.add(H, f64x2.mul(g2, g2)); K = f64x2.add(K, f64x2.mul(g3, g3));
+  }
+  store<f64>(out, sqrt<f64>(tail8_f64(a, b0, D, t, A, B, C, E)));
+  store<f64>(out + 8, sqrt<f64>(tail8_f64(a, b1, D, t, F, G, H, K)));
+}
+
+/** The end of sq8_f64 from element t on, given its four accumulators. */
+@inline function tail8_f64(a: usize, b: usize, D: i32, t: i32, A: v128, B: v128, C: v128, E: v128): f64 {
+  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
+  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
+  const r = D - t;
+  const o: usize = <usize>t << 3;
+  if (r > 0) { const e = load<f64>(a + o) - load<f64>(b + o); p0 += e * e; }
+  if (r > 1) { const e = load<f64>(a + o + 8) - load<f64>(b + o + 8); p1 += e * e; }
+  if (r > 2) { const e = load<f64>(a + o + 16) - load<f64>(b + o + 16); p2 += e * e; }
+  if (r > 3) { const e = load<f64>(a + o + 24) - load<f64>(b + o + 24); p3 += e * e; }
+  if (r > 4) { const e = load<f64>(a + o + 32) - load<f64>(b + o + 32); p4 += e * e; }
+  if (r > 5) { const e = load<f64>(a + o + 40) - load<f64>(b + o + 40); p5 += e * e; }
+  if (r > 6) { const e = load<f64>(a + o + 48) - load<f64>(b + o + 48); p6 += e * e; }
+  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
 }
 
 /** (d, i) pair at position p is below (e, j) in the engine's order: by distance, ties by index. */

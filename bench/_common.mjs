@@ -3,9 +3,21 @@
 // every run), and a timer giving wall seconds and the CPU seconds of all threads (on a shared
 // 2-core machine the wall time depends on the load, the CPU time much less).
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 export const lib = createRequire(import.meta.url)('../dist/lib/index.js');
+
+/**
+ * This process's peak resident memory in MiB: VmHWM of /proc/self/status. Not
+ * process.resourceUsage().maxRSS: Linux carries the parent's RSS at fork into a spawned child's
+ * maxRSS (a bench parent holding 2 GB made a 450 MiB child report 2.4 GB).
+ */
+export function peakRssMiB() {
+  const m = /^VmHWM:\s*(\d+)\s*kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!m) throw new Error('no VmHWM in /proc/self/status: peak RSS needs Linux');
+  return Number(m[1]) / 1024;
+}
 
 export function normal(n, seed) {
   let s = BigInt(seed) | 1n;

@@ -6,7 +6,7 @@
 // Run `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { gaussianSampler, lib, machineLine } from './_common.mjs';
+import { gaussianSampler, lib, machineLine, peakRssMiB } from './_common.mjs';
 
 const D = 256;
 if (process.argv[2] === '--child') {
@@ -19,7 +19,7 @@ if (process.argv[2] === '--child') {
   const wall = (performance.now() - t0) / 1000;
   const stats = lib.lastNeighborStats();
   await lib.shutdownNeighborPool();
-  console.log(JSON.stringify({ wall, path: stats?.path, ids: Array.from(r.ids).map((v) => +v.toFixed(2)), maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ wall, path: stats?.path, ids: Array.from(r.ids).map((v) => +v.toFixed(2)), maxRssMiB: peakRssMiB() }));
   process.exit(0);
 }
 const quick = process.argv.includes('--quick');

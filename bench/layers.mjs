@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLine } from './_common.mjs';
+import { loadLine, peakRssMiB } from './_common.mjs';
 
 const require = createRequire(import.meta.url);
 const A = require('apache-arrow');
@@ -129,7 +129,7 @@ if (process.argv[2] === '--child') {
   for (const l of p.layers) for (const [k, v] of Object.entries(l.seconds)) steps[k] = (steps[k] ?? 0) + v;
   const rows = p.table().map((r) => ({ layer: r.layer, id: r.idGride, ov: r.overlapLabels, next: r.overlapNext, tf: r.imbToFirst, tl: r.imbToLast, c: r.clusters, ari: r.ari }));
   await shutdownNeighborPool();
-  console.log(JSON.stringify({ wall, steps, maxRssMiB: process.resourceUsage().maxRSS / 1024, rows }));
+  console.log(JSON.stringify({ wall, steps, maxRssMiB: peakRssMiB(), rows }));
   process.exit(0);
 }
 

@@ -9,14 +9,22 @@
  * 8, the norms) stays below the bound E of the WebAssembly kernel (4 lanes of Dp / 4 steps), so
  * the certified tables are the exact ones, bit for bit, whichever kernel ran.
  *
+ * It also computes, where the CPU allows, the strip values of the symmetric ranks path (vals_f32,
+ * the same values and bound) and the exact float64 distances of float32 candidates (exact_l2):
+ * those are bit for bit asm/knn.ts sq8_f32 (the same eight float64 partial sums, multiply then
+ * add, never fused: this file is compiled with -ffp-contract=off and says so below).
+ *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
  */
 #include <node_api.h>
 #include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
 
+#pragma GCC optimize("fp-contract=off")
 #define TARGET __attribute__((target("avx2,fma")))
 
 /* Quickselect: the kp smallest of the n candidates into slots 0..kp-1; returns the largest of them (asm select_f32). */
@@ -154,6 +162,288 @@ TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, 
   }
 }
 
+#define TARGET512 __attribute__((target("avx512f,avx2,fma")))
+
+TARGET512 static inline float hsum16(__m512 v) {
+  return _mm512_reduce_add_ps(v);
+}
+
+/*
+ * 4 x 4 dot products of rows a[0..3] with b[0..3] over Dp floats, 16 lanes (AVX-512): each y row
+ * loaded once serves four x rows (half the cache traffic of dots2x4). Its rounding error
+ * (Dp / 16 fused steps, a horizontal sum of 16) is below the bound E of the 4-lane WebAssembly
+ * kernel, like dots2x4's.
+ */
+TARGET512 static inline void dots4x4(const float *const *a, const float *const *b, int Dp, float *out) {
+  __m512 c[4][4];
+  for (int r = 0; r < 4; r++) for (int q = 0; q < 4; q++) c[r][q] = _mm512_setzero_ps();
+  int d = 0;
+  for (; d + 16 <= Dp; d += 16) {
+    const __m512 x0 = _mm512_loadu_ps(a[0] + d), x1 = _mm512_loadu_ps(a[1] + d), x2 = _mm512_loadu_ps(a[2] + d), x3 = _mm512_loadu_ps(a[3] + d);
+    for (int q = 0; q < 4; q++) {
+      const __m512 y = _mm512_loadu_ps(b[q] + d);
+      c[0][q] = _mm512_fmadd_ps(x0, y, c[0][q]);
+      c[1][q] = _mm512_fmadd_ps(x1, y, c[1][q]);
+      c[2][q] = _mm512_fmadd_ps(x2, y, c[2][q]);
+      c[3][q] = _mm512_fmadd_ps(x3, y, c[3][q]);
+    }
+  }
+  if (d < Dp) { /* the last Dp - d (a multiple of 4, below 16) under a mask */
+    const __mmask16 m = (__mmask16)((1u << (Dp - d)) - 1);
+    const __m512 x0 = _mm512_maskz_loadu_ps(m, a[0] + d), x1 = _mm512_maskz_loadu_ps(m, a[1] + d);
+    const __m512 x2 = _mm512_maskz_loadu_ps(m, a[2] + d), x3 = _mm512_maskz_loadu_ps(m, a[3] + d);
+    for (int q = 0; q < 4; q++) {
+      const __m512 y = _mm512_maskz_loadu_ps(m, b[q] + d);
+      c[0][q] = _mm512_fmadd_ps(x0, y, c[0][q]);
+      c[1][q] = _mm512_fmadd_ps(x1, y, c[1][q]);
+      c[2][q] = _mm512_fmadd_ps(x2, y, c[2][q]);
+      c[3][q] = _mm512_fmadd_ps(x3, y, c[3][q]);
+    }
+  }
+  for (int r = 0; r < 4; r++) for (int q = 0; q < 4; q++) out[r * 4 + q] = hsum16(c[r][q]);
+}
+
+/* vals for rows [r0, r0 + 4 * n4) with AVX-512 (see vals below for the layout). */
+TARGET512 static void vals4(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int n4, int j0, int j1, int BJ, uint32_t rvBase, int rsv) {
+  const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
+  float *RV = (float *)(mem + rvBase);
+  float v[16];
+  for (int jb = j0; jb < j1; jb += BJ) {
+    const int je = jb + BJ < j1 ? jb + BJ : j1;
+    for (int i = r0; i < r0 + 4 * n4; i += 4) {
+      const float *a[4] = { X + (size_t)i * Dp, X + (size_t)(i + 1) * Dp, X + (size_t)(i + 2) * Dp, X + (size_t)(i + 3) * Dp };
+      float *out[4];
+      for (int r = 0; r < 4; r++) out[r] = RV + (size_t)(i + r - r0) * rsv - j0;
+      for (int j = jb; j < je; j += 4) {
+        const int nq = je - j < 4 ? je - j : 4;
+        const float *b[4];
+        for (int q = 0; q < 4; q++) b[q] = X + (size_t)(j + (q < nq ? q : 0)) * Dp;
+        dots4x4(a, b, Dp, v);
+        for (int r = 0; r < 4; r++) for (int q = 0; q < nq; q++) out[r][j + q] = Nr[i + r] + Nr[j + q] - 2 * v[r * 4 + q];
+      }
+    }
+  }
+}
+
+static int hasAvx512 = 0;
+
+/*
+ * asm/knn.ts vals_f32: the values |x_i|^2 + |x_j|^2 - 2 x_i.x_j of rows [r0, r1) against columns
+ * [j0, j1) (cache blocks of BJ columns), row i - r0 at rvBase + (i - r0) rsv floats, column j at j - j0.
+ */
+TARGET static void vals(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int r1, int j0, int j1, int BJ, uint32_t rvBase, int rsv) {
+  if (hasAvx512 && r1 - r0 >= 4) { /* rows in fours on AVX-512, the rest (up to 3) below */
+    const int n4 = (r1 - r0) / 4;
+    vals4(mem, x, nrm, Dp, r0, n4, j0, j1, BJ, rvBase, rsv);
+    if (r0 + 4 * n4 == r1) return;
+    rvBase += (uint32_t)(4 * n4) * (uint32_t)rsv * 4;
+    r0 += 4 * n4;
+  }
+  const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
+  float *RV = (float *)(mem + rvBase);
+  float v[8];
+  for (int jb = j0; jb < j1; jb += BJ) {
+    const int je = jb + BJ < j1 ? jb + BJ : j1;
+    const int je4 = jb + ((je - jb) & ~3);
+    for (int i = r0; i < r1; i += 2) {
+      const int two = i + 1 < r1;
+      const int ib = two ? i + 1 : i;
+      const float *xa0 = X + (size_t)i * Dp, *xa1 = X + (size_t)ib * Dp;
+      const float n0 = Nr[i], n1 = Nr[ib];
+      float *v0 = RV + (size_t)(i - r0) * rsv - j0, *v1 = RV + (size_t)(ib - r0) * rsv - j0;
+      for (int j = jb; j < je4; j += 4) {
+        const float *y0 = X + (size_t)j * Dp;
+        dots2x4(xa0, xa1, y0, y0 + Dp, y0 + 2 * Dp, y0 + 3 * Dp, Dp, v);
+        for (int t = 0; t < 4; t++) {
+          v0[j + t] = n0 + Nr[j + t] - 2 * v[t];
+          if (two) v1[j + t] = n1 + Nr[j + t] - 2 * v[4 + t];
+        }
+      }
+      for (int j = je4; j < je; j++) {
+        const float *yp = X + (size_t)j * Dp;
+        v0[j] = n0 + Nr[j] - 2 * dot1(xa0, yp, Dp);
+        if (two) v1[j] = n1 + Nr[j] - 2 * dot1(xa1, yp, Dp);
+      }
+    }
+  }
+}
+
+/* The end of asm/knn.ts sq8_f32 from element t on, given its partial sums p0..p3 (U) and p4..p7 (V). */
+TARGET static inline double tail8(const float *a, const float *b, int D, int t, __m256d U, __m256d V) {
+  double p[8];
+  _mm256_storeu_pd(p, U);
+  _mm256_storeu_pd(p + 4, V);
+  for (int m = 0; t + m < D; m++) {
+    const double e = (double)a[t + m] - (double)b[t + m];
+    p[m] += e * e;
+  }
+  return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
+/* One sum's step: the partial sums of elements t .. t + 7 of row b against the promoted xa, xb. */
+#define SQ8_STEP(b, U, V) do { \
+    const __m256d e0 = _mm256_sub_pd(xa, _mm256_cvtps_pd(_mm_loadu_ps((b) + t))); \
+    const __m256d e1 = _mm256_sub_pd(xb, _mm256_cvtps_pd(_mm_loadu_ps((b) + t + 4))); \
+    U = _mm256_add_pd(U, _mm256_mul_pd(e0, e0)); \
+    V = _mm256_add_pd(V, _mm256_mul_pd(e1, e1)); \
+  } while (0)
+
+/*
+ * asm/knn.ts exact_l2 for float32 rows: the exact distance of each candidate of rows [i0, i1),
+ * four candidates at a time (independent sums: the adds' latency is hidden, row a promoted once).
+ * Each sum is sq8_f32's: partial sum p_m over elements t = m (mod 8), lanes of U = p0..p3 and
+ * V = p4..p7, (x - y)^2 multiplied then added in float64.
+ */
+#define ROW(j) ((j) >= 0 && (int64_t)(j) < rowsInMemory ? (j) : 0)
+TARGET static void exact(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const float *O = (const float *)(mem + orig);
+  /* a candidate index beyond the memory (a buffer's stale slot) reads row 0 instead: its row is
+     not certified anyway (fewer than kp candidates), and the process must not read past the memory */
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 4);
+  for (int i = i0; i < i1; i++) {
+    const float *a = O + (size_t)i * D;
+    const int32_t *h = (const int32_t *)(mem + hi) + (size_t)(i - i0) * C;
+    double *out = (double *)(mem + ed) + (size_t)(i - i0) * kp;
+    int c = 0;
+    for (; c + 4 <= kp; c += 4) {
+      const float *b0 = O + (size_t)ROW(h[c]) * D, *b1 = O + (size_t)ROW(h[c + 1]) * D, *b2 = O + (size_t)ROW(h[c + 2]) * D, *b3 = O + (size_t)ROW(h[c + 3]) * D;
+      __m256d U0 = _mm256_setzero_pd(), V0 = U0, U1 = U0, V1 = U0, U2 = U0, V2 = U0, U3 = U0, V3 = U0;
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m256d xa = _mm256_cvtps_pd(_mm_loadu_ps(a + t)), xb = _mm256_cvtps_pd(_mm_loadu_ps(a + t + 4));
+        SQ8_STEP(b0, U0, V0);
+        SQ8_STEP(b1, U1, V1);
+        SQ8_STEP(b2, U2, V2);
+        SQ8_STEP(b3, U3, V3);
+      }
+      out[c] = sqrt(tail8(a, b0, D, t, U0, V0));
+      out[c + 1] = sqrt(tail8(a, b1, D, t, U1, V1));
+      out[c + 2] = sqrt(tail8(a, b2, D, t, U2, V2));
+      out[c + 3] = sqrt(tail8(a, b3, D, t, U3, V3));
+    }
+    for (; c < kp; c++) {
+      const float *b = O + (size_t)ROW(h[c]) * D;
+      __m256d U = _mm256_setzero_pd(), V = U;
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m256d xa = _mm256_cvtps_pd(_mm_loadu_ps(a + t)), xb = _mm256_cvtps_pd(_mm_loadu_ps(a + t + 4));
+        SQ8_STEP(b, U, V);
+      }
+      out[c] = sqrt(tail8(a, b, D, t, U, V));
+    }
+  }
+}
+
+/*
+ * exact() on AVX-512: the eight partial sums p0..p7 of sq8_f32 are the eight float64 lanes of one
+ * register (element t + m goes to lane m), so each step is one convert, subtract, multiply and add
+ * per candidate; four candidates at a time. The same operations per sum, the same bits.
+ */
+TARGET512 static void exact512(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const float *O = (const float *)(mem + orig);
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 4);
+  for (int i = i0; i < i1; i++) {
+    const float *a = O + (size_t)i * D;
+    const int32_t *h = (const int32_t *)(mem + hi) + (size_t)(i - i0) * C;
+    double *out = (double *)(mem + ed) + (size_t)(i - i0) * kp;
+    int c = 0;
+    for (; c < kp; c += 4) {
+      const int nc = kp - c < 4 ? kp - c : 4;
+      const float *b[4];
+      for (int q = 0; q < 4; q++) b[q] = O + (size_t)ROW(h[c + (q < nc ? q : 0)]) * D;
+      __m512d P0 = _mm512_setzero_pd(), P1 = P0, P2 = P0, P3 = P0;
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(a + t));
+        __m512d e;
+        e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(b[0] + t))); P0 = _mm512_add_pd(P0, _mm512_mul_pd(e, e));
+        e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(b[1] + t))); P1 = _mm512_add_pd(P1, _mm512_mul_pd(e, e));
+        e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(b[2] + t))); P2 = _mm512_add_pd(P2, _mm512_mul_pd(e, e));
+        e = _mm512_sub_pd(x, _mm512_cvtps_pd(_mm256_loadu_ps(b[3] + t))); P3 = _mm512_add_pd(P3, _mm512_mul_pd(e, e));
+      }
+      const __m512d P[4] = { P0, P1, P2, P3 };
+      for (int q = 0; q < nc; q++) {
+        out[c + q] = sqrt(tail8(a, b[q], D, t, _mm512_castpd512_pd256(P[q]), _mm512_extractf64x4_pd(P[q], 1)));
+      }
+    }
+  }
+}
+
+/*
+ * asm/knn.ts exact_l2 for float64 rows on AVX-512: sq8_f64's eight partial sums are the eight
+ * lanes of one register, multiply then add; four candidates at a time. The same bits.
+ */
+TARGET512 static void exact512_f64(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const double *O = (const double *)(mem + orig);
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 8);
+  for (int i = i0; i < i1; i++) {
+    const double *a = O + (size_t)i * D;
+    const int32_t *h = (const int32_t *)(mem + hi) + (size_t)(i - i0) * C;
+    double *out = (double *)(mem + ed) + (size_t)(i - i0) * kp;
+    for (int c = 0; c < kp; c += 4) {
+      const int nc = kp - c < 4 ? kp - c : 4;
+      const double *b[4];
+      for (int q = 0; q < 4; q++) b[q] = O + (size_t)ROW(h[c + (q < nc ? q : 0)]) * D;
+      __m512d P[4] = { _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd() };
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m512d x = _mm512_loadu_pd(a + t);
+        for (int q = 0; q < 4; q++) {
+          const __m512d e = _mm512_sub_pd(x, _mm512_loadu_pd(b[q] + t));
+          P[q] = _mm512_add_pd(P[q], _mm512_mul_pd(e, e));
+        }
+      }
+      for (int q = 0; q < nc; q++) {
+        double p[8];
+        _mm512_storeu_pd(p, P[q]);
+        for (int m = 0; t + m < D; m++) {
+          const double e = a[t + m] - b[q][t + m];
+          p[m] += e * e;
+        }
+        out[c + q] = sqrt(((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])));
+      }
+    }
+  }
+}
+
+/* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
+static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a, size_t *memLength) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < count + 1) { napi_throw_error(env, NULL, name); return NULL; }
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, name);
+    return NULL;
+  }
+  for (size_t t = 0; t < count; t++) napi_get_value_int64(env, argv[t + 1], &a[t]);
+  *memLength = length;
+  return (uint8_t *)data;
+}
+
+/* vals_f32(memory: Uint8Array, x, nrm, Dp, r0, r1, j0, j1, BJ, rvBase, rsv) */
+static napi_value ValsF32(napi_env env, napi_callback_info info) {
+  int64_t a[10];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "vals_f32(memory: Uint8Array over the kernel memory, 10 offsets and sizes)", 10, a, &memLength);
+  if (mem) vals(mem, (uint32_t)a[0], (uint32_t)a[1], (int)a[2], (int)a[3], (int)a[4], (int)a[5], (int)a[6], (int)a[7], (uint32_t)a[8], (int)a[9]);
+  return NULL;
+}
+
+/* exact_l2_f32(memory: Uint8Array, orig, D, i0, i1, kp, hi, C, ed) */
+static napi_value ExactL2F32(napi_env env, napi_callback_info info) {
+  int64_t a[8];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "exact_l2_f32(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a, &memLength);
+  if (mem && hasAvx512) exact512(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
+  else if (mem) exact(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
+  return NULL;
+}
+
 /* tile_f32(memory: Uint8Array, x, nrm, Dp, i0, i1, j0, j1, kk, hd, hi, BJ, sym, hh, C) */
 static napi_value TileF32(napi_env env, napi_callback_info info) {
   size_t argc = 15;
@@ -175,13 +465,33 @@ static napi_value TileF32(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* exact_l2_f64(memory: Uint8Array, orig, D, i0, i1, kp, hi, C, ed): AVX-512 only (exact_l2_f64_supported) */
+static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
+  int64_t a[8];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "exact_l2_f64(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a, &memLength);
+  if (mem && hasAvx512) exact512_f64(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
+  else if (mem) napi_throw_error(env, NULL, "exact_l2_f64 needs AVX-512");
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, ok;
   __builtin_cpu_init();
   const int supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const char *no512 = getenv("DADALAB_NATIVE_AVX512"); /* "0": the AVX2 kernels even where AVX-512 is there */
+  hasAvx512 = supported && __builtin_cpu_supports("avx512f") && !(no512 && strcmp(no512, "0") == 0);
   napi_get_boolean(env, supported, &ok);
   napi_set_named_property(env, exports, "supported", ok);
   napi_create_function(env, "tile_f32", NAPI_AUTO_LENGTH, TileF32, NULL, &fn);
   napi_set_named_property(env, exports, "tile_f32", fn);
+  napi_create_function(env, "vals_f32", NAPI_AUTO_LENGTH, ValsF32, NULL, &fn);
+  napi_set_named_property(env, exports, "vals_f32", fn);
+  napi_create_function(env, "exact_l2_f32", NAPI_AUTO_LENGTH, ExactL2F32, NULL, &fn);
+  napi_set_named_property(env, exports, "exact_l2_f32", fn);
+  if (hasAvx512) { /* float64 rows only where one register holds the eight partial sums */
+    napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);
+    napi_set_named_property(env, exports, "exact_l2_f64", fn);
+  }
   return exports;
 }

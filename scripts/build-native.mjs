@@ -23,7 +23,8 @@ else {
   else if (!cc) skip('no C compiler');
   else {
     mkdirSync(dirname(out), { recursive: true });
-    const flags = ['-O3', '-fPIC', '-shared', `-I${headers}`, '-o', out, join(root, 'native', 'knn.c')];
+    // -ffp-contract=off: exact_l2_f32 must multiply then add (pairDistance's bits), never fuse
+    const flags = ['-O3', '-ffp-contract=off', '-fno-math-errno', '-fPIC', '-shared', `-I${headers}`, '-o', out, join(root, 'native', 'knn.c')];
     if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
     const r = spawnSync(cc, flags, { encoding: 'utf8' });
     if (r.status !== 0) skip(`${cc} failed: ${(r.stderr || '').split('\n')[0]}`);

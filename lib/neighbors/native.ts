@@ -3,10 +3,13 @@ import { join } from 'node:path';
 
 /**
  * The optional native accelerator (native/knn.c, built by scripts/build-native.mjs where a C
- * compiler and Node's headers exist): the symmetric tile kernel (tile_f32) with AVX2 + FMA, run
- * by the pool's workers on the WebAssembly memory. Used when dist/native/knn.node exists, loads,
- * and reports a CPU with AVX2 and FMA; DADALAB_NATIVE=0 turns it off. Only stage 1 changes (the
- * float32 candidate values), so the certified tables are identical either way.
+ * compiler and Node's headers exist): the symmetric tile kernel (tile_f32) and the strip values
+ * (vals_f32) with AVX2 + FMA, and the exact float64 distances of float32 candidates
+ * (exact_l2_f32, pairDistance's bits), run by the pool's workers on the WebAssembly memory.
+ * Used when dist/native/knn.node exists, loads,
+ * and reports a CPU with AVX2 and FMA; DADALAB_NATIVE=0 turns it off. Stage 1 (the float32
+ * candidate values) changes within the certified bound and the exact distances are the same bits,
+ * so the certified tables are identical either way.
  */
 let cached: string | null | undefined;
 
@@ -23,8 +26,8 @@ export function nativeKernelPath(): string | null {
     if (!existsSync(c)) continue;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const m = require(c) as { supported?: boolean; tile_f32?: unknown };
-      if (m.supported === true && typeof m.tile_f32 === 'function') cached = c;
+      const m = require(c) as { supported?: boolean; tile_f32?: unknown; vals_f32?: unknown; exact_l2_f32?: unknown };
+      if (m.supported === true && typeof m.tile_f32 === 'function' && typeof m.vals_f32 === 'function' && typeof m.exact_l2_f32 === 'function') cached = c;
     } catch {
       // not loadable here (another platform's build, a missing symbol): the WebAssembly kernels
     }

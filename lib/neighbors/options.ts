@@ -55,7 +55,7 @@ export interface NeighborStats {
   symmetric: boolean;
   /** Which WebAssembly driver ran (null: another engine). */
   path?: NeighborPath;
-  /** Which stage-1 kernel the WebAssembly engine's tiles ran: the native accelerator, relaxed-SIMD or plain WebAssembly. */
+  /** Which stage-1 kernel the WebAssembly engine's tiles or strips ran: the native accelerator, relaxed-SIMD or plain WebAssembly. */
   kernel?: 'native' | 'wasm-relaxed-simd' | 'wasm' | null;
 }
 /** The WebAssembly drivers: strips.ts, tiles.ts, rowblocks.ts. */
@@ -68,7 +68,7 @@ export function lastNeighborStats(): NeighborStats | null {
 /** Records the engine statistics of the search just finished. */
 export function setNeighborStats(s: NeighborStats): void {
   const kernel = s.engine !== 'wasm' ? null
-    : s.path === 'tiles' && s.workers > 0 && s.precision === 'float32' && nativeKernelPath() ? 'native'
+    : (s.path === 'tiles' || s.path === 'strips') && s.workers > 0 && s.precision === 'float32' && nativeKernelPath() ? 'native'
       : knnKernelUsesFma() ? 'wasm-relaxed-simd' : 'wasm';
   stats = { ...s, kernel };
 }

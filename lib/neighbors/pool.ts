@@ -26,20 +26,30 @@ let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
-function runRanks(m) { // rows of a slot: rank distances, keep columns and status into the slot's output region
+function runRanks(m, e) { // rows of a slot: rank distances, keep columns and status into the slot's output region
   const g = rk, rows = m.rows, R = g.ranks.length, kw = g.keep + 1, o = g.outOff + m.slot * g.outBytes, buf = mem.buffer;
+  // most candidates needed (the keep columns of a table): every candidate's exact distance by the
+  // vectorised kernel first, rows whose buffers are full only (a row with holes is recomputed anyway)
+  let exAll = null;
+  if (e && metric === 0 && 2 * g.keep >= g.kp) {
+    const n = new Int32Array(buf, m.hh, rows * 4);
+    for (let r = 0; r < rows; r++) if (n[r * 4 + 2] >= g.kp) runExact([e[0] + r, e[0] + r + 1, e[2], e[3] + r * e[4] * 4, e[4], e[5] + r * e[2] * 8]);
+    exAll = new Float64Array(buf, e[5], rows * g.kp);
+  }
   rankRows(new Float32Array(buf, m.hd, rows * g.C), new Int32Array(buf, m.hi, rows * g.C), new Float32Array(buf, m.hh, rows * 4),
     new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, sqn, g.sqnMax, g.eCoef, g.u, g.all,
     g.ranks, g.keep, new Float64Array(buf, o, rows * R), new Float64Array(buf, o + g.BR * R * 8, rows * kw),
     new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
-    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti);
+    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti, exAll);
 }
 // Stage 2a: the exact float64 distance of each candidate (euclidean: the kernel's exact_l2; else
 // the function of wasm.ts; both give pairDistance's bits)
 const exactCandidates = ${exactCandidates.toString()};
 function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   const rows = e[1] - e[0];
-  if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  if (metric === 0 && origF32 && u8 && nat && nat.exact_l2_f32) nat.exact_l2_f32(u8, origOff, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  else if (metric === 0 && !origF32 && u8 && nat && nat.exact_l2_f64) nat.exact_l2_f64(u8, origOff, D, e[0], e[1], e[2], e[3], e[4], e[5]);
+  else if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
   else exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
 // Stage 2b: the table rows sorted by the kernel (sort_rows), then certified (lib/neighbors/ranks.ts certifyTableRows)
@@ -55,8 +65,11 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
+  // the one pass over each row's values by the kernel's count_band, its list in the row select's scratch
+  const band = c.amb && ex.count_band ? (r, lo, hi) => ex.count_band(c.rv + r * c.N * 4, c.N, lo, hi, c.amb) : null;
   countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
-    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k));
+    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k),
+    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null);
 }
 parentPort.on('message', (m) => {
   try {
@@ -70,7 +83,7 @@ parentPort.on('message', (m) => {
       origOff = m.origOff; origF32 = m.origF32;
       sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
       D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null;
-      if (m.native && !nat) nat = require(m.native); // the optional native tile kernel (lib/neighbors/native.ts)
+      if (m.native && !nat) nat = require(m.native); // the optional native kernels (lib/neighbors/native.ts): tiles, strip values, exact float32 distances
       u8 = m.native ? new Uint8Array(buf) : null;
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
@@ -78,7 +91,7 @@ parentPort.on('message', (m) => {
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       ex[m.fn](...m.args);
-      if (m.rank) runRanks(m.rank); else runExact(m.exact);
+      if (m.rank) runRanks(m.rank, m.exact); else runExact(m.exact);
       if (m.finish) runFinish(m.finish);
       if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
@@ -86,6 +99,7 @@ parentPort.on('message', (m) => {
       runCount(m.count);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
+      else if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
       else ex[m.fn](...m.args);
     } else if (m.type === 'rankfull') { // rows of the resident buffers: finalise, then the window mode of the ranks
       ex[m.fin](...m.finArgs);

@@ -15,6 +15,9 @@
  * candidates with L(a) <= hi_keep. Typically a few candidates per window instead of all k' get
  * an exact distance (the dominant cost at D = 768 is fetching their rows).
  *
+ * `exAll` (rows x kp), when given, holds the exact distance of every candidate already (the pool
+ * computes them with the vectorised kernel when most candidates are needed, e.g. keep close to k).
+ *
  * `rankRows` runs in the pool's workers: its source text is inlined into the worker (pool.ts),
  * so it must not refer to anything outside its own body (no imports, no module constants).
  */
@@ -23,6 +26,7 @@ export function rankRows(
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, all: boolean,
   ranks: Int32Array, keep: number, outR: Float64Array, keepD: Float64Array, keepI: Int32Array, status: Int32Array,
   s: Float64Array, lo: Float64Array, up: Float64Array, ex: Float64Array, mark: Uint8Array, tmp: Float64Array, ti: Int32Array,
+  exAll: Float64Array | null = null,
 ): void {
   const U64 = 2 ** -53;
   const R = ranks.length, kw = keep + 1, k = ranks[R - 1];
@@ -138,7 +142,9 @@ export function rankRows(
     for (let c = 0; c < kp; c++) {
       if (mark[c] === 0) continue;
       const ob = hi[oh + c] * D;
-      if (metric === 0) {
+      if (exAll !== null) {
+        ex[c] = exAll[r * kp + c]; // computed for every candidate by the caller (the same bits)
+      } else if (metric === 0) {
         ex[c] = Math.sqrt(sq8(orig, oa, ob, D));
       } else {
         let xy = 0, xx = 0, yy = 0;
@@ -183,11 +189,26 @@ export function rankRows(
  * Standalone like `rankRows` (inlined into the pool's workers).
  */
 export function countRanks(rv: Float32Array, rows: number, N: number, i0: number, targets: Int32Array, k: number,
-  orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, out: Float64Array): void {
+  orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, out: Float64Array,
+  band: ((r: number, lo: number, hi: number) => number) | null = null, bandAmb: Int32Array | null = null): void {
   const U64 = 2 ** -53;
   const eps = (D + 8) * 2.3e-16;
   const rootMax = Math.sqrt(sqnMax);
-  const amb = new Int32Array(N); // the points of the current window
+  const amb = bandAmb ?? new Int32Array(N + 1); // the points of the current window (then their number, with band)
+  // float32 thresholds with the same decisions as the float64 ones on float32 values: lo rounded
+  // down (v <= lo32 iff v <= lo), hi rounded up (v < hi32 iff v < hi)
+  const f32 = new Float32Array(1), i32 = new Int32Array(f32.buffer);
+  // (the next float32 by its bits: for a positive one the next up is bits + 1, for a negative one bits - 1)
+  const down32 = (x: number): number => {
+    f32[0] = x;
+    if (f32[0] > x) { if (f32[0] > 0) i32[0]--; else if (f32[0] < 0) i32[0]++; else i32[0] = -2147483647; } // +-0: -min subnormal
+    return f32[0];
+  };
+  const up32 = (x: number): number => {
+    f32[0] = x;
+    if (f32[0] < x) { if (f32[0] > 0) i32[0]++; else if (f32[0] < 0) i32[0]--; else i32[0] = 1; } // +-0: min subnormal
+    return f32[0];
+  };
   // sum of squared differences in distance.ts sqEuclid's order (eight partial sums), inlined
   const sq8 = (x: ArrayLike<number>, oa: number, ob: number, n: number): number => {
     let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e = 0, t = 0;
@@ -258,13 +279,18 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
       }
       // one pass without unpredictable branches: the certain ones counted, the others listed
       let count = 1, na = 0;
-      // (+(comparison) compiles without a branch; a NaN value goes to the list)
-      for (let j = 0; j < N; j++) {
-        const vj = rv[ov + j];
-        const le = +(vj <= wLo);
-        count += le;
-        amb[na] = j;
-        na += (1 - le) & +!(vj >= wHi);
+      if (band !== null) { // the vectorised pass (asm/knn.ts count_band)
+        count += band(r, down32(wLo), up32(wHi));
+        na = amb[N];
+      } else {
+        // (+(comparison) compiles without a branch; a NaN value goes to the list)
+        for (let j = 0; j < N; j++) {
+          const vj = rv[ov + j];
+          const le = +(vj <= wLo);
+          count += le;
+          amb[na] = j;
+          na += (1 - le) & +!(vj >= wHi);
+        }
       }
       if (rv[ov + i] <= wLo) count--; // the point itself
       for (let q = 0; q < na; q++) {

@@ -608,7 +608,8 @@ export function rankOutputs(p: WasmPlan, g: RankPlan, slot: number, rows: number
 
 /** The parameters of rank counting (countRanks in the workers) for rows [i0, i0 + rows) with value rows at rv. */
 export function countParams(p: WasmPlan, rv: number, rows: number, i0: number, targetsOff: number, k: number, outOff: number): Record<string, unknown> {
-  return { rv, rows, N: p.nRef, i0, tOff: targetsOff, k, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, oOff: outOff };
+  // amb: the row select's scratch after the row buffer (N values and N indices: room for N + 1 indices), free once the select is done
+  return { rv, rows, N: p.nRef, i0, tOff: targetsOff, k, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, oOff: outOff, amb: p.hsOff > 0 ? rv + p.hsOff : 0 };
 }
 
 /** One row by the exact float64 brute force: its distances at `ranks` (ascending) and its first keep columns. */

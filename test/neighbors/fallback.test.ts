@@ -49,7 +49,7 @@ describe('engines in child processes (the built package)', () => {
     expect(fma.wasm && fma.fma).toBe(true);
     expect(plain.wasm).toBe(true);
     expect(plain.fma).toBe(false);
-    expect(plain.kernels).toEqual(['wasm']);
+    expect(plain.kernels).toEqual(['wasm', 'wasm']);
     expect(js.wasm).toBe(false);
     expect(plain.parts).toEqual(fma.parts);
     expect(js.parts).toEqual(fma.parts);
@@ -74,7 +74,9 @@ describe.runIf(existsSync(join(root, 'dist', 'native', 'knn.node')))('the option
   it('gives the same bytes as the WebAssembly kernels', () => {
     const native = run({});
     const wasm = run({ DADALAB_NATIVE: '0' });
-    expect(native.kernels).toEqual(['native']);
+    const avx2 = run({ DADALAB_NATIVE_AVX512: '0' }); // the AVX2 strip kernel where the CPU also has AVX-512
+    expect(native.kernels).toEqual(['native', 'native']); // the tiles and the strips
+    expect(avx2.hash).toBe(wasm.hash);
     expect(wasm.kernels[0]).not.toBe('native');
     expect(native.parts).toEqual(wasm.parts);
     expect(native.hash).toBe(wasm.hash);
