@@ -8,6 +8,7 @@ import { constants as osConstants } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { DadalabError } from '../lib/errors';
 import { killAllKernels } from './client';
+import { readNotebook } from './notebook';
 import { planRun } from './outputs';
 import { installKernelspec, uninstallKernelspec, templateDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
 import { runNotebook } from './run';
@@ -90,6 +91,8 @@ program.command('run')
       const say = (s: string) => { if (!o.quiet) process.stderr.write(s); };
       // Every path checked before anything runs: no output on an input, no two outputs on one file.
       const targets = planRun(nbs, o);
+      // And every notebook read: a damaged one later in the list stops the run before the first runs.
+      for (const t of targets) readNotebook(t.input);
       stopKernelsOnSignals();
       for (const target of targets) {
         const nb = target.given;

@@ -5,13 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decode, encode, header, newId, type ConnectionInfo, type Message } from './wire';
 import { LAUNCHER } from './kernelspec';
+import { STREAM_JOURNAL_ENV, undeliveredStream } from './streamJournal';
 
 export interface IOPubMessage {
   msg_type: string;
@@ -130,7 +131,10 @@ export class EmbeddedKernel implements CellKernel {
   private closed = false;
   private exitPromise!: Promise<number | null>;
   private exitSignal: NodeJS.Signals | null = null;
-  private lastIopub = 0;
+  /** The kernel's iopub connection has closed (it died): what it sent before is in our socket by then. */
+  private iopubDisconnected = false;
+  /** Reading what a dead kernel sent (one wait, shared by every request it was running). */
+  private drained: Promise<void> | null = null;
   private killOnExit = () => this.killNow();
   log = '';
 
@@ -166,7 +170,10 @@ export class EmbeddedKernel implements CellKernel {
     this.proc = spawn(process.execPath, [LAUNCHER, '--config-path', file], {
       cwd: opts.cwd ?? process.cwd(),
       // The kernel watches us from a thread of its own: if we are gone it removes this folder and exits.
-      env: { ...(opts.env ?? process.env), DADALAB_PARENT_PID: String(process.pid), DADALAB_CONNECTION_DIR: this.dir },
+      env: {
+        ...(opts.env ?? process.env), DADALAB_PARENT_PID: String(process.pid), DADALAB_CONNECTION_DIR: this.dir,
+        [STREAM_JOURNAL_ENV]: this.journalFile(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Never leave a kernel behind: killed with us (and it also exits when it sees us gone).
@@ -183,6 +190,8 @@ export class EmbeddedKernel implements CellKernel {
     this.shell = new zmq.Dealer({ routingId: `dadalab-${this.session.slice(0, 8)}` });
     this.control = new zmq.Dealer({ routingId: `dadalab-c-${this.session.slice(0, 8)}` });
     this.iopub = new zmq.Subscriber();
+    this.iopub.events.on('connect', () => { this.iopubDisconnected = false; });
+    this.iopub.events.on('disconnect', () => { this.iopubDisconnected = true; });
     this.shell.connect(url(this.conn.shell_port));
     this.control.connect(url(this.conn.control_port));
     this.iopub.connect(url(this.conn.iopub_port));
@@ -274,7 +283,6 @@ export class EmbeddedKernel implements CellKernel {
         const parent = (msg.parent_header as { msg_id?: string }).msg_id ?? '';
         const p = this.pending.get(parent);
         if (!p) continue;
-        this.lastIopub = Date.now();
         const m: IOPubMessage = { msg_type: msg.header.msg_type, content: msg.content, metadata: msg.metadata };
         if (m.msg_type === 'status') {
           if (m.content.execution_state === 'idle') { p.idle = true; this.settle(parent); }
@@ -309,13 +317,56 @@ export class EmbeddedKernel implements CellKernel {
     const done = this.execWait(msg.header.msg_id, onMessage);
     await this.shell.send(encode(this.conn.key, msg));
     const died = this.exitPromise.then(async (code) => {
-      // What the kernel published before it died may still be on its way: wait until iopub is quiet.
-      const t0 = Date.now();
-      while (Date.now() - t0 < 2000 && Date.now() - this.lastIopub < 250) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 100));
+      this.drained ??= this.drainIopub();
+      await this.drained;
+      const p = this.pending.get(msg.header.msg_id);
+      if (p) {
+        // Nothing more arrives for this request: what the journal holds beyond what came is added, in order.
+        this.pending.delete(msg.header.msg_id);
+        this.recoverStreams(msg.header.msg_id, p);
+      }
       throw new KernelDiedError(deathCause(code, this.exitSignal, this.log), logTail(this.log), code, this.exitSignal);
     });
     return Promise.race([done, died]);
+  }
+
+  private journalFile(): string {
+    return path.join(this.dir, 'streams.jsonl');
+  }
+
+  /**
+   * After the kernel died: waits until its iopub connection is seen closed (what it sent before
+   * is then in our socket; at most 2 s) and our reader has taken every message left in the socket.
+   */
+  private async drainIopub(): Promise<void> {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const t0 = Date.now();
+    while (!this.iopubDisconnected && Date.now() - t0 < 2000) await sleep(10);
+    for (;;) {
+      let readable = false;
+      try { readable = !this.iopub.closed && this.iopub.readable; } catch { readable = false; }
+      if (!readable || Date.now() - t0 > 5000) break;
+      await sleep(5);
+    }
+    // The reader's last receive resolves on a later turn of the event loop.
+    await new Promise((r) => setImmediate(r));
+    await sleep(10);
+  }
+
+  /** Adds to a request of a dead kernel the stream text it printed that never arrived (streamJournal.ts). */
+  private recoverStreams(id: string, p: Pending): void {
+    let journal: string;
+    try {
+      journal = readFileSync(this.journalFile(), 'utf8');
+    } catch {
+      return;
+    }
+    const delivered = p.messages.reduce((n, m) => n + (m.msg_type === 'stream' ? String(m.content?.text ?? '').length : 0), 0);
+    for (const chunk of undeliveredStream(journal, id, delivered)) {
+      const m: IOPubMessage = { msg_type: 'stream', content: { name: chunk.name, text: chunk.text }, metadata: {} };
+      p.messages.push(m);
+      try { p.onMessage?.(m); } catch { /* the collector's own error: the death is what is reported */ }
+    }
   }
 
   /** Kills the kernel process now and removes its connection folder (synchronous: for exit and signal handlers). */

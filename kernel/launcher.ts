@@ -28,6 +28,7 @@ import { CommManager, parentMessage } from './comm';
 import { notebookWarningSink } from './warnings';
 import { maxCellOutput, StreamBudget } from './limits';
 import { ReplayGuard, startParentWatchdog, unsignedConnectionProblem } from './safety';
+import { STREAM_JOURNAL_ENV, StreamJournal } from './streamJournal';
 
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));
 const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));
@@ -230,12 +231,17 @@ export async function main(): Promise<void> {
   // Stream text is batched (flushed every 50 ms, and before any other message), so a loop that
   // prints 100000 lines sends a few hundred messages, not 100000, and the order is kept.
   let pendingStream: { parent: Message; name: string; text: string } | null = null;
+  // Started by the runner: every published chunk also goes to a journal on disk at once, so what a
+  // cell printed survives a kill before the batch (or ZeroMQ's I/O thread) sends it (streamJournal.ts).
+  const journal = process.env[STREAM_JOURNAL_ENV] ? new StreamJournal(process.env[STREAM_JOURNAL_ENV]!) : null;
   let streamTimer: NodeJS.Timeout | null = null;
   let lastFlush = Date.now();
+  // lastFlush is when stream text last went out (not any message): the first text after a quiet
+  // 50 ms goes at once, so a cell that prints and then dies or never yields still shows it.
   const flushStream = () => {
     if (streamTimer) { clearTimeout(streamTimer); streamTimer = null; }
-    lastFlush = Date.now();
     if (!pendingStream) return;
+    lastFlush = Date.now();
     const { parent, name, text } = pendingStream;
     pendingStream = null;
     sendIopub(encode(key, replyTo(parent, 'stream', { name, text })));
@@ -243,6 +249,7 @@ export async function main(): Promise<void> {
   const publish = (parent: Message, type: string, content: unknown, metadata: Record<string, unknown> = {}, buffers: Buffer[] = []) => {
     if (type === 'stream') {
       const { name, text } = content as { name: string; text: string };
+      journal?.record(parent.header.msg_id, { name, text });
       if (pendingStream && (pendingStream.parent !== parent || pendingStream.name !== name)) flushStream();
       if (pendingStream) pendingStream.text += text;
       else pendingStream = { parent, name, text };
@@ -420,6 +427,7 @@ export async function main(): Promise<void> {
     const stopOnError = msg.content.stop_on_error !== false;
     const epoch = errorEpoch;
     const job = queue.then(async () => {
+      journal?.startRequest();
       if (stopOnError && epoch !== errorEpoch) {
         // Queued before an earlier cell failed: skipped, as ipykernel does, and said so.
         status(msg, 'busy');

@@ -137,6 +137,13 @@ export function planRun(notebooks: string[], o: OutputFlags): RunTarget[] {
       writes.set(file, { target: t, what });
     }
   }
+  // The report over a notebook (the first data loss of issue 11, whatever notebook it is), or a notebook named as a web page.
+  if (o.html !== undefined && /\.ipynb$/i.test(o.html)) {
+    throw new InputError(`--html ${o.html} names a notebook file, and the report is HTML`, `Pass a name ending in .html (e.g. --html ${o.html.replace(/\.ipynb$/i, '.html')})`);
+  }
+  if (o.out !== undefined && /\.html?$/i.test(o.out)) {
+    throw new InputError(`--out ${o.out} names a web page, and the executed notebook is .ipynb JSON`, 'Pass a name ending in .ipynb, and the report with --html');
+  }
   return targets;
 }
 

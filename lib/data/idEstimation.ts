@@ -12,7 +12,7 @@ import { LEVINA_BICKEL_KEYS, levinaBickel, type LevinaBickelOptions, type Levina
 import { LOCAL_PCA_KEYS, localPcaId, pcaId, type LocalPcaOptions, type LocalPcaResult, type PcaIdResult } from '../id/pca';
 import { CORRELATION_KEYS, correlationDimensionAsync, type CorrelationDimensionOptions, type CorrelationDimensionResult } from '../id/correlation';
 import { Base } from './base';
-import { describeOptionValue, checkOptionKeys, optionKeys } from '../options';
+import { describeOptionValue, checkOptionKeys, optionKeys, positiveInteger } from '../options';
 
 export interface BinomialKMethodOptions {
   k: number | ArrayLike<number>;
@@ -138,6 +138,8 @@ export class IdEstimation extends Base {
    */
   async computeId2NN(opts: ComputeId2NNOptions = {}): Promise<TwoNNResult> {
     checkOptionKeys(opts, ID2NN_KEYS, 'computeId2NN');
+    // nIter means something only with dataFraction < 1, but a bad value is said either way.
+    if (opts.nIter !== undefined && opts.nIter !== null) positiveInteger(opts.nIter, 'nIter', 'computeId2NN');
     const muFraction = opts.muFraction ?? 0.9;
     const dataFraction = opts.dataFraction ?? 1;
     const algorithm = resolveTwoNNAlgorithm(opts.algorithm, muFraction);

@@ -1,4 +1,4 @@
-import { checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, optionKeys, positiveInteger } from '../options';
 import { InputError } from '../errors';
 import { assertNoZeroDistances, type NeighborTable } from '../neighbors/table';
 import { SeededRng, type Rng } from '../stats/rng';
@@ -144,6 +144,8 @@ export function ks2sampInt(a: ArrayLike<number>, b: ArrayLike<number>): { statis
  */
 export function binomialModelValidation(k: number | ArrayLike<number>, n: ArrayLike<number>, p: number, rng: Rng,
   kBootstrap = 1, artificialSamples = 100000): number {
+  // NaN gave a NaN p-value, Infinity never ended the resampling loop.
+  positiveInteger(kBootstrap, 'kBootstrap', 'the binomial model validation');
   if (!(p > 0 && p < 1)) return NaN;
   const N = n.length;
   let samp: Int32Array;

@@ -1,5 +1,5 @@
 import { warn } from '../runtime/warnings';
-import { checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, finiteNumber, nonNegativeNumber, optionKeys, positiveNumber } from '../options';
 import { listSome, InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import { forEachNeighborRankBlock } from '../neighbors';
@@ -69,8 +69,10 @@ function negDLogLik(d: number, mus: Float64Array, logMus: Float64Array, n1: Rank
 
 /** The Gride maximum-likelihood id by DADApy's bisection on [d0, d1] (mus filtered first, bumped in place). */
 export function grideArgmax(mus: Float64Array, n1: Ranks, n2: Ranks, opts: GrideOptions = {}): number {
-  let d0 = opts.d0 ?? 0.001, d1 = opts.d1 ?? 1000;
-  const eps = opts.eps ?? 1e-7;
+  let d0 = opts.d0 === undefined ? 0.001 : nonNegativeNumber(opts.d0, 'd0', 'Gride');
+  let d1 = opts.d1 === undefined ? 1000 : finiteNumber(opts.d1, 'd1', 'Gride');
+  const eps = opts.eps === undefined ? 1e-7 : positiveNumber(opts.eps, 'eps', 'Gride');
+  if (!(d1 > d0)) throw new InputError(`Gride: the bisection interval [d0, d1] = [${d0}, ${d1}] is empty`, 'Pass d0 < d1 (DADApy: d0 = 0.001, d1 = 1000)');
   const f = filterMus(mus, n1, n2);
   const M = f.mus.length;
   const logMus = Float64Array.from(f.mus, Math.log);

@@ -1,5 +1,5 @@
 import { warn } from '../runtime/warnings';
-import { describeOptionValue, checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, nonNegativeInteger, optionKeys, positiveInteger, positiveNumber } from '../options';
 import { InputError } from '../errors';
 import type { Matrix } from '../matrix';
 import { computeNeighborsSync } from '../neighbors';
@@ -200,8 +200,7 @@ export function decimationSizes(N: number, dataFraction: number, nIter?: number 
     throw new InputError(`dataFraction = ${dataFraction} is outside (0, 1]`, 'Pass a fraction of the points such as 0.25');
   }
   const nSubset = rint(N * dataFraction);
-  const it = nIter ?? rint(1 / dataFraction);
-  if (!Number.isInteger(it) || it < 1) throw new InputError(`nIter = ${describeOptionValue(nIter)} is not a positive whole number`, 'Pass nIter >= 1');
+  const it = nIter === undefined || nIter === null ? rint(1 / dataFraction) : positiveInteger(nIter, 'nIter');
   if (nSubset < 3) {
     throw new InputError(`A fraction ${dataFraction} of ${N} points leaves ${nSubset} points per subset, fewer than the 3 TwoNN needs`,
       'Use a larger dataFraction');
@@ -309,6 +308,7 @@ export interface TwoNNScalingResult {
 
 /** Subset sizes of the decimation curve: round(N / 2^i), i < int(log2 N) - 1, kept when > nMin. */
 export function decimationLevels(N: number, nMin: number | null = 10): number[] {
+  if (nMin !== null) nonNegativeInteger(nMin, 'nMin');
   const maxNdec = Math.trunc(Math.log2(N)) - 1;
   const out: number[] = [];
   for (let i = 0; i < maxNdec; i++) {
@@ -355,8 +355,9 @@ export const TWONN_PRIOR_KEYS = optionKeys<TwoNNPriorOptions>({ alpha: 1, beta: 
  */
 export function twoNNWithPrior(nn: NeighborTable, opts: TwoNNPriorOptions = {}): TwoNNResult & { alphaPost: number; betaPost: number } {
   checkOptionKeys(opts, TWONN_PRIOR_KEYS, 'twoNNWithPrior');
-  const alpha = opts.alpha ?? 2, beta = opts.beta ?? 5;
-  if (!(alpha > 0 && beta > 0)) throw new InputError(`The Gamma prior needs alpha > 0 and beta > 0, got ${alpha}, ${beta}`, 'Pass positive alpha and beta');
+  // Gamma(alpha, beta) needs both finite and > 0 (a string '5' would be concatenated, Infinity gives NaN).
+  const alpha = opts.alpha === undefined ? 2 : positiveNumber(opts.alpha, 'alpha', 'the Gamma prior');
+  const beta = opts.beta === undefined ? 5 : positiveNumber(opts.beta, 'beta', 'the Gamma prior');
   assertNoZeroDistances(nn, 'TwoNN with a prior');
   const { mus, scale } = musOf(nn);
   let s = 0;

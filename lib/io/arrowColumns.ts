@@ -27,6 +27,7 @@ import { Matrix } from '../matrix';
 import { assembleColumns, classifyArrowField, readArrowLabels, resolveArrowListWidths, type ArrowColumnInfo } from './arrow';
 import { checkFooterMetadata, checkMessageMetadata } from './arrowCheck';
 import { registerArrowCodecs } from './codecs';
+import { warn } from '../runtime/warnings';
 import { resolveColumn, type Labels } from './types';
 
 const CONTINUATION = 0xffffffff;
@@ -128,30 +129,59 @@ export function openArrowColumns(path: string): ArrowColumns {
       'Check the path (relative paths start from the notebook\'s folder)');
   }
   try {
-    const columns = scan(fd, path);
+    const columns = guarded(scan(fd, path));
     recordLargeFileRead(resolve(path), fd);
     return columns;
   } catch (e) {
     closeSync(fd);
-    throw e;
+    throw asDamage(e, path);
   }
+}
+
+/**
+ * apache-arrow's decoders throw their own TypeError / RangeError on metadata damaged in a way the
+ * size checks do not model (an int64 offset past 2^53, say): said as damage, with its words.
+ */
+function asDamage(e: unknown, source: string): unknown {
+  if (e instanceof DadalabError) return e;
+  return new InputError(`${source} is damaged: apache-arrow could not decode it (${(e as Error)?.message ?? String(e)})`,
+    'Re-write or re-copy the file');
+}
+
+/** The reader with every column read going through asDamage. */
+function guarded(r: ArrowColumns): ArrowColumns {
+  return Object.freeze({
+    ...r,
+    readColumn(column: string | number, opts?: { dtype?: 'float32' | 'float64' }): Matrix {
+      try { return r.readColumn(column, opts); } catch (e) { throw asDamage(e, r.source); }
+    },
+    readLabels(column: string | number): Labels {
+      try { return r.readLabels(column); } catch (e) { throw asDamage(e, r.source); }
+    },
+  });
 }
 
 interface Framed { msg: A.Message; bodyOffset: number; bodyLength: number }
 
-/** The message at byte `pos` (continuation marker or the legacy 4-byte length, flatbuffer, body), null at the end of the stream. */
-function readMessageAt(fd: number, pos: number, fileBytes: number, source: string): Framed | null {
-  if (pos + 4 > fileBytes) return null;
+/**
+ * The message at byte `pos` (continuation marker or the legacy 4-byte length, flatbuffer, body);
+ * 'end' at the end-of-stream marker, 'eof' at the end of the file without one.
+ */
+function readMessageAt(fd: number, pos: number, fileBytes: number, source: string): Framed | 'end' | 'eof' {
+  if (pos >= fileBytes) return 'eof';
+  const cut = () => new InputError(`${source} is truncated: it ends ${fileBytes - pos} bytes into the message that starts at byte ${pos}`,
+    'Re-write or re-copy the file');
+  if (pos + 4 > fileBytes) throw cut();
   const pre = readExactly(fd, pos, Math.min(8, fileBytes - pos), fileBytes, source, `the message header at byte ${pos}`);
   const dv = new DataView(pre.buffer, pre.byteOffset, pre.length);
   let metaLen = dv.getUint32(0, true);
   let metaStart = pos + 4;
   if (metaLen === CONTINUATION) {
-    if (pre.length < 8) return null;
+    if (pre.length < 8) throw cut();
     metaLen = dv.getInt32(4, true);
     metaStart = pos + 8;
   }
-  if (metaLen === 0) return null; // end of stream
+  if (metaLen === 0) return 'end'; // end-of-stream marker
   if (!(metaLen > 0 && metaStart + metaLen <= fileBytes)) {
     throw new InputError(`${source} is damaged or truncated: the message at byte ${pos} claims ${metaLen} bytes of metadata but the file has ${fileBytes} bytes`,
       'Re-write or re-copy the file');
@@ -196,7 +226,7 @@ function locateMessages(fd: number, fileBytes: number, source: string, isFile: b
     const blocks = [...footer.dictionaryBatches(), ...footer.recordBatches()];
     for (const b of blocks) {
       const m = readMessageAt(fd, Number(b.offset), fileBytes, source);
-      if (!m) throw new InputError(`${source} is damaged: a block of its footer points at byte ${b.offset}, where no message is`, 'Re-write or re-copy the file');
+      if (typeof m === 'string') throw new InputError(`${source} is damaged: a block of its footer points at byte ${b.offset}, where no message is`, 'Re-write or re-copy the file');
       messages.push(m);
     }
     return { schema: footer.schema, messages };
@@ -205,7 +235,12 @@ function locateMessages(fd: number, fileBytes: number, source: string, isFile: b
   let pos = 0;
   for (let guard = 0; ; guard++) {
     const m = readMessageAt(fd, pos, fileBytes, source);
-    if (!m) break;
+    if (m === 'eof' && pos > 0) {
+      // A stream has no footer: cut at a message boundary, only the missing end-of-stream marker tells (as loadArrow says).
+      const rows = messages.reduce((t, x) => t + (x.msg.isRecordBatch() ? Number((x.msg.header() as RecordBatchHeader).length) : 0), 0);
+      warn(`${source} ends without the end-of-stream marker: if it was copied or downloaded, it may be truncated (${rows} rows read)`, 'input');
+    }
+    if (typeof m === 'string') break;
     if (m.msg.isSchema()) schema = m.msg.header() as A.Schema;
     else messages.push(m);
     pos = m.bodyOffset + m.bodyLength;

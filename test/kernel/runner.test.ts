@@ -75,6 +75,25 @@ describe('dadalab run never loses a notebook', () => {
     expect(existsSync(path.join(dir, 'ran')) || existsSync(path.join(dir, 'a', 'ran'))).toBe(false);
   });
 
+  it('refuses a report over any notebook (--html y.ipynb) and a notebook named as a web page, and reads every notebook before running any', async () => {
+    const { dir, text } = folderWith('dadalab-html-nb-', [code("require('fs').writeFileSync('ran', '1')")]);
+    const other = notebook([code("'another notebook'")]);
+    writeFileSync(path.join(dir, 'y.ipynb'), other);
+    const html = await dadalab(['run', 'x.ipynb', '--html', 'y.ipynb'], dir);
+    expect(html.status).toBe(1);
+    expect(html.stderr).toMatch(/--html y\.ipynb names a notebook file, and the report is HTML/);
+    const out = await dadalab(['run', 'x.ipynb', '--out', 'x.html'], dir);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toMatch(/--out x\.html names a web page/);
+    writeFileSync(path.join(dir, 'broken.ipynb'), '{"cells": [');
+    const broken = await dadalab(['run', 'x.ipynb', 'broken.ipynb'], dir);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/broken\.ipynb is not a notebook: invalid JSON/);
+    expect(readFileSync(path.join(dir, 'y.ipynb'), 'utf8')).toBe(other);
+    expect(readFileSync(path.join(dir, 'x.ipynb'), 'utf8')).toBe(text);
+    expect(readdirSync(dir).sort()).toEqual(['broken.ipynb', 'x.ipynb', 'y.ipynb']);
+  });
+
   it('refuses a notebook that is the output of another one in the same run, and writes beside nothing with --out-dir', async () => {
     const { dir } = folderWith('dadalab-pollute-', [code("'a'")], 'a.ipynb');
     writeFileSync(path.join(dir, 'a.out.ipynb'), notebook([code("'old output'")]));
@@ -263,16 +282,37 @@ describe('dadalab run takes its kernel down with it', () => {
 });
 
 describe('dadalab run says why a kernel died', () => {
-  it('SIGKILL: names the signal and keeps what the cell printed before', async () => {
-    const { dir } = folderWith('dadalab-killed-', [code("console.log('printed before dying');\nprocess.kill(process.pid, 'SIGKILL');\nwhile (true) {}")]);
-    const r = await dadalab(['run', 'x.ipynb', '--quiet'], dir);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/KernelDied: .*killed by SIGKILL/);
-    const outs = JSON.parse(readFileSync(path.join(dir, 'x.out.ipynb'), 'utf8')).cells[0].outputs;
-    expect(outs[0]).toEqual({ output_type: 'stream', name: 'stdout', text: 'printed before dying\n' });
-    expect(outs[1].ename).toBe('KernelDied');
-    expect(outs[1].evalue).toMatch(/killed by SIGKILL/);
-  });
+  // The cell prints, then dies at once: the last line is still in the kernel's 50 ms batch (or in
+  // ZeroMQ's send queue) when the process goes. Earlier cells warm the compiler, so the kill comes
+  // within the batch window every time; the runner gets that text from the kernel's stream journal.
+  const deaths: Array<[string, string, RegExp]> = [
+    ['SIGKILL', "process.kill(process.pid, 'SIGKILL')", /killed by SIGKILL/],
+    ['SIGTERM', "process.kill(process.pid, 'SIGTERM')", /stopped by SIGTERM/],
+    ['process.exit', 'process.exit(3)', /exited with code 3/],
+  ];
+  for (const [what, kill, cause] of deaths) {
+    it(`${what}: names the signal and keeps what the cell printed before`, async () => {
+      const { dir } = folderWith(`dadalab-killed-${what}-`, [
+        code('1'),
+        code("console.log('warm')"),
+        code(`for (let i = 0; i < 1000; i++) console.log('line ' + i);\nconsole.error('on stderr');\nconsole.log('printed before dying');\n${kill};\nwhile (true) {}`),
+        code("'never run'"),
+      ]);
+      const r = await dadalab(['run', 'x.ipynb', '--quiet'], dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`KernelDied: .*${cause.source}`));
+      const outs = JSON.parse(readFileSync(path.join(dir, 'x.out.ipynb'), 'utf8')).cells[2].outputs;
+      const lines = Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join('');
+      expect(outs.slice(0, 3)).toEqual([
+        { output_type: 'stream', name: 'stdout', text: lines },
+        { output_type: 'stream', name: 'stderr', text: 'on stderr\n' },
+        { output_type: 'stream', name: 'stdout', text: 'printed before dying\n' },
+      ]);
+      expect(outs).toHaveLength(4);
+      expect(outs[3].ename).toBe('KernelDied');
+      expect(outs[3].evalue).toMatch(cause);
+    });
+  }
 
   it('out of memory: says the heap ran out, with the log tail', async () => {
     const { dir } = folderWith('dadalab-oom-', [code("console.log('allocating');\nconst keep: number[][] = [];\nwhile (true) keep.push(Array.from({ length: 1e5 }, (_, i) => i + keep.length));")]);
