@@ -17,7 +17,21 @@ export function logTicks(lo: number, hi: number): number[] {
       if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
     }
   }
-  return ticks;
+  // a narrow range (radii 0.041-0.058) holds one or two of those: evenly spaced round values instead
+  return ticks.length >= 3 ? ticks : linearTicks(lo, hi);
+}
+
+/** 3 to 6 round values (1, 2 or 5 x 10^k apart) inside [lo, hi]. */
+export function linearTicks(lo: number, hi: number): number[] {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  let step = 10 ** Math.floor(Math.log10(span));
+  for (const m of [0.1, 0.2, 0.5, 1]) {
+    if (span / (step * m) <= 6) { step *= m; break; }
+  }
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi * (1 + 1e-12); v += step) out.push(Number(v.toPrecision(6)));
+  return out;
 }
 
 /**
@@ -47,7 +61,8 @@ export function shortLabel(s: string, max = 24): string {
 
 /** Text width in pixels as vega estimates it for a sans-serif font (about 0.56 em per character). */
 export function textWidth(s: string, fontSize: number): number {
-  return s.length * fontSize * 0.56;
+  // an ellipsis is a whole em wide in Arial/Arimo
+  return s.length * fontSize * 0.56 + (s.endsWith('…') ? 0.44 * fontSize : 0);
 }
 
 export interface PlacedLabel {
@@ -56,6 +71,8 @@ export interface PlacedLabel {
   y: number;
   /** True when the label sits away from its point (draw a leader line). */
   leader: boolean;
+  /** False when no spot was free: the label would overlap another, a point or an obstacle, or leave the plot (leave it out). */
+  fits: boolean;
 }
 
 interface Box { x0: number; x1: number; y0: number; y1: number }
@@ -63,11 +80,14 @@ interface Box { x0: number; x1: number; y0: number; y1: number }
 /**
  * Places one text label per point so that labels overlap neither each other, nor the points, nor
  * the given obstacles (boxes in pixels), inside a plot of `width` x `height` pixels over the given
- * linear domains: candidates around the point at growing distances, first fit wins, else the spot
- * with the least overlap. Deterministic, greedy, in point order.
+ * linear domains: candidates around the point at growing distances, first fit wins; a label with
+ * no free spot is marked as not fitting (`fits: false`) and takes no room. Deterministic, greedy,
+ * in point order.
  */
 export function placeLabels(points: Array<{ x: number; y: number; label: string }>, opts: {
   width: number; height: number; xDomain: [number, number]; yDomain: [number, number]; fontSize?: number; obstacles?: Box[];
+  /** The farthest a label may sit from its point, in pixels (default 120). */
+  maxDistance?: number;
 }): PlacedLabel[] {
   const fs = opts.fontSize ?? 10;
   const [x0, x1] = opts.xDomain, [y0, y1] = opts.yDomain;
@@ -83,7 +103,7 @@ export function placeLabels(points: Array<{ x: number; y: number; label: string 
     const w = textWidth(p.label, fs) + 2, h = fs + 2;
     const cx = px(p.x), cy = py(p.y);
     let best: { box: Box; cost: number; leader: boolean } | null = null;
-    for (const dist of [6, 16, 28, 42, 58, 76, 96, 120]) {
+    for (const dist of [6, 16, 28, 42, 58, 76, 96, 120].filter((d) => d <= (opts.maxDistance ?? 120))) {
       // right and left of the point first (the way labels are read), then 16 directions around it
       const candidates: Array<[number, number]> = [[dist + w / 2, 0], [-(dist + w / 2), 0]];
       for (let a = 0; a < 16; a++) {
@@ -100,8 +120,10 @@ export function placeLabels(points: Array<{ x: number; y: number; label: string 
       }
       if (best && best.cost < 1) break;
     }
-    taken.push(best!.box);
-    out.push({ x: ux((best!.box.x0 + best!.box.x1) / 2), y: uy((best!.box.y0 + best!.box.y1) / 2), leader: best!.leader });
+    const fits = best!.cost < 1;
+    // a label that does not fit takes no room: the ones placed after it may use its spot
+    if (fits) taken.push(best!.box);
+    out.push({ x: ux((best!.box.x0 + best!.box.x1) / 2), y: uy((best!.box.y0 + best!.box.y1) / 2), leader: best!.leader, fits });
   }
   return out;
 }
@@ -114,7 +136,17 @@ export function placeLabels(points: Array<{ x: number; y: number; label: string 
  * "model.encoder.layers.*.output". Names shorter than that, or with nothing in common, stay as they are.
  */
 export function distinctiveNames(names: readonly string[]): { labels: string[]; pattern: string | null } {
-  if (names.length < 2) return { labels: [...names], pattern: null };
+  const cut = commonAffixes(names);
+  if (!cut) return { labels: [...names], pattern: null };
+  return { labels: names.map((n) => n.slice(cut.prefix, n.length - cut.suffix)), pattern: cut.pattern };
+}
+
+/**
+ * The common prefix and suffix of names (cut at a separator), as distinctiveNames drops them, or
+ * null when fewer than 4 characters are common or dropping them would make two names equal or one empty.
+ */
+export function commonAffixes(names: readonly string[]): { prefix: number; suffix: number; pattern: string } | null {
+  if (names.length < 2) return null;
   const SEP = /[./_\-: ]/;
   let pre = names[0].length;
   for (const n of names) {
@@ -130,8 +162,27 @@ export function distinctiveNames(names: readonly string[]): { labels: string[]; 
     suf = i;
   }
   while (suf > 0 && !SEP.test(names[0][names[0].length - suf])) suf--;
-  if (pre + suf < 4) return { labels: [...names], pattern: null };
+  if (pre + suf < 4) return null;
   const labels = names.map((n) => n.slice(pre, n.length - suf));
-  if (labels.some((l) => l === '') || new Set(labels).size !== new Set(names).size) return { labels: [...names], pattern: null };
-  return { labels, pattern: `${names[0].slice(0, pre)}*${names[0].slice(names[0].length - suf)}` };
+  if (labels.some((l) => l === '') || new Set(labels).size !== new Set(names).size) return null;
+  return { prefix: pre, suffix: suf, pattern: `${names[0].slice(0, pre)}*${names[0].slice(names[0].length - suf)}` };
+}
+
+/**
+ * An ordinal axis of names (layers): the ticks show the part that tells the names apart (a vega
+ * label expression, so the data, the sort and the tooltips keep the full names) and the title the
+ * common part; labels turn when they do not fit side by side, and labels that would still overlap
+ * are dropped. `px` is the axis length in pixels.
+ */
+export function nameAxis(names: readonly string[], px: number, title: string | null = 'layer'): { title: string | null; axis: Record<string, unknown> } {
+  const cut = commonAffixes([...new Set(names)]);
+  const shown = cut ? names.map((n) => n.slice(cut.prefix, n.length - cut.suffix)) : [...names];
+  const fontSize = names.length > 40 ? 9 : 11;
+  const longest = shown.reduce((m, n) => Math.max(m, textWidth(n, fontSize)), 0);
+  const slot = px / Math.max(1, names.length);
+  const angle = longest <= 0.9 * slot ? 0 : names.length > 24 || fontSize + 2 > 0.9 * slot * 2 ? -90 : -60;
+  const axis: Record<string, unknown> = { labelAngle: angle, labelOverlap: 'greedy', labelSeparation: 2, labelLimit: 140, labelFontSize: fontSize };
+  if (angle === -90) Object.assign(axis, { labelAlign: 'right', labelBaseline: 'middle' });
+  if (cut) axis.labelExpr = `substring(datum.label, ${cut.prefix}, length(datum.label) - ${cut.suffix})`;
+  return { title: cut && title ? `${title} (${cut.pattern})` : title, axis };
 }

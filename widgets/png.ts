@@ -14,18 +14,12 @@
  * same chart gives the same PNG bytes on every machine, so executed notebooks stay reproducible,
  * and a server with no fonts installed still draws the labels.
  */
-import * as path from 'node:path';
+import { fontFiles } from './fonts';
 
 /** Pixels per CSS pixel: 2 keeps text sharp on high-density screens (the display size is in the metadata). */
 export const PNG_SCALE = 2;
 
 let renderer: { Resvg: any; fonts: string[] } | null = null;
-
-function fontFiles(): string[] {
-  const dir = path.dirname(require.resolve('@expo-google-fonts/arimo/package.json'));
-  return ['400Regular/Arimo_400Regular.ttf', '700Bold/Arimo_700Bold.ttf', '400Regular_Italic/Arimo_400Regular_Italic.ttf',
-    '700Bold_Italic/Arimo_700Bold_Italic.ttf'].map((f) => path.join(dir, f));
-}
 
 function resvg(): { Resvg: any; fonts: string[] } {
   renderer ??= { Resvg: require('@resvg/resvg-js').Resvg, fonts: fontFiles() };

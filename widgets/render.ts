@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { AnySpec } from './chart';
+import { vegaTextWidth } from './fonts';
 
 const functionImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
 
@@ -41,7 +42,11 @@ function resolveEsm(name: string): string {
 /** vega + vega-lite, imported once per process. */
 export function loadVega(): Promise<{ vega: any; vl: any }> {
   engines ??= Promise.all([nativeImport(resolveEsm('vega')), nativeImport(resolveEsm('vega-lite'))])
-    .then(([vega, vl]) => ({ vega, vl }));
+    .then(([vega, vl]) => {
+      // text measured in the font the PNG is drawn with, not vega's 0.8 em a character (widgets/fonts.ts)
+      vega.textMetrics.width = vegaTextWidth;
+      return { vega, vl };
+    });
   return engines;
 }
 

@@ -69,7 +69,7 @@ export async function jackknifeImbalance(X1: Matrix, X2: Matrix, opts: Jackknife
   const std = Math.sqrt(ss / n);
   return Object.freeze({
     mean, std, values, removed: order,
-    summary: () => `jackknife Δ(d1 → d2) = ${mean.toFixed(4)} ± ${std.toFixed(4)} over ${n} leave-one-out sets`,
+    summary: () => `jackknife Δ(d1 → d2) = ${mean.toFixed(4)}${std > 0 ? ` ± ${Number(std.toPrecision(2))}` : ''} over ${n} leave-one-out sets`,
     plot: () => overlapProfileChart({ overlaps: values, labels: Array.from(order, (i) => String(i)), xTitle: 'point left out', yTitle: 'Δ(d1 → d2)', yDomain: null, title: `Jackknife of Δ(d1 → d2): ${mean.toFixed(4)} ± ${std.toFixed(4)}` }),
   });
 }

@@ -39,7 +39,10 @@ export function makeDensityResult(method: DensityMethod, logDen: Float64Array, l
       let mn = Infinity, mx = -Infinity;
       for (let i = 0; i < n; i++) { if (logDen[i] < mn) mn = logDen[i]; if (logDen[i] > mx) mx = logDen[i]; }
       const what = method === 'kpeaks' ? 'k-peaks score' : 'log density';
-      return `${label} ${what} of ${n} points at ID ${id.toPrecision(3)}: mean ${mean(logDen).toFixed(3)} ± ${mean(logDenErr).toFixed(3)} (range ${mn.toFixed(2)} to ${mx.toFixed(2)})`;
+      // no "± 0.000" where an estimator gives no error (its errors are all zero)
+      const err = mean(logDenErr);
+      const pm = err > 0 ? ` ± ${Number(err.toPrecision(2))}` : '';
+      return `${label} ${what} of ${n} points at ID ${id.toPrecision(3)}: mean ${mean(logDen).toFixed(3)}${pm} (range ${mn.toFixed(2)} to ${mx.toFixed(2)})`;
     },
     plot(options: { truth?: ArrayLike<number> } = {}): Chart {
       if (options.truth) return new Chart(densityVsTrueSpec(logDen, options.truth, { label }));

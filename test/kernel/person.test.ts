@@ -92,7 +92,7 @@ await bigData.computeDistances({ maxk: 50 });`, (m: Msg) => {
     expect(interrupted, 'no progress display between 1% and 80% was seen before the search ended').not.toBeNull();
     await interrupted;
     expect(r.reply.status).toBe('error');
-    const displays = r.messages.filter((m) => m.msg_type === 'display_data' || m.msg_type === 'update_display_data');
+    const displays = r.messages.filter((m: Msg) => m.msg_type === 'display_data' || m.msg_type === 'update_display_data');
     const last = displays[displays.length - 1].content;
     expect(last.data['text/plain']).toMatch(/^neighbours: interrupted at \d+% \(\d+\/60000\)$/);
     expect(last.metadata.dadalab.progress.interrupted).toBe(true);

@@ -101,6 +101,10 @@ export function dendrogramSpec(t: Topography, opts: { logscale?: boolean; title?
     segments.push({ x: r6(L.x[m.left]), x2: r6(L.x[m.right]), y: r6(m.height), y2: r6(m.height) });
   }
   const leaves = L.order.map((leaf) => ({ cluster: leaf, x: r6(L.x[leaf]), y: r6(L.y[leaf]), population: t.populations[leaf] }));
+  // room above the highest peak for its number (16 of the 260 pixels), so no label runs out of the plot
+  const ys = [...L.y, ...L.merges.map((m) => m.height)].filter(Number.isFinite);
+  const lo = Math.min(...ys), hi = Math.max(...ys), span = hi - lo || 1;
+  const yDomain = [r6(lo - 0.03 * span), r6(hi + 0.1 * span)];
   return {
     title: opts.title ?? 'Density peaks dendrogram',
     width: 420, height: 260,
@@ -111,7 +115,7 @@ export function dendrogramSpec(t: Topography, opts: { logscale?: boolean; title?
         encoding: {
           x: { field: 'x', type: 'quantitative', axis: null },
           x2: { field: 'x2' },
-          y: { field: 'y', type: 'quantitative', title: 'log density', scale: { zero: false } },
+          y: { field: 'y', type: 'quantitative', title: 'log density', scale: { domain: yDomain, nice: false, zero: false } },
           y2: { field: 'y2' },
         },
       },

@@ -4,7 +4,7 @@
  * Pure functions of plain arrays; the output is plain JSON.
  */
 import { Chart } from '../chart';
-import { distinctiveNames, placeLabels, shortLabel, textWidth } from '../axes';
+import { commonAffixes, distinctiveNames, nameAxis, placeLabels, shortLabel, textWidth, type PlacedLabel } from '../axes';
 import { zoomPan } from '../interactions';
 
 const WIDTH = 420, HEIGHT = 300;
@@ -50,17 +50,27 @@ export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
     const left = g.align === 'left' ? px(g.x) : px(g.x) - w;
     return { x0: left, x1: left + w, y0: py(g.y) - 7, y1: py(g.y) + 7 };
   });
-  const points = [];
-  for (let i = 0; i < input.aToB.length; i++) {
-    const name = input.labels?.[i] ?? String(i);
-    points.push({ x: r(input.aToB[i]), y: r(input.bToA[i]), name, label: shortLabel(name) });
-  }
-  const placed = placeLabels(points, { width: size, height: size, xDomain: domain, yDomain: domain, fontSize, obstacles });
+  const n = input.aToB.length;
+  const names = Array.from({ length: n }, (_, i) => input.labels?.[i] ?? String(i));
+  // labels show what tells the names apart (layer names share long prefixes), cut to 24 characters
+  const cut = commonAffixes([...new Set(names)]);
+  const shown = names.map((nm) => shortLabel(cut ? nm.slice(cut.prefix, nm.length - cut.suffix) : nm));
+  const points = names.map((name, i) => ({ x: r(input.aToB[i]), y: r(input.bToA[i]), name, label: shown[i] }));
+  // the first and the last point (a profile's ends) are labelled first, then the others in order
+  const order = n > 2 ? [0, n - 1, ...Array.from({ length: n - 2 }, (_, i) => i + 1)] : names.map((_, i) => i);
+  const placedInOrder = placeLabels(order.map((i) => points[i]), { width: size, height: size, xDomain: domain, yDomain: domain, fontSize, obstacles, maxDistance: 42 });
+  const placed = new Array<PlacedLabel>(n);
+  order.forEach((i, k) => { placed[i] = placedInOrder[k]; });
   const values = points.map((p, i) => ({ x: p.x, y: p.y, label: p.name, text: p.label, lx: r(placed[i].x, 4), ly: r(placed[i].y, 4) }));
-  const leaders = values.filter((_, i) => placed[i].leader);
+  // labels with no free spot are left out (the tooltip names every point)
+  const labelled = values.filter((_, i) => placed[i].fits);
+  const leaders = values.filter((_, i) => placed[i].fits && placed[i].leader);
+  const omitted = n - labelled.length;
+  const notes = [cut ? `labels: ${cut.pattern}` : '', omitted ? `${omitted} of ${n} labels left out where they would overlap` : ''].filter(Boolean);
   const xEnc = { field: 'x', type: 'quantitative', title: `Δ(${A} → ${B})`, scale: { domain } };
   const yEnc = { field: 'y', type: 'quantitative', title: `Δ(${B} → ${A})`, scale: { domain } };
-  const title = input.title ?? 'Information imbalance plane';
+  const titleText = input.title ?? 'Information imbalance plane';
+  const title = notes.length ? { text: titleText, subtitle: notes.join('; ') } : titleText;
   const regionLayer = (align: string) => ({
     data: { values: regions.filter((g) => g.align === align).map(({ x, y, text }) => ({ x, y, text })) },
     mark: { type: 'text', color: '#888', fontStyle: 'italic', align, baseline: 'middle' },
@@ -97,12 +107,12 @@ export function imbalancePlaneChart(input: ImbalancePlaneInput): Chart {
         },
       },
       {
-        data: { values },
+        data: { values: labelled },
         mark: { type: 'text', align: 'center', baseline: 'middle', fontSize },
         encoding: { x: { field: 'lx', type: 'quantitative', scale: { domain } }, y: { field: 'ly', type: 'quantitative', scale: { domain } }, text: { field: 'text' } },
       },
     ],
-  }, title);
+  }, titleText);
 }
 
 export interface GreedyCurveInput {
@@ -181,7 +191,7 @@ export function overlapProfileChart(input: OverlapProfileInput): Chart {
     data: { values },
     mark: { type: 'line', point: { filled: true, size: 50 } },
     encoding: {
-      x: { field: 'label', type: 'ordinal', sort: null, title: pattern ? `${xTitle} (${pattern})` : xTitle },
+      x: { field: 'label', type: 'ordinal', sort: null, title: pattern ? `${xTitle} (${pattern})` : xTitle, axis: nameAxis([...short.values()], WIDTH, null).axis },
       y: { field: 'overlap', type: 'quantitative', title: input.yTitle ?? 'overlap χ', scale: input.yDomain === null ? { zero: false } : { domain: input.yDomain ?? [0, 1] } },
       // a legend only to tell several profiles apart
       color: { field: 'series', type: 'nominal', title: null, legend: input.series ? { labelLimit: 260 } : null },
@@ -235,10 +245,19 @@ export function diiTrainingChart(input: TrainingCurvesInput): Chart {
   const dii = [];
   for (let e = 0; e < input.imbalances.length; e++) dii.push({ epoch: e, dii: r(input.imbalances[e]) });
   const w = [];
+  const D = input.weights.length ? input.weights[0].length : 0;
+  const nameOf = (f: number) => input.featureNames?.[f] ?? `x${f}`;
+  // beyond 10 features: the 10 with the largest final weights in colour and in the legend, the others
+  // grey and unnamed there (the tooltip names every line); colours would repeat and the legend be cut
+  const last = input.weights.length ? input.weights[input.weights.length - 1] : [];
+  const top = new Set(Array.from({ length: D }, (_, f) => f).sort((a, b) => Math.abs(last[b]) - Math.abs(last[a]) || a - b).slice(0, 10));
+  const others = D > 10 ? `the other ${D - 10} features` : '';
   for (let e = 0; e < input.weights.length; e++) {
     const row = input.weights[e];
-    for (let f = 0; f < row.length; f++) w.push({ epoch: e, feature: input.featureNames?.[f] ?? `x${f}`, weight: r(row[f]) });
+    for (let f = 0; f < row.length; f++) w.push({ epoch: e, feature: nameOf(f), shown: top.has(f) || D <= 10 ? shortLabel(nameOf(f), 28) : others, weight: r(row[f]) });
   }
+  const legendOrder = [...Array.from({ length: D }, (_, f) => f).filter((f) => top.has(f) || D <= 10).map((f) => shortLabel(nameOf(f), 28)), ...(others ? [others] : [])];
+  const colorRange = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
   const title = input.title ?? 'Differentiable information imbalance: training';
   return new Chart({
     title,
@@ -246,7 +265,8 @@ export function diiTrainingChart(input: TrainingCurvesInput): Chart {
       {
         width: WIDTH, height: 160,
         data: { values: dii },
-        mark: { type: 'line', point: true },
+        // points only while they stay apart (a point per epoch over 200 epochs is a thick line)
+        mark: { type: 'line', point: input.imbalances.length <= 40 },
         encoding: {
           x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
           y: { field: 'dii', type: 'quantitative', title: 'DII', scale: { zero: false } },
@@ -260,7 +280,9 @@ export function diiTrainingChart(input: TrainingCurvesInput): Chart {
         encoding: {
           x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
           y: { field: 'weight', type: 'quantitative', title: 'weight' },
-          color: { field: 'feature', type: 'nominal', title: 'feature', sort: null },
+          detail: { field: 'feature', type: 'nominal' },
+          color: { field: 'shown', type: 'nominal', title: D > 10 ? 'feature (largest final weights)' : 'feature', sort: legendOrder,
+            scale: { domain: legendOrder, range: [...colorRange.slice(0, legendOrder.length - (others ? 1 : 0)), ...(others ? ['#d0d0d0'] : [])] }, legend: { labelLimit: 220 } },
           tooltip: [{ field: 'feature' }, { field: 'epoch', type: 'quantitative' }, { field: 'weight', type: 'quantitative', format: '.4f' }],
         },
       },
@@ -283,19 +305,40 @@ export interface CausalGraphInput {
  */
 export function causalGraphChart(input: CausalGraphInput): Chart {
   const n = input.adjacency.length;
-  const pos = [];
+  const names = Array.from({ length: n }, (_, i) => input.names?.[i] ?? `x${i}`);
+  // short names sit in their node; long ones outside the circle along its radius (labels of
+  // neighbouring nodes never meet), cut to 20 characters (the tooltip has the whole name), with the
+  // plot widened to hold them
+  const inside = names.every((nm) => nm.length <= 3);
+  const shown = names.map((nm) => shortLabel(nm, 20));
+  const labelPx = inside ? 0 : Math.max(...shown.map((t) => textWidth(t, 11)));
+  const R = 110; // pixels per unit: the nodes' circle has radius 1
+  // node discs no wider than 80% of the arc between neighbours
+  const nodeSize = Math.round(Math.min(900, (0.8 * (2 * Math.PI * R) / Math.max(n, 1)) ** 2));
+  const off = 1 + (Math.sqrt(nodeSize) / 2 + 6) / R;
+  const half = inside ? 1.3 : off + (labelPx + 8) / R;
+  const side = Math.round(2 * half * R);
+  const pos: Array<{ x: number; y: number; name: string; text: string; lx: number; ly: number; angle: number; align: string }> = [];
   for (let i = 0; i < n; i++) {
     const a = Math.PI / 2 - (2 * Math.PI * i) / n;
-    pos.push({ x: r(Math.cos(a), 4), y: r(Math.sin(a), 4), name: input.names?.[i] ?? `x${i}` });
+    const c = Math.cos(a), sn = Math.sin(a);
+    const deg = (-a * 180) / Math.PI; // vega turns text clockwise, in screen space
+    const right = c >= -1e-9;
+    pos.push({
+      x: r(c, 4), y: r(sn, 4), name: names[i], text: shown[i],
+      lx: r(inside ? c : c * off, 4), ly: r(inside ? sn : sn * off, 4),
+      angle: inside ? 0 : r(right ? deg : deg + 180, 4), align: inside ? 'center' : right ? 'left' : 'right',
+    });
   }
   const edges = [];
   const heads = [];
+  const gap = Math.min(0.13, (Math.sqrt(nodeSize) / 2 + 2) / R);
   for (let s = 0; s < n; s++) {
     for (let t = 0; t < n; t++) {
       if (s === t || !input.adjacency[s][t]) continue;
       const p = pos[s], q = pos[t];
       const dx = q.x - p.x, dy = q.y - p.y, len = Math.hypot(dx, dy) || 1;
-      const ux = dx / len, uy = dy / len, gap = 0.13;
+      const ux = dx / len, uy = dy / len;
       const strength = input.strengths ? r(input.strengths[s][t], 3) : 1;
       const x = r(p.x + ux * gap, 4), y = r(p.y + uy * gap, 4), x2 = r(q.x - ux * gap, 4), y2 = r(q.y - uy * gap, 4);
       edges.push({ x, y, x2, y2, source: p.name, target: q.name, strength });
@@ -303,13 +346,18 @@ export function causalGraphChart(input: CausalGraphInput): Chart {
       heads.push({ x: x2, y: y2, angle: r((Math.atan2(ux, uy) * 180) / Math.PI, 4), source: p.name, target: q.name, strength });
     }
   }
-  const xs = { field: 'x', type: 'quantitative', axis: null, scale: { domain: [-1.3, 1.3] } };
-  const ys = { field: 'y', type: 'quantitative', axis: null, scale: { domain: [-1.3, 1.3] } };
+  const xs = { field: 'x', type: 'quantitative', axis: null, scale: { domain: [-half, half] } };
+  const ys = { field: 'y', type: 'quantitative', axis: null, scale: { domain: [-half, half] } };
   const title = input.title ?? 'Causal graph';
+  const labelLayers = ['left', 'center', 'right'].filter((align) => pos.some((p) => p.align === align)).map((align) => ({
+    data: { values: pos.filter((p) => p.align === align) },
+    mark: { type: 'text', fontSize: inside ? 12 : 11, fontWeight: 'bold', align, baseline: 'middle' },
+    encoding: { x: { ...xs, field: 'lx' }, y: { ...ys, field: 'ly' }, text: { field: 'text' }, angle: { field: 'angle', type: 'quantitative', scale: null }, tooltip: [{ field: 'name', title: 'variable' }] },
+  }));
   return new Chart({
     title,
-    width: HEIGHT,
-    height: HEIGHT,
+    width: side,
+    height: side,
     layer: [
       {
         data: { values: edges },
@@ -322,19 +370,15 @@ export function causalGraphChart(input: CausalGraphInput): Chart {
       },
       {
         data: { values: heads },
-        mark: { type: 'point', shape: 'triangle-up', filled: true, size: 90, color: '#555' },
+        mark: { type: 'point', shape: 'triangle-up', filled: true, size: Math.min(90, nodeSize / 6), color: '#555' },
         encoding: { x: xs, y: ys, angle: { field: 'angle', type: 'quantitative', scale: null } },
       },
       {
         data: { values: pos },
-        mark: { type: 'circle', size: 900, color: '#cfe2f3', stroke: '#1f77b4' },
+        mark: { type: 'circle', size: nodeSize, color: '#cfe2f3', stroke: '#1f77b4' },
         encoding: { x: xs, y: ys, tooltip: [{ field: 'name', title: 'variable' }] },
       },
-      {
-        data: { values: pos },
-        mark: { type: 'text', fontSize: 12, fontWeight: 'bold' },
-        encoding: { x: xs, y: ys, text: { field: 'name' } },
-      },
+      ...labelLayers,
     ],
   }, title);
 }

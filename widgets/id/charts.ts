@@ -5,7 +5,7 @@
  * of plain arrays; the output is plain JSON.
  */
 import { Chart } from '../chart';
-import { logEncoding } from '../axes';
+import { commonAffixes, logEncoding, nameAxis } from '../axes';
 import { zoomPan } from '../interactions';
 
 const WIDTH = 420, HEIGHT = 280;
@@ -241,15 +241,26 @@ export function scaleCurvesChart(input: ScaleCurvesInput): Chart {
   const field = byRank ? 'rank' : 'radius';
   const xEnc = { field, type: 'quantitative', title: byRank ? 'neighbour rank n2' : 'neighbourhood radius',
     ...logEncoding(input.series.flatMap((s) => Array.from(byRank ? s.ranks : s.radii))) };
-  // more than 10 series: 20 colours (tableau10 repeats); wide legend labels, since layer names often differ at their end
-  const color = { field: 'name', type: 'nominal', title: null, sort: input.series.map((s) => s.name),
-    scale: { scheme: input.series.length > 10 ? 'tableau20' : 'tableau10' }, legend: { labelLimit: 260 } };
+  // up to 20 series: a colour and a legend entry each (tableau20 beyond 10). More (80 layers): a colour
+  // gradient along the series' order (a categorical legend would repeat colours and cut its entries),
+  // the name in the tooltip, the common part of the names in the legend title
+  const many = input.series.length > 20;
+  const cut = many ? commonAffixes(input.series.map((s) => s.name)) : null;
+  const color = many
+    ? { field: 'order', type: 'quantitative', title: cut ? ['series', cut.pattern] : 'series (order)', scale: { scheme: 'viridis' }, legend: { gradientLength: 200, format: 'd' } }
+    : { field: 'name', type: 'nominal', title: null, sort: input.series.map((s) => s.name),
+      scale: { scheme: input.series.length > 10 ? 'tableau20' : 'tableau10' }, legend: { labelLimit: 260 } };
+  if (many) {
+    let k = 0;
+    for (const [o, s] of input.series.entries()) for (let i = 0; i < s.ids.length; i++) (values[k++] as Record<string, unknown>).order = o;
+  }
+  const detail = many ? { detail: { field: 'name', type: 'nominal' }, tooltip: [{ field: 'name', title: 'series' }, { field: 'id', type: 'quantitative', format: '.2f', title: 'ID' }] } : {};
   const title = input.title ?? 'Intrinsic dimension across scales';
   return new Chart({
     title, width: WIDTH, height: HEIGHT, data: { values },
     layer: [
-      { mark: { type: 'rule' }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: 'intrinsic dimension' }, y2: { field: 'hi' }, color } },
-      { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x: xEnc, y: { field: 'id', type: 'quantitative', title: 'intrinsic dimension', scale: { zero: false } }, color } },
+      { mark: { type: 'rule', ...(many ? { opacity: 0.5 } : {}) }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: 'intrinsic dimension' }, y2: { field: 'hi' }, color, ...(many ? { detail: detail.detail } : {}) } },
+      { mark: { type: 'line', point: { filled: true, size: many ? 12 : 30 } }, encoding: { x: xEnc, y: { field: 'id', type: 'quantitative', title: 'intrinsic dimension', scale: { zero: false } }, color, ...detail } },
     ],
   }, title);
 }
@@ -264,10 +275,13 @@ export interface IdProfileInput {
 /** The ID profile: one ID ± error per layer (ordinal x axis, in the given order). */
 export function idProfileChart(input: IdProfileInput): Chart {
   const values = input.names.map((name, i) => ({ layer: name, id: r(input.ids[i]), lo: r(input.ids[i] - input.idsErr[i]), hi: r(input.ids[i] + input.idsErr[i]) }));
-  const x = { field: 'layer', type: 'ordinal', sort: input.names, title: 'layer' };
+  // 14 px a layer beyond 30 layers (as the layer-profile charts), names cut to what tells them apart
+  const width = Math.max(WIDTH, Math.min(960, 14 * input.names.length));
+  const a = nameAxis(input.names, width);
+  const x = { field: 'layer', type: 'ordinal', sort: input.names, title: a.title, axis: a.axis };
   const title = input.title ?? 'Intrinsic dimension profile';
   return new Chart({
-    title, width: WIDTH, height: HEIGHT, data: { values },
+    title, width, height: HEIGHT, data: { values },
     layer: [
       { mark: { type: 'rule', color: '#1f77b4' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'intrinsic dimension' }, y2: { field: 'hi' } } },
       { mark: { type: 'line', point: { filled: true }, color: '#1f77b4' }, encoding: { x, y: { field: 'id', type: 'quantitative', title: 'intrinsic dimension', scale: { zero: false } } } },

@@ -6,6 +6,7 @@
  * labels when they are many, and drops the labels that would still overlap.
  */
 import { Chart, type SpecFragment } from '../chart';
+import { commonAffixes, logEncoding, nameAxis } from '../axes';
 
 export interface LayerSeries {
   name: string;
@@ -21,22 +22,9 @@ export function layerAxisWidth(layers: number): number {
   return Math.max(360, Math.min(960, 14 * layers));
 }
 
-/**
- * The angle of layer names along an axis of `px` pixels: horizontal when they fit side by side
- * (about 6.2 px a character at 11 px), -60 degrees when they do not, vertical beyond 24 layers
- * (a vertical label takes only its font height along the axis).
- */
-export function layerLabelAngle(names: readonly string[], px: number): number {
-  const longest = names.reduce((m, n) => Math.max(m, n.length), 0);
-  if (names.length > 24) return -90;
-  return longest * 6.2 > 0.9 * (px / Math.max(1, names.length)) ? -60 : 0;
-}
-
 function layerAxis(names: readonly string[], title: string | null = 'layer'): Record<string, unknown> {
-  return {
-    field: 'layer', type: 'ordinal', sort: [...names], title,
-    axis: { labelAngle: layerLabelAngle(names, layerAxisWidth(names.length)), labelOverlap: 'greedy', labelLimit: 140, labelFontSize: names.length > 40 ? 9 : 11 },
-  };
+  const a = nameAxis(names, layerAxisWidth(names.length), title);
+  return { field: 'layer', type: 'ordinal', sort: [...names], title: a.title, axis: a.axis };
 }
 
 function quantityLayers(names: readonly string[], series: LayerSeries[], yTitle: string, domain?: [number, number], zero = false): { data: object; layer: object[] } {
@@ -56,7 +44,7 @@ function quantityLayers(names: readonly string[], series: LayerSeries[], yTitle:
     layer.push({
       transform: [{ filter: 'datum.lo !== null' }],
       mark: { type: 'rule' },
-      encoding: { x, y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' }, color: { ...color, legend: null } },
+      encoding: { x, y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' }, color },
     });
   }
   layer.push({
@@ -124,10 +112,12 @@ export function layerMatrixChart(input: LayerMatrixInput): Chart {
   const values: object[] = [];
   for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) values.push({ row: input.names[a], column: input.names[b], value: r(input.values[a * L + b]) });
   const side = Math.max(240, Math.min(720, 12 * L));
-  const axis = (field: string, title: string) => ({
-    field, type: 'ordinal', sort: [...input.names], title,
-    axis: { labelOverlap: 'greedy', labelLimit: 140, labelFontSize: L > 40 ? 9 : 11, labelAngle: field === 'column' ? layerLabelAngle(input.names, side) : 0 },
-  });
+  const axis = (field: string, title: string) => {
+    const a = nameAxis(input.names, side, title);
+    // rows read across: their labels stay horizontal
+    const rowAxis = { ...a.axis, labelAngle: 0, labelAlign: 'right', labelBaseline: 'middle' };
+    return { field, type: 'ordinal', sort: [...input.names], title: a.title, axis: field === 'column' ? a.axis : rowAxis };
+  };
   return new Chart({
     title: input.title, width: side, height: side, data: { values },
     mark: { type: 'rect' },
@@ -156,10 +146,13 @@ export function layerCurvesChart(input: LayerCurvesInput): Chart {
       values.push({ layer: input.names[l], rank: c.ranks[i], id: r(id), lo: r(id - e), hi: r(id + e) });
     }
   });
-  const x = { field: 'rank', type: 'quantitative', title: 'neighbour rank n2', scale: { type: 'log', base: 2 }, axis: { values: [2, 8, 32, 128, 512, 2048], format: 'd' } };
+  const x = { field: 'rank', type: 'quantitative', title: 'neighbour rank n2', ...logEncoding(values.map((v) => (v as { rank: number }).rank)) };
+  // the panel headers: the part of each name that tells the layers apart (the common part in the title)
+  const cut = commonAffixes([...new Set(input.names)]);
   return new Chart({
     title: input.title, data: { values },
-    facet: { field: 'layer', type: 'ordinal', sort: [...input.names], title: null, header: { labelLimit: 150 } },
+    facet: { field: 'layer', type: 'ordinal', sort: [...input.names], title: cut ? `layer (${cut.pattern})` : null,
+      header: { labelLimit: 150, ...(cut ? { labelExpr: `substring(datum.label, ${cut.prefix}, length(datum.label) - ${cut.suffix})` } : {}) } },
     columns: 6,
     spec: {
       width: 130, height: 90,

@@ -9,6 +9,7 @@
  *   curve, comp, overlap), so the chart shows what the kernel holds as `explorer.selected`.
  */
 import type { SpecFragment } from '../chart';
+import { logEncoding, nameAxis } from '../axes';
 
 export interface LayerExplorerInput {
   names: readonly string[];
@@ -64,13 +65,19 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
   const chosen = opts.live ? [] : [{ filter: { param: 'pick' } }];
   const hasClasses = input.clusters.some((c) => (c ?? []).some((r) => r.cls !== ''));
   const width = Math.max(260, Math.min(760, 26 * L));
+  // one rank axis for every layer's curve (1-2-5 ticks that do not collide, the ranks' own range)
+  const rankAxis = logEncoding(input.curves.flatMap((c) => (c ? Array.from(c.ranks) : [])));
+  const rankX = { field: 'rank', type: 'quantitative', ...rankAxis };
+  const profileAxis = nameAxis(input.names, width);
+  const overlapWidth = Math.max(200, Math.min(360, 16 * L));
+  const overlapAxis = nameAxis(input.names, overlapWidth);
   const detail: SpecFragment[] = [
     {
       title: 'Scale curve (Gride)', width: 230, height: 200,
       data: ds('curve'), transform: chosen,
       layer: [
-        { mark: { type: 'errorbar' }, encoding: { x: { field: 'rank', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'rank n2' }, y: { field: 'lo', type: 'quantitative', title: 'ID' }, y2: { field: 'hi' } } },
-        { mark: { type: 'line', point: { filled: true } }, encoding: { x: { field: 'rank', type: 'quantitative', scale: { type: 'log', base: 2 } }, y: { field: 'id', type: 'quantitative', scale: { zero: false } }, tooltip: [{ field: 'rank', type: 'quantitative' }, { field: 'id', type: 'quantitative', format: '.2f' }] } },
+        { mark: { type: 'errorbar' }, encoding: { x: { ...rankX, title: 'rank n2' }, y: { field: 'lo', type: 'quantitative', title: 'ID' }, y2: { field: 'hi' } } },
+        { mark: { type: 'line', point: { filled: true } }, encoding: { x: rankX, y: { field: 'id', type: 'quantitative', scale: { zero: false } }, tooltip: [{ field: 'rank', type: 'quantitative' }, { field: 'id', type: 'quantitative', format: '.2f' }] } },
       ],
     },
     {
@@ -87,11 +94,11 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
   ];
   if (input.overlap) {
     detail.push({
-      title: `Overlap with the other layers (k = ${input.overlap.k})`, width: Math.max(200, Math.min(360, 16 * L)), height: 200,
+      title: `Overlap with the other layers (k = ${input.overlap.k})`, width: overlapWidth, height: 200,
       data: ds('overlap'), transform: chosen,
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'otherName', type: 'ordinal', sort: { field: 'other' }, title: 'layer' },
+        x: { field: 'otherName', type: 'ordinal', sort: { field: 'other' }, title: overlapAxis.title, axis: overlapAxis.axis },
         y: { field: 'value', type: 'quantitative', title: 'overlap χ', scale: { domain: [0, 1] } },
         color: { condition: { test: 'datum.other == datum.layer', value: '#d62728' }, value: '#4c78a8' },
         tooltip: [{ field: 'otherName', title: 'layer' }, { field: 'value', type: 'quantitative', format: '.3f', title: 'χ' }],
@@ -105,7 +112,7 @@ export function layerExplorerSpec(input: LayerExplorerInput, opts: { live?: bool
         title: input.idTitle, width, height: 170,
         data: ds('profile'),
         layer: [
-          { mark: { type: 'errorbar' }, encoding: { x: { field: 'name', type: 'ordinal', sort: { field: 'layer' }, title: 'layer' }, y: { field: 'lo', type: 'quantitative', title: 'ID' }, y2: { field: 'hi' } } },
+          { mark: { type: 'errorbar' }, encoding: { x: { field: 'name', type: 'ordinal', sort: { field: 'layer' }, title: profileAxis.title, axis: profileAxis.axis }, y: { field: 'lo', type: 'quantitative', title: 'ID' }, y2: { field: 'hi' } } },
           { mark: { type: 'line', color: '#9ab' }, encoding: { x: { field: 'name', type: 'ordinal', sort: { field: 'layer' } }, y: { field: 'id', type: 'quantitative', scale: { zero: false } } } },
           {
             params: [pick],
