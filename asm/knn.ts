@@ -878,18 +878,7 @@ function sq8_f32(a: usize, b: usize, D: i32): f64 {
     A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
     C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
   }
-  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
-  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
-  const r = D - t;
-  const o: usize = <usize>t << 2;
-  if (r > 0) { const e = <f64>load<f32>(a + o) - <f64>load<f32>(b + o); p0 += e * e; }
-  if (r > 1) { const e = <f64>load<f32>(a + o + 4) - <f64>load<f32>(b + o + 4); p1 += e * e; }
-  if (r > 2) { const e = <f64>load<f32>(a + o + 8) - <f64>load<f32>(b + o + 8); p2 += e * e; }
-  if (r > 3) { const e = <f64>load<f32>(a + o + 12) - <f64>load<f32>(b + o + 12); p3 += e * e; }
-  if (r > 4) { const e = <f64>load<f32>(a + o + 16) - <f64>load<f32>(b + o + 16); p4 += e * e; }
-  if (r > 5) { const e = <f64>load<f32>(a + o + 20) - <f64>load<f32>(b + o + 20); p5 += e * e; }
-  if (r > 6) { const e = <f64>load<f32>(a + o + 24) - <f64>load<f32>(b + o + 24); p6 += e * e; }
-  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
+  return tail8_f32(a, b, D, t, A, B, C, E);
 }
 
 /** sqEuclid of two float64 rows. */
@@ -905,18 +894,7 @@ function sq8_f64(a: usize, b: usize, D: i32): f64 {
     A = f64x2.add(A, f64x2.mul(e0, e0)); B = f64x2.add(B, f64x2.mul(e1, e1));
     C = f64x2.add(C, f64x2.mul(e2, e2)); E = f64x2.add(E, f64x2.mul(e3, e3));
   }
-  let p0 = f64x2.extract_lane(A, 0), p1 = f64x2.extract_lane(A, 1), p2 = f64x2.extract_lane(B, 0), p3 = f64x2.extract_lane(B, 1);
-  let p4 = f64x2.extract_lane(C, 0), p5 = f64x2.extract_lane(C, 1), p6 = f64x2.extract_lane(E, 0), p7 = f64x2.extract_lane(E, 1);
-  const r = D - t;
-  const o: usize = <usize>t << 3;
-  if (r > 0) { const e = load<f64>(a + o) - load<f64>(b + o); p0 += e * e; }
-  if (r > 1) { const e = load<f64>(a + o + 8) - load<f64>(b + o + 8); p1 += e * e; }
-  if (r > 2) { const e = load<f64>(a + o + 16) - load<f64>(b + o + 16); p2 += e * e; }
-  if (r > 3) { const e = load<f64>(a + o + 24) - load<f64>(b + o + 24); p3 += e * e; }
-  if (r > 4) { const e = load<f64>(a + o + 32) - load<f64>(b + o + 32); p4 += e * e; }
-  if (r > 5) { const e = load<f64>(a + o + 40) - load<f64>(b + o + 40); p5 += e * e; }
-  if (r > 6) { const e = load<f64>(a + o + 48) - load<f64>(b + o + 48); p6 += e * e; }
-  return combine8(p0, p1, p2, p3, p4, p5, p6, p7);
+  return tail8_f64(a, b, D, t, A, B, C, E);
 }
 
 /**
