@@ -69,7 +69,7 @@ describe('interrupts at awkward moments', () => {
   it('an interrupt while idle does not stop the next cell', async () => {
     await kernel.interrupt();
     await new Promise((r) => setTimeout(r, 300));
-    const r = await within(kernel.execute('for (let i = 0; i < 5; i++) await checkpoint();\n"ran"'), 10_000, 'next cell');
+    const r: Result = await within(kernel.execute('for (let i = 0; i < 5; i++) await checkpoint();\n"ran"'), 10_000, 'next cell');
     expect(r.reply.status).toBe('ok');
   });
 
