@@ -215,14 +215,45 @@ export async function main(): Promise<void> {
   }
 
   const zmq = tslabRequire('zeromq');
-  const iopub = new zmq.Publisher();
+  // sendTimeout 0: every iopub send is made at once (a PUB socket never blocks; it drops at its
+  // high-water mark). With the default (-1), zeromq.js makes every 513th send in a row without a
+  // receive a delayed one, and any send during that delay throws EBUSY ("Socket is busy writing")
+  // synchronously: a cell's reply or idle was lost that way, and the frontend waited forever
+  // (issue 14's stall; found by the kernel-stall audit, test/kernel/stall.test.ts).
+  // sendHighWaterMark 0 (no limit): a PUB socket at its mark drops messages silently, and a
+  // cell that displays 1500 outputs in a loop lost 200 of them; what a cell may print is bounded
+  // by the output budget (kernel/limits.ts) instead.
+  const iopub = new zmq.Publisher({ sendTimeout: 0, sendHighWaterMark: 0 });
   const shell = new zmq.Router();
   const control = new zmq.Router();
   const stdin = new zmq.Router();
   const hb = new zmq.Reply();
   // iopub is a PUB socket (never blocks): sent at once, so what a cell printed gets out even if it
   // then never yields or the process dies.
-  const sendIopub = (frames: Buffer[]) => { iopub.send(frames).catch((e: unknown) => process.stderr.write(`[dadalab] send failed: ${e}\n`)); };
+  // A send never throws into the caller (a cell, a comm handler, the code that sends the reply):
+  // should the socket refuse a send for now, it and every later message wait, in order, for the
+  // next turn of the event loop.
+  const iopubBacklog: Buffer[][] = [];
+  const iopubFailed = (e: unknown) => kernelLog(`[dadalab] iopub send failed: ${(e as Error)?.message ?? e}\n`);
+  const trySendIopub = (frames: Buffer[]): boolean => {
+    try {
+      iopub.send(frames).catch(iopubFailed);
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EBUSY') { iopubFailed(e); return true; }
+      return false;
+    }
+  };
+  const drainIopub = () => {
+    while (iopubBacklog.length && trySendIopub(iopubBacklog[0])) iopubBacklog.shift();
+    if (iopubBacklog.length) setImmediate(drainIopub);
+  };
+  const sendIopub = (frames: Buffer[]) => {
+    if (iopubBacklog.length || !trySendIopub(frames)) {
+      iopubBacklog.push(frames);
+      if (iopubBacklog.length === 1) setImmediate(drainIopub);
+    }
+  };
   const sendShell = sender(shell);
   const sendControl = sender(control);
   const addr = (port: number) => `${conn.transport}://${conn.ip}:${port}`;
