@@ -1,0 +1,127 @@
+/**
+ * The second pass of the WebAssembly engine: the rows stage 1 could not certify, recomputed
+ * exactly with the vectorised kernels, in the worker that finished them (or on this thread when
+ * there is no pool).
+ *
+ * A row fails certification when points left out of its k' candidates might tie or beat its k-th
+ * distance: many points at the same distance (identical rows, dead-ReLU rows, integer grids),
+ * near-ties within the float32 error bound, or a bound made useless by an outlier. Given K, an
+ * upper bound on the row's exact k-th distance (the k-th exact distance among its candidates, or
+ * the bound of its k-th candidate value), every point with exact distance <= K has a stage-1
+ * value below hi(K), the value above which the certified lower bound L (wasm.ts; L(a) <= d for
+ * the exact distance d of a point with value a) exceeds K. So the row's float32 values against
+ * all N points (already in memory after the row-select kernels, else one values pass), one
+ * vectorised scan listing the points below hi(K) (asm count_band), their exact float64 distances
+ * (asm/native exact_l2: pairDistance's bits) and a partial sort by (distance, index) (asm
+ * sort_rows) give the k nearest, ties by index: the exact brute-force row, bit for bit, from a
+ * list that holds the ties and the points within the error bound (all N only where no float32
+ * values exist: float64 stage 1, manhattan and chebyshev, or overflowed values).
+ *
+ * `refineRows` runs in the pool's workers (its source is inlined into the worker, pool.ts), so
+ * it must not refer to anything outside its own body.
+ */
+
+/** Byte offsets of one thread's scratch: values of up to 4 rows (N float32 each), the list (N + 1 int32), its exact distances (N float64), the sorted k pairs. */
+export interface RefineScratch { v: number; l: number; e: number; d: number; i: number }
+
+/** The plan's constants a refine pass reads. */
+export interface RefineConsts {
+  N: number; selfMode: boolean; qBase: number; metric: number; D: number; sqnMax: number; eCoef: number; u: number;
+  /** The float32 values of the kernel bound rows (float32 stage 1, euclidean or cosine, no overflow). */
+  vals: boolean;
+}
+
+/** The kernels a refine pass calls (the worker's instance and native module, or this thread's instance). */
+export interface RefineOps {
+  /** Values of kernel rows [i0, i1) against the N reference rows, rows of N float32 at rv. */
+  values: (i0: number, i1: number, rv: number) => void;
+  /** Lists at `list` the points of the value row at `row` below hi (asm count_band); returns their number. */
+  band: (row: number, hi: number, list: number) => number;
+  /** Exact distances of kernel row i to the n points listed at `list`, to ed. */
+  exact: (i: number, n: number, list: number, ed: number) => void;
+  /** The k smallest (distance, index) pairs of the n at ed / list, in order, to outD / outI (asm sort_rows). */
+  sort: (ed: number, list: number, n: number, k: number, outD: number, outI: number) => void;
+}
+
+/** Bytes of one thread's refine scratch for N reference rows and k neighbours. */
+export function refineScratchBytes(N: number, k: number): number {
+  const a = (n: number) => Math.ceil(n / 16) * 16;
+  return a(4 * N * 4) + a((N + 1) * 4) + a(N * 8) + a(k * 8) + a(k * 4);
+}
+
+/** The scratch offsets of refineScratchBytes from `off`. */
+export function refineScratchAt(off: number, N: number, k: number): RefineScratch {
+  const a = (n: number) => Math.ceil(n / 16) * 16;
+  const v = off, l = v + a(4 * N * 4), e = l + a((N + 1) * 4), d = e + a(N * 8);
+  return { v, l, e, d, i: d + a(k * 8) };
+}
+
+/**
+ * The rows r < rows of a block (query rows q0 + r) with need[r] !== 0, each recomputed exactly:
+ * its k nearest points (the row itself excluded in self mode), in order, ties by index, written
+ * at sc.d / sc.i, then `emit(r)`. K[r]: an upper bound on the row's exact k-th distance
+ * (Infinity: none known). rv: the block's value rows (row r at rv + 4 N r), or -1 (computed here,
+ * up to 4 consecutive rows per pass). Returns the number of exact distances computed.
+ */
+export function refineRows(buf: ArrayBuffer, ops: RefineOps, g: RefineConsts, sqn: Float64Array, sc: RefineScratch, k: number,
+  q0: number, rows: number, need: Int32Array, K: Float64Array, rv: number, emit: (r: number) => void): number {
+  const U64 = 2 ** -53;
+  const N = g.N;
+  const eps = (g.D + 8) * 2.3e-16, rootMax = Math.sqrt(g.sqnMax);
+  const f32 = new Float32Array(1), i32 = new Int32Array(f32.buffer);
+  // the next float32 >= x (by its bits: up for a positive one, down in magnitude for a negative one)
+  const up32 = (x: number): number => {
+    f32[0] = x;
+    if (f32[0] < x) { if (f32[0] > 0) i32[0]++; else if (f32[0] < 0) i32[0]--; else i32[0] = 1; }
+    return f32[0];
+  };
+  // hi(K): a value c with L(c) > K (checked), so every value >= c is certainly farther than K
+  const hiOf = (qi: number, Kr: number): number => {
+    if (!(Kr < Infinity)) return Infinity;
+    if (g.metric === 0) {
+      const ni = sqn[qi], E = g.eCoef * (ni + g.sqnMax), dl = (1.02 * g.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
+      const h = Kr / (1 - eps) + dl;
+      const c = (h * h + E) * (1 + 1e-9) + 1e-300;
+      const v = c - E;
+      return ((v > 0 ? Math.sqrt(v) : 0) - dl) * (1 - eps) > Kr ? c : Infinity;
+    }
+    // cosine: the value is -2 x^.y^, and L(a) = 1 + (a - E) / 2 - dl
+    const E = g.eCoef + 4.2 * g.u, dl = 8 * (g.D + 10) * U64;
+    const c0 = 2 * (Kr - 1 + dl) + E;
+    const c = c0 + Math.abs(c0) * 1e-9 + 1e-300;
+    return 1 + (c - E) / 2 - dl > Kr ? c : Infinity;
+  };
+  const list = new Int32Array(buf, sc.l, N + 1);
+  let vr0 = 0, vr1 = 0, work = 0; // rows [vr0, vr1) of the block have their values at sc.v
+  for (let r = 0; r < rows; r++) {
+    if (need[r] === 0) continue;
+    const q = q0 + r, qi = g.qBase + q, self = g.selfMode ? q : -1;
+    const hi = g.vals ? up32(hiOf(qi, K[r])) : Infinity;
+    let n = 0;
+    if (hi < Infinity) {
+      let row: number;
+      if (rv >= 0) {
+        row = rv + r * N * 4;
+      } else {
+        if (r >= vr1) {
+          vr0 = r;
+          vr1 = r + 1;
+          while (vr1 < rows && vr1 - vr0 < 4 && need[vr1] !== 0) vr1++;
+          ops.values(g.qBase + q0 + vr0, g.qBase + q0 + vr1, sc.v);
+        }
+        row = sc.v + (r - vr0) * N * 4;
+      }
+      if (self >= 0) new Float32Array(buf, row + self * 4, 1)[0] = Infinity;
+      n = ops.band(row, hi, sc.l);
+    }
+    if (n < k) { // no usable values (or, defensively, too few listed): every point
+      n = 0;
+      for (let j = 0; j < N; j++) if (j !== self) list[n++] = j;
+    }
+    ops.exact(qi, n, sc.l, sc.e);
+    ops.sort(sc.e, sc.l, n, k, sc.d, sc.i);
+    work += n;
+    emit(r);
+  }
+  return work;
+}
