@@ -111,6 +111,8 @@ describe('tables: the rows stage 1 cannot certify are recomputed exactly on ever
         const ref = await crossNeighbors(Q, X, k, { metric, engine: 'exact-js' });
         for (const workers of [0, 2]) {
           const c = await crossNeighbors(Q, X, k, { metric, engine: 'wasm', workers });
+          expect(lastNeighborStats()?.engine).toBe('wasm');
+          expect(lastNeighborStats()?.fallbackRows).toBeGreaterThan(0);
           expect(Array.from(c.indices)).toEqual(Array.from(ref.indices));
           expect(Array.from(c.distances)).toEqual(Array.from(ref.distances));
         }
