@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { certifyTableRows, countRanks, rankRows } from './ranks';
-import { refineRows } from './refine';
+import { duplicateRows, refineRows } from './refine';
 import { exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './wasm';
 
 /**
@@ -26,9 +26,18 @@ let nat = null, u8 = null;
 let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF32 = false, sqn = null, D = 0, metric = 0, rk = null, fin = null;
 let ref = null, refOps = null; // the second pass (lib/neighbors/refine.ts): this worker's scratch and kernels
 const refineRows = ${refineRows.toString()};
+const duplicateRows = ${duplicateRows.toString()};
 function makeRefOps() {
   const N = ref.g.N;
+  let dups; // the groups of identical rows, found when a row first needs them (per job)
   return {
+    dups: () => {
+      if (dups === undefined) {
+        const W = origF32 ? D : 2 * D, rep = duplicateRows(new Int32Array(mem.buffer, origOff, N * W), N, W);
+        dups = rep ? { rep, slot: new Int32Array(N).fill(-1) } : null;
+      }
+      return dups;
+    },
     values: (i0, i1, rv) => {
       if (u8 && nat && nat.vals_f32) nat.vals_f32(u8, ref.x, ref.nrm, ref.Dp, i0, i1, 0, N, ref.BJ, rv, N);
       else ex.values_f32(ref.x, ref.nrm, N, ref.Dp, i0, i1, ref.BJ, rv);

@@ -12,17 +12,22 @@
  * the exact distance d of a point with value a) exceeds K. So the row's float32 values against
  * all N points (already in memory after the row-select kernels, else one values pass), one
  * vectorised scan listing the points below hi(K) (asm count_band), their exact float64 distances
- * (asm/native exact_l2: pairDistance's bits) and a partial sort by (distance, index) (asm
- * sort_rows) give the k nearest, ties by index: the exact brute-force row, bit for bit, from a
- * list that holds the ties and the points within the error bound (all N only where no float32
- * values exist: float64 stage 1, manhattan and chebyshev, or overflowed values).
+ * (asm/native exact_l2: pairDistance's bits; one per group of identical rows, whose distances
+ * are the same bits) and a partial sort by (distance, index) (asm sort_rows) give the k nearest,
+ * ties by index: the exact brute-force row, bit for bit, from a list that holds the ties and the
+ * points within the error bound (all N only where no float32 values exist: float64 stage 1,
+ * manhattan and chebyshev, or overflowed values).
  *
  * `refineRows` runs in the pool's workers (its source is inlined into the worker, pool.ts), so
  * it must not refer to anything outside its own body.
  */
 
-/** Byte offsets of one thread's scratch: values of up to 4 rows (N float32 each), the list (N + 1 int32), its exact distances (N float64), the sorted k pairs. */
-export interface RefineScratch { v: number; l: number; e: number; d: number; i: number }
+/**
+ * Byte offsets of one thread's scratch: values of up to 4 rows (N float32 each), the list (N + 1
+ * int32), its exact distances (N float64), one row per group of identical rows of the list (N
+ * int32) and their exact distances (N float64), the sorted k pairs.
+ */
+export interface RefineScratch { v: number; l: number; e: number; u: number; eu: number; d: number; i: number }
 
 /** The plan's constants a refine pass reads. */
 export interface RefineConsts {
@@ -41,19 +46,52 @@ export interface RefineOps {
   exact: (i: number, n: number, list: number, ed: number) => void;
   /** The k smallest (distance, index) pairs of the n at ed / list, in order, to outD / outI (asm sort_rows). */
   sort: (ed: number, list: number, n: number, k: number, outD: number, outI: number) => void;
+  /** The groups of identical reference rows (duplicateRows, computed once per job when first asked), and a slot per row (-1). */
+  dups: () => { rep: Int32Array; slot: Int32Array } | null;
 }
 
 /** Bytes of one thread's refine scratch for N reference rows and k neighbours. */
 export function refineScratchBytes(N: number, k: number): number {
   const a = (n: number) => Math.ceil(n / 16) * 16;
-  return a(4 * N * 4) + a((N + 1) * 4) + a(N * 8) + a(k * 8) + a(k * 4);
+  return a(4 * N * 4) + 2 * (a((N + 1) * 4) + a(N * 8)) + a(k * 8) + a(k * 4);
 }
 
 /** The scratch offsets of refineScratchBytes from `off`. */
 export function refineScratchAt(off: number, N: number, k: number): RefineScratch {
   const a = (n: number) => Math.ceil(n / 16) * 16;
-  const v = off, l = v + a(4 * N * 4), e = l + a((N + 1) * 4), d = e + a(N * 8);
-  return { v, l, e, d, i: d + a(k * 8) };
+  const v = off, l = v + a(4 * N * 4), e = l + a((N + 1) * 4), u = e + a(N * 8), eu = u + a((N + 1) * 4), d = eu + a(N * 8);
+  return { v, l, e, u, eu, d, i: d + a(k * 8) };
+}
+
+/**
+ * For each of N rows (W int32 words of bits each), the first row with the same bits (itself when
+ * none), or null when all rows differ. Identical rows have bit-identical exact distances to any
+ * row (the same operations on the same values), so the second pass computes one per group.
+ * Standalone like refineRows (inlined into the pool's workers).
+ */
+export function duplicateRows(bits: Int32Array, N: number, W: number): Int32Array | null {
+  let size = 1;
+  while (size < 2 * N) size *= 2;
+  const table = new Int32Array(size).fill(-1), rep = new Int32Array(N);
+  let dups = 0;
+  for (let i = 0; i < N; i++) {
+    const o = i * W;
+    let h = -2128831035; // FNV-1a over the words, then a final mix
+    for (let t = 0; t < W; t++) h = Math.imul(h ^ bits[o + t], 16777619);
+    h = Math.imul(h ^ (h >>> 16), 2146121005);
+    h ^= h >>> 15;
+    let s = h & (size - 1);
+    rep[i] = i;
+    for (;;) {
+      const j = table[s];
+      if (j < 0) { table[s] = i; break; }
+      let same = true;
+      for (let t = 0, oj = j * W; t < W; t++) if (bits[oj + t] !== bits[o + t]) { same = false; break; }
+      if (same) { rep[i] = j; dups++; break; }
+      s = (s + 1) & (size - 1);
+    }
+  }
+  return dups > 0 ? rep : null;
 }
 
 /**
@@ -118,9 +156,22 @@ export function refineRows(buf: ArrayBuffer, ops: RefineOps, g: RefineConsts, sq
       n = 0;
       for (let j = 0; j < N; j++) if (j !== self) list[n++] = j;
     }
-    ops.exact(qi, n, sc.l, sc.e);
+    const dup = ops.dups();
+    if (dup === null) {
+      ops.exact(qi, n, sc.l, sc.e);
+      work += n;
+    } else {
+      // one exact distance per group of identical rows in the list (dead-ReLU rows, repeated inputs), copied to the others
+      const { rep, slot } = dup;
+      const uniq = new Int32Array(buf, sc.u, N), ed = new Float64Array(buf, sc.e, N), eu = new Float64Array(buf, sc.eu, N);
+      let m = 0;
+      for (let c = 0; c < n; c++) { const g0 = rep[list[c]]; if (slot[g0] < 0) { slot[g0] = m; uniq[m++] = g0; } }
+      ops.exact(qi, m, sc.u, sc.eu);
+      for (let c = 0; c < n; c++) ed[c] = eu[slot[rep[list[c]]]];
+      for (let c = 0; c < m; c++) slot[uniq[c]] = -1;
+      work += m;
+    }
     ops.sort(sc.e, sc.l, n, k, sc.d, sc.i);
-    work += n;
     emit(r);
   }
   return work;

@@ -7,7 +7,7 @@ import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
 import { nativeKernelPath } from './native';
-import { refineRows, refineScratchAt, refineScratchBytes, type RefineConsts, type RefineOps } from './refine';
+import { duplicateRows, refineRows, refineScratchAt, refineScratchBytes, type RefineConsts, type RefineOps } from './refine';
 
 /**
  * The WebAssembly SIMD engine for euclidean and cosine distances at high D (perf-knn.md §5.2).
@@ -32,7 +32,10 @@ import { refineRows, refineScratchAt, refineScratchBytes, type RefineConsts, typ
  * distance >= lb = sqrt(T - E) - 1.02 u (|x_i| + max|x_j|) - 2 u64(...). If the exact k-th
  * distance is strictly below lb (shrunk by the float64 rounding of the reference), no left-out
  * point can enter or tie the top k, and the row equals the exact reference bit for bit; otherwise
- * the row is recomputed by the exact float64 brute force. So the table is always exact.
+ * (more than k' points tied at the k-th distance, near-ties within E, an outlier that loosens E)
+ * the second pass (refine.ts) recomputes the row exactly with the vectorised kernels, in the worker
+ * that finished it: the exact distances of the points whose float32 values the bound cannot put
+ * beyond the k-th distance, sorted by (distance, index). So the table is always exact.
  *
  * Symmetric tiles (self tables, euclidean and cosine, `symmetric` option, the default when N
  * spans >= 3 tiles): all candidate buffers stay resident; tile (I, J) with I < J feeds the buffers of both
@@ -288,9 +291,10 @@ export class GrowingMemory {
  * Lays out the data (reference rows X, then optional query rows Q) in a shared memory from
  * `alloc`: the kernel's values (centred, rounded to the kernel type, D padded to the SIMD width),
  * their squared norms, the original values (for the exact stage), the |x|^2 used by the
- * certification, the candidate buffers, then `extraBytes` for the caller (a number, or a
- * function of the block rows BR). `k` is the number of neighbours wanted per query row
- * (excluding self in self mode).
+ * certification, the candidate buffers (`slots` row blocks' worth, or every row's with `full`),
+ * the finished rows, the second pass's scratch (one per thread of control: max(1, slots), about
+ * 28 N bytes each), then `extraBytes` for the caller (a number, or a function of the block rows
+ * BR). `k` is the number of neighbours wanted per query row (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
   metric: WasmMetric = 'euclidean', full: boolean | 'ranks' = false, rowBuffers = false, extraBytes: number | ((BR: number) => number) = 0,
@@ -413,10 +417,17 @@ export function refineSetup(p: WasmPlan, t: number): Record<string, unknown> {
 
 /** The second pass on this thread (no pool): refineRows with this thread's instance and scratch 0. */
 export interface ThreadRefiner { run(q0: number, rows: number, need: Int32Array, K: Float64Array, rv: number, emit: (r: number, d: Float64Array, ix: Int32Array) => void): number }
+const refiners = new WeakMap<WasmPlan, ThreadRefiner>();
 export function threadRefiner(p: WasmPlan, exports: WasmExports, k: number): ThreadRefiner {
+  let t = refiners.get(p);
+  if (!t) { t = newThreadRefiner(p, exports, k); refiners.set(p, t); } // one per plan: the groups of identical rows are found once
+  return t;
+}
+function newThreadRefiner(p: WasmPlan, exports: WasmExports, k: number): ThreadRefiner {
   const g = refineConsts(p), sc = refineScratchAt(p.refOff, p.nRef, k), N = p.nRef;
   const values = exports.values_f32 as (...a: number[]) => void, countBand = exports.count_band as (...a: number[]) => number;
   const sortRows = exports.sort_rows as (...a: number[]) => void;
+  let dups: { rep: Int32Array; slot: Int32Array } | null | undefined;
   const ops: RefineOps = {
     values: (i0, i1, rv) => values(p.xOff, p.nOff, N, p.Dp, i0, i1, p.BJ, rv),
     band: (row, hi, list) => { countBand(row, N, -Infinity, hi, list); return new Int32Array(p.memory.buffer, list + N * 4, 1)[0]; },
@@ -425,6 +436,14 @@ export function threadRefiner(p: WasmPlan, exports: WasmExports, k: number): Thr
       else exactCandidates(p.orig, p.D, n, i, i + 1, new Int32Array(p.memory.buffer, list, n), new Float64Array(p.memory.buffer, ed, n), METRIC_CODE[p.metric], n);
     },
     sort: (ed, list, n, kk, outD, outI) => sortRows(ed, list, 1, n, n, kk, outD, outI, kk, 0),
+    dups: () => {
+      if (dups === undefined) {
+        const W = p.orig instanceof Float32Array ? p.D : 2 * p.D;
+        const rep = duplicateRows(new Int32Array(p.memory.buffer, p.origOff, N * W), N, W);
+        dups = rep ? { rep, slot: new Int32Array(N).fill(-1) } : null;
+      }
+      return dups;
+    },
   };
   return {
     run: (q0, rows, need, K, rv, emit) => refineRows(p.memory.buffer, ops, g, p.sqn, sc, k, q0, rows, need, K, rv,

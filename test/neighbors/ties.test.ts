@@ -4,7 +4,7 @@ import {
   computeNeighbors, computeNeighborsAndRanks, computeNeighborsSync, countNeighborRanks, crossNeighbors, forEachNeighborBlock, forEachNeighborRankBlock,
   lastNeighborStats, pairDistance, shutdownNeighborPool, type Metric, type NeighborOptions, type NeighborTable,
 } from '../../lib/neighbors';
-import { refineRows, refineScratchAt, refineScratchBytes, type RefineOps } from '../../lib/neighbors/refine';
+import { duplicateRows, refineRows, refineScratchAt, refineScratchBytes, type RefineOps } from '../../lib/neighbors/refine';
 import { gaussian, grid, naiveRow } from './helpers';
 
 // The tie cliff (issue 9): where more than k' = k + max(16, k / 4) points tie at a row's k-th
@@ -190,6 +190,7 @@ describe('refineRows (the second pass itself)', () => {
     const vals = new Float32Array(buf, rv, N);
     for (let j = 0; j < N; j++) vals[j] = pairDistance(X.data, 0, X.data, j, D, 'euclidean', null) ** 2 + shift(j) * E;
     const ops: RefineOps = {
+      dups: () => null,
       values: () => { throw new Error('the values are given'); },
       band: (row, hi, list) => {
         const v = new Float32Array(buf, row, N), l = new Int32Array(buf, list, N + 1);
@@ -229,4 +230,20 @@ describe('refineRows (the second pass itself)', () => {
     expect(all.ix).toEqual(want.ix.slice(1));
     expect(all.listed).toBe(N - 1);
   });
+});
+
+it('duplicateRows maps each row to the first with the same bits', () => {
+  const X = gaussian(300, 7, 4, true);
+  const copies: [number, number][] = [[10, 3], [250, 3], [299, 0], [11, 12]];
+  for (const [i, j] of copies) X.data.copyWithin(i * 7, j * 7, (j + 1) * 7);
+  const rep = duplicateRows(new Int32Array(X.data.buffer, X.data.byteOffset, 300 * 7), 300, 7) as Int32Array;
+  const want = Array.from({ length: 300 }, (_, i) => i);
+  want[10] = 3; want[250] = 3; want[299] = 0; want[12] = 11; // rows 11 and 12 are copies: 12 maps to the first, 11
+  expect(Array.from(rep)).toEqual(want);
+  expect(duplicateRows(new Int32Array(gaussian(50, 3, 5).data.buffer), 50, 6)).toBeNull(); // float64 rows: 2 words a value
+  const Z = new Float64Array(40 * 3); // -0 and 0 have different bits: kept apart (their distances are equal anyway)
+  Z[3] = -0;
+  const r = duplicateRows(new Int32Array(Z.buffer), 40, 6) as Int32Array;
+  expect(r[1]).toBe(1);
+  expect(r[2]).toBe(0);
 });
