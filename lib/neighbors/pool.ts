@@ -27,17 +27,18 @@ let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF
 let ref = null, refOps = null; // the second pass (lib/neighbors/refine.ts): this worker's scratch and kernels
 const refineRows = ${refineRows.toString()};
 const duplicateRows = ${duplicateRows.toString()};
+let dups; // the groups of identical reference rows, found when a row first needs them (per job; undefined: not yet)
+function groupsOfJob() {
+  if (dups === undefined) {
+    const N = ref.g.N, W = origF32 ? D : 2 * D, rep = duplicateRows(new Int32Array(mem.buffer, origOff, N * W), N, W);
+    dups = rep ? { rep, slot: new Int32Array(N).fill(-1) } : null;
+  }
+  return dups;
+}
 function makeRefOps() {
   const N = ref.g.N;
-  let dups; // the groups of identical rows, found when a row first needs them (per job)
   return {
-    dups: () => {
-      if (dups === undefined) {
-        const W = origF32 ? D : 2 * D, rep = duplicateRows(new Int32Array(mem.buffer, origOff, N * W), N, W);
-        dups = rep ? { rep, slot: new Int32Array(N).fill(-1) } : null;
-      }
-      return dups;
-    },
+    dups: groupsOfJob,
     values: (i0, i1, rv) => {
       if (u8 && nat && nat.vals_f32) nat.vals_f32(u8, ref.x, ref.nrm, ref.Dp, i0, i1, 0, N, ref.BJ, rv, N);
       else ex.values_f32(ref.x, ref.nrm, N, ref.Dp, i0, i1, ref.BJ, rv);
@@ -119,7 +120,7 @@ function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from thei
   const band = c.amb && ex.count_band ? (r, lo, hi) => ex.count_band(c.rv + r * c.N * 4, c.N, lo, hi, c.amb) : null;
   countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
     orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k),
-    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null);
+    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null, () => { const g = groupsOfJob(); return g ? g.rep : null; });
 }
 parentPort.on('message', (m) => {
   try {
@@ -137,6 +138,7 @@ parentPort.on('message', (m) => {
       u8 = m.native ? new Uint8Array(buf) : null;
       if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); rk.kb = new Float64Array(rk.BR); }
       refOps = ref ? makeRefOps() : null;
+      dups = undefined;
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
@@ -165,7 +167,7 @@ parentPort.on('message', (m) => {
       if (m.memId !== memId) { mem = m.memory; memId = m.memId; ex = null; }
       bundles[m.bundle][m.fn](mem.buffer, m.args);
     } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
-      orig = null; sqn = null; rk = null; fin = null; u8 = null; ref = null; refOps = null;
+      orig = null; sqn = null; rk = null; fin = null; u8 = null; ref = null; refOps = null; dups = undefined;
     }
     parentPort.postMessage({ id: m.id });
   } catch (e) {

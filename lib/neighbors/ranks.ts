@@ -194,9 +194,14 @@ export function rankRows(
  */
 export function countRanks(rv: Float32Array, rows: number, N: number, i0: number, targets: Int32Array, k: number,
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, out: Float64Array,
-  band: ((r: number, lo: number, hi: number) => number) | null = null, bandAmb: Int32Array | null = null): void {
+  band: ((r: number, lo: number, hi: number) => number) | null = null, bandAmb: Int32Array | null = null,
+  groups: (() => Int32Array | null) | null = null): void {
   const U64 = 2 ** -53;
   const eps = (D + 8) * 2.3e-16;
+  // many undecided points (ties with the target: identical rows, dead-ReLU rows): one exact
+  // distance per group of identical rows (groups(): each row's first identical row, or null), the
+  // same bits for every member
+  let rep: Int32Array | null | undefined, gd: Float64Array | null = null, gs: Int32Array | null = null, stamp = 0;
   const rootMax = Math.sqrt(sqnMax);
   const amb = bandAmb ?? new Int32Array(N + 1); // the points of the current window (then their number, with band)
   // float32 thresholds with the same decisions as the float64 ones on float32 values: lo rounded
@@ -256,12 +261,19 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
       const dist = 1 - xy / (nx * ny);
       return dist < 0 ? 0 : dist > 2 ? 2 : dist;
     };
+    stamp++; // the cached group distances are this row's
+    const exactG = (j: number): number => {
+      if (!rep || !gd || !gs) return exact(j);
+      const g = rep[j];
+      if (gs[g] !== stamp) { gs[g] = stamp; gd[g] = exact(j); }
+      return gd[g];
+    };
     for (let m = 0; m < k; m++) {
       const a = targets[r * k + m];
       if (a < 0) continue;
       const va = rv[ov + a];
       const loA = L(va), hiA = Uf(va);
-      const dA = exact(a);
+      const dA = exactG(a);
       // L and Uf are non-decreasing (each step is a monotone, correctly rounded operation), so a
       // value wLo with Uf(wLo) < loA makes every v <= wLo certainly closer, and one wHi with
       // L(wHi) > hiA every v >= wHi certainly farther: plain comparisons for most points, the
@@ -297,13 +309,17 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
         }
       }
       if (rv[ov + i] <= wLo) count--; // the point itself
+      if (na > 64 && rep === undefined && groups !== null) {
+        rep = groups();
+        if (rep) { gd = new Float64Array(N); gs = new Int32Array(N); }
+      }
       for (let q = 0; q < na; q++) {
         const j = amb[q];
         if (j === i) continue;
         const vj = rv[ov + j];
         if (Uf(vj) < loA) { count++; continue; }
         if (L(vj) > hiA) continue;
-        const dj = exact(j);
+        const dj = exactG(j);
         if (dj < dA || (dj === dA && j < a)) count++;
       }
       out[r * k + m] = count;
