@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { certifyTableRows, countRanks, rankRows } from './ranks';
-import { duplicateRows, refineRows } from './refine';
+import { duplicateRows, groupsOf, refineRows } from './refine';
 import { exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './wasm';
 
 /**
@@ -27,11 +27,12 @@ let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF
 let ref = null, refOps = null; // the second pass (lib/neighbors/refine.ts): this worker's scratch and kernels
 const refineRows = ${refineRows.toString()};
 const duplicateRows = ${duplicateRows.toString()};
+const groupsOf = ${groupsOf.toString()};
 let dups; // the groups of identical reference rows, found when a row first needs them (per job; undefined: not yet)
 function groupsOfJob() {
   if (dups === undefined) {
-    const N = ref.g.N, W = origF32 ? D : 2 * D, rep = duplicateRows(new Int32Array(mem.buffer, origOff, N * W), N, W);
-    dups = rep ? { rep, slot: new Int32Array(N).fill(-1) } : null;
+    const N = ref.g.N, W = origF32 ? D : 2 * D;
+    dups = groupsOf(duplicateRows(new Int32Array(mem.buffer, origOff, N * W), N, W));
   }
   return dups;
 }

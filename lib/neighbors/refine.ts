@@ -25,7 +25,7 @@
 /**
  * Byte offsets of one thread's scratch: values of up to 4 rows (N float32 each), the list (N + 1
  * int32), its exact distances (N float64), one row per group of identical rows of the list (N
- * int32) and their exact distances (N float64), the sorted k pairs.
+ * int32) and their exact distances (N float64), the sorted k (+ 1) pairs.
  */
 export interface RefineScratch { v: number; l: number; e: number; u: number; eu: number; d: number; i: number }
 
@@ -46,21 +46,36 @@ export interface RefineOps {
   exact: (i: number, n: number, list: number, ed: number) => void;
   /** The k smallest (distance, index) pairs of the n at ed / list, in order, to outD / outI (asm sort_rows). */
   sort: (ed: number, list: number, n: number, k: number, outD: number, outI: number) => void;
-  /** The groups of identical reference rows (duplicateRows, computed once per job when first asked), and a slot per row (-1). */
-  dups: () => { rep: Int32Array; slot: Int32Array } | null;
+  /** The groups of identical reference rows (groupsOf(duplicateRows(...)), once per job when first asked), or null when all rows differ. */
+  dups: () => GroupsOfJob | null;
+}
+
+/**
+ * The groups of identical reference rows of a job: each row's first identical row (rep), group
+ * sizes, a slot per row (-1, scratch of the exact pass), and the shared rows of groups already
+ * found (at most cap of them: memory bounded by cap (k + 1) 12 bytes).
+ */
+export interface GroupsOfJob { rep: Int32Array; size: Int32Array; slot: Int32Array; cache: Map<number, { d: Float64Array; ix: Int32Array }>; cap: number }
+
+/** GroupsOfJob of a duplicateRows map (null: all rows differ). */
+export function groupsOf(rep: Int32Array | null): GroupsOfJob | null {
+  if (rep === null) return null;
+  const N = rep.length, size = new Int32Array(N);
+  for (let i = 0; i < N; i++) size[rep[i]]++;
+  return { rep, size, slot: new Int32Array(N).fill(-1), cache: new Map(), cap: Math.max(64, N >> 4) };
 }
 
 /** Bytes of one thread's refine scratch for N reference rows and k neighbours. */
 export function refineScratchBytes(N: number, k: number): number {
   const a = (n: number) => Math.ceil(n / 16) * 16;
-  return a(4 * N * 4) + 2 * (a((N + 1) * 4) + a(N * 8)) + a(k * 8) + a(k * 4);
+  return a(4 * N * 4) + 2 * (a((N + 1) * 4) + a(N * 8)) + a((k + 1) * 8) + a((k + 1) * 4);
 }
 
 /** The scratch offsets of refineScratchBytes from `off`. */
 export function refineScratchAt(off: number, N: number, k: number): RefineScratch {
   const a = (n: number) => Math.ceil(n / 16) * 16;
   const v = off, l = v + a(4 * N * 4), e = l + a((N + 1) * 4), u = e + a(N * 8), eu = u + a((N + 1) * 4), d = eu + a(N * 8);
-  return { v, l, e, u, eu, d, i: d + a(k * 8) };
+  return { v, l, e, u, eu, d, i: d + a((k + 1) * 8) };
 }
 
 /**
@@ -130,10 +145,16 @@ export function refineRows(buf: ArrayBuffer, ops: RefineOps, g: RefineConsts, sq
     return 1 + (c - E) / 2 - dl > Kr ? c : Infinity;
   };
   const list = new Int32Array(buf, sc.l, N + 1);
+  const dup = ops.dups();
+  // the rows of a group of identical rows share their neighbours: the group's k + 1 nearest points
+  // (its members included) are found once per job, and a member's row is that list without itself
+  const shared = (q: number): boolean => g.selfMode && dup !== null && dup.size[dup.rep[q]] > 1;
+  const known = (q: number): boolean => shared(q) && (dup as GroupsOfJob).cache.has((dup as GroupsOfJob).rep[q]);
   let vr0 = 0, vr1 = 0, work = 0; // rows [vr0, vr1) of the block have their values at sc.v
-  for (let r = 0; r < rows; r++) {
-    if (need[r] === 0) continue;
-    const q = q0 + r, qi = g.qBase + q, self = g.selfMode ? q : -1;
+  // the kk nearest points of row r (query q, kernel row qi) in order at sc.d / sc.i: all points but
+  // q (self mode, without: own) or every point (with: own; q itself is then listed at distance 0)
+  const nearest = (r: number, q: number, qi: number, own: boolean, kk: number): void => {
+    const self = g.selfMode ? q : -1;
     const hi = g.vals ? up32(hiOf(qi, K[r])) : Infinity;
     let n = 0;
     if (hi < Infinity) {
@@ -141,22 +162,22 @@ export function refineRows(buf: ArrayBuffer, ops: RefineOps, g: RefineConsts, sq
       if (rv >= 0) {
         row = rv + r * N * 4;
       } else {
-        if (r >= vr1) {
+        if (r >= vr1 || r < vr0) {
           vr0 = r;
           vr1 = r + 1;
-          while (vr1 < rows && vr1 - vr0 < 4 && need[vr1] !== 0) vr1++;
+          while (vr1 < rows && vr1 - vr0 < 4 && need[vr1] !== 0 && !known(q0 + vr1)) vr1++;
           ops.values(g.qBase + q0 + vr0, g.qBase + q0 + vr1, sc.v);
         }
         row = sc.v + (r - vr0) * N * 4;
       }
       if (self >= 0) new Float32Array(buf, row + self * 4, 1)[0] = Infinity;
       n = ops.band(row, hi, sc.l);
+      if (own && self >= 0) list[n++] = self;
     }
-    if (n < k) { // no usable values (or, defensively, too few listed): every point
+    if (n < kk) { // no usable values (or, defensively, too few listed): every point
       n = 0;
-      for (let j = 0; j < N; j++) if (j !== self) list[n++] = j;
+      for (let j = 0; j < N; j++) if (j !== self || own) list[n++] = j;
     }
-    const dup = ops.dups();
     if (dup === null) {
       ops.exact(qi, n, sc.l, sc.e);
       work += n;
@@ -171,7 +192,24 @@ export function refineRows(buf: ArrayBuffer, ops: RefineOps, g: RefineConsts, sq
       for (let c = 0; c < m; c++) slot[uniq[c]] = -1;
       work += m;
     }
-    ops.sort(sc.e, sc.l, n, k, sc.d, sc.i);
+    ops.sort(sc.e, sc.l, n, kk, sc.d, sc.i);
+  };
+  for (let r = 0; r < rows; r++) {
+    if (need[r] === 0) continue;
+    const q = q0 + r, qi = g.qBase + q;
+    if (dup !== null && shared(q)) {
+      const gid = dup.rep[q];
+      let S = dup.cache.get(gid);
+      if (!S) {
+        nearest(r, q, qi, true, k + 1);
+        S = { d: new Float64Array(buf, sc.d, k + 1).slice(), ix: new Int32Array(buf, sc.i, k + 1).slice() };
+        if (dup.cache.size < dup.cap) dup.cache.set(gid, S);
+      }
+      const od = new Float64Array(buf, sc.d, k), oi = new Int32Array(buf, sc.i, k);
+      for (let t = 0, c = 0; c < k; t++) if (S.ix[t] !== q) { od[c] = S.d[t]; oi[c] = S.ix[t]; c++; }
+    } else {
+      nearest(r, q, qi, false, k);
+    }
     emit(r);
   }
   return work;

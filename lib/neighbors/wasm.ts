@@ -7,7 +7,7 @@ import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
 import { nativeKernelPath } from './native';
-import { duplicateRows, refineRows, refineScratchAt, refineScratchBytes, type RefineConsts, type RefineOps } from './refine';
+import { duplicateRows, groupsOf, refineRows, refineScratchAt, refineScratchBytes, type GroupsOfJob, type RefineConsts, type RefineOps } from './refine';
 
 /**
  * The WebAssembly SIMD engine for euclidean and cosine distances at high D (perf-knn.md §5.2).
@@ -427,7 +427,7 @@ function newThreadRefiner(p: WasmPlan, exports: WasmExports, k: number): ThreadR
   const g = refineConsts(p), sc = refineScratchAt(p.refOff, p.nRef, k), N = p.nRef;
   const values = exports.values_f32 as (...a: number[]) => void, countBand = exports.count_band as (...a: number[]) => number;
   const sortRows = exports.sort_rows as (...a: number[]) => void;
-  let dups: { rep: Int32Array; slot: Int32Array } | null | undefined;
+  let dups: GroupsOfJob | null | undefined;
   const ops: RefineOps = {
     values: (i0, i1, rv) => values(p.xOff, p.nOff, N, p.Dp, i0, i1, p.BJ, rv),
     band: (row, hi, list) => { countBand(row, N, -Infinity, hi, list); return new Int32Array(p.memory.buffer, list + N * 4, 1)[0]; },
@@ -439,8 +439,7 @@ function newThreadRefiner(p: WasmPlan, exports: WasmExports, k: number): ThreadR
     dups: () => {
       if (dups === undefined) {
         const W = p.orig instanceof Float32Array ? p.D : 2 * p.D;
-        const rep = duplicateRows(new Int32Array(p.memory.buffer, p.origOff, N * W), N, W);
-        dups = rep ? { rep, slot: new Int32Array(N).fill(-1) } : null;
+        dups = groupsOf(duplicateRows(new Int32Array(p.memory.buffer, p.origOff, N * W), N, W));
       }
       return dups;
     },
