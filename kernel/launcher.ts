@@ -29,6 +29,7 @@ import { notebookWarningSink } from './warnings';
 import { maxCellOutput, StreamBudget } from './limits';
 import { ReplayGuard, startParentWatchdog, unsignedConnectionProblem } from './safety';
 import { STREAM_JOURNAL_ENV, StreamJournal } from './streamJournal';
+import { routeSigint } from './sigint';
 
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));
 const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));
@@ -267,6 +268,9 @@ export async function main(): Promise<void> {
   let errorEpoch = 0;
   let queue: Promise<unknown> = Promise.resolve();
   let running: Message | null = null;
+  /** execute_requests received and not started yet; an interrupt with none running stops the next. */
+  let waitingCells = 0;
+  let interruptWaiting = false;
   /** Rejects the wait for a promise that ends a cell (set while waiting). */
   let abortCell: ((e: Error) => void) | null = null;
 
@@ -286,7 +290,11 @@ export async function main(): Promise<void> {
   function interrupt(): void {
     lib.requestCancel();
     const c = running;
-    if (!c) return;
+    if (!c) {
+      // Received but not started yet (the user pressed interrupt right after run): that cell stops.
+      if (waitingCells > 0) interruptWaiting = true;
+      return;
+    }
     // Library loops stop at their next checkpoint; anything else is abandoned after 1.5 s.
     setTimeout(() => {
       if (running !== c) return;
@@ -294,7 +302,8 @@ export async function main(): Promise<void> {
       abortCell?.(new Error('Interrupted asynchronously'));
     }, 1500).unref();
   }
-  process.on('SIGINT', interrupt);
+  // Not process.on('SIGINT'): that races with tslab's breakOnSigint runs (kernel/sigint.ts).
+  routeSigint(interrupt);
   // A throw in a callback or a promise nobody handles: the running cell fails with it; after its
   // cell has finished, the next request reports it instead of running (the kernel stays up).
   let cellFaults: ErrorContent[] | null = null;
@@ -426,7 +435,11 @@ export async function main(): Promise<void> {
     const silent = !!msg.content.silent;
     const stopOnError = msg.content.stop_on_error !== false;
     const epoch = errorEpoch;
+    waitingCells++;
     const job = queue.then(async () => {
+      waitingCells--;
+      const interruptedBeforeStart = interruptWaiting;
+      interruptWaiting = false;
       journal?.startRequest();
       if (stopOnError && epoch !== errorEpoch) {
         // Queued before an earlier cell failed: skipped, as ipykernel does, and said so.
@@ -444,7 +457,10 @@ export async function main(): Promise<void> {
       comms.enter(msg);
       let result: Awaited<ReturnType<typeof runCell>>;
       try {
-        if (lateFaults.length) {
+        if (interruptedBeforeStart) {
+          const evalue = 'The cell was interrupted before it started; the kernel is still running and keeps its variables';
+          result = { ok: false, err: { ename: 'Interrupted', evalue, traceback: [`Interrupted: ${evalue}`] } };
+        } else if (lateFaults.length) {
           // An earlier cell's callback threw after that cell had finished: said here, and this cell is not run.
           const first = lateFaults[0];
           const evalue = `${first.evalue}${lateFaults.length > 1 ? ` (and ${lateFaults.length - 1} more)` : ''}; it came after its cell had finished, so this cell was not run: run it again`;

@@ -131,6 +131,14 @@ function cell(v: number, digits = 3): string {
   return Number.isFinite(v) ? v.toFixed(digits) : '—';
 }
 
+/** "value ± error" with two decimals, or as many as the error's first significant digit needs (at most 6). */
+export function plusMinus(value: number, err: number): string {
+  if (!Number.isFinite(value)) return '—';
+  if (!Number.isFinite(err)) return `${value.toFixed(2)} ± ?`;
+  const decimals = err >= 0.005 || err === 0 ? 2 : Math.min(6, Math.ceil(-Math.log10(err)));
+  return `${value.toFixed(decimals)} ± ${err.toFixed(decimals)}`;
+}
+
 export function makeLayerProfileResult(p: LayerProfileParts): LayerProfileResult {
   const { names, layers, settings } = p;
   const refs = settings.references;
@@ -213,7 +221,7 @@ export function makeLayerProfileResult(p: LayerProfileParts): LayerProfileResult
     const rows = table();
     const cols: [string, (r: LayerRow) => string][] = [
       ['layer', (r) => r.layer], ['N', (r) => String(r.n)], ['dup', (r) => (Number.isFinite(r.distinct) ? String(r.n - r.distinct) : '—')],
-      ['D', (r) => String(r.dims)], ['ID 2NN', (r) => cell(r.id2nn, 2)], [`ID n2=${settings.scale}`, (r) => (Number.isFinite(r.idGride) ? `${r.idGride.toFixed(2)} ± ${r.idGrideErr.toFixed(2)}` : '—')],
+      ['D', (r) => String(r.dims)], ['ID 2NN', (r) => cell(r.id2nn, 2)], [`ID n2=${settings.scale}`, (r) => plusMinus(r.idGride, r.idGrideErr)],
       ['χ labels', (r) => cell(r.overlapLabels)], ['χ next', (r) => cell(r.overlapNext)],
     ];
     refs.forEach((ref, q) => {

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, DIST, requireBuilt, tempDir, spawnAsync } from './helpers';
+import { CLI, DIST, executeStarted, printed, progressShown, requireBuilt, tempDir, spawnAsync } from './helpers';
 
 requireBuilt();
 const { EmbeddedKernel } = require(path.join(DIST, 'kernel', 'client.js'));
@@ -177,13 +177,13 @@ dp.nn!.maxk`);
   });
 
   it('stops a long computation within 2 s of SIGINT and stays usable', async () => {
-    const p = run(`let rounds = 0;
+    const { started, done } = executeStarted<any>(kernel, `let rounds = 0;
 const bar = startProgress('endless', 1e9);
-for (;;) { rounds++; bar.update(rounds); await checkpoint(); }`);
-    await new Promise((r) => setTimeout(r, 800));
+for (;;) { rounds++; bar.update(rounds); await checkpoint(); }`, progressShown);
+    await started;
     const t0 = Date.now();
     await kernel.interrupt();
-    const r = await p;
+    const r = await done;
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.reply.status).toBe('error');
     expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
@@ -193,26 +193,27 @@ for (;;) { rounds++; bar.update(rounds); await checkpoint(); }`);
 
   it('stops a real neighbour search within 2 s of SIGINT', async () => {
     await run('const rngBig = new SeededRng(1);\nconst big = Array.from({ length: 40000 }, () => Array.from({ length: 40 }, () => rngBig.random()));');
-    const p = run('const bigData = new Data(big);\nawait bigData.computeDistances({ maxk: 100 });\n"finished"');
-    await new Promise((r) => setTimeout(r, 1000));
+    const { started, done } = executeStarted<any>(kernel, 'const bigData = new Data(big);\nawait bigData.computeDistances({ maxk: 100 });\n"finished"', progressShown);
+    await started;
     const t0 = Date.now();
     await kernel.interrupt();
-    const r = await p;
+    const r = await done;
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(of(r, 'error')[0]?.content.ename).toBe('Interrupted');
     expect((await run('big.length')).reply.status).toBe('ok');
   });
 
   it('stops a synchronous loop (SIGINT) and an async one (interrupt_request on control)', async () => {
-    const sync = run('let spins = 0; while (true) { spins++; }');
-    await new Promise((r) => setTimeout(r, 500));
+    // A spinning cell cannot send anything: its execute_input says the kernel has it, which is enough.
+    const sync = executeStarted<any>(kernel, 'let spins = 0; while (true) { spins++; }', (m) => m.msg_type === 'execute_input');
+    await sync.started;
     await kernel.interrupt();
-    expect(of(await sync, 'error')[0].content.ename).toBe('Interrupted');
-    const loop = run('for (;;) { await checkpoint(); }');
-    await new Promise((r) => setTimeout(r, 500));
+    expect(of(await sync.done, 'error')[0].content.ename).toBe('Interrupted');
+    const loop = executeStarted<any>(kernel, 'console.log("looping");\nfor (;;) { await checkpoint(); }', printed('looping'));
+    await loop.started;
     const t0 = Date.now();
     await kernel.interruptRequest();
-    const r = await loop;
+    const r = await loop.done;
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
     expect((await run('2 * 21')).reply.status).toBe('ok');

@@ -112,3 +112,25 @@ export function spawnAsync(cmd: string, args: readonly string[], opts: {
     });
   });
 }
+
+type Seen = { msg_type: string; content: any };
+/**
+ * Starts a cell and resolves `started` once the cell itself shows it is running (`seen` matches
+ * one of its output messages): an interrupt sent after a fixed sleep can arrive, under load, before
+ * the kernel has even received the cell, and then correctly stops nothing.
+ */
+export function executeStarted<R>(kernel: { execute(code: string, onMessage?: (m: any) => void): Promise<R> }, code: string,
+  seen: (m: Seen) => boolean, within = 90_000): { started: Promise<void>; done: Promise<R> } {
+  let mark!: () => void;
+  let fail!: (e: Error) => void;
+  const started = new Promise<void>((resolve, reject) => { mark = resolve; fail = reject; });
+  const timer = setTimeout(() => fail(new Error(`the cell showed no sign of running within ${within} ms`)), within);
+  const done = kernel.execute(code, (m: Seen) => { if (seen(m)) { clearTimeout(timer); mark(); } });
+  done.then(() => fail(new Error('the cell finished before it showed it was running')), (e) => fail(e as Error)).finally(() => clearTimeout(timer));
+  started.catch(() => undefined);
+  return { started, done };
+}
+/** The first display of a progress bar (the cell has reached its loop). */
+export const progressShown = (m: Seen) => m.msg_type === 'display_data' && !!m.content.transient?.display_id;
+/** Text on stdout containing `marker`. */
+export const printed = (marker: string) => (m: Seen) => m.msg_type === 'stream' && String(m.content.text).includes(marker);

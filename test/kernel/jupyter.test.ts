@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, DIST, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir, spawnAsync } from './helpers';
+import { describeWith, DIST, executeStarted, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir, spawnAsync } from './helpers';
 
 const VL = 'application/vnd.vegalite.v5+json';
 type Msg = { msg_type: string; content: any };
@@ -62,13 +62,13 @@ describeWith('the dadalab kernel in a Jupyter server', [missingJupyterServer()],
   });
 
   it('updates progress in place and stops a long computation on interrupt', async () => {
-    const p = kernel.execute(`const bar = startProgress('long work', 1e9);
+    const { started, done } = executeStarted<any>(kernel, `const bar = startProgress('long work', 1e9);
 let i = 0;
-for (;;) { bar.update(++i); await checkpoint(); }`);
-    await new Promise((r) => setTimeout(r, 1200));
+for (;;) { bar.update(++i); await checkpoint(); }`, (m) => m.msg_type === 'update_display_data');
+    await started;
     const t0 = Date.now();
     await kernel.interrupt();
-    const r = await p;
+    const r = await done;
     expect(Date.now() - t0).toBeLessThan(2500); // the REST round trip included
     expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
     const shown = of(r, 'display_data').find((m) => m.content.transient?.display_id);

@@ -30,8 +30,18 @@ function folderWith(prefix: string, cells: unknown[], name = 'x.ipynb'): { dir: 
   return { dir, input, text };
 }
 
+/**
+ * Running, not a zombie: a kernel that killed itself after its parent died is re-parented to PID 1,
+ * which reaps it when it likes (in a container, maybe never); until then kill(pid, 0) still succeeds.
+ */
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { process.kill(pid, 0); } catch { return false; }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false; // gone between the two looks
+  }
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
