@@ -1,7 +1,7 @@
 /** Shared by the kernel and e2e tests: paths, the built package, and named skips for missing pieces. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 
@@ -134,3 +134,16 @@ export function executeStarted<R>(kernel: { execute(code: string, onMessage?: (m
 export const progressShown = (m: Seen) => m.msg_type === 'display_data' && !!m.content.transient?.display_id;
 /** Text on stdout containing `marker`. */
 export const printed = (marker: string) => (m: Seen) => m.msg_type === 'stream' && String(m.content.text).includes(marker);
+
+/**
+ * A latency bound promised on an idle machine, stretched by how oversubscribed the machine is now
+ * (1-minute load average over the cores, at least 1): a stop that takes 2 s of a full core takes
+ * longer when four other jobs share it. Used only for wall-clock bounds on stopping work.
+ */
+export function underLoad(ms: number): number {
+  let load = 0;
+  try {
+    load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch { /* not Linux: no stretch */ }
+  return Math.round(ms * Math.max(1, load / cpus().length));
+}

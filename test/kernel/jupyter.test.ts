@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, DIST, executeStarted, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir, spawnAsync } from './helpers';
+import { describeWith, DIST, executeStarted, underLoad, missingJupyterServer, missingNbconvert, requireBuilt, ROOT, TEMPLATES, tempDir, spawnAsync } from './helpers';
 
 const VL = 'application/vnd.vegalite.v5+json';
 type Msg = { msg_type: string; content: any };
@@ -69,7 +69,7 @@ for (;;) { bar.update(++i); await checkpoint(); }`, (m) => m.msg_type === 'updat
     const t0 = Date.now();
     await kernel.interrupt();
     const r = await done;
-    expect(Date.now() - t0).toBeLessThan(2500); // the REST round trip included
+    expect(Date.now() - t0).toBeLessThan(underLoad(2500)); // the REST round trip included
     expect(of(r, 'error')[0].content.ename).toBe('Interrupted');
     const shown = of(r, 'display_data').find((m) => m.content.transient?.display_id);
     expect(shown).toBeDefined();

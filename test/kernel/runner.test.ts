@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, requireBuilt, tempDir, spawnAsync } from './helpers';
+import { CLI, requireBuilt, tempDir, spawnAsync, underLoad } from './helpers';
 
 requireBuilt();
 
@@ -273,7 +273,7 @@ describe('dadalab run takes its kernel down with it', () => {
       expect(existsSync(run.connectionDir)).toBe(true);
       const t0 = Date.now();
       run.runner.kill(signal);
-      expect(await waitFor(() => !alive(run.pid), 2000), `kernel ${run.pid} still running ${Date.now() - t0} ms after ${signal}`).toBe(true);
+      expect(await waitFor(() => !alive(run.pid), underLoad(2000)), `kernel ${run.pid} still running ${Date.now() - t0} ms after ${signal}`).toBe(true);
       const { code } = await run.exited;
       expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
       expect(existsSync(run.connectionDir)).toBe(false);
@@ -286,7 +286,7 @@ describe('dadalab run takes its kernel down with it', () => {
     const run = await stuckRun('dadalab-SIGKILL-');
     run.runner.kill('SIGKILL');
     await run.exited;
-    expect(await waitFor(() => !alive(run.pid), 2000)).toBe(true);
+    expect(await waitFor(() => !alive(run.pid), underLoad(2000))).toBe(true);
     expect(existsSync(run.connectionDir)).toBe(false);
   });
 });
