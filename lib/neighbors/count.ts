@@ -83,7 +83,7 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
     const B = p.BR, soOff = p.extraOff, tOff = soOff + stripBytes, oOff = tOff + cnt;
     new Int32Array(p.memory.buffer, tOff, N * k).set(targets);
     new Float64Array(p.memory.buffer, oOff, N * k).fill(-1);
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, undefined, i))));
     let next = 0;
     let failure: unknown = null;
     try {

@@ -48,7 +48,7 @@ export async function crossNeighbors(queries: MatrixLike, data: MatrixLike, k: n
   const X = s.X, Q = s.Q as Matrix, period = s.period;
   const engine = pickEngine(N * M <= TINY_N * TINY_N ? 1 : N, X.cols, metric, period, opts.engine);
   const precision = parsePrecision(opts.precision), workers = parseWorkers(opts.workers);
-  ensureMemory(M * k * 12 + neighborSearchBytes(N + M, X.cols, { maxk: k, engine, precision }, false),
+  ensureMemory(M * k * 12 + neighborSearchBytes(N + M, X.cols, { maxk: k, engine, precision, workers }, false),
     `crossNeighbors of ${M} query points among ${N} points x ${X.cols} coordinates with k = ${k} (${engine} engine)`,
     'Query fewer points at a time, lower k, or reduce D first (e.g. PCA)');
   const dist = new Float64Array(M * k), ind = new Int32Array(M * k);

@@ -34,8 +34,9 @@
  * Files: options.ts (options, defaults, engine choice, statistics), search.ts (the table
  * entries), strips.ts, tiles.ts and rowblocks.ts (the WebAssembly drivers), inorder.ts (their
  * in-order block sink), rankblocks.ts (the ranks mode), count.ts (rank counting), cross.ts (cross
- * queries), wasm.ts (the kernel's memory plans, exact stage and certification), pool.ts (the worker
- * threads), ranks.ts (the window and count modes run in the workers), kdtree.ts and kdrows.ts (the
+ * queries), wasm.ts (the kernel's memory plans, exact stage and certification), refine.ts (the
+ * second pass: rows stage 1 could not certify, e.g. many points tied at the k-th distance,
+ * recomputed exactly in the workers), pool.ts (the worker threads), ranks.ts (the window and count modes run in the workers), kdtree.ts and kdrows.ts (the
  * kd-tree and its self rows for the workers), brute.ts, heap.ts, distance.ts, metrics.ts,
  * native.ts (the optional C accelerator), table.ts (the table type and its checks),
  * precomputed.ts (tables from given distances), duplicates.ts (dedupe, findDuplicates).

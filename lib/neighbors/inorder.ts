@@ -3,8 +3,8 @@ import type { RankPlan, WasmPlan } from './wasm';
 
 /** Receives a block of rows [r0, r1) (its distances and indices, the receiver's to keep). */
 export type BlockSink = (r0: number, r1: number, d: Float64Array, ix: Int32Array) => void | Promise<void>;
-/** Stage 2 of a row block of a wasm plan (after its kernel and exact distances ran in `slot`). */
-export type Finisher = (p: WasmPlan, r0: number, r1: number, slot: number, g: RankPlan | null) => { fallbacks: number; d: Float64Array; ix: Int32Array };
+/** The ranks mode's outputs of a row block of a wasm plan, from the window mode the workers ran in `slot` (rankblocks.ts). */
+export type RankFinisher = (p: WasmPlan, g: RankPlan, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array };
 
 /**
  * Delivers blocks finished in any order to `sink` in row order, one drain at a time; `push`

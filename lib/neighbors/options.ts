@@ -2,6 +2,7 @@
  * Options of the neighbour engine: checking them, DADApy's defaults, the engine 'auto' picks, and
  * the statistics of the last search (lastNeighborStats).
  */
+import { refineScratchBytes } from './refine';
 import { numberInRange, positiveInteger } from '../options';
 import { DadalabError } from '../errors';
 import { validateCoordinates, type Matrix } from '../matrix';
@@ -50,6 +51,11 @@ export interface NeighborStats {
   engine: Exclude<Engine, 'auto'>;
   precision: Precision;
   workers: number;
+  /**
+   * Rows the WebAssembly engine's stage 1 could not certify (ties or near-ties at the k-th
+   * distance, an outlier that loosens the bound), recomputed exactly by its second pass
+   * (refine.ts: in the workers, or on this thread without them).
+   */
   fallbackRows: number;
   /** Whether the WebAssembly engine computed each pair once (strips or symmetric tiles). */
   symmetric: boolean;
@@ -134,10 +140,12 @@ export const BLOCK_ROWS = 256;
  * the table (N x (maxk + 1) float64 distances and int32 indices) when `withTable`, plus the
  * engine's working memory: the WebAssembly engine's copy of the data (kernel values, norms, the
  * float64 originals; wasm.ts prepareWasm) and its resident candidate buffers (about N k' (es + 4 + 8)
- * with C = 1.5 k' slots, k' = k + max(16, k / 4)) and the strips (<= 96 MiB); the kd-tree's copy
- * of the data and its index arrays. An estimate for refusing early, not an exact account.
+ * with C = 1.5 k' slots, k' = k + max(16, k / 4)), the strips (<= 96 MiB) and the second pass's
+ * scratch per worker (refine.ts); the kd-tree's copy of the data and its index arrays. An estimate
+ * for refusing early, not an exact account.
  */
-export function neighborSearchBytes(N: number, D: number, r: Pick<ResolvedNeighborOptions, 'maxk' | 'engine' | 'precision'>, withTable: boolean): number {
+export function neighborSearchBytes(N: number, D: number, r: Pick<ResolvedNeighborOptions, 'maxk' | 'engine' | 'precision'> & { workers?: number },
+  withTable: boolean): number {
   const table = withTable ? N * (r.maxk + 1) * 12 : 0;
   if (r.engine === 'wasm') {
     const es = r.precision === 'float64' ? 8 : 4;
@@ -147,7 +155,8 @@ export function neighborSearchBytes(N: number, D: number, r: Pick<ResolvedNeighb
     const data = N * (Dp * es + es + D * 8 + 8);
     // resident for the symmetric tiles, which the drivers use only up to 1.5 GiB (tables) or 512 MiB (streamed blocks)
     const buffers = Math.min(N * (C * (es + 4) + 16 + kp * 8), withTable ? 1.5 * 2 ** 30 : 2 ** 29);
-    return table + data + buffers + Math.min(N * N * 2, 96 * 2 ** 20);
+    const refine = Math.max(1, r.workers ?? 2) * refineScratchBytes(N, r.maxk);
+    return table + data + buffers + Math.min(N * N * 2, 96 * 2 ** 20) + refine;
   }
   if (r.engine === 'kdtree') return table + N * (D * 8 + 8);
   return table;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { certifyTableRows, countRanks, rankRows } from './ranks';
+import { duplicateRows, groupsOf, refineRows } from './refine';
 import { exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './wasm';
 
 /**
@@ -23,6 +24,31 @@ const { parentPort } = require('node:worker_threads');
 const bundles = {};
 let nat = null, u8 = null;
 let ex = null, mem = null, memId = 0, modId = 0, orig = null, origOff = 0, origF32 = false, sqn = null, D = 0, metric = 0, rk = null, fin = null;
+let ref = null, refOps = null; // the second pass (lib/neighbors/refine.ts): this worker's scratch and kernels
+const refineRows = ${refineRows.toString()};
+const duplicateRows = ${duplicateRows.toString()};
+const groupsOf = ${groupsOf.toString()};
+let dups; // the groups of identical reference rows, found when a row first needs them (per job; undefined: not yet)
+function groupsOfJob() {
+  if (dups === undefined) {
+    const N = ref.g.N, W = origF32 ? D : 2 * D;
+    dups = groupsOf(duplicateRows(new Int32Array(mem.buffer, origOff, N * W), N, W));
+  }
+  return dups;
+}
+function makeRefOps() {
+  const N = ref.g.N;
+  return {
+    dups: groupsOfJob,
+    values: (i0, i1, rv) => {
+      if (u8 && nat && nat.vals_f32) nat.vals_f32(u8, ref.x, ref.nrm, ref.Dp, i0, i1, 0, N, ref.BJ, rv, N);
+      else ex.values_f32(ref.x, ref.nrm, N, ref.Dp, i0, i1, ref.BJ, rv);
+    },
+    band: (row, hi, list) => { ex.count_band(row, N, -Infinity, hi, list); return new Int32Array(mem.buffer, list + N * 4, 1)[0]; },
+    exact: (i, n, list, ed) => runExact([i, i + 1, n, list, n, ed]),
+    sort: (ed, list, n, k, outD, outI) => ex.sort_rows(ed, list, 1, n, n, k, outD, outI, k, 0),
+  };
+}
 // the window mode of the neighbour ranks (lib/neighbors/ranks.ts)
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
@@ -40,7 +66,22 @@ function runRanks(m, e) { // rows of a slot: rank distances, keep columns and st
     new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, sqn, g.sqnMax, g.eCoef, g.u, g.all,
     g.ranks, g.keep, new Float64Array(buf, o, rows * R), new Float64Array(buf, o + g.BR * R * 8, rows * kw),
     new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
-    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti, exAll);
+    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti, exAll, g.kb);
+  // the rows not certified: the second pass, then their ranks and keep columns from the exact row
+  const st = new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows);
+  if (!st.some((x) => x !== 0)) return;
+  const outR = new Float64Array(buf, o, rows * R), keepD = new Float64Array(buf, o + g.BR * R * 8, rows * kw);
+  const keepI = new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw);
+  const k = g.ranks[R - 1], sc = ref.sc;
+  refineRows(buf, refOps, ref.g, sqn, sc, k, m.i0 - ref.g.qBase, rows, st, g.kb, m.rv === undefined ? -1 : m.rv, (r) => {
+    const d = new Float64Array(buf, sc.d, k), ix = new Int32Array(buf, sc.i, k);
+    for (let q = 0; q < R; q++) outR[r * R + q] = d[g.ranks[q] - 1];
+    if (g.keep > 0) {
+      keepD[r * kw] = 0; keepI[r * kw] = m.i0 + r;
+      keepD.set(d.subarray(0, g.keep), r * kw + 1); keepI.set(ix.subarray(0, g.keep), r * kw + 1);
+    }
+    st[r] = 2;
+  });
 }
 // Stage 2a: the exact float64 distance of each candidate (euclidean: the kernel's exact_l2; else
 // the function of wasm.ts; both give pairDistance's bits)
@@ -60,8 +101,19 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
   const iOff = iOff0 + f.a * w * 4;
   ex.sort_rows(f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
   const T = g.es === 8 ? new Float64Array(buf, f.hh, rows * 2) : new Float32Array(buf, f.hh, rows * 4);
-  certifyTableRows(T, 16 / g.es, new Int32Array(buf, f.hh, rows * 4), rows, g.kp, g.k, g.selfMode, f.q0, g.qBase, g.avail, metric, sqn,
-    g.sqnMax, g.eCoef, g.u, D, g.unsafe, new Float64Array(buf, dOff, rows * w), new Int32Array(buf, iOff, rows * w), new Int32Array(buf, sOff + f.a * 4, rows));
+  const hn = new Int32Array(buf, f.hh, rows * 4), outD = new Float64Array(buf, dOff, rows * w), outI = new Int32Array(buf, iOff, rows * w);
+  const st = new Int32Array(buf, sOff + f.a * 4, rows);
+  certifyTableRows(T, 16 / g.es, hn, rows, g.kp, g.k, g.selfMode, f.q0, g.qBase, g.avail, metric, sqn,
+    g.sqnMax, g.eCoef, g.u, D, g.unsafe, outD, outI, st);
+  if (!st.some((x) => x !== 0)) return;
+  // the rows not certified: the second pass (the k-th exact distance among the candidates bounds the row's)
+  const K = new Float64Array(rows).fill(Infinity), c0 = g.selfMode ? 1 : 0, sc = ref.sc;
+  for (let r = 0; r < rows; r++) if (st[r] !== 0 && hn[r * 4 + 2] >= g.kp && Number.isFinite(T[r * (16 / g.es)]) && !g.unsafe) K[r] = outD[r * w + w - 1];
+  refineRows(buf, refOps, ref.g, sqn, sc, g.k, f.q0, rows, st, K, f.rv === undefined ? -1 : f.rv, (r) => {
+    outD.set(new Float64Array(buf, sc.d, g.k), r * w + c0);
+    outI.set(new Int32Array(buf, sc.i, g.k), r * w + c0);
+    st[r] = 2;
+  });
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
@@ -69,7 +121,7 @@ function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from thei
   const band = c.amb && ex.count_band ? (r, lo, hi) => ex.count_band(c.rv + r * c.N * 4, c.N, lo, hi, c.amb) : null;
   countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
     orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k),
-    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null);
+    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null, () => { const g = groupsOfJob(); return g ? g.rep : null; });
 }
 parentPort.on('message', (m) => {
   try {
@@ -82,10 +134,12 @@ parentPort.on('message', (m) => {
       orig = m.origF32 ? new Float32Array(buf, m.origOff, m.origLen) : new Float64Array(buf, m.origOff, m.origLen);
       origOff = m.origOff; origF32 = m.origF32;
       sqn = new Float64Array(buf, m.sqnOff, m.sqnLen);
-      D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null;
+      D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null; ref = m.ref || null;
       if (m.native && !nat) nat = require(m.native); // the optional native kernels (lib/neighbors/native.ts): tiles, strip values, exact float32 distances
       u8 = m.native ? new Uint8Array(buf) : null;
-      if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); }
+      if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); rk.kb = new Float64Array(rk.BR); }
+      refOps = ref ? makeRefOps() : null;
+      dups = undefined;
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
@@ -114,7 +168,7 @@ parentPort.on('message', (m) => {
       if (m.memId !== memId) { mem = m.memory; memId = m.memId; ex = null; }
       bundles[m.bundle][m.fn](mem.buffer, m.args);
     } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
-      orig = null; sqn = null; rk = null; fin = null; u8 = null;
+      orig = null; sqn = null; rk = null; fin = null; u8 = null; ref = null; refOps = null; dups = undefined;
     }
     parentPort.postMessage({ id: m.id });
   } catch (e) {

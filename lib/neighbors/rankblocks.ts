@@ -16,7 +16,7 @@ import { symAsync, symBlocks } from './tiles';
 import { forEachNeighborBlock } from './search';
 import { rescaleDistances, scaleForSearch } from './scale';
 import { stripsAsync, type RankCount } from './strips';
-import { exactRankRow, finishRanksFrom, rankOutputs, rankScratch, rowViews, slotLayout, type RankPlan, type WasmPlan } from './wasm';
+import { rankOutputs, type RankPlan, type WasmPlan } from './wasm';
 
 export interface NeighborRankOptions extends Omit<NeighborOptions, 'maxk'> {
   /** The neighbour ranks wanted (1 = nearest neighbour), each between 1 and N - 1; any order, repeats allowed. */
@@ -91,34 +91,35 @@ export async function rankBlocks(data: MatrixLike, opts: NeighborRankOptions,
   const asc = order.map((o) => o[0]);
   const bar = startProgress('neighbours', N);
   let fallbackRows = 0;
-  const scratch = new Map<number, ReturnType<typeof rankScratch>>();
-  const finishRankBlock = (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number): { fallbacks: number; d: Float64Array; ix: Int32Array } => {
-    let sc = scratch.get(p.kp);
-    if (!sc) { sc = rankScratch(p.kp, maxk, keep); scratch.set(p.kp, sc); }
-    const n = r1 - r0;
-    const outR = new Float64Array(n * R), kD = keep > 0 ? new Float64Array(n * kw) : null, kI = new Int32Array(keep > 0 ? n * kw : 0);
-    let fallbacks = 0;
-    if (g) {
-      // the workers ran the window mode: copy their outputs, recompute the rows they could not certify
-      const o = rankOutputs(p, g, slot, n);
-      outR.set(o.outR);
-      if (kD) { kD.set(o.keepD); kI.set(o.keepI); }
-      for (let i = 0; i < n; i++) {
-        if (o.status[i] === 0) continue;
-        fallbacks++;
-        exactRankRow(p, X, r0 + i, asc, keep, outR, i * R, kD, keep > 0 ? kI : null, i * kw, sc);
-      }
-    } else {
-      const L = slotLayout(p, r0, r1, slot);
-      fallbacks = finishRanksFrom(p, X, maxk, asc, keep, r0, r1, rowViews(p, r1 - r0, L.hh, L.hi, L.ed), outR, kD, keep > 0 ? kI : null, sc);
-    }
-    // packed for the sink: per row the R rank distances (ascending ranks), then the keep + 1 columns
+  // packed for the sink: per row the R rank distances (ascending ranks), then the keep + 1 columns; the keep indices apart
+  const pack = (n: number, outR: Float64Array, kD: Float64Array | null): Float64Array => {
     const d = new Float64Array(n * (R + kw));
     for (let i = 0; i < n; i++) {
       d.set(outR.subarray(i * R, (i + 1) * R), i * (R + kw));
       if (kD) d.set(kD.subarray(i * kw, (i + 1) * kw), i * (R + kw) + R);
     }
-    return { fallbacks, d, ix: kI };
+    return d;
+  };
+  // the window mode ran in the workers (the rows it could not certify recomputed there: status 2)
+  const fromWindow = (p: WasmPlan, g: RankPlan, r0: number, r1: number, slot: number): { fallbacks: number; d: Float64Array; ix: Int32Array } => {
+    const n = r1 - r0;
+    const o = rankOutputs(p, g, slot, n);
+    let fallbacks = 0;
+    for (let i = 0; i < n; i++) {
+      if (o.status[i] === 2) fallbacks++;
+      else if (o.status[i] !== 0) throw new Error(`neighbour row ${r0 + i} was left unfinished (status ${o.status[i]})`);
+    }
+    return { fallbacks, d: pack(n, o.outR, keep > 0 ? o.keepD : null), ix: keep > 0 ? o.keepI.slice() : new Int32Array(0) };
+  };
+  // the block's full table rows (maxk + 1 columns): the other plans, and this thread
+  const fromRows = (r0: number, r1: number, d: Float64Array, ix: Int32Array): { d: Float64Array; ix: Int32Array } => {
+    const n = r1 - r0, w = maxk + 1;
+    const outR = new Float64Array(n * R), kD = keep > 0 ? new Float64Array(n * kw) : null, kI = new Int32Array(keep > 0 ? n * kw : 0);
+    for (let i = 0; i < n; i++) {
+      for (let s = 0; s < R; s++) outR[i * R + s] = d[i * w + asc[s]];
+      if (kD) { kD.set(d.subarray(i * w, i * w + kw), i * kw); kI.set(ix.subarray(i * w, i * w + kw), i * kw); }
+    }
+    return { d: pack(n, outR, kD), ix: kI };
   };
   const sink: BlockSink = async (r0, r1, d, ix) => {
     const n = r1 - r0, out = new Float64Array(n * R);
@@ -134,15 +135,14 @@ export async function rankBlocks(data: MatrixLike, opts: NeighborRankOptions,
   let path: NeighborPath = 'rows';
   try {
     const strips = opts.symmetric === false ? null
-      : await stripsAsync(X, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, { kind: 'ranks', ...rankSpec, finish: finishRankBlock }, count);
+      : await stripsAsync(X, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, { kind: 'ranks', ...rankSpec, finish: fromWindow }, count);
     if (count && strips === null) return false;
     const B = strips !== null || opts.symmetric === false ? 0 : rankTileRows(N, X.cols, maxk, r.metric, r.precision, r.workers);
     path = strips !== null ? 'strips' : B > 0 ? 'tiles' : 'rows';
     if (strips !== null) fallbackRows = strips;
-    else if (B > 0) fallbackRows = await symAsync(X, maxk, r.metric, r.precision, r.workers, B, opts.signal, bar, sink, { ...rankSpec, finish: finishRankBlock });
+    else if (B > 0) fallbackRows = await symAsync(X, maxk, r.metric, r.precision, r.workers, B, opts.signal, bar, sink, { ...rankSpec, finish: fromWindow });
     else {
-      fallbackRows = await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink,
-        (p, r0, r1, slot, g) => finishRankBlock(p, g, r0, r1, slot), rankSpec);
+      fallbackRows = await wasmAsync(X, null, maxk, r.metric, r.precision, r.workers, opts.signal, bar, sink, { ...rankSpec, fromWindow, fromRows });
     }
   } finally {
     bar.finish();

@@ -17,6 +17,8 @@
  *
  * `exAll` (rows x kp), when given, holds the exact distance of every candidate already (the pool
  * computes them with the vectorised kernel when most candidates are needed, e.g. keep close to k).
+ * `kb` (rows), when given, receives an upper bound on each row's exact k-th distance (Infinity
+ * where none is known): the second pass (refine.ts) recomputes the rows with status 1 from it.
  *
  * `rankRows` runs in the pool's workers: its source text is inlined into the worker (pool.ts),
  * so it must not refer to anything outside its own body (no imports, no module constants).
@@ -26,7 +28,7 @@ export function rankRows(
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, all: boolean,
   ranks: Int32Array, keep: number, outR: Float64Array, keepD: Float64Array, keepI: Int32Array, status: Int32Array,
   s: Float64Array, lo: Float64Array, up: Float64Array, ex: Float64Array, mark: Uint8Array, tmp: Float64Array, ti: Int32Array,
-  exAll: Float64Array | null = null,
+  exAll: Float64Array | null = null, kb: Float64Array | null = null,
 ): void {
   const U64 = 2 ** -53;
   const R = ranks.length, kw = keep + 1, k = ranks[R - 1];
@@ -71,6 +73,7 @@ export function rankRows(
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, oh = r * C;
     const T = hh[r * 4];
+    if (kb !== null) kb[r] = Infinity;
     if (hn[r * 4 + 2] < kp || !(T < Infinity)) { status[r] = 1; continue; }
     // per-row bounds: euclidean d in [(sqrt(a - E) - dl) (1 - eps), (sqrt(a + E) + dl) (1 + eps)]
     const ni = sqn[i];
@@ -115,6 +118,7 @@ export function rankRows(
     for (let c = 0; c < kp; c++) { s[c] = hd[oh + c]; mark[c] = 0; }
     // the candidate values at the requested ranks (a cascade of selections from rank k down)
     const Ak = sel(s, 0, kp - 1, k - 1);
+    if (kb !== null) kb[r] = Uf(Ak); // k candidates are within Uf(Ak): a bound on the exact k-th distance (the second pass's)
     if (!all && !(L(T) > Uf(Ak))) { status[r] = 1; continue; } // a left-out point might reach rank k
     status[r] = 0;
     let top = k - 1;
@@ -190,9 +194,14 @@ export function rankRows(
  */
 export function countRanks(rv: Float32Array, rows: number, N: number, i0: number, targets: Int32Array, k: number,
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, out: Float64Array,
-  band: ((r: number, lo: number, hi: number) => number) | null = null, bandAmb: Int32Array | null = null): void {
+  band: ((r: number, lo: number, hi: number) => number) | null = null, bandAmb: Int32Array | null = null,
+  groups: (() => Int32Array | null) | null = null): void {
   const U64 = 2 ** -53;
   const eps = (D + 8) * 2.3e-16;
+  // many undecided points (ties with the target: identical rows, dead-ReLU rows): one exact
+  // distance per group of identical rows (groups(): each row's first identical row, or null), the
+  // same bits for every member
+  let rep: Int32Array | null | undefined, gd: Float64Array | null = null, gs: Int32Array | null = null, stamp = 0;
   const rootMax = Math.sqrt(sqnMax);
   const amb = bandAmb ?? new Int32Array(N + 1); // the points of the current window (then their number, with band)
   // float32 thresholds with the same decisions as the float64 ones on float32 values: lo rounded
@@ -252,12 +261,19 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
       const dist = 1 - xy / (nx * ny);
       return dist < 0 ? 0 : dist > 2 ? 2 : dist;
     };
+    stamp++; // the cached group distances are this row's
+    const exactG = (j: number): number => {
+      if (!rep || !gd || !gs) return exact(j);
+      const g = rep[j];
+      if (gs[g] !== stamp) { gs[g] = stamp; gd[g] = exact(j); }
+      return gd[g];
+    };
     for (let m = 0; m < k; m++) {
       const a = targets[r * k + m];
       if (a < 0) continue;
       const va = rv[ov + a];
       const loA = L(va), hiA = Uf(va);
-      const dA = exact(a);
+      const dA = exactG(a);
       // L and Uf are non-decreasing (each step is a monotone, correctly rounded operation), so a
       // value wLo with Uf(wLo) < loA makes every v <= wLo certainly closer, and one wHi with
       // L(wHi) > hiA every v >= wHi certainly farther: plain comparisons for most points, the
@@ -293,13 +309,17 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
         }
       }
       if (rv[ov + i] <= wLo) count--; // the point itself
+      if (na > 64 && rep === undefined && groups !== null) {
+        rep = groups();
+        if (rep) { gd = new Float64Array(N); gs = new Int32Array(N); }
+      }
       for (let q = 0; q < na; q++) {
         const j = amb[q];
         if (j === i) continue;
         const vj = rv[ov + j];
         if (Uf(vj) < loA) { count++; continue; }
         if (L(vj) > hiA) continue;
-        const dj = exact(j);
+        const dj = exactG(j);
         if (dj < dA || (dj === dA && j < a)) count++;
       }
       out[r * k + m] = count;
@@ -312,7 +332,7 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
  * smallest (exact distance, index) pairs in order from column c0: the self column (self mode) and
  * each row's certification (wasm.ts finishRowsFrom's arithmetic: every left-out point had a
  * stage-1 value >= T, which bounds its exact distance from below). status[r] = 1 where the row is
- * not certified (the caller recomputes it exactly), else 0. Standalone like `rankRows` (inlined
+ * not certified (the worker's second pass, refine.ts, then recomputes it), else 0. Standalone like `rankRows` (inlined
  * into the pool's workers).
  */
 export function certifyTableRows(

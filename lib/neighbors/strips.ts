@@ -4,14 +4,13 @@
  */
 import type { Matrix } from '../matrix';
 import { checkpoint, type ProgressHandle } from '../runtime/progress';
-import { TopK } from './heap';
-import { InOrder, type BlockSink } from './inorder';
+import { InOrder, type BlockSink, type RankFinisher } from './inorder';
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
   align16, collectFinished, countParams, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
-  slotLayout, type Precision, type RankPlan, type WasmPlan,
+  slotLayout, type Precision,
 } from './wasm';
 
 /** Targets whose ranks are counted from the value rows of the strips (see countNeighborRanks). */
@@ -39,7 +38,7 @@ export function stripLayout(N: number, B: number): { B: number; so: number[]; by
 /** What phase 2 of the strips computes for each block: table rows (finished in the workers) or the ranks mode's windows. */
 export type StripsMode =
   | { kind: 'table' }
-  | { kind: 'ranks'; ranks: Int32Array; keep: number; finish: (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array } };
+  | { kind: 'ranks'; ranks: Int32Array; keep: number; finish: RankFinisher };
 
 /**
  * Each pair computed once, through a bounded store of values (float32, euclidean or cosine,
@@ -82,9 +81,8 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
     }
     const soView = new Uint32Array(p.memory.buffer, soOff, nb);
     for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i))));
     let failure: unknown = null, fallbacks = 0;
-    const heap = new TopK(k);
     try {
       // phase 1: the strips (largest first)
       let q = 0, doneWork = 0;
@@ -119,10 +117,10 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
             try {
               await pool.call(wi, { type: 'run', fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs],
                 f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
-                rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined,
-                finish: rank ? undefined : { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed },
+                rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh, rv } : undefined,
+                finish: rank ? undefined : { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed, rv },
                 count: count ? countParams(p, rv, r1 - r0, r0, tOff, count.k, oOff) : undefined });
-              const f = rank ? rank.finish(p, g, r0, r1, slot) : collectFinished(p, X, null, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0, heap);
+              const f = rank && g ? rank.finish(p, g, r0, r1, slot) : collectFinished(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
               fallbacks += f.fallbacks;
               free.push(slot);
               await order.push(r0, r1, f.d, f.ix);

@@ -6,20 +6,20 @@
 import type { Matrix } from '../matrix';
 import { checkpoint, type ProgressHandle } from '../runtime/progress';
 import { TopK } from './heap';
-import { InOrder, type BlockSink } from './inorder';
+import { InOrder, type BlockSink, type RankFinisher } from './inorder';
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
   collectFinished, exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
-  rankOutputBytes, rankPlan, rankSetup, setupMessage, symBlockRows, symSchedule, tileArgs, tileFn, type Precision, type RankPlan, type WasmPlan,
+  rankOutputBytes, rankPlan, rankSetup, setupMessage, symBlockRows, symSchedule, threadRefiner, tileArgs, tileFn, type Precision,
 } from './wasm';
 
 /** The ranks mode on the tiles: the requested ranks (ascending) and keep columns, and the block finisher of rankblocks.ts. */
 export interface SymRanks {
   ranks: Int32Array;
   keep: number;
-  finish: (p: WasmPlan, g: RankPlan | null, r0: number, r1: number, slot: number) => { fallbacks: number; d: Float64Array; ix: Int32Array };
+  finish: RankFinisher;
 }
 
 
@@ -48,7 +48,7 @@ export function symSync(X: Matrix, k: number, metric: Metric, precision: Precisi
   const fin = finalizeCall(p, 0, N);
   (ex[fin.fn] as (...a: number[]) => void)(...fin.args);
   exactFull(p, ex, 0, N);
-  return finishRowsFrom(p, X, null, k, 0, N, fullViews(p, 0, N), dist, ind, new TopK(k));
+  return finishRowsFrom(p, threadRefiner(p, ex, k), k, 0, N, fullViews(p, 0, N), dist, ind, new TopK(k));
 }
 
 /** The symmetric WebAssembly engine on the worker pool (rounds of disjoint tiles, then the exact stage by row blocks). */
@@ -58,12 +58,12 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
   const pool = getPool(workers);
   const N = X.rows, nb = Math.ceil(N / B);
   return pool.exclusive(async () => {
-    const p = prepareWasm(X, null, k, precision, 0, wasmMetric(metric), rank ? 'ranks' : true, false,
+    const p = prepareWasm(X, null, k, precision, workers, wasmMetric(metric), rank ? 'ranks' : true, false,
       rank ? (BR) => workers * rankOutputBytes(BR, rank.ranks.length, rank.keep) : 0, (b) => pool.memoryFor(b));
     const g = rank ? rankPlan(p, rank.ranks, rank.keep, p.extraOff) : null;
     if (rank && !g) throw new Error('symAsync: the ranks mode needs float32 euclidean or cosine values');
     fillHeaps(p);
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i))));
     const rounds = symSchedule(nb), fn = tileFn(p);
     const rowsOf = (I: number) => Math.min(N, (I + 1) * B) - I * B;
     let totalWork = 0, doneWork = 0, fallbacks = 0;
@@ -115,7 +115,7 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
         await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
         if (failure === null) await order.flush();
       } else if (failure === null) {
-        const heap = new TopK(k), R = Math.max(64, Math.min(1024, Math.ceil(N / (8 * workers))));
+        const R = Math.max(64, Math.min(1024, Math.ceil(N / (8 * workers))));
         const order = new InOrder(sink, () => failure !== null);
         let next = 0;
         const loop = async (wi: number): Promise<void> => {
@@ -124,7 +124,7 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
             next = r1;
             try {
               await pool.call(wi, exactMessage(p, r0, r1, true));
-              const f = collectFinished(p, X, null, r0, r1, p.finOff, N, r0, heap);
+              const f = collectFinished(p, r0, r1, p.finOff, N, r0);
               fallbacks += f.fallbacks;
               await order.push(r0, r1, f.d, f.ix);
               await checkpoint(signal);

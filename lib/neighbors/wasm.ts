@@ -7,6 +7,7 @@ import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
 import { nativeKernelPath } from './native';
+import { duplicateRows, groupsOf, refineRows, refineScratchAt, refineScratchBytes, type GroupsOfJob, type RefineConsts, type RefineOps } from './refine';
 
 /**
  * The WebAssembly SIMD engine for euclidean and cosine distances at high D (perf-knn.md §5.2).
@@ -31,7 +32,10 @@ import { nativeKernelPath } from './native';
  * distance >= lb = sqrt(T - E) - 1.02 u (|x_i| + max|x_j|) - 2 u64(...). If the exact k-th
  * distance is strictly below lb (shrunk by the float64 rounding of the reference), no left-out
  * point can enter or tie the top k, and the row equals the exact reference bit for bit; otherwise
- * the row is recomputed by the exact float64 brute force. So the table is always exact.
+ * (more than k' points tied at the k-th distance, near-ties within E, an outlier that loosens E)
+ * the second pass (refine.ts) recomputes the row exactly with the vectorised kernels, in the worker
+ * that finished it: the exact distances of the points whose float32 values the bound cannot put
+ * beyond the k-th distance, sorted by (distance, index). So the table is always exact.
  *
  * Symmetric tiles (self tables, euclidean and cosine, `symmetric` option, the default when N
  * spans >= 3 tiles): all candidate buffers stay resident; tile (I, J) with I < J feeds the buffers of both
@@ -205,6 +209,9 @@ export interface WasmPlan {
   /** The table rows finished in the workers (asm sort_rows, then ranks.ts certifyTableRows): per slot (row plans) or for all N rows (full plans), finishBytes apart. */
   readonly finOff: number;
   readonly finBytes: number;
+  /** The second pass's scratch (refine.ts), one per thread of control (worker index, or 0 on this thread), refBytes apart. */
+  readonly refOff: number;
+  readonly refBytes: number;
   readonly rvOff: number;
   readonly hsOff: number;
 }
@@ -284,9 +291,10 @@ export class GrowingMemory {
  * Lays out the data (reference rows X, then optional query rows Q) in a shared memory from
  * `alloc`: the kernel's values (centred, rounded to the kernel type, D padded to the SIMD width),
  * their squared norms, the original values (for the exact stage), the |x|^2 used by the
- * certification, the candidate buffers, then `extraBytes` for the caller (a number, or a
- * function of the block rows BR). `k` is the number of neighbours wanted per query row
- * (excluding self in self mode).
+ * certification, the candidate buffers (`slots` row blocks' worth, or every row's with `full`),
+ * the finished rows, the second pass's scratch (one per thread of control: max(1, slots), about
+ * 28 N bytes each), then `extraBytes` for the caller (a number, or a function of the block rows
+ * BR). `k` is the number of neighbours wanted per query row (excluding self in self mode).
  */
 export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: Precision, slots: number,
   metric: WasmMetric = 'euclidean', full: boolean | 'ranks' = false, rowBuffers = false, extraBytes: number | ((BR: number) => number) = 0,
@@ -322,7 +330,10 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const w = Q ? k : k + 1;
   const finOff = align16(slotOff + (full ? fullBytes : slots * slotBytes));
   const finBytes = full === 'ranks' ? 0 : finishBytes(full ? N : BR, w);
-  const extraOff = align16(finOff + (full ? finBytes : slots * finBytes));
+  // the second pass (refine.ts): a scratch per thread of control (slots: the workers, or 1 on this thread)
+  const refOff = align16(finOff + (full ? finBytes : slots * finBytes));
+  const refBytes = refineScratchBytes(N, k);
+  const extraOff = align16(refOff + Math.max(1, slots) * refBytes);
   const bytes = extraOff + (typeof extraBytes === 'function' ? extraBytes(BR) : extraBytes);
   const memory = alloc(bytes);
   const buf = memory.buffer;
@@ -354,7 +365,7 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
     hdAll: slotOff, hiAll: slotOff + align16(N * C * es), hhAll: slotOff + align16(N * C * es) + align16(N * C * 4),
     edAll: slotOff + align16(N * C * es) + align16(N * C * 4) + N * 16, sqnMax, eCoef, u, metric,
     extraOff, rowsel, rvOff: align16(align16(BR * C * es) + align16(BR * C * 4) + BR * 16 + BR * kp * 8), hsOff: align16(BR * N * 4),
-    k, w, finOff, finBytes,
+    k, w, finOff, finBytes, refOff, refBytes,
   };
 }
 
@@ -380,33 +391,63 @@ export function finishSetup(p: WasmPlan): Record<string, unknown> {
 }
 
 /**
- * The rows [r0, r1) the workers finished into a region (finishViews), copied into
- * new arrays; the rows they could not certify are recomputed here by the exact brute force.
+ * The rows [r0, r1) the workers finished into a region (finishViews), copied into new arrays
+ * (the rows stage 1 could not certify were recomputed there: status 2, counted).
  */
-export function collectFinished(p: WasmPlan, X: Matrix, Q: Matrix | null, r0: number, r1: number, base: number, cap: number, a: number,
-  heap: TopK): { d: Float64Array; ix: Int32Array; fallbacks: number } {
-  const rows = r1 - r0, w = p.w, v = finishViews(p, base, cap, a, rows);
-  const d = v.d.slice(), ix = v.ix.slice();
+export function collectFinished(p: WasmPlan, r0: number, r1: number, base: number, cap: number, a: number): { d: Float64Array; ix: Int32Array; fallbacks: number } {
+  const rows = r1 - r0, v = finishViews(p, base, cap, a, rows);
   let fallbacks = 0;
   for (let r = 0; r < rows; r++) {
-    if (v.status[r] === 0) continue;
-    fallbacks++;
-    exactRow(p, X, Q, p.k, r0 + r, d, ix, r * w, heap);
+    if (v.status[r] === 2) fallbacks++;
+    else if (v.status[r] !== 0) throw new Error(`neighbour row ${r0 + r} was left unfinished (status ${v.status[r]})`);
   }
-  return { d, ix, fallbacks };
+  return { d: v.d.slice(), ix: v.ix.slice(), fallbacks };
 }
 
-/** Query row r by the exact float64 brute force into outD / outI at `out` (self in column 0 in self mode). */
-function exactRow(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r: number, outD: Float64Array, outI: Int32Array, out: number, heap: TopK): void {
-  const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
-  heap.reset();
-  for (let j = 0; j < N; j++) {
-    if (p.selfMode && j === r) continue;
-    const dist = p.metric === 'euclidean' ? euclid(qd, r * D, xd, j * D, D) : pairDistance(qd, r, xd, j, D, p.metric, null);
-    if (dist <= heap.bound()) heap.push(dist, j);
-  }
-  if (p.selfMode) { outD[out] = 0; outI[out] = r; }
-  heap.drainSorted(outD, outI, out + (p.selfMode ? 1 : 0));
+/** The plan's constants of the second pass (refine.ts). */
+export function refineConsts(p: WasmPlan): RefineConsts {
+  return { N: p.nRef, selfMode: p.selfMode, qBase: p.qBase, metric: METRIC_CODE[p.metric], D: p.D, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u,
+    vals: p.es === 4 && (p.metric === 'euclidean' || p.metric === 'cosine') && !p.unsafe };
+}
+
+/** What a pool worker needs for the second pass (sent with its setup message): thread t's scratch, the values kernel's arguments. */
+export function refineSetup(p: WasmPlan, t: number): Record<string, unknown> {
+  return { g: refineConsts(p), sc: refineScratchAt(p.refOff + t * p.refBytes, p.nRef, p.k), x: p.xOff, nrm: p.nOff, Dp: p.Dp, BJ: p.BJ };
+}
+
+/** The second pass on this thread (no pool): refineRows with this thread's instance and scratch 0. */
+export interface ThreadRefiner { run(q0: number, rows: number, need: Int32Array, K: Float64Array, rv: number, emit: (r: number, d: Float64Array, ix: Int32Array) => void): number }
+const refiners = new WeakMap<WasmPlan, ThreadRefiner>();
+export function threadRefiner(p: WasmPlan, exports: WasmExports, k: number): ThreadRefiner {
+  let t = refiners.get(p);
+  if (!t) { t = newThreadRefiner(p, exports, k); refiners.set(p, t); } // one per plan: the groups of identical rows are found once
+  return t;
+}
+function newThreadRefiner(p: WasmPlan, exports: WasmExports, k: number): ThreadRefiner {
+  const g = refineConsts(p), sc = refineScratchAt(p.refOff, p.nRef, k), N = p.nRef;
+  const values = exports.values_f32 as (...a: number[]) => void, countBand = exports.count_band as (...a: number[]) => number;
+  const sortRows = exports.sort_rows as (...a: number[]) => void;
+  let dups: GroupsOfJob | null | undefined;
+  const ops: RefineOps = {
+    values: (i0, i1, rv) => values(p.xOff, p.nOff, N, p.Dp, i0, i1, p.BJ, rv),
+    band: (row, hi, list) => { countBand(row, N, -Infinity, hi, list); return new Int32Array(p.memory.buffer, list + N * 4, 1)[0]; },
+    exact: (i, n, list, ed) => {
+      if (p.metric === 'euclidean') (exports.exact_l2 as (...a: number[]) => void)(p.origOff, p.orig instanceof Float32Array ? 1 : 0, p.D, i, i + 1, n, list, n, ed);
+      else exactCandidates(p.orig, p.D, n, i, i + 1, new Int32Array(p.memory.buffer, list, n), new Float64Array(p.memory.buffer, ed, n), METRIC_CODE[p.metric], n);
+    },
+    sort: (ed, list, n, kk, outD, outI) => sortRows(ed, list, 1, n, n, kk, outD, outI, kk, 0),
+    dups: () => {
+      if (dups === undefined) {
+        const W = p.orig instanceof Float32Array ? p.D : 2 * p.D;
+        dups = groupsOf(duplicateRows(new Int32Array(p.memory.buffer, p.origOff, N * W), N, W));
+      }
+      return dups;
+    },
+  };
+  return {
+    run: (q0, rows, need, K, rv, emit) => refineRows(p.memory.buffer, ops, g, p.sqn, sc, k, q0, rows, need, K, rv,
+      (r) => emit(r, new Float64Array(p.memory.buffer, sc.d, k), new Int32Array(p.memory.buffer, sc.i, k))),
+  };
 }
 
 interface RowStats { unsafe: boolean; sqnMax: number }
@@ -576,10 +617,11 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
 /** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
 export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false, finish = false): Promise<void> {
   const L = slotLayout(p, r0, r1, slot);
+  const rv = p.rowsel ? L.hd + p.rvOff : -1; // the row-select kernel leaves the rows' values for the second pass
   return pool.call(w, { type: 'run', fn: p.fn, args: L.args, f64: p.es === 8, hh: L.hh, rows: r1 - r0,
     exact: [p.qBase + r0, p.qBase + r1, p.kp, L.hi, p.C, L.ed],
-    rank: rankMode ? { slot, rows: r1 - r0, i0: p.qBase + r0, hd: L.hd, hi: L.hi, hh: L.hh } : undefined,
-    finish: finish ? { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed } : undefined });
+    rank: rankMode ? { slot, rows: r1 - r0, i0: p.qBase + r0, hd: L.hd, hi: L.hi, hh: L.hh, rv } : undefined,
+    finish: finish ? { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed, rv } : undefined });
 }
 
 /**
@@ -612,23 +654,6 @@ export function countParams(p: WasmPlan, rv: number, rows: number, i0: number, t
   return { rv, rows, N: p.nRef, i0, tOff: targetsOff, k, sqnMax: p.sqnMax, eCoef: p.eCoef, u: p.u, oOff: outOff, amb: p.hsOff > 0 ? rv + p.hsOff : 0 };
 }
 
-/** One row by the exact float64 brute force: its distances at `ranks` (ascending) and its first keep columns. */
-export function exactRankRow(p: WasmPlan, X: Matrix, r: number, ranks: ArrayLike<number>, keep: number,
-  outR: Float64Array, oR: number, keepD: Float64Array | null, keepI: Int32Array | null, oK: number, sc: RankScratch): void {
-  const xd = X.data, D = p.D, N = p.nRef, R = ranks.length, kw = keep + 1;
-  const heap = sc.heap;
-  heap.reset();
-  for (let j = 0; j < N; j++) {
-    if (j === r) continue;
-    const dist = p.metric === 'euclidean' ? euclid(xd, r * D, xd, j * D, D) : pairDistance(xd, r, xd, j, D, p.metric, null);
-    if (dist <= heap.bound()) heap.push(dist, j);
-  }
-  sc.fbD[0] = 0; sc.fbI[0] = r;
-  heap.drainSorted(sc.fbD, sc.fbI, 1);
-  for (let s = 0; s < R; s++) outR[oR + s] = sc.fbD[ranks[s]];
-  if (keepD && keepI) { keepD.set(sc.fbD.subarray(0, kw), oK); keepI.set(sc.fbI.subarray(0, kw), oK); }
-}
-
 const ids = new WeakMap<object, number>();
 let nextId = 1;
 /** The number that names a memory in messages to the workers. */
@@ -644,10 +669,10 @@ function idOf(o: object): number {
 }
 
 /** The setup message of a pool worker for this plan (everything it reads lives in the plan's memory). */
-export function setupMessage(module: WasmModule, p: WasmPlan, rk?: Record<string, unknown>): Record<string, unknown> {
+export function setupMessage(module: WasmModule, p: WasmPlan, rk: Record<string, unknown> | undefined, worker: number): Record<string, unknown> {
   return { type: 'setup', module, modId: idOf(module), memory: p.memory, memId: idOf(p.memory), origOff: p.origOff, origLen: p.orig.length,
     origF32: p.orig instanceof Float32Array, sqnOff: p.sqnOff, sqnLen: p.sqn.length, D: p.D, metric: METRIC_CODE[p.metric], rk,
-    fin: rk ? undefined : finishSetup(p), native: p.es === 4 ? nativeKernelPath() : null };
+    fin: rk ? undefined : finishSetup(p), ref: refineSetup(p, worker), native: p.es === 4 ? nativeKernelPath() : null };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {
@@ -671,14 +696,16 @@ export function rowViews(p: WasmPlan, rows: number, hh: number, hi: number, ed: 
 }
 
 /**
- * Stage 2 for query rows [r0, r1): exact re-rank of the candidates in `slot`, certification, and
- * exact fallback. Writes row r at `outD/outI[(r - r0) * w ...]` with w = k + 1 (self mode: self
- * in column 0) or w = k (cross mode). Returns the number of rows that needed the fallback.
+ * Stage 2 for query rows [r0, r1) on this thread: exact re-rank of the candidates in `slot`,
+ * certification, and the second pass (refine.ts) for the rows not certified. Writes row r at
+ * `outD/outI[(r - r0) * w ...]` with w = k + 1 (self mode: self in column 0) or w = k (cross
+ * mode). Returns the number of rows the second pass recomputed.
  */
-export function finishRows(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r0: number, r1: number, slot: number,
+export function finishRows(p: WasmPlan, exports: WasmExports, k: number, r0: number, r1: number, slot: number,
   outD: Float64Array, outI: Int32Array, heap: TopK): number {
   const L = slotLayout(p, r0, r1, slot);
-  return finishRowsFrom(p, X, Q, k, r0, r1, rowViews(p, r1 - r0, L.hh, L.hi, L.ed), outD, outI, heap);
+  return finishRowsFrom(p, threadRefiner(p, exports, k), k, r0, r1, rowViews(p, r1 - r0, L.hh, L.hi, L.ed), outD, outI, heap,
+    p.rowsel ? L.hd + p.rvOff : -1);
 }
 
 /** Views of the resident buffers of rows [r0, r1) (full plans, after finalize). */
@@ -686,14 +713,15 @@ export function fullViews(p: WasmPlan, r0: number, r1: number): RowViews {
   return rowViews(p, r1 - r0, p.hhAll + r0 * 16, p.hiAll + r0 * p.C * 4, p.edAll + r0 * p.kp * 8);
 }
 
-/** finishRows on given views (row r0 first). */
-export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: number, r0: number, r1: number,
-  v: RowViews, outD: Float64Array, outI: Int32Array, heap: TopK): number {
-  const xd = X.data, qd = Q ? Q.data : xd, D = p.D, N = p.nRef;
+/** finishRows on given views (row r0 first); rv: the rows' float32 values (rows of N) when the row-select kernel left them, else -1. */
+export function finishRowsFrom(p: WasmPlan, refiner: ThreadRefiner, k: number, r0: number, r1: number,
+  v: RowViews, outD: Float64Array, outI: Int32Array, heap: TopK, rv = -1): number {
+  const D = p.D, N = p.nRef, rows = r1 - r0;
   const w = p.selfMode ? k + 1 : k, c0 = p.selfMode ? 1 : 0;
   const avail = p.selfMode ? N - 1 : N;
   const relRef = 1 - (D + 8) * 2.3e-16;
   const rootMax = Math.sqrt(p.sqnMax);
+  const need = new Int32Array(rows), K = new Float64Array(rows).fill(Infinity);
   let fallbacks = 0;
   for (let r = r0; r < r1; r++) {
     const o = (r - r0) * p.kp, oh = (r - r0) * p.C, out = (r - r0) * w;
@@ -707,16 +735,13 @@ export function finishRowsFrom(p: WasmPlan, X: Matrix, Q: Matrix | null, k: numb
       heap.drainSorted(outD, outI, out + c0);
       if (p.kp >= avail) continue; // every point was a candidate
       if (rowCertified(p, r, T, outD[out + w - 1], D, relRef, rootMax)) continue;
+      K[r - r0] = outD[out + w - 1]; // the k-th exact distance among the candidates: >= the row's
     }
-    // not certified: the exact float64 brute force for this row
+    need[r - r0] = 1;
     fallbacks++;
-    heap.reset();
-    for (let j = 0; j < N; j++) {
-      if (p.selfMode && j === r) continue;
-      const dist = p.metric === 'euclidean' ? euclid(qd, r * D, xd, j * D, D) : pairDistance(qd, r, xd, j, D, p.metric, null);
-      if (dist <= heap.bound()) heap.push(dist, j);
-    }
-    heap.drainSorted(outD, outI, out + c0);
+  }
+  if (fallbacks > 0) {
+    refiner.run(r0, rows, need, K, rv, (r, d, ix) => { outD.set(d, r * w + c0); outI.set(ix, r * w + c0); });
   }
   return fallbacks;
 }
@@ -744,82 +769,6 @@ function rowCertified(p: WasmPlan, r: number, T: number, K: number, D: number, r
   const lb2 = T - p.eCoef * (ni + p.sqnMax);
   const lb = (lb2 > 0 ? Math.sqrt(lb2) : 0) - (1.02 * p.u + 4 * U64) * (Math.sqrt(ni) + rootMax);
   return K < lb * relRef;
-}
-
-/**
- * Wirth's selection on a[l..r] (inclusive): afterwards a[m] is the value of rank m in sorted
- * order, a[l..m) <= a[m] <= a(m..r]. Values only (distances: ties need no index order).
- */
-export function selectNth(a: Float64Array, l: number, r: number, m: number): number {
-  while (l < r) {
-    const x = a[m];
-    let i = l, j = r;
-    do {
-      while (a[i] < x) i++;
-      while (x < a[j]) j--;
-      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
-    } while (i <= j);
-    if (j < m) l = i;
-    if (m < i) r = j;
-  }
-  return a[m];
-}
-
-/** Scratch of finishRanksFrom (one per thread of control). */
-export interface RankScratch { a: Float64Array; heap: TopK; keepHeap: TopK | null; fbD: Float64Array; fbI: Int32Array }
-export function rankScratch(kp: number, k: number, keep: number): RankScratch {
-  return { a: new Float64Array(kp), heap: new TopK(k), keepHeap: keep > 0 ? new TopK(keep) : null,
-    fbD: new Float64Array(k + 1), fbI: new Int32Array(k + 1) };
-}
-
-/**
- * The ranks mode of stage 2 (self tables): for rows [r0, r1), only the exact distances at the
- * given ranks (ascending, 1 <= rank <= k) and the first `keep` columns (sorted, ties by index,
- * self in column 0). The candidates' exact distances are not sorted: a cascade of selections
- * from rank k down gives each requested rank, and a bounded heap the first `keep`. Same numbers
- * as the columns of the full table (a row that cannot be certified is recomputed exactly).
- * Writes row r at outR[(r - r0) * R ...] (R = ranks.length) and, with keep > 0, at
- * keepD / keepI[(r - r0) * (keep + 1) ...]. Returns the number of fallback rows.
- */
-export function finishRanksFrom(p: WasmPlan, X: Matrix, k: number, ranks: ArrayLike<number>, keep: number, r0: number, r1: number,
-  v: RowViews, outR: Float64Array, keepD: Float64Array | null, keepI: Int32Array | null, sc: RankScratch): number {
-  const xd = X.data, D = p.D, N = p.nRef, R = ranks.length, kw = keep + 1, kp = p.kp;
-  const relRef = 1 - (D + 8) * 2.3e-16;
-  const rootMax = Math.sqrt(p.sqnMax);
-  const a = sc.a;
-  let fallbacks = 0;
-  for (let r = r0; r < r1; r++) {
-    const o = (r - r0) * kp, oh = (r - r0) * p.C, oR = (r - r0) * R, oK = (r - r0) * kw;
-    const filled = v.n[(r - r0) * 4 + 2] >= kp;
-    const T = v.T[(r - r0) * v.tStride];
-    if (filled && Number.isFinite(T) && !p.unsafe) {
-      a.set(v.ed.subarray(o, o + kp));
-      const K = selectNth(a, 0, kp - 1, k - 1);
-      if (kp >= N - 1 || rowCertified(p, r, T, K, D, relRef, rootMax)) {
-        let hiEnd = k - 1; // a[0..hiEnd] holds the k smallest, a[hiEnd] the largest of them
-        for (let s = R - 1; s >= 0; s--) {
-          const m = ranks[s] - 1;
-          outR[oR + s] = m === hiEnd ? a[m] : selectNth(a, 0, hiEnd, m);
-          hiEnd = m;
-        }
-        if (keepD && keepI && sc.keepHeap) {
-          const h = sc.keepHeap;
-          h.reset();
-          for (let c = 0; c < kp; c++) {
-            const dist = v.ed[o + c];
-            if (dist <= h.bound()) h.push(dist, v.hi[oh + c]);
-          }
-          keepD[oK] = 0; keepI[oK] = r;
-          h.drainSorted(keepD, keepI, oK + 1);
-        }
-        continue;
-      }
-    }
-    // not certified: the exact float64 brute force for this row
-    fallbacks++;
-    exactRankRow(p, X, r, ranks, keep, outR, oR, keepD, keepI, oK, sc);
-  }
-  return fallbacks;
 }
 
 /** The tile size of the symmetric schedule: about 1e9 flops per kernel call, >= 2 tiles per worker and round. */

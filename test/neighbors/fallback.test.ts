@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The same neighbour searches (tables of every WebAssembly path, the ranks mode, rank counts,
-// cross queries) in child processes running the built package with the engine switches flipped:
+// cross queries, and the same with many points tied at the k-th distance) in child processes running the built package with the engine switches flipped:
 // the relaxed-SIMD kernels, the plain WebAssembly kernels (DADALAB_WASM_FMA=0) and the plain
 // JavaScript engines (DADALAB_WASM=0) must give the same bytes.
 const root = join(__dirname, '..', '..');
@@ -15,6 +15,7 @@ interface ChildResult {
   hash: string;
   kernels: (string | null)[];
   parts: Record<string, string>;
+  refined: number[];
   fma: boolean;
   wasm: boolean;
   fmaBefore: boolean | null;
@@ -55,6 +56,10 @@ describe('engines in child processes (the built package)', () => {
     expect(js.parts).toEqual(fma.parts);
     expect(plain.hash).toBe(fma.hash);
     expect(js.hash).toBe(fma.hash);
+    // the tie cases went through the second pass on the WebAssembly engine (the JavaScript engines have none)
+    expect(fma.refined.length).toBe(10);
+    expect(fma.refined.every((n) => n > 0)).toBe(true);
+    expect(plain.refined.every((n) => n > 0)).toBe(true);
     expect(fma.warnings).toEqual([]);
     expect(plain.warnings).toEqual([]);
     expect(js.warnings).toHaveLength(1);
@@ -80,5 +85,6 @@ describe.runIf(existsSync(join(root, 'dist', 'native', 'knn.node')))('the option
     expect(wasm.kernels[0]).not.toBe('native');
     expect(native.parts).toEqual(wasm.parts);
     expect(native.hash).toBe(wasm.hash);
+    expect(native.refined.every((n) => n > 0) && avx2.refined.every((n) => n > 0)).toBe(true);
   }, 600_000);
 });

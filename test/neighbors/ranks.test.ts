@@ -1,7 +1,6 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { Matrix } from '../../lib/matrix';
 import { computeNeighbors, computeNeighborsSync, forEachNeighborRankBlock, lastNeighborStats, shutdownNeighborPool, type Metric, type NeighborRankOptions, type NeighborTable } from '../../lib/neighbors';
-import { selectNth } from '../../lib/neighbors/wasm';
 import { SeededRng } from '../../lib/stats/rng';
 import { gaussian, grid } from './helpers';
 
@@ -43,20 +42,6 @@ function expectColumns(ref: NeighborTable, ranks: number[], keep: number, got: {
     expect(Array.from(got.kI as Int32Array)).toEqual(wantI);
   }
 }
-
-it('selectNth puts the value of each rank in place', () => {
-  const rng = new SeededRng(3);
-  for (const n of [1, 2, 5, 64, 301]) {
-    const v = Float64Array.from({ length: n }, () => Math.floor(rng.random() * 9)); // many ties
-    const sorted = Array.from(v).sort((a, b) => a - b);
-    for (const m of [0, n >> 1, n - 1]) {
-      const a = Float64Array.from(v);
-      expect(selectNth(a, 0, n - 1, m)).toBe(sorted[m]);
-      for (let i = 0; i < m; i++) expect(a[i] <= a[m]).toBe(true);
-      for (let i = m + 1; i < n; i++) expect(a[i] >= a[m]).toBe(true);
-    }
-  }
-});
 
 it('the ranks mode equals the columns of the full table (ties, duplicates; every engine; row-select kernel on and off)', async () => {
   const cases: [Matrix, Metric, number[], number][] = [
