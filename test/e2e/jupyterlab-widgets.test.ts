@@ -163,10 +163,16 @@ new widgets.VBox([s, new widgets.HBox([dd, t, b]), out])`);
     const p = await labPage(`&labext=${encodeURIComponent(JSON.stringify(labext))}`);
     const ext = await p.evaluate(() => (window as any).labPage.extension);
     expect(ext.error).toBeUndefined();
-    // its plugin asked for the registry token and Lumino's plugin registry resolved it (the same token object: base is shared)
+    expect(ext.core).toEqual([true, true, true]);
+    // its plugin asked for the registry token and Lumino's plugin registry resolved it to
+    // jupyterlab-manager's managerPlugin (the same token object: base is shared, not bundled)
     expect(ext.plugins).toEqual([{ id: 'dadalab:widgets', activated: true, requires: ['jupyter.extensions.jupyterWidgetRegistry'] }]);
-    expect(ext.registered).toEqual([{ name: 'nbextensions/dadalab/widgets', version: installed.version, lazy: true }]);
     expect(served).toContain(`200 ${installed.jupyterlab._build.load}`);
+    // the manager jupyterlab-manager makes for a kernel has the module, beside base, controls and output
+    await p.evaluate(() => (window as any).labPage.connect());
+    const modules = await p.evaluate(() => (window as any).labPage.modules());
+    expect(modules['nbextensions/dadalab/widgets']).toEqual([installed.version]);
+    expect(Object.keys(modules).sort()).toEqual(['@jupyter-widgets/base', '@jupyter-widgets/controls', '@jupyter-widgets/output', 'nbextensions/dadalab/widgets']);
     await p.close();
   });
 
@@ -174,6 +180,7 @@ new widgets.VBox([s, new widgets.HBox([dd, t, b]), out])`);
     const p = await labPage(`&labext=${encodeURIComponent(JSON.stringify(labext))}&scope=empty`);
     const ext = await p.evaluate(() => (window as any).labPage.extension);
     expect(ext.error).toMatch(/Shared module @jupyter-widgets\/base doesn't exist in shared scope default/);
+    expect(ext.plugins).toEqual([]);
     await p.close();
   });
 
