@@ -1,7 +1,8 @@
 /**
  * The widgets in JupyterLab 4's own widget manager (widget protocol 2.1.0): a page running
- * @jupyter-widgets/jupyterlab-manager's KernelWidgetManager, WidgetRenderer and Output view with
- * @jupyter-widgets/base 6 and controls 5 (test/e2e/widgets-page/jupyterlab.ts), connected through
+ * @jupyter-widgets/jupyterlab-manager's plugins in a Lumino Application, its KernelWidgetManager,
+ * WidgetRenderer and Output view with @jupyter-widgets/base 6 and controls 5
+ * (test/e2e/widgets-page/jupyterlab.ts), connected through
  * @jupyterlab/services to a real Jupyter server's dadalab kernel, in headless Chromium, driven as
  * a person would: drag a slider, pick an option, click a toggle and a button, drag a box on the
  * decision graph, drag ADP's Z slider, click a layer. The kernel's side is read back each time.
@@ -9,8 +10,8 @@
  * dadalab's chart view reaches JupyterLab through its prebuilt labextension (built by
  * scripts/build-labextension.mjs with @jupyterlab/builder): `dadalab install` (--prefix here) puts
  * it in the data folder's labextensions/, the Jupyter server serves that folder, and the page loads
- * it as JupyterLab 4 does (remoteEntry, share scope, `./extension`, plugins started by Lumino's
- * plugin registry; see the page). The explorers are driven with it, and, separately, as JupyterLab 4
+ * it as JupyterLab 4 does (remoteEntry, share scope, `./extension`, its plugin started beside
+ * jupyterlab-manager's, which provides the registry token; see the page). The explorers are driven with it, and, separately, as JupyterLab 4
  * shows them without it. Not tested: the JupyterLab application itself (not installable here: not
  * in Debian, PyPI unreachable), i.e. its server extension listing labextensions in the page config,
  * its own share scope and plugin set, the notebook's WidgetManager.
