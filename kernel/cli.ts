@@ -10,7 +10,7 @@ import { DadalabError } from '../lib/errors';
 import { killAllKernels } from './client';
 import { readNotebook } from './notebook';
 import { planRun } from './outputs';
-import { installKernelspec, uninstallKernelspec, templateDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
+import { installKernelspec, uninstallKernelspec, templateDir, labextensionDir, NBCONVERT_TEMPLATES, KERNEL_NAME } from './kernelspec';
 import { runNotebook } from './run';
 import { registerExerciseCommands } from './exercise/cli';
 
@@ -38,7 +38,8 @@ program.command('install')
     try {
       const dir = installKernelspec(o);
       process.stdout.write(`Installed the dadalab kernelspec in ${dir}\n`
-        + `and the nbconvert template in ${templateDir(o)} (jupyter nbconvert --to html --template dadalab x.ipynb)\n`);
+        + `the nbconvert template in ${templateDir(o)} (jupyter nbconvert --to html --template dadalab x.ipynb)\n`
+        + `and the widgets' JupyterLab 4 extension in ${labextensionDir(o)} (the explorers' charts; reload JupyterLab)\n`);
     } catch (e) { fail(e); }
   });
 

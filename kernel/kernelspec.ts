@@ -59,6 +59,20 @@ export function nbextensionDir(opts: InstallOptions = {}): string {
   return path.join(jupyterDataDir(opts), 'nbextensions', KERNEL_NAME);
 }
 
+/**
+ * Where the JupyterLab 4 extension of the widgets' views goes: <data>/labextensions/dadalab, the
+ * folder `jupyter labextension` and pip-installed extensions use (JupyterLab loads every prebuilt
+ * extension it finds in its data folders' labextensions/; no rebuild).
+ */
+export function labextensionDir(opts: InstallOptions = {}): string {
+  return path.join(jupyterDataDir(opts), 'labextensions', KERNEL_NAME);
+}
+
+/** What `jupyter labextension list` shows about where the extension came from and how to remove it. */
+export function labextensionInstallJson(): Record<string, string> {
+  return { packageManager: 'npm', packageName: 'dadalab', uninstallInstructions: 'Run: npx dadalab uninstall (with the --user or --prefix of the install)' };
+}
+
 export function kernelJson(): Record<string, unknown> {
   return {
     argv: [process.execPath, LAUNCHER, '--config-path', '{connection_file}'],
@@ -121,6 +135,11 @@ function installPlan(opts: InstallOptions): Map<string, Buffer> {
   // the classic Notebook's views of dadalab's widgets (built into kernel/jupyter/nbextensions)
   const views = path.join(PACKAGED_JUPYTER_PATH, 'nbextensions', KERNEL_NAME);
   for (const rel of filesUnder(views)) plan.set(path.join(nbextensionDir(opts), rel), readFileSync(path.join(views, rel)));
+  // JupyterLab 4's prebuilt extension of the same views (built into kernel/jupyter/labextensions)
+  const lab = path.join(PACKAGED_JUPYTER_PATH, 'labextensions', KERNEL_NAME);
+  const labFiles = filesUnder(lab);
+  for (const rel of labFiles) plan.set(path.join(labextensionDir(opts), rel), readFileSync(path.join(lab, rel)));
+  if (labFiles.length) plan.set(path.join(labextensionDir(opts), 'install.json'), Buffer.from(JSON.stringify(labextensionInstallJson(), null, 2) + '\n'));
   return plan;
 }
 
@@ -154,6 +173,11 @@ export function installKernelspec(opts: InstallFlags = {}): string {
       'Remove or rename it (jupyter kernelspec list shows the kernels), or pass --force to replace it');
   }
   const createdDirs = new Set(manifest?.createdDirs ?? []);
+  // Files an earlier install wrote that this one does not (the labextension's chunks are named by
+  // their content hash): removed when they are still as written, so a reinstall leaves no stale chunk.
+  for (const old of Object.keys(manifest?.files ?? {})) {
+    if (!plan.has(old) && existsSync(old) && ours(old, manifest)) rmSync(old, { force: true });
+  }
   const files: Record<string, string> = {};
   for (const [file, content] of plan) {
     // The folders this install creates, so that uninstall removes exactly those (once empty).
@@ -198,10 +222,13 @@ export function uninstallKernelspec(opts: InstallOptions = {}, kept: string[] = 
   for (const file of remove) rmSync(file, { force: true });
   rmSync(path.join(dir, MANIFEST), { force: true });
   const dirs = manifest ? manifest.createdDirs : [dir, templateDir(opts)];
+  // what is left in dadalab's own folders is named (not what shares a parent folder, like another kernel)
+  const owned = [dir, templateDir(opts), nbextensionDir(opts), labextensionDir(opts)];
+  const isOwned = (d: string) => owned.some((o) => d === o || d.startsWith(o + path.sep));
   for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
     try {
       if (readdirSync(d).length === 0) rmdirSync(d);
-      else if (d === dir || d === templateDir(opts)) kept.push(...readdirSync(d).map((f) => path.join(d, f)).filter((f) => !kept.includes(f)));
+      else if (isOwned(d)) kept.push(...readdirSync(d).map((f) => path.join(d, f)).filter((f) => !kept.includes(f) && !dirs.includes(f)));
     } catch { /* already gone */ }
   }
   return dir;

@@ -1,14 +1,20 @@
 /**
  * The widgets in JupyterLab 4's own widget manager (widget protocol 2.1.0): a page running
- * @jupyter-widgets/jupyterlab-manager's KernelWidgetManager, WidgetRenderer and Output view with
- * @jupyter-widgets/base 6 and controls 5 (test/e2e/widgets-page/jupyterlab.ts), connected through
+ * @jupyter-widgets/jupyterlab-manager's plugins in a Lumino Application, its KernelWidgetManager,
+ * WidgetRenderer and Output view with @jupyter-widgets/base 6 and controls 5
+ * (test/e2e/widgets-page/jupyterlab.ts), connected through
  * @jupyterlab/services to a real Jupyter server's dadalab kernel, in headless Chromium, driven as
  * a person would: drag a slider, pick an option, click a toggle and a button, drag a box on the
  * decision graph, drag ADP's Z slider, click a layer. The kernel's side is read back each time.
  *
- * JupyterLab ships no dadalab extension, so its manager has no view for dadalab's chart: the
- * explorers are driven here with the chart view registered (as an extension would register it),
- * and, separately, as JupyterLab 4 shows them without it.
+ * dadalab's chart view reaches JupyterLab through its prebuilt labextension (built by
+ * scripts/build-labextension.mjs with @jupyterlab/builder): `dadalab install` (--prefix here) puts
+ * it in the data folder's labextensions/, the Jupyter server serves that folder, and the page loads
+ * it as JupyterLab 4 does (remoteEntry, share scope, `./extension`, its plugin started beside
+ * jupyterlab-manager's, which provides the registry token; see the page). The explorers are driven with it, and, separately, as JupyterLab 4
+ * shows them without it. Not tested: the JupyterLab application itself (not installable here: not
+ * in Debian, PyPI unreachable), i.e. its server extension listing labextensions in the page config,
+ * its own share scope and plugin set, the notebook's WidgetManager.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -30,17 +36,29 @@ describeWith('widgets in JupyterLab 4\'s widget manager (protocol 2.1.0)', [miss
   let browser: any;
   let page: any;
   let kernelId = '';
+  let labext: { name: string; load: string; extension: string; url: string };
+  let installed: any;
   const ids: Record<string, string> = {};
   const errors: string[] = [];
+  /** Every answer the pages got from the labextension's folder: status and file name. */
+  const served: string[] = [];
 
   beforeAll(async () => {
     requireBuilt();
     const dir = tempDir('dadalab-lab-widgets-');
     await buildJupyterLabPage(dir, '../widgets-page/jupyterlab.ts', 'labwidgets');
     expect(readFileSync(path.join(dir, 'labwidgets.html'), 'utf8')).toContain('labPage');
+    // dadalab install, as a user runs it: the labextension goes to <prefix>/share/jupyter/labextensions/dadalab
+    const prefix = tempDir('dadalab-lab-prefix-');
+    require(path.join(DIST, 'kernel', 'kernelspec.js')).installKernelspec({ prefix });
+    const labextensions = path.join(prefix, 'share', 'jupyter', 'labextensions');
+    installed = JSON.parse(readFileSync(path.join(labextensions, 'dadalab', 'package.json'), 'utf8'));
     const { JupyterServer } = require(path.join(DIST, 'kernel', 'server.js'));
-    // the page is served from /files/, whose answers are sandboxed (origin null): let it reach the API
-    server = await JupyterServer.start({ rootDir: dir, extraArgs: ['--ServerApp.allow_origin=*'] });
+    // the page is served from /files/, whose answers are sandboxed (origin null): let it reach the API;
+    // the labextensions folder is served as static files (JupyterLab serves it at /lab/extensions/)
+    server = await JupyterServer.start({ rootDir: dir, extraArgs: ['--ServerApp.allow_origin=*', `--ServerApp.extra_static_paths=${JSON.stringify([labextensions])}`] });
+    // the extension's entry in JupyterLab's page config (jupyterlab_server reads it from the installed package.json)
+    labext = { name: installed.name, load: installed.jupyterlab._build.load, extension: installed.jupyterlab._build.extension, url: `${server.baseUrl}/static/` };
     const { chromium } = require('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 600_000);
@@ -53,6 +71,10 @@ describeWith('widgets in JupyterLab 4\'s widget manager (protocol 2.1.0)', [miss
   async function labPage(query = ''): Promise<any> {
     const p = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     p.on('pageerror', (e: Error) => errors.push(String(e)));
+    p.on('response', (r: any) => {
+      const m = /\/static\/dadalab\/(.*?)(\?|$)/.exec(r.url());
+      if (m) served.push(`${r.status()} ${m[1]}`);
+    });
     await p.goto(`${server.baseUrl}/files/labwidgets.html?token=${server.token}${query}`);
     await p.waitForSelector('body[data-page-ready]', { state: 'attached', timeout: 60_000 });
     return p;
@@ -133,14 +155,52 @@ new widgets.VBox([s, new widgets.HBox([dd, t, b]), out])`);
     await p.close();
   });
 
-  it('the explorers, with dadalab\'s chart view registered: drag a box, drag Z, toggle the halo, click a layer', async () => {
-    const p = await labPage('&dadalab=1');
+  it('dadalab\'s labextension, installed and loaded as JupyterLab 4 loads it, registers the chart view with the widget registry', async () => {
+    // the installed metadata is JupyterLab's federated-extension format
+    expect(installed.name).toBe('dadalab');
+    expect(installed.version).toBe(require(path.join(ROOT, 'package.json')).version);
+    expect(installed.jupyterlab._build).toEqual({ load: expect.stringMatching(/^static\/remoteEntry\.[0-9a-f]{20}\.js$/), extension: './extension' });
+    expect(installed.jupyterlab.sharedPackages['@jupyter-widgets/base']).toEqual({ bundled: false, singleton: true });
+    const p = await labPage(`&labext=${encodeURIComponent(JSON.stringify(labext))}`);
+    const ext = await p.evaluate(() => (window as any).labPage.extension);
+    expect(ext.error).toBeUndefined();
+    expect(ext.core).toEqual([true, true, true]);
+    // its plugin asked for the registry token and Lumino's plugin registry resolved it to
+    // jupyterlab-manager's managerPlugin (the same token object: base is shared, not bundled)
+    expect(ext.plugins).toEqual([{ id: 'dadalab:widgets', activated: true, requires: ['jupyter.extensions.jupyterWidgetRegistry'] }]);
+    expect(served).toContain(`200 ${installed.jupyterlab._build.load}`);
+    // the manager jupyterlab-manager makes for a kernel has the module, beside base, controls and output
+    await p.evaluate(() => (window as any).labPage.connect());
+    const modules = await p.evaluate(() => (window as any).labPage.modules());
+    expect(modules['nbextensions/dadalab/widgets']).toEqual([installed.version]);
+    expect(Object.keys(modules).sort()).toEqual(['@jupyter-widgets/base', '@jupyter-widgets/controls', '@jupyter-widgets/output', 'nbextensions/dadalab/widgets']);
+    await p.close();
+  });
+
+  it('without jupyterlab_widgets\' @jupyter-widgets/base in the share scope, the extension does not start (it brings no copy of its own)', async () => {
+    const p = await labPage(`&labext=${encodeURIComponent(JSON.stringify(labext))}&scope=empty`);
+    const ext = await p.evaluate(() => (window as any).labPage.extension);
+    expect(ext.error).toMatch(/Shared module @jupyter-widgets\/base doesn't exist in shared scope default/);
+    expect(ext.plugins).toEqual([]);
+    await p.close();
+  });
+
+  it('the explorers, with dadalab\'s labextension: the charts render (not an error box); drag a box, drag Z, toggle the halo, click a layer', async () => {
+    const p = await labPage(`&labext=${encodeURIComponent(JSON.stringify(labext))}`);
+    expect((await p.evaluate(() => (window as any).labPage.extension)).plugins[0].activated).toBe(true);
     await p.evaluate(() => (window as any).labPage.connect());
     expect((await run(p, DATA)).status).toBe('ok');
+    const chunksBefore = new Set(served);
     // decision graph: a box over the top right of the graph makes those points the centres
     expect((await run(p, 'const dg = await decisionGraphExplorer(d);\ndg')).status).toBe('ok');
     const g = cell(p, 1);
     await g.locator('.dadalab-vegachart[data-rendered="vega-embed"]').waitFor({ timeout: 60_000 });
+    // drawn by vega from the extension's views chunk, fetched when the first chart was shown
+    expect(await g.locator('svg .concat_0_group g.mark-symbol path').count()).toBe(Number(await kernel(p, 'd.N')));
+    expect(await g.innerText()).not.toMatch(/Failed to load|javascript error/i);
+    const fetched = served.filter((r) => !chunksBefore.has(r));
+    expect(fetched.length).toBeGreaterThan(0);
+    for (const r of served) expect(r).toMatch(/^200 /);
     await g.locator('svg').first().scrollIntoViewIfNeeded();
     const frame = await g.locator('svg .concat_0_group path.background').first().boundingBox();
     const updates = async () => Number(await g.locator('.dadalab-vegachart').getAttribute('data-updates') ?? 0);
@@ -239,6 +299,7 @@ lx`)).status).toBe('ok');
   });
 
   it('no errors in the pages', () => {
+    expect(served.length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 });

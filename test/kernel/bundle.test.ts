@@ -1,4 +1,5 @@
-import { readFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { chart, Chart } from '../../widgets/chart';
@@ -391,6 +392,48 @@ describe('kernelspec install', () => {
     uninstallKernelspec({ prefix });
     expect(readdirSync(path.join(prefix, 'share', 'jupyter', 'kernels'))).toEqual(['python3']);
     expect(existsSync(path.join(prefix, 'share', 'jupyter', 'nbconvert'))).toBe(false);
+  });
+  it('installs the prebuilt JupyterLab extension in labextensions/dadalab; a reinstall drops stale chunks; uninstall removes it', () => {
+    requireBuilt();
+    const { installKernelspec, uninstallKernelspec, labextensionDir, PACKAGED_JUPYTER_PATH } = require(path.join(DIST, 'kernel', 'kernelspec.js'));
+    const built = path.join(PACKAGED_JUPYTER_PATH, 'labextensions', 'dadalab');
+    const prefix = tempDir('dadalab-prefix-');
+    installKernelspec({ prefix });
+    const dir = labextensionDir({ prefix });
+    expect(dir).toBe(path.join(prefix, 'share', 'jupyter', 'labextensions', 'dadalab'));
+    // JupyterLab's federated-extension layout: package.json naming the remoteEntry it loads, static/
+    const meta = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    expect(meta.name).toBe('dadalab');
+    expect(meta.jupyterlab.extension).toBe(true);
+    expect(meta.jupyterlab._build.extension).toBe('./extension');
+    expect(existsSync(path.join(dir, meta.jupyterlab._build.load))).toBe(true);
+    expect(meta.jupyterlab.outputDir).toBeUndefined();
+    expect(JSON.parse(readFileSync(path.join(dir, 'install.json'), 'utf8')).packageName).toBe('dadalab');
+    // every built file, byte for byte
+    for (const f of readdirSync(path.join(built, 'static'))) {
+      expect(readFileSync(path.join(dir, 'static', f)).equals(readFileSync(path.join(built, 'static', f)))).toBe(true);
+    }
+    // a chunk of an earlier build (recorded in the manifest as written) goes on reinstall; a file of the user's stays
+    const manifestFile = path.join(prefix, 'share', 'jupyter', 'kernels', 'dadalab', 'dadalab-install.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    const stale = path.join(dir, 'static', 'remoteEntry.0123456789abcdef0123.js');
+    writeFileSync(stale, 'old');
+    manifest.files[stale] = createHash('sha256').update('old').digest('hex');
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    const mine = path.join(dir, 'static', 'notes.txt');
+    writeFileSync(mine, 'mine');
+    installKernelspec({ prefix });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(mine)).toBe(true);
+    const kept: string[] = [];
+    uninstallKernelspec({ prefix }, kept);
+    expect(kept).toContain(mine);
+    expect(readdirSync(path.join(dir, 'static'))).toEqual(['notes.txt']);
+    rmSync(mine);
+    // reinstalled and uninstalled: no file left (folders the first install made and the second found stay, empty)
+    installKernelspec({ prefix });
+    uninstallKernelspec({ prefix });
+    expect(readdirSync(prefix, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
   });
   it('refuses --user with --prefix', () => {
     expect(() => kernelspecDir({ user: true, prefix: '/tmp/x' })).toThrow(/both --user and --prefix/);
