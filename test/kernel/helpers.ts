@@ -127,6 +127,8 @@ export function executeStarted<R>(kernel: { execute(code: string, onMessage?: (m
   const timer = setTimeout(() => fail(new Error(`the cell showed no sign of running within ${within} ms`)), within);
   const done = kernel.execute(code, (m: Seen) => { if (seen(m)) { clearTimeout(timer); mark(); } });
   done.then(() => fail(new Error('the cell finished before it showed it was running')), (e) => fail(e as Error)).finally(() => clearTimeout(timer));
+  // Marks the rejection handled for a caller that never awaits `started` (it then stays unobserved);
+  // a caller that awaits it still gets the rejection: this does not swallow it.
   started.catch(() => undefined);
   return { started, done };
 }
@@ -146,4 +148,11 @@ export function underLoad(ms: number): number {
     load = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
   } catch { /* not Linux: no stretch */ }
   return Math.round(ms * Math.max(1, load / cpus().length));
+}
+
+/** `p`, or a failure naming what never came back (a stalled kernel fails the test instead of hanging it). */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(t));
 }

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIST, executeStarted, progressShown, requireBuilt, tempDir } from './helpers';
+import { DIST, executeStarted, progressShown, requireBuilt, tempDir, within } from './helpers';
 
 type Msg = { msg_type: string; content: any };
 type Result = { reply: any; messages: Msg[] };
@@ -22,11 +22,6 @@ afterAll(async () => {
 });
 
 const errorOf = (r: Result) => r.messages.find((m) => m.msg_type === 'error')?.content;
-/** The cell's result, or a clear failure instead of a 120 s test timeout when it never ends. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no reply within ${ms} ms`)), ms))]);
-}
-
 describe('interrupts at awkward moments', () => {
   it('an interrupt sent the moment a cell starts stops it, every time, and the kernel lives on', async () => {
     for (let round = 0; round < 12; round++) {

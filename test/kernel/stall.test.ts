@@ -14,17 +14,10 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, DIST, missingJupyterServer, requireBuilt, tempDir } from './helpers';
+import { describeWith, DIST, missingJupyterServer, requireBuilt, tempDir, within } from './helpers';
 
 type Msg = { msg_type: string; content: any };
 const of = (r: { messages: Msg[] }, type: string) => r.messages.filter((m) => m.msg_type === type);
-
-/** `p`, or a failure naming what never came back (a stall fails the test instead of hanging it). */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms); })])
-    .finally(() => clearTimeout(t));
-}
 
 describeWith('the kernel answers every request, however many messages it publishes', [missingJupyterServer()], () => {
   let server: any;
