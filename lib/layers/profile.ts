@@ -11,14 +11,20 @@
  * Cost: ONE neighbour search per layer, shared by every step. The information imbalance needs, for
  * a layer l and a reference r, the ranks in l of r's nearest neighbours and the ranks in r of l's:
  * the references are processed first, so each later layer's search also counts the ranks of the
- * references' neighbours in the same pass over its pairs (computeNeighborsAndRanks); the other
- * direction is one counting pass per reference at the end, over all layers' neighbours at once.
- * So the default profile costs L + 2 passes over the data for L layers, not 3L or 5L.
+ * references' neighbours in the same pass over its pairs (computeNeighborsAndRanks). The other
+ * direction is read from the reference's own table where it holds the target (its column is the
+ * rank: the table is exact, ordered by distance then index like the count); only the rows with a
+ * target beyond the table are counted at the end, their distances to all N points, once per
+ * reference for all layers at once (countNeighborRanks with rows). So the default profile costs L
+ * passes over the data plus, per reference, the pairs of those rows (10-20% of them in a 4-layer
+ * profile of ReLU activations; most when many layers far from the reference are compared, where
+ * the count falls back to one pass over all pairs).
  *
- * Memory: one layer's data at a time (a layer of a file is read when it is processed, and again
- * for the reference passes), its neighbour table, and per layer only a k-column index table and
- * each point's nearest neighbour. Layers with duplicates get a second, smaller search on their
- * distinct rows for the per-layer estimators (the cross-layer steps use all rows, ties by index).
+ * Memory: one layer's data at a time (a layer of a file is read when it is processed, into the
+ * previous layer's buffer, and again for a reference's count), its neighbour table, the whole table
+ * of each reference, and per layer only a k-column index table and each point's nearest neighbour.
+ * Layers with duplicates get a second, smaller search on their distinct rows for the per-layer
+ * estimators (the cross-layer steps use all rows, ties by index).
  *
  * Bad layers do not end the profile: a layer with NaN, a constant (dead) layer, a step that fails
  * give a warning in that layer's row and NaN where no number exists; every other number is kept.
@@ -96,7 +102,11 @@ interface Settings {
 interface Kept {
   kTable: IndexTable | null;
   nn: Int32Array | null;
-  /** Tables sources: the whole table of a reference layer (ranks are looked up in it). */
+  /**
+   * A reference layer's whole table (N x (maxk + 1)): the ranks in it of the later layers' nearest
+   * neighbours are looked up there (column = rank); beyond it, counted (coordinates) or drawn
+   * as DADApy does (tables sources).
+   */
   refTable: NeighborTable | null;
   /** The layer's rows cannot serve the cross-layer steps (failed, constant). */
   unusable: string | null;
@@ -217,7 +227,7 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   const s = resolveSettings(opts, L, N, labels !== null, src.kind === 'tables' ? src.tableMaxk ?? [] : undefined);
   let peak = 0;
   for (let i = 0; i < L; i++) peak = Math.max(peak, layerPeakBytes(src, i, s));
-  const keptBytes = L * N * ((Math.min(s.k, N - 1) + 1) * 4 + 4);
+  const keptBytes = L * N * ((Math.min(s.k, N - 1) + 1) * 4 + 4) + s.refs.length * N * (s.maxk + 1) * 12;
   ensureMemory(peak + keptBytes, `A layer profile of ${L} layers x ${N} inputs (largest layer ${Math.max(...src.dims)} wide)`,
     'Profile fewer inputs at a time (a random subset of rows, the same in every layer), or fewer layers per call');
   const rng = new SeededRng(opts.seed ?? 42);
@@ -228,6 +238,7 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   const position = new Int32Array(L);
   order.forEach((l, p) => { position[l] = p; });
   const kept: Kept[] = Array.from({ length: L }, () => ({ kTable: null, nn: null, refTable: null, unusable: null }));
+  const spare: Spare = { data: null };
   const results: (LayerResult | null)[] = new Array(L).fill(null);
   const imb: LayerImbalance[] = Array.from({ length: L }, () => ({ to: new Float64Array(refs.length).fill(NaN), from: new Float64Array(refs.length).fill(NaN) }));
   const warnings: string[][] = Array.from({ length: L }, () => []);
@@ -243,18 +254,19 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
     for (const l of order) {
       await checkpoint(s.signal);
       const refsBefore = refs.filter((r) => position[r] < position[l] && kept[r].nn);
-      results[l] = await processLayer(src, l, s, labels, kept[l], refsBefore.map((r) => ({ r, nn: kept[r].nn as Int32Array, table: kept[r].refTable })), refs, record, warnings[l], rng);
+      results[l] = await processLayer(src, l, s, labels, kept[l], refsBefore.map((r) => ({ r, nn: kept[r].nn as Int32Array, table: kept[r].refTable })), refs, record, warnings[l], rng, spare);
       if (opts.onLayer) opts.onLayer(results[l] as LayerResult);
       bar.update(++done);
     }
-    // the other direction: the ranks in each reference of every later layer's nearest neighbours, one pass per reference
+    // the other direction: the ranks in each reference of every later layer's nearest neighbours,
+    // from the reference's table where it holds them, else counted (ranksInReference)
     for (let q = 0; q < refs.length; q++) {
       await checkpoint(s.signal);
       const r = refs[q];
       const later = order.filter((l) => position[l] > position[r] && kept[l].nn && !kept[l].unusable);
       if (kept[r].unusable || later.length === 0) { bar.update(++done); continue; }
       try {
-        const ranks = await ranksInReference(src, r, later.map((l) => kept[l].nn as Int32Array), kept[r].refTable, s, rng);
+        const ranks = await ranksInReference(src, r, later.map((l) => kept[l].nn as Int32Array), kept[r].refTable, s, rng, spare);
         later.forEach((l, m) => {
           let sum = 0;
           for (let i = 0; i < N; i++) sum += ranks[i * later.length + m];
@@ -339,13 +351,62 @@ function ranksFromTable(t: NeighborTable, targets: Int32Array, k: number, rng: S
   return out;
 }
 
-async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], refTable: NeighborTable | null, s: Settings, rng: SeededRng): Promise<Float64Array> {
+/**
+ * The ranks in reference r of the targets (the later layers' nearest neighbours, k per point).
+ * Tables sources: looked up in r's table, beyond it DADApy's random rank. Coordinates: a target
+ * within r's table has its column as rank (the table is exact, ordered by distance then index,
+ * as the count's ties are: the same number); only the rows with a target beyond the table are
+ * counted, on r's data read again (their distances to all N points: a fraction of a full pass).
+ */
+async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], refTable: NeighborTable | null, s: Settings, rng: SeededRng,
+  spare: Spare): Promise<Float64Array> {
   const N = src.n, k = nns.length;
   const targets = new Int32Array(N * k);
   for (let i = 0; i < N; i++) for (let m = 0; m < k; m++) targets[i * k + m] = nns[m][i] === i ? -1 : nns[m][i];
-  if (refTable) return ranksFromTable(refTable, targets, k, rng);
-  const layer = src.load(r);
-  return countNeighborRanks(layer.X as Matrix, targets, k, { metric: s.metric, signal: s.signal });
+  if (refTable && src.kind === 'tables') return ranksFromTable(refTable, targets, k, rng);
+  const out = new Float64Array(N * k).fill(-1);
+  const rows: number[] = [];
+  for (let i = 0; i < N; i++) {
+    let beyond = false;
+    for (let m = 0; m < k; m++) {
+      const a = targets[i * k + m];
+      if (a < 0) continue;
+      const c = refTable ? rankInTable(refTable, i, a) : -1;
+      if (c > 0) { out[i * k + m] = c; targets[i * k + m] = -1; } else beyond = true;
+    }
+    if (beyond) rows.push(i);
+  }
+  if (rows.length === 0) return out;
+  const sub = new Int32Array(rows.length * k);
+  for (let q = 0; q < rows.length; q++) sub.set(targets.subarray(rows[q] * k, rows[q] * k + k), q * k);
+  const layer = src.load(r, takeSpare(src, spare));
+  const X = layer.X as Matrix;
+  try {
+    const counted = await countNeighborRanks(X, sub, k, { metric: s.metric, signal: s.signal, rows: Int32Array.from(rows) });
+    for (let q = 0; q < rows.length; q++) {
+      for (let m = 0; m < k; m++) if (sub[q * k + m] >= 0) out[rows[q] * k + m] = counted[q * k + m];
+    }
+  } finally {
+    giveSpare(src, spare, X);
+  }
+  return out;
+}
+
+/**
+ * The values of the last layer read from a file, no longer needed: the next layer is read into
+ * them (source.ts load(i, reuse): fresh memory costs a page fault per 4 KiB when first touched).
+ */
+interface Spare { data: Float32Array | Float64Array | null }
+
+function takeSpare(src: LayerSource, spare: Spare): Float32Array | Float64Array | null {
+  const d = spare.data;
+  spare.data = null;
+  return src.reads ? d : null;
+}
+
+/** Hands a layer's values back once nothing refers to them (the table, the results: none do). */
+function giveSpare(src: LayerSource, spare: Spare, X: Matrix | null): void {
+  if (src.reads && X) spare.data = X.data;
 }
 
 async function timed<T>(seconds: Record<string, number>, key: string, fn: () => Promise<T> | T): Promise<T> {
@@ -359,7 +420,7 @@ async function timed<T>(seconds: Record<string, number>, key: string, fn: () => 
 
 async function processLayer(src: LayerSource, l: number, s: Settings, labels: Labels | null, keep: Kept,
   refsBefore: { r: number; nn: Int32Array; table: NeighborTable | null }[], refs: number[], record: (a: number, b: number, value: number) => void, warnings: string[],
-  rng: SeededRng): Promise<LayerResult> {
+  rng: SeededRng, spare: Spare): Promise<LayerResult> {
   const N = src.n;
   const name = src.names[l];
   const seconds: Record<string, number> = {};
@@ -373,18 +434,19 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
   const failures: string[] = [];
   // what the estimators warn about goes into this layer's row (the table shows it), not to stderr once per layer
   const prevSink = setWarningSink((w) => { if (!warnings.includes(w.message)) warnings.push(w.message); });
+  let X: Matrix | null = null;
   try {
     return await layerSteps();
   } finally {
+    giveSpare(src, spare, X);
     setWarningSink(prevSink);
     if (failures.length) warn(`layerProfile: layer '${name}': ${failures.join(', ')} failed (see its row of the table)`, 'numerical');
   }
   async function layerSteps(): Promise<LayerResult> {
     // 1. the layer and its neighbour table (with the ranks of the earlier references' neighbours)
-    let X: Matrix | null = null;
     let table: NeighborTable;
     try {
-      const loaded = await timed(seconds, 'read', () => src.load(l));
+      const loaded = await timed(seconds, 'read', () => src.load(l, takeSpare(src, spare)));
       X = loaded.X;
       if (X) out.dims = X.cols;
       if (X && (X.rows !== N)) throw new InputError(`Layer '${name}' has ${X.rows} rows, not ${N}`, 'Every layer must hold the same inputs in the same order');
@@ -412,7 +474,7 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
       const w = table.maxk + 1;
       keep.nn = new Int32Array(N);
       for (let i = 0; i < N; i++) keep.nn[i] = table.indices[i * w + 1];
-      if (refs.includes(l) && !X) keep.refTable = table;
+      if (refs.includes(l)) keep.refTable = table;
       if (ranks) {
         for (let m = 0; m < R; m++) {
           let sum = 0;

@@ -117,11 +117,14 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
+  // t0: the first row's place in the targets and the output (query rows: not i0); selfOff: each row's point index
+  const t0 = c.t0 === undefined ? c.i0 : c.t0;
   // the one pass over each row's values by the kernel's count_band, its list in the row select's scratch
   const band = c.amb && ex.count_band ? (r, lo, hi) => ex.count_band(c.rv + r * c.N * 4, c.N, lo, hi, c.amb) : null;
-  countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
-    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k),
-    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null, () => { const g = groupsOfJob(); return g ? g.rep : null; });
+  countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + t0 * c.k * 4, rows * c.k), c.k,
+    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + t0 * c.k * 8, rows * c.k),
+    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null, () => { const g = groupsOfJob(); return g ? g.rep : null; },
+    c.selfOff ? new Int32Array(buf, c.selfOff + t0 * 4, rows) : null);
 }
 parentPort.on('message', (m) => {
   try {
@@ -149,7 +152,8 @@ parentPort.on('message', (m) => {
       if (m.finish) runFinish(m.finish);
       if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
-      ex[m.fn || 'values_f32'](...m.args);
+      if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
+      else ex[m.fn || 'values_f32'](...m.args);
       runCount(m.count);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);

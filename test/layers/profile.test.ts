@@ -12,6 +12,7 @@ import { adjustedRandIndex } from '../../lib/clustering/metrics';
 import { Matrix } from '../../lib/matrix';
 import { CancelledError, setProgressSink } from '../../lib/runtime/progress';
 import { collectWarnings } from '../../lib/runtime/warnings';
+import { SeededRng } from '../../lib/stats/rng';
 import { toyLayers } from './helpers';
 
 describe('layerProfile: the numbers are those of the separate estimators', () => {
@@ -54,6 +55,34 @@ describe('layerProfile: the numbers are those of the separate estimators', () =>
     expect(rows[3].imbToFirst).toBe(p.layers[3].imbalance.to[0]);
     expect(p.toCSV().split('\n')[0]).toContain('imbFromLast');
     expect(p.summary()).toMatch(/layer 3 +300 +0 +10/);
+  });
+
+  it('the ranks in the reference layers: from their tables where they hold them, counted beyond (ties, duplicates; few and most rows counted)', async () => {
+    // small integers: exact ties and duplicate rows in every layer; N above the engine's small-N limit (the workers count)
+    const rng = new SeededRng(9);
+    const N = 400;
+    const unrelated = Array.from({ length: 5 }, (_, l) => {
+      const D = [6, 9, 4, 12, 7][l];
+      return new Matrix(Float64Array.from({ length: N * D }, (_, x) => Math.floor(rng.random() * 3) + (Math.floor(x / D) % 4 === x % D ? l : 0)), N, D);
+    });
+    // layers that keep most neighbourhoods: one coordinate of a few rows moved per layer (few rows beyond the tables)
+    const base = Float64Array.from({ length: N * 8 }, () => Math.floor(rng.random() * 3));
+    const similar = Array.from({ length: 5 }, () => {
+      for (let t = 0; t < 12; t++) base[Math.floor(rng.random() * N) * 8 + Math.floor(rng.random() * 8)] += 1;
+      return new Matrix(Float64Array.from(base), N, 8);
+    });
+    for (const layers of [unrelated, similar]) {
+      for (const maxk of [3, 100]) {
+        const p = await layerProfile(layers, { maxk, steps: ['imbalance'] });
+        for (let l = 0; l < 5; l++) {
+          for (const [q, ref] of [[0, 0], [1, 4]]) {
+            const [to, from] = l === ref ? [2 / N, 2 / N] : imbalancePair(layers[l], layers[ref], { k: 1 });
+            expect(p.layers[l].imbalance.to[q]).toBeCloseTo(to, 14);
+            expect(p.layers[l].imbalance.from[q]).toBeCloseTo(from, 14);
+          }
+        }
+      }
+    }
   });
 
   it('selected steps only; a step that is not asked is not computed', async () => {
