@@ -242,6 +242,8 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   const results: (LayerResult | null)[] = new Array(L).fill(null);
   const imb: LayerImbalance[] = Array.from({ length: L }, () => ({ to: new Float64Array(refs.length).fill(NaN), from: new Float64Array(refs.length).fill(NaN) }));
   const warnings: string[][] = Array.from({ length: L }, () => []);
+  // per reference: the seconds of its end-of-profile ranks and how many rows had to be counted
+  const refWork: ({ seconds: number; rowsCounted: number } | null)[] = new Array(L).fill(null);
   // Delta(a -> b): a row of layer a's "to" when b is a reference, of layer b's "from" when a is one
   const record = (a: number, b: number, value: number) => {
     const qb = refs.indexOf(b), qa = refs.indexOf(a);
@@ -265,8 +267,10 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
       const r = refs[q];
       const later = order.filter((l) => position[l] > position[r] && kept[l].nn && !kept[l].unusable);
       if (kept[r].unusable || later.length === 0) { bar.update(++done); continue; }
+      const t0 = performance.now();
       try {
-        const ranks = await ranksInReference(src, r, later.map((l) => kept[l].nn as Int32Array), kept[r].refTable, s, rng, spare);
+        const { ranks, rowsCounted } = await ranksInReference(src, r, later.map((l) => kept[l].nn as Int32Array), kept[r].refTable, s, rng, spare);
+        refWork[r] = { seconds: (performance.now() - t0) / 1000, rowsCounted };
         later.forEach((l, m) => {
           let sum = 0;
           for (let i = 0; i < N; i++) sum += ranks[i * later.length + m];
@@ -282,13 +286,13 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
     refs.forEach((r, q) => { if (!kept[r].unusable) { imb[r].to[q] = 2 / N; imb[r].from[q] = 2 / N; } });
   } catch (e) {
     if (e instanceof CancelledError) {
-      (e as CancelledError & { partial?: LayerProfileResult }).partial = finish(src, s, labels, results, kept, imb, warnings, refs, true);
+      (e as CancelledError & { partial?: LayerProfileResult }).partial = finish(src, s, labels, results, kept, imb, warnings, refs, refWork, true);
     }
     throw e;
   } finally {
     bar.finish();
   }
-  return finish(src, s, labels, results, kept, imb, warnings, refs, false);
+  return finish(src, s, labels, results, kept, imb, warnings, refs, refWork, false);
 }
 
 function message(e: unknown): string {
@@ -297,7 +301,7 @@ function message(e: unknown): string {
 }
 
 function finish(src: LayerSource, s: Settings, labels: Labels | null, results: (LayerResult | null)[], kept: Kept[], imb: LayerImbalance[],
-  warnings: string[][], refs: number[], partial: boolean): LayerProfileResult {
+  warnings: string[][], refs: number[], refWork: ({ seconds: number; rowsCounted: number } | null)[], partial: boolean): LayerProfileResult {
   const L = results.length;
   const nextOverlap = new Float64Array(L).fill(NaN);
   if (s.steps.has('nextOverlap')) {
@@ -310,7 +314,11 @@ function finish(src: LayerSource, s: Settings, labels: Labels | null, results: (
     const base: LayerResult = r ?? emptyLayer(src, l);
     const ws = [...base.warnings];
     for (const w of warnings[l]) if (!ws.includes(w)) ws.push(w);
-    return Object.freeze({ ...base, nextOverlap: nextOverlap[l], imbalance: Object.freeze({ to: imb[l].to, from: imb[l].from }), warnings: Object.freeze(ws) });
+    const w = refWork[l];
+    return Object.freeze({
+      ...base, nextOverlap: nextOverlap[l], imbalance: Object.freeze({ to: imb[l].to, from: imb[l].from }), warnings: Object.freeze(ws),
+      ...(w ? { seconds: Object.freeze({ ...base.seconds, referenceRanks: w.seconds }), rowsCounted: w.rowsCounted } : {}),
+    });
   });
   return makeLayerProfileResult({
     names: src.names, n: src.n, description: src.description, layers, labels,
@@ -323,7 +331,7 @@ function emptyLayer(src: LayerSource, l: number): LayerResult {
   return {
     index: l, name: src.names[l], n: src.n, dims: src.dims[l], nUnique: NaN, duplicates: NaN,
     id2nn: null, gride: null, idAtScale: NaN, idAtScaleErr: NaN, labelOverlap: NaN, nextOverlap: NaN,
-    imbalance: { to: new Float64Array(0), from: new Float64Array(0) }, clusters: null, warnings: ['not computed'], seconds: {},
+    imbalance: { to: new Float64Array(0), from: new Float64Array(0) }, clusters: null, warnings: ['not computed'], seconds: {}, rowsCounted: NaN,
   };
 }
 
@@ -359,11 +367,11 @@ function ranksFromTable(t: NeighborTable, targets: Int32Array, k: number, rng: S
  * counted, on r's data read again (their distances to all N points: a fraction of a full pass).
  */
 async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], refTable: NeighborTable | null, s: Settings, rng: SeededRng,
-  spare: Spare): Promise<Float64Array> {
+  spare: Spare): Promise<{ ranks: Float64Array; rowsCounted: number }> {
   const N = src.n, k = nns.length;
   const targets = new Int32Array(N * k);
   for (let i = 0; i < N; i++) for (let m = 0; m < k; m++) targets[i * k + m] = nns[m][i] === i ? -1 : nns[m][i];
-  if (refTable && src.kind === 'tables') return ranksFromTable(refTable, targets, k, rng);
+  if (refTable && src.kind === 'tables') return { ranks: ranksFromTable(refTable, targets, k, rng), rowsCounted: 0 };
   const out = new Float64Array(N * k).fill(-1);
   const rows: number[] = [];
   for (let i = 0; i < N; i++) {
@@ -376,7 +384,7 @@ async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], 
     }
     if (beyond) rows.push(i);
   }
-  if (rows.length === 0) return out;
+  if (rows.length === 0) return { ranks: out, rowsCounted: 0 };
   const sub = new Int32Array(rows.length * k);
   for (let q = 0; q < rows.length; q++) sub.set(targets.subarray(rows[q] * k, rows[q] * k + k), q * k);
   const layer = src.load(r, takeSpare(src, spare));
@@ -389,7 +397,7 @@ async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], 
   } finally {
     giveSpare(src, spare, X);
   }
-  return out;
+  return { ranks: out, rowsCounted: rows.length };
 }
 
 /**
