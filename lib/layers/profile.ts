@@ -44,7 +44,7 @@ import { grideScaling, grideScalingFromTable, type GrideScalingResult } from '..
 import { dataOverlapPerPoint, labelOverlap, labelsAsInt } from '../compare/overlap';
 import { imbalanceFromRankSum, type IndexTable } from '../compare/imbalance';
 import { computeKstar } from '../density/kstar';
-import { densityPAk } from '../density/pak';
+import { densityPAkAsync } from '../density/pak';
 import { adpClustering } from '../clustering/adp';
 import { adjustedMutualInformation, adjustedRandIndex } from '../clustering/metrics';
 import type { Labels } from '../io/types';
@@ -561,9 +561,10 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
       try {
         if (!out.id2nn) throw new InputError('no 2NN ID to build the densities on', 'See the 2NN warning');
         const id = out.id2nn.id;
-        out.clusters = await timed(seconds, 'clusters', () => {
+        out.clusters = await timed(seconds, 'clusters', async () => {
           const ks = computeKstar(tableU, id);
-          const pak = densityPAk(tableU, id, ks.kstar);
+          // on the workers where N is large enough (bit for bit densityPAk's numbers)
+          const pak = await densityPAkAsync(tableU, id, ks.kstar, { signal: s.signal });
           const adp = adpClustering(tableU, pak.logDen, pak.logDenErr, ks.kstar, { Z: s.Z });
           const lab = labelsU ? labelsAsInt(labelsU as Int32Array, tableU.n) : null;
           return Object.freeze({
