@@ -372,32 +372,54 @@ async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], 
   const targets = new Int32Array(N * k);
   for (let i = 0; i < N; i++) for (let m = 0; m < k; m++) targets[i * k + m] = nns[m][i] === i ? -1 : nns[m][i];
   if (refTable && src.kind === 'tables') return { ranks: ranksFromTable(refTable, targets, k, rng), rowsCounted: 0 };
-  const out = new Float64Array(N * k).fill(-1);
+  const look = lookUpRanks(refTable, targets, k);
+  if (look.rows.length === 0) return { ranks: look.ranks, rowsCounted: 0 };
+  const layer = src.load(r, takeSpare(src, spare));
+  const X = layer.X as Matrix;
+  try {
+    await countTheRest(X, look, k, s);
+  } finally {
+    giveSpare(src, spare, X);
+  }
+  return { ranks: look.ranks, rowsCounted: look.rows.length };
+}
+
+/**
+ * The ranks of the targets (k per point; -1 = none) that a complete exact table of the same data
+ * holds: the column of the target in row i is its rank (the table is ordered by distance, ties by
+ * index, as countNeighborRanks counts). `rows`: the points with a target beyond the table, `rest`
+ * their targets still to count (rows.length x k, -1 where found).
+ */
+interface LookedUp { ranks: Float64Array; rows: Int32Array; rest: Int32Array }
+
+function lookUpRanks(table: NeighborTable | null, targets: Int32Array, k: number): LookedUp {
+  const N = targets.length / k;
+  const ranks = new Float64Array(N * k).fill(-1);
   const rows: number[] = [];
+  const left = Int32Array.from(targets);
   for (let i = 0; i < N; i++) {
     let beyond = false;
     for (let m = 0; m < k; m++) {
       const a = targets[i * k + m];
       if (a < 0) continue;
-      const c = refTable ? rankInTable(refTable, i, a) : -1;
-      if (c > 0) { out[i * k + m] = c; targets[i * k + m] = -1; } else beyond = true;
+      const c = table ? rankInTable(table, i, a) : -1;
+      if (c > 0) { ranks[i * k + m] = c; left[i * k + m] = -1; } else beyond = true;
     }
     if (beyond) rows.push(i);
   }
-  if (rows.length === 0) return { ranks: out, rowsCounted: 0 };
-  const sub = new Int32Array(rows.length * k);
-  for (let q = 0; q < rows.length; q++) sub.set(targets.subarray(rows[q] * k, rows[q] * k + k), q * k);
-  const layer = src.load(r, takeSpare(src, spare));
-  const X = layer.X as Matrix;
-  try {
-    const counted = await countNeighborRanks(X, sub, k, { metric: s.metric, signal: s.signal, rows: Int32Array.from(rows) });
-    for (let q = 0; q < rows.length; q++) {
-      for (let m = 0; m < k; m++) if (sub[q * k + m] >= 0) out[rows[q] * k + m] = counted[q * k + m];
-    }
-  } finally {
-    giveSpare(src, spare, X);
+  const rest = new Int32Array(rows.length * k);
+  for (let q = 0; q < rows.length; q++) rest.set(left.subarray(rows[q] * k, rows[q] * k + k), q * k);
+  return { ranks, rows: Int32Array.from(rows), rest };
+}
+
+/** Counts the targets lookUpRanks left (their rows' distances to all N points) into its ranks. */
+async function countTheRest(X: Matrix, look: LookedUp, k: number, s: Settings): Promise<void> {
+  const { ranks, rows, rest } = look;
+  if (rows.length === 0) return;
+  const counted = await countNeighborRanks(X, rest, k, { metric: s.metric, signal: s.signal, rows });
+  for (let q = 0; q < rows.length; q++) {
+    for (let m = 0; m < k; m++) if (rest[q * k + m] >= 0) ranks[rows[q] * k + m] = counted[q * k + m];
   }
-  return { ranks: out, rowsCounted: rows.length };
 }
 
 /**
@@ -473,8 +495,17 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
           table = both.table;
           ranks = both.ranks;
         } else {
-          table = await timed(seconds, 'neighbours', () => computeNeighbors(Xl, nOpts));
-          if (R > 0) ranks = await timed(seconds, 'ranks', () => countNeighborRanks(Xl, targets, R, { metric: s.metric, signal: s.signal }));
+          // (no one-pass path: above about N = 7000 the pairs' values do not fit its store) the
+          // table, then the ranks it holds looked up, only the rows with a target beyond it counted
+          const t = await timed(seconds, 'neighbours', () => computeNeighbors(Xl, nOpts));
+          table = t;
+          if (R > 0) {
+            ranks = await timed(seconds, 'ranks', async () => {
+              const look = lookUpRanks(t, targets, R);
+              await countTheRest(Xl, look, R, s);
+              return look.ranks;
+            });
+          }
         }
       }
       if (table.n !== N) throw new InputError(`The neighbour table of layer '${name}' has ${table.n} rows, not ${N}`, 'Pass tables of the same inputs');

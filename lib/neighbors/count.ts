@@ -69,8 +69,9 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
   const module = workers > 0 && N > TINY_N && (metric === 'euclidean' || metric === 'cosine') ? loadKnnModule() : null;
   if (rows === null) return countAllRows(X, targets, k, metric, workers, module, opts.signal);
   if (M === 0) return new Float64Array(0);
-  // most rows asked for: the pass over all rows (each pair once) costs less than M rows x N
-  if (module && 2 * M >= N && distinct(rows, N)) {
+  // most rows asked for: the pass over all rows costs less than M rows x N where each pair's value
+  // is computed once (the strips fit; beyond them it computes all N^2)
+  if (module && 2 * M >= N && stripsFit(X, workers, metric) && distinct(rows, N)) {
     const all = new Int32Array(N * k).fill(-1);
     for (let q = 0; q < M; q++) all.set(targets.subarray(q * k, q * k + k), rows[q] * k);
     const full = await countAllRows(X, all, k, metric, workers, module, opts.signal);
@@ -80,6 +81,12 @@ export async function countNeighborRanks(data: MatrixLike, targets: Int32Array, 
   }
   const counted = module ? await countRowsWasm(X, rows, targets, k, metric, workers, module, opts.signal) : null;
   return counted ?? jsCount(X, rows, targets, k, metric, opts.signal);
+}
+
+function stripsFit(X: Matrix, workers: number, metric: Metric): boolean {
+  if (process.env.DADALAB_STRIPS === '0') return false;
+  const strips = stripLayout(X.rows, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR);
+  return strips.bytes <= STRIPS_MAX_BYTES;
 }
 
 function describeRows(x: unknown): string {

@@ -57,10 +57,12 @@ describe('layerProfile: the numbers are those of the separate estimators', () =>
     expect(p.summary()).toMatch(/layer 3 +300 +0 +10/);
   });
 
-  it('the ranks in the reference layers: from their tables where they hold them, counted beyond (ties, duplicates; few and most rows counted)', async () => {
-    // small integers: exact ties and duplicate rows in every layer; N above the engine's small-N limit (the workers count)
+  it.each([200, 400])('the ranks in and of the reference layers: from the tables where they hold them, counted beyond (ties, duplicates; few and most rows counted; N = %i)', async (N) => {
+    // small integers: exact ties and duplicate rows in every layer. N = 400: the workers count, and
+    // each later layer's search counts the ranks of the references' neighbours in the same pass;
+    // N = 200 (below the engine's small-N limit, like N above the one-pass store): the table, then
+    // those ranks looked up in it and the rest counted
     const rng = new SeededRng(9);
-    const N = 400;
     const unrelated = Array.from({ length: 5 }, (_, l) => {
       const D = [6, 9, 4, 12, 7][l];
       return new Matrix(Float64Array.from({ length: N * D }, (_, x) => Math.floor(rng.random() * 3) + (Math.floor(x / D) % 4 === x % D ? l : 0)), N, D);
