@@ -35,6 +35,7 @@ import type { Matrix } from '../matrix';
 import { listSome } from '../errors';
 import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, dedupe, truncateTable, type NeighborTable } from '../neighbors';
 import type { Metric } from '../neighbors/metrics';
+import { holdNeighborPool } from '../neighbors/pool';
 import { CancelledError, checkpoint, startProgress } from '../runtime/progress';
 import { ensureMemory } from '../runtime/memory';
 import { setWarningSink, warn } from '../runtime/warnings';
@@ -252,6 +253,8 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   };
   const bar = startProgress(`layer profile (${L} layers)`, L + (wantImb ? refs.length : 0));
   let done = 0;
+  // the layers' jobs are alike: their memory is touched once, not once per layer (pool.ts hold)
+  const release = holdNeighborPool();
   try {
     for (const l of order) {
       await checkpoint(s.signal);
@@ -291,6 +294,7 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
     throw e;
   } finally {
     bar.finish();
+    await release();
   }
   return finish(src, s, labels, results, kept, imb, warnings, refs, refWork, false);
 }

@@ -193,6 +193,8 @@ export class KnnPool {
   private active = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Holders that asked to keep the memory between jobs (hold()). */
+  private holds = 0;
   /** The shared memory of the jobs (grown as needed, dropped with the workers). */
   private readonly mem = new GrowingMemory();
 
@@ -266,11 +268,32 @@ export class KnnPool {
         this.active--;
         if (this.active === 0) for (const w of this.workers) w?.unref();
         // a memory grown past RECYCLE_BYTES goes with the workers (new ones start on the next job, ~50 ms)
-        if (this.mem.bytes > RECYCLE_BYTES) await this.recycle();
+        if (this.holds === 0 && this.mem.bytes > RECYCLE_BYTES) await this.recycle();
       }
     });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Keeps the memory and the workers after jobs that grew it past RECYCLE_BYTES, until the returned
+   * function is called (then the usual rule applies, once the running jobs are done): a run of
+   * similar jobs (the layers of a profile) touches a large memory for the first time once, not once
+   * per job (a fresh page costs a fault: about 3 ms per MB on the 2-core machines we measure on).
+   */
+  hold(): () => Promise<void> {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return Promise.resolve();
+      released = true;
+      this.holds--;
+      const run = this.chain.then(async () => {
+        if (this.holds === 0 && this.active === 0 && !this.closed && this.mem.bytes > RECYCLE_BYTES) await this.recycle();
+      });
+      this.chain = run.catch(() => undefined);
+      return run;
+    };
   }
 
   /** Ends the workers (and so frees the shared memory they still reference); new ones start on demand. */
@@ -300,6 +323,14 @@ export function getPool(size: number): KnnPool {
   let p = pools.get(size);
   if (!p) { p = new KnnPool(size); pools.set(size, p); }
   return p;
+}
+
+/**
+ * Keeps the default pool's memory between jobs until the returned function is called (see
+ * KnnPool.hold): for a caller that runs many large jobs in a row.
+ */
+export function holdNeighborPool(): () => Promise<void> {
+  return getPool(defaultWorkerCount()).hold();
 }
 
 /** Terminates the worker threads of the neighbour engine (they are recreated on next use). */
