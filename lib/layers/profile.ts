@@ -21,8 +21,9 @@
  * the count falls back to one pass over all pairs).
  *
  * Memory: one layer's data at a time (a layer of a file is read when it is processed, into the
- * previous layer's buffer, and again for a reference's count), its neighbour table, the whole table
- * of each reference, and per layer only a k-column index table and each point's nearest neighbour.
+ * previous layer's buffer, and again for a reference's count), its neighbour table, the index table
+ * of each reference (up to refTablesMaxBytes in all), and per layer only a k-column index table and
+ * each point's nearest neighbour. The neighbour pool keeps its memory for the whole profile.
  * Layers with duplicates get a second, smaller search on their distinct rows for the per-layer
  * estimators (the cross-layer steps use all rows, ties by index).
  *
@@ -37,7 +38,7 @@ import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, dedupe,
 import type { Metric } from '../neighbors/metrics';
 import { holdNeighborPool } from '../neighbors/pool';
 import { CancelledError, checkpoint, startProgress } from '../runtime/progress';
-import { ensureMemory } from '../runtime/memory';
+import { ensureMemory, memoryBudget } from '../runtime/memory';
 import { setWarningSink, warn } from '../runtime/warnings';
 import { SeededRng } from '../stats/rng';
 import { twoNN } from '../id/twonn';
@@ -104,13 +105,32 @@ interface Kept {
   kTable: IndexTable | null;
   nn: Int32Array | null;
   /**
-   * A reference layer's whole table (N x (maxk + 1)): the ranks in it of the later layers' nearest
-   * neighbours are looked up there (column = rank); beyond it, counted (coordinates) or drawn
-   * as DADApy does (tables sources).
+   * A reference layer's table indices (N x (maxk + 1)): the ranks in it of the later layers'
+   * nearest neighbours are looked up there (column = rank); beyond it, counted (coordinates) or
+   * drawn as DADApy does (tables sources). Coordinates: kept for the references up to
+   * refTablesMaxBytes() in all (beyond, a reference's rows are all counted).
    */
-  refTable: NeighborTable | null;
+  refTable: RankTable | null;
   /** The layer's rows cannot serve the cross-layer steps (failed, constant). */
   unusable: string | null;
+}
+
+/** What the rank look-ups read of a table. */
+type RankTable = Pick<NeighborTable, 'n' | 'maxk' | 'indices'>;
+
+/**
+ * The most bytes of reference tables a profile keeps for its look-ups (layerMatrix: every layer is
+ * a reference): 256 MiB, or an eighth of the memory budget if that is less.
+ */
+function refTablesMaxBytes(): number {
+  return Math.min(256 * 2 ** 20, memoryBudget() / 8);
+}
+
+/** How many references (the first ones) keep their table for the look-ups, and the bytes they hold. */
+function refTablesKept(src: LayerSource, R: number, maxk: number): { count: number; bytes: number } {
+  const per = src.n * (maxk + 1) * 4;
+  const count = src.kind === 'tables' ? R : Math.min(R, Math.floor(refTablesMaxBytes() / per));
+  return { count, bytes: count * per };
 }
 
 function positiveInt(name: string, v: unknown, min = 1): number {
@@ -228,7 +248,7 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   const s = resolveSettings(opts, L, N, labels !== null, src.kind === 'tables' ? src.tableMaxk ?? [] : undefined);
   let peak = 0;
   for (let i = 0; i < L; i++) peak = Math.max(peak, layerPeakBytes(src, i, s));
-  const keptBytes = L * N * ((Math.min(s.k, N - 1) + 1) * 4 + 4) + s.refs.length * N * (s.maxk + 1) * 12;
+  const keptBytes = L * N * ((Math.min(s.k, N - 1) + 1) * 4 + 4) + refTablesKept(src, s.refs.length, s.maxk).bytes;
   ensureMemory(peak + keptBytes, `A layer profile of ${L} layers x ${N} inputs (largest layer ${Math.max(...src.dims)} wide)`,
     'Profile fewer inputs at a time (a random subset of rows, the same in every layer), or fewer layers per call');
   const rng = new SeededRng(opts.seed ?? 42);
@@ -259,7 +279,7 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
     for (const l of order) {
       await checkpoint(s.signal);
       const refsBefore = refs.filter((r) => position[r] < position[l] && kept[r].nn);
-      results[l] = await processLayer(src, l, s, labels, kept[l], refsBefore.map((r) => ({ r, nn: kept[r].nn as Int32Array, table: kept[r].refTable })), refs, record, warnings[l], rng, spare);
+      results[l] = await processLayer(src, l, s, labels, kept[l], refsBefore.map((r) => ({ r, nn: kept[r].nn as Int32Array })), refs, record, warnings[l], rng, spare);
       if (opts.onLayer) opts.onLayer(results[l] as LayerResult);
       bar.update(++done);
     }
@@ -346,14 +366,14 @@ function mean(a: ArrayLike<number>): number {
 }
 
 /** Rank (column) of `target` in row i of a table, or -1 when it is beyond the table. */
-function rankInTable(t: NeighborTable, i: number, target: number): number {
+function rankInTable(t: RankTable, i: number, target: number): number {
   const w = t.maxk + 1;
   for (let c = 1; c < w; c++) if (t.indices[i * w + c] === target) return c;
   return -1;
 }
 
 /** Ranks of the given targets per row in a precomputed table; beyond the table, DADApy's random rank in [maxk + 1, N). */
-function ranksFromTable(t: NeighborTable, targets: Int32Array, k: number, rng: SeededRng): Float64Array {
+function ranksFromTable(t: RankTable, targets: Int32Array, k: number, rng: SeededRng): Float64Array {
   const out = new Float64Array(targets.length);
   for (let x = 0; x < targets.length; x++) {
     const i = Math.floor(x / k);
@@ -370,7 +390,7 @@ function ranksFromTable(t: NeighborTable, targets: Int32Array, k: number, rng: S
  * as the count's ties are: the same number); only the rows with a target beyond the table are
  * counted, on r's data read again (their distances to all N points: a fraction of a full pass).
  */
-async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], refTable: NeighborTable | null, s: Settings, rng: SeededRng,
+async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], refTable: RankTable | null, s: Settings, rng: SeededRng,
   spare: Spare): Promise<{ ranks: Float64Array; rowsCounted: number }> {
   const N = src.n, k = nns.length;
   const targets = new Int32Array(N * k);
@@ -396,7 +416,7 @@ async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], 
  */
 interface LookedUp { ranks: Float64Array; rows: Int32Array; rest: Int32Array }
 
-function lookUpRanks(table: NeighborTable | null, targets: Int32Array, k: number): LookedUp {
+function lookUpRanks(table: RankTable | null, targets: Int32Array, k: number): LookedUp {
   const N = targets.length / k;
   const ranks = new Float64Array(N * k).fill(-1);
   const rows: number[] = [];
@@ -453,7 +473,7 @@ async function timed<T>(seconds: Record<string, number>, key: string, fn: () => 
 }
 
 async function processLayer(src: LayerSource, l: number, s: Settings, labels: Labels | null, keep: Kept,
-  refsBefore: { r: number; nn: Int32Array; table: NeighborTable | null }[], refs: number[], record: (a: number, b: number, value: number) => void, warnings: string[],
+  refsBefore: { r: number; nn: Int32Array }[], refs: number[], record: (a: number, b: number, value: number) => void, warnings: string[],
   rng: SeededRng, spare: Spare): Promise<LayerResult> {
   const N = src.n;
   const name = src.names[l];
@@ -517,7 +537,8 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
       const w = table.maxk + 1;
       keep.nn = new Int32Array(N);
       for (let i = 0; i < N; i++) keep.nn[i] = table.indices[i * w + 1];
-      if (refs.includes(l)) keep.refTable = table;
+      // a reference's table indices, for the look-ups at the end (tables sources: every reference's)
+      if (refs.includes(l) && refs.indexOf(l) < refTablesKept(src, refs.length, s.maxk).count) keep.refTable = { n: table.n, maxk: table.maxk, indices: table.indices };
       if (ranks) {
         for (let m = 0; m < R; m++) {
           let sum = 0;

@@ -87,6 +87,23 @@ describe('layerProfile: the numbers are those of the separate estimators', () =>
     }
   });
 
+  it('layerMatrix under a small memory budget: the references past the tables it may keep count all their rows, the same numbers', async () => {
+    const { setMemoryBudget } = await import('../../lib/runtime/memory');
+    const rng = new SeededRng(10);
+    const N = 300;
+    const grid = Array.from({ length: 4 }, (_, l) => new Matrix(Float64Array.from({ length: N * 6 }, (_, x) => Math.floor(rng.random() * 3) + (x % 6 === l ? 1 : 0)), N, 6));
+    const prev = setMemoryBudget(2.4e6); // an eighth of it holds two of the four reference tables (300 x 101 indices each)
+    let m: Awaited<ReturnType<typeof layerMatrix>>;
+    try {
+      m = await layerMatrix(grid, { kind: 'imbalance' });
+    } finally {
+      setMemoryBudget(prev);
+    }
+    for (let a = 0; a < 4; a++) {
+      for (let b = 0; b < 4; b++) expect(m.imbalance![a * 4 + b]).toBeCloseTo(a === b ? 2 / N : imbalancePair(grid[a], grid[b], { k: 1 })[0], 14);
+    }
+  });
+
   it('selected steps only; a step that is not asked is not computed', async () => {
     const p = await layerProfile(layers, { steps: ['id', 'nextOverlap'] });
     expect(p.layers[0].id2nn).not.toBeNull();
