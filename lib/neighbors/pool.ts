@@ -115,7 +115,15 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
     st[r] = 2;
   });
 }
-function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
+// the table rows a rank block has just finished (its keep columns and row status): the ranks they
+// hold are their columns (ordered by distance, ties by index, as counted), so they are not counted
+function keptColumns(m) {
+  const g = rk;
+  if (!g || g.keep === 0) return null;
+  const R = g.ranks.length, kw = g.keep + 1, o = g.outOff + m.slot * g.outBytes, buf = mem.buffer;
+  return { ix: new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, m.rows * kw), st: new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, m.rows), kw };
+}
+function runCount(c, known) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
   // t0: the first row's place in the targets and the output (query rows: not i0); selfOff: each row's point index
   const t0 = c.t0 === undefined ? c.i0 : c.t0;
@@ -124,7 +132,7 @@ function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from thei
   countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + t0 * c.k * 4, rows * c.k), c.k,
     orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + t0 * c.k * 8, rows * c.k),
     band, band ? new Int32Array(buf, c.amb, c.N + 1) : null, () => { const g = groupsOfJob(); return g ? g.rep : null; },
-    c.selfOff ? new Int32Array(buf, c.selfOff + t0 * 4, rows) : null);
+    c.selfOff ? new Int32Array(buf, c.selfOff + t0 * 4, rows) : null, known ? known.ix : null, known ? known.kw : 0, known ? known.st : null);
 }
 parentPort.on('message', (m) => {
   try {
@@ -150,11 +158,11 @@ parentPort.on('message', (m) => {
       ex[m.fn](...m.args);
       if (m.rank) runRanks(m.rank, m.exact); else runExact(m.exact);
       if (m.finish) runFinish(m.finish);
-      if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
+      if (m.count) runCount(m.count, m.rank ? keptColumns(m.rank) : null); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
       if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
       else ex[m.fn || 'values_f32'](...m.args);
-      runCount(m.count);
+      runCount(m.count, null);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
       else if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);

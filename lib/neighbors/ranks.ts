@@ -192,12 +192,16 @@ export function rankRows(
  * points in between get an exact float64 distance (pairDistance's operations, same bits).
  * `self` (per row, when given): the point a stored row stands for (query rows stored after the N
  * points, copies of some of them: countNeighborRanks' rows option); that point is the one left out.
+ * `known` (rows x kw, when given): the rows' exact table rows (point itself in column 0) just
+ * computed from the same values, `knownStatus` 1 where a row is not finished: a target found in its
+ * row has its column as rank (the table's order is the count's: distance, then index).
  * Standalone like `rankRows` (inlined into the pool's workers).
  */
 export function countRanks(rv: Float32Array, rows: number, N: number, i0: number, targets: Int32Array, k: number,
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, out: Float64Array,
   band: ((r: number, lo: number, hi: number) => number) | null = null, bandAmb: Int32Array | null = null,
-  groups: (() => Int32Array | null) | null = null, self: Int32Array | null = null): void {
+  groups: (() => Int32Array | null) | null = null, self: Int32Array | null = null,
+  known: Int32Array | null = null, kw = 0, knownStatus: Int32Array | null = null): void {
   const U64 = 2 ** -53;
   const eps = (D + 8) * 2.3e-16;
   // many undecided points (ties with the target: identical rows, dead-ReLU rows): one exact
@@ -272,9 +276,15 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
       if (gs[g] !== stamp) { gs[g] = stamp; gd[g] = exact(j); }
       return gd[g];
     };
+    const look = known !== null && knownStatus !== null && knownStatus[r] !== 1;
     for (let m = 0; m < k; m++) {
       const a = targets[r * k + m];
       if (a < 0) continue;
+      if (look) {
+        let c = 1;
+        while (c < kw && (known as Int32Array)[r * kw + c] !== a) c++;
+        if (c < kw) { out[r * k + m] = c; continue; }
+      }
       const va = rv[ov + a];
       const loA = L(va), hiA = Uf(va);
       const dA = exactG(a);

@@ -162,7 +162,8 @@ it('computeNeighborsAndRanks: the table of computeNeighbors and the ranks of cou
     const targets = new Int32Array(N * k), want: number[] = [];
     for (let i = 0; i < N; i++) {
       for (let m = 0; m < k; m++) {
-        const c = m === 2 && i % 5 === 0 ? -1 : 1 + Math.floor(rng.random() * (N - 1));
+        // targets within the table (its columns are their ranks, looked up in the workers) and beyond it (counted)
+        const c = m === 2 && i % 5 === 0 ? -1 : m === 1 ? 1 + (i % (maxk + 2)) : 1 + Math.floor(rng.random() * (N - 1));
         targets[i * k + m] = c < 0 ? -1 : full.indices[i * N + c];
         want.push(c);
       }
