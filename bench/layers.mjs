@@ -128,8 +128,10 @@ if (process.argv[2] === '--child') {
   const steps = {};
   for (const l of p.layers) for (const [k, v] of Object.entries(l.seconds)) steps[k] = (steps[k] ?? 0) + v;
   const rows = p.table().map((r) => ({ layer: r.layer, id: r.idGride, ov: r.overlapLabels, next: r.overlapNext, tf: r.imbToFirst, tl: r.imbToLast, c: r.clusters, ari: r.ari }));
+  // the reference layers: how many rows had a later layer's nearest neighbour beyond their table (counted, not looked up)
+  const refs = p.layers.filter((l) => Number.isFinite(l.rowsCounted)).map((l) => ({ name: l.name, rowsCounted: l.rowsCounted, n: l.n }));
   await shutdownNeighborPool();
-  console.log(JSON.stringify({ wall, steps, maxRssMiB: peakRssMiB(), rows }));
+  console.log(JSON.stringify({ wall, steps, maxRssMiB: peakRssMiB(), rows, refs }));
   process.exit(0);
 }
 
@@ -168,7 +170,8 @@ try {
     const ours = runChild(path);
     const perLayer = ours.wall / c.L;
     console.log(`  dadalab layerProfile: ${ours.wall.toFixed(1)} s = ${perLayer.toFixed(2)} s per layer${c.goal ? ` (goal <= ${c.goal} s)` : ''}; peak RSS ${ours.maxRssMiB.toFixed(0)} MiB (file ${(gb * 1024).toFixed(0)} MiB)`);
-    console.log(`    time by step (all layers): ${Object.entries(ours.steps).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}; the rest (reference passes, overlaps) ${(ours.wall - Object.values(ours.steps).reduce((a, b) => a + b, 0)).toFixed(1)}`);
+    console.log(`    time by step (all layers): ${Object.entries(ours.steps).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}; the rest (overlaps, setup) ${(ours.wall - Object.values(ours.steps).reduce((a, b) => a + b, 0)).toFixed(1)}`);
+    console.log(`    reference ranks (referenceRanks): rows counted beyond the reference's table ${ours.refs.map((r) => `${r.name} ${r.rowsCounted} of ${r.n} (${(100 * r.rowsCounted / r.n).toFixed(0)}%)`).join(', ')}; the others looked up in it`);
     console.log(`    ID at n2 = 16: ${ours.rows.map((r) => r.id.toFixed(1)).join(' ')}`);
     console.log(`    label overlap: ${ours.rows.map((r) => r.ov.toFixed(2)).join(' ')}; ARI: ${ours.rows.map((r) => (Number.isFinite(r.ari) ? r.ari.toFixed(2) : '-')).join(' ')}`);
     if (npyDir) {

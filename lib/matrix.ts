@@ -126,6 +126,32 @@ export function asMatrix(x: MatrixLike): Matrix {
     'Load data with loadArrow/loadNpy/loadCsv, or pass number[][]');
 }
 
+// The rows holding NaN or +-Inf: x * 0 is 0 (or -0) for a finite x and NaN otherwise, so a row's
+// sum of x * 0 is NaN exactly when the row holds a non-finite value (four sums: no serial chain).
+// One function per array type, so that each loop sees one element kind (80 MB in about 10 ms).
+function nonFiniteRows32(d: Float32Array, rows: number, D: number): number[] {
+  const bad: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const e = (i + 1) * D;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, t = i * D;
+    for (; t + 4 <= e; t += 4) { a0 += d[t] * 0; a1 += d[t + 1] * 0; a2 += d[t + 2] * 0; a3 += d[t + 3] * 0; }
+    for (; t < e; t++) a0 += d[t] * 0;
+    if (a0 + a1 + a2 + a3 !== 0) bad.push(i);
+  }
+  return bad;
+}
+function nonFiniteRows64(d: Float64Array, rows: number, D: number): number[] {
+  const bad: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const e = (i + 1) * D;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, t = i * D;
+    for (; t + 4 <= e; t += 4) { a0 += d[t] * 0; a1 += d[t + 1] * 0; a2 += d[t + 2] * 0; a3 += d[t + 3] * 0; }
+    for (; t < e; t++) a0 += d[t] * 0;
+    if (a0 + a1 + a2 + a3 !== 0) bad.push(i);
+  }
+  return bad;
+}
+
 /**
  * Refuses matrices the geometry cannot use: no points, no features, or NaN/Inf (naming the rows).
  * `minRows` is the smallest N the caller can work with.
@@ -141,15 +167,7 @@ export function validateCoordinates(m: Matrix, minRows = 2, what = 'The data'): 
     throw new InputError(`${what} have ${m.rows} point${m.rows === 1 ? '' : 's'}, fewer than the ${minRows} needed`,
       `Pass at least ${minRows} points`);
   }
-  const bad: number[] = [];
-  const d = m.data;
-  const D = m.cols;
-  for (let i = 0; i < m.rows; i++) {
-    const base = i * D;
-    for (let j = 0; j < D; j++) {
-      if (!Number.isFinite(d[base + j])) { bad.push(i); break; }
-    }
-  }
+  const bad = m.data instanceof Float32Array ? nonFiniteRows32(m.data, m.rows, m.cols) : nonFiniteRows64(m.data as Float64Array, m.rows, m.cols);
   if (bad.length > 0) {
     throw new InputError(`NaN or Inf in ${bad.length} row${bad.length === 1 ? '' : 's'}${what === 'The data' ? '' : ` of ${what.replace(/^The /, 'the ')}`} (rows ${listSome(bad)})`,
       'Remove or impute those rows first; keep their indices if labels must stay aligned');

@@ -45,6 +45,27 @@ describe('validateCoordinates', () => {
     expect((e as Error).message).toMatch(/NaN or Inf in 2 rows \(rows 1, 3\)/);
     expect((e as DadalabError).fix).toMatch(/Remove or impute/);
   });
+  it('finds every non-finite value wherever it sits in a row (float32 and float64, widths with and without a remainder of 4)', () => {
+    for (const Ctor of [Float32Array, Float64Array]) {
+      for (const D of [1, 3, 4, 7, 9]) {
+        const N = 3 * D + 4;
+        const data = new Ctor(N * D).map((_, x) => (x % 5) - 2.5);
+        data[0] = -0;
+        const want: number[] = [];
+        for (let i = 0; i < N; i += 3) { // one bad value per third row, at every column in turn, NaN / +Inf / -Inf
+          data[i * D + (i / 3) % D] = [NaN, Infinity, -Infinity][(i / 3) % 3];
+          want.push(i);
+        }
+        let e: unknown = null;
+        try { validateCoordinates(new Matrix(data, N, D)); } catch (err) { e = err; }
+        expect(e).toBeInstanceOf(DadalabError);
+        expect((e as DadalabError).problem).toContain(`NaN or Inf in ${want.length} rows`);
+        expect((e as DadalabError).problem).toContain(`rows ${want.slice(0, 3).join(', ')}`);
+        for (const i of want) data[i * D + (i / 3) % D] = 1e30; // finite again (in float32 too): accepted
+        expect(() => validateCoordinates(new Matrix(data, N, D))).not.toThrow();
+      }
+    }
+  });
   it('refuses D = 0 and N < 2', () => {
     expect(() => validateCoordinates(new Matrix(new Float64Array(0), 5, 0))).toThrow(/0 features \(D = 0\)/);
     expect(() => validateCoordinates(Matrix.fromRows([[1, 2]]))).toThrow(/1 point, fewer than the 2 needed/);

@@ -2,9 +2,9 @@
  * Every pair of layers at once: the neighbourhood overlap chi(a, b) at k and the information
  * imbalance Delta(a -> b), as L x L matrices for the heatmaps of the seed papers. The same
  * machinery as layerProfile with every layer a reference: one neighbour search per layer (which
- * also counts the ranks of the earlier layers' nearest neighbours), then one counting pass per
- * layer for the later layers' neighbours: 2L - 1 passes over the data for L^2 imbalances, the
- * overlaps from the k-column tables kept along the way.
+ * also counts the ranks of the earlier layers' nearest neighbours), then for each layer the later
+ * layers' neighbours looked up in its table and only the rows beyond it counted: at most 2L - 1
+ * passes over the data for L^2 imbalances, the overlaps from the k-column tables kept along the way.
  */
 import { InputError } from '../errors';
 import type { Chart } from '../../widgets/chart';

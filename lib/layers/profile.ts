@@ -11,14 +11,21 @@
  * Cost: ONE neighbour search per layer, shared by every step. The information imbalance needs, for
  * a layer l and a reference r, the ranks in l of r's nearest neighbours and the ranks in r of l's:
  * the references are processed first, so each later layer's search also counts the ranks of the
- * references' neighbours in the same pass over its pairs (computeNeighborsAndRanks); the other
- * direction is one counting pass per reference at the end, over all layers' neighbours at once.
- * So the default profile costs L + 2 passes over the data for L layers, not 3L or 5L.
+ * references' neighbours in the same pass over its pairs (computeNeighborsAndRanks). The other
+ * direction is read from the reference's own table where it holds the target (its column is the
+ * rank: the table is exact, ordered by distance then index like the count); only the rows with a
+ * target beyond the table are counted at the end, their distances to all N points, once per
+ * reference for all layers at once (countNeighborRanks with rows). So the default profile costs L
+ * passes over the data plus, per reference, the pairs of those rows (10-20% of them in a 4-layer
+ * profile of ReLU activations; most when many layers far from the reference are compared, where
+ * the count falls back to one pass over all pairs).
  *
- * Memory: one layer's data at a time (a layer of a file is read when it is processed, and again
- * for the reference passes), its neighbour table, and per layer only a k-column index table and
- * each point's nearest neighbour. Layers with duplicates get a second, smaller search on their
- * distinct rows for the per-layer estimators (the cross-layer steps use all rows, ties by index).
+ * Memory: one layer's data at a time (a layer of a file is read when it is processed, into the
+ * previous layer's buffer, and again for a reference's count), its neighbour table, the index table
+ * of each reference (up to refTablesMaxBytes in all), and per layer only a k-column index table and
+ * each point's nearest neighbour. The neighbour pool keeps its memory for the whole profile.
+ * Layers with duplicates get a second, smaller search on their distinct rows for the per-layer
+ * estimators (the cross-layer steps use all rows, ties by index).
  *
  * Bad layers do not end the profile: a layer with NaN, a constant (dead) layer, a step that fails
  * give a warning in that layer's row and NaN where no number exists; every other number is kept.
@@ -29,8 +36,9 @@ import type { Matrix } from '../matrix';
 import { listSome } from '../errors';
 import { computeNeighbors, computeNeighborsAndRanks, countNeighborRanks, dedupe, truncateTable, type NeighborTable } from '../neighbors';
 import type { Metric } from '../neighbors/metrics';
+import { holdNeighborPool } from '../neighbors/pool';
 import { CancelledError, checkpoint, startProgress } from '../runtime/progress';
-import { ensureMemory } from '../runtime/memory';
+import { ensureMemory, memoryBudget } from '../runtime/memory';
 import { setWarningSink, warn } from '../runtime/warnings';
 import { SeededRng } from '../stats/rng';
 import { twoNN } from '../id/twonn';
@@ -38,7 +46,7 @@ import { grideScaling, grideScalingFromTable, type GrideScalingResult } from '..
 import { dataOverlapPerPoint, labelOverlap, labelsAsInt } from '../compare/overlap';
 import { imbalanceFromRankSum, type IndexTable } from '../compare/imbalance';
 import { computeKstar } from '../density/kstar';
-import { densityPAk } from '../density/pak';
+import { densityPAkAsync } from '../density/pak';
 import { adpClustering } from '../clustering/adp';
 import { adjustedMutualInformation, adjustedRandIndex } from '../clustering/metrics';
 import type { Labels } from '../io/types';
@@ -96,10 +104,33 @@ interface Settings {
 interface Kept {
   kTable: IndexTable | null;
   nn: Int32Array | null;
-  /** Tables sources: the whole table of a reference layer (ranks are looked up in it). */
-  refTable: NeighborTable | null;
+  /**
+   * A reference layer's table indices (N x (maxk + 1)): the ranks in it of the later layers'
+   * nearest neighbours are looked up there (column = rank); beyond it, counted (coordinates) or
+   * drawn as DADApy does (tables sources). Coordinates: kept for the references up to
+   * refTablesMaxBytes() in all (beyond, a reference's rows are all counted).
+   */
+  refTable: RankTable | null;
   /** The layer's rows cannot serve the cross-layer steps (failed, constant). */
   unusable: string | null;
+}
+
+/** What the rank look-ups read of a table. */
+type RankTable = Pick<NeighborTable, 'n' | 'maxk' | 'indices'>;
+
+/**
+ * The most bytes of reference tables a profile keeps for its look-ups (layerMatrix: every layer is
+ * a reference): 256 MiB, or an eighth of the memory budget if that is less.
+ */
+function refTablesMaxBytes(): number {
+  return Math.min(256 * 2 ** 20, memoryBudget() / 8);
+}
+
+/** How many references (the first ones) keep their table for the look-ups, and the bytes they hold. */
+function refTablesKept(src: LayerSource, R: number, maxk: number): { count: number; bytes: number } {
+  const per = src.n * (maxk + 1) * 4;
+  const count = src.kind === 'tables' ? R : Math.min(R, Math.floor(refTablesMaxBytes() / per));
+  return { count, bytes: count * per };
 }
 
 function positiveInt(name: string, v: unknown, min = 1): number {
@@ -217,7 +248,7 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   const s = resolveSettings(opts, L, N, labels !== null, src.kind === 'tables' ? src.tableMaxk ?? [] : undefined);
   let peak = 0;
   for (let i = 0; i < L; i++) peak = Math.max(peak, layerPeakBytes(src, i, s));
-  const keptBytes = L * N * ((Math.min(s.k, N - 1) + 1) * 4 + 4);
+  const keptBytes = L * N * ((Math.min(s.k, N - 1) + 1) * 4 + 4) + refTablesKept(src, s.refs.length, s.maxk).bytes;
   ensureMemory(peak + keptBytes, `A layer profile of ${L} layers x ${N} inputs (largest layer ${Math.max(...src.dims)} wide)`,
     'Profile fewer inputs at a time (a random subset of rows, the same in every layer), or fewer layers per call');
   const rng = new SeededRng(opts.seed ?? 42);
@@ -228,9 +259,12 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   const position = new Int32Array(L);
   order.forEach((l, p) => { position[l] = p; });
   const kept: Kept[] = Array.from({ length: L }, () => ({ kTable: null, nn: null, refTable: null, unusable: null }));
+  const spare: Spare = { data: null };
   const results: (LayerResult | null)[] = new Array(L).fill(null);
   const imb: LayerImbalance[] = Array.from({ length: L }, () => ({ to: new Float64Array(refs.length).fill(NaN), from: new Float64Array(refs.length).fill(NaN) }));
   const warnings: string[][] = Array.from({ length: L }, () => []);
+  // per reference: the seconds of its end-of-profile ranks and how many rows had to be counted
+  const refWork: ({ seconds: number; rowsCounted: number } | null)[] = new Array(L).fill(null);
   // Delta(a -> b): a row of layer a's "to" when b is a reference, of layer b's "from" when a is one
   const record = (a: number, b: number, value: number) => {
     const qb = refs.indexOf(b), qa = refs.indexOf(a);
@@ -239,22 +273,27 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
   };
   const bar = startProgress(`layer profile (${L} layers)`, L + (wantImb ? refs.length : 0));
   let done = 0;
+  // the layers' jobs are alike: their memory is touched once, not once per layer (pool.ts hold)
+  const release = holdNeighborPool();
   try {
     for (const l of order) {
       await checkpoint(s.signal);
       const refsBefore = refs.filter((r) => position[r] < position[l] && kept[r].nn);
-      results[l] = await processLayer(src, l, s, labels, kept[l], refsBefore.map((r) => ({ r, nn: kept[r].nn as Int32Array, table: kept[r].refTable })), refs, record, warnings[l], rng);
+      results[l] = await processLayer(src, l, s, labels, kept[l], refsBefore.map((r) => ({ r, nn: kept[r].nn as Int32Array })), refs, record, warnings[l], rng, spare);
       if (opts.onLayer) opts.onLayer(results[l] as LayerResult);
       bar.update(++done);
     }
-    // the other direction: the ranks in each reference of every later layer's nearest neighbours, one pass per reference
+    // the other direction: the ranks in each reference of every later layer's nearest neighbours,
+    // from the reference's table where it holds them, else counted (ranksInReference)
     for (let q = 0; q < refs.length; q++) {
       await checkpoint(s.signal);
       const r = refs[q];
       const later = order.filter((l) => position[l] > position[r] && kept[l].nn && !kept[l].unusable);
       if (kept[r].unusable || later.length === 0) { bar.update(++done); continue; }
+      const t0 = performance.now();
       try {
-        const ranks = await ranksInReference(src, r, later.map((l) => kept[l].nn as Int32Array), kept[r].refTable, s, rng);
+        const { ranks, rowsCounted } = await ranksInReference(src, r, later.map((l) => kept[l].nn as Int32Array), kept[r].refTable, s, rng, spare);
+        refWork[r] = { seconds: (performance.now() - t0) / 1000, rowsCounted };
         later.forEach((l, m) => {
           let sum = 0;
           for (let i = 0; i < N; i++) sum += ranks[i * later.length + m];
@@ -270,13 +309,14 @@ async function run(src: LayerSource, opts: LayerProfileOptions): Promise<LayerPr
     refs.forEach((r, q) => { if (!kept[r].unusable) { imb[r].to[q] = 2 / N; imb[r].from[q] = 2 / N; } });
   } catch (e) {
     if (e instanceof CancelledError) {
-      (e as CancelledError & { partial?: LayerProfileResult }).partial = finish(src, s, labels, results, kept, imb, warnings, refs, true);
+      (e as CancelledError & { partial?: LayerProfileResult }).partial = finish(src, s, labels, results, kept, imb, warnings, refs, refWork, true);
     }
     throw e;
   } finally {
     bar.finish();
+    await release();
   }
-  return finish(src, s, labels, results, kept, imb, warnings, refs, false);
+  return finish(src, s, labels, results, kept, imb, warnings, refs, refWork, false);
 }
 
 function message(e: unknown): string {
@@ -285,7 +325,7 @@ function message(e: unknown): string {
 }
 
 function finish(src: LayerSource, s: Settings, labels: Labels | null, results: (LayerResult | null)[], kept: Kept[], imb: LayerImbalance[],
-  warnings: string[][], refs: number[], partial: boolean): LayerProfileResult {
+  warnings: string[][], refs: number[], refWork: ({ seconds: number; rowsCounted: number } | null)[], partial: boolean): LayerProfileResult {
   const L = results.length;
   const nextOverlap = new Float64Array(L).fill(NaN);
   if (s.steps.has('nextOverlap')) {
@@ -298,7 +338,11 @@ function finish(src: LayerSource, s: Settings, labels: Labels | null, results: (
     const base: LayerResult = r ?? emptyLayer(src, l);
     const ws = [...base.warnings];
     for (const w of warnings[l]) if (!ws.includes(w)) ws.push(w);
-    return Object.freeze({ ...base, nextOverlap: nextOverlap[l], imbalance: Object.freeze({ to: imb[l].to, from: imb[l].from }), warnings: Object.freeze(ws) });
+    const w = refWork[l];
+    return Object.freeze({
+      ...base, nextOverlap: nextOverlap[l], imbalance: Object.freeze({ to: imb[l].to, from: imb[l].from }), warnings: Object.freeze(ws),
+      ...(w ? { seconds: Object.freeze({ ...base.seconds, referenceRanks: w.seconds }), rowsCounted: w.rowsCounted } : {}),
+    });
   });
   return makeLayerProfileResult({
     names: src.names, n: src.n, description: src.description, layers, labels,
@@ -311,7 +355,7 @@ function emptyLayer(src: LayerSource, l: number): LayerResult {
   return {
     index: l, name: src.names[l], n: src.n, dims: src.dims[l], nUnique: NaN, duplicates: NaN,
     id2nn: null, gride: null, idAtScale: NaN, idAtScaleErr: NaN, labelOverlap: NaN, nextOverlap: NaN,
-    imbalance: { to: new Float64Array(0), from: new Float64Array(0) }, clusters: null, warnings: ['not computed'], seconds: {},
+    imbalance: { to: new Float64Array(0), from: new Float64Array(0) }, clusters: null, warnings: ['not computed'], seconds: {}, rowsCounted: NaN,
   };
 }
 
@@ -322,14 +366,14 @@ function mean(a: ArrayLike<number>): number {
 }
 
 /** Rank (column) of `target` in row i of a table, or -1 when it is beyond the table. */
-function rankInTable(t: NeighborTable, i: number, target: number): number {
+function rankInTable(t: RankTable, i: number, target: number): number {
   const w = t.maxk + 1;
   for (let c = 1; c < w; c++) if (t.indices[i * w + c] === target) return c;
   return -1;
 }
 
 /** Ranks of the given targets per row in a precomputed table; beyond the table, DADApy's random rank in [maxk + 1, N). */
-function ranksFromTable(t: NeighborTable, targets: Int32Array, k: number, rng: SeededRng): Float64Array {
+function ranksFromTable(t: RankTable, targets: Int32Array, k: number, rng: SeededRng): Float64Array {
   const out = new Float64Array(targets.length);
   for (let x = 0; x < targets.length; x++) {
     const i = Math.floor(x / k);
@@ -339,13 +383,84 @@ function ranksFromTable(t: NeighborTable, targets: Int32Array, k: number, rng: S
   return out;
 }
 
-async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], refTable: NeighborTable | null, s: Settings, rng: SeededRng): Promise<Float64Array> {
+/**
+ * The ranks in reference r of the targets (the later layers' nearest neighbours, k per point).
+ * Tables sources: looked up in r's table, beyond it DADApy's random rank. Coordinates: a target
+ * within r's table has its column as rank (the table is exact, ordered by distance then index,
+ * as the count's ties are: the same number); only the rows with a target beyond the table are
+ * counted, on r's data read again (their distances to all N points: a fraction of a full pass).
+ */
+async function ranksInReference(src: LayerSource, r: number, nns: Int32Array[], refTable: RankTable | null, s: Settings, rng: SeededRng,
+  spare: Spare): Promise<{ ranks: Float64Array; rowsCounted: number }> {
   const N = src.n, k = nns.length;
   const targets = new Int32Array(N * k);
   for (let i = 0; i < N; i++) for (let m = 0; m < k; m++) targets[i * k + m] = nns[m][i] === i ? -1 : nns[m][i];
-  if (refTable) return ranksFromTable(refTable, targets, k, rng);
-  const layer = src.load(r);
-  return countNeighborRanks(layer.X as Matrix, targets, k, { metric: s.metric, signal: s.signal });
+  if (refTable && src.kind === 'tables') return { ranks: ranksFromTable(refTable, targets, k, rng), rowsCounted: 0 };
+  const look = lookUpRanks(refTable, targets, k);
+  if (look.rows.length === 0) return { ranks: look.ranks, rowsCounted: 0 };
+  const layer = src.load(r, takeSpare(src, spare));
+  const X = layer.X as Matrix;
+  try {
+    await countTheRest(X, look, k, s);
+  } finally {
+    giveSpare(src, spare, X);
+  }
+  return { ranks: look.ranks, rowsCounted: look.rows.length };
+}
+
+/**
+ * The ranks of the targets (k per point; -1 = none) that a complete exact table of the same data
+ * holds: the column of the target in row i is its rank (the table is ordered by distance, ties by
+ * index, as countNeighborRanks counts). `rows`: the points with a target beyond the table, `rest`
+ * their targets still to count (rows.length x k, -1 where found).
+ */
+interface LookedUp { ranks: Float64Array; rows: Int32Array; rest: Int32Array }
+
+function lookUpRanks(table: RankTable | null, targets: Int32Array, k: number): LookedUp {
+  const N = targets.length / k;
+  const ranks = new Float64Array(N * k).fill(-1);
+  const rows: number[] = [];
+  const left = Int32Array.from(targets);
+  for (let i = 0; i < N; i++) {
+    let beyond = false;
+    for (let m = 0; m < k; m++) {
+      const a = targets[i * k + m];
+      if (a < 0) continue;
+      const c = table ? rankInTable(table, i, a) : -1;
+      if (c > 0) { ranks[i * k + m] = c; left[i * k + m] = -1; } else beyond = true;
+    }
+    if (beyond) rows.push(i);
+  }
+  const rest = new Int32Array(rows.length * k);
+  for (let q = 0; q < rows.length; q++) rest.set(left.subarray(rows[q] * k, rows[q] * k + k), q * k);
+  return { ranks, rows: Int32Array.from(rows), rest };
+}
+
+/** Counts the targets lookUpRanks left (their rows' distances to all N points) into its ranks. */
+async function countTheRest(X: Matrix, look: LookedUp, k: number, s: Settings): Promise<void> {
+  const { ranks, rows, rest } = look;
+  if (rows.length === 0) return;
+  const counted = await countNeighborRanks(X, rest, k, { metric: s.metric, signal: s.signal, rows });
+  for (let q = 0; q < rows.length; q++) {
+    for (let m = 0; m < k; m++) if (rest[q * k + m] >= 0) ranks[rows[q] * k + m] = counted[q * k + m];
+  }
+}
+
+/**
+ * The values of the last layer read from a file, no longer needed: the next layer is read into
+ * them (source.ts load(i, reuse): fresh memory costs a page fault per 4 KiB when first touched).
+ */
+interface Spare { data: Float32Array | Float64Array | null }
+
+function takeSpare(src: LayerSource, spare: Spare): Float32Array | Float64Array | null {
+  const d = spare.data;
+  spare.data = null;
+  return src.reads ? d : null;
+}
+
+/** Hands a layer's values back once nothing refers to them (the table, the results: none do). */
+function giveSpare(src: LayerSource, spare: Spare, X: Matrix | null): void {
+  if (src.reads && X) spare.data = X.data;
 }
 
 async function timed<T>(seconds: Record<string, number>, key: string, fn: () => Promise<T> | T): Promise<T> {
@@ -358,8 +473,8 @@ async function timed<T>(seconds: Record<string, number>, key: string, fn: () => 
 }
 
 async function processLayer(src: LayerSource, l: number, s: Settings, labels: Labels | null, keep: Kept,
-  refsBefore: { r: number; nn: Int32Array; table: NeighborTable | null }[], refs: number[], record: (a: number, b: number, value: number) => void, warnings: string[],
-  rng: SeededRng): Promise<LayerResult> {
+  refsBefore: { r: number; nn: Int32Array }[], refs: number[], record: (a: number, b: number, value: number) => void, warnings: string[],
+  rng: SeededRng, spare: Spare): Promise<LayerResult> {
   const N = src.n;
   const name = src.names[l];
   const seconds: Record<string, number> = {};
@@ -373,18 +488,19 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
   const failures: string[] = [];
   // what the estimators warn about goes into this layer's row (the table shows it), not to stderr once per layer
   const prevSink = setWarningSink((w) => { if (!warnings.includes(w.message)) warnings.push(w.message); });
+  let X: Matrix | null = null;
   try {
     return await layerSteps();
   } finally {
+    giveSpare(src, spare, X);
     setWarningSink(prevSink);
     if (failures.length) warn(`layerProfile: layer '${name}': ${failures.join(', ')} failed (see its row of the table)`, 'numerical');
   }
   async function layerSteps(): Promise<LayerResult> {
     // 1. the layer and its neighbour table (with the ranks of the earlier references' neighbours)
-    let X: Matrix | null = null;
     let table: NeighborTable;
     try {
-      const loaded = await timed(seconds, 'read', () => src.load(l));
+      const loaded = await timed(seconds, 'read', () => src.load(l, takeSpare(src, spare)));
       X = loaded.X;
       if (X) out.dims = X.cols;
       if (X && (X.rows !== N)) throw new InputError(`Layer '${name}' has ${X.rows} rows, not ${N}`, 'Every layer must hold the same inputs in the same order');
@@ -403,8 +519,17 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
           table = both.table;
           ranks = both.ranks;
         } else {
-          table = await timed(seconds, 'neighbours', () => computeNeighbors(Xl, nOpts));
-          if (R > 0) ranks = await timed(seconds, 'ranks', () => countNeighborRanks(Xl, targets, R, { metric: s.metric, signal: s.signal }));
+          // (no one-pass path: above about N = 7000 the pairs' values do not fit its store) the
+          // table, then the ranks it holds looked up, only the rows with a target beyond it counted
+          const t = await timed(seconds, 'neighbours', () => computeNeighbors(Xl, nOpts));
+          table = t;
+          if (R > 0) {
+            ranks = await timed(seconds, 'ranks', async () => {
+              const look = lookUpRanks(t, targets, R);
+              await countTheRest(Xl, look, R, s);
+              return look.ranks;
+            });
+          }
         }
       }
       if (table.n !== N) throw new InputError(`The neighbour table of layer '${name}' has ${table.n} rows, not ${N}`, 'Pass tables of the same inputs');
@@ -412,7 +537,8 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
       const w = table.maxk + 1;
       keep.nn = new Int32Array(N);
       for (let i = 0; i < N; i++) keep.nn[i] = table.indices[i * w + 1];
-      if (refs.includes(l) && !X) keep.refTable = table;
+      // a reference's table indices, for the look-ups at the end (tables sources: every reference's)
+      if (refs.includes(l) && refs.indexOf(l) < refTablesKept(src, refs.length, s.maxk).count) keep.refTable = { n: table.n, maxk: table.maxk, indices: table.indices };
       if (ranks) {
         for (let m = 0; m < R; m++) {
           let sum = 0;
@@ -491,9 +617,10 @@ async function processLayer(src: LayerSource, l: number, s: Settings, labels: La
       try {
         if (!out.id2nn) throw new InputError('no 2NN ID to build the densities on', 'See the 2NN warning');
         const id = out.id2nn.id;
-        out.clusters = await timed(seconds, 'clusters', () => {
+        out.clusters = await timed(seconds, 'clusters', async () => {
           const ks = computeKstar(tableU, id);
-          const pak = densityPAk(tableU, id, ks.kstar);
+          // on the workers where N is large enough (bit for bit densityPAk's numbers)
+          const pak = await densityPAkAsync(tableU, id, ks.kstar, { signal: s.signal });
           const adp = adpClustering(tableU, pak.logDen, pak.logDenErr, ks.kstar, { Z: s.Z });
           const lab = labelsU ? labelsAsInt(labelsU as Int32Array, tableU.n) : null;
           return Object.freeze({

@@ -57,8 +57,16 @@ export interface LayerResult {
   readonly clusters: LayerClusters | null;
   /** What went wrong or is worth knowing for this layer (the profile goes on). */
   readonly warnings: readonly string[];
-  /** Seconds per step (read, neighbours, ranks, dedupe, id, gride, labelOverlap, clusters). */
+  /**
+   * Seconds per step (read, neighbours, ranks, dedupe, id, gride, labelOverlap, clusters; for a
+   * reference layer, referenceRanks: the later layers' ranks in it, at the end of the profile).
+   */
   readonly seconds: Readonly<Record<string, number>>;
+  /**
+   * A reference layer: how many rows had a later layer's nearest neighbour beyond its table, so
+   * that their ranks were counted over all N points (the others come from its table); NaN otherwise.
+   */
+  readonly rowsCounted: number;
 }
 
 /** One row of the table. */

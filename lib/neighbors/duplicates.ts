@@ -16,14 +16,47 @@ export interface Dedupe {
  * float64 it is the pair (low 0, high 0x80000000). `z` maps a word to its +0 form (for float64 the
  * high word is mapped only when the low word before it is 0).
  */
-function rowHash(words: Uint32Array, i: number, w: number, f64: boolean): number {
-  let h = 0x811c9dc5;
-  for (let t = i * w, e = t + w; t < e; t++) {
-    let v = words[t];
-    if (v === 0x80000000 && (!f64 || ((t & 1) === 1 && words[t - 1] === 0))) v = 0;
-    h = Math.imul(h ^ v, 0x01000193);
+/** FNV-1a over a float32 row's words in four interleaved lanes (four independent multiply chains, not one). */
+function rowHash32(words: Uint32Array, i: number, w: number): number {
+  let h0 = 0x811c9dc5, h1 = 0x01000193, h2 = 0x2545f491, h3 = 0x6c62272e;
+  let t = i * w;
+  const e = t + w;
+  for (; t + 4 <= e; t += 4) {
+    const a = words[t], b = words[t + 1], c = words[t + 2], d = words[t + 3];
+    h0 = Math.imul(h0 ^ (a === 0x80000000 ? 0 : a), 0x01000193);
+    h1 = Math.imul(h1 ^ (b === 0x80000000 ? 0 : b), 0x01000193);
+    h2 = Math.imul(h2 ^ (c === 0x80000000 ? 0 : c), 0x01000193);
+    h3 = Math.imul(h3 ^ (d === 0x80000000 ? 0 : d), 0x01000193);
   }
-  return h >>> 0;
+  for (; t < e; t++) { const a = words[t]; h0 = Math.imul(h0 ^ (a === 0x80000000 ? 0 : a), 0x01000193); }
+  return mix(h0, h1, h2, h3);
+}
+
+/** The same for float64 rows: word pairs (low, high), two pairs per step. */
+function rowHash64(words: Uint32Array, i: number, w: number): number {
+  let h0 = 0x811c9dc5, h1 = 0x01000193, h2 = 0x2545f491, h3 = 0x6c62272e;
+  let t = i * w;
+  const e = t + w;
+  for (; t + 4 <= e; t += 4) {
+    const a = words[t], b = words[t + 1], c = words[t + 2], d = words[t + 3];
+    h0 = Math.imul(h0 ^ a, 0x01000193);
+    h1 = Math.imul(h1 ^ (b === 0x80000000 && a === 0 ? 0 : b), 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000193);
+    h3 = Math.imul(h3 ^ (d === 0x80000000 && c === 0 ? 0 : d), 0x01000193);
+  }
+  if (t < e) { // one pair left
+    const a = words[t], b = words[t + 1];
+    h0 = Math.imul(h0 ^ a, 0x01000193);
+    h1 = Math.imul(h1 ^ (b === 0x80000000 && a === 0 ? 0 : b), 0x01000193);
+  }
+  return mix(h0, h1, h2, h3);
+}
+
+function mix(h0: number, h1: number, h2: number, h3: number): number {
+  let h = Math.imul(h0 ^ (h1 >>> 15), 0x85ebca6b) ^ Math.imul(h2 ^ (h3 >>> 13), 0xc2b2ae35) ^ h1 ^ h3;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  return h ^ (h >>> 15);
 }
 
 function sameRow(words: Uint32Array, i: number, j: number, w: number, f64: boolean): boolean {
@@ -42,38 +75,46 @@ function sameRow(words: Uint32Array, i: number, j: number, w: number, f64: boole
  * `remove_identical_points` sorts the rows with np.unique, so labels lose their alignment; we
  * return the kept indices instead). Rows are equal when their bits are (after -0 becomes +0, so
  * -0 and +0 count as the same coordinate; NaN rows are refused earlier by the estimators). Rows
- * are bucketed by a hash of their bits and compared word by word within a bucket: O(N D).
+ * are found by a hash of their bits in an open-addressing table and compared word by word when
+ * the hashes agree: O(N D). (Kept rows are distinct, so a row equals at most one of them: the
+ * result does not depend on the hash.)
  */
 export function dedupe(coordinates: MatrixLike): Dedupe {
   const X = asMatrix(coordinates);
   const d = X.data;
+  const N = X.rows;
   const f64 = d.BYTES_PER_ELEMENT === 8;
   const words = new Uint32Array(d.buffer, d.byteOffset, d.length * (d.BYTES_PER_ELEMENT / 4));
   const w = X.cols * (d.BYTES_PER_ELEMENT / 4);
-  const firstByHash = new Map<number, number[]>();
-  const kept: number[] = [];
-  const inverse = new Int32Array(X.rows);
+  let cap = 16;
+  while (cap < 2 * N) cap *= 2;
+  const mask = cap - 1;
+  const slot = new Int32Array(cap).fill(-1); // the kept row (its position in `kept`) of each occupied slot
+  const slotHash = new Int32Array(cap);
+  const kept = new Int32Array(N);
+  let nKept = 0;
+  const inverse = new Int32Array(N);
   const members = new Map<number, number[]>();
-  for (let i = 0; i < X.rows; i++) {
-    const h = rowHash(words, i, w, f64);
-    const bucket = firstByHash.get(h);
-    let at = -1;
-    if (bucket) {
-      for (const u of bucket) if (sameRow(words, kept[u], i, w, f64)) { at = u; break; }
+  for (let i = 0; i < N; i++) {
+    const h = f64 ? rowHash64(words, i, w) : rowHash32(words, i, w);
+    let s = h & mask, at = -1;
+    for (; slot[s] >= 0; s = (s + 1) & mask) {
+      if (slotHash[s] === h && sameRow(words, kept[slot[s]], i, w, f64)) { at = slot[s]; break; }
     }
     if (at < 0) {
-      if (bucket) bucket.push(kept.length); else firstByHash.set(h, [kept.length]);
-      inverse[i] = kept.length;
-      kept.push(i);
+      slot[s] = nKept;
+      slotHash[s] = h;
+      inverse[i] = nKept;
+      kept[nKept++] = i;
     } else {
       inverse[i] = at;
       const g = members.get(at);
       if (g) g.push(i); else members.set(at, [kept[at], i]);
     }
   }
-  const keptArr = Int32Array.from(kept);
+  const keptArr = kept.slice(0, nKept);
   const groups = [...members.values()].map((g) => Int32Array.from(g));
-  const data = keptArr.length === X.rows ? X : X.selectRows(keptArr);
+  const data = nKept === N ? X : X.selectRows(keptArr);
   return { data, kept: keptArr, inverse, groups };
 }
 

@@ -117,11 +117,14 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
 }
 function runCount(c) { // ranks of the targets of rows [i0, i0 + rows) from their value rows at rv
   const rows = c.rows, buf = mem.buffer;
+  // t0: the first row's place in the targets and the output (query rows: not i0); selfOff: each row's point index
+  const t0 = c.t0 === undefined ? c.i0 : c.t0;
   // the one pass over each row's values by the kernel's count_band, its list in the row select's scratch
   const band = c.amb && ex.count_band ? (r, lo, hi) => ex.count_band(c.rv + r * c.N * 4, c.N, lo, hi, c.amb) : null;
-  countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + c.i0 * c.k * 4, rows * c.k), c.k,
-    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + c.i0 * c.k * 8, rows * c.k),
-    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null, () => { const g = groupsOfJob(); return g ? g.rep : null; });
+  countRanks(new Float32Array(buf, c.rv, rows * c.N), rows, c.N, c.i0, new Int32Array(buf, c.tOff + t0 * c.k * 4, rows * c.k), c.k,
+    orig, D, metric, sqn, c.sqnMax, c.eCoef, c.u, new Float64Array(buf, c.oOff + t0 * c.k * 8, rows * c.k),
+    band, band ? new Int32Array(buf, c.amb, c.N + 1) : null, () => { const g = groupsOfJob(); return g ? g.rep : null; },
+    c.selfOff ? new Int32Array(buf, c.selfOff + t0 * 4, rows) : null);
 }
 parentPort.on('message', (m) => {
   try {
@@ -149,7 +152,8 @@ parentPort.on('message', (m) => {
       if (m.finish) runFinish(m.finish);
       if (m.count) runCount(m.count); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
-      ex[m.fn || 'values_f32'](...m.args);
+      if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
+      else ex[m.fn || 'values_f32'](...m.args);
       runCount(m.count);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
@@ -189,6 +193,8 @@ export class KnnPool {
   private active = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Holders that asked to keep the memory between jobs (hold()). */
+  private holds = 0;
   /** The shared memory of the jobs (grown as needed, dropped with the workers). */
   private readonly mem = new GrowingMemory();
 
@@ -262,11 +268,32 @@ export class KnnPool {
         this.active--;
         if (this.active === 0) for (const w of this.workers) w?.unref();
         // a memory grown past RECYCLE_BYTES goes with the workers (new ones start on the next job, ~50 ms)
-        if (this.mem.bytes > RECYCLE_BYTES) await this.recycle();
+        if (this.holds === 0 && this.mem.bytes > RECYCLE_BYTES) await this.recycle();
       }
     });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Keeps the memory and the workers after jobs that grew it past RECYCLE_BYTES, until the returned
+   * function is called (then the usual rule applies, once the running jobs are done): a run of
+   * similar jobs (the layers of a profile) touches a large memory for the first time once, not once
+   * per job (a fresh page costs a fault: about 3 ms per MB on the 2-core machines we measure on).
+   */
+  hold(): () => Promise<void> {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return Promise.resolve();
+      released = true;
+      this.holds--;
+      const run = this.chain.then(async () => {
+        if (this.holds === 0 && this.active === 0 && !this.closed && this.mem.bytes > RECYCLE_BYTES) await this.recycle();
+      });
+      this.chain = run.catch(() => undefined);
+      return run;
+    };
   }
 
   /** Ends the workers (and so frees the shared memory they still reference); new ones start on demand. */
@@ -296,6 +323,14 @@ export function getPool(size: number): KnnPool {
   let p = pools.get(size);
   if (!p) { p = new KnnPool(size); pools.set(size, p); }
   return p;
+}
+
+/**
+ * Keeps the default pool's memory between jobs until the returned function is called (see
+ * KnnPool.hold): for a caller that runs many large jobs in a row.
+ */
+export function holdNeighborPool(): () => Promise<void> {
+  return getPool(defaultWorkerCount()).hold();
 }
 
 /** Terminates the worker threads of the neighbour engine (they are recreated on next use). */

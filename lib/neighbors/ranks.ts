@@ -190,12 +190,14 @@ export function rankRows(
  * values rv (rows of N) of values_f32. With the bounds L <= d <= U of `rankRows`, a point with
  * U(v_j) < L(v_a) is certainly closer, one with L(v_j) > U(v_a) certainly farther, and only the
  * points in between get an exact float64 distance (pairDistance's operations, same bits).
+ * `self` (per row, when given): the point a stored row stands for (query rows stored after the N
+ * points, copies of some of them: countNeighborRanks' rows option); that point is the one left out.
  * Standalone like `rankRows` (inlined into the pool's workers).
  */
 export function countRanks(rv: Float32Array, rows: number, N: number, i0: number, targets: Int32Array, k: number,
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, out: Float64Array,
   band: ((r: number, lo: number, hi: number) => number) | null = null, bandAmb: Int32Array | null = null,
-  groups: (() => Int32Array | null) | null = null): void {
+  groups: (() => Int32Array | null) | null = null, self: Int32Array | null = null): void {
   const U64 = 2 ** -53;
   const eps = (D + 8) * 2.3e-16;
   // many undecided points (ties with the target: identical rows, dead-ReLU rows): one exact
@@ -238,7 +240,9 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
     return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
   };
   for (let r = 0; r < rows; r++) {
-    const i = i0 + r, ov = r * N, oa = i * D;
+    // i: the stored row (its values, norm and exact distances); p: its point index (itself, or the
+    // point a query row copies: not counted, and the columns of rv are the N points)
+    const i = i0 + r, ov = r * N, oa = i * D, p = self === null ? i : self[r];
     const ni = sqn[i];
     const E = metric === 0 ? eCoef * (ni + sqnMax) : eCoef + 4.2 * u;
     const dl = metric === 0 ? (1.02 * u + 4 * U64) * (Math.sqrt(ni) + rootMax) : 8 * (D + 10) * U64;
@@ -308,14 +312,14 @@ export function countRanks(rv: Float32Array, rows: number, N: number, i0: number
           na += (1 - le) & +!(vj >= wHi);
         }
       }
-      if (rv[ov + i] <= wLo) count--; // the point itself
+      if (rv[ov + p] <= wLo) count--; // the point itself
       if (na > 64 && rep === undefined && groups !== null) {
         rep = groups();
         if (rep) { gd = new Float64Array(N); gs = new Int32Array(N); }
       }
       for (let q = 0; q < na; q++) {
         const j = amb[q];
-        if (j === i) continue;
+        if (j === p) continue;
         const vj = rv[ov + j];
         if (Uf(vj) < loA) { count++; continue; }
         if (L(vj) > hiA) continue;

@@ -37,6 +37,16 @@ export function recordFileRead(absolutePath: string, raw: Uint8Array): void {
   reads.set(`${shown}\0${sha256}`, { path: shown, bytes: raw.length, sha256 });
 }
 
+/** Records a file read in consecutive parts (the whole file, in order: its SHA-256 is that of their concatenation). */
+export function recordFileReadParts(absolutePath: string, parts: readonly Uint8Array[]): void {
+  const shown = shownPath(absolutePath);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const p of parts) { hash.update(p); bytes += p.length; }
+  const sha256 = hash.digest('hex');
+  reads.set(`${shown}\0${sha256}`, { path: shown, bytes, sha256 });
+}
+
 /**
  * Records a file that a loader reads in parts (an Arrow file read one column at a time): its
  * SHA-256 is computed by streaming the whole file in 16 MiB chunks (memory stays constant; about

@@ -55,6 +55,13 @@ describe('openArrowColumns: one column of a large file at a time', () => {
           expect(X.cols).toBe(ref.cols);
           expect(X.dtype).toBe('float32');
           expect(Array.from(X.data)).toEqual(Array.from(ref.data));
+          // into: a buffer handed back (a view at an offset too) is filled when the column is read straight from the file
+          const backing = new Float32Array(101 * ref.cols + 3).fill(NaN);
+          const into = backing.subarray(3);
+          const Y = r.readColumn(`layer_${l}`, { into });
+          expect(Array.from(Y.data)).toEqual(Array.from(ref.data));
+          expect(Y.data === into).toBe(comp === null);
+          expect(r.readColumn(`layer_${l}`, { into: new Float32Array(7) }).data.length).toBe(101 * ref.cols); // does not fit: ignored
         }
         const lab = r.readLabels('label');
         expect(Array.from(lab as ArrayLike<unknown>).slice(0, 4)).toEqual(labels === 'int' ? [0, 1, 2, 0] : ['cat', 'dog', 'eel', 'cat']);

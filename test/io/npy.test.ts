@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DadalabError } from '../../lib/errors';
-import { loadNpy, loadNpyVector, parseNpy } from '../../lib/io/npy';
+import { loadNpy, loadNpyInto, loadNpyVector, parseNpy } from '../../lib/io/npy';
 import { loadNpz } from '../../lib/io/npz';
 import { loadData } from '../../lib/io/load';
 import { errorOf, expectValues, fixture, tempDir } from './helpers';
@@ -98,5 +98,32 @@ describe('.npz', () => {
     expect(e.problem).toMatch(/label array 'labels' does not exist .* 'X', 'y'/);
     expect(errorOf(() => loadData(fixture('arrays.npz'), { array: 'Z' })).problem).toMatch(/no array 'Z'; it holds 'X \(30 x 4\)'/);
     expect(errorOf(() => loadNpz(fixture('f32_c.npy'))).problem).toMatch(/not a readable \.npz archive/);
+  });
+});
+
+describe('loadNpyInto', () => {
+  it('reads a plain float32 / float64 C-order 2-D file into the given buffer, recording the file as loadNpy does; null for anything else', async () => {
+    const { clearFilesRead, filesRead } = await import('../../lib/runtime/provenance');
+    const { createHash } = await import('node:crypto');
+    const f32 = Float32Array.from({ length: 12 }, (_, i) => i * 0.5 - 2);
+    const f64 = Float64Array.from({ length: 12 }, (_, i) => i / 3);
+    const put = (name: string, bytes: Uint8Array): string => { const f = tmp.file(name); writeFileSync(f, bytes); return f; };
+    const p32 = put('into32.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 3), }", new Uint8Array(f32.buffer)));
+    const p64 = put('into64.npy', npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }", new Uint8Array(f64.buffer)));
+    const pF = put('intoF.npy', npy("{'descr': '<f4', 'fortran_order': True, 'shape': (4, 3), }", new Uint8Array(f32.buffer)));
+    clearFilesRead();
+    const into = new Float32Array(12).fill(NaN);
+    const X = loadNpyInto(p32, into)!;
+    expect(X.data).toBe(into);
+    expect([X.rows, X.cols]).toEqual([4, 3]);
+    expect(Array.from(X.data)).toEqual(Array.from(f32));
+    expect(filesRead().map((r) => r.sha256)).toEqual([createHash('sha256').update(readFileSync(p32)).digest('hex')]);
+    const into64 = new Float64Array(12);
+    expect(Array.from(loadNpyInto(p64, into64)!.data)).toEqual(Array.from(loadNpy(p64).data));
+    // another type, another length, Fortran order, not a .npy: null (loadNpy reads those)
+    expect(loadNpyInto(p64, new Float32Array(12))).toBeNull();
+    expect(loadNpyInto(p32, new Float32Array(11))).toBeNull();
+    expect(loadNpyInto(pF, new Float32Array(12))).toBeNull();
+    expect(loadNpyInto(put('not.npy', Buffer.from('hello, world')), new Float32Array(12))).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import { adjustedRandIndex } from '../../lib/clustering/metrics';
 import { Matrix } from '../../lib/matrix';
 import { CancelledError, setProgressSink } from '../../lib/runtime/progress';
 import { collectWarnings } from '../../lib/runtime/warnings';
+import { SeededRng } from '../../lib/stats/rng';
 import { toyLayers } from './helpers';
 
 describe('layerProfile: the numbers are those of the separate estimators', () => {
@@ -54,6 +55,53 @@ describe('layerProfile: the numbers are those of the separate estimators', () =>
     expect(rows[3].imbToFirst).toBe(p.layers[3].imbalance.to[0]);
     expect(p.toCSV().split('\n')[0]).toContain('imbFromLast');
     expect(p.summary()).toMatch(/layer 3 +300 +0 +10/);
+  });
+
+  it.each([200, 400])('the ranks in and of the reference layers: from the tables where they hold them, counted beyond (ties, duplicates; few and most rows counted; N = %i)', async (N) => {
+    // small integers: exact ties and duplicate rows in every layer. N = 400: the workers count, and
+    // each later layer's search counts the ranks of the references' neighbours in the same pass;
+    // N = 200 (below the engine's small-N limit, like N above the one-pass store): the table, then
+    // those ranks looked up in it and the rest counted
+    const rng = new SeededRng(9);
+    const unrelated = Array.from({ length: 5 }, (_, l) => {
+      const D = [6, 9, 4, 12, 7][l];
+      return new Matrix(Float64Array.from({ length: N * D }, (_, x) => Math.floor(rng.random() * 3) + (Math.floor(x / D) % 4 === x % D ? l : 0)), N, D);
+    });
+    // layers that keep most neighbourhoods: one coordinate of a few rows moved per layer (few rows beyond the tables)
+    const base = Float64Array.from({ length: N * 8 }, () => Math.floor(rng.random() * 3));
+    const similar = Array.from({ length: 5 }, () => {
+      for (let t = 0; t < 12; t++) base[Math.floor(rng.random() * N) * 8 + Math.floor(rng.random() * 8)] += 1;
+      return new Matrix(Float64Array.from(base), N, 8);
+    });
+    for (const layers of [unrelated, similar]) {
+      for (const maxk of [3, 100]) {
+        const p = await layerProfile(layers, { maxk, steps: ['imbalance'] });
+        for (let l = 0; l < 5; l++) {
+          for (const [q, ref] of [[0, 0], [1, 4]]) {
+            const [to, from] = l === ref ? [2 / N, 2 / N] : imbalancePair(layers[l], layers[ref], { k: 1 });
+            expect(p.layers[l].imbalance.to[q]).toBeCloseTo(to, 14);
+            expect(p.layers[l].imbalance.from[q]).toBeCloseTo(from, 14);
+          }
+        }
+      }
+    }
+  });
+
+  it('layerMatrix under a small memory budget: the references past the tables it may keep count all their rows, the same numbers', async () => {
+    const { setMemoryBudget } = await import('../../lib/runtime/memory');
+    const rng = new SeededRng(10);
+    const N = 300;
+    const grid = Array.from({ length: 4 }, (_, l) => new Matrix(Float64Array.from({ length: N * 6 }, (_, x) => Math.floor(rng.random() * 3) + (x % 6 === l ? 1 : 0)), N, 6));
+    const prev = setMemoryBudget(2.4e6); // an eighth of it holds two of the four reference tables (300 x 101 indices each)
+    let m: Awaited<ReturnType<typeof layerMatrix>>;
+    try {
+      m = await layerMatrix(grid, { kind: 'imbalance' });
+    } finally {
+      setMemoryBudget(prev);
+    }
+    for (let a = 0; a < 4; a++) {
+      for (let b = 0; b < 4; b++) expect(m.imbalance![a * 4 + b]).toBeCloseTo(a === b ? 2 / N : imbalancePair(grid[a], grid[b], { k: 1 })[0], 14);
+    }
   });
 
   it('selected steps only; a step that is not asked is not computed', async () => {

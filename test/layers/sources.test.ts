@@ -61,6 +61,34 @@ describe('layer sources', () => {
     expectSame(await layerProfile(dir), names);
   });
 
+  it('load(i, reuse) reads a file layer into the buffer handed back when it fits; matrices sources never write into it', async () => {
+    const path = tmp.file('reuse.arrow');
+    await saveLayers(path, layers, { labels, batchRows: 40 });
+    const dir = join(tmp.dir, 'reuse-npy');
+    mkdirSync(dir);
+    layers.forEach((X, i) => writeFileSync(join(dir, `l${i}.npy`), npyBytes(X.data as Float32Array, [150, 10])));
+    for (const src of [layerSource(path), layerSource(dir)]) {
+      expect(src.reads).toBe(true);
+      const first = src.load(0).X!;
+      expect(Array.from(first.data)).toEqual(Array.from(layers[0].data));
+      const buf = first.data;
+      const second = src.load(1, buf).X!;
+      expect(second.data).toBe(buf); // read into the buffer handed back
+      expect(Array.from(second.data)).toEqual(Array.from(layers[1].data));
+      for (const wrong of [new Float32Array(10), new Float64Array(1500)]) {
+        const third = src.load(2, wrong).X!;
+        expect(third.data).not.toBe(wrong); // does not fit: a fresh buffer
+        expect(Array.from(third.data)).toEqual(Array.from(layers[2].data));
+      }
+      src.close();
+    }
+    const mats = layerSource(layers);
+    expect(mats.reads).toBeFalsy();
+    const mine = new Float32Array(1500).fill(7);
+    expect(mats.load(1, mine).X).toBe(layers[1]);
+    expect(mine.every((v) => v === 7)).toBe(true);
+  });
+
   it('a folder of per-layer Arrow files (saveArrow), labels given', async () => {
     const dir = join(tmp.dir, 'arrow');
     mkdirSync(dir);

@@ -6,6 +6,7 @@ import {
   fromDistanceMatrix, fromPrecomputed, nnDist, nnIndex, shutdownNeighborPool, truncateTable, zeroDistanceRows,
 } from '../../lib/neighbors';
 import { CancelledError, requestCancel, clearCancel, setProgressSink } from '../../lib/runtime/progress';
+import { SeededRng } from '../../lib/stats/rng';
 import { gaussian } from './helpers';
 
 afterAll(() => shutdownNeighborPool());
@@ -126,6 +127,33 @@ describe('duplicates', () => {
     expect(findDuplicates(Matrix.fromRows([[1], [2]]))).toEqual([]);
     const same = Matrix.fromRows([[1], [2]]);
     expect(dedupe(same).data).toBe(same);
+  });
+  it('dedupe equals the O(N^2) comparison of coordinates (float32 and float64, -0 and +0, odd widths, many copies)', () => {
+    const rng = new SeededRng(12);
+    for (const [N, D, f32] of [[400, 3, true], [400, 5, false], [300, 8, true], [300, 1, false], [250, 7, false]] as const) {
+      const data = f32 ? new Float32Array(N * D) : new Float64Array(N * D);
+      for (let x = 0; x < N * D; x++) {
+        const v = Math.floor(rng.random() * 3) - 1; // -1, 0, 1: many identical rows
+        data[x] = v === 0 && rng.random() < 0.5 ? -0 : v * (1 + 2 ** -20); // some zeros negative; values with low bits set
+      }
+      const X = new Matrix(data, N, D);
+      const dd = dedupe(X);
+      // the naive reference: the first earlier row with equal coordinates (-0 === 0)
+      const first = Array.from({ length: N }, (_, i) => {
+        for (let j = 0; j < i; j++) {
+          let eq = true;
+          for (let t = 0; t < D && eq; t++) eq = data[i * D + t] === data[j * D + t];
+          if (eq) return j;
+        }
+        return i;
+      });
+      const kept = first.map((f, i) => (f === i ? i : -1)).filter((i) => i >= 0);
+      expect(Array.from(dd.kept)).toEqual(kept);
+      expect(Array.from(dd.inverse)).toEqual(first.map((f) => kept.indexOf(f)));
+      const groups = kept.map((g) => first.map((f, i) => (f === g ? i : -1)).filter((i) => i >= 0)).filter((g) => g.length > 1);
+      expect(dd.groups.map((g) => Array.from(g)).sort((a, b) => a[0] - b[0])).toEqual(groups);
+      expect(Array.from(dd.data.data)).toEqual(kept.flatMap((i) => Array.from(data.subarray(i * D, i * D + D))));
+    }
   });
   it('zero distances are found and reported with the rows', () => {
     const t = computeNeighborsSync(pts, { maxk: 2 });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { Matrix } from '../../lib/matrix';
 import { computeNeighbors, computeNeighborsSync, forEachNeighborRankBlock, lastNeighborStats, shutdownNeighborPool, type Metric, type NeighborRankOptions, type NeighborTable } from '../../lib/neighbors';
 import { SeededRng } from '../../lib/stats/rng';
-import { gaussian, grid } from './helpers';
+import { gaussian, grid, naiveRow } from './helpers';
 
 afterAll(() => shutdownNeighborPool());
 afterEach(() => { delete process.env.DADALAB_ROWSEL; delete process.env.DADALAB_STRIPS; });
@@ -119,6 +119,38 @@ it('countNeighborRanks gives the column of each target in the complete table (ti
     for (const workers of [0, 2]) expect(Array.from(await countNeighborRanks(X, targets, k, { metric, workers }))).toEqual(want);
   }
   await expect(countNeighborRanks(gaussian(20, 3, 1), new Int32Array([0, ...new Array(19).fill(-1)]), 1)).rejects.toThrow(/not another point/);
+});
+
+it('countNeighborRanks with rows: the ranks of those rows only, as brute force gives them (ties, duplicates, float32; both paths)', async () => {
+  const { countNeighborRanks } = await import('../../lib/neighbors');
+  const cases = [[grid(500, 12, 41, 3), 'euclidean'], [withDuplicates(600, 30, 42), 'euclidean'], [withDuplicates(450, 20, 43), 'cosine'],
+    [gaussian(520, 40, 44, true), 'euclidean']] as const;
+  for (const [X, metric] of cases) {
+    const N = X.rows, k = 3;
+    const rng = new SeededRng(6);
+    // a few rows (the query path), and most rows (the pass over every pair), in any order, a repeat in the first
+    const few = Int32Array.from({ length: 61 }, () => Math.floor(rng.random() * N));
+    few[7] = few[3];
+    const most = Int32Array.from(Array.from({ length: N }, (_, i) => i).filter((i) => i % 5 !== 1).reverse());
+    for (const rows of [few, most]) {
+      const targets = new Int32Array(rows.length * k), want: number[] = [];
+      for (let q = 0; q < rows.length; q++) {
+        const i = rows[q];
+        const row = naiveRow(X, i, N - 1, metric, null).ix; // (distance, index) order, i itself first: column = rank
+        for (let m = 0; m < k; m++) {
+          const c = m === 2 && q % 4 === 0 ? -1 : m === 1 ? 1 + (q % 3) : 1 + Math.floor(rng.random() * (N - 1));
+          targets[q * k + m] = c < 0 ? -1 : row[c];
+          want.push(c);
+        }
+      }
+      for (const workers of [0, 2]) expect(Array.from(await countNeighborRanks(X, targets, k, { metric, workers, rows }))).toEqual(want);
+    }
+  }
+  const X = gaussian(300, 4, 2);
+  expect(Array.from(await countNeighborRanks(X, new Int32Array(0), 2, { rows: new Int32Array(0) }))).toEqual([]);
+  await expect(countNeighborRanks(X, new Int32Array([5]), 1, { rows: new Int32Array([5]) })).rejects.toThrow(/Target 5 of point 5 is not another point/);
+  await expect(countNeighborRanks(X, new Int32Array([5]), 1, { rows: new Int32Array([300]) })).rejects.toThrow(/Row 300 .* is not a point index/);
+  await expect(countNeighborRanks(X, new Int32Array([5, 6]), 1, { rows: new Int32Array([1]) })).rejects.toThrow(/rows.length x k = 1 x 1/);
 });
 
 it('computeNeighborsAndRanks: the table of computeNeighbors and the ranks of countNeighborRanks in one pass (ties, duplicates)', async () => {
