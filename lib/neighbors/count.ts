@@ -124,12 +124,40 @@ async function jsCount(X: Matrix, rows: Int32Array | null, targets: Int32Array, 
   return out;
 }
 
+/**
+ * Rows [b0, b1) of `total`, `B` at a time, dealt to the workers as each finishes its last block;
+ * `slot` is a scratch slot no other block in flight uses. The first failure stops the dealing and
+ * is thrown once every worker has stopped (the caller then releases the workers).
+ */
+async function dealBlocks(workers: number, total: number, B: number, signal: AbortSignal | undefined,
+  run: (wi: number, b0: number, b1: number, slot: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const free = Array.from({ length: workers }, (_, i) => i);
+  const loop = async (wi: number): Promise<void> => {
+    while (failure === null && next < total) {
+      const b0 = next, b1 = Math.min(total, b0 + B);
+      next = b1;
+      const slot = free.pop() as number;
+      try {
+        await run(wi, b0, b1, slot);
+        free.push(slot);
+        await checkpoint(signal);
+      } catch (e) {
+        if (failure === null) failure = e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+  if (failure !== null) throw failure;
+}
+
 /** Every row's ranks on the WebAssembly engine (module null: in JS). */
 async function countAllRows(X: Matrix, targets: Int32Array, k: number, metric: Metric, workers: number, module: WasmModule | null,
   signal: AbortSignal | undefined): Promise<Float64Array> {
   const N = X.rows;
-  const out = new Float64Array(N * k).fill(-1);
   if (!module) return jsCount(X, null, targets, k, metric, signal);
+  const out = new Float64Array(N * k).fill(-1);
   // each pair computed once when the strips fit (strips.ts): the values of strip I for every
   // block, then the full rows of each block assembled from them; else the rows block by block
   const strips = process.env.DADALAB_STRIPS !== '0' ? stripLayout(N, prepareWasmLayout(X, 1, workers, wasmMetric(metric)).BR) : null;
@@ -144,50 +172,25 @@ async function countAllRows(X: Matrix, targets: Int32Array, k: number, metric: M
     new Int32Array(p.memory.buffer, tOff, N * k).set(targets);
     new Float64Array(p.memory.buffer, oOff, N * k).fill(-1);
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, undefined, i))));
-    let next = 0;
-    let failure: unknown = null;
     try {
       if (sym && strips) {
         const soView = new Uint32Array(p.memory.buffer, soOff, strips.so.length);
         for (let I = 0; I < strips.so.length; I++) soView[I] = soOff + strips.so[I];
-        let q = 0;
-        const loopA = async (wi: number): Promise<void> => {
-          while (failure === null && q < strips.so.length) {
-            const I = q++;
-            const r0 = I * B, r1 = Math.min(N, r0 + B);
-            try {
-              await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + strips.so[I], N - r0] });
-              await checkpoint(signal);
-            } catch (e) {
-              if (failure === null) failure = e;
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
+        // one strip I at a time: the values of rows I*B.. against every later row
+        await dealBlocks(workers, strips.so.length, 1, signal, (wi, I) => {
+          const r0 = I * B, r1 = Math.min(N, r0 + B);
+          return pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + strips.so[I], N - r0] });
+        });
       }
-      const free = Array.from({ length: workers }, (_, i) => i);
-      const loop = async (wi: number): Promise<void> => {
-        while (failure === null && next < N) {
-          const r0 = next, r1 = Math.min(N, r0 + p.BR);
-          next = r1;
-          const slot = free.pop() as number;
-          const hd = slotLayout(p, r0, r1, slot).hd, rv = hd + p.rvOff;
-          try {
-            await pool.call(wi, { type: 'count', fn: sym ? 'symrows_f32' : 'values_f32',
-              args: sym ? [soOff, B, N, r0 / B, rv] : [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
-              count: countParams(p, rv, r1 - r0, r0, tOff, k, oOff) });
-            free.push(slot);
-            await checkpoint(signal);
-          } catch (e) {
-            if (failure === null) failure = e;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+      await dealBlocks(workers, N, p.BR, signal, (wi, r0, r1, slot) => {
+        const rv = slotLayout(p, r0, r1, slot).hd + p.rvOff;
+        return pool.call(wi, { type: 'count', fn: sym ? 'symrows_f32' : 'values_f32',
+          args: sym ? [soOff, B, N, r0 / B, rv] : [p.xOff, p.nOff, N, p.Dp, r0, r1, p.BJ, rv],
+          count: countParams(p, rv, r1 - r0, r0, tOff, k, oOff) });
+      });
     } finally {
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
     }
-    if (failure !== null) throw failure;
     out.set(new Float64Array(p.memory.buffer, oOff, N * k));
     return true;
   });
@@ -215,31 +218,15 @@ async function countRowsWasm(X: Matrix, rows: Int32Array, targets: Int32Array, k
     new Int32Array(p.memory.buffer, sOff, M).set(rows);
     new Float64Array(p.memory.buffer, oOff, M * k).fill(-1);
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, undefined, i))));
-    let next = 0;
-    let failure: unknown = null;
     try {
-      const free = Array.from({ length: workers }, (_, i) => i);
-      const loop = async (wi: number): Promise<void> => {
-        while (failure === null && next < M) {
-          const q0 = next, q1 = Math.min(M, q0 + p.BR);
-          next = q1;
-          const slot = free.pop() as number;
-          const rv = slotLayout(p, q0, q1, slot).hd + p.rvOff;
-          try {
-            await pool.call(wi, { type: 'count', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, N + q0, N + q1, 0, N, p.BJ, rv, N],
-              count: { ...countParams(p, rv, q1 - q0, N + q0, tOff, k, oOff), t0: q0, selfOff: sOff } });
-            free.push(slot);
-            await checkpoint(signal);
-          } catch (e) {
-            if (failure === null) failure = e;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
+      await dealBlocks(workers, M, p.BR, signal, (wi, q0, q1, slot) => {
+        const rv = slotLayout(p, q0, q1, slot).hd + p.rvOff;
+        return pool.call(wi, { type: 'count', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, N + q0, N + q1, 0, N, p.BJ, rv, N],
+          count: { ...countParams(p, rv, q1 - q0, N + q0, tOff, k, oOff), t0: q0, selfOff: sOff } });
+      });
     } finally {
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
     }
-    if (failure !== null) throw failure;
     return new Float64Array(p.memory.buffer, oOff, M * k).slice();
   });
 }

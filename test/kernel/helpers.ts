@@ -127,9 +127,6 @@ export function executeStarted<R>(kernel: { execute(code: string, onMessage?: (m
   const timer = setTimeout(() => fail(new Error(`the cell showed no sign of running within ${within} ms`)), within);
   const done = kernel.execute(code, (m: Seen) => { if (seen(m)) { clearTimeout(timer); mark(); } });
   done.then(() => fail(new Error('the cell finished before it showed it was running')), (e) => fail(e as Error)).finally(() => clearTimeout(timer));
-  // Marks the rejection handled for a caller that never awaits `started` (it then stays unobserved);
-  // a caller that awaits it still gets the rejection: this does not swallow it.
-  started.catch(() => undefined);
   return { started, done };
 }
 /** The first display of a progress bar (the cell has reached its loop). */
