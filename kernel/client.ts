@@ -6,13 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decode, encode, header, newId, type ConnectionInfo, type Message } from './wire';
 import { LAUNCHER } from './kernelspec';
 import { STREAM_JOURNAL_ENV, undeliveredStream } from './streamJournal';
+import { loadZeromq, receiveEach } from './receive';
 
 export interface IOPubMessage {
   msg_type: string;
@@ -92,11 +92,6 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-function zeromq(): any {
-  const tslabDir = path.dirname(require.resolve('tslab/package.json'));
-  return createRequire(path.join(tslabDir, 'package.json'))('zeromq');
 }
 
 interface Pending {
@@ -185,7 +180,7 @@ export class EmbeddedKernel implements CellKernel {
     this.proc.stderr!.on('data', keepLog);
     this.exitPromise = new Promise((resolve) => this.proc.once('exit', (code, signal) => { this.exitSignal = signal; resolve(code); }));
 
-    const zmq = zeromq();
+    const zmq = loadZeromq();
     const url = (p: number) => `tcp://127.0.0.1:${p}`;
     this.shell = new zmq.Dealer({ routingId: `dadalab-${this.session.slice(0, 8)}` });
     this.control = new zmq.Dealer({ routingId: `dadalab-c-${this.session.slice(0, 8)}` });
@@ -251,20 +246,20 @@ export class EmbeddedKernel implements CellKernel {
 
   private async readReplies(sock: any): Promise<void> {
     try {
-      for await (const frames of sock) {
+      await receiveEach(sock, (frames) => {
         let msg: Message;
         try {
-          msg = decode(this.conn.key, frames as Buffer[]);
+          msg = decode(this.conn.key, frames);
         } catch (e) {
           this.failAll(new Error(`The kernel sent a message that failed verification: ${(e as Error).message}`));
-          continue;
+          return;
         }
         const parent = (msg.parent_header as { msg_id?: string }).msg_id ?? '';
         const w = this.waiters.get(parent);
         if (w) { this.waiters.delete(parent); w(msg); }
         const p = this.pending.get(parent);
         if (p) { p.reply = msg; this.settle(parent); }
-      }
+      });
     } catch (e) {
       if (!this.closed) this.failAll(new Error(`The connection to the kernel failed: ${(e as Error)?.message ?? e}`));
     }
@@ -272,21 +267,21 @@ export class EmbeddedKernel implements CellKernel {
 
   private async readIopub(): Promise<void> {
     try {
-      for await (const frames of this.iopub) {
+      await receiveEach(this.iopub, (frames) => {
         let msg: Message;
         try {
-          msg = decode(this.conn.key, frames as Buffer[]);
+          msg = decode(this.conn.key, frames);
         } catch (e) {
           this.failAll(new Error(`The kernel published a message that failed verification: ${(e as Error).message}`));
-          continue;
+          return;
         }
         const parent = (msg.parent_header as { msg_id?: string }).msg_id ?? '';
         const p = this.pending.get(parent);
-        if (!p) continue;
+        if (!p) return;
         const m: IOPubMessage = { msg_type: msg.header.msg_type, content: msg.content, metadata: msg.metadata };
         if (m.msg_type === 'status') {
           if (m.content.execution_state === 'idle') { p.idle = true; this.settle(parent); }
-          continue;
+          return;
         }
         p.messages.push(m);
         try {
@@ -296,7 +291,7 @@ export class EmbeddedKernel implements CellKernel {
           this.pending.delete(parent);
           p.reject(new Error(`The runner could not keep an output of the cell (${m.msg_type}): ${(e as Error)?.message ?? e}`));
         }
-      }
+      });
     } catch (e) {
       if (!this.closed) this.failAll(new Error(`The connection to the kernel failed: ${(e as Error)?.message ?? e}`));
     }

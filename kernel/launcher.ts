@@ -30,6 +30,7 @@ import { maxCellOutput, StreamBudget } from './limits';
 import { ReplayGuard, startParentWatchdog, unsignedConnectionProblem } from './safety';
 import { STREAM_JOURNAL_ENV, StreamJournal } from './streamJournal';
 import { routeSigint } from './sigint';
+import { loadZeromq, receiveEach } from './receive';
 
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));
 const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));
@@ -214,7 +215,7 @@ export async function main(): Promise<void> {
     process.stderr.write(preludeNotice);
   }
 
-  const zmq = tslabRequire('zeromq');
+  const zmq = loadZeromq();
   // sendTimeout 0: every iopub send is made at once (a PUB socket never blocks; it drops at its
   // high-water mark). With the default (-1), zeromq.js makes every 513th send in a row without a
   // receive a delayed one, and any send during that delay throws EBUSY ("Socket is busy writing")
@@ -590,13 +591,18 @@ export async function main(): Promise<void> {
     }
   }
 
-  const loop = async (sock: any, send: (f: Buffer[]) => void, channel: 'shell' | 'control') => {
-    for await (const frames of sock) void dispatch(frames as Buffer[], send, channel);
-  };
-  void loop(shell, sendShell, 'shell');
-  void loop(control, sendControl, 'control');
-  void (async () => { for await (const frames of hb) await hb.send(frames); })();
-  void (async () => { for await (const _ of stdin) { /* input() is not supported */ } })();
+  // Every channel keeps listening whatever a receive or a send does (kernel/receive.ts): a
+  // transient EAGAIN is retried, anything else is logged and the loop goes on. None of it may
+  // become an unhandled rejection, which the next cell would report as its own failure.
+  const listen = (name: string, sock: any, handle: (frames: Buffer[]) => unknown) => receiveEach(sock, handle, {
+    onRetry: (e) => kernelLog(`[dadalab] ${name}: receive retried (${(e as Error)?.message ?? e})\n`),
+    onError: (e) => { kernelLog(`[dadalab] ${name}: ${(e as Error)?.stack ?? e}\n`); return true; },
+  });
+  const dispatchFailed = (e: unknown) => kernelLog(`[dadalab] a request failed in the kernel: ${(e as Error)?.stack ?? e}\n`);
+  void listen('shell', shell, (frames) => { dispatch(frames, sendShell, 'shell').catch(dispatchFailed); });
+  void listen('control', control, (frames) => { dispatch(frames, sendControl, 'control').catch(dispatchFailed); });
+  void listen('heartbeat', hb, (frames) => hb.send(frames));
+  void listen('stdin', stdin, () => { /* input() is not supported */ });
   process.stderr.write(`[dadalab] kernel ready (library ${LIB_ENTRY})\n`);
 }
 
