@@ -111,55 +111,118 @@ TARGET static inline float dot1(const float *a, const float *b, int Dp) {
   return s;
 }
 
+/* Threshold of the buffer of row r (the first float of its 16-byte header). */
+#define THRESH(mem, hh, r) (((float *)((mem) + (hh)))[(size_t)(r) * 4])
+
 /*
  * asm/knn.ts tile_f32: rows [i0, i1) against rows [j0, j1) (cache blocks of BJ rows), each value
  * |x_i|^2 + |x_j|^2 - 2 x_i.x_j offered to row i's buffer and, with sym, to row j's.
+ *
+ * Laid out like a matrix product, not as dot products: each block of BJ reference rows is packed
+ * column-major (P[d][j], 16 columns per step, zero-padded), and 4 query rows x 16 columns
+ * accumulate in eight registers with a broadcast of x_i[d] and two loads per d. No horizontal sum
+ * per pair (at D = 50 the 2 x 4 dot-product kernel spent as much on those as on the products),
+ * and a value is tested against the row thresholds eight at a time: only the few below a
+ * threshold are offered one by one (offer() tests again, so a threshold read before another
+ * offer lowered it only costs a call).
+ * Rounding: each value is the sum of 4 chunks of at most ceil(Dp / 4) fused steps, so its error
+ * stays below the bound E of the 4-lane WebAssembly kernel (Dp / 4 steps per lane, then a
+ * horizontal sum), like every native kernel here.
  */
 TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, int i1, int j0, int j1, int kk,
   uint32_t hd, uint32_t hi, int BJ, int sym, uint32_t hh, int C) {
   const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
   const uint32_t cd = (uint32_t)C * 4;
-  float v[8];
+  const int BW = (BJ + 15) & ~15;
+  float *P = (float *)aligned_alloc(32, (((size_t)Dp * BW + BW) * sizeof(float) + 31) & ~(size_t)31);
+  if (!P) { /* no memory for the packed block: every pair one dot product at a time (same values, slower) */
+    for (int i = i0; i < i1; i++) {
+      const float *xi = X + (size_t)i * Dp;
+      const uint32_t hdi = hd + (uint32_t)i * cd, hii = hi + (uint32_t)i * cd, hhi = hh + ((uint32_t)i << 4);
+      for (int j = j0; j < j1; j++) {
+        const float e = Nr[i] + Nr[j] - 2 * dot1(xi, X + (size_t)j * Dp, Dp);
+        offer(mem, hdi, hii, hhi, C, kk, e, j, i);
+        if (sym) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, e, i, j);
+      }
+    }
+    return;
+  }
+  float *NP = P + (size_t)Dp * BW;
+  int cb[5];
+  for (int c = 0; c <= 4; c++) cb[c] = (int)(((int64_t)Dp * c + 3) / 4);
+  const __m256 two = _mm256_set1_ps(2.0f);
+  float ev[4][16];
   for (int jb = j0; jb < j1; jb += BJ) {
     const int je = jb + BJ < j1 ? jb + BJ : j1;
-    const int je4 = jb + ((je - jb) & ~3);
-    for (int i = i0; i < i1; i += 2) {
-      const int two = i + 1 < i1;
-      const int ib = two ? i + 1 : i;
-      const float *xa0 = X + (size_t)i * Dp, *xa1 = X + (size_t)ib * Dp;
-      const float n0 = Nr[i], n1 = Nr[ib];
-      const uint32_t hd0 = hd + (uint32_t)i * cd, hi0 = hi + (uint32_t)i * cd, hh0 = hh + ((uint32_t)i << 4);
-      const uint32_t hd1 = hd0 + cd, hi1 = hi0 + cd, hh1 = hh0 + 16;
-      for (int j = jb; j < je4; j += 4) {
-        const float *y0 = X + (size_t)j * Dp;
-        dots2x4(xa0, xa1, y0, y0 + Dp, y0 + 2 * Dp, y0 + 3 * Dp, Dp, v);
-        for (int t = 0; t < 4; t++) {
-          const float e0 = n0 + Nr[j + t] - 2 * v[t];
-          const uint32_t hdj = hd + (uint32_t)(j + t) * cd, hij = hi + (uint32_t)(j + t) * cd, hhj = hh + ((uint32_t)(j + t) << 4);
-          offer(mem, hd0, hi0, hh0, C, kk, e0, j + t, i);
-          if (sym) offer(mem, hdj, hij, hhj, C, kk, e0, i, j + t);
-          if (two) {
-            const float e1 = n1 + Nr[j + t] - 2 * v[4 + t];
-            offer(mem, hd1, hi1, hh1, C, kk, e1, j + t, ib);
-            if (sym) offer(mem, hdj, hij, hhj, C, kk, e1, ib, j + t);
+    const int nj = je - jb, W = (nj + 15) & ~15;
+    for (int j = 0; j < nj; j++) {
+      const float *src = X + (size_t)(jb + j) * Dp;
+      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
+      NP[j] = Nr[jb + j];
+    }
+    for (int j = nj; j < W; j++) {
+      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
+      NP[j] = INFINITY; /* a padding column's value is +inf: never below a threshold */
+    }
+    for (int i = i0; i < i1; i += 4) {
+      const int nr = i1 - i < 4 ? i1 - i : 4;
+      const float *xr[4];
+      for (int r = 0; r < 4; r++) xr[r] = X + (size_t)(i + (r < nr ? r : 0)) * Dp;
+      for (int jj = 0; jj < W; jj += 16) {
+        __m256 t00 = _mm256_setzero_ps(), t01 = t00, t10 = t00, t11 = t00, t20 = t00, t21 = t00, t30 = t00, t31 = t00;
+        for (int c = 0; c < 4; c++) {
+          __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+          for (int d = cb[c]; d < cb[c + 1]; d++) {
+            const float *pd = P + (size_t)d * W + jj;
+            const __m256 y0 = _mm256_load_ps(pd), y1 = _mm256_load_ps(pd + 8);
+            __m256 b = _mm256_broadcast_ss(xr[0] + d);
+            a00 = _mm256_fmadd_ps(b, y0, a00); a01 = _mm256_fmadd_ps(b, y1, a01);
+            b = _mm256_broadcast_ss(xr[1] + d);
+            a10 = _mm256_fmadd_ps(b, y0, a10); a11 = _mm256_fmadd_ps(b, y1, a11);
+            b = _mm256_broadcast_ss(xr[2] + d);
+            a20 = _mm256_fmadd_ps(b, y0, a20); a21 = _mm256_fmadd_ps(b, y1, a21);
+            b = _mm256_broadcast_ss(xr[3] + d);
+            a30 = _mm256_fmadd_ps(b, y0, a30); a31 = _mm256_fmadd_ps(b, y1, a31);
           }
+          t00 = _mm256_add_ps(t00, a00); t01 = _mm256_add_ps(t01, a01);
+          t10 = _mm256_add_ps(t10, a10); t11 = _mm256_add_ps(t11, a11);
+          t20 = _mm256_add_ps(t20, a20); t21 = _mm256_add_ps(t21, a21);
+          t30 = _mm256_add_ps(t30, a30); t31 = _mm256_add_ps(t31, a31);
         }
-      }
-      for (int j = je4; j < je; j++) {
-        const float *yp = X + (size_t)j * Dp;
-        const float m = Nr[j];
-        const uint32_t hdj = hd + (uint32_t)j * cd, hij = hi + (uint32_t)j * cd, hhj = hh + ((uint32_t)j << 4);
-        const float e0 = n0 + m - 2 * dot1(xa0, yp, Dp);
-        offer(mem, hd0, hi0, hh0, C, kk, e0, j, i);
-        if (sym) offer(mem, hdj, hij, hhj, C, kk, e0, i, j);
-        if (two) {
-          const float e1 = n1 + m - 2 * dot1(xa1, yp, Dp);
-          offer(mem, hd1, hi1, hh1, C, kk, e1, j, ib);
-          if (sym) offer(mem, hdj, hij, hhj, C, kk, e1, ib, j);
+        const __m256 nj0 = _mm256_load_ps(NP + jj), nj1 = _mm256_load_ps(NP + jj + 8);
+        const __m256 tt[4][2] = { { t00, t01 }, { t10, t11 }, { t20, t21 }, { t30, t31 } };
+        __m256 Tj0 = _mm256_setzero_ps(), Tj1 = Tj0;
+        if (sym) {
+          float tj[16];
+          for (int q = 0; q < 16; q++) tj[q] = jj + q < nj ? THRESH(mem, hh, jb + jj + q) : 0.0f;
+          Tj0 = _mm256_loadu_ps(tj); Tj1 = _mm256_loadu_ps(tj + 8);
+        }
+        for (int r = 0; r < nr; r++) {
+          const __m256 ni = _mm256_set1_ps(Nr[i + r]);
+          /* (|x_i|^2 + |x_j|^2) - 2 v: the same operations as the scalar kernels */
+          const __m256 e0 = _mm256_sub_ps(_mm256_add_ps(ni, nj0), _mm256_mul_ps(two, tt[r][0]));
+          const __m256 e1 = _mm256_sub_ps(_mm256_add_ps(ni, nj1), _mm256_mul_ps(two, tt[r][1]));
+          const __m256 Ti = _mm256_set1_ps(THRESH(mem, hh, i + r));
+          unsigned mi = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(e0, Ti, _CMP_LT_OQ))
+            | ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(e1, Ti, _CMP_LT_OQ)) << 8);
+          unsigned mj = sym ? ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(e0, Tj0, _CMP_LT_OQ))
+            | ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(e1, Tj1, _CMP_LT_OQ)) << 8)) : 0u;
+          if (!(mi | mj)) continue;
+          _mm256_storeu_ps(ev[r], e0);
+          _mm256_storeu_ps(ev[r] + 8, e1);
+          const int ir = i + r;
+          const uint32_t hdi = hd + (uint32_t)ir * cd, hii = hi + (uint32_t)ir * cd, hhi = hh + ((uint32_t)ir << 4);
+          for (unsigned m = mi | mj; m; m &= m - 1) {
+            const int q = __builtin_ctz(m);
+            const int j = jb + jj + q;
+            if (mi >> q & 1u) offer(mem, hdi, hii, hhi, C, kk, ev[r][q], j, ir);
+            if (mj >> q & 1u) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, ev[r][q], ir, j);
+          }
         }
       }
     }
   }
+  free(P);
 }
 
 #define TARGET512 __attribute__((target("avx512f,avx2,fma")))
