@@ -1,7 +1,8 @@
 /* The machine's floating-point peak for bench/knn.mjs: independent fused multiply-add chains on
  * every core (one thread per core), float32 and float64, 256-bit (AVX2 + FMA) and, where the CPU
  * has it, 512-bit (AVX-512F) vectors; prints one JSON line of GFLOP/s. Built by the bench with the
- * system compiler when there is one (`cc -O2 -march=native -pthread`); never part of the package.
+ * system compiler when there is one (`cc -O3 -funroll-all-loops -march=native -pthread`: at -O2 the
+ * chains stay in memory and the peak reads about a third of the real one); never part of the package.
  * Usage: peak <threads> */
 #include <immintrin.h>
 #include <pthread.h>
