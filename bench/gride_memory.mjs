@@ -2,7 +2,8 @@
 // hold N^2 / 2 float32 values below about 22,000 points, 987 MiB at 20000 x 256). Each run is a
 // child process (its peak RSS is its own): returnIdScalingGride({ rangeMax: 1024 }) on a fresh
 // Data object, standard-normal float32 data, D = 256, N = 10000, 20000 and 50000 (`--quick`:
-// 5000 and 10000). Prints wall seconds, the neighbour engine's path, peak RSS, the data's size.
+// 5000 and 10000). Prints wall seconds, GFLOP/s of the distance arithmetic (N^2 D: each pair once)
+// over the whole call, the neighbour engine's path, peak RSS, the data's size.
 // Run `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ for (const N of quick ? [5000, 10000] : [10000, 20000, 50000]) {
   if (r.status !== 0) { console.log(`N = ${N}: failed\n${r.stderr}`); continue; }
   const o = JSON.parse(r.stdout.trim().split('\n').pop());
   const dataMiB = (N * D * 4) / 2 ** 20;
-  console.log(`N = ${String(N).padStart(6)}: ${o.wall.toFixed(1)} s, path ${o.path}, peak RSS ${o.maxRssMiB.toFixed(0)} MiB (data ${dataMiB.toFixed(0)} MiB; an N^2/2 float32 store would be ${((N * N * 2) / 2 ** 20).toFixed(0)} MiB); ids ${o.ids.slice(0, 4).join(' ')} ...`);
+  // the distance arithmetic of the pass, each pair once (N^2 / 2 pairs x 2 D flops), over the whole call's wall time
+  const gflops = (N * N * D) / o.wall / 1e9;
+  console.log(`N = ${String(N).padStart(6)}: ${o.wall.toFixed(1)} s, ${gflops.toFixed(1)} GFLOP/s (N^2 D over the call's time), path ${o.path}, peak RSS ${o.maxRssMiB.toFixed(0)} MiB (data ${dataMiB.toFixed(0)} MiB; an N^2/2 float32 store would be ${((N * N * 2) / 2 ** 20).toFixed(0)} MiB); ids ${o.ids.slice(0, 4).join(' ')} ...`);
 }
 console.log(`machine at the end: ${machineLine()}`);
