@@ -1,13 +1,15 @@
 /*
  * The optional native accelerator of the neighbour engine: the symmetric tile kernel of
- * asm/knn.ts (tile_f32) with 256-bit AVX2 fused multiply-add, for x86-64 CPUs that have them.
+ * asm/knn.ts (tile_f32) with 256-bit AVX2 fused multiply-add (512-bit where the CPU has AVX-512),
+ * for x86-64 CPUs that have them.
  * scripts/build-native.mjs compiles it at `npm ci` / `npm run build` only where a C compiler and
  * Node's headers exist; without it (or with DADALAB_NATIVE=0) the WebAssembly kernel runs. Nothing
  * depends on it: it only computes stage 1 (float32 candidate values and their threshold buffers,
  * the same layout and rules as the WebAssembly kernel), which lib/neighbors/wasm.ts re-ranks
- * exactly and certifies; its rounding error (8 lanes of Dp / 8 fused steps, a horizontal sum of
- * 8, the norms) stays below the bound E of the WebAssembly kernel (4 lanes of Dp / 4 steps), so
- * the certified tables are the exact ones, bit for bit, whichever kernel ran.
+ * exactly and certifies; its rounding error (4 chunks of at most Dp / 4 fused steps in the tiles;
+ * 8 lanes of Dp / 8 fused steps and a horizontal sum of 8 in the strip values; then the norms)
+ * stays below the bound E of the WebAssembly kernel (4 lanes of Dp / 4 steps), so the certified
+ * tables are the exact ones, bit for bit, whichever kernel ran.
  *
  * It also computes, where the CPU allows, the strip values of the symmetric ranks path (vals_f32,
  * the same values and bound) and the exact float64 distances of float32 candidates (exact_l2):
