@@ -296,6 +296,77 @@ TARGET512 static void vals4(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int 
 static int hasAvx512 = 0;
 
 /*
+ * vals() on AVX-512 laid out as a matrix product (like tile512): each block of columns packed
+ * column-major, 4 rows x 32 columns per step, written to the value rows with (masked) vector
+ * stores; each value summed in 4 chunks of at most ceil(Dp / 4) fused steps (the bound E).
+ * Returns 0 without memory for the packed block (the caller then uses the dot-product kernel).
+ */
+TARGET512 static int vals512(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int r1, int j0, int j1, int BJ, uint32_t rvBase, int rsv) {
+  const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
+  float *RV = (float *)(mem + rvBase);
+  const int BW = BJ >= 32 ? BJ & ~31 : 32;
+  float *P = (float *)aligned_alloc(64, (((size_t)Dp * BW + BW) * sizeof(float) + 63) & ~(size_t)63);
+  if (!P) return 0;
+  float *NP = P + (size_t)Dp * BW;
+  int cb[5];
+  for (int c = 0; c <= 4; c++) cb[c] = (int)(((int64_t)Dp * c + 3) / 4);
+  const __m512 two = _mm512_set1_ps(2.0f);
+  for (int jb = j0; jb < j1; jb += BW) {
+    const int je = jb + BW < j1 ? jb + BW : j1;
+    const int nj = je - jb, W = (nj + 31) & ~31;
+    for (int j = 0; j < nj; j++) {
+      const float *src = X + (size_t)(jb + j) * Dp;
+      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
+      NP[j] = Nr[jb + j];
+    }
+    for (int j = nj; j < W; j++) {
+      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
+      NP[j] = 0.0f;
+    }
+    for (int i = r0; i < r1; i += 4) {
+      const int nr = r1 - i < 4 ? r1 - i : 4;
+      const float *xr[4];
+      for (int r = 0; r < 4; r++) xr[r] = X + (size_t)(i + (r < nr ? r : 0)) * Dp;
+      for (int jj = 0; jj < W; jj += 32) {
+        __m512 t[4][2];
+        for (int r = 0; r < 4; r++) { t[r][0] = _mm512_setzero_ps(); t[r][1] = _mm512_setzero_ps(); }
+        for (int c = 0; c < 4; c++) {
+          __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+          for (int d = cb[c]; d < cb[c + 1]; d++) {
+            const float *pd = P + (size_t)d * W + jj;
+            const __m512 y0 = _mm512_load_ps(pd), y1 = _mm512_load_ps(pd + 16);
+            __m512 b = _mm512_set1_ps(xr[0][d]);
+            a00 = _mm512_fmadd_ps(b, y0, a00); a01 = _mm512_fmadd_ps(b, y1, a01);
+            b = _mm512_set1_ps(xr[1][d]);
+            a10 = _mm512_fmadd_ps(b, y0, a10); a11 = _mm512_fmadd_ps(b, y1, a11);
+            b = _mm512_set1_ps(xr[2][d]);
+            a20 = _mm512_fmadd_ps(b, y0, a20); a21 = _mm512_fmadd_ps(b, y1, a21);
+            b = _mm512_set1_ps(xr[3][d]);
+            a30 = _mm512_fmadd_ps(b, y0, a30); a31 = _mm512_fmadd_ps(b, y1, a31);
+          }
+          t[0][0] = _mm512_add_ps(t[0][0], a00); t[0][1] = _mm512_add_ps(t[0][1], a01);
+          t[1][0] = _mm512_add_ps(t[1][0], a10); t[1][1] = _mm512_add_ps(t[1][1], a11);
+          t[2][0] = _mm512_add_ps(t[2][0], a20); t[2][1] = _mm512_add_ps(t[2][1], a21);
+          t[3][0] = _mm512_add_ps(t[3][0], a30); t[3][1] = _mm512_add_ps(t[3][1], a31);
+        }
+        const __m512 nj0 = _mm512_load_ps(NP + jj), nj1 = _mm512_load_ps(NP + jj + 16);
+        const int left = nj - jj;
+        const __mmask16 m0 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        const __mmask16 m1 = left >= 32 ? (__mmask16)0xFFFF : left <= 16 ? (__mmask16)0 : (__mmask16)((1u << (left - 16)) - 1);
+        for (int r = 0; r < nr; r++) {
+          const __m512 ni = _mm512_set1_ps(Nr[i + r]);
+          float *out = RV + (size_t)(i + r - r0) * rsv + (jb - j0) + jj;
+          _mm512_mask_storeu_ps(out, m0, _mm512_sub_ps(_mm512_add_ps(ni, nj0), _mm512_mul_ps(two, t[r][0])));
+          _mm512_mask_storeu_ps(out + 16, m1, _mm512_sub_ps(_mm512_add_ps(ni, nj1), _mm512_mul_ps(two, t[r][1])));
+        }
+      }
+    }
+  }
+  free(P);
+  return 1;
+}
+
+/*
  * tile() with 512-bit registers: 4 rows x 32 columns per step (the same packing, chunks and
  * tests; on CPUs whose AVX-512 units are full width this doubles the products per cycle). The
  * rounding bound is tile()'s: 4 chunks of at most ceil(Dp / 4) fused steps per value.
@@ -389,6 +460,7 @@ TARGET512 static void tile512(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
  * [j0, j1) (cache blocks of BJ columns), row i - r0 at rvBase + (i - r0) rsv floats, column j at j - j0.
  */
 TARGET static void vals(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int r1, int j0, int j1, int BJ, uint32_t rvBase, int rsv) {
+  if (hasAvx512 && vals512(mem, x, nrm, Dp, r0, r1, j0, j1, BJ, rvBase, rsv)) return;
   if (hasAvx512 && r1 - r0 >= 4) { /* rows in fours on AVX-512, the rest (up to 3) below */
     const int n4 = (r1 - r0) / 4;
     vals4(mem, x, nrm, Dp, r0, n4, j0, j1, BJ, rvBase, rsv);
