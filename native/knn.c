@@ -16,6 +16,9 @@
  * those are bit for bit asm/knn.ts sq8_f32 (the same eight float64 partial sums, multiply then
  * add, never fused: this file is compiled with -ffp-contract=off and says so below).
  *
+ * And the strips' row select (symsel_f32): the same steps as asm/knn.ts in the same order, so the
+ * same candidates in the same slots (test/neighbors/native.test.ts compares the bytes).
+ *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
  */
@@ -636,6 +639,131 @@ TARGET512 static void exact512_f64(uint8_t *mem, size_t memLen, uint32_t orig, i
 }
 
 /* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
+
+/* ---- the strips' row select (asm symsel_f32, symrows_f32, rowSelect_f32), the same steps in the
+ * same order, so the same candidates in the same slots; what is faster here: the transposed reads
+ * of the earlier strips in 8 x 8 blocks, and the compaction below the pivot with AVX2 left-packing
+ * (the values and indices below the pivot, in index order, as the scalar loop writes them). */
+
+/* Left-packing permutations: for each 8-bit mask, the lanes set, in order, then zeros. */
+static int32_t packIdx[256][8];
+static void initPackIdx(void) {
+  for (int m = 0; m < 256; m++) {
+    int p = 0;
+    for (int b = 0; b < 8; b++) if (m & (1 << b)) packIdx[m][p++] = b;
+    while (p < 8) packIdx[m][p++] = 0;
+  }
+}
+
+/* Rows of block I assembled from the strips into rv (rows of N values), asm symrows_f32. */
+TARGET static void symrows(uint8_t *mem, uint32_t so, int B, int N, int I, uint32_t rv) {
+  const int r0 = I * B, r1 = N < r0 + B ? N : r0 + B, rows = r1 - r0;
+  const uint32_t *soT = (const uint32_t *)(mem + so);
+  float *R = (float *)(mem + rv);
+  const float *sI = (const float *)(mem + soT[I]);
+  const int wI = N - r0;
+  for (int c = 0; c < rows; c++) memcpy(R + (size_t)c * N + r0, sI + (size_t)c * wI, (size_t)wI * 4);
+  const int rows8 = rows & ~7, B8 = B & ~7;
+  for (int J = 0; J < I; J++) {
+    const int j0 = J * B;
+    const float *sJ = (const float *)(mem + soT[J]);
+    const size_t wJ = (size_t)(N - j0);
+    const int off = r0 - j0;
+    /* R[c N + j0 + t] = sJ[t wJ + off + c]: 8 x 8 blocks through registers, the edges one by one */
+    for (int cb = 0; cb < rows8; cb += 8) {
+      for (int tb = 0; tb < B8; tb += 8) {
+        const float *src = sJ + (size_t)tb * wJ + off + cb;
+        __m256 a0 = _mm256_loadu_ps(src), a1 = _mm256_loadu_ps(src + wJ), a2 = _mm256_loadu_ps(src + 2 * wJ), a3 = _mm256_loadu_ps(src + 3 * wJ);
+        __m256 a4 = _mm256_loadu_ps(src + 4 * wJ), a5 = _mm256_loadu_ps(src + 5 * wJ), a6 = _mm256_loadu_ps(src + 6 * wJ), a7 = _mm256_loadu_ps(src + 7 * wJ);
+        __m256 t0 = _mm256_unpacklo_ps(a0, a1), t1 = _mm256_unpackhi_ps(a0, a1), t2 = _mm256_unpacklo_ps(a2, a3), t3 = _mm256_unpackhi_ps(a2, a3);
+        __m256 t4 = _mm256_unpacklo_ps(a4, a5), t5 = _mm256_unpackhi_ps(a4, a5), t6 = _mm256_unpacklo_ps(a6, a7), t7 = _mm256_unpackhi_ps(a6, a7);
+        __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+        __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+        float *dst = R + (size_t)cb * N + j0 + tb;
+        _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+        _mm256_storeu_ps(dst + N, _mm256_permute2f128_ps(u1, u5, 0x20));
+        _mm256_storeu_ps(dst + 2 * (size_t)N, _mm256_permute2f128_ps(u2, u6, 0x20));
+        _mm256_storeu_ps(dst + 3 * (size_t)N, _mm256_permute2f128_ps(u3, u7, 0x20));
+        _mm256_storeu_ps(dst + 4 * (size_t)N, _mm256_permute2f128_ps(u0, u4, 0x31));
+        _mm256_storeu_ps(dst + 5 * (size_t)N, _mm256_permute2f128_ps(u1, u5, 0x31));
+        _mm256_storeu_ps(dst + 6 * (size_t)N, _mm256_permute2f128_ps(u2, u6, 0x31));
+        _mm256_storeu_ps(dst + 7 * (size_t)N, _mm256_permute2f128_ps(u3, u7, 0x31));
+      }
+      for (int t = B8; t < B; t++)
+        for (int c = cb; c < cb + 8; c++) R[(size_t)c * N + j0 + t] = sJ[(size_t)t * wJ + off + c];
+    }
+    for (int c = rows8; c < rows; c++)
+      for (int t = 0; t < B; t++) R[(size_t)c * N + j0 + t] = sJ[(size_t)t * wJ + off + c];
+  }
+}
+
+/* The kp smallest of a row of N values (asm rowSelect_f32): sample pivot, compaction, quickselect. */
+TARGET static void rowSelect(float *v, int N, int kp, float *bd, int32_t *bi, uint8_t *h, int C, float *sv, int32_t *si) {
+  const int S = N < 64 ? N : 64;
+  const int step = N / S;
+  int r = (int)((double)S * 2.0 * (double)kp / (double)N) + 1;
+  int m = 0;
+  for (;;) {
+    float pivot = INFINITY;
+    if (r < S) {
+      for (int s = 0; s < S; s++) sv[s] = v[s * step];
+      pivot = select_f32(sv, si, S, r);
+    }
+    int pos = 0;
+    if (r <= S) {
+      const __m256 P = _mm256_set1_ps(pivot);
+      const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+      int j = 0;
+      for (; j + 8 <= N; j += 8) {
+        const __m256 x = _mm256_loadu_ps(v + j);
+        const int mask = _mm256_movemask_ps(_mm256_cmp_ps(x, P, _CMP_LT_OQ)); /* x < pivot, false for NaN */
+        const __m256i perm = _mm256_loadu_si256((const __m256i *)packIdx[mask]);
+        _mm256_storeu_ps(sv + pos, _mm256_permutevar8x32_ps(x, perm));
+        _mm256_storeu_si256((__m256i *)(si + pos), _mm256_permutevar8x32_epi32(_mm256_add_epi32(iota, _mm256_set1_epi32(j)), perm));
+        pos += __builtin_popcount(mask);
+      }
+      for (; j < N; j++) {
+        const float x = v[j];
+        sv[pos] = x;
+        si[pos] = j;
+        pos += x < pivot;
+      }
+    } else {
+      for (int j = 0; j < N; j++) { sv[j] = v[j]; si[j] = j; }
+      pos = N;
+    }
+    m = pos;
+    if (m >= kp) break;
+    r = r < S ? (S < r * 2 ? S : r * 2) : S + 1;
+  }
+  float T;
+  if (m <= C) {
+    memcpy(bd, sv, (size_t)m * 4);
+    memcpy(bi, si, (size_t)m * 4);
+    T = select_f32(bd, bi, m, kp);
+  } else {
+    T = select_f32(sv, si, m, kp);
+    memcpy(bd, sv, (size_t)kp * 4);
+    memcpy(bi, si, (size_t)kp * 4);
+  }
+  *(float *)h = T;
+  *(int32_t *)(h + 8) = kp;
+}
+
+/* asm symsel_f32(so, B, N, I, kk, hd, hi, hh, C, rv, hs) */
+TARGET static void symsel(uint8_t *mem, uint32_t so, int B, int N, int I, int kk, uint32_t hd, uint32_t hi, uint32_t hh, int C, uint32_t rv, uint32_t hs) {
+  const int r0 = I * B, r1 = N < r0 + B ? N : r0 + B;
+  symrows(mem, so, B, N, I, rv);
+  float *sv = (float *)(mem + hs);
+  int32_t *si = (int32_t *)(mem + hs + (((size_t)N * 4 + 15) & ~(size_t)15));
+  for (int r = r0; r < r1; r++) {
+    float *v = (float *)(mem + rv) + (size_t)(r - r0) * N;
+    v[r] = INFINITY;
+    const size_t o = (size_t)(r - r0) * C * 4;
+    rowSelect(v, N, kk, (float *)(mem + hd + o), (int32_t *)(mem + hi + o), mem + hh + ((size_t)(r - r0) << 4), C, sv, si);
+  }
+}
+
 static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a, size_t *memLength) {
   size_t argc = 16;
   napi_value argv[16];
@@ -704,6 +832,15 @@ static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* symsel_f32(memory: Uint8Array, so, B, N, I, kk, hd, hi, hh, C, rv, hs) */
+static napi_value SymselF32(napi_env env, napi_callback_info info) {
+  int64_t a[11];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "symsel_f32(memory: Uint8Array over the kernel memory, 11 offsets and sizes)", 11, a, &memLength);
+  if (mem) symsel(mem, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (uint32_t)a[6], (uint32_t)a[7], (int)a[8], (uint32_t)a[9], (uint32_t)a[10]);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, ok;
   __builtin_cpu_init();
@@ -718,6 +855,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "vals_f32", fn);
   napi_create_function(env, "exact_l2_f32", NAPI_AUTO_LENGTH, ExactL2F32, NULL, &fn);
   napi_set_named_property(env, exports, "exact_l2_f32", fn);
+  initPackIdx();
+  napi_create_function(env, "symsel_f32", NAPI_AUTO_LENGTH, SymselF32, NULL, &fn);
+  napi_set_named_property(env, exports, "symsel_f32", fn);
   if (hasAvx512) { /* float64 rows only where one register holds the eight partial sums */
     napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);
     napi_set_named_property(env, exports, "exact_l2_f64", fn);

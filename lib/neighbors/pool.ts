@@ -155,7 +155,8 @@ parentPort.on('message', (m) => {
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
-      ex[m.fn](...m.args);
+      if (m.fn === 'symsel_f32' && u8 && nat && nat.symsel_f32) nat.symsel_f32(u8, ...m.args);
+      else ex[m.fn](...m.args);
       if (m.rank) runRanks(m.rank, m.exact); else runExact(m.exact);
       if (m.finish) runFinish(m.finish);
       if (m.count) runCount(m.count, m.rank ? keptColumns(m.rank) : null); // the value rows the select read (symsel_f32) also give ranks
