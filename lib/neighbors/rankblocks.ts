@@ -16,7 +16,17 @@ import { symAsync, symBlocks } from './tiles';
 import { forEachNeighborBlock } from './search';
 import { rescaleDistances, scaleForSearch } from './scale';
 import { stripsAsync, type RankCount } from './strips';
-import { rankOutputs, type RankPlan, type WasmPlan } from './wasm';
+import { loadKnnModule, rankOutputs, type RankPlan, type WasmPlan } from './wasm';
+
+/**
+ * The largest rank from which the automatic engine choice prefers the WebAssembly engine to the
+ * kd-tree for the ranks mode: the kd-tree costs about N k 1.7e-7 s 1.5^(D - 2) (its heap work,
+ * one thread), the WebAssembly engine about N^2 1.4e-9 s (2 workers) whatever the rank, so the
+ * cross-over is k = 0.008 N / 1.5^(D - 2) (measured at N = 20000: D = 2 near k = 200, D = 5 near 30).
+ */
+export function kdFarRank(N: number, D: number): number {
+  return Math.max(8, (0.008 * N) / 1.5 ** (D - 2));
+}
 
 export interface NeighborRankOptions extends Omit<NeighborOptions, 'maxk'> {
   /** The neighbour ranks wanted (1 = nearest neighbour), each between 1 and N - 1; any order, repeats allowed. */
@@ -63,7 +73,14 @@ export async function rankBlocks(data: MatrixLike, opts: NeighborRankOptions,
   if (!Number.isInteger(keep) || keep < 0 || keep > maxk) {
     throw new DadalabError(`keep = ${describeOptionValue(keep)} is not a whole number between 0 and the largest rank ${maxk}`, `Pass keep between 0 and ${maxk}`);
   }
-  const r = resolveNeighborOptions(X0, { ...opts, maxk });
+  // Far ranks at low D: the kd-tree's heap work grows with the rank (k log k per point, on this
+  // thread) while the WebAssembly engine's does not, and both give the same exact distances; so
+  // unless the kd-tree was asked for, ranks from kdFarRank on run on the WebAssembly engine.
+  const auto = opts.engine === undefined || opts.engine === 'auto';
+  let r = resolveNeighborOptions(X0, { ...opts, maxk });
+  if (auto && r.engine === 'kdtree' && maxk >= kdFarRank(N, X0.cols) && !r.period && r.metric === 'euclidean' && loadKnnModule()) {
+    r = resolveNeighborOptions(X0, { ...opts, maxk, engine: 'wasm' });
+  }
   // far from 1 the squares overflow or underflow: search on 2^-e X, distances back times 2^e (scale.ts)
   const s = scaleForSearch(X0, r.metric, r.period);
   const X = s.X;

@@ -68,6 +68,22 @@ it('the ranks mode equals the columns of the full table (ties, duplicates; every
   }
 });
 
+it('far ranks at low D run on the WebAssembly engine unless the kd-tree is asked for: the same distances', async () => {
+  for (const X of [grid(3000, 2, 41, 4), gaussian(2500, 3, 42)]) {
+    const ranks = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], keep = 8;
+    const auto = await ranksOf(X, { ranks, keep });
+    expect(lastNeighborStats()?.engine).toBe('wasm');
+    const kd = await ranksOf(X, { ranks, keep, engine: 'kdtree' });
+    expect(lastNeighborStats()?.engine).toBe('kdtree');
+    expect(Array.from(auto.rd)).toEqual(Array.from(kd.rd));
+    expect(Array.from(auto.kD as Float64Array)).toEqual(Array.from(kd.kD as Float64Array));
+    expect(Array.from(auto.kI as Int32Array)).toEqual(Array.from(kd.kI as Int32Array));
+    // near ranks stay on the kd-tree
+    await ranksOf(X, { ranks: [1, 2, 4], keep: 2 });
+    expect(lastNeighborStats()?.engine).toBe('kdtree');
+  }
+}, 120_000);
+
 it('the ranks mode on the symmetric tiles (large N D, no strips) equals the columns of the full table', async () => {
   process.env.DADALAB_STRIPS = '0';
   for (const [X, metric] of [[gaussian(1200, 2600, 31, true), 'euclidean'], [withDuplicates(1100, 2800, 32), 'cosine']] as const) {
