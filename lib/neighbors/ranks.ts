@@ -17,6 +17,8 @@
  *
  * `exAll` (rows x kp), when given, holds the exact distance of every candidate already (the pool
  * computes them with the vectorised kernel when most candidates are needed, e.g. keep close to k).
+ * `exactOf`, when given (euclidean), computes the exact distances of a row's listed candidates
+ * (the pool's native kernel: the same bits as pairDistance, fetched rows in vector registers).
  * `kb` (rows), when given, receives an upper bound on each row's exact k-th distance (Infinity
  * where none is known): the second pass (refine.ts) recomputes the rows with status 1 from it.
  *
@@ -29,6 +31,7 @@ export function rankRows(
   ranks: Int32Array, keep: number, outR: Float64Array, keepD: Float64Array, keepI: Int32Array, status: Int32Array,
   s: Float64Array, lo: Float64Array, up: Float64Array, ex: Float64Array, mark: Uint8Array, tmp: Float64Array, ti: Int32Array,
   exAll: Float64Array | null = null, kb: Float64Array | null = null,
+  exactOf: { list: Int32Array; out: Float64Array; run: (i: number, n: number) => void } | null = null,
 ): void {
   const U64 = 2 ** -53;
   const R = ranks.length, kw = keep + 1, k = ranks[R - 1];
@@ -141,9 +144,17 @@ export function rankRows(
       }
       mark[c] = mk;
     }
-    // exact distances of the marked candidates, with the operations of pairDistance (same bits)
+    // exact distances of the marked candidates, with the operations of pairDistance (same bits):
+    // listed for the native kernel where the worker has one (exactOf), else here
     const oa = i * D;
-    for (let c = 0; c < kp; c++) {
+    if (exAll === null && metric === 0 && exactOf !== null) {
+      let n = 0;
+      for (let c = 0; c < kp; c++) if (mark[c] !== 0) exactOf.list[n++] = hi[oh + c];
+      exactOf.run(i, n);
+      n = 0;
+      for (let c = 0; c < kp; c++) if (mark[c] !== 0) ex[c] = exactOf.out[n++];
+    }
+    for (let c = 0; c < kp && !(exAll === null && metric === 0 && exactOf !== null); c++) {
       if (mark[c] === 0) continue;
       const ob = hi[oh + c] * D;
       if (exAll !== null) {
