@@ -53,11 +53,11 @@ function makeRefOps() {
 const rankRows = ${rankRows.toString()};
 const countRanks = ${countRanks.toString()};
 // The exact distances of a row's marked candidates by the native kernel (same bits as sq8 + sqrt):
-// the list and the results in the block's exact-distance region (unused by the window mode), or null
-function exactList(e, rows, kp, exAll) {
-  const fn = metric === 0 && !exAll && e && u8 && nat ? (origF32 ? nat.exact_l2_f32 : nat.exact_l2_f64) : null;
-  const lo = e ? e[5] : 0, oo = lo + Math.ceil(kp * 4 / 16) * 16;
-  if (!fn || oo + kp * 8 > lo + rows * kp * 8) return null;
+// the list and the results in the second pass's scratch (room for N of each; that pass runs after), or null
+function exactList(kp, exAll) {
+  const fn = metric === 0 && !exAll && ref && u8 && nat ? (origF32 ? nat.exact_l2_f32 : nat.exact_l2_f64) : null;
+  if (!fn) return null;
+  const lo = ref.sc.l, oo = ref.sc.e;
   const buf = mem.buffer;
   return { list: new Int32Array(buf, lo, kp), out: new Float64Array(buf, oo, kp), run: (i, n) => fn(u8, origOff, D, i, i + 1, n, lo, n, oo) };
 }
@@ -75,7 +75,7 @@ function runRanks(m, e) { // rows of a slot: rank distances, keep columns and st
     new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, sqn, g.sqnMax, g.eCoef, g.u, g.all,
     g.ranks, g.keep, new Float64Array(buf, o, rows * R), new Float64Array(buf, o + g.BR * R * 8, rows * kw),
     new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
-    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti, exAll, g.kb, exactList(e, rows, g.kp, exAll));
+    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti, exAll, g.kb, exactList(g.kp, exAll));
   // the rows not certified: the second pass, then their ranks and keep columns from the exact row
   const st = new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows);
   if (!st.some((x) => x !== 0)) return;
