@@ -75,7 +75,7 @@ function runRanks(m, e) { // rows of a slot: rank distances, keep columns and st
     new Int32Array(buf, m.hh, rows * 4), rows, g.kp, g.C, m.i0, orig, D, metric, sqn, g.sqnMax, g.eCoef, g.u, g.all,
     g.ranks, g.keep, new Float64Array(buf, o, rows * R), new Float64Array(buf, o + g.BR * R * 8, rows * kw),
     new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 8, rows * kw), new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows),
-    g.s, g.lo, g.up, g.ex, g.mark, g.tmp, g.ti, exAll, g.kb, exactList(g.kp, exAll));
+    g.s, g.lo, g.up, g.ex, g.marked, g.tmp, g.ti, exAll, g.kb, exactList(g.kp, exAll));
   // the rows not certified: the second pass, then their ranks and keep columns from the exact row
   const st = new Int32Array(buf, o + g.BR * R * 8 + g.BR * kw * 12, rows);
   if (!st.some((x) => x !== 0)) return;
@@ -157,7 +157,7 @@ parentPort.on('message', (m) => {
       D = m.D; metric = m.metric; rk = m.rk || null; fin = m.fin || null; ref = m.ref || null;
       if (m.native && !nat) nat = require(m.native); // the optional native kernels (lib/neighbors/native.ts): tiles, strip values, exact float32 distances
       u8 = m.native ? new Uint8Array(buf) : null;
-      if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.mark = new Uint8Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); rk.kb = new Float64Array(rk.BR); }
+      if (rk) { const n = rk.kp; rk.s = new Float64Array(n); rk.lo = new Float64Array(n); rk.up = new Float64Array(n); rk.ex = new Float64Array(n); rk.marked = new Int32Array(n); rk.tmp = new Float64Array(rk.ranks.length + 1); rk.ti = new Int32Array(n); rk.kb = new Float64Array(rk.BR); }
       refOps = ref ? makeRefOps() : null;
       dups = undefined;
     } else if (m.type === 'run') { // a row block: headers, kernel, exact distances of the candidates

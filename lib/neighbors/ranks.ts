@@ -29,7 +29,7 @@ export function rankRows(
   hd: Float32Array, hi: Int32Array, hh: Float32Array, hn: Int32Array, rows: number, kp: number, C: number, i0: number,
   orig: ArrayLike<number>, D: number, metric: number, sqn: Float64Array, sqnMax: number, eCoef: number, u: number, all: boolean,
   ranks: Int32Array, keep: number, outR: Float64Array, keepD: Float64Array, keepI: Int32Array, status: Int32Array,
-  s: Float64Array, lo: Float64Array, up: Float64Array, ex: Float64Array, mark: Uint8Array, tmp: Float64Array, ti: Int32Array,
+  s: Float64Array, lo: Float64Array, up: Float64Array, ex: Float64Array, marked: Int32Array, tmp: Float64Array, ti: Int32Array,
   exAll: Float64Array | null = null, kb: Float64Array | null = null,
   exactOf: { list: Int32Array; out: Float64Array; run: (i: number, n: number) => void } | null = null,
 ): void {
@@ -72,7 +72,7 @@ export function rankRows(
     return ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7));
   };
   const loR = new Float64Array(R), hiR = new Float64Array(R), tau = new Float64Array(R), sig = new Float64Array(R);
-  const below = new Int32Array(R);
+  const below = new Int32Array(R), first = new Int32Array(R + 1);
   for (let r = 0; r < rows; r++) {
     const i = i0 + r, oh = r * C;
     const T = hh[r * 4];
@@ -118,7 +118,7 @@ export function rankRows(
       }
       return L(c) > y ? c : Infinity;
     };
-    for (let c = 0; c < kp; c++) { s[c] = hd[oh + c]; mark[c] = 0; }
+    for (let c = 0; c < kp; c++) s[c] = hd[oh + c];
     // the candidate values at the requested ranks (a cascade of selections from rank k down)
     const Ak = sel(s, 0, kp - 1, k - 1);
     if (kb !== null) kb[r] = Uf(Ak); // k candidates are within Uf(Ak): a bound on the exact k-th distance (the second pass's)
@@ -134,46 +134,63 @@ export function rankRows(
       tau[q] = belowOf(loR[q]); sig[q] = aboveOf(hiR[q]);
       below[q] = 0;
     }
-    // mark the candidates in some window (or in the keep set); count those certainly below each rank
-    for (let c = 0; c < kp; c++) {
-      const a = hd[oh + c];
-      let mk = a <= keepAbove ? 1 : 0;
-      for (let q = 0; q < R; q++) {
-        if (a < tau[q]) below[q]++;
-        else if (a <= sig[q]) mk = 1;
+    // mark the candidates in some window (or in the keep set); count those certainly below each
+    // rank. Usually tau and sig grow with the rank: then a candidate is below the ranks from the
+    // first q0 with a < tau[q0] on (a short scan from the top: most candidates sit at the far
+    // ranks) and in a window iff a <= sig[q0 - 1]; the same decisions as testing every rank
+    let mono = true;
+    for (let q = 1; q < R; q++) if (!(tau[q] >= tau[q - 1]) || !(sig[q] >= sig[q - 1])) { mono = false; break; }
+    let nm = 0;
+    if (mono) {
+      first.fill(0);
+      for (let c = 0; c < kp; c++) {
+        const a = hd[oh + c];
+        let q0 = R;
+        while (q0 > 0 && a < tau[q0 - 1]) q0--;
+        first[q0]++;
+        if (a <= keepAbove || (q0 > 0 && a <= sig[q0 - 1])) marked[nm++] = c;
       }
-      mark[c] = mk;
+      let acc = 0;
+      for (let q = 0; q < R; q++) { acc += first[q]; below[q] = acc; }
+    } else {
+      for (let c = 0; c < kp; c++) {
+        const a = hd[oh + c];
+        let mk = a <= keepAbove;
+        for (let q = 0; q < R; q++) {
+          if (a < tau[q]) below[q]++;
+          else if (a <= sig[q]) mk = true;
+        }
+        if (mk) marked[nm++] = c;
+      }
     }
     // exact distances of the marked candidates, with the operations of pairDistance (same bits):
     // listed for the native kernel where the worker has one (exactOf), else here
     const oa = i * D;
-    if (exAll === null && metric === 0 && exactOf !== null) {
-      let n = 0;
-      for (let c = 0; c < kp; c++) if (mark[c] !== 0) exactOf.list[n++] = hi[oh + c];
-      exactOf.run(i, n);
-      n = 0;
-      for (let c = 0; c < kp; c++) if (mark[c] !== 0) ex[c] = exactOf.out[n++];
-    }
-    for (let c = 0; c < kp && !(exAll === null && metric === 0 && exactOf !== null); c++) {
-      if (mark[c] === 0) continue;
-      const ob = hi[oh + c] * D;
-      if (exAll !== null) {
-        ex[c] = exAll[r * kp + c]; // computed for every candidate by the caller (the same bits)
-      } else if (metric === 0) {
-        ex[c] = Math.sqrt(sq8(orig, oa, ob, D));
-      } else {
-        let xy = 0, xx = 0, yy = 0;
-        for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
-        const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
-        const dist = 1 - xy / (nx * ny);
-        ex[c] = dist < 0 ? 0 : dist > 2 ? 2 : dist;
+    if (exAll !== null) {
+      for (let m = 0; m < nm; m++) { const c = marked[m]; ex[c] = exAll[r * kp + c]; } // computed for every candidate by the caller (the same bits)
+    } else if (metric === 0 && exactOf !== null) {
+      for (let m = 0; m < nm; m++) exactOf.list[m] = hi[oh + marked[m]];
+      exactOf.run(i, nm);
+      for (let m = 0; m < nm; m++) ex[marked[m]] = exactOf.out[m];
+    } else {
+      for (let m = 0; m < nm; m++) {
+        const c = marked[m], ob = hi[oh + c] * D;
+        if (metric === 0) {
+          ex[c] = Math.sqrt(sq8(orig, oa, ob, D));
+        } else {
+          let xy = 0, xx = 0, yy = 0;
+          for (let t = 0; t < D; t++) { const x = orig[oa + t], y = orig[ob + t]; xy += x * y; xx += x * x; yy += y * y; }
+          const nx = xx === 0 ? 1 : Math.sqrt(xx), ny = yy === 0 ? 1 : Math.sqrt(yy);
+          const dist = 1 - xy / (nx * ny);
+          ex[c] = dist < 0 ? 0 : dist > 2 ? 2 : dist;
+        }
       }
     }
-    // each rank: the (r - below)-th smallest exact distance of its window
+    // each rank: the (r - below)-th smallest exact distance of its window (its members are marked)
     for (let q = 0; q < R && status[r] === 0; q++) {
       let n = 0;
       const t0 = tau[q], s0 = sig[q];
-      for (let c = 0; c < kp; c++) { const a = hd[oh + c]; if (a >= t0 && a <= s0) s[n++] = ex[c]; }
+      for (let m = 0; m < nm; m++) { const c = marked[m], a = hd[oh + c]; if (a >= t0 && a <= s0) s[n++] = ex[c]; }
       const m = ranks[q] - below[q];
       if (m < 1 || m > n) { status[r] = 1; break; } // cannot happen (see above); the exact fallback if it did
       outR[r * R + q] = sel(s, 0, n - 1, m - 1);
