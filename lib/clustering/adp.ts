@@ -448,21 +448,35 @@ function mergeV1(t: AdpTopology, centers: number[], c: Float64Array, g: Float64A
   for (let i = 0; i < nClus; i++) { B[i][i] = -1; E[i][i] = 0; }
   const members = t.members.map((m) => m.slice());
   const alive = new Uint8Array(nClus).fill(1);
+  // DADApy scans every pair i < j before each merge for the first pair of largest border density
+  // among those not Z errors apart (nClus^3 in all). The same choice from a best pair per row,
+  // (largest B, then smallest j), kept up to date: a merge changes only the columns imod and jmod
+  // of the other rows (B > -9999999999 always: c >= 1, B is 0, -1 or a c)
+  const apart = (i: number, j: number): boolean => {
+    const ci = centers[i], cj = centers[j];
+    const a1 = c[ci] - B[i][j], a2 = c[cj] - B[i][j];
+    const e1 = Z * (err[ci] + E[i][j]), e2 = Z * (err[cj] + E[i][j]);
+    return !(a1 < e1 || a2 < e2);
+  };
+  const best = new Int32Array(nClus).fill(-1);
+  const rescan = (i: number): void => {
+    let bj = -1, mp = -Infinity;
+    for (let j = i + 1; j < nClus; j++) if (!apart(i, j) && B[i][j] > mp) { mp = B[i][j]; bj = j; }
+    best[i] = bj;
+  };
+  const offer = (i: number, x: number): void => { // column x of row i changed (and is not its best)
+    if (x <= i || apart(i, x)) return;
+    const b = best[i];
+    if (b < 0 || B[i][x] > B[i][b] || (B[i][x] === B[i][b] && x < b)) best[i] = x;
+  };
+  for (let i = 0; i < nClus - 1; i++) rescan(i);
   for (;;) {
-    let found = false, maxpos = -9999999999, bi = -1, bj = -1;
+    let maxpos = -9999999999, bi = -1, bj = -1;
     for (let i = 0; i < nClus - 1; i++) {
-      const ci = centers[i];
-      for (let j = i + 1; j < nClus; j++) {
-        const cj = centers[j];
-        const a1 = c[ci] - B[i][j], a2 = c[cj] - B[i][j];
-        const e1 = Z * (err[ci] + E[i][j]), e2 = Z * (err[cj] + E[i][j]);
-        if (a1 < e1 || a2 < e2) {
-          found = true;
-          if (B[i][j] > maxpos) { maxpos = B[i][j]; bi = i; bj = j; }
-        }
-      }
+      const j = best[i];
+      if (j >= 0 && B[i][j] > maxpos) { maxpos = B[i][j]; bi = i; bj = j; }
     }
-    if (!found) break;
+    if (bi < 0) break;
     let imod = bi, jmod = bj;
     const m1 = (c[centers[imod]] - B[imod][jmod]) / (err[centers[imod]] + E[imod][jmod]);
     const m2 = (c[centers[jmod]] - B[imod][jmod]) / (err[centers[jmod]] + E[imod][jmod]);
@@ -479,6 +493,10 @@ function mergeV1(t: AdpTopology, centers: number[], c: Float64Array, g: Float64A
         E[imod][i] = E[jmod][i]; E[i][imod] = E[imod][i];
       }
       B[jmod][i] = -1; B[i][jmod] = -1; E[jmod][i] = 0; E[i][jmod] = 0;
+    }
+    for (let i = 0; i < nClus - 1; i++) {
+      if (i === imod || i === jmod || best[i] === imod || best[i] === jmod) rescan(i);
+      else { offer(i, imod); offer(i, jmod); }
     }
   }
   const survivors: number[] = [];
