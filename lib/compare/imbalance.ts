@@ -240,6 +240,20 @@ async function ranksViaTables(from: IndexTable, to: IndexTable, Xto: Matrix, met
     for (let t = 0; t < out.length; t++) if (out[t] < 0) out[t] = counted[t];
     return out;
   }
+  if (!periodTo && (metric === 'euclidean' || metric === 'cosine') && N > 256 && missRows * N * Xto.cols > 2e7) {
+    // fewer misses, but their distance rows would cost tens of milliseconds on this thread: the
+    // engine counts those rows only (M N pairs on the workers; the same ranks)
+    const rows = new Int32Array(missRows), targets = new Int32Array(missRows * k).fill(-1);
+    let q = 0;
+    for (let i = 0; i < N; i++) {
+      let miss = false;
+      for (let m = 0; m < k; m++) if (out[i * k + m] < 0) { targets[q * k + m] = from.indices[i * wf + 1 + m]; miss = true; }
+      if (miss) rows[q++] = i;
+    }
+    const counted = await countNeighborRanks(Xto, targets, k, { metric, signal, rows });
+    for (let r = 0; r < missRows; r++) for (let m = 0; m < k; m++) if (targets[r * k + m] >= 0) out[rows[r] * k + m] = counted[r * k + m];
+    return out;
+  }
   // many misses: one symmetric matrix costs half of the rows one by one
   const M = missRows > N / 4 && N <= 4096 ? distanceMatrix(Xto, metric, periodTo) : null;
   const row = new Float64Array(N);

@@ -121,6 +121,17 @@ describe('information imbalance: ranks and random draws', () => {
     }
   });
 
+  it('related spaces with some neighbours outside the tables: those rows counted by the engine (rows mode) give the same numbers', async () => {
+    // B = A + small noise, with 60 of 1500 points moved far: a few dozen rows miss (between the
+    // JS rows and the whole count), each of 1500 x 600 distances
+    const A = gaussian(1500, 600, 21), B = gaussian(1500, 600, 22);
+    for (let i = 0; i < B.data.length; i++) B.data[i] = A.data[i] + 0.05 * B.data[i];
+    for (let i = 0; i < 1500; i += 25) for (let t = 0; t < 600; t++) B.data[i * 600 + t] = 3 * Math.sin(i + t);
+    for (const metric of ['euclidean', 'cosine'] as const) {
+      expect(await imbalancePairAsync(A, B, { k: 2, tableK: 5, metric })).toEqual(imbalancePair(A, B, { k: 2, metric }));
+    }
+  }, 120_000);
+
   it('subsets: np.array_split pieces, a shorter last piece dropped, [mean, sem]', async () => {
     const X = gaussian(1050, 3, 5), Y = gaussian(1050, 3, 6);
     const r = await informationImbalanceSubsets(X, Y, { subsetSize: 500, rng: new SeededRng(1) });
