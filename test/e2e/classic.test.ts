@@ -128,6 +128,9 @@ lx`),
     for (let t = 1; t <= 8; t++) await page.mouse.move(frame.x + frame.width * (0.45 + 0.54 * t / 8), frame.y + 3 + (frame.height * 0.6 * t) / 8);
     await page.mouse.up();
     await waitForUpdate(2, before);
+    // the brush reaches the kernel as it grows: wait for the last box (the centres follow each one)
+    let last = '';
+    await expect.poll(async () => { const b = await kernelText(page, 'JSON.stringify(dg.chart.param(\'centres\'))'); const same = b === last; last = b; return same; }, { timeout: 30_000, intervals: [500] }).toBe(true);
     const check = JSON.parse((await kernelText(page, `(() => {
   const box = dg.chart.param('centres') as any;
   const inside: number[] = [];

@@ -210,6 +210,10 @@ new widgets.VBox([s, new widgets.HBox([dd, t, b]), out])`);
     for (let t = 1; t <= 8; t++) await p.mouse.move(frame.x + frame.width * (0.45 + 0.54 * t / 8), frame.y + 3 + (frame.height * 0.6 * t) / 8);
     await p.mouse.up();
     await expect.poll(updates, { timeout: 30_000 }).toBeGreaterThan(before);
+    // the brush reaches the kernel as it grows: wait for the last box (the centres follow each one)
+    const boxOf = async () => kernel(p, 'JSON.stringify(dg.chart.param(\'centres\'))');
+    let last = '';
+    await expect.poll(async () => { const b = await boxOf(); const same = b === last; last = b; return same; }, { timeout: 30_000, intervals: [500] }).toBe(true);
     const check = JSON.parse((await kernel(p, `(() => {
   const box = dg.chart.param('centres') as any;
   const inside: number[] = [];
