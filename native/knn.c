@@ -19,6 +19,9 @@
  * And the strips' row select (symsel_f32): the same steps as asm/knn.ts in the same order, so the
  * same candidates in the same slots (test/neighbors/native.test.ts compares the bytes).
  *
+ * And the kd-tree's self rows (kd_rows, D <= 8): lib/neighbors/kdrows.ts line for line in C (the
+ * same distances, bounds and heap order: the same table), on the job memory of runRowJobs.
+ *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
  */
@@ -832,6 +835,219 @@ static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+/* ---- the kd-tree's self rows (lib/neighbors/kdrows.ts kdRows), the same operations in the same
+ * order (distances summed in distance.ts's eight lanes, the same bounds, the same (distance,
+ * index) heap), so the same table bit for bit; scalar code: the work is the tree walk and the heap. */
+typedef struct {
+  const int32_t *start, *end, *left, *right, *perm;
+  const double *lo, *hi, *pts, *per;
+  int D, metric, maxk;
+  double absSlack;
+  double *hd; int32_t *hx; int size;
+  double q[8];
+} KdCtx;
+
+static double kdDist(const KdCtx *c, const double *a, const double *b) {
+  const int D = c->D;
+  if (c->metric == 0) {
+    if (c->per) {
+      double pp[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+      for (int t = 0; t < D; t++) {
+        const double L = c->per[t];
+        double e = fmod(fabs(a[t] - b[t]), L);
+        if (e > L - e) e = L - e;
+        pp[t & 7] += e * e;
+      }
+      return sqrt(((pp[0] + pp[4]) + (pp[2] + pp[6])) + ((pp[1] + pp[5]) + (pp[3] + pp[7])));
+    }
+    double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e;
+    /* D <= 8 here (the kd-tree's range): the remainder of distance.ts's loop */
+    const int r = D;
+    if (r > 0) { e = a[0] - b[0]; p0 += e * e; }
+    if (r > 1) { e = a[1] - b[1]; p1 += e * e; }
+    if (r > 2) { e = a[2] - b[2]; p2 += e * e; }
+    if (r > 3) { e = a[3] - b[3]; p3 += e * e; }
+    if (r > 4) { e = a[4] - b[4]; p4 += e * e; }
+    if (r > 5) { e = a[5] - b[5]; p5 += e * e; }
+    if (r > 6) { e = a[6] - b[6]; p6 += e * e; }
+    if (r > 7) { /* D = 8: one full step of eight lanes */
+      p0 = 0; p1 = 0; p2 = 0; p3 = 0; p4 = 0; p5 = 0; p6 = 0; p7 = 0;
+      e = a[0] - b[0]; p0 += e * e; e = a[1] - b[1]; p1 += e * e; e = a[2] - b[2]; p2 += e * e; e = a[3] - b[3]; p3 += e * e;
+      e = a[4] - b[4]; p4 += e * e; e = a[5] - b[5]; p5 += e * e; e = a[6] - b[6]; p6 += e * e; e = a[7] - b[7]; p7 += e * e;
+    }
+    return sqrt(((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)));
+  }
+  double s = 0;
+  for (int t = 0; t < D; t++) {
+    double e = fabs(a[t] - b[t]);
+    if (c->per) { const double L = c->per[t]; e = fmod(e, L); if (e > L - e) e = L - e; }
+    if (c->metric == 2) s += e;
+    else if (e > s) s = e;
+  }
+  return s;
+}
+
+static double kdBoxBound(const KdCtx *c, int node) {
+  const int D = c->D;
+  const double *l = c->lo + (size_t)node * D, *h = c->hi + (size_t)node * D;
+  double s = 0;
+  for (int t = 0; t < D; t++) {
+    double g;
+    const double v = c->q[t];
+    if (c->per) {
+      const double L = c->per[t], wd = h[t] - l[t];
+      if (wd >= L) g = 0;
+      else {
+        double a = fmod(v - l[t], L);
+        if (a < 0) a += L;
+        g = a <= wd ? 0 : (a - wd < L - a ? a - wd : L - a);
+      }
+    } else {
+      g = v < l[t] ? l[t] - v : v > h[t] ? v - h[t] : 0;
+    }
+    if (c->metric == 0) s += g * g;
+    else if (c->metric == 2) s += g;
+    else if (g > s) s = g;
+  }
+  return c->metric == 0 ? sqrt(s) : s;
+}
+
+static void kdPush(KdCtx *c, double d, int32_t index) {
+  double *hd = c->hd; int32_t *hx = c->hx;
+  if (c->size < c->maxk) {
+    int x = c->size++;
+    while (x > 0) {
+      const int par = (x - 1) >> 1;
+      if (hd[par] > d || (hd[par] == d && hx[par] > index)) break;
+      hd[x] = hd[par]; hx[x] = hx[par]; x = par;
+    }
+    hd[x] = d; hx[x] = index;
+    return;
+  }
+  if (d > hd[0] || (d == hd[0] && index > hx[0])) return;
+  int x = 0;
+  for (;;) {
+    const int l = 2 * x + 1;
+    if (l >= c->size) break;
+    int m = l;
+    if (l + 1 < c->size && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
+    if (hd[m] < d || (hd[m] == d && hx[m] < index)) break;
+    hd[x] = hd[m]; hx[x] = hx[m]; x = m;
+  }
+  hd[x] = d; hx[x] = index;
+}
+
+/* Returns 0, or 1 on a stack overflow (kdRows throws). */
+static int kdQuery(KdCtx *c, int p, int self, double initBound) {
+  const int D = c->D;
+  int32_t stN[4 * 64 + 8];
+  double stB[4 * 64 + 8];
+  for (int t = 0; t < D; t++) c->q[t] = c->pts[(size_t)p * D + t];
+  int sp = 0;
+  stN[sp] = 0; stB[sp] = 0; sp++;
+  while (sp > 0) {
+    sp--;
+    const int node = stN[sp];
+    const double hb = c->size < c->maxk ? INFINITY : c->hd[0], bound = hb < initBound ? hb : initBound;
+    if (stB[sp] * (1 - 1e-12) - c->absSlack > bound) continue;
+    const int l = c->left[node];
+    if (l < 0) {
+      const int e = c->end[node];
+      for (int x = c->start[node]; x < e; x++) {
+        const int j = c->perm[x];
+        if (j == self) continue;
+        const double d = kdDist(c, c->q, c->pts + (size_t)x * D);
+        if (d <= (c->size < c->maxk ? INFINITY : c->hd[0]) && d <= initBound) kdPush(c, d, j);
+      }
+      continue;
+    }
+    const int r = c->right[node];
+    const double bl = kdBoxBound(c, l), br = kdBoxBound(c, r);
+    if (sp + 2 > 4 * 64 + 8) return 1;
+    if (bl <= br) { stN[sp] = r; stB[sp] = br; sp++; stN[sp] = l; stB[sp] = bl; sp++; }
+    else { stN[sp] = l; stB[sp] = bl; sp++; stN[sp] = r; stB[sp] = br; sp++; }
+  }
+  return 0;
+}
+
+/* kdRows(start, end, left, right, lo, hi, perm, pts, D, metric, per, absSlack, maxk, p0, p1, outD, outI) */
+static int kdRowsNative(KdCtx *c, int p0, int p1, double *outD, int32_t *outI) {
+  const int w = c->maxk + 1, D = c->D;
+  double prevK = INFINITY;
+  for (int p = p0; p < p1; p++) {
+    const int i = c->perm[p];
+    c->size = 0;
+    const double init = p > p0 && isfinite(prevK) ? (prevK + kdDist(c, c->pts + (size_t)(p - 1) * D, c->pts + (size_t)p * D)) * (1 + 1e-9) + 1e-300 : INFINITY;
+    if (kdQuery(c, p, i, init)) return 1;
+    if (c->size < c->maxk) { c->size = 0; if (kdQuery(c, p, i, INFINITY)) return 1; }
+    const size_t o = (size_t)i * w;
+    outD[o] = 0; outI[o] = i;
+    double *hd = c->hd; int32_t *hx = c->hx;
+    for (int n = c->size; n > 0;) {
+      outD[o + n] = hd[0]; outI[o + n] = hx[0];
+      n--;
+      if (n == 0) break;
+      const double d = hd[n]; const int32_t index = hx[n];
+      int x = 0;
+      for (;;) {
+        const int l = 2 * x + 1;
+        if (l >= n) break;
+        int m = l;
+        if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
+        if (hd[m] < d || (hd[m] == d && hx[m] < index)) break;
+        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
+      }
+      hd[x] = d; hx[x] = index;
+    }
+    prevK = outD[o + c->maxk];
+  }
+  return 0;
+}
+
+/* kd_rows(memory: Uint8Array, o0..o10 (byte offsets: perm, pts, start, end, left, right, lo, hi, per, outD, outI), D, metric, per, absSlack, maxk, p0, p1) -> 0, or 1: stack overflow */
+static napi_value KdRows(napi_env env, napi_callback_info info) {
+  size_t argc = 19;
+  napi_value argv[19];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 19) { napi_throw_error(env, NULL, "kd_rows: 19 arguments expected"); return NULL; }
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "kd_rows: the first argument must be a Uint8Array over the job memory");
+    return NULL;
+  }
+  int64_t o[11];
+  for (int t = 0; t < 11; t++) napi_get_value_int64(env, argv[t + 1], &o[t]);
+  int64_t D, metric, per, maxk, p0, p1;
+  double absSlack;
+  napi_get_value_int64(env, argv[12], &D);
+  napi_get_value_int64(env, argv[13], &metric);
+  napi_get_value_int64(env, argv[14], &per);
+  napi_get_value_double(env, argv[15], &absSlack);
+  napi_get_value_int64(env, argv[16], &maxk);
+  napi_get_value_int64(env, argv[17], &p0);
+  napi_get_value_int64(env, argv[18], &p1);
+  if (D < 1 || D > 8 || maxk < 1) { napi_throw_range_error(env, NULL, "kd_rows: 1 <= D <= 8 and maxk >= 1"); return NULL; }
+  uint8_t *m = (uint8_t *)data;
+  KdCtx c;
+  c.perm = (const int32_t *)(m + o[0]); c.pts = (const double *)(m + o[1]);
+  c.start = (const int32_t *)(m + o[2]); c.end = (const int32_t *)(m + o[3]);
+  c.left = (const int32_t *)(m + o[4]); c.right = (const int32_t *)(m + o[5]);
+  c.lo = (const double *)(m + o[6]); c.hi = (const double *)(m + o[7]);
+  c.per = per ? (const double *)(m + o[8]) : NULL;
+  c.D = (int)D; c.metric = (int)metric; c.maxk = (int)maxk; c.absSlack = absSlack;
+  c.hd = (double *)malloc((size_t)maxk * 8); c.hx = (int32_t *)malloc((size_t)maxk * 4); c.size = 0;
+  if (!c.hd || !c.hx) { free(c.hd); free(c.hx); napi_throw_error(env, NULL, "kd_rows: out of memory for the heap"); return NULL; }
+  const int rc = kdRowsNative(&c, (int)p0, (int)p1, (double *)(m + o[9]), (int32_t *)(m + o[10]));
+  free(c.hd); free(c.hx);
+  napi_value out;
+  napi_create_int32(env, rc, &out);
+  return out;
+}
+
 /* symsel_f32(memory: Uint8Array, so, B, N, I, kk, hd, hi, hh, C, rv, hs) */
 static napi_value SymselF32(napi_env env, napi_callback_info info) {
   int64_t a[11];
@@ -858,6 +1074,8 @@ NAPI_MODULE_INIT() {
   initPackIdx();
   napi_create_function(env, "symsel_f32", NAPI_AUTO_LENGTH, SymselF32, NULL, &fn);
   napi_set_named_property(env, exports, "symsel_f32", fn);
+  napi_create_function(env, "kd_rows", NAPI_AUTO_LENGTH, KdRows, NULL, &fn);
+  napi_set_named_property(env, exports, "kd_rows", fn);
   if (hasAvx512) { /* float64 rows only where one register holds the eight partial sums */
     napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);
     napi_set_named_property(env, exports, "exact_l2_f64", fn);

@@ -8,10 +8,12 @@
  * Rows at tree positions [p0, p1): row perm[p] gets itself in column 0 and its maxk neighbours,
  * written at row perm[p] of outD / outI (stride maxk + 1). Each query starts from the bound
  * r_k(previous) + d(previous, this) (widened by 1e-9), as kdTreeRows does. metric: 0 euclidean,
- * 2 manhattan, 3 chebyshev; per: the box lengths or null.
+ * 2 manhattan, 3 chebyshev; per: the box lengths or null. native/knn.c's kd_rows is this function
+ * in C (the same operations in the same order): the workers run it where it is built.
  */
 import type { KdTree } from './kdtree';
 import { ROW_JOB_BASE, runRowJobs } from './pool';
+import { nativeKernelPath } from './native';
 import { align16 } from './wasm';
 
 export function kdRows(start: Int32Array, end: Int32Array, left: Int32Array, right: Int32Array, lo: Float64Array, hi: Float64Array,
@@ -180,6 +182,7 @@ export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: nu
   progress?: (done: number) => void | Promise<void>): Promise<void> {
   const N = tree.n, D = tree.dims, w = maxk + 1, nodes = tree.nodes;
   const metric = tree.metric === 'euclidean' ? 0 : tree.metric === 'manhattan' ? 2 : 3;
+  const native = D <= 8 ? nativeKernelPath() : null; // the rows in C where built (native/knn.c kd_rows: D <= 8)
   const sizes = [N * 4, N * D * 8, nodes * 4, nodes * 4, nodes * 4, nodes * 4, nodes * D * 8, nodes * D * 8, D * 8, N * w * 8, N * w * 4];
   const offs: number[] = [];
   let o = 0;
@@ -197,7 +200,7 @@ export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: nu
       new Float64Array(buf, offs[7], nodes * D).set(tree.hi.subarray(0, nodes * D));
       if (tree.period) new Float64Array(buf, offs[8], D).set(tree.period);
     },
-    args: (p0, p1) => ({ N, D, nodes, metric, per: tree.period !== null, absSlack: tree.absSlack, maxk, p0, p1, o: offs }),
+    args: (p0, p1) => ({ N, D, nodes, metric, per: tree.period !== null, absSlack: tree.absSlack, maxk, p0, p1, o: offs, native }),
     read: (buf) => { outD.set(new Float64Array(buf, offs[9], N * w)); outI.set(new Int32Array(buf, offs[10], N * w)); },
   });
 }
@@ -205,7 +208,13 @@ export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: nu
 const KD_BUNDLE = {
   name: 'kd',
   src: `${kdRows.toString()}
-function runKd(buf, a) {
+function runKd(buf, a, nat) {
+  if (nat && nat.kd_rows) { // native/knn.c kdRowsNative: the same operations, the same bits
+    const o = a.o;
+    if (nat.kd_rows(new Uint8Array(buf), o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10],
+      a.D, a.metric, a.per ? 1 : 0, a.absSlack, a.maxk, a.p0, a.p1) !== 0) throw new Error('KdTree: stack overflow');
+    return;
+  }
   const o = a.o, N = a.N, D = a.D, n = a.nodes, w = a.maxk + 1;
   kdRows(new Int32Array(buf, o[2], n), new Int32Array(buf, o[3], n), new Int32Array(buf, o[4], n), new Int32Array(buf, o[5], n),
     new Float64Array(buf, o[6], n * D), new Float64Array(buf, o[7], n * D), new Int32Array(buf, o[0], N), new Float64Array(buf, o[1], N * D),

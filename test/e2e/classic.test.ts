@@ -130,7 +130,7 @@ lx`),
     await waitForUpdate(2, before);
     // the brush reaches the kernel as it grows: wait for the last box (the centres follow each one)
     let last = '';
-    await expect.poll(async () => { const b = await kernelText(page, 'JSON.stringify(dg.chart.param(\'centres\'))'); const same = b === last; last = b; return same; }, { timeout: 30_000, intervals: [500] }).toBe(true);
+    await expect.poll(async () => { const b = await kernelText(page, 'JSON.stringify(dg.chart.param(\'centres\'))'); const same = b === last; last = b; return same; }, { timeout: 30_000, interval: 500 }).toBe(true);
     const check = JSON.parse((await kernelText(page, `(() => {
   const box = dg.chart.param('centres') as any;
   const inside: number[] = [];

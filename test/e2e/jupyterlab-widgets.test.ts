@@ -213,7 +213,7 @@ new widgets.VBox([s, new widgets.HBox([dd, t, b]), out])`);
     // the brush reaches the kernel as it grows: wait for the last box (the centres follow each one)
     const boxOf = async () => kernel(p, 'JSON.stringify(dg.chart.param(\'centres\'))');
     let last = '';
-    await expect.poll(async () => { const b = await boxOf(); const same = b === last; last = b; return same; }, { timeout: 30_000, intervals: [500] }).toBe(true);
+    await expect.poll(async () => { const b = await boxOf(); const same = b === last; last = b; return same; }, { timeout: 30_000, interval: 500 }).toBe(true);
     const check = JSON.parse((await kernel(p, `(() => {
   const box = dg.chart.param('centres') as any;
   const inside: number[] = [];
