@@ -5,6 +5,7 @@ import type { Matrix } from '../matrix';
 import { forEachNeighborRankBlock } from '../neighbors';
 import type { Metric } from '../neighbors/metrics';
 import { makeTable, type NeighborTable } from '../neighbors/table';
+import { defaultWorkerCount, ROW_JOB_BASE, runRowJobs } from '../neighbors/pool';
 import { lgamma, pairwiseSum, percentileSorted } from '../stats/special';
 import type { Chart } from '../../widgets/chart';
 import { scaleCurveChart } from '../../widgets/id/charts';
@@ -67,16 +68,50 @@ function negDLogLik(d: number, mus: Float64Array, logMus: Float64Array, n1: Rank
   return pairwiseSum(buf, 0, mus.length) - (M - 1) / d;
 }
 
-/** The Gride maximum-likelihood id by DADApy's bisection on [d0, d1] (mus filtered first, bumped in place). */
-export function grideArgmax(mus: Float64Array, n1: Ranks, n2: Ranks, opts: GrideOptions = {}): number {
-  let d0 = opts.d0 === undefined ? 0.001 : nonNegativeNumber(opts.d0, 'd0', 'Gride');
-  let d1 = opts.d1 === undefined ? 1000 : finiteNumber(opts.d1, 'd1', 'Gride');
+/** The bisection interval and tolerance of grideArgmax, checked (DADApy's d0 = 0.001, d1 = 1000, eps = 1e-7). */
+function bisectionSettings(opts: GrideOptions): { d0: number; d1: number; eps: number } {
+  const d0 = opts.d0 === undefined ? 0.001 : nonNegativeNumber(opts.d0, 'd0', 'Gride');
+  const d1 = opts.d1 === undefined ? 1000 : finiteNumber(opts.d1, 'd1', 'Gride');
   const eps = opts.eps === undefined ? 1e-7 : positiveNumber(opts.eps, 'eps', 'Gride');
   if (!(d1 > d0)) throw new InputError(`Gride: the bisection interval [d0, d1] = [${d0}, ${d1}] is empty`, 'Pass d0 < d1 (DADApy: d0 = 0.001, d1 = 1000)');
+  return { d0, d1, eps };
+}
+
+/**
+ * DADApy's bisection of the score on [d0, d1] for filtered mus with constant ranks n1, n2: the
+ * scale curve's case. Standalone (the pool's workers run its source: it refers to nothing outside
+ * itself but the `pairwiseSum` defined beside it), the same operations as negDLogLik.
+ */
+export function grideBisect(mus: Float64Array, logMus: Float64Array, M: number, n1: number, n2: number, d0: number, d1: number, eps: number,
+  buf: Float64Array, sum: (a: Float64Array, start: number, n: number) => number): number {
+  const score = (d: number): number => {
+    for (let i = 0; i < M; i++) {
+      let t = 1 - Math.pow(mus[i], -d);
+      if (t < 2 * eps) t = 2 * eps;
+      buf[i] = ((1 - n2 + n1) / t + n2 - 1) * logMus[i];
+    }
+    return sum(buf, 0, M) - (M - 1) / d;
+  };
+  const l1 = score(d1);
+  while (Math.abs(d0 - d1) > eps) {
+    const d2 = (d0 + d1) / 2;
+    const l2 = score(d2);
+    if (l2 * l1 > 0) d1 = d2;
+    else d0 = d2;
+  }
+  return (d0 + d1) / 2;
+}
+
+/** The Gride maximum-likelihood id by DADApy's bisection on [d0, d1] (mus filtered first, bumped in place). */
+export function grideArgmax(mus: Float64Array, n1: Ranks, n2: Ranks, opts: GrideOptions = {}): number {
+  const st = bisectionSettings(opts);
+  let d0 = st.d0, d1 = st.d1;
+  const eps = st.eps;
   const f = filterMus(mus, n1, n2);
   const M = f.mus.length;
   const logMus = Float64Array.from(f.mus, Math.log);
   const buf = new Float64Array(M);
+  if (typeof f.n1 === 'number' && typeof f.n2 === 'number') return grideBisect(f.mus, logMus, M, f.n1, f.n2, d0, d1, eps, buf, pairwiseSum);
   const l1 = negDLogLik(d1, f.mus, logMus, f.n1, f.n2, M, eps, buf);
   while (Math.abs(d0 - d1) > eps) {
     const d2 = (d0 + d1) / 2;
@@ -203,6 +238,70 @@ export function grideScalingFromRankDistances(rd: Float64Array, N: number, steps
   return scalingResult(ids, idsErr, radii, ranks, opts.returnRanks ?? false, opts.rangeMax ?? 2 ** S, musAll);
 }
 
+const BISECT_BUNDLE = {
+  name: 'gride',
+  src: `const pairwiseSum = ${pairwiseSum.toString()};
+const grideBisect = ${grideBisect.toString()};
+function runBisect(buf, a) {
+  for (let s = a.p0; s < a.p1; s++) {
+    const M = a.M[s], o = a.o[s];
+    const ids = new Float64Array(buf, a.out, a.S);
+    ids[s] = grideBisect(new Float64Array(buf, o, M), new Float64Array(buf, o + M * 8, M), M, a.n1[s], a.n2[s], a.d0, a.d1, a.eps, new Float64Array(M), pairwiseSum);
+  }
+}
+return { runBisect };`,
+};
+
+/**
+ * grideScalingFromRankDistances with the scales' bisections on the neighbour pool's workers (the
+ * main thread's dominant cost after the search: about 34 score evaluations of N powers per scale):
+ * the mus are filtered here, each scale bisected in a worker by the same grideBisect, so the same
+ * numbers bit for bit. Small N: on this thread.
+ */
+export async function grideScalingFromRankDistancesAsync(rd: Float64Array, N: number, steps: number,
+  opts: GrideOptions & { returnRanks?: boolean; rangeMax?: number } = {}, workers = defaultWorkerCount()): Promise<GrideScalingResult> {
+  const S = steps, w = S + 1;
+  if (workers === 0 || S < 2 || N < 2000) return grideScalingFromRankDistances(rd, N, S, opts);
+  const { d0, d1, eps } = bisectionSettings(opts);
+  const idsErr = new Float64Array(S), radii = new Float64Array(S), ranks = new Int32Array(S);
+  const musAll = new Float64Array(N * S), rsum = new Float64Array(2 * N);
+  const filtered: { mus: Float64Array; log: Float64Array }[] = [];
+  const allMus: Float64Array[] = [];
+  for (let i = 0; i < S; i++) {
+    const n1 = 2 ** i;
+    const mus = new Float64Array(N);
+    for (let p = 0; p < N; p++) {
+      const a = rd[p * w + i], b = rd[p * w + i + 1];
+      mus[p] = b / a;
+      rsum[2 * p] = a; rsum[2 * p + 1] = b;
+    }
+    const f = filterMus(mus, n1, 2 * n1); // bumps mus equal to 1 in place, as grideArgmax does
+    filtered.push({ mus: f.mus, log: Float64Array.from(f.mus, Math.log) });
+    allMus.push(mus);
+    for (let p = 0; p < N; p++) musAll[p * S + i] = mus[p];
+    radii[i] = pairwiseSum(rsum) / (2 * N);
+    ranks[i] = 2 * n1;
+  }
+  const o: number[] = [];
+  let at0 = 0;
+  for (const f of filtered) { o.push(ROW_JOB_BASE + at0); at0 += Math.ceil((f.mus.length * 16) / 16) * 16; }
+  const out = ROW_JOB_BASE + at0;
+  const ids = new Float64Array(S);
+  await runRowJobs({
+    workers, n: S, bytes: at0 + S * 8, bundle: BISECT_BUNDLE, fn: 'runBisect', chunks: S,
+    fill: (buf) => {
+      filtered.forEach((f, s) => { new Float64Array(buf, o[s], f.mus.length).set(f.mus); new Float64Array(buf, o[s] + f.mus.length * 8, f.mus.length).set(f.log); });
+    },
+    args: (p0, p1) => ({ p0, p1, S, o, out, M: filtered.map((f) => f.mus.length), n1: filtered.map((_, s) => 2 ** s), n2: filtered.map((_, s) => 2 ** (s + 1)), d0, d1, eps }),
+    read: (buf) => ids.set(new Float64Array(buf, out, S)),
+  });
+  for (let i = 0; i < S; i++) {
+    const n1 = 2 ** i;
+    idsErr[i] = 1 / Math.sqrt(grideFisherInfo(ids[i], allMus[i], n1, 2 * n1));
+  }
+  return scalingResult(ids, idsErr, radii, ranks, opts.returnRanks ?? false, opts.rangeMax ?? 2 ** S, musAll);
+}
+
 /** Refuses points whose first neighbour is at distance 0 (mu would be infinite). */
 function refuseDuplicates(rows: number[], what: string): void {
   if (rows.length > 0) {
@@ -275,7 +374,7 @@ export async function grideScaling(X: Matrix, opts: GrideFromCoordinatesOptions 
       if (tD && tI && kD && kI) { tD.set(kD, r0 * kw); tI.set(kI, r0 * kw); }
     });
   refuseDuplicates(dup, 'Gride');
-  const result = grideScalingFromRankDistances(rd, N, S, { ...opts, rangeMax: opts.rangeMax ?? 64 });
+  const result = await grideScalingFromRankDistancesAsync(rd, N, S, { ...opts, rangeMax: opts.rangeMax ?? 64 });
   const table = tD && tI ? makeTable(N, keep, tD, tI, opts.metric ?? 'euclidean', opts.period ?? null) : null;
   return { result, table };
 }

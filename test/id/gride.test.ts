@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Data } from '../../lib/data';
-import { filterMus, grideRanks, grideScaling, grideScalingFromTable, grideSingleScale, EPS64 } from '../../lib/id/gride';
+import { filterMus, grideRanks, grideScaling, grideScalingFromRankDistances, grideScalingFromRankDistancesAsync, grideScalingFromTable, grideSingleScale, EPS64 } from '../../lib/id/gride';
+import { shutdownNeighborPool } from '../../lib/neighbors';
 import { loadNpy } from '../../lib/io/npy';
 import { computeNeighborsSync } from '../../lib/neighbors';
 import { pairwiseSum, percentileSorted, trigamma, digamma } from '../../lib/stats/special';
@@ -115,4 +116,27 @@ describe('attributes set with setAttr (DADApy names in camelCase)', () => {
     expect((d.intrinsicDimMusDecimation![2] as Float64Array[]).length).toBe(4); // 4 subsets of 50
     expect(d.intrinsicDim).toBe(s.last.id);
   });
+});
+
+describe('the scale curve with its bisections on the worker threads', () => {
+  it('equals the single-thread curve bit for bit (ids, errors, radii, mus; mus equal to 1 and a filtered tail included)', async () => {
+    const N = 3000, S = 8, w = S + 1;
+    let seed = 11;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+    const rd = new Float64Array(N * w);
+    for (let p = 0; p < N; p++) {
+      let r = 0.1 + rnd();
+      for (let s = 0; s <= S; s++) { rd[p * w + s] = r; r *= p % 97 === 0 && s === 3 ? 1 : 1 + rnd() * (p % 211 === 0 ? 40 : 1); }
+    }
+    for (const workers of [1, 2]) {
+      const a = grideScalingFromRankDistances(rd, N, S, { rangeMax: 2 ** S });
+      const b = await grideScalingFromRankDistancesAsync(rd, N, S, { rangeMax: 2 ** S }, workers);
+      expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
+      expect(Array.from(b.idsErr)).toEqual(Array.from(a.idsErr));
+      expect(Array.from(b.radii)).toEqual(Array.from(a.radii));
+      expect(Array.from(b.mus)).toEqual(Array.from(a.mus));
+      expect(Array.from(b.ranks)).toEqual(Array.from(a.ranks));
+    }
+    await shutdownNeighborPool();
+  }, 60_000);
 });
