@@ -704,6 +704,208 @@ static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The kd-tree's self rows (lib/neighbors/kdrows.ts kdRows, which documents the arguments): the
+ * same tree walk, bounds, distances and (distance, index) heap, every floating-point operation
+ * the same and in the same order (subtract, multiply, add, never fused: -ffp-contract=off; the
+ * eight partial sums of distance.ts; sqrt and fmod are correctly rounded / exact, as Math.sqrt
+ * and % are), so the rows are the JavaScript rows bit for bit. No vectors: a 2-3 D query is
+ * branches and loads, and JavaScript's cost there is the interpreter-free but checked code.
+ */
+typedef struct {
+  const int32_t *start, *end, *left, *right, *perm;
+  const double *lo, *hi, *pts, *per;
+  int D, metric, maxk, size;
+  double absSlack;
+  double *hd, *q;
+  int32_t *hx;
+} KdJob;
+
+static inline double kdDist(const KdJob *k, const double *a, const double *b) {
+  const int D = k->D;
+  if (k->metric == 0) {
+    double p[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    if (k->per) {
+      for (int t = 0; t < D; t++) {
+        const double L = k->per[t];
+        double e = fmod(fabs(a[t] - b[t]), L);
+        if (e > L - e) e = L - e;
+        p[t & 7] += e * e;
+      }
+    } else {
+      for (int t = 0; t < D; t++) { const double e = a[t] - b[t]; p[t & 7] += e * e; }
+    }
+    return sqrt(((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])));
+  }
+  double s = 0;
+  for (int t = 0; t < D; t++) {
+    double e = fabs(a[t] - b[t]);
+    if (k->per) { const double L = k->per[t]; e = fmod(e, L); if (e > L - e) e = L - e; }
+    if (k->metric == 2) s += e;
+    else if (e > s) s = e;
+  }
+  return s;
+}
+
+static inline double kdBox(const KdJob *k, int node) {
+  const int D = k->D;
+  const double *lo = k->lo + (size_t)node * D, *hi = k->hi + (size_t)node * D;
+  double s = 0;
+  for (int t = 0; t < D; t++) {
+    double g;
+    const double l = lo[t], h = hi[t], v = k->q[t];
+    if (k->per) {
+      const double L = k->per[t], wd = h - l;
+      if (wd >= L) g = 0;
+      else {
+        double a = fmod(v - l, L);
+        if (a < 0) a += L;
+        g = a <= wd ? 0 : (a - wd < L - a ? a - wd : L - a);
+      }
+    } else {
+      g = v < l ? l - v : v > h ? v - h : 0;
+    }
+    if (k->metric == 0) s += g * g;
+    else if (k->metric == 2) s += g;
+    else if (g > s) s = g;
+  }
+  return k->metric == 0 ? sqrt(s) : s;
+}
+
+static inline void kdPush(KdJob *k, double d, int32_t index) {
+  double *hd = k->hd;
+  int32_t *hx = k->hx;
+  if (k->size < k->maxk) {
+    int x = k->size++;
+    while (x > 0) {
+      const int par = (x - 1) >> 1;
+      if (hd[par] > d || (hd[par] == d && hx[par] > index)) break;
+      hd[x] = hd[par]; hx[x] = hx[par]; x = par;
+    }
+    hd[x] = d; hx[x] = index;
+    return;
+  }
+  if (d > hd[0] || (d == hd[0] && index > hx[0])) return;
+  const int n = k->size;
+  int x = 0;
+  for (;;) {
+    const int l = 2 * x + 1;
+    if (l >= n) break;
+    int m = l;
+    if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
+    if (hd[m] < d || (hd[m] == d && hx[m] < index)) break;
+    hd[x] = hd[m]; hx[x] = hx[m]; x = m;
+  }
+  hd[x] = d; hx[x] = index;
+}
+
+/* One query from tree position p (its point `self` excluded); 0 on a stack overflow. */
+static int kdQuery(KdJob *k, int p, int32_t self, double initBound) {
+  const int D = k->D, maxk = k->maxk;
+  int32_t stN[4 * 64 + 8];
+  double stB[4 * 64 + 8];
+  for (int t = 0; t < D; t++) k->q[t] = k->pts[(size_t)p * D + t];
+  int sp = 0;
+  stN[sp] = 0; stB[sp] = 0; sp++;
+  while (sp > 0) {
+    sp--;
+    const int node = stN[sp];
+    const double hb = k->size < maxk ? INFINITY : k->hd[0], bound = hb < initBound ? hb : initBound;
+    if (stB[sp] * (1 - 1e-12) - k->absSlack > bound) continue;
+    const int l = k->left[node];
+    if (l < 0) {
+      const int e = k->end[node];
+      for (int x = k->start[node]; x < e; x++) {
+        const int32_t j = k->perm[x];
+        if (j == self) continue;
+        const double d = kdDist(k, k->q, k->pts + (size_t)x * D);
+        if (d <= (k->size < maxk ? INFINITY : k->hd[0]) && d <= initBound) kdPush(k, d, j);
+      }
+      continue;
+    }
+    const int r = k->right[node];
+    const double bl = kdBox(k, l), br = kdBox(k, r);
+    if (sp + 2 > 4 * 64 + 8) return 0;
+    if (bl <= br) { stN[sp] = r; stB[sp] = br; sp++; stN[sp] = l; stB[sp] = bl; sp++; }
+    else { stN[sp] = l; stB[sp] = bl; sp++; stN[sp] = r; stB[sp] = br; sp++; }
+  }
+  return 1;
+}
+
+/* Rows at tree positions [p0, p1) into outD / outI (stride maxk + 1); 0 on a stack overflow. */
+static int kdRows(KdJob *k, int p0, int p1, double *outD, int32_t *outI) {
+  const int maxk = k->maxk, w = maxk + 1, D = k->D;
+  double *hd = k->hd;
+  int32_t *hx = k->hx;
+  double prevK = INFINITY;
+  for (int p = p0; p < p1; p++) {
+    const int32_t i = k->perm[p];
+    k->size = 0;
+    const double init = p > p0 && isfinite(prevK)
+      ? (prevK + kdDist(k, k->pts + (size_t)(p - 1) * D, k->pts + (size_t)p * D)) * (1 + 1e-9) + 1e-300 : INFINITY;
+    if (!kdQuery(k, p, i, init)) return 0;
+    if (k->size < maxk) { k->size = 0; if (!kdQuery(k, p, i, INFINITY)) return 0; }
+    const size_t o = (size_t)i * w;
+    outD[o] = 0; outI[o] = i;
+    for (int n = k->size; n > 0;) { /* TopK.drainSorted: the largest to the end */
+      outD[o + n] = hd[0]; outI[o + n] = hx[0];
+      n--;
+      if (n == 0) break;
+      const double d = hd[n];
+      const int32_t index = hx[n];
+      int x = 0;
+      for (;;) {
+        const int l = 2 * x + 1;
+        if (l >= n) break;
+        int m = l;
+        if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
+        if (hd[m] < d || (hd[m] == d && hx[m] < index)) break;
+        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
+      }
+      hd[x] = d; hx[x] = index;
+    }
+    prevK = outD[o + maxk];
+  }
+  return 1;
+}
+
+/* kd_rows(memory: Uint8Array, perm, pts, start, end, left, right, lo, hi, per (-1: none), outD, outI, D, metric, absSlack, maxk, p0, p1) */
+static napi_value KdRows(napi_env env, napi_callback_info info) {
+  size_t argc = 18;
+  napi_value argv[18];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 18) { napi_throw_error(env, NULL, "kd_rows: 18 arguments expected"); return NULL; }
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "kd_rows: the first argument must be a Uint8Array over the pool memory");
+    return NULL;
+  }
+  double a[17];
+  for (int t = 0; t < 17; t++) napi_get_value_double(env, argv[t + 1], &a[t]);
+  uint8_t *mem = (uint8_t *)data;
+  KdJob k;
+  k.perm = (const int32_t *)(mem + (size_t)a[0]); k.pts = (const double *)(mem + (size_t)a[1]);
+  k.start = (const int32_t *)(mem + (size_t)a[2]); k.end = (const int32_t *)(mem + (size_t)a[3]);
+  k.left = (const int32_t *)(mem + (size_t)a[4]); k.right = (const int32_t *)(mem + (size_t)a[5]);
+  k.lo = (const double *)(mem + (size_t)a[6]); k.hi = (const double *)(mem + (size_t)a[7]);
+  k.per = a[8] < 0 ? NULL : (const double *)(mem + (size_t)a[8]);
+  double *outD = (double *)(mem + (size_t)a[9]);
+  int32_t *outI = (int32_t *)(mem + (size_t)a[10]);
+  k.D = (int)a[11]; k.metric = (int)a[12]; k.absSlack = a[13]; k.maxk = (int)a[14];
+  k.size = 0;
+  k.hd = (double *)malloc(sizeof(double) * ((size_t)k.maxk + k.D + 1));
+  k.hx = (int32_t *)malloc(sizeof(int32_t) * ((size_t)k.maxk + 1));
+  if (!k.hd || !k.hx) { free(k.hd); free(k.hx); napi_throw_error(env, NULL, "kd_rows: out of memory"); return NULL; }
+  k.q = k.hd + k.maxk;
+  const int ok = kdRows(&k, (int)a[15], (int)a[16], outD, outI);
+  free(k.hd); free(k.hx);
+  if (!ok) napi_throw_error(env, NULL, "KdTree: stack overflow");
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, ok;
   __builtin_cpu_init();
@@ -718,6 +920,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "vals_f32", fn);
   napi_create_function(env, "exact_l2_f32", NAPI_AUTO_LENGTH, ExactL2F32, NULL, &fn);
   napi_set_named_property(env, exports, "exact_l2_f32", fn);
+  napi_create_function(env, "kd_rows", NAPI_AUTO_LENGTH, KdRows, NULL, &fn);
+  napi_set_named_property(env, exports, "kd_rows", fn);
   if (hasAvx512) { /* float64 rows only where one register holds the eight partial sums */
     napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);
     napi_set_named_property(env, exports, "exact_l2_f64", fn);

@@ -12,6 +12,7 @@
  */
 import type { KdTree } from './kdtree';
 import { ROW_JOB_BASE, runRowJobs } from './pool';
+import { nativeKernelPath } from './native';
 import { align16 } from './wasm';
 
 export function kdRows(start: Int32Array, end: Int32Array, left: Int32Array, right: Int32Array, lo: Float64Array, hi: Float64Array,
@@ -179,6 +180,7 @@ export const KD_PARALLEL_MIN = 4000;
 export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: number, outD: Float64Array, outI: Int32Array,
   progress?: (done: number) => void | Promise<void>): Promise<void> {
   const N = tree.n, D = tree.dims, w = maxk + 1, nodes = tree.nodes;
+  const native = nativeKernelPath(); // the C twin of kdRows (native/knn.c kd_rows) where it is built
   const metric = tree.metric === 'euclidean' ? 0 : tree.metric === 'manhattan' ? 2 : 3;
   const sizes = [N * 4, N * D * 8, nodes * 4, nodes * 4, nodes * 4, nodes * 4, nodes * D * 8, nodes * D * 8, D * 8, N * w * 8, N * w * 4];
   const offs: number[] = [];
@@ -197,7 +199,7 @@ export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: nu
       new Float64Array(buf, offs[7], nodes * D).set(tree.hi.subarray(0, nodes * D));
       if (tree.period) new Float64Array(buf, offs[8], D).set(tree.period);
     },
-    args: (p0, p1) => ({ N, D, nodes, metric, per: tree.period !== null, absSlack: tree.absSlack, maxk, p0, p1, o: offs }),
+    args: (p0, p1) => ({ N, D, nodes, metric, per: tree.period !== null, absSlack: tree.absSlack, maxk, p0, p1, o: offs, native }),
     read: (buf) => { outD.set(new Float64Array(buf, offs[9], N * w)); outI.set(new Int32Array(buf, offs[10], N * w)); },
   });
 }
@@ -205,8 +207,13 @@ export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: nu
 const KD_BUNDLE = {
   name: 'kd',
   src: `${kdRows.toString()}
-function runKd(buf, a) {
+function runKd(buf, a, nat) {
   const o = a.o, N = a.N, D = a.D, n = a.nodes, w = a.maxk + 1;
+  if (nat && nat.kd_rows) { // the same rows bit for bit (native/knn.c); a build without kd_rows runs kdRows
+    nat.kd_rows(new Uint8Array(buf), o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], a.per ? o[8] : -1, o[9], o[10],
+      D, a.metric, a.absSlack, a.maxk, a.p0, a.p1);
+    return;
+  }
   kdRows(new Int32Array(buf, o[2], n), new Int32Array(buf, o[3], n), new Int32Array(buf, o[4], n), new Int32Array(buf, o[5], n),
     new Float64Array(buf, o[6], n * D), new Float64Array(buf, o[7], n * D), new Int32Array(buf, o[0], N), new Float64Array(buf, o[1], N * D),
     D, a.metric, a.per ? new Float64Array(buf, o[8], D) : null, a.absSlack, a.maxk, a.p0, a.p1,
