@@ -719,13 +719,13 @@ typedef struct {
   double absSlack;
   double *hd, *q;
   int32_t *hx;
+  unsigned __int128 *keys; /* 2 maxk: kdSorted's keys and its merge buffer */
 } KdJob;
 
-static inline double kdDist(const KdJob *k, const double *a, const double *b) {
-  const int D = k->D;
-  if (k->metric == 0) {
+static inline __attribute__((always_inline)) double kdDist(const KdJob *k, const double *a, const double *b, const int D, const int metric, const int per) {
+  if (metric == 0) {
     double p[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
-    if (k->per) {
+    if (per) {
       for (int t = 0; t < D; t++) {
         const double L = k->per[t];
         double e = fmod(fabs(a[t] - b[t]), L);
@@ -740,21 +740,20 @@ static inline double kdDist(const KdJob *k, const double *a, const double *b) {
   double s = 0;
   for (int t = 0; t < D; t++) {
     double e = fabs(a[t] - b[t]);
-    if (k->per) { const double L = k->per[t]; e = fmod(e, L); if (e > L - e) e = L - e; }
-    if (k->metric == 2) s += e;
+    if (per) { const double L = k->per[t]; e = fmod(e, L); if (e > L - e) e = L - e; }
+    if (metric == 2) s += e;
     else if (e > s) s = e;
   }
   return s;
 }
 
-static inline double kdBox(const KdJob *k, int node) {
-  const int D = k->D;
+static inline __attribute__((always_inline)) double kdBox(const KdJob *k, int node, const int D, const int metric, const int per) {
   const double *lo = k->lo + (size_t)node * D, *hi = k->hi + (size_t)node * D;
   double s = 0;
   for (int t = 0; t < D; t++) {
     double g;
     const double l = lo[t], h = hi[t], v = k->q[t];
-    if (k->per) {
+    if (per) {
       const double L = k->per[t], wd = h - l;
       if (wd >= L) g = 0;
       else {
@@ -765,11 +764,11 @@ static inline double kdBox(const KdJob *k, int node) {
     } else {
       g = v < l ? l - v : v > h ? v - h : 0;
     }
-    if (k->metric == 0) s += g * g;
-    else if (k->metric == 2) s += g;
+    if (metric == 0) s += g * g;
+    else if (metric == 2) s += g;
     else if (g > s) s = g;
   }
-  return k->metric == 0 ? sqrt(s) : s;
+  return metric == 0 ? sqrt(s) : s;
 }
 
 static inline void kdPush(KdJob *k, double d, int32_t index) {
@@ -800,8 +799,8 @@ static inline void kdPush(KdJob *k, double d, int32_t index) {
 }
 
 /* One query from tree position p (its point `self` excluded); 0 on a stack overflow. */
-static int kdQuery(KdJob *k, int p, int32_t self, double initBound) {
-  const int D = k->D, maxk = k->maxk;
+static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_t self, double initBound, const int D, const int metric, const int per) {
+  const int maxk = k->maxk;
   int32_t stN[4 * 64 + 8];
   double stB[4 * 64 + 8];
   for (int t = 0; t < D; t++) k->q[t] = k->pts[(size_t)p * D + t];
@@ -818,13 +817,13 @@ static int kdQuery(KdJob *k, int p, int32_t self, double initBound) {
       for (int x = k->start[node]; x < e; x++) {
         const int32_t j = k->perm[x];
         if (j == self) continue;
-        const double d = kdDist(k, k->q, k->pts + (size_t)x * D);
+        const double d = kdDist(k, k->q, k->pts + (size_t)x * D, D, metric, per);
         if (d <= (k->size < maxk ? INFINITY : k->hd[0]) && d <= initBound) kdPush(k, d, j);
       }
       continue;
     }
     const int r = k->right[node];
-    const double bl = kdBox(k, l), br = kdBox(k, r);
+    const double bl = kdBox(k, l, D, metric, per), br = kdBox(k, r, D, metric, per);
     if (sp + 2 > 4 * 64 + 8) return 0;
     if (bl <= br) { stN[sp] = r; stB[sp] = br; sp++; stN[sp] = l; stB[sp] = bl; sp++; }
     else { stN[sp] = l; stB[sp] = bl; sp++; stN[sp] = r; stB[sp] = br; sp++; }
@@ -832,41 +831,83 @@ static int kdQuery(KdJob *k, int p, int32_t self, double initBound) {
   return 1;
 }
 
+/*
+ * The heap's pairs in ascending (distance, index) order (what TopK.drainSorted writes): distances
+ * are >= +0, so their bits read as an unsigned integer keep their order, and (bits << 32 | index)
+ * is one 96-bit key with the lexicographic order; a bottom-up merge sort with branch-free merge
+ * steps sorts the keys, and the pairs come back bit for bit. (The heap's pops mispredicted a
+ * branch at almost every level: a quarter of the query's time.)
+ */
+typedef unsigned __int128 KdKey;
+static void kdSorted(KdJob *k, double *outD, int32_t *outI) {
+  const int n = k->size;
+  KdKey *a = k->keys, *b = k->keys + k->maxk;
+  for (int t = 0; t < n; t++) {
+    uint64_t bits;
+    memcpy(&bits, &k->hd[t], 8);
+    a[t] = ((KdKey)bits << 32) | (uint32_t)k->hx[t];
+  }
+  for (int s0 = 0; s0 < n; s0 += 8) { /* insertion sort of runs of 8 */
+    const int e = s0 + 8 < n ? s0 + 8 : n;
+    for (int i = s0 + 1; i < e; i++) {
+      const KdKey v = a[i];
+      int j = i;
+      while (j > s0 && a[j - 1] > v) { a[j] = a[j - 1]; j--; }
+      a[j] = v;
+    }
+  }
+  for (int wd = 8; wd < n; wd *= 2) {
+    for (int s0 = 0; s0 < n; s0 += 2 * wd) {
+      const int m = s0 + wd < n ? s0 + wd : n, e = s0 + 2 * wd < n ? s0 + 2 * wd : n;
+      int i = s0, j = m, o = s0;
+      while (i < m && j < e) {
+        const KdKey x = a[i], y = a[j];
+        const int takeY = y < x;
+        b[o++] = takeY ? y : x;
+        j += takeY; i += 1 - takeY;
+      }
+      while (i < m) b[o++] = a[i++];
+      while (j < e) b[o++] = a[j++];
+    }
+    KdKey *t = a; a = b; b = t;
+  }
+  for (int t = 0; t < n; t++) {
+    const uint64_t bits = (uint64_t)(a[t] >> 32);
+    memcpy(&outD[t], &bits, 8);
+    outI[t] = (int32_t)(uint32_t)a[t];
+  }
+  k->size = 0;
+}
+
 /* Rows at tree positions [p0, p1) into outD / outI (stride maxk + 1); 0 on a stack overflow. */
-static int kdRows(KdJob *k, int p0, int p1, double *outD, int32_t *outI) {
-  const int maxk = k->maxk, w = maxk + 1, D = k->D;
-  double *hd = k->hd;
-  int32_t *hx = k->hx;
+static inline __attribute__((always_inline)) int kdRowsT(KdJob *k, int p0, int p1, double *outD, int32_t *outI, const int D, const int metric, const int per) {
+  const int maxk = k->maxk, w = maxk + 1;
   double prevK = INFINITY;
   for (int p = p0; p < p1; p++) {
     const int32_t i = k->perm[p];
     k->size = 0;
     const double init = p > p0 && isfinite(prevK)
-      ? (prevK + kdDist(k, k->pts + (size_t)(p - 1) * D, k->pts + (size_t)p * D)) * (1 + 1e-9) + 1e-300 : INFINITY;
-    if (!kdQuery(k, p, i, init)) return 0;
-    if (k->size < maxk) { k->size = 0; if (!kdQuery(k, p, i, INFINITY)) return 0; }
+      ? (prevK + kdDist(k, k->pts + (size_t)(p - 1) * D, k->pts + (size_t)p * D, D, metric, per)) * (1 + 1e-9) + 1e-300 : INFINITY;
+    if (!kdQuery(k, p, i, init, D, metric, per)) return 0;
+    if (k->size < maxk) { k->size = 0; if (!kdQuery(k, p, i, INFINITY, D, metric, per)) return 0; }
     const size_t o = (size_t)i * w;
     outD[o] = 0; outI[o] = i;
-    for (int n = k->size; n > 0;) { /* TopK.drainSorted: the largest to the end */
-      outD[o + n] = hd[0]; outI[o + n] = hx[0];
-      n--;
-      if (n == 0) break;
-      const double d = hd[n];
-      const int32_t index = hx[n];
-      int x = 0;
-      for (;;) {
-        const int l = 2 * x + 1;
-        if (l >= n) break;
-        int m = l;
-        if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
-        if (hd[m] < d || (hd[m] == d && hx[m] < index)) break;
-        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
-      }
-      hd[x] = d; hx[x] = index;
-    }
+    kdSorted(k, outD + o + 1, outI + o + 1);
     prevK = outD[o + maxk];
   }
   return 1;
+}
+
+/* kdRowsT specialised (constant D and metric: unrolled loops, no branch on the metric) for the
+ * common cases, the generic copy for the rest; every copy does the same operations. */
+static int kdRows(KdJob *k, int p0, int p1, double *outD, int32_t *outI) {
+  const int per = k->per != NULL;
+  if (!per && k->metric == 0) {
+    if (k->D == 2) return kdRowsT(k, p0, p1, outD, outI, 2, 0, 0);
+    if (k->D == 3) return kdRowsT(k, p0, p1, outD, outI, 3, 0, 0);
+    if (k->D == 4) return kdRowsT(k, p0, p1, outD, outI, 4, 0, 0);
+  }
+  return kdRowsT(k, p0, p1, outD, outI, k->D, k->metric, per);
 }
 
 /* kd_rows(memory: Uint8Array, perm, pts, start, end, left, right, lo, hi, per (-1: none), outD, outI, D, metric, absSlack, maxk, p0, p1) */
@@ -898,10 +939,11 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
   k.size = 0;
   k.hd = (double *)malloc(sizeof(double) * ((size_t)k.maxk + k.D + 1));
   k.hx = (int32_t *)malloc(sizeof(int32_t) * ((size_t)k.maxk + 1));
-  if (!k.hd || !k.hx) { free(k.hd); free(k.hx); napi_throw_error(env, NULL, "kd_rows: out of memory"); return NULL; }
+  k.keys = (unsigned __int128 *)malloc(sizeof(unsigned __int128) * 2 * ((size_t)k.maxk + 1));
+  if (!k.hd || !k.hx || !k.keys) { free(k.hd); free(k.hx); free(k.keys); napi_throw_error(env, NULL, "kd_rows: out of memory"); return NULL; }
   k.q = k.hd + k.maxk;
   const int ok = kdRows(&k, (int)a[15], (int)a[16], outD, outI);
-  free(k.hd); free(k.hx);
+  free(k.hd); free(k.hx); free(k.keys);
   if (!ok) napi_throw_error(env, NULL, "KdTree: stack overflow");
   return NULL;
 }
