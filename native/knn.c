@@ -722,21 +722,24 @@ typedef struct {
   unsigned __int128 *keys; /* 2 maxk: kdSorted's keys and its merge buffer */
 } KdJob;
 
-static inline __attribute__((always_inline)) double kdDist(const KdJob *k, const double *a, const double *b, const int D, const int metric, const int per) {
-  if (metric == 0) {
-    double p[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
-    if (per) {
-      for (int t = 0; t < D; t++) {
-        const double L = k->per[t];
-        double e = fmod(fabs(a[t] - b[t]), L);
-        if (e > L - e) e = L - e;
-        p[t & 7] += e * e;
-      }
-    } else {
-      for (int t = 0; t < D; t++) { const double e = a[t] - b[t]; p[t & 7] += e * e; }
+/* The euclidean squared distance before its sqrt: distance.ts's eight partial sums. */
+static inline __attribute__((always_inline)) double kdSq(const KdJob *k, const double *a, const double *b, const int D, const int per) {
+  double p[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+  if (per) {
+    for (int t = 0; t < D; t++) {
+      const double L = k->per[t];
+      double e = fmod(fabs(a[t] - b[t]), L);
+      if (e > L - e) e = L - e;
+      p[t & 7] += e * e;
     }
-    return sqrt(((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])));
+  } else {
+    for (int t = 0; t < D; t++) { const double e = a[t] - b[t]; p[t & 7] += e * e; }
   }
+  return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
+static inline __attribute__((always_inline)) double kdDist(const KdJob *k, const double *a, const double *b, const int D, const int metric, const int per) {
+  if (metric == 0) return sqrt(kdSq(k, a, b, D, per));
   double s = 0;
   for (int t = 0; t < D; t++) {
     double e = fabs(a[t] - b[t]);
@@ -815,10 +818,19 @@ static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_
     if (l < 0) {
       const int e = k->end[node];
       for (int x = k->start[node]; x < e; x++) {
-        const int32_t j = k->perm[x];
-        if (j == self) continue;
-        const double d = kdDist(k, k->q, k->pts + (size_t)x * D, D, metric, per);
-        if (d <= (k->size < maxk ? INFINITY : k->hd[0]) && d <= initBound) kdPush(k, d, j);
+        if (x == p) continue; /* tree position p is row `self` */
+        const double hb2 = k->size < maxk ? INFINITY : k->hd[0];
+        double d;
+        if (metric == 0) {
+          /* a point whose squared sum exceeds B^2 (1 + 1e-15) has sqrt > B whatever the rounding
+           * (B^2 normal: B >= 1e-140), so it is dropped before the sqrt; the rest are tested as in kdRows */
+          const double s = kdSq(k, k->q, k->pts + (size_t)x * D, D, per), B = hb2 < initBound ? hb2 : initBound;
+          if (B >= 1e-140 && s > B * B * (1 + 1e-15)) continue;
+          d = sqrt(s);
+        } else {
+          d = kdDist(k, k->q, k->pts + (size_t)x * D, D, metric, per);
+        }
+        if (d <= hb2 && d <= initBound) kdPush(k, d, k->perm[x]);
       }
       continue;
     }
