@@ -16,6 +16,9 @@
  * those are bit for bit asm/knn.ts sq8_f32 (the same eight float64 partial sums, multiply then
  * add, never fused: this file is compiled with -ffp-contract=off and says so below).
  *
+ * And the kd-tree's self rows (kd_rows, at the end of the file): lib/neighbors/kdrows.ts kdRows
+ * in C, the same bytes (scalar code; the x86-64 baseline is enough, but it loads with the rest).
+ *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
  */
@@ -709,8 +712,10 @@ static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
  * same tree walk, bounds, distances and (distance, index) heap, every floating-point operation
  * the same and in the same order (subtract, multiply, add, never fused: -ffp-contract=off; the
  * eight partial sums of distance.ts; sqrt and fmod are correctly rounded / exact, as Math.sqrt
- * and % are), so the rows are the JavaScript rows bit for bit. No vectors: a 2-3 D query is
- * branches and loads, and JavaScript's cost there is the interpreter-free but checked code.
+ * and % are), so the rows are the JavaScript rows bit for bit. Where it departs from kdRows the
+ * result cannot change: constant loops for euclidean D = 2, 3, 4, candidates beyond the bound
+ * dropped before their sqrt, and the kept pairs sorted as keys (kdSorted) instead of popped.
+ * No vectors: a 2-3 D query is branches and loads.
  */
 typedef struct {
   const int32_t *start, *end, *left, *right, *perm;

@@ -9,6 +9,11 @@
  * written at row perm[p] of outD / outI (stride maxk + 1). Each query starts from the bound
  * r_k(previous) + d(previous, this) (widened by 1e-9), as kdTreeRows does. metric: 0 euclidean,
  * 2 manhattan, 3 chebyshev; per: the box lengths or null.
+ *
+ * Where the native accelerator is built (lib/neighbors/native.ts), the workers run its C twin
+ * instead (native/knn.c kd_rows: the same operations in the same order, 1.9x faster on 2-D data;
+ * see DESIGN.md, the neighbour engine); a change here must be made there too (kdparallel.test.ts
+ * compares the two byte for byte).
  */
 import type { KdTree } from './kdtree';
 import { ROW_JOB_BASE, runRowJobs } from './pool';
