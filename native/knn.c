@@ -755,12 +755,12 @@ static inline __attribute__((always_inline)) double kdDist(const KdJob *k, const
   return s;
 }
 
-static inline __attribute__((always_inline)) double kdBox(const KdJob *k, int node, const int D, const int metric, const int per) {
+static inline __attribute__((always_inline)) double kdBox(const KdJob *k, const double *q, int node, const int D, const int metric, const int per) {
   const double *lo = k->lo + (size_t)node * D, *hi = k->hi + (size_t)node * D;
   double s = 0;
   for (int t = 0; t < D; t++) {
     double g;
-    const double l = lo[t], h = hi[t], v = k->q[t];
+    const double l = lo[t], h = hi[t], v = q[t];
     if (per) {
       const double L = k->per[t], wd = h - l;
       if (wd >= L) g = 0;
@@ -779,11 +779,10 @@ static inline __attribute__((always_inline)) double kdBox(const KdJob *k, int no
   return metric == 0 ? sqrt(s) : s;
 }
 
-static inline void kdPush(KdJob *k, double d, int32_t index) {
-  double *hd = k->hd;
-  int32_t *hx = k->hx;
-  if (k->size < k->maxk) {
-    int x = k->size++;
+/* TopK.push on the heap (hd, hx) holding *size pairs (locals of the caller, kept in registers) */
+static inline __attribute__((always_inline)) void kdPush(double *hd, int32_t *hx, int *size, const int maxk, double d, int32_t index) {
+  if (*size < maxk) {
+    int x = (*size)++;
     while (x > 0) {
       const int par = (x - 1) >> 1;
       if (hd[par] > d || (hd[par] == d && hx[par] > index)) break;
@@ -793,7 +792,7 @@ static inline void kdPush(KdJob *k, double d, int32_t index) {
     return;
   }
   if (d > hd[0] || (d == hd[0] && index > hx[0])) return;
-  const int n = k->size;
+  const int n = *size;
   int x = 0;
   for (;;) {
     const int l = 2 * x + 1;
@@ -811,40 +810,49 @@ static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_
   const int maxk = k->maxk;
   int32_t stN[4 * 64 + 8];
   double stB[4 * 64 + 8];
-  for (int t = 0; t < D; t++) k->q[t] = k->pts[(size_t)p * D + t];
+  /* the query and the heap's size in locals: the heap's stores cannot alias them */
+  double ql[16];
+  double *q = D <= 16 ? ql : k->q, *hd = k->hd;
+  int32_t *hx = k->hx;
+  const double *pts = k->pts;
+  const int32_t *perm = k->perm;
+  int size = k->size;
+  (void)self;
+  for (int t = 0; t < D; t++) q[t] = pts[(size_t)p * D + t];
   int sp = 0;
   stN[sp] = 0; stB[sp] = 0; sp++;
   while (sp > 0) {
     sp--;
     const int node = stN[sp];
-    const double hb = k->size < maxk ? INFINITY : k->hd[0], bound = hb < initBound ? hb : initBound;
+    const double hb = size < maxk ? INFINITY : hd[0], bound = hb < initBound ? hb : initBound;
     if (stB[sp] * (1 - 1e-12) - k->absSlack > bound) continue;
     const int l = k->left[node];
     if (l < 0) {
       const int e = k->end[node];
       for (int x = k->start[node]; x < e; x++) {
         if (x == p) continue; /* tree position p is row `self` */
-        const double hb2 = k->size < maxk ? INFINITY : k->hd[0];
+        const double hb2 = size < maxk ? INFINITY : hd[0];
         double d;
         if (metric == 0) {
           /* a point whose squared sum exceeds B^2 (1 + 1e-15) has sqrt > B whatever the rounding
            * (B^2 normal: B >= 1e-140), so it is dropped before the sqrt; the rest are tested as in kdRows */
-          const double s = kdSq(k, k->q, k->pts + (size_t)x * D, D, per), B = hb2 < initBound ? hb2 : initBound;
+          const double s = kdSq(k, q, pts + (size_t)x * D, D, per), B = hb2 < initBound ? hb2 : initBound;
           if (B >= 1e-140 && s > B * B * (1 + 1e-15)) continue;
           d = sqrt(s);
         } else {
-          d = kdDist(k, k->q, k->pts + (size_t)x * D, D, metric, per);
+          d = kdDist(k, q, pts + (size_t)x * D, D, metric, per);
         }
-        if (d <= hb2 && d <= initBound) kdPush(k, d, k->perm[x]);
+        if (d <= hb2 && d <= initBound) kdPush(hd, hx, &size, maxk, d, perm[x]);
       }
       continue;
     }
     const int r = k->right[node];
-    const double bl = kdBox(k, l, D, metric, per), br = kdBox(k, r, D, metric, per);
-    if (sp + 2 > 4 * 64 + 8) return 0;
+    const double bl = kdBox(k, q, l, D, metric, per), br = kdBox(k, q, r, D, metric, per);
+    if (sp + 2 > 4 * 64 + 8) { k->size = size; return 0; }
     if (bl <= br) { stN[sp] = r; stB[sp] = br; sp++; stN[sp] = l; stB[sp] = bl; sp++; }
     else { stN[sp] = l; stB[sp] = bl; sp++; stN[sp] = r; stB[sp] = br; sp++; }
   }
+  k->size = size;
   return 1;
 }
 
