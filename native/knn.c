@@ -16,11 +16,11 @@
  * those are bit for bit asm/knn.ts sq8_f32 (the same eight float64 partial sums, multiply then
  * add, never fused: this file is compiled with -ffp-contract=off and says so below).
  *
+ * And the kd-tree's self rows (kd_rows, at the end of the file): lib/neighbors/kdrows.ts kdRows
+ * in C, the same bytes (scalar code; the x86-64 baseline is enough, but it loads with the rest).
+ *
  * And the strips' row select (symsel_f32): the same steps as asm/knn.ts in the same order, so the
  * same candidates in the same slots (test/neighbors/native.test.ts compares the bytes).
- *
- * And the kd-tree's self rows (kd_rows, D <= 8): lib/neighbors/kdrows.ts line for line in C (the
- * same distances, bounds and heap order: the same table), on the job memory of runRowJobs.
  *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
@@ -641,8 +641,6 @@ TARGET512 static void exact512_f64(uint8_t *mem, size_t memLen, uint32_t orig, i
   }
 }
 
-/* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
-
 /* ---- the strips' row select (asm symsel_f32, symrows_f32, rowSelect_f32), the same steps in the
  * same order, so the same candidates in the same slots; what is faster here: the transposed reads
  * of the earlier strips in 8 x 8 blocks, and the compaction below the pivot with AVX2 left-packing
@@ -767,6 +765,7 @@ TARGET static void symsel(uint8_t *mem, uint32_t so, int B, int N, int I, int kk
   }
 }
 
+/* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
 static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a, size_t *memLength) {
   size_t argc = 16;
   napi_value argv[16];
@@ -835,88 +834,82 @@ static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-
-/* ---- the kd-tree's self rows (lib/neighbors/kdrows.ts kdRows), the same operations in the same
- * order (distances summed in distance.ts's eight lanes, the same bounds, the same (distance,
- * index) heap), so the same table bit for bit; scalar code: the work is the tree walk and the heap. */
+/*
+ * The kd-tree's self rows (lib/neighbors/kdrows.ts kdRows, which documents the arguments): the
+ * same tree walk, bounds, distances and (distance, index) heap, every floating-point operation
+ * the same and in the same order (subtract, multiply, add, never fused: -ffp-contract=off; the
+ * eight partial sums of distance.ts; sqrt and fmod are correctly rounded / exact, as Math.sqrt
+ * and % are), so the rows are the JavaScript rows bit for bit. Where it departs from kdRows the
+ * result cannot change: constant loops for euclidean D = 2, 3, 4, candidates beyond the bound
+ * dropped before their sqrt, and the kept pairs sorted as keys (kdSorted) instead of popped.
+ * No vectors: a 2-3 D query is branches and loads.
+ */
 typedef struct {
   const int32_t *start, *end, *left, *right, *perm;
   const double *lo, *hi, *pts, *per;
-  int D, metric, maxk;
+  int D, metric, maxk, size;
   double absSlack;
-  double *hd; int32_t *hx; int size;
-  double q[8];
-} KdCtx;
+  double *hd, *q;
+  int32_t *hx;
+  unsigned __int128 *keys; /* 2 maxk: kdSorted's keys and its merge buffer */
+} KdJob;
 
-static double kdDist(const KdCtx *c, const double *a, const double *b) {
-  const int D = c->D;
-  if (c->metric == 0) {
-    if (c->per) {
-      double pp[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
-      for (int t = 0; t < D; t++) {
-        const double L = c->per[t];
-        double e = fmod(fabs(a[t] - b[t]), L);
-        if (e > L - e) e = L - e;
-        pp[t & 7] += e * e;
-      }
-      return sqrt(((pp[0] + pp[4]) + (pp[2] + pp[6])) + ((pp[1] + pp[5]) + (pp[3] + pp[7])));
+/* The euclidean squared distance before its sqrt: distance.ts's eight partial sums. */
+static inline __attribute__((always_inline)) double kdSq(const KdJob *k, const double *a, const double *b, const int D, const int per) {
+  double p[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+  if (per) {
+    for (int t = 0; t < D; t++) {
+      const double L = k->per[t];
+      double e = fmod(fabs(a[t] - b[t]), L);
+      if (e > L - e) e = L - e;
+      p[t & 7] += e * e;
     }
-    double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0, e;
-    /* D <= 8 here (the kd-tree's range): the remainder of distance.ts's loop */
-    const int r = D;
-    if (r > 0) { e = a[0] - b[0]; p0 += e * e; }
-    if (r > 1) { e = a[1] - b[1]; p1 += e * e; }
-    if (r > 2) { e = a[2] - b[2]; p2 += e * e; }
-    if (r > 3) { e = a[3] - b[3]; p3 += e * e; }
-    if (r > 4) { e = a[4] - b[4]; p4 += e * e; }
-    if (r > 5) { e = a[5] - b[5]; p5 += e * e; }
-    if (r > 6) { e = a[6] - b[6]; p6 += e * e; }
-    if (r > 7) { /* D = 8: one full step of eight lanes */
-      p0 = 0; p1 = 0; p2 = 0; p3 = 0; p4 = 0; p5 = 0; p6 = 0; p7 = 0;
-      e = a[0] - b[0]; p0 += e * e; e = a[1] - b[1]; p1 += e * e; e = a[2] - b[2]; p2 += e * e; e = a[3] - b[3]; p3 += e * e;
-      e = a[4] - b[4]; p4 += e * e; e = a[5] - b[5]; p5 += e * e; e = a[6] - b[6]; p6 += e * e; e = a[7] - b[7]; p7 += e * e;
-    }
-    return sqrt(((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)));
+  } else {
+    for (int t = 0; t < D; t++) { const double e = a[t] - b[t]; p[t & 7] += e * e; }
   }
+  return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
+static inline __attribute__((always_inline)) double kdDist(const KdJob *k, const double *a, const double *b, const int D, const int metric, const int per) {
+  if (metric == 0) return sqrt(kdSq(k, a, b, D, per));
   double s = 0;
   for (int t = 0; t < D; t++) {
     double e = fabs(a[t] - b[t]);
-    if (c->per) { const double L = c->per[t]; e = fmod(e, L); if (e > L - e) e = L - e; }
-    if (c->metric == 2) s += e;
+    if (per) { const double L = k->per[t]; e = fmod(e, L); if (e > L - e) e = L - e; }
+    if (metric == 2) s += e;
     else if (e > s) s = e;
   }
   return s;
 }
 
-static double kdBoxBound(const KdCtx *c, int node) {
-  const int D = c->D;
-  const double *l = c->lo + (size_t)node * D, *h = c->hi + (size_t)node * D;
+static inline __attribute__((always_inline)) double kdBox(const KdJob *k, const double *q, int node, const int D, const int metric, const int per) {
+  const double *lo = k->lo + (size_t)node * D, *hi = k->hi + (size_t)node * D;
   double s = 0;
   for (int t = 0; t < D; t++) {
     double g;
-    const double v = c->q[t];
-    if (c->per) {
-      const double L = c->per[t], wd = h[t] - l[t];
+    const double l = lo[t], h = hi[t], v = q[t];
+    if (per) {
+      const double L = k->per[t], wd = h - l;
       if (wd >= L) g = 0;
       else {
-        double a = fmod(v - l[t], L);
+        double a = fmod(v - l, L);
         if (a < 0) a += L;
         g = a <= wd ? 0 : (a - wd < L - a ? a - wd : L - a);
       }
     } else {
-      g = v < l[t] ? l[t] - v : v > h[t] ? v - h[t] : 0;
+      g = v < l ? l - v : v > h ? v - h : 0;
     }
-    if (c->metric == 0) s += g * g;
-    else if (c->metric == 2) s += g;
+    if (metric == 0) s += g * g;
+    else if (metric == 2) s += g;
     else if (g > s) s = g;
   }
-  return c->metric == 0 ? sqrt(s) : s;
+  return metric == 0 ? sqrt(s) : s;
 }
 
-static void kdPush(KdCtx *c, double d, int32_t index) {
-  double *hd = c->hd; int32_t *hx = c->hx;
-  if (c->size < c->maxk) {
-    int x = c->size++;
+/* TopK.push on the heap (hd, hx) holding *size pairs (locals of the caller, kept in registers) */
+static inline __attribute__((always_inline)) void kdPush(double *hd, int32_t *hx, int *size, const int maxk, double d, int32_t index) {
+  if (*size < maxk) {
+    int x = (*size)++;
     while (x > 0) {
       const int par = (x - 1) >> 1;
       if (hd[par] > d || (hd[par] == d && hx[par] > index)) break;
@@ -926,126 +919,185 @@ static void kdPush(KdCtx *c, double d, int32_t index) {
     return;
   }
   if (d > hd[0] || (d == hd[0] && index > hx[0])) return;
+  const int n = *size;
   int x = 0;
   for (;;) {
     const int l = 2 * x + 1;
-    if (l >= c->size) break;
+    if (l >= n) break;
     int m = l;
-    if (l + 1 < c->size && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
+    if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
     if (hd[m] < d || (hd[m] == d && hx[m] < index)) break;
     hd[x] = hd[m]; hx[x] = hx[m]; x = m;
   }
   hd[x] = d; hx[x] = index;
 }
 
-/* Returns 0, or 1 on a stack overflow (kdRows throws). */
-static int kdQuery(KdCtx *c, int p, int self, double initBound) {
-  const int D = c->D;
+/* One query from tree position p (its point `self` excluded); 0 on a stack overflow. */
+static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_t self, double initBound, const int D, const int metric, const int per) {
+  const int maxk = k->maxk;
   int32_t stN[4 * 64 + 8];
   double stB[4 * 64 + 8];
-  for (int t = 0; t < D; t++) c->q[t] = c->pts[(size_t)p * D + t];
+  /* the query and the heap's size in locals: the heap's stores cannot alias them */
+  double ql[16];
+  double *q = D <= 16 ? ql : k->q, *hd = k->hd;
+  int32_t *hx = k->hx;
+  const double *pts = k->pts;
+  const int32_t *perm = k->perm;
+  int size = k->size;
+  (void)self;
+  for (int t = 0; t < D; t++) q[t] = pts[(size_t)p * D + t];
   int sp = 0;
   stN[sp] = 0; stB[sp] = 0; sp++;
   while (sp > 0) {
     sp--;
     const int node = stN[sp];
-    const double hb = c->size < c->maxk ? INFINITY : c->hd[0], bound = hb < initBound ? hb : initBound;
-    if (stB[sp] * (1 - 1e-12) - c->absSlack > bound) continue;
-    const int l = c->left[node];
+    const double hb = size < maxk ? INFINITY : hd[0], bound = hb < initBound ? hb : initBound;
+    if (stB[sp] * (1 - 1e-12) - k->absSlack > bound) continue;
+    const int l = k->left[node];
     if (l < 0) {
-      const int e = c->end[node];
-      for (int x = c->start[node]; x < e; x++) {
-        const int j = c->perm[x];
-        if (j == self) continue;
-        const double d = kdDist(c, c->q, c->pts + (size_t)x * D);
-        if (d <= (c->size < c->maxk ? INFINITY : c->hd[0]) && d <= initBound) kdPush(c, d, j);
+      const int e = k->end[node];
+      for (int x = k->start[node]; x < e; x++) {
+        if (x == p) continue; /* tree position p is row `self` */
+        const double hb2 = size < maxk ? INFINITY : hd[0];
+        double d;
+        if (metric == 0) {
+          /* a point whose squared sum exceeds B^2 (1 + 1e-15) has sqrt > B whatever the rounding
+           * (B^2 normal: B >= 1e-140), so it is dropped before the sqrt; the rest are tested as in kdRows */
+          const double s = kdSq(k, q, pts + (size_t)x * D, D, per), B = hb2 < initBound ? hb2 : initBound;
+          if (B >= 1e-140 && s > B * B * (1 + 1e-15)) continue;
+          d = sqrt(s);
+        } else {
+          d = kdDist(k, q, pts + (size_t)x * D, D, metric, per);
+        }
+        if (d <= hb2 && d <= initBound) kdPush(hd, hx, &size, maxk, d, perm[x]);
       }
       continue;
     }
-    const int r = c->right[node];
-    const double bl = kdBoxBound(c, l), br = kdBoxBound(c, r);
-    if (sp + 2 > 4 * 64 + 8) return 1;
+    const int r = k->right[node];
+    const double bl = kdBox(k, q, l, D, metric, per), br = kdBox(k, q, r, D, metric, per);
+    if (sp + 2 > 4 * 64 + 8) { k->size = size; return 0; }
     if (bl <= br) { stN[sp] = r; stB[sp] = br; sp++; stN[sp] = l; stB[sp] = bl; sp++; }
     else { stN[sp] = l; stB[sp] = bl; sp++; stN[sp] = r; stB[sp] = br; sp++; }
   }
-  return 0;
+  k->size = size;
+  return 1;
 }
 
-/* kdRows(start, end, left, right, lo, hi, perm, pts, D, metric, per, absSlack, maxk, p0, p1, outD, outI) */
-static int kdRowsNative(KdCtx *c, int p0, int p1, double *outD, int32_t *outI) {
-  const int w = c->maxk + 1, D = c->D;
+/*
+ * The heap's pairs in ascending (distance, index) order (what TopK.drainSorted writes): distances
+ * are >= +0, so their bits read as an unsigned integer keep their order, and (bits << 32 | index)
+ * is one 96-bit key with the lexicographic order; a bottom-up merge sort with branch-free merge
+ * steps sorts the keys, and the pairs come back bit for bit. (The heap's pops mispredicted a
+ * branch at almost every level: a quarter of the query's time.)
+ */
+typedef unsigned __int128 KdKey;
+static void kdSorted(KdJob *k, double *outD, int32_t *outI) {
+  const int n = k->size;
+  KdKey *a = k->keys, *b = k->keys + k->maxk;
+  for (int t = 0; t < n; t++) {
+    uint64_t bits;
+    memcpy(&bits, &k->hd[t], 8);
+    a[t] = ((KdKey)bits << 32) | (uint32_t)k->hx[t];
+  }
+  for (int s0 = 0; s0 < n; s0 += 8) { /* insertion sort of runs of 8 */
+    const int e = s0 + 8 < n ? s0 + 8 : n;
+    for (int i = s0 + 1; i < e; i++) {
+      const KdKey v = a[i];
+      int j = i;
+      while (j > s0 && a[j - 1] > v) { a[j] = a[j - 1]; j--; }
+      a[j] = v;
+    }
+  }
+  for (int wd = 8; wd < n; wd *= 2) {
+    for (int s0 = 0; s0 < n; s0 += 2 * wd) {
+      const int m = s0 + wd < n ? s0 + wd : n, e = s0 + 2 * wd < n ? s0 + 2 * wd : n;
+      int i = s0, j = m, o = s0;
+      while (i < m && j < e) {
+        const KdKey x = a[i], y = a[j];
+        const int takeY = y < x;
+        b[o++] = takeY ? y : x;
+        j += takeY; i += 1 - takeY;
+      }
+      while (i < m) b[o++] = a[i++];
+      while (j < e) b[o++] = a[j++];
+    }
+    KdKey *t = a; a = b; b = t;
+  }
+  for (int t = 0; t < n; t++) {
+    const uint64_t bits = (uint64_t)(a[t] >> 32);
+    memcpy(&outD[t], &bits, 8);
+    outI[t] = (int32_t)(uint32_t)a[t];
+  }
+  k->size = 0;
+}
+
+/* Rows at tree positions [p0, p1) into outD / outI (stride maxk + 1); 0 on a stack overflow. */
+static inline __attribute__((always_inline)) int kdRowsT(KdJob *k, int p0, int p1, double *outD, int32_t *outI, const int D, const int metric, const int per) {
+  const int maxk = k->maxk, w = maxk + 1;
   double prevK = INFINITY;
   for (int p = p0; p < p1; p++) {
-    const int i = c->perm[p];
-    c->size = 0;
-    const double init = p > p0 && isfinite(prevK) ? (prevK + kdDist(c, c->pts + (size_t)(p - 1) * D, c->pts + (size_t)p * D)) * (1 + 1e-9) + 1e-300 : INFINITY;
-    if (kdQuery(c, p, i, init)) return 1;
-    if (c->size < c->maxk) { c->size = 0; if (kdQuery(c, p, i, INFINITY)) return 1; }
+    const int32_t i = k->perm[p];
+    k->size = 0;
+    const double init = p > p0 && isfinite(prevK)
+      ? (prevK + kdDist(k, k->pts + (size_t)(p - 1) * D, k->pts + (size_t)p * D, D, metric, per)) * (1 + 1e-9) + 1e-300 : INFINITY;
+    if (!kdQuery(k, p, i, init, D, metric, per)) return 0;
+    if (k->size < maxk) { k->size = 0; if (!kdQuery(k, p, i, INFINITY, D, metric, per)) return 0; }
     const size_t o = (size_t)i * w;
     outD[o] = 0; outI[o] = i;
-    double *hd = c->hd; int32_t *hx = c->hx;
-    for (int n = c->size; n > 0;) {
-      outD[o + n] = hd[0]; outI[o + n] = hx[0];
-      n--;
-      if (n == 0) break;
-      const double d = hd[n]; const int32_t index = hx[n];
-      int x = 0;
-      for (;;) {
-        const int l = 2 * x + 1;
-        if (l >= n) break;
-        int m = l;
-        if (l + 1 < n && (hd[l + 1] > hd[l] || (hd[l + 1] == hd[l] && hx[l + 1] > hx[l]))) m = l + 1;
-        if (hd[m] < d || (hd[m] == d && hx[m] < index)) break;
-        hd[x] = hd[m]; hx[x] = hx[m]; x = m;
-      }
-      hd[x] = d; hx[x] = index;
-    }
-    prevK = outD[o + c->maxk];
+    kdSorted(k, outD + o + 1, outI + o + 1);
+    prevK = outD[o + maxk];
   }
-  return 0;
+  return 1;
 }
 
-/* kd_rows(memory: Uint8Array, o0..o10 (byte offsets: perm, pts, start, end, left, right, lo, hi, per, outD, outI), D, metric, per, absSlack, maxk, p0, p1) -> 0, or 1: stack overflow */
+/* kdRowsT specialised (constant D and metric: unrolled loops, no branch on the metric) for the
+ * common cases, the generic copy for the rest; every copy does the same operations. */
+static int kdRows(KdJob *k, int p0, int p1, double *outD, int32_t *outI) {
+  const int per = k->per != NULL;
+  if (!per && k->metric == 0) {
+    if (k->D == 2) return kdRowsT(k, p0, p1, outD, outI, 2, 0, 0);
+    if (k->D == 3) return kdRowsT(k, p0, p1, outD, outI, 3, 0, 0);
+    if (k->D == 4) return kdRowsT(k, p0, p1, outD, outI, 4, 0, 0);
+  }
+  return kdRowsT(k, p0, p1, outD, outI, k->D, k->metric, per);
+}
+
+/* kd_rows(memory: Uint8Array, perm, pts, start, end, left, right, lo, hi, per (-1: none), outD, outI, D, metric, absSlack, maxk, p0, p1) */
 static napi_value KdRows(napi_env env, napi_callback_info info) {
-  size_t argc = 19;
-  napi_value argv[19];
+  size_t argc = 18;
+  napi_value argv[18];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 19) { napi_throw_error(env, NULL, "kd_rows: 19 arguments expected"); return NULL; }
+  if (argc < 18) { napi_throw_error(env, NULL, "kd_rows: 18 arguments expected"); return NULL; }
   napi_typedarray_type type;
   size_t length, offset;
   void *data;
   napi_value ab;
   if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "kd_rows: the first argument must be a Uint8Array over the job memory");
+    napi_throw_type_error(env, NULL, "kd_rows: the first argument must be a Uint8Array over the pool memory");
     return NULL;
   }
-  int64_t o[11];
-  for (int t = 0; t < 11; t++) napi_get_value_int64(env, argv[t + 1], &o[t]);
-  int64_t D, metric, per, maxk, p0, p1;
-  double absSlack;
-  napi_get_value_int64(env, argv[12], &D);
-  napi_get_value_int64(env, argv[13], &metric);
-  napi_get_value_int64(env, argv[14], &per);
-  napi_get_value_double(env, argv[15], &absSlack);
-  napi_get_value_int64(env, argv[16], &maxk);
-  napi_get_value_int64(env, argv[17], &p0);
-  napi_get_value_int64(env, argv[18], &p1);
-  if (D < 1 || D > 8 || maxk < 1) { napi_throw_range_error(env, NULL, "kd_rows: 1 <= D <= 8 and maxk >= 1"); return NULL; }
-  uint8_t *m = (uint8_t *)data;
-  KdCtx c;
-  c.perm = (const int32_t *)(m + o[0]); c.pts = (const double *)(m + o[1]);
-  c.start = (const int32_t *)(m + o[2]); c.end = (const int32_t *)(m + o[3]);
-  c.left = (const int32_t *)(m + o[4]); c.right = (const int32_t *)(m + o[5]);
-  c.lo = (const double *)(m + o[6]); c.hi = (const double *)(m + o[7]);
-  c.per = per ? (const double *)(m + o[8]) : NULL;
-  c.D = (int)D; c.metric = (int)metric; c.maxk = (int)maxk; c.absSlack = absSlack;
-  c.hd = (double *)malloc((size_t)maxk * 8); c.hx = (int32_t *)malloc((size_t)maxk * 4); c.size = 0;
-  if (!c.hd || !c.hx) { free(c.hd); free(c.hx); napi_throw_error(env, NULL, "kd_rows: out of memory for the heap"); return NULL; }
-  const int rc = kdRowsNative(&c, (int)p0, (int)p1, (double *)(m + o[9]), (int32_t *)(m + o[10]));
-  free(c.hd); free(c.hx);
-  napi_value out;
-  napi_create_int32(env, rc, &out);
-  return out;
+  double a[17];
+  for (int t = 0; t < 17; t++) napi_get_value_double(env, argv[t + 1], &a[t]);
+  uint8_t *mem = (uint8_t *)data;
+  KdJob k;
+  k.perm = (const int32_t *)(mem + (size_t)a[0]); k.pts = (const double *)(mem + (size_t)a[1]);
+  k.start = (const int32_t *)(mem + (size_t)a[2]); k.end = (const int32_t *)(mem + (size_t)a[3]);
+  k.left = (const int32_t *)(mem + (size_t)a[4]); k.right = (const int32_t *)(mem + (size_t)a[5]);
+  k.lo = (const double *)(mem + (size_t)a[6]); k.hi = (const double *)(mem + (size_t)a[7]);
+  k.per = a[8] < 0 ? NULL : (const double *)(mem + (size_t)a[8]);
+  double *outD = (double *)(mem + (size_t)a[9]);
+  int32_t *outI = (int32_t *)(mem + (size_t)a[10]);
+  k.D = (int)a[11]; k.metric = (int)a[12]; k.absSlack = a[13]; k.maxk = (int)a[14];
+  k.size = 0;
+  k.hd = (double *)malloc(sizeof(double) * ((size_t)k.maxk + k.D + 1));
+  k.hx = (int32_t *)malloc(sizeof(int32_t) * ((size_t)k.maxk + 1));
+  k.keys = (unsigned __int128 *)malloc(sizeof(unsigned __int128) * 2 * ((size_t)k.maxk + 1));
+  if (!k.hd || !k.hx || !k.keys) { free(k.hd); free(k.hx); free(k.keys); napi_throw_error(env, NULL, "kd_rows: out of memory"); return NULL; }
+  k.q = k.hd + k.maxk;
+  const int ok = kdRows(&k, (int)a[15], (int)a[16], outD, outI);
+  free(k.hd); free(k.hx); free(k.keys);
+  if (!ok) napi_throw_error(env, NULL, "KdTree: stack overflow");
+  return NULL;
 }
 
 /* symsel_f32(memory: Uint8Array, so, B, N, I, kk, hd, hi, hh, C, rv, hs) */

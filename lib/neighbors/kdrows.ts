@@ -8,8 +8,12 @@
  * Rows at tree positions [p0, p1): row perm[p] gets itself in column 0 and its maxk neighbours,
  * written at row perm[p] of outD / outI (stride maxk + 1). Each query starts from the bound
  * r_k(previous) + d(previous, this) (widened by 1e-9), as kdTreeRows does. metric: 0 euclidean,
- * 2 manhattan, 3 chebyshev; per: the box lengths or null. native/knn.c's kd_rows is this function
- * in C (the same operations in the same order): the workers run it where it is built.
+ * 2 manhattan, 3 chebyshev; per: the box lengths or null.
+ *
+ * Where the native accelerator is built (lib/neighbors/native.ts), the workers run its C twin
+ * instead (native/knn.c kd_rows: the same operations in the same order, 1.9x faster on 2-D data;
+ * see DESIGN.md, the neighbour engine); a change here must be made there too (kdparallel.test.ts
+ * compares the two byte for byte).
  */
 import type { KdTree } from './kdtree';
 import { ROW_JOB_BASE, runRowJobs } from './pool';
@@ -181,8 +185,8 @@ export const KD_PARALLEL_MIN = 4000;
 export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: number, outD: Float64Array, outI: Int32Array,
   progress?: (done: number) => void | Promise<void>): Promise<void> {
   const N = tree.n, D = tree.dims, w = maxk + 1, nodes = tree.nodes;
+  const native = nativeKernelPath(); // the C twin of kdRows (native/knn.c kd_rows) where it is built
   const metric = tree.metric === 'euclidean' ? 0 : tree.metric === 'manhattan' ? 2 : 3;
-  const native = D <= 8 ? nativeKernelPath() : null; // the rows in C where built (native/knn.c kd_rows: D <= 8)
   const sizes = [N * 4, N * D * 8, nodes * 4, nodes * 4, nodes * 4, nodes * 4, nodes * D * 8, nodes * D * 8, D * 8, N * w * 8, N * w * 4];
   const offs: number[] = [];
   let o = 0;
@@ -209,13 +213,12 @@ const KD_BUNDLE = {
   name: 'kd',
   src: `${kdRows.toString()}
 function runKd(buf, a, nat) {
-  if (nat && nat.kd_rows) { // native/knn.c kdRowsNative: the same operations, the same bits
-    const o = a.o;
-    if (nat.kd_rows(new Uint8Array(buf), o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10],
-      a.D, a.metric, a.per ? 1 : 0, a.absSlack, a.maxk, a.p0, a.p1) !== 0) throw new Error('KdTree: stack overflow');
+  const o = a.o, N = a.N, D = a.D, n = a.nodes, w = a.maxk + 1;
+  if (nat && nat.kd_rows) { // the same rows bit for bit (native/knn.c); a build without kd_rows runs kdRows
+    nat.kd_rows(new Uint8Array(buf), o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], a.per ? o[8] : -1, o[9], o[10],
+      D, a.metric, a.absSlack, a.maxk, a.p0, a.p1);
     return;
   }
-  const o = a.o, N = a.N, D = a.D, n = a.nodes, w = a.maxk + 1;
   kdRows(new Int32Array(buf, o[2], n), new Int32Array(buf, o[3], n), new Int32Array(buf, o[4], n), new Int32Array(buf, o[5], n),
     new Float64Array(buf, o[6], n * D), new Float64Array(buf, o[7], n * D), new Int32Array(buf, o[0], N), new Float64Array(buf, o[1], N * D),
     D, a.metric, a.per ? new Float64Array(buf, o[8], D) : null, a.absSlack, a.maxk, a.p0, a.p1,

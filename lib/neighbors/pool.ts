@@ -188,7 +188,7 @@ parentPort.on('message', (m) => {
       bundles[m.name] = new Function(m.src)();
     } else if (m.type === 'js') { // rows of a JavaScript job on the shared memory
       if (m.memId !== memId) { mem = m.memory; memId = m.memId; ex = null; }
-      if (m.args && m.args.native && !nat) nat = require(m.args.native); // a job with a native variant (kdrows.ts)
+      if (m.args && m.args.native && !nat) nat = require(m.args.native); // a job may name the native kernels (its third argument)
       bundles[m.bundle][m.fn](mem.buffer, m.args, m.args && m.args.native ? nat : null);
     } else if (m.type === 'release') { // the job's views go; the instance and the memory stay
       orig = null; sqn = null; rk = null; fin = null; u8 = null; ref = null; refOps = null; dups = undefined;

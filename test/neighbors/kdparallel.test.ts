@@ -1,6 +1,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { computeNeighbors, computeNeighborsSync, lastNeighborStats, shutdownNeighborPool, type Metric } from '../../lib/neighbors';
 import { KD_PARALLEL_MIN } from '../../lib/neighbors/kdrows';
+import { resetNativeKernel } from '../../lib/neighbors/native';
 import { gaussian, grid } from './helpers';
 
 afterAll(() => shutdownNeighborPool());
@@ -22,5 +23,35 @@ it('the kd-tree on the worker threads (native rows where built) gives the single
       expect(Array.from(t.indices)).toEqual(Array.from(ref.indices));
       expect(Array.from(t.distances)).toEqual(Array.from(ref.distances));
     }
+  }
+}, 300_000);
+
+// The workers run native/knn.c kd_rows where the accelerator is built (lib/neighbors/native.ts),
+// kdRows otherwise: both must give computeNeighborsSync's JavaScript table byte for byte, on every
+// metric, periodic boxes, ties (integer grids, repeated points) and maxk = 100.
+it('the workers\' native and JavaScript kd-tree rows give the single-thread table byte for byte', async () => {
+  const N = KD_PARALLEL_MIN + 300;
+  const dupes = grid(N, 2, 11, 3); // 9 distinct points: every row ties far beyond the k-th column
+  const cases: [ReturnType<typeof gaussian>, Metric, number | null, number][] = [
+    [gaussian(N, 2, 5), 'euclidean', null, 100], [gaussian(N, 3, 6), 'chebyshev', null, 30],
+    [gaussian(N, 3, 7), 'euclidean', 2, 30], [gaussian(N, 4, 8), 'manhattan', null, 30],
+    [grid(N, 2, 9, 5), 'manhattan', 3, 50], [grid(N, 3, 10, 4), 'chebyshev', null, 40], [dupes, 'euclidean', 1.5, 20],
+  ];
+  const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const saved = process.env.DADALAB_NATIVE;
+  try {
+    for (const [X, metric, period, maxk] of cases) {
+      const ref = computeNeighborsSync(X, { maxk, metric, period, engine: 'kdtree' });
+      for (const native of ['', '0']) {
+        process.env.DADALAB_NATIVE = native;
+        resetNativeKernel();
+        const t = await computeNeighbors(X, { maxk, metric, period, engine: 'kdtree', workers: 2 });
+        expect(bytes(t.distances).equals(bytes(ref.distances))).toBe(true);
+        expect(bytes(t.indices).equals(bytes(ref.indices))).toBe(true);
+      }
+    }
+  } finally {
+    if (saved === undefined) delete process.env.DADALAB_NATIVE; else process.env.DADALAB_NATIVE = saved;
+    resetNativeKernel();
   }
 }, 300_000);
