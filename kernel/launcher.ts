@@ -85,6 +85,29 @@ export function ensureNodeTypes(): string | null {
 }
 
 /**
+ * tslab's compiler includes every package of every @types folder above the notebook (TypeScript's
+ * automatic type directives, as tsc does without `types`), and a notebook inside a project with
+ * @types/d3, jquery, lodash, react, ... parsed them all before its first cell: 3.7 s of the compiler's
+ * creation in this repository's notebooks/ against 1.1 s in a folder with @types/node only (issue 13,
+ * bench/startup.mjs). tslab's options are fixed, but its compiler host lists those folders through
+ * ts.sys.getDirectories (its sys object inherits from ts.sys), so the kernel answers that listing with
+ * `node` alone: the same as `types: ["node"]`. A cell still gets the types of what it imports
+ * (`import * as d3 from "d3"` finds @types/d3 by module resolution); only ambient globals declared by
+ * other @types packages (a browser's `$`, a test runner's `describe`) are no longer visible, and none of
+ * them exists in the kernel's Node process anyway.
+ */
+export function onlyNodeTypes(ts: any): void {
+  const sys = ts.sys;
+  if (sys.__dadalabOnlyNodeTypes) return;
+  const getDirectories = sys.getDirectories.bind(sys);
+  sys.getDirectories = (dir: string) => {
+    const found: string[] = getDirectories(dir);
+    return /[\\/]node_modules[\\/]@types[\\/]?$/.test(dir) ? found.filter((d) => d === 'node') : found;
+  };
+  sys.__dadalabOnlyNodeTypes = true;
+}
+
+/**
  * tslab 1.0.22 compiles a cell's references to earlier cells' variables into `exports.x`, but misses
  * shorthand properties: after `const names = [...]`, a later `{ names }` throws "names is not
  * defined". Expanding them to `{ names: names }` first (same meaning, also in destructuring
@@ -189,6 +212,7 @@ export async function main(): Promise<void> {
     runInThisContext.call(vm, code, currentScript && (options === undefined || (typeof options === 'object' && !options.filename))
       ? { ...(options ?? {}), filename: currentScript } : options);
   const ts = tslabRequire('@tslab/typescript-for-tslab');
+  onlyNodeTypes(ts);
   const withLineMarkers = (conv: any) => ({
     ...conv,
     convert(prevDecl: string, src: string) {
