@@ -10,7 +10,7 @@
 // The breakdown comes from the kernel's own marks (DADALAB_STARTUP_TIMES=1: ms since its process
 // started): node + modules, library, tslab's compiler (watch program) creation, the prelude's type
 // check + run, binding, the first cell's compile and run.
-// Usage: node bench/startup.mjs [--rounds N] [--cpu-prof DIR] (one profiled run of (c) into DIR)
+// Usage: node bench/startup.mjs [--rounds N] [--cwd DIR] [--cpu-prof DIR] (one profiled run of (c) into DIR)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,9 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const rounds = Number(opt('--rounds', 5));
 const profDir = opt('--cpu-prof', null);
+// The kernel's folder (the notebook's): a fresh empty one by default; `--cwd notebooks` is a
+// notebook inside this project (whose node_modules/@types holds some 40 packages).
+const kernelCwd = opt('--cwd', null);
 
 const CELLS = {
   plain: '1 + 1',
@@ -64,7 +67,7 @@ async function startOnce(code, extraNodeArgs = []) {
   };
   const t0 = performance.now();
   const proc = spawn(process.execPath, [...extraNodeArgs, LAUNCHER, '--config-path', file], {
-    cwd: dir, env: { ...process.env, DADALAB_STARTUP_TIMES: '1', DADALAB_PARENT_PID: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: kernelCwd ?? dir, env: { ...process.env, DADALAB_STARTUP_TIMES: '1', DADALAB_PARENT_PID: String(process.pid) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   proc.stderr.on('data', (b) => { log += b; });
@@ -73,6 +76,9 @@ async function startOnce(code, extraNodeArgs = []) {
   const execId = code ? send('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }) : null;
   const times = {};
   let reply = null;
+  let exited = false;
+  const exit = new Promise((r) => proc.once('exit', () => { exited = true; r(); }));
+  void exit.then(() => { if (times.info === undefined || (execId && times.cell === undefined)) shell.close(); });
   for await (const frames of shell) {
     const msg = decode(conn.key, frames);
     const parent = msg.parent_header.msg_id;
@@ -80,8 +86,9 @@ async function startOnce(code, extraNodeArgs = []) {
     if (parent === execId) { times.cell = performance.now() - t0; reply = msg.content; }
     if (times.info !== undefined && (!execId || times.cell !== undefined)) break;
   }
+  if (exited) throw new Error(`the kernel exited during start-up:\n${log}`);
   send('shutdown_request', { restart: false });
-  await new Promise((r) => proc.once('exit', r));
+  await exit;
   shell.close();
   rmSync(dir, { recursive: true, force: true });
   if (reply && reply.status !== 'ok') throw new Error(`the first cell failed: ${reply.ename}: ${reply.evalue}\n${log}`);
@@ -99,7 +106,7 @@ async function startOnce(code, extraNodeArgs = []) {
 const fmt = (a) => a.length ? `${median(a).toFixed(0).padStart(5)} ms  (${Math.min(...a).toFixed(0)}-${Math.max(...a).toFixed(0)})` : '   -';
 
 console.log(machineLine());
-console.log(`node ${process.version}; ${rounds} rounds, each a fresh kernel (median, min-max)`);
+console.log(`node ${process.version}; ${rounds} rounds, each a fresh kernel (median, min-max); kernel folder: ${kernelCwd ?? 'a fresh empty folder'}`);
 
 // A warm-up start (disk cache) that is not counted.
 await startOnce(null);
