@@ -32,12 +32,24 @@ import { STREAM_JOURNAL_ENV, StreamJournal } from './streamJournal';
 import { routeSigint } from './sigint';
 import { loadZeromq, receiveEach } from './receive';
 
+/**
+ * Start-up marks for bench/startup.mjs: with DADALAB_STARTUP_TIMES=1 the kernel writes
+ * `[dadalab] startup <phase> <ms since the process started>` on its stderr (nothing otherwise).
+ */
+const startupTimes = process.env.DADALAB_STARTUP_TIMES === '1';
+const startupLog = process.stderr.write.bind(process.stderr);
+export function mark(phase: string): void {
+  if (startupTimes) startupLog(`[dadalab] startup ${phase} ${performance.now().toFixed(1)}\n`);
+}
+mark('launcher-module');
+
 const tslabDir = path.dirname(require.resolve('tslab/package.json'));
 const tslabRequire = createRequire(path.join(tslabDir, 'package.json'));
 const { createConverter } = tslabRequire('./dist/converter.js');
 const { createExecutor } = tslabRequire('./dist/executor.js');
 const jupyter = tslabRequire('./dist/jupyter.js');
 const tslabVersion: string = tslabRequire('./package.json').version;
+mark('tslab-modules');
 
 /** The library the prelude imports: dist/lib/index.js next to this file's dist/kernel/ (or $DADALAB_LIB). */
 export const LIB_ENTRY = process.env.DADALAB_LIB ? path.resolve(process.env.DADALAB_LIB) : path.resolve(__dirname, '..', 'lib', 'index.js');
@@ -70,6 +82,29 @@ export function ensureNodeTypes(): string | null {
     process.stderr.write(`[dadalab] could not provide @types/node to notebooks outside the project: ${(e as Error).message}\n`);
     return null;
   }
+}
+
+/**
+ * tslab's compiler includes every package of every @types folder above the notebook (TypeScript's
+ * automatic type directives, as tsc does without `types`), and a notebook inside a project with
+ * @types/d3, jquery, lodash, react, ... parsed them all before its first cell: 3.7 s of the compiler's
+ * creation in this repository's notebooks/ against 1.1 s in a folder with @types/node only (issue 13,
+ * bench/startup.mjs). tslab's options are fixed, but its compiler host lists those folders through
+ * ts.sys.getDirectories (its sys object inherits from ts.sys), so the kernel answers that listing with
+ * `node` alone: the same as `types: ["node"]`. A cell still gets the types of what it imports
+ * (`import * as d3 from "d3"` finds @types/d3 by module resolution); only ambient globals declared by
+ * other @types packages (a browser's `$`, a test runner's `describe`) are no longer visible, and none of
+ * them exists in the kernel's Node process anyway.
+ */
+export function onlyNodeTypes(ts: any): void {
+  const sys = ts.sys;
+  if (sys.__dadalabOnlyNodeTypes) return;
+  const getDirectories = sys.getDirectories.bind(sys);
+  sys.getDirectories = (dir: string) => {
+    const found: string[] = getDirectories(dir);
+    return /[\\/]node_modules[\\/]@types[\\/]?$/.test(dir) ? found.filter((d) => d === 'node') : found;
+  };
+  sys.__dadalabOnlyNodeTypes = true;
 }
 
 /**
@@ -149,6 +184,7 @@ export async function main(): Promise<void> {
       async mimeBundle(v: unknown) { return { data: { 'text/plain': inspect(v) }, metadata: {} }; },
     };
   }
+  mark('library-loaded');
   let cell: CellState | null = null;
   const kconsole = {
     // tslab prints a cell's last expression with this console: keep the value instead.
@@ -176,10 +212,13 @@ export async function main(): Promise<void> {
     runInThisContext.call(vm, code, currentScript && (options === undefined || (typeof options === 'object' && !options.filename))
       ? { ...(options ?? {}), filename: currentScript } : options);
   const ts = tslabRequire('@tslab/typescript-for-tslab');
+  onlyNodeTypes(ts);
   const withLineMarkers = (conv: any) => ({
     ...conv,
     convert(prevDecl: string, src: string) {
+      const c0 = performance.now();
       const r = conv.convert(prevDecl, markLines(ts, src));
+      if (startupTimes) startupLog(`[dadalab] startup convert-ms ${(performance.now() - c0).toFixed(1)}\n`);
       if (currentScript && r.output) {
         compiled.set(currentScript, r.output);
         if (compiled.size > 500) compiled.delete(compiled.keys().next().value as string);
@@ -194,7 +233,14 @@ export async function main(): Promise<void> {
   const convs = {
     _node: null as any,
     _browser: null as any,
-    get node() { return (this._node ??= withLineMarkers(createConverter({ isJS: false, isBrowser: false }))); },
+    get node() {
+      if (!this._node) {
+        mark('converter-start');
+        this._node = withLineMarkers(createConverter({ isJS: false, isBrowser: false }));
+        mark('converter-created');
+      }
+      return this._node;
+    },
     get browser() { return (this._browser ??= createConverter({ isJS: false, isBrowser: true })); },
     close() { this._node?.close(); this._browser?.close(); },
   };
@@ -205,6 +251,7 @@ export async function main(): Promise<void> {
   const t0 = Date.now();
   cell = { value: undefined, hasValue: false, errors: [] };
   const preludeOk = libFailure ? false : await executor.execute(preludeSource(lib));
+  mark('prelude-done');
   const preludeErrors = cell.errors;
   cell = null;
   process.stderr.write(`[dadalab] prelude ${preludeOk ? 'ok' : 'FAILED'} in ${Date.now() - t0} ms (cwd ${process.cwd()})\n`);
@@ -255,6 +302,7 @@ export async function main(): Promise<void> {
       if (iopubBacklog.length === 1) setImmediate(drainIopub);
     }
   };
+  mark('sockets-created');
   const sendShell = sender(shell);
   const sendControl = sender(control);
   const addr = (port: number) => `${conn.transport}://${conn.ip}:${port}`;
@@ -423,6 +471,7 @@ export async function main(): Promise<void> {
     cell = state;
     let ok: boolean;
     currentScript = `In[${count}]`;
+    mark('cell-start');
     try {
       ok = await executor.execute(expandShorthandProperties(String(msg.content.code ?? '')));
     } catch (e) {
@@ -432,6 +481,7 @@ export async function main(): Promise<void> {
       cell = null;
       currentScript = null;
     }
+    mark('cell-ran');
     afterCode();
     if (!ok) {
       const first = state.errors[0] ?? [new Error('the cell failed')];
@@ -603,6 +653,7 @@ export async function main(): Promise<void> {
   void listen('control', control, (frames) => { dispatch(frames, sendControl, 'control').catch(dispatchFailed); });
   void listen('heartbeat', hb, (frames) => hb.send(frames));
   void listen('stdin', stdin, () => { /* input() is not supported */ });
+  mark('ready');
   process.stderr.write(`[dadalab] kernel ready (library ${LIB_ENTRY})\n`);
 }
 

@@ -317,3 +317,31 @@ describe('dadalab run (CLI)', () => {
     expect(existsSync(views)).toBe(false);
   });
 });
+
+describe('the kernel in a folder with its own @types (the compiler includes @types/node only)', () => {
+  let k: any;
+  let folder: string;
+  beforeAll(async () => {
+    folder = tempDir('dadalab-types-');
+    const pkg = path.join(folder, 'node_modules', '@types', 'shapes');
+    require('node:fs').mkdirSync(pkg, { recursive: true });
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@types/shapes', version: '1.0.0', types: 'index.d.ts' }));
+    writeFileSync(path.join(pkg, 'index.d.ts'), 'export interface Square { side: number }\n');
+    k = await EmbeddedKernel.start({ cwd: folder });
+  });
+  afterAll(async () => {
+    await k?.shutdown();
+  });
+
+  it('has the library typed in the first cell, reports type errors, and types what a cell imports from @types', async () => {
+    const first = await k.execute('const d: Data = new Data([[0, 0], [1, 0.1], [0.2, 1], [1.1, 1], [2, 2.1], [3, 1]]);\nconst m: Matrix = d.X!;\nm.rows');
+    expect(first.reply.status).toBe('ok');
+    expect(of(first, 'execute_result')[0].content.data['text/plain']).toBe('6');
+    const bad = await k.execute('const nPoints: string = d.N;');
+    expect(bad.reply.status).toBe('error');
+    expect(of(bad, 'error')[0].content.evalue).toMatch(/^line 1, column 7: Type 'number' is not assignable to type 'string'/);
+    const imported = await k.execute("import type { Square } from 'shapes';\nconst s: Square = { side: 'two' };");
+    expect(imported.reply.status).toBe('error');
+    expect(of(imported, 'error')[0].content.evalue).toMatch(/Type 'string' is not assignable to type 'number'/);
+  });
+});
