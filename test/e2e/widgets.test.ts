@@ -82,18 +82,20 @@ describeWith('widgets: protocol 2.1 in a widget-manager page, saved state, offli
   }, 600_000);
 
   afterAll(async () => {
+    for (const c of contexts) await c.close();
     await browser?.close();
     await server?.stop();
   });
+
+  /** The offline pages' browser contexts: closed before the browser. */
+  const contexts: any[] = [];
 
   /** A page with the network cut: the browser context is offline and any http(s) request is aborted. */
   async function offlinePage(): Promise<any> {
     const context = await browser.newContext({ viewport: { width: 1300, height: 1000 }, offline: true });
     await context.route((url: URL) => /^https?:$/.test(url.protocol), (route: any) => route.abort('internetdisconnected'));
-    const p = await context.newPage();
-    // (the browser may be closing already (afterAll): its context then goes with it, nothing to report)
-    p.once('close', () => { context.close().catch(() => undefined); });
-    return p;
+    contexts.push(context);
+    return context.newPage();
   }
 
   async function widgetPage(): Promise<any> {
