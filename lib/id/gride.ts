@@ -212,6 +212,21 @@ export function grideRanks(maxRank: number): number[] {
 }
 
 /**
+ * Scale i's ratios mu = r(2^(i+1)) / r(2^i) of every point into `mus`, from rd (N x w, row-major);
+ * returns the scale's radius, the mean of both distances (pairwise-summed in `rsum`, as DADApy's np.mean).
+ */
+function musAtScale(rd: Float64Array, N: number, w: number, i: number, mus: Float64Array, rsum: Float64Array): number {
+  for (let p = 0; p < N; p++) {
+    const a = rd[p * w + i];
+    const b = rd[p * w + i + 1];
+    mus[p] = b / a;
+    rsum[2 * p] = a;
+    rsum[2 * p + 1] = b;
+  }
+  return pairwiseSum(rsum) / (2 * N);
+}
+
+/**
  * Gride across scales from the distances at ranks 1, 2, 4, ..., 2^S of every point
  * (`rd`: N x (S + 1), row-major). Scale i uses n1 = 2^i, n2 = 2^(i+1).
  */
@@ -224,15 +239,11 @@ export function grideScalingFromRankDistances(rd: Float64Array, N: number, steps
   const rsum = new Float64Array(2 * N);
   for (let i = 0; i < S; i++) {
     const n1 = 2 ** i;
-    for (let p = 0; p < N; p++) {
-      const a = rd[p * w + i], b = rd[p * w + i + 1];
-      mus[p] = b / a;
-      rsum[2 * p] = a; rsum[2 * p + 1] = b;
-    }
+    const radius = musAtScale(rd, N, w, i, mus, rsum);
     const g = grideSingleScale(mus, n1, 2 * n1, opts);
     for (let p = 0; p < N; p++) musAll[p * S + i] = mus[p];
     ids[i] = g.id; idsErr[i] = g.idErr;
-    radii[i] = pairwiseSum(rsum) / (2 * N);
+    radii[i] = radius;
     ranks[i] = 2 * n1;
   }
   return scalingResult(ids, idsErr, radii, ranks, opts.returnRanks ?? false, opts.rangeMax ?? 2 ** S, musAll);
@@ -243,9 +254,9 @@ const BISECT_BUNDLE = {
   src: `const pairwiseSum = ${pairwiseSum.toString()};
 const grideBisect = ${grideBisect.toString()};
 function runBisect(buf, a) {
+  const ids = new Float64Array(buf, a.out, a.S);
   for (let s = a.p0; s < a.p1; s++) {
     const M = a.M[s], o = a.o[s];
-    const ids = new Float64Array(buf, a.out, a.S);
     ids[s] = grideBisect(new Float64Array(buf, o, M), new Float64Array(buf, o + M * 8, M), M, a.n1[s], a.n2[s], a.d0, a.d1, a.eps, new Float64Array(M), pairwiseSum);
   }
 }
@@ -270,21 +281,16 @@ export async function grideScalingFromRankDistancesAsync(rd: Float64Array, N: nu
   for (let i = 0; i < S; i++) {
     const n1 = 2 ** i;
     const mus = new Float64Array(N);
-    for (let p = 0; p < N; p++) {
-      const a = rd[p * w + i], b = rd[p * w + i + 1];
-      mus[p] = b / a;
-      rsum[2 * p] = a; rsum[2 * p + 1] = b;
-    }
+    radii[i] = musAtScale(rd, N, w, i, mus, rsum);
     const f = filterMus(mus, n1, 2 * n1); // bumps mus equal to 1 in place, as grideArgmax does
     filtered.push({ mus: f.mus, log: Float64Array.from(f.mus, Math.log) });
     allMus.push(mus);
     for (let p = 0; p < N; p++) musAll[p * S + i] = mus[p];
-    radii[i] = pairwiseSum(rsum) / (2 * N);
     ranks[i] = 2 * n1;
   }
   const o: number[] = [];
   let at0 = 0;
-  for (const f of filtered) { o.push(ROW_JOB_BASE + at0); at0 += Math.ceil((f.mus.length * 16) / 16) * 16; }
+  for (const f of filtered) { o.push(ROW_JOB_BASE + at0); at0 += f.mus.length * 16; }
   const out = ROW_JOB_BASE + at0;
   const ids = new Float64Array(S);
   await runRowJobs({
