@@ -22,6 +22,10 @@
  * And the strips' row select (symsel_f32): the same steps as asm/knn.ts in the same order, so the
  * same candidates in the same slots (test/neighbors/native.test.ts compares the bytes).
  *
+ * The tiles' candidate buffers are selected by branch-free partitions (partitionSelect), not
+ * select_f32's quickselect: the same thresholds and kept values, maybe other indices among values
+ * equal to the threshold (native.test.ts: tile_f32 against the WebAssembly kernel on exact values).
+ *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
  */
@@ -60,8 +64,85 @@ static float select_f32(float *hd, int32_t *hi, int n, int kp) {
   return m;
 }
 
-/* Offers candidate (d, j) to the row with buffer (hd, hi) and header hh (asm offer_f32). */
-static inline void offer(uint8_t *mem, uint32_t hd, uint32_t hi, uint32_t hh, int C, int kp, float d, int32_t j, int32_t self) {
+/* Left-packing permutations: for each 8-bit mask, the lanes set, in order, then zeros. */
+static int32_t packIdx[256][8];
+static void initPackIdx(void) {
+  for (int m = 0; m < 256; m++) {
+    int p = 0;
+    for (int b = 0; b < 8; b++) if (m & (1 << b)) packIdx[m][p++] = b;
+    while (p < 8) packIdx[m][p++] = 0;
+  }
+}
+
+/*
+ * One step of partitionSelect: the candidates [l, r) with values below p (tie = 0) or at most p
+ * (tie = 1) moved to the front of the range, the others after them, each group in index order
+ * (AVX2 left-packing: the front group through the scratch sv/si, the back one in place, whose
+ * stores never pass the vector just read). Returns the size of the front group.
+ */
+TARGET static int splitBelow(float *hd, int32_t *hi, int l, int r, float p, int tie, float *sv, int32_t *si) {
+  const __m256 P = _mm256_set1_ps(p);
+  int nf = 0, nb = 0, j = l;
+  for (; j + 8 <= r; j += 8) {
+    const __m256 x = _mm256_loadu_ps(hd + j);
+    const __m256i xi = _mm256_loadu_si256((const __m256i *)(hi + j));
+    const int mf = _mm256_movemask_ps(tie ? _mm256_cmp_ps(x, P, _CMP_LE_OQ) : _mm256_cmp_ps(x, P, _CMP_LT_OQ));
+    const __m256i pf = _mm256_loadu_si256((const __m256i *)packIdx[mf]);
+    const __m256i pb = _mm256_loadu_si256((const __m256i *)packIdx[~mf & 255]);
+    _mm256_storeu_ps(sv + nf, _mm256_permutevar8x32_ps(x, pf));
+    _mm256_storeu_si256((__m256i *)(si + nf), _mm256_permutevar8x32_epi32(xi, pf));
+    _mm256_storeu_ps(hd + l + nb, _mm256_permutevar8x32_ps(x, pb));
+    _mm256_storeu_si256((__m256i *)(hi + l + nb), _mm256_permutevar8x32_epi32(xi, pb));
+    const int c = __builtin_popcount(mf);
+    nf += c;
+    nb += 8 - c;
+  }
+  for (; j < r; j++) {
+    const float x = hd[j];
+    const int32_t xi = hi[j];
+    if (tie ? x <= p : x < p) { sv[nf] = x; si[nf] = xi; nf++; }
+    else { hd[l + nb] = x; hi[l + nb] = xi; nb++; }
+  }
+  memmove(hd + l + nf, hd + l, (size_t)nb * 4);
+  memmove(hi + l + nf, hi + l, (size_t)nb * 4);
+  memcpy(hd + l, sv, (size_t)nf * 4);
+  memcpy(hi + l, si, (size_t)nf * 4);
+  return nf;
+}
+
+/*
+ * select_f32's contract (the kp smallest of n candidates in slots 0..kp-1, returns the largest of
+ * them), for the tiles' candidate buffers: three-way partitions without data-dependent branches
+ * (splitBelow) until 32 candidates are left around rank kp, then select_f32 on those. Quickselect's
+ * comparisons mispredict about half the time: select_f32 took 40% of a 20000 x 50 table's time
+ * (perf). Which of equal values stay may differ from select_f32; every candidate dropped is >= the
+ * returned threshold either way, which is all the exact stage relies on (the tiles' stage-1 values
+ * differ from the WebAssembly kernel's anyway; the certified tables are the same).
+ * sv, si: scratch of n values and indices.
+ */
+TARGET static float partitionSelect(float *hd, int32_t *hi, int n, int kp, float *sv, int32_t *si) {
+  const int k = kp - 1;
+  int l = 0, r = n;
+  while (r - l > 32) {
+    /* the pivot: the median of three, at the low end, the middle and the high end of the range */
+    const float a = hd[l], b = hd[(l + r) >> 1], c = hd[r - 1];
+    const float p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+    const int m = l + splitBelow(hd, hi, l, r, p, 0, sv, si);
+    if (k < m) { r = m; continue; }
+    if (m > l) { l = m; continue; }
+    /* p is the range's smallest value: the values equal to it first, then the rest (progress with ties) */
+    const int e = m + splitBelow(hd, hi, m, r, p, 1, sv, si);
+    if (k < e) { l = r = e; break; } /* the kp-th smallest value is p: slots 0..kp-1 hold the kp smallest */
+    l = e;
+  }
+  if (r > l) select_f32(hd + l, hi + l, r - l, k - l + 1);
+  float mx = hd[0];
+  for (int t = 1; t < kp; t++) mx = hd[t] > mx ? hd[t] : mx;
+  return mx;
+}
+
+/* Offers candidate (d, j) to the row with buffer (hd, hi) and header hh (asm offer_f32); sv, si: scratch of C + 8 for the select (NULL: select_f32). */
+TARGET static inline void offer(uint8_t *mem, uint32_t hd, uint32_t hi, uint32_t hh, int C, int kp, float d, int32_t j, int32_t self, float *sv, int32_t *si) {
   float *T = (float *)(mem + hh);
   if (d < *T && j != self) {
     int32_t *np = (int32_t *)(mem + hh + 8);
@@ -70,7 +151,8 @@ static inline void offer(uint8_t *mem, uint32_t hd, uint32_t hi, uint32_t hh, in
     ((int32_t *)(mem + hi))[n] = j;
     n++;
     if (n == C) {
-      *T = select_f32((float *)(mem + hd), (int32_t *)(mem + hi), n, kp);
+      *T = sv ? partitionSelect((float *)(mem + hd), (int32_t *)(mem + hi), n, kp, sv, si)
+              : select_f32((float *)(mem + hd), (int32_t *)(mem + hi), n, kp);
       n = kp;
     }
     *np = n;
@@ -146,16 +228,19 @@ TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, 
   const int BW = BJ >= 16 ? BJ & ~15 : 16;
   BJ = BW;
   float *P = (float *)aligned_alloc(32, (((size_t)Dp * BW + BW) * sizeof(float) + 31) & ~(size_t)31);
+  float *sv = (float *)malloc(((size_t)C + 8) * 8); /* the selects' scratch (none: select_f32) */
+  int32_t *si = sv ? (int32_t *)(sv + C + 8) : NULL;
   if (!P) { /* no memory for the packed block: every pair one dot product at a time (same values, slower) */
     for (int i = i0; i < i1; i++) {
       const float *xi = X + (size_t)i * Dp;
       const uint32_t hdi = hd + (uint32_t)i * cd, hii = hi + (uint32_t)i * cd, hhi = hh + ((uint32_t)i << 4);
       for (int j = j0; j < j1; j++) {
         const float e = Nr[i] + Nr[j] - 2 * dot1(xi, X + (size_t)j * Dp, Dp);
-        offer(mem, hdi, hii, hhi, C, kk, e, j, i);
-        if (sym) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, e, i, j);
+        offer(mem, hdi, hii, hhi, C, kk, e, j, i, sv, si);
+        if (sym) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, e, i, j, sv, si);
       }
     }
+    free(sv);
     return;
   }
   float *NP = P + (size_t)Dp * BW;
@@ -226,14 +311,15 @@ TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, 
           for (unsigned m = mi | mj; m; m &= m - 1) {
             const int q = __builtin_ctz(m);
             const int j = jb + jj + q;
-            if (mi >> q & 1u) offer(mem, hdi, hii, hhi, C, kk, ev[r][q], j, ir);
-            if (mj >> q & 1u) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, ev[r][q], ir, j);
+            if (mi >> q & 1u) offer(mem, hdi, hii, hhi, C, kk, ev[r][q], j, ir, sv, si);
+            if (mj >> q & 1u) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, ev[r][q], ir, j, sv, si);
           }
         }
       }
     }
   }
   free(P);
+  free(sv);
 }
 
 #define TARGET512 __attribute__((target("avx512f,avx2,fma")))
@@ -386,6 +472,8 @@ TARGET512 static void tile512(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
   BJ = BW;
   float *P = (float *)aligned_alloc(64, (((size_t)Dp * BW + BW) * sizeof(float) + 63) & ~(size_t)63);
   if (!P) { tile(mem, x, nrm, Dp, i0, i1, j0, j1, kk, hd, hi, BJ0, sym, hh, C); return; }
+  float *sv = (float *)malloc(((size_t)C + 8) * 8); /* the selects' scratch (none: select_f32) */
+  int32_t *si = sv ? (int32_t *)(sv + C + 8) : NULL;
   float *NP = P + (size_t)Dp * BW;
   int cb[5];
   for (int c = 0; c <= 4; c++) cb[c] = (int)(((int64_t)Dp * c + 3) / 4);
@@ -451,14 +539,15 @@ TARGET512 static void tile512(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
           for (uint32_t m = mi | mj; m; m &= m - 1) {
             const int q = __builtin_ctz(m);
             const int j = jb + jj + q;
-            if (mi >> q & 1u) offer(mem, hdi, hii, hhi, C, kk, ev[q], j, ir);
-            if (mj >> q & 1u) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, ev[q], ir, j);
+            if (mi >> q & 1u) offer(mem, hdi, hii, hhi, C, kk, ev[q], j, ir, sv, si);
+            if (mj >> q & 1u) offer(mem, hd + (uint32_t)j * cd, hi + (uint32_t)j * cd, hh + ((uint32_t)j << 4), C, kk, ev[q], ir, j, sv, si);
           }
         }
       }
     }
   }
   free(P);
+  free(sv);
 }
 
 /*
@@ -646,15 +735,6 @@ TARGET512 static void exact512_f64(uint8_t *mem, size_t memLen, uint32_t orig, i
  * of the earlier strips in 8 x 8 blocks, and the compaction below the pivot with AVX2 left-packing
  * (the values and indices below the pivot, in index order, as the scalar loop writes them). */
 
-/* Left-packing permutations: for each 8-bit mask, the lanes set, in order, then zeros. */
-static int32_t packIdx[256][8];
-static void initPackIdx(void) {
-  for (int m = 0; m < 256; m++) {
-    int p = 0;
-    for (int b = 0; b < 8; b++) if (m & (1 << b)) packIdx[m][p++] = b;
-    while (p < 8) packIdx[m][p++] = 0;
-  }
-}
 
 /* Rows of block I assembled from the strips into rv (rows of N values), asm symrows_f32. */
 TARGET static void symrows(uint8_t *mem, uint32_t so, int B, int N, int I, uint32_t rv) {

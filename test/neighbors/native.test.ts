@@ -1,16 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Matrix } from '../../lib/matrix';
+import { fillHeaps, instantiate, prepareWasm, requireKnnModule, symSchedule, tileArgs } from '../../lib/neighbors/wasm';
 
 // The optional native kernels against the WebAssembly ones they replace, called directly on the
 // same memory: the strips' row select (symsel_f32) must leave the same candidates in the same
 // slots, the same thresholds and counts, byte for byte (the tables then agree whatever runs;
-// fallback.test.ts checks the whole tables).
+// fallback.test.ts checks the whole tables). The tiles' kernel (tile_f32) selects with partitions
+// of its own: on values both kernels compute exactly, it must keep the same thresholds, counts and
+// candidates (ties at the threshold aside).
 const root = join(__dirname, '..', '..');
 const nativePath = join(root, 'dist', 'native', 'knn.node');
 const wasmPath = join(root, 'dist', 'wasm', 'knn.wasm');
 
-interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void }
+interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; tile_f32?: (mem: Uint8Array, ...a: number[]) => void }
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -37,7 +41,7 @@ function layout(N: number, B: number, C: number, base: number) {
 // (fallback.test.ts), and this comparison has nothing to compare
 const nativeSupported = existsSync(nativePath) && (require(nativePath) as Native).supported;
 
-describe.runIf(nativeSupported)('native kernels = WebAssembly kernels, byte for byte', () => {
+describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
   it('symsel_f32: the strips assembled, transposed and each row\'s kp smallest selected (ties, NaN, +Inf, ragged sizes)', () => {
     const nat = require(nativePath) as Native;
     expect(typeof nat.symsel_f32).toBe('function');
@@ -85,6 +89,57 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels, byte for 
           expect(Buffer.compare(a.subarray(h, h + 12), b.subarray(h, h + 12))).toBe(0);
         }
       }
+    }
+  });
+
+  it('tile_f32: after every tile the same thresholds, counts and candidates as the WebAssembly kernel (integer data: the same values; many ties)', () => {
+    // Integer coordinates (centred on a mean of 0) make every float32 value exact in both kernels, so their buffers must
+    // agree: the same threshold and count per row, the same candidates below the threshold and the
+    // same values (the native select may keep other indices among values equal to the threshold).
+    const nat = require(nativePath) as Native;
+    expect(typeof nat.tile_f32).toBe('function');
+    const module = requireKnnModule();
+    let seed = 11;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+    for (const [N, D, k, levels] of [[700, 3, 30, 3], [900, 5, 100, 4], [650, 8, 20, 9], [800, 2, 60, 40]]) {
+      // each point and its opposite: the column means are exactly 0, so the centred values stay integers
+      const half = Float32Array.from({ length: (N / 2) * D }, () => Math.floor(rnd() * levels) - (levels >> 1));
+      const X = new Matrix(Float32Array.from({ length: N * D }, (_, t) => (t < half.length ? half[t] : -half[t - half.length])), N, D);
+      const p = prepareWasm(X, null, k, 'float32', 0, 'euclidean', true);
+      fillHeaps(p);
+      const ex = instantiate(module, p) as unknown as Record<string, (...a: number[]) => void>;
+      const twin = new WebAssembly.Memory({ initial: p.memory.buffer.byteLength / 65536, maximum: p.memory.buffer.byteLength / 65536, shared: true });
+      const a = new Uint8Array(p.memory.buffer), b = new Uint8Array(twin.buffer);
+      b.set(a);
+      const B = 128, nb = Math.ceil(N / B);
+      let lowered = 0; // thresholds lowered between rounds: selects ran, several per row
+      const prevT = new Float32Array(N).fill(Infinity);
+      for (const round of symSchedule(nb)) {
+        for (const [I, J, sym] of round) {
+          const args = tileArgs(p, B, I, J, sym);
+          ex.tile_f32(...args);
+          nat.tile_f32!(b, ...args);
+        }
+        const fa = new Float32Array(a.buffer), fb = new Float32Array(b.buffer), ia = new Int32Array(a.buffer), ib = new Int32Array(b.buffer);
+        for (let r = 0; r < N; r++) {
+          const h = (p.hhAll + r * 16) / 4;
+          const T = fa[h], n = ia[h + 2];
+          expect([fb[h], ib[h + 2]], `N ${N} D ${D} row ${r}`).toEqual([T, n]);
+          if (T < prevT[r]) lowered++;
+          prevT[r] = T;
+          const o = (p.hdAll + r * p.C * 4) / 4, oi = (p.hiAll + r * p.C * 4) / 4;
+          const rowOf = (f: Float32Array, i: Int32Array) => {
+            const below: string[] = [], values: number[] = [];
+            for (let t = 0; t < n; t++) {
+              values.push(f[o + t]);
+              if (f[o + t] < T) below.push(`${f[o + t]}:${i[oi + t]}`);
+            }
+            return { below: below.sort(), values: values.sort((x, y) => x - y) };
+          };
+          expect(rowOf(fb, ib), `N ${N} D ${D} row ${r}`).toEqual(rowOf(fa, ia));
+        }
+      }
+      expect(lowered).toBeGreaterThan(2 * N);
     }
   });
 });
