@@ -19,12 +19,13 @@
  * And the kd-tree's self rows (kd_rows, at the end of the file): lib/neighbors/kdrows.ts kdRows
  * in C, the same bytes (scalar code; the x86-64 baseline is enough, but it loads with the rest).
  *
- * And the strips' row select (symsel_f32): the same steps as asm/knn.ts in the same order, so the
- * same candidates in the same slots (test/neighbors/native.test.ts compares the bytes).
+ * And the strips' row select (symsel_f32): the same steps as asm/knn.ts in the same order, the same
+ * assembled rows byte for byte.
  *
- * The tiles' candidate buffers are selected by branch-free partitions (partitionSelect), not
- * select_f32's quickselect: the same thresholds and kept values, maybe other indices among values
- * equal to the threshold (native.test.ts: tile_f32 against the WebAssembly kernel on exact values).
+ * The candidate buffers (the tiles', and the strips' rows when they fit the buffer) are selected
+ * by branch-free partitions (partitionSelect), not select_f32's quickselect: the same thresholds
+ * and kept values, maybe other indices among values equal to the threshold, which is all the
+ * exact stage relies on (test/neighbors/native.test.ts compares both kernels with the WebAssembly ones).
  *
  * It works on the WebAssembly memory itself (a Uint8Array over its SharedArrayBuffer, passed
  * from the worker thread): offsets are the kernel's byte offsets.
@@ -132,6 +133,7 @@ TARGET static float partitionSelect(float *hd, int32_t *hi, int n, int kp, float
     if (m > l) { l = m; continue; }
     /* p is the range's smallest value: the values equal to it first, then the rest (progress with ties) */
     const int e = m + splitBelow(hd, hi, m, r, p, 1, sv, si);
+    if (e == m) break; /* a NaN pivot (the strips' rows may hold NaN values): select_f32 on the range */
     if (k < e) { l = r = e; break; } /* the kp-th smallest value is p: slots 0..kp-1 hold the kp smallest */
     l = e;
   }
@@ -731,7 +733,7 @@ TARGET512 static void exact512_f64(uint8_t *mem, size_t memLen, uint32_t orig, i
 }
 
 /* ---- the strips' row select (asm symsel_f32, symrows_f32, rowSelect_f32), the same steps in the
- * same order, so the same candidates in the same slots; what is faster here: the transposed reads
+ * same order (the last select by partitions: the same threshold and values); what is faster here: the transposed reads
  * of the earlier strips in 8 x 8 blocks, and the compaction below the pivot with AVX2 left-packing
  * (the values and indices below the pivot, in index order, as the scalar loop writes them). */
 
@@ -779,7 +781,7 @@ TARGET static void symrows(uint8_t *mem, uint32_t so, int B, int N, int I, uint3
 }
 
 /* The kp smallest of a row of N values (asm rowSelect_f32): sample pivot, compaction, quickselect. */
-TARGET static void rowSelect(float *v, int N, int kp, float *bd, int32_t *bi, uint8_t *h, int C, float *sv, int32_t *si) {
+TARGET static void rowSelect(float *v, int N, int kp, float *bd, int32_t *bi, uint8_t *h, int C, float *sv, int32_t *si, float *tv, int32_t *ti) {
   const int S = N < 64 ? N : 64;
   const int step = N / S;
   int r = (int)((double)S * 2.0 * (double)kp / (double)N) + 1;
@@ -821,9 +823,9 @@ TARGET static void rowSelect(float *v, int N, int kp, float *bd, int32_t *bi, ui
   if (m <= C) {
     memcpy(bd, sv, (size_t)m * 4);
     memcpy(bi, si, (size_t)m * 4);
-    T = select_f32(bd, bi, m, kp);
+    T = partitionSelect(bd, bi, m, kp, sv, si); /* sv, si are free now: its scratch (m <= N values) */
   } else {
-    T = select_f32(sv, si, m, kp);
+    T = tv ? partitionSelect(sv, si, m, kp, tv, ti) : select_f32(sv, si, m, kp);
     memcpy(bd, sv, (size_t)kp * 4);
     memcpy(bi, si, (size_t)kp * 4);
   }
@@ -837,12 +839,15 @@ TARGET static void symsel(uint8_t *mem, uint32_t so, int B, int N, int I, int kk
   symrows(mem, so, B, N, I, rv);
   float *sv = (float *)(mem + hs);
   int32_t *si = (int32_t *)(mem + hs + (((size_t)N * 4 + 15) & ~(size_t)15));
+  float *tv = (float *)malloc(((size_t)N + 8) * 8); /* partitionSelect's scratch (none: select_f32) */
+  int32_t *ti = tv ? (int32_t *)(tv + N + 8) : NULL;
   for (int r = r0; r < r1; r++) {
     float *v = (float *)(mem + rv) + (size_t)(r - r0) * N;
     v[r] = INFINITY;
     const size_t o = (size_t)(r - r0) * C * 4;
-    rowSelect(v, N, kk, (float *)(mem + hd + o), (int32_t *)(mem + hi + o), mem + hh + ((size_t)(r - r0) << 4), C, sv, si);
+    rowSelect(v, N, kk, (float *)(mem + hd + o), (int32_t *)(mem + hi + o), mem + hh + ((size_t)(r - r0) << 4), C, sv, si, tv, ti);
   }
+  free(tv);
 }
 
 /* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
