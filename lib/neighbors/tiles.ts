@@ -70,24 +70,46 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
     for (const r of rounds) for (const [I, J, sym] of r) totalWork += rowsOf(I) * rowsOf(J) * (sym ? 1 : 0.5);
     let failure: unknown = null;
     try {
-      for (const round of rounds) {
-        let q = 0;
-        const loop = async (wi: number): Promise<void> => {
-          while (failure === null && q < round.length) {
-            const [I, J, sym] = round[q++];
-            try {
-              await pool.call(wi, { type: 'tile', fn, args: tileArgs(p, B, I, J, sym) });
-              doneWork += rowsOf(I) * rowsOf(J) * (sym ? 1 : 0.5);
-              bar.update(Math.floor((0.97 * N * doneWork) / totalWork));
-              await checkpoint(signal);
-            } catch (e) {
-              if (failure === null) failure = e;
-            }
+      // The tiles in the rounds' order, without waiting for a round to end: a worker takes the
+      // first tile none of whose row blocks another worker holds (their buffers are written). The
+      // rounds' barriers left a worker idle at the end of most rounds (a round of 13 tiles on 2
+      // workers), about a tenth of the tiles' time; the order changes no table (certified).
+      const pending = rounds.flat();
+      const busy = new Uint8Array(nb);
+      const waiting: (() => void)[] = [];
+      const take = (): [number, number, number] | null | undefined => {
+        for (let t = 0; t < pending.length; t++) {
+          const [I, J] = pending[t];
+          if (busy[I] === 0 && busy[J] === 0) return pending.splice(t, 1)[0];
+        }
+        return pending.length > 0 ? undefined : null; // undefined: all left share a block with a running tile
+      };
+      const loop = async (wi: number): Promise<void> => {
+        while (failure === null) {
+          const tile = take();
+          if (tile === null) return;
+          if (tile === undefined) {
+            await new Promise<void>((resolve) => waiting.push(resolve));
+            continue;
           }
-        };
-        await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
-        if (failure !== null) break;
-      }
+          const [I, J, sym] = tile;
+          busy[I] = 1;
+          busy[J] = 1;
+          try {
+            await pool.call(wi, { type: 'tile', fn, args: tileArgs(p, B, I, J, sym) });
+            doneWork += rowsOf(I) * rowsOf(J) * (sym ? 1 : 0.5);
+            bar.update(Math.floor((0.97 * N * doneWork) / totalWork));
+            await checkpoint(signal);
+          } catch (e) {
+            if (failure === null) failure = e;
+          } finally {
+            busy[I] = 0;
+            busy[J] = 0;
+            for (const wake of waiting.splice(0)) wake();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, (_, i) => loop(i)));
       if (failure === null && rank && g) {
         // the ranks mode: blocks of BR rows through the window mode (rankRows) on the resident buffers
         const order = new InOrder(sink, () => failure !== null);
