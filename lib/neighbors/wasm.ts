@@ -39,9 +39,10 @@ import { duplicateRows, groupsOf, refineRows, refineScratchAt, refineScratchByte
  *
  * Symmetric tiles (self tables, euclidean and cosine, `symmetric` option, the default when N
  * spans >= 3 tiles): all candidate buffers stay resident; tile (I, J) with I < J feeds the buffers of both
- * blocks, so each pair is computed once (half the kernel work). The tiles are scheduled in rounds
- * of a round-robin tournament (symSchedule): within a round no two tiles share a row block, so
- * the workers never write the same heap, and no locks are needed.
+ * blocks, so each pair is computed once (half the kernel work). The tiles come in the order of
+ * a round-robin tournament (symSchedule), and a worker takes the first one none of whose row
+ * blocks another worker holds (tiles.ts), so the workers never write the same heap, no locks are
+ * needed, and no worker waits for a round to end.
  *
  * The kernel is called per row block or tile (about 1e9 flops per call: V8 has no on-stack
  * replacement for wasm, so one long call would stay on the baseline tier), on the worker pool
