@@ -102,13 +102,15 @@ function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
   else if (metric === 0) ex.exact_l2(origOff, origF32 ? 1 : 0, D, e[0], e[1], e[2], e[3], e[4], e[5]);
   else exactCandidates(orig, D, e[2], e[0], e[1], new Int32Array(mem.buffer, e[3], rows * e[4]), new Float64Array(mem.buffer, e[5], rows * e[2]), metric, e[4]);
 }
-// Stage 2b: the table rows sorted by the kernel (sort_rows), then certified (lib/neighbors/ranks.ts certifyTableRows)
+// Stage 2b: the table rows sorted by the kernel (sort_rows, or native/knn.c sort_rows_f64), then certified (lib/neighbors/ranks.ts certifyTableRows)
 const certifyTableRows = ${certifyTableRows.toString()};
 function runFinish(f) { // rows [a, a + rows) of the region at base (room for cap rows), query rows from q0
   const g = fin, buf = mem.buffer, rows = f.rows, w = g.w;
   const dOff = f.base + f.a * w * 8, iOff0 = f.base + Math.ceil(f.cap * w * 8 / 16) * 16, sOff = iOff0 + Math.ceil(f.cap * w * 4 / 16) * 16;
   const iOff = iOff0 + f.a * w * 4;
-  ex.sort_rows(f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
+  // the native sort where built: the same bytes (a strict total order), without the partial sort's mispredicted branches
+  if (u8 && nat && nat.sort_rows_f64) nat.sort_rows_f64(u8, f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
+  else ex.sort_rows(f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
   const T = g.es === 8 ? new Float64Array(buf, f.hh, rows * 2) : new Float32Array(buf, f.hh, rows * 4);
   const hn = new Int32Array(buf, f.hh, rows * 4), outD = new Float64Array(buf, dOff, rows * w), outI = new Int32Array(buf, iOff, rows * w);
   const st = new Int32Array(buf, sOff + f.a * 4, rows);
