@@ -936,7 +936,7 @@ typedef struct {
   double absSlack;
   double *hd, *q;
   int32_t *hx;
-  unsigned __int128 *keys; /* 2 maxk: kdSorted's keys and its merge buffer */
+  unsigned __int128 *keys; /* 2 maxk + 2: kdSorted's keys and its merge buffer, then 512 for the network's halves */
 } KdJob;
 
 /* The euclidean squared distance before its sqrt: distance.ts's eight partial sums. */
@@ -1077,53 +1077,6 @@ static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_
  */
 typedef unsigned __int128 KdKey;
 
-/* The n keys at a sorted ascending (a bottom-up merge sort, branch-free merge steps; b: scratch of n); returns where they are (a or b). */
-static KdKey *sortKeys(KdKey *a, KdKey *b, int n) {
-  for (int s0 = 0; s0 < n; s0 += 8) { /* insertion sort of runs of 8 */
-    const int e = s0 + 8 < n ? s0 + 8 : n;
-    for (int i = s0 + 1; i < e; i++) {
-      const KdKey v = a[i];
-      int j = i;
-      while (j > s0 && a[j - 1] > v) { a[j] = a[j - 1]; j--; }
-      a[j] = v;
-    }
-  }
-  for (int wd = 8; wd < n; wd *= 2) {
-    for (int s0 = 0; s0 < n; s0 += 2 * wd) {
-      const int m = s0 + wd < n ? s0 + wd : n, e = s0 + 2 * wd < n ? s0 + 2 * wd : n;
-      int i = s0, j = m, o = s0;
-      while (i < m && j < e) {
-        const KdKey x = a[i], y = a[j];
-        const int takeY = y < x;
-        b[o++] = takeY ? y : x;
-        j += takeY; i += 1 - takeY;
-      }
-      while (i < m) b[o++] = a[i++];
-      while (j < e) b[o++] = a[j++];
-    }
-    KdKey *t = a; a = b; b = t;
-  }
-  return a;
-}
-
-static void kdSorted(KdJob *k, double *outD, int32_t *outI) {
-  const int n = k->size;
-  KdKey *a = k->keys, *b = k->keys + k->maxk;
-  for (int t = 0; t < n; t++) {
-    uint64_t bits;
-    memcpy(&bits, &k->hd[t], 8);
-    a[t] = ((KdKey)bits << 32) | (uint32_t)k->hx[t];
-  }
-  a = sortKeys(a, b, n);
-  for (int t = 0; t < n; t++) {
-    const uint64_t bits = (uint64_t)(a[t] >> 32);
-    memcpy(&outD[t], &bits, 8);
-    outI[t] = (int32_t)(uint32_t)a[t];
-  }
-  k->size = 0;
-}
-
-
 /* (hi, lo) keys a below b, 8 lanes at a time: the distance bits, then the index code */
 #define KEYS_BELOW(ah, al, bh, bl) (_mm512_cmplt_epu64_mask(ah, bh) | (_mm512_cmpeq_epu64_mask(ah, bh) & _mm512_cmplt_epu64_mask(al, bl)))
 
@@ -1173,6 +1126,68 @@ TARGET512 static void bitonicKeys(uint64_t *H, uint64_t *L, int n) {
   }
   for (int v = 0; v < nv; v++) { _mm512_storeu_si512(H + 8 * v, h[v]); _mm512_storeu_si512(L + 8 * v, l[v]); }
 }
+
+
+/* The n keys at a sorted ascending (a bottom-up merge sort, branch-free merge steps; b: scratch of n); returns where they are (a or b). */
+static KdKey *sortKeys(KdKey *a, KdKey *b, int n) {
+  for (int s0 = 0; s0 < n; s0 += 8) { /* insertion sort of runs of 8 */
+    const int e = s0 + 8 < n ? s0 + 8 : n;
+    for (int i = s0 + 1; i < e; i++) {
+      const KdKey v = a[i];
+      int j = i;
+      while (j > s0 && a[j - 1] > v) { a[j] = a[j - 1]; j--; }
+      a[j] = v;
+    }
+  }
+  for (int wd = 8; wd < n; wd *= 2) {
+    for (int s0 = 0; s0 < n; s0 += 2 * wd) {
+      const int m = s0 + wd < n ? s0 + wd : n, e = s0 + 2 * wd < n ? s0 + 2 * wd : n;
+      int i = s0, j = m, o = s0;
+      while (i < m && j < e) {
+        const KdKey x = a[i], y = a[j];
+        const int takeY = y < x;
+        b[o++] = takeY ? y : x;
+        j += takeY; i += 1 - takeY;
+      }
+      while (i < m) b[o++] = a[i++];
+      while (j < e) b[o++] = a[j++];
+    }
+    KdKey *t = a; a = b; b = t;
+  }
+  return a;
+}
+
+static void kdSorted(KdJob *k, double *outD, int32_t *outI) {
+  const int n = k->size;
+  KdKey *a = k->keys, *b = k->keys + k->maxk;
+  if (hasAvx512 && n <= 256) { /* the network (bitonicKeys) on the keys' halves, padded with keys above every real one */
+    uint64_t *H = (uint64_t *)(k->keys + 2 * k->maxk + 2), *L = H + 256;
+    int m = 8;
+    while (m < n) m <<= 1;
+    for (int t = 0; t < n; t++) { memcpy(&H[t], &k->hd[t], 8); L[t] = (uint32_t)k->hx[t]; }
+    for (int t = n; t < m; t++) { H[t] = ~0ull; L[t] = ~0ull; }
+    bitonicKeys(H, L, m);
+    for (int t = 0; t < n; t++) {
+      memcpy(&outD[t], &H[t], 8);
+      outI[t] = (int32_t)(uint32_t)L[t];
+    }
+    k->size = 0;
+    return;
+  }
+  for (int t = 0; t < n; t++) {
+    uint64_t bits;
+    memcpy(&bits, &k->hd[t], 8);
+    a[t] = ((KdKey)bits << 32) | (uint32_t)k->hx[t];
+  }
+  a = sortKeys(a, b, n);
+  for (int t = 0; t < n; t++) {
+    const uint64_t bits = (uint64_t)(a[t] >> 32);
+    memcpy(&outD[t], &bits, 8);
+    outI[t] = (int32_t)(uint32_t)a[t];
+  }
+  k->size = 0;
+}
+
 
 /* (d, i) below (e, j) in the engine's order (asm pairLess): by distance, ties by index. */
 static inline int pairBelow(double d, int32_t i, double e, int32_t j) {
@@ -1295,7 +1310,7 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
   k.size = 0;
   k.hd = (double *)malloc(sizeof(double) * ((size_t)k.maxk + k.D + 1));
   k.hx = (int32_t *)malloc(sizeof(int32_t) * ((size_t)k.maxk + 1));
-  k.keys = (unsigned __int128 *)malloc(sizeof(unsigned __int128) * 2 * ((size_t)k.maxk + 1));
+  k.keys = (unsigned __int128 *)malloc(sizeof(unsigned __int128) * (2 * ((size_t)k.maxk + 1) + 512)); /* sortKeys' 2 maxk, the network's halves */
   if (!k.hd || !k.hx || !k.keys) { free(k.hd); free(k.hx); free(k.keys); napi_throw_error(env, NULL, "kd_rows: out of memory"); return NULL; }
   k.q = k.hd + k.maxk;
   const int ok = kdRows(&k, (int)a[15], (int)a[16], outD, outI);
