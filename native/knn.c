@@ -696,6 +696,103 @@ TARGET512 static void exact512(uint8_t *mem, size_t memLen, uint32_t orig, int D
 }
 
 /*
+ * The entries (r kp + t: row r's slot t) of rows [i0, i0 + rows) ordered by candidate row
+ * (counting sort), or NULL without memory. In that order each candidate's row is read from
+ * memory about once per call, however many rows list it: at 20000 x 768 the exact stage read
+ * 125 candidate rows of 3 KB per row (7.5 GB per table) and was bound by memory.
+ */
+static int32_t *byCandidate(const int32_t *H, int rows, int kp, int C, int64_t rowsInMemory) {
+  int32_t mx = 0;
+  for (int r = 0; r < rows; r++) for (int t = 0; t < kp; t++) { const int32_t j = ROW(H[(size_t)r * C + t]); if (j > mx) mx = j; }
+  int32_t *cnt = (int32_t *)calloc((size_t)mx + 2, 4), *ord = (int32_t *)malloc((size_t)rows * kp * 4);
+  if (!cnt || !ord) { free(cnt); free(ord); return NULL; }
+  for (int r = 0; r < rows; r++) for (int t = 0; t < kp; t++) cnt[ROW(H[(size_t)r * C + t]) + 1]++;
+  for (int32_t j = 0; j <= mx; j++) cnt[j + 1] += cnt[j];
+  for (int r = 0; r < rows; r++) for (int t = 0; t < kp; t++) ord[cnt[ROW(H[(size_t)r * C + t])]++] = r * kp + t;
+  free(cnt);
+  return ord;
+}
+
+/* Candidate-ordered exact distances pay where rows are long (memory-bound) and blocks list many candidates. */
+#define BY_CANDIDATE(D, es, rows) ((size_t)(D) * (es) >= 1024 && (rows) >= 32)
+
+/* exact512 in candidate order (byCandidate): four (row, candidate) pairs at a time, each sum the same operations (the same bits). */
+TARGET512 static int exact512ByCandidate(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const float *O = (const float *)(mem + orig);
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 4);
+  const int32_t *H = (const int32_t *)(mem + hi);
+  double *out = (double *)(mem + ed);
+  const int n = (i1 - i0) * kp;
+  int32_t *ord = byCandidate(H, i1 - i0, kp, C, rowsInMemory);
+  if (!ord) return 0;
+  for (int e0 = 0; e0 < n; e0 += 4) {
+    const int nc = n - e0 < 4 ? n - e0 : 4;
+    const float *a[4], *b[4];
+    int o[4];
+    for (int q = 0; q < 4; q++) {
+      const int e = ord[e0 + (q < nc ? q : 0)], r = e / kp;
+      o[q] = e;
+      a[q] = O + (size_t)(i0 + r) * D;
+      b[q] = O + (size_t)ROW(H[(size_t)r * C + (e - r * kp)]) * D;
+    }
+    __m512d P0 = _mm512_setzero_pd(), P1 = P0, P2 = P0, P3 = P0;
+    int t = 0;
+    for (; t + 8 <= D; t += 8) {
+      __m512d e;
+      e = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(a[0] + t)), _mm512_cvtps_pd(_mm256_loadu_ps(b[0] + t))); P0 = _mm512_add_pd(P0, _mm512_mul_pd(e, e));
+      e = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(a[1] + t)), _mm512_cvtps_pd(_mm256_loadu_ps(b[1] + t))); P1 = _mm512_add_pd(P1, _mm512_mul_pd(e, e));
+      e = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(a[2] + t)), _mm512_cvtps_pd(_mm256_loadu_ps(b[2] + t))); P2 = _mm512_add_pd(P2, _mm512_mul_pd(e, e));
+      e = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(a[3] + t)), _mm512_cvtps_pd(_mm256_loadu_ps(b[3] + t))); P3 = _mm512_add_pd(P3, _mm512_mul_pd(e, e));
+    }
+    const __m512d P[4] = { P0, P1, P2, P3 };
+    for (int q = 0; q < nc; q++) out[o[q]] = sqrt(tail8(a[q], b[q], D, t, _mm512_castpd512_pd256(P[q]), _mm512_extractf64x4_pd(P[q], 1)));
+  }
+  free(ord);
+  return 1;
+}
+
+/* exact512_f64 in candidate order (byCandidate): the same sums (the same bits). */
+TARGET512 static int exact512F64ByCandidate(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const double *O = (const double *)(mem + orig);
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 8);
+  const int32_t *H = (const int32_t *)(mem + hi);
+  double *out = (double *)(mem + ed);
+  const int n = (i1 - i0) * kp;
+  int32_t *ord = byCandidate(H, i1 - i0, kp, C, rowsInMemory);
+  if (!ord) return 0;
+  for (int e0 = 0; e0 < n; e0 += 4) {
+    const int nc = n - e0 < 4 ? n - e0 : 4;
+    const double *a[4], *b[4];
+    int o[4];
+    for (int q = 0; q < 4; q++) {
+      const int e = ord[e0 + (q < nc ? q : 0)], r = e / kp;
+      o[q] = e;
+      a[q] = O + (size_t)(i0 + r) * D;
+      b[q] = O + (size_t)ROW(H[(size_t)r * C + (e - r * kp)]) * D;
+    }
+    __m512d P[4] = { _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd() };
+    int t = 0;
+    for (; t + 8 <= D; t += 8) {
+      for (int q = 0; q < 4; q++) {
+        const __m512d e = _mm512_sub_pd(_mm512_loadu_pd(a[q] + t), _mm512_loadu_pd(b[q] + t));
+        P[q] = _mm512_add_pd(P[q], _mm512_mul_pd(e, e));
+      }
+    }
+    for (int q = 0; q < nc; q++) {
+      double p[8];
+      _mm512_storeu_pd(p, P[q]);
+      for (int m = 0; t + m < D; m++) {
+        const double e = a[q][t + m] - b[q][t + m];
+        p[m] += e * e;
+      }
+      out[o[q]] = sqrt(((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])));
+    }
+  }
+  free(ord);
+  return 1;
+}
+
+/*
  * asm/knn.ts exact_l2 for float64 rows on AVX-512: sq8_f64's eight partial sums are the eight
  * lanes of one register, multiply then add; four candidates at a time. The same bits.
  */
@@ -883,6 +980,7 @@ static napi_value ExactL2F32(napi_env env, napi_callback_info info) {
   int64_t a[8];
   size_t memLength;
   uint8_t *mem = memArgs(env, info, "exact_l2_f32(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a, &memLength);
+  if (mem && hasAvx512 && BY_CANDIDATE(a[1], 4, a[3] - a[2]) && exact512ByCandidate(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7])) return NULL;
   if (mem && hasAvx512) exact512(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
   else if (mem) exact(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
   return NULL;
@@ -914,6 +1012,7 @@ static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
   int64_t a[8];
   size_t memLength;
   uint8_t *mem = memArgs(env, info, "exact_l2_f64(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a, &memLength);
+  if (mem && hasAvx512 && BY_CANDIDATE(a[1], 8, a[3] - a[2]) && exact512F64ByCandidate(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7])) return NULL;
   if (mem && hasAvx512) exact512_f64(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
   else if (mem) napi_throw_error(env, NULL, "exact_l2_f64 needs AVX-512");
   return NULL;
