@@ -1427,6 +1427,105 @@ static napi_value SymselF32(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+/*
+ * lib/neighbors/wasm.ts prepareWasm's float32 euclidean rows, on the main thread before the
+ * workers start (at 5000 x 768 the JavaScript took 30 ms of a 245 ms table, every worker idle):
+ * the mean of the N reference rows of orig (float64 sums in row order, then / N), each row
+ * centred, rounded to float32 into xs (Dp wide, the padding zeroed), its squared norm summed in
+ * float64 (ns as float32, sqn as float64). The same operations in the same order as storeRows32
+ * (compiled with -ffp-contract=off), so the same bytes. Returns [unsafe (0/1), sqnMax].
+ */
+static void storeRows32(const uint8_t *mem, uint32_t origOff, int origF32, int rows, int N, int D, int Dp, uint32_t xOff, uint32_t nOff, uint32_t sqnOff,
+  double *mean, int *unsafe, double *sqnMax) {
+  const float *o32 = (const float *)(mem + origOff);
+  const double *o64 = (const double *)(mem + origOff);
+  for (int t = 0; t < D; t++) mean[t] = 0;
+  for (int i = 0; i < N; i++) {
+    const size_t o = (size_t)i * D;
+    if (origF32) for (int t = 0; t < D; t++) mean[t] += (double)o32[o + t];
+    else for (int t = 0; t < D; t++) mean[t] += o64[o + t];
+  }
+  for (int t = 0; t < D; t++) mean[t] /= N;
+  float *xs = (float *)(mem + xOff), *ns = (float *)(mem + nOff);
+  double *sqn = (double *)(mem + sqnOff);
+  *unsafe = 0;
+  *sqnMax = 0;
+  for (int r = 0; r < rows; r++) {
+    const size_t o = (size_t)r * D, ox = (size_t)r * Dp;
+    double s = 0;
+    for (int t = 0; t < D; t++) {
+      const float w = (float)((origF32 ? (double)o32[o + t] : o64[o + t]) - mean[t]);
+      xs[ox + t] = w;
+      s += (double)w * (double)w;
+    }
+    ns[r] = (float)s;
+    if (!isfinite(ns[r]) || !isfinite(s)) *unsafe = 1;
+    for (int t = D; t < Dp; t++) xs[ox + t] = 0;
+    sqn[r] = s;
+    if (r < N && s > *sqnMax) *sqnMax = s;
+  }
+}
+
+/* store_rows_f32(memory: Uint8Array, origOff, origF32, rows, N, D, Dp, xOff, nOff, sqnOff): [unsafe, sqnMax] */
+static napi_value StoreRowsF32(napi_env env, napi_callback_info info) {
+  int64_t a[9];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "store_rows_f32(memory: Uint8Array over the kernel memory, 9 offsets and sizes)", 9, a, &memLength);
+  if (!mem) return NULL;
+  double *mean = (double *)malloc(sizeof(double) * ((size_t)a[4] + 1));
+  if (!mean) { napi_throw_error(env, NULL, "store_rows_f32: out of memory"); return NULL; }
+  int unsafe;
+  double sqnMax;
+  storeRows32(mem, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (int)a[5], (uint32_t)a[6], (uint32_t)a[7], (uint32_t)a[8], mean, &unsafe, &sqnMax);
+  free(mean);
+  napi_value out, v;
+  napi_create_array_with_length(env, 2, &out);
+  napi_create_double(env, unsafe, &v);
+  napi_set_element(env, out, 0, v);
+  napi_create_double(env, sqnMax, &v);
+  napi_set_element(env, out, 1, v);
+  return out;
+}
+
+/* max_abs(values: Float64Array or Float32Array): the largest |value| (lib/neighbors/scale.ts maxAbs; NaN: skipped, as Math.abs(NaN) > a is false) */
+static napi_value MaxAbs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (argc < 1 || napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset) != napi_ok || (type != napi_float64_array && type != napi_float32_array)) {
+    napi_throw_type_error(env, NULL, "max_abs: a Float64Array or Float32Array expected");
+    return NULL;
+  }
+  double m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+  size_t i = 0;
+  if (type == napi_float64_array) {
+    const double *d = (const double *)data;
+    for (; i + 4 <= length; i += 4) {
+      const double a0 = fabs(d[i]), a1 = fabs(d[i + 1]), a2 = fabs(d[i + 2]), a3 = fabs(d[i + 3]);
+      m0 = a0 > m0 ? a0 : m0; m1 = a1 > m1 ? a1 : m1; m2 = a2 > m2 ? a2 : m2; m3 = a3 > m3 ? a3 : m3;
+    }
+    for (; i < length; i++) { const double a0 = fabs(d[i]); m0 = a0 > m0 ? a0 : m0; }
+  } else {
+    const float *d = (const float *)data;
+    for (; i + 4 <= length; i += 4) {
+      const double a0 = fabs((double)d[i]), a1 = fabs((double)d[i + 1]), a2 = fabs((double)d[i + 2]), a3 = fabs((double)d[i + 3]);
+      m0 = a0 > m0 ? a0 : m0; m1 = a1 > m1 ? a1 : m1; m2 = a2 > m2 ? a2 : m2; m3 = a3 > m3 ? a3 : m3;
+    }
+    for (; i < length; i++) { const double a0 = fabs((double)d[i]); m0 = a0 > m0 ? a0 : m0; }
+  }
+  m0 = m1 > m0 ? m1 : m0;
+  m0 = m2 > m0 ? m2 : m0;
+  m0 = m3 > m0 ? m3 : m0;
+  napi_value out;
+  napi_create_double(env, m0, &out);
+  return out;
+}
+
 /* sort_rows_f64(memory: Uint8Array, ed, hi, rows, kp, C, k, outD, outI, w, c0): asm sort_rows's arguments */
 static napi_value SortRowsF64(napi_env env, napi_callback_info info) {
   int64_t a[10];
@@ -1459,6 +1558,10 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "symsel_f32", fn);
   napi_create_function(env, "sort_rows_f64", NAPI_AUTO_LENGTH, SortRowsF64, NULL, &fn);
   napi_set_named_property(env, exports, "sort_rows_f64", fn);
+  napi_create_function(env, "store_rows_f32", NAPI_AUTO_LENGTH, StoreRowsF32, NULL, &fn);
+  napi_set_named_property(env, exports, "store_rows_f32", fn);
+  napi_create_function(env, "max_abs", NAPI_AUTO_LENGTH, MaxAbs, NULL, &fn);
+  napi_set_named_property(env, exports, "max_abs", fn);
   napi_create_function(env, "kd_rows", NAPI_AUTO_LENGTH, KdRows, NULL, &fn);
   napi_set_named_property(env, exports, "kd_rows", fn);
   if (hasAvx512) { /* float64 rows only where one register holds the eight partial sums */

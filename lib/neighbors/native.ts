@@ -37,7 +37,28 @@ export function nativeKernelPath(): string | null {
   return cached;
 }
 
+/** The main thread's use of the native kernel: the float32 rows' preparation and the largest |value| (the same results as the JavaScript). */
+export interface NativeMain {
+  store_rows_f32(mem: Uint8Array, origOff: number, origF32: number, rows: number, N: number, D: number, Dp: number, xOff: number, nOff: number, sqnOff: number): [number, number];
+  max_abs(values: Float64Array | Float32Array): number;
+}
+let mainCached: NativeMain | null | undefined;
+
+/** The native kernel loaded on this thread when it is usable and has the main thread's functions, or null. */
+export function nativeMain(): NativeMain | null {
+  if (mainCached !== undefined && cached !== undefined) return mainCached;
+  const path = nativeKernelPath();
+  mainCached = null;
+  if (path) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require(path) as Partial<NativeMain>;
+    if (typeof m.store_rows_f32 === 'function' && typeof m.max_abs === 'function') mainCached = m as NativeMain;
+  }
+  return mainCached;
+}
+
 /** Forgets the decision (tests that flip DADALAB_NATIVE in-process). */
 export function resetNativeKernel(): void {
   cached = undefined;
+  mainCached = undefined;
 }

@@ -6,7 +6,7 @@ import { TopK } from './heap';
 import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
-import { nativeKernelPath } from './native';
+import { nativeKernelPath, nativeMain } from './native';
 import { duplicateRows, groupsOf, refineRows, refineScratchAt, refineScratchBytes, type GroupsOfJob, type RefineConsts, type RefineOps } from './refine';
 
 /**
@@ -342,16 +342,24 @@ export function prepareWasm(X: Matrix, Q: Matrix | null, k: number, precision: P
   const orig: Float32Array | Float64Array = origF32 ? new Float32Array(buf, origOff, totalRows * D) : new Float64Array(buf, origOff, totalRows * D);
   orig.set(xd);
   if (Q) orig.set(Q.data, N * D);
-  // centre on the mean of the reference rows (in float64), then round to the kernel type
-  const mean = new Float64Array(D);
-  if (!cosine && !direct) {
-    for (let i = 0; i < N; i++) { const o = i * D; for (let t = 0; t < D; t++) mean[t] += orig[o + t]; }
-    for (let t = 0; t < D; t++) mean[t] /= N;
-  }
+  // centre on the mean of the reference rows (in float64), then round to the kernel type (float32
+  // euclidean: the native kernel where built, the same operations in the same order)
   const sqn = new Float64Array(buf, sqnOff, totalRows);
-  const rowStats = f64
-    ? storeRows64(orig, new Float64Array(buf, xOff, totalRows * Dp), new Float64Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric)
-    : storeRows32(orig, new Float32Array(buf, xOff, totalRows * Dp), new Float32Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric);
+  const nat = !f64 && metric === 'euclidean' ? nativeMain() : null;
+  let rowStats: RowStats;
+  if (nat) {
+    const [unsafeN, sqnMaxN] = nat.store_rows_f32(new Uint8Array(buf), origOff, origF32 ? 1 : 0, totalRows, N, D, Dp, xOff, nOff, sqnOff);
+    rowStats = { unsafe: unsafeN !== 0, sqnMax: sqnMaxN };
+  } else {
+    const mean = new Float64Array(D);
+    if (!cosine && !direct) {
+      for (let i = 0; i < N; i++) { const o = i * D; for (let t = 0; t < D; t++) mean[t] += orig[o + t]; }
+      for (let t = 0; t < D; t++) mean[t] /= N;
+    }
+    rowStats = f64
+      ? storeRows64(orig, new Float64Array(buf, xOff, totalRows * Dp), new Float64Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric)
+      : storeRows32(orig, new Float32Array(buf, xOff, totalRows * Dp), new Float32Array(buf, nOff, totalRows), sqn, totalRows, N, D, Dp, mean, metric);
+  }
   const unsafe = rowStats.unsafe, sqnMax = rowStats.sqnMax;
   const u = f64 ? U64 : U32;
   const fn = rowsel ? 'rowsel_f32' : (metric === 'manhattan' ? 'knn_l1_' : metric === 'chebyshev' ? 'knn_linf_' : 'knn_') + (f64 ? 'f64' : 'f32');

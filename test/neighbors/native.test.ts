@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Matrix } from '../../lib/matrix';
+import { resetNativeKernel } from '../../lib/neighbors/native';
 import { fillHeaps, instantiate, prepareWasm, requireKnnModule, symSchedule, tileArgs } from '../../lib/neighbors/wasm';
 
 // The optional native kernels against the WebAssembly ones they replace, called directly on the
@@ -211,6 +212,37 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
       fn(new Uint8Array(mems[1].buffer), orig, D, i0, i0 + rows, kp, hi, C, ed);
       const a = new Uint8Array(mems[0].buffer, ed, rows * kp * 8), b = new Uint8Array(mems[1].buffer, ed, rows * kp * 8);
       expect(Buffer.compare(a, b), `${f32 ? 'float32' : 'float64'} D ${D} rows ${rows}`).toBe(0);
+    }
+  });
+
+  it('store_rows_f32 and max_abs: the float32 rows, norms and bounds of the JavaScript, byte for byte (float64 and float32 data, query rows)', () => {
+    const nat = require(nativePath) as { max_abs: (a: Float64Array | Float32Array) => number };
+    let seed = 9;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+    const saved = process.env.DADALAB_NATIVE;
+    try {
+      for (const [f32, N, D, M] of [[0, 300, 37, 0], [1, 257, 64, 0], [0, 120, 5, 30], [1, 90, 130, 11]]) {
+        const make = (n: number) => { const a = f32 ? new Float32Array(n * D) : new Float64Array(n * D); for (let t = 0; t < a.length; t++) a[t] = (rnd() - 0.3) * 1e3 * rnd() ** 4; return new Matrix(a, n, D); };
+        const X = make(N), Q = M ? make(M) : null;
+        const plans = ['1', '0'].map((flag) => {
+          process.env.DADALAB_NATIVE = flag;
+          resetNativeKernel();
+          const p = prepareWasm(X, Q, 10, 'float32', 0, 'euclidean');
+          const rows = N + M, bytes = new Uint8Array(p.memory.buffer);
+          return { p, xs: bytes.slice(p.xOff, p.xOff + rows * p.Dp * 4), ns: bytes.slice(p.nOff, p.nOff + rows * 4), sqn: bytes.slice(p.sqnOff, p.sqnOff + rows * 8) };
+        });
+        const [a, b] = plans;
+        for (const key of ['xs', 'ns', 'sqn'] as const) expect(Buffer.compare(a[key], b[key]), `${key}: float${f32 ? 32 : 64} N ${N} D ${D} M ${M}`).toBe(0);
+        expect([a.p.unsafe, a.p.sqnMax]).toEqual([b.p.unsafe, b.p.sqnMax]);
+        let mx = 0;
+        for (const v of X.data) if (Math.abs(v) > mx) mx = Math.abs(v);
+        expect(nat.max_abs(X.data)).toBe(mx);
+      }
+      expect(nat.max_abs(Float64Array.of(-3, NaN, 2, -Infinity, 1))).toBe(Infinity);
+      expect(nat.max_abs(Float32Array.of(-0, NaN, 0.5))).toBe(0.5);
+    } finally {
+      if (saved === undefined) delete process.env.DADALAB_NATIVE; else process.env.DADALAB_NATIVE = saved;
+      resetNativeKernel();
     }
   });
 });
