@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * compiler and Node's headers exist): the symmetric tile kernel (tile_f32) and the strip values
  * (vals_f32) with AVX2 + FMA, and the exact float64 distances of float32 candidates
  * (exact_l2_f32, pairDistance's bits), run by the pool's workers on the WebAssembly memory, and
- * the kd-tree's self rows (kd_rows, kdrows.ts kdRows's bytes) on the row jobs' shared memory.
+ * the kd-tree's self rows (kd_rows, kdrows.ts kdRows's bytes) on the row jobs' shared memory;
+ * on the main thread (nativeMain), the float32 rows' preparation and the data's largest |value|.
  * Used when dist/native/knn.node exists, loads,
  * and reports a CPU with AVX2 and FMA; DADALAB_NATIVE=0 turns it off. Stage 1 (the float32
  * candidate values) changes within the certified bound and the exact distances are the same bits,
