@@ -1380,10 +1380,11 @@ static int kdRows(KdJob *k, int p0, int p1, double *outD, int32_t *outI) {
   return kdRowsT(k, p0, p1, outD, outI, k->D, k->metric, per);
 }
 
-/* kd_rows(memory: Uint8Array, perm, pts, start, end, left, right, lo, hi, per (-1: none), outD, outI, D, metric, absSlack, maxk, p0, p1) */
+/* kd_rows(memory: Uint8Array, perm, pts, start, end, left, right, lo, hi, per (-1: none), outD, outI, D, metric, absSlack, maxk, p0, p1
+ * [, out: Uint8Array]): outD and outI are offsets into `out` when it is given (the table's own shared buffer), else into memory */
 static napi_value KdRows(napi_env env, napi_callback_info info) {
-  size_t argc = 18;
-  napi_value argv[18];
+  size_t argc = 19;
+  napi_value argv[19];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 18) { napi_throw_error(env, NULL, "kd_rows: 18 arguments expected"); return NULL; }
   napi_typedarray_type type;
@@ -1403,8 +1404,21 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
   k.left = (const int32_t *)(mem + (size_t)a[4]); k.right = (const int32_t *)(mem + (size_t)a[5]);
   k.lo = (const double *)(mem + (size_t)a[6]); k.hi = (const double *)(mem + (size_t)a[7]);
   k.per = a[8] < 0 ? NULL : (const double *)(mem + (size_t)a[8]);
-  double *outD = (double *)(mem + (size_t)a[9]);
-  int32_t *outI = (int32_t *)(mem + (size_t)a[10]);
+  uint8_t *outMem = mem;
+  if (argc >= 19) {
+    napi_valuetype vt;
+    napi_typeof(env, argv[18], &vt);
+    if (vt == napi_object) {
+      void *od;
+      if (napi_get_typedarray_info(env, argv[18], &type, &length, &od, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+        napi_throw_type_error(env, NULL, "kd_rows: the output buffer must be a Uint8Array");
+        return NULL;
+      }
+      outMem = (uint8_t *)od;
+    }
+  }
+  double *outD = (double *)(outMem + (size_t)a[9]);
+  int32_t *outI = (int32_t *)(outMem + (size_t)a[10]);
   k.D = (int)a[11]; k.metric = (int)a[12]; k.absSlack = a[13]; k.maxk = (int)a[14];
   k.size = 0;
   k.hd = (double *)malloc(sizeof(double) * ((size_t)k.maxk + k.D + 1));

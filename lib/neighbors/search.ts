@@ -79,14 +79,16 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   const { maxk, metric } = r;
   const X = s.X, period = s.period;
   const w = maxk + 1, N = X.rows;
-  const dist = new Float64Array(N * w), ind = new Int32Array(N * w);
+  const parallelKd = r.engine === 'kdtree' && r.workers > 0 && N >= KD_PARALLEL_MIN; // (its table arrays come from the workers' shared buffer)
+  let dist: Float64Array = parallelKd ? new Float64Array(0) : new Float64Array(N * w);
+  let ind: Int32Array = parallelKd ? new Int32Array(0) : new Int32Array(N * w);
   const bar = startProgress('neighbours', N);
   let fallbackRows = 0, symmetric = false, path: NeighborPath = null;
   try {
     if (r.engine === 'kdtree') {
       const tree = new KdTree(X, metric, period);
-      if (r.workers > 0 && N >= KD_PARALLEL_MIN) {
-        await kdTreeRowsParallel(tree, maxk, r.workers, dist, ind, async (done) => { bar.update(done); await checkpoint(opts.signal); });
+      if (parallelKd) {
+        ({ dist, ind } = await kdTreeRowsParallel(tree, maxk, r.workers, async (done) => { bar.update(done); await checkpoint(opts.signal); }));
       } else {
         const B = kdBlockRows(N, maxk);
         for (let p0 = 0; p0 < N; p0 += B) {
