@@ -695,6 +695,17 @@ TARGET512 static void exact512(uint8_t *mem, size_t memLen, uint32_t orig, int D
   }
 }
 
+/* The end of asm/knn.ts sq8_f64 from element t on, given its eight partial sums as the lanes of P. */
+TARGET512 static inline double tail8f64(const double *a, const double *b, int D, int t, __m512d P) {
+  double p[8];
+  _mm512_storeu_pd(p, P);
+  for (int m = 0; t + m < D; m++) {
+    const double e = a[t + m] - b[t + m];
+    p[m] += e * e;
+  }
+  return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
 /*
  * The entries (r kp + t: row r's slot t) of rows [i0, i0 + rows) ordered by candidate row
  * (counting sort), or NULL without memory. In that order each candidate's row is read from
@@ -713,6 +724,17 @@ static int32_t *byCandidate(const int32_t *H, int rows, int kp, int C, int64_t r
   return ord;
 }
 
+/* The four entries from ord[e0] (the last repeated past nc): their query rows i0 + r, candidate rows and output slots r kp + t. */
+static inline void candidateQuad(const int32_t *ord, int e0, int nc, int kp, int C, const int32_t *H, int64_t rowsInMemory, int i0,
+  size_t *ra, size_t *rb, int *o) {
+  for (int q = 0; q < 4; q++) {
+    const int e = ord[e0 + (q < nc ? q : 0)], r = e / kp;
+    o[q] = e;
+    ra[q] = (size_t)(i0 + r);
+    rb[q] = (size_t)ROW(H[(size_t)r * C + (e - r * kp)]);
+  }
+}
+
 /* Candidate-ordered exact distances pay where rows are long (memory-bound) and blocks list many candidates. */
 #define BY_CANDIDATE(D, es, rows) ((size_t)(D) * (es) >= 1024 && (rows) >= 32)
 
@@ -727,14 +749,11 @@ TARGET512 static int exact512ByCandidate(uint8_t *mem, size_t memLen, uint32_t o
   if (!ord) return 0;
   for (int e0 = 0; e0 < n; e0 += 4) {
     const int nc = n - e0 < 4 ? n - e0 : 4;
-    const float *a[4], *b[4];
+    size_t ra[4], rb[4];
     int o[4];
-    for (int q = 0; q < 4; q++) {
-      const int e = ord[e0 + (q < nc ? q : 0)], r = e / kp;
-      o[q] = e;
-      a[q] = O + (size_t)(i0 + r) * D;
-      b[q] = O + (size_t)ROW(H[(size_t)r * C + (e - r * kp)]) * D;
-    }
+    candidateQuad(ord, e0, nc, kp, C, H, rowsInMemory, i0, ra, rb, o);
+    const float *a[4], *b[4];
+    for (int q = 0; q < 4; q++) { a[q] = O + ra[q] * D; b[q] = O + rb[q] * D; }
     __m512d P0 = _mm512_setzero_pd(), P1 = P0, P2 = P0, P3 = P0;
     int t = 0;
     for (; t + 8 <= D; t += 8) {
@@ -762,14 +781,11 @@ TARGET512 static int exact512F64ByCandidate(uint8_t *mem, size_t memLen, uint32_
   if (!ord) return 0;
   for (int e0 = 0; e0 < n; e0 += 4) {
     const int nc = n - e0 < 4 ? n - e0 : 4;
-    const double *a[4], *b[4];
+    size_t ra[4], rb[4];
     int o[4];
-    for (int q = 0; q < 4; q++) {
-      const int e = ord[e0 + (q < nc ? q : 0)], r = e / kp;
-      o[q] = e;
-      a[q] = O + (size_t)(i0 + r) * D;
-      b[q] = O + (size_t)ROW(H[(size_t)r * C + (e - r * kp)]) * D;
-    }
+    candidateQuad(ord, e0, nc, kp, C, H, rowsInMemory, i0, ra, rb, o);
+    const double *a[4], *b[4];
+    for (int q = 0; q < 4; q++) { a[q] = O + ra[q] * D; b[q] = O + rb[q] * D; }
     __m512d P[4] = { _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd() };
     int t = 0;
     for (; t + 8 <= D; t += 8) {
@@ -778,15 +794,7 @@ TARGET512 static int exact512F64ByCandidate(uint8_t *mem, size_t memLen, uint32_
         P[q] = _mm512_add_pd(P[q], _mm512_mul_pd(e, e));
       }
     }
-    for (int q = 0; q < nc; q++) {
-      double p[8];
-      _mm512_storeu_pd(p, P[q]);
-      for (int m = 0; t + m < D; m++) {
-        const double e = a[q][t + m] - b[q][t + m];
-        p[m] += e * e;
-      }
-      out[o[q]] = sqrt(((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])));
-    }
+    for (int q = 0; q < nc; q++) out[o[q]] = sqrt(tail8f64(a[q], b[q], D, t, P[q]));
   }
   free(ord);
   return 1;
@@ -816,15 +824,7 @@ TARGET512 static void exact512_f64(uint8_t *mem, size_t memLen, uint32_t orig, i
           P[q] = _mm512_add_pd(P[q], _mm512_mul_pd(e, e));
         }
       }
-      for (int q = 0; q < nc; q++) {
-        double p[8];
-        _mm512_storeu_pd(p, P[q]);
-        for (int m = 0; t + m < D; m++) {
-          const double e = a[t + m] - b[q][t + m];
-          p[m] += e * e;
-        }
-        out[c + q] = sqrt(((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])));
-      }
+      for (int q = 0; q < nc; q++) out[c + q] = sqrt(tail8f64(a, b[q], D, t, P[q]));
     }
   }
 }
@@ -1256,29 +1256,32 @@ static KdKey *sortKeys(KdKey *a, KdKey *b, int n) {
   return a;
 }
 
+/*
+ * The n keys at a sorted ascending, returned where they are (a or b, n each): by the network
+ * (bitonicKeys, on the keys' halves in hl: 512 words, padded with keys above every real one) on
+ * AVX-512 up to 256 keys, else by sortKeys.
+ */
+static KdKey *sortKeysFast(KdKey *a, KdKey *b, int n, uint64_t *hl) {
+  if (!hasAvx512 || n > 256) return sortKeys(a, b, n);
+  uint64_t *H = hl, *L = hl + 256;
+  int m = 8;
+  while (m < n) m <<= 1;
+  for (int t = 0; t < n; t++) { H[t] = (uint64_t)(a[t] >> 32); L[t] = (uint32_t)a[t]; }
+  for (int t = n; t < m; t++) { H[t] = ~0ull; L[t] = ~0ull; }
+  bitonicKeys(H, L, m);
+  for (int t = 0; t < n; t++) a[t] = ((KdKey)H[t] << 32) | (uint32_t)L[t];
+  return a;
+}
+
 static void kdSorted(KdJob *k, double *outD, int32_t *outI) {
   const int n = k->size;
   KdKey *a = k->keys, *b = k->keys + k->maxk;
-  if (hasAvx512 && n <= 256) { /* the network (bitonicKeys) on the keys' halves, padded with keys above every real one */
-    uint64_t *H = (uint64_t *)(k->keys + 2 * k->maxk + 2), *L = H + 256;
-    int m = 8;
-    while (m < n) m <<= 1;
-    for (int t = 0; t < n; t++) { memcpy(&H[t], &k->hd[t], 8); L[t] = (uint32_t)k->hx[t]; }
-    for (int t = n; t < m; t++) { H[t] = ~0ull; L[t] = ~0ull; }
-    bitonicKeys(H, L, m);
-    for (int t = 0; t < n; t++) {
-      memcpy(&outD[t], &H[t], 8);
-      outI[t] = (int32_t)(uint32_t)L[t];
-    }
-    k->size = 0;
-    return;
-  }
   for (int t = 0; t < n; t++) {
     uint64_t bits;
     memcpy(&bits, &k->hd[t], 8);
     a[t] = ((KdKey)bits << 32) | (uint32_t)k->hx[t];
   }
-  a = sortKeys(a, b, n);
+  a = sortKeysFast(a, b, n, (uint64_t *)(k->keys + 2 * k->maxk + 2));
   for (int t = 0; t < n; t++) {
     const uint64_t bits = (uint64_t)(a[t] >> 32);
     memcpy(&outD[t], &bits, 8);
@@ -1314,19 +1317,8 @@ static void sortRows(uint8_t *mem, uint32_t ed, uint32_t hi, int rows, int kp, i
       plain &= bits <= 0x7FF0000000000000ull; /* +0 .. +Inf: the bits keep the order */
       keys[t] = ((KdKey)bits << 32) | ((uint32_t)pi[t] ^ 0x80000000u);
     }
-    if (plain && hasAvx512 && kp <= 256) { /* the network on the keys' two halves, padded with keys above every real one */
-      uint64_t *H = (uint64_t *)(keys + 2 * kp + 2), *L = H + 256; /* after sortKeys' room */
-      int n = 8;
-      while (n < kp) n <<= 1;
-      for (int t = 0; t < kp; t++) { H[t] = (uint64_t)(keys[t] >> 32); L[t] = (uint32_t)keys[t]; }
-      for (int t = kp; t < n; t++) { H[t] = ~0ull; L[t] = ~0ull; }
-      bitonicKeys(H, L, n);
-      for (int t = 0; t < kp; t++) {
-        memcpy(&pd[t], &H[t], 8);
-        pi[t] = (int32_t)((uint32_t)L[t] ^ 0x80000000u);
-      }
-    } else if (plain) {
-      const KdKey *a = sortKeys(keys, keys + kp, kp);
+    if (plain) {
+      const KdKey *a = sortKeysFast(keys, keys + kp, kp, (uint64_t *)(keys + 2 * kp + 2));
       for (int t = 0; t < kp; t++) {
         const uint64_t bits = (uint64_t)(a[t] >> 32);
         memcpy(&pd[t], &bits, 8);

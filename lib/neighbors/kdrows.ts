@@ -211,7 +211,6 @@ export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: nu
       if (tree.period) new Float64Array(buf, offs[8], D).set(tree.period);
     },
     args: (p0, p1) => ({ N, D, nodes, metric, per: tree.period !== null, absSlack: tree.absSlack, maxk, p0, p1, o: offs, out, iOff, native }),
-    read: () => undefined,
   });
   return { dist, ind };
 }

@@ -47,7 +47,7 @@ let mainCached: NativeMain | null | undefined;
 
 /** The native kernel loaded on this thread when it is usable and has the main thread's functions, or null. */
 export function nativeMain(): NativeMain | null {
-  if (mainCached !== undefined && cached !== undefined) return mainCached;
+  if (mainCached !== undefined) return mainCached;
   const path = nativeKernelPath();
   mainCached = null;
   if (path) {

@@ -370,7 +370,9 @@ export async function shutdownNeighborPool(): Promise<void> {
  */
 export async function runRowJobs(opts: {
   workers: number; n: number; bytes: number; bundle: { name: string; src: string }; fn: string;
-  fill: (buf: ArrayBuffer) => void; args: (i0: number, i1: number) => Record<string, unknown>; read: (buf: ArrayBuffer) => void;
+  fill: (buf: ArrayBuffer) => void; args: (i0: number, i1: number) => Record<string, unknown>;
+  /** Reads the results out of the pool's memory (none: the job wrote them elsewhere). */
+  read?: (buf: ArrayBuffer) => void;
   chunks?: number;
   /** Called after each chunk with the rows done so far, then awaited (progress reports, interruption points). */
   progress?: (done: number) => void | Promise<void>;
@@ -398,7 +400,7 @@ export async function runRowJobs(opts: {
     };
     await Promise.all(Array.from({ length: opts.workers }, (_, i) => loop(i)));
     if (failure !== null) throw failure;
-    opts.read(memory.buffer);
+    opts.read?.(memory.buffer);
   });
 }
 
