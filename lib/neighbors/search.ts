@@ -120,7 +120,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   } finally {
     bar.finish();
   }
-  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' || (r.engine === 'kdtree' && N >= KD_PARALLEL_MIN) ? r.workers : 0, fallbackRows, symmetric, path });
+  setNeighborStats({ engine: r.engine, precision: r.precision, workers: r.engine === 'wasm' || parallelKd ? r.workers : 0, fallbackRows, symmetric, path });
   rescaleDistances(dist, s.up);
   return table(X0, r, dist, ind);
 }
