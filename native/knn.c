@@ -947,6 +947,152 @@ TARGET static void symsel(uint8_t *mem, uint32_t so, int B, int N, int I, int kk
   free(tv);
 }
 
+/*
+ * symsel's outputs (each row's kp smallest in hd / hi, its threshold and count in hh) without
+ * assembling the value rows: at 5000 x 50, writing and re-reading the rows (N values each, half of
+ * them transposed) took 60% of the strips' select. Here each value of the strips is read once:
+ *  1. each row's pivot: the r-th smallest of a strided sample of S = 256 of its values (for the
+ *     columns before the block, the sample rows' bands of the earlier strips, contiguous), r set so
+ *     that the pivot lies above the row's kp-th smallest value but in about 1e-4 of the rows;
+ *  2. the earlier strips' bands, row by row: each value below its column's pivot (each column is a
+ *     row of the block) appended to that row's list (value, index), in index order;
+ *  3. the block's own strip, row by row: the values below the row's pivot appended the same way;
+ *  4. each row's list selected as rowSelect does after its compaction (the same threshold and kept
+ *     values: the kp smallest of the row). A row with fewer than kp values below its pivot (ties,
+ *     NaN, an unlucky sample) or a list past its room is assembled alone and goes through rowSelect.
+ * The lists use the value rows' region rv (row r: N / 2 values, then N / 2 indices), which then
+ * holds no value rows: a caller that needs them (the rank counts) calls symsel. The diagonal of
+ * strip I (each row's own value) is set to +Inf, as symsel sets it in the assembled row; only
+ * block I ever reads it. Returns the number of rows assembled alone, or -1 when the block is not
+ * worth it (too few points, or kp too close to N: nothing done, call symsel).
+ */
+#define LISTS_SAMPLE 256
+TARGET static int symselLists(uint8_t *mem, uint32_t so, int B, int N, int I, int kk, uint32_t hd, uint32_t hi, uint32_t hh, int C, uint32_t rv, uint32_t hs) {
+  const int S = LISTS_SAMPLE;
+  if (N < 4 * S) return -1;
+  const double lambda = (double)S * kk / N; /* the sampled values expected below the kp-th smallest */
+  const int rp = (int)(lambda + 4.0 * sqrt(lambda) + 2.0);
+  if (rp >= S / 4) return -1; /* lists longer than about N / 4 */
+  const int r0 = I * B, r1 = N < r0 + B ? N : r0 + B, rows = r1 - r0, L = N / 2, step = N / S;
+  const uint32_t *soT = (const uint32_t *)(mem + so);
+  float *sI = (float *)(mem + soT[I]);
+  const size_t wI = (size_t)(N - r0);
+  float *sv = (float *)(mem + hs);
+  int32_t *si = (int32_t *)(mem + hs + (((size_t)N * 4 + 15) & ~(size_t)15));
+  /* scratch: pivots, counts, packed columns, the sample, the partitions' scratch, one assembled row */
+  float *T = (float *)malloc((size_t)rows * 4 + (size_t)rows * 4 + ((size_t)rows + 8) * 4 + (size_t)rows * S * 4 + ((size_t)N + 8) * 8 + (size_t)N * 4);
+  if (!T) return -1;
+  int32_t *cnt = (int32_t *)(T + rows), *pc = cnt + rows;
+  float *smp = (float *)(pc + rows + 8);
+  float *tv = smp + (size_t)rows * S;
+  int32_t *ti = (int32_t *)(tv + N + 8);
+  float *one = (float *)(ti + N + 8);
+  for (int c = 0; c < rows; c++) sI[(size_t)c * wI + c] = INFINITY;
+  /* 1. the sample and the pivots */
+  const int sB = (r0 + step - 1) / step; /* the samples before the block: s < sB */
+  for (int s = 0; s < sB; s++) {
+    const int j = s * step, J = j / B, j0 = J * B;
+    const float *src = (const float *)(mem + soT[J]) + (size_t)(j - j0) * (size_t)(N - j0) + (r0 - j0);
+    for (int c = 0; c < rows; c++) smp[(size_t)c * S + s] = src[c];
+  }
+  float *lv0 = (float *)(mem + rv);
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  /* 2. per row of strip I: the rest of its sample, its pivot, then its values below the pivot
+   * (the row is still in the cache): the list starts with the columns r0.. */
+  for (int c = 0; c < rows; c++) {
+    const float *src = sI + (size_t)c * wI;
+    for (int s = sB; s < S; s++) smp[(size_t)c * S + s] = src[s * step - r0];
+    for (int s = 0; s < S; s++) si[s] = s;
+    const float p = partitionSelect(smp + (size_t)c * S, si, S, rp, sv, si + S);
+    T[c] = p;
+    float *lv = lv0 + (size_t)c * N;
+    int32_t *li = (int32_t *)(lv + L);
+    const __m256 P = _mm256_set1_ps(p);
+    int n = 0;
+    size_t col = 0;
+    for (; col + 8 <= wI; col += 8) {
+      if (n > L - 8) break;
+      const __m256 x = _mm256_loadu_ps(src + col);
+      const int mask = _mm256_movemask_ps(_mm256_cmp_ps(x, P, _CMP_LT_OQ));
+      const __m256i perm = _mm256_loadu_si256((const __m256i *)packIdx[mask]);
+      _mm256_storeu_ps(lv + n, _mm256_permutevar8x32_ps(x, perm));
+      _mm256_storeu_si256((__m256i *)(li + n), _mm256_permutevar8x32_epi32(_mm256_add_epi32(iota, _mm256_set1_epi32(r0 + (int)col)), perm));
+      n += __builtin_popcount(mask);
+    }
+    for (; col < wI && n <= L; col++) {
+      const float x = src[col];
+      if (x < p) {
+        if (n < L) { lv[n] = x; li[n] = r0 + (int)col; }
+        n++;
+      }
+    }
+    cnt[c] = n;
+  }
+  /* 3. the earlier strips' bands: each of their rows gives at most one value to each row of the block */
+  for (int J = 0; J < I; J++) {
+    const int j0 = J * B;
+    const float *sJ = (const float *)(mem + soT[J]);
+    const size_t wJ = (size_t)(N - j0);
+    for (int t = 0; t < B; t++) {
+      const float *src = sJ + (size_t)t * wJ + (r0 - j0);
+      const int32_t j = j0 + t;
+      if (t + 4 < B) for (int c = 0; c < rows; c += 16) _mm_prefetch((const char *)(src + 4 * wJ + c), _MM_HINT_T0);
+      int np = 0, c = 0;
+      for (; c + 8 <= rows; c += 8) {
+        const int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(src + c), _mm256_loadu_ps(T + c), _CMP_LT_OQ));
+        const __m256i perm = _mm256_loadu_si256((const __m256i *)packIdx[mask]);
+        _mm256_storeu_si256((__m256i *)(pc + np), _mm256_permutevar8x32_epi32(_mm256_add_epi32(iota, _mm256_set1_epi32(c)), perm));
+        np += __builtin_popcount(mask);
+      }
+      for (; c < rows; c++) { pc[np] = c; np += src[c] < T[c]; }
+      for (int q = 0; q < np; q++) {
+        const int cc = pc[q], n = cnt[cc];
+        if (n < L) {
+          float *lv = lv0 + (size_t)cc * N;
+          lv[n] = src[cc];
+          ((int32_t *)(lv + L))[n] = j;
+        }
+        cnt[cc] = n + 1;
+      }
+    }
+  }
+  /* 4. each row's select, as rowSelect after its compaction */
+  int alone = 0;
+  for (int c = 0; c < rows; c++) {
+    const int m = cnt[c];
+    const size_t o = (size_t)c * C * 4;
+    float *bd = (float *)(mem + hd + o);
+    int32_t *bi = (int32_t *)(mem + hi + o);
+    uint8_t *h = mem + hh + ((size_t)c << 4);
+    if (m < kk || m > L) { /* the row assembled alone (its own value is +Inf already) */
+      for (int j = 0; j < r0; j++) {
+        const int J = j / B, j0 = J * B;
+        one[j] = ((const float *)(mem + soT[J]))[(size_t)(j - j0) * (size_t)(N - j0) + (r0 - j0) + c];
+      }
+      memcpy(one + r0, sI + (size_t)c * wI, wI * 4);
+      rowSelect(one, N, kk, bd, bi, h, C, sv, si, tv, ti);
+      alone++;
+      continue;
+    }
+    float *lv = lv0 + (size_t)c * N;
+    int32_t *li = (int32_t *)(lv + L);
+    float Tq;
+    if (m <= C) {
+      memcpy(bd, lv, (size_t)m * 4);
+      memcpy(bi, li, (size_t)m * 4);
+      Tq = partitionSelect(bd, bi, m, kk, sv, si);
+    } else {
+      Tq = partitionSelect(lv, li, m, kk, tv, ti);
+      memcpy(bd, lv, (size_t)kk * 4);
+      memcpy(bi, li, (size_t)kk * 4);
+    }
+    *(float *)h = Tq;
+    *(int32_t *)(h + 8) = kk;
+  }
+  free(T);
+  return alone;
+}
+
 /* The kernel memory (argument 0) and `count` integer arguments after it; NULL after throwing. */
 static uint8_t *memArgs(napi_env env, napi_callback_info info, const char *name, size_t count, int64_t *a, size_t *memLength) {
   size_t argc = 16;
@@ -1424,6 +1570,18 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* symsel_lists_f32(memory: Uint8Array, so, B, N, I, kk, hd, hi, hh, C, rv, hs): the rows assembled alone, or -1: symsel must run (symselLists) */
+static napi_value SymselListsF32(napi_env env, napi_callback_info info) {
+  int64_t a[11];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "symsel_lists_f32(memory: Uint8Array over the kernel memory, 11 offsets and sizes)", 11, a, &memLength);
+  if (!mem) return NULL;
+  const int alone = symselLists(mem, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (uint32_t)a[6], (uint32_t)a[7], (int)a[8], (uint32_t)a[9], (uint32_t)a[10]);
+  napi_value r;
+  napi_create_int32(env, alone, &r);
+  return r;
+}
+
 /* symsel_f32(memory: Uint8Array, so, B, N, I, kk, hd, hi, hh, C, rv, hs) */
 static napi_value SymselF32(napi_env env, napi_callback_info info) {
   int64_t a[11];
@@ -1562,6 +1720,8 @@ NAPI_MODULE_INIT() {
   initPackIdx();
   napi_create_function(env, "symsel_f32", NAPI_AUTO_LENGTH, SymselF32, NULL, &fn);
   napi_set_named_property(env, exports, "symsel_f32", fn);
+  napi_create_function(env, "symsel_lists_f32", NAPI_AUTO_LENGTH, SymselListsF32, NULL, &fn);
+  napi_set_named_property(env, exports, "symsel_lists_f32", fn);
   napi_create_function(env, "sort_rows_f64", NAPI_AUTO_LENGTH, SortRowsF64, NULL, &fn);
   napi_set_named_property(env, exports, "sort_rows_f64", fn);
   napi_create_function(env, "store_rows_f32", NAPI_AUTO_LENGTH, StoreRowsF32, NULL, &fn);

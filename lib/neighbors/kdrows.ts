@@ -15,6 +15,7 @@
  * see DESIGN.md, the neighbour engine); a change here must be made there too (kdparallel.test.ts
  * compares the two byte for byte).
  */
+import { sharedRows } from './inorder';
 import type { KdTree } from './kdtree';
 import { ROW_JOB_BASE, runRowJobs } from './pool';
 import { nativeKernelPath } from './native';
@@ -194,9 +195,7 @@ export async function kdTreeRowsParallel(tree: KdTree, maxk: number, workers: nu
   const offs: number[] = [];
   let o = 0;
   for (const b of sizes) { offs.push(ROW_JOB_BASE + o); o += align16(b); }
-  const iOff = align16(N * w * 8);
-  const out = new SharedArrayBuffer(iOff + N * w * 4);
-  const dist = new Float64Array(out, 0, N * w), ind = new Int32Array(out, iOff, N * w);
+  const { buf: out, iOff, dist, ind } = sharedRows(N, w);
   await runRowJobs({
     workers, n: N, bytes: o, bundle: KD_BUNDLE, fn: 'runKd', progress,
     fill: (buf) => {

@@ -126,6 +126,13 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
     st[r] = 2;
   });
 }
+// The finished rows [q0, q0 + rows) copied to the table's shared rows (lib/neighbors/inorder.ts sharedRows)
+function copyOut(f) {
+  const g = fin, buf = mem.buffer, w = g.w, n = f.rows * w;
+  const dOff = f.base + f.a * w * 8, iOff = f.base + Math.ceil(f.cap * w * 8 / 16) * 16 + f.a * w * 4;
+  new Float64Array(g.out.buf, f.q0 * w * 8, n).set(new Float64Array(buf, dOff, n));
+  new Int32Array(g.out.buf, g.out.iOff + f.q0 * w * 4, n).set(new Int32Array(buf, iOff, n));
+}
 // the table rows a rank block has just finished (its keep columns and row status): the ranks they
 // hold are their columns (ordered by distance, ties by index, as counted), so they are not counted
 function keptColumns(m) {
@@ -166,10 +173,15 @@ parentPort.on('message', (m) => {
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
-      if (m.fn === 'symsel_f32' && u8 && nat && nat.symsel_f32) nat.symsel_f32(u8, ...m.args);
+      // m.lists: the value rows are not needed after the select (no rank counts): the native select
+      // without them (symsel_lists_f32) when it applies; the second pass then computes the rows it needs
+      if (m.fn === 'symsel_f32' && m.lists && u8 && nat && nat.symsel_lists_f32 && nat.symsel_lists_f32(u8, ...m.args) >= 0) {
+        if (m.finish) m.finish.rv = undefined;
+        if (m.rank) m.rank.rv = undefined;
+      } else if (m.fn === 'symsel_f32' && u8 && nat && nat.symsel_f32) nat.symsel_f32(u8, ...m.args);
       else ex[m.fn](...m.args);
       if (m.rank) runRanks(m.rank, m.exact); else runExact(m.exact);
-      if (m.finish) runFinish(m.finish);
+      if (m.finish) { runFinish(m.finish); if (fin.out) copyOut(m.finish); }
       if (m.count) runCount(m.count, m.rank ? keptColumns(m.rank) : null); // the value rows the select read (symsel_f32) also give ranks
     } else if (m.type === 'count') { // rank counting (lib/neighbors/ranks.ts countRanks)
       if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
@@ -185,7 +197,7 @@ parentPort.on('message', (m) => {
     } else if (m.type === 'exact') { // rows of the resident buffers: finalise, then exact distances
       ex[m.fin](...m.finArgs);
       runExact(m.exact);
-      if (m.finish) runFinish(m.finish);
+      if (m.finish) { runFinish(m.finish); if (fin.out) copyOut(m.finish); }
     } else if (m.type === 'define') { // a bundle of standalone functions (runRowJobs)
       bundles[m.name] = new Function(m.src)();
     } else if (m.type === 'js') { // rows of a JavaScript job on the shared memory

@@ -6,12 +6,12 @@
 import type { Matrix } from '../matrix';
 import { checkpoint, type ProgressHandle } from '../runtime/progress';
 import { TopK } from './heap';
-import { InOrder, type BlockSink, type RankFinisher } from './inorder';
+import { InOrder, sharedTarget, sinkOf, type BlockSink, type RankFinisher, type RowTarget } from './inorder';
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
-  collectFinished, finishRows, instantiate, prepareWasm, rankOutputBytes, rankPlan, rankSetup, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision,
+  collectFinished, finishedFallbacks, finishRows, instantiate, prepareWasm, rankOutputBytes, rankPlan, rankSetup, requireKnnModule, runKernelOn, runKernelSync, setupMessage, type Precision,
 } from './wasm';
 
 
@@ -48,7 +48,8 @@ export interface RowRanks {
 
 /** The WebAssembly engine on the worker pool (or this thread with workers = 0), blocks delivered in order. */
 export async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: Metric, precision: Precision, workers: number,
-  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, rank?: RowRanks): Promise<number> {
+  signal: AbortSignal | undefined, bar: ProgressHandle, target: RowTarget, rank?: RowRanks): Promise<number> {
+  const sink = sinkOf(target), out = rank ? null : sharedTarget(target);
   const module = requireKnnModule();
   const M = Q ? Q.rows : X.rows, w = Q ? k : k + 1;
   if (workers === 0) {
@@ -73,7 +74,7 @@ export async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: 
     const p = prepareWasm(X, Q, k, precision, workers, wasmMetric(metric), false, false,
       rank ? (BR) => workers * rankOutputBytes(BR, rank.ranks.length, rank.keep) : 0, (b) => pool.memoryFor(b));
     const g = rank ? rankPlan(p, rank.ranks, rank.keep, p.extraOff) : null;
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out))));
     let next = 0, done = 0, fallbacks = 0;
     let failure: unknown = null;
     const free = Array.from({ length: workers }, (_, i) => i);
@@ -87,6 +88,14 @@ export async function wasmAsync(X: Matrix, Q: Matrix | null, k: number, metric: 
           // the window mode of the ranks, or the table rows finished in the worker
           await runKernelOn(pool, wi, p, r0, r1, slot, g !== null, g === null);
           let f: { fallbacks: number; d: Float64Array; ix: Int32Array };
+          if (out) { // the workers wrote the rows
+            fallbacks += finishedFallbacks(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
+            free.push(slot);
+            done += r1 - r0;
+            bar.update(done);
+            await checkpoint(signal);
+            continue;
+          }
           if (rank && g) {
             f = rank.fromWindow(p, g, r0, r1, slot);
           } else {

@@ -10,6 +10,7 @@ import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { checkpoint, startProgress } from '../runtime/progress';
 import { bruteForceRows } from './brute';
 import { TopK } from './heap';
+import { sharedRows } from './inorder';
 import { KdTree, kdTreeRows } from './kdtree';
 import { KD_PARALLEL_MIN, kdTreeRowsParallel } from './kdrows';
 import { BLOCK_ROWS, bruteBlockRows, ensureNeighborMemory, kdBlockRows, resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath, type ResolvedNeighborOptions } from './options';
@@ -80,8 +81,10 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   const X = s.X, period = s.period;
   const w = maxk + 1, N = X.rows;
   const parallelKd = r.engine === 'kdtree' && r.workers > 0 && N >= KD_PARALLEL_MIN; // (its table arrays come from the workers' shared buffer)
-  let dist: Float64Array = parallelKd ? new Float64Array(0) : new Float64Array(N * w);
-  let ind: Int32Array = parallelKd ? new Int32Array(0) : new Int32Array(N * w);
+  // the WebAssembly engine's workers write the rows into the table's arrays (shared rows)
+  const shared = r.engine === 'wasm' && r.workers > 0 ? sharedRows(N, w) : null;
+  let dist: Float64Array = parallelKd ? new Float64Array(0) : shared ? shared.dist : new Float64Array(N * w);
+  let ind: Int32Array = parallelKd ? new Int32Array(0) : shared ? shared.ind : new Int32Array(N * w);
   const bar = startProgress('neighbours', N);
   let fallbackRows = 0, symmetric = false, path: NeighborPath = null;
   try {
@@ -99,7 +102,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
         }
       }
     } else if (r.engine === 'wasm') {
-      const sink = (r0: number, _r1: number, d: Float64Array, ix: Int32Array) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); };
+      const sink = shared ?? ((r0: number, _r1: number, d: Float64Array, ix: Int32Array) => { dist.set(d, r0 * w); ind.set(ix, r0 * w); });
       const strips = opts.symmetric === false ? null
         : await stripsAsync(X, maxk, metric, r.precision, r.workers, opts.signal, bar, sink, { kind: 'table' });
       const B = strips !== null || opts.symmetric === false || r.workers === 0 ? 0 : symBlocks(N, X.cols, maxk, metric, r.precision, r.workers);

@@ -4,12 +4,12 @@
  */
 import type { Matrix } from '../matrix';
 import { checkpoint, type ProgressHandle } from '../runtime/progress';
-import { InOrder, type BlockSink, type RankFinisher } from './inorder';
+import { InOrder, sharedTarget, sinkOf, type RankFinisher, type RowTarget } from './inorder';
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
-  align16, collectFinished, countParams, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
+  align16, collectFinished, countParams, finishedFallbacks, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
   slotLayout, type Precision,
 } from './wasm';
 
@@ -48,11 +48,12 @@ export type StripsMode =
  * (its strip, and the earlier strips transposed), selects the k' smallest by radix histograms
  * (symsel_f32), then either finishes the table rows (exact distances, sort, certification, in
  * the workers) or runs the ranks mode's windows; `count` also counts target ranks from the same
- * value rows. Blocks reach `sink` in row order. Returns the number of fallback rows, or null
- * when this path does not apply (nothing computed).
+ * value rows. Blocks reach the target's sink in row order (or the workers write the table rows
+ * into its shared rows). Returns the number of fallback rows, or null when this path does not
+ * apply (nothing computed).
  */
 export async function stripsAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number,
-  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, mode: StripsMode, count?: RankCount): Promise<number | null> {
+  signal: AbortSignal | undefined, bar: ProgressHandle, target: RowTarget, mode: StripsMode, count?: RankCount): Promise<number | null> {
   const N = X.rows;
   const kp = Math.min(N - 1, k + Math.max(16, k >> 2));
   if (workers === 0 || precision !== 'float32' || (metric !== 'euclidean' && metric !== 'cosine') || kp >= N - 1) return null;
@@ -66,6 +67,7 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
   if (bytes > STRIPS_MAX_BYTES) return null;
   const pool = getPool(workers);
   const rank = mode.kind === 'ranks' ? mode : null;
+  const out = rank ? null : sharedTarget(target);
   return pool.exclusive(async () => {
     const stripBytes = align16(bytes), outBytes = rank ? workers * rankOutputBytes(B, rank.ranks.length, rank.keep) : 0;
     const cnt = count ? align16(N * count.k * 4) : 0;
@@ -81,7 +83,7 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
     }
     const soView = new Uint32Array(p.memory.buffer, soOff, nb);
     for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out))));
     let failure: unknown = null, fallbacks = 0;
     try {
       // phase 1: the strips (largest first)
@@ -106,7 +108,7 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
       if (failure === null) {
         let next = 0;
         const free = Array.from({ length: workers }, (_, i) => i);
-        const order = new InOrder(sink, () => failure !== null);
+        const order = new InOrder(sinkOf(target), () => failure !== null);
         const loopB = async (wi: number): Promise<void> => {
           while (failure === null && next < nb) {
             const I = next++;
@@ -116,14 +118,19 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
             const rv = L.hd + p.rvOff, hs = rv + p.hsOff;
             try {
               await pool.call(wi, { type: 'run', fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs],
-                f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
+                lists: !count, f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
                 rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh, rv } : undefined,
                 finish: rank ? undefined : { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed, rv },
                 count: count ? countParams(p, rv, r1 - r0, r0, tOff, count.k, oOff) : undefined });
-              const f = rank && g ? rank.finish(p, g, r0, r1, slot) : collectFinished(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
-              fallbacks += f.fallbacks;
-              free.push(slot);
-              await order.push(r0, r1, f.d, f.ix);
+              if (out) {
+                fallbacks += finishedFallbacks(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
+                free.push(slot);
+              } else {
+                const f = rank && g ? rank.finish(p, g, r0, r1, slot) : collectFinished(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
+                fallbacks += f.fallbacks;
+                free.push(slot);
+                await order.push(r0, r1, f.d, f.ix);
+              }
               bar.update(Math.floor(0.8 * N + (0.2 * N * r1) / N));
               await checkpoint(signal);
             } catch (e) {

@@ -6,12 +6,12 @@
 import type { Matrix } from '../matrix';
 import { checkpoint, type ProgressHandle } from '../runtime/progress';
 import { TopK } from './heap';
-import { InOrder, type BlockSink, type RankFinisher } from './inorder';
+import { InOrder, sharedTarget, sinkOf, type RankFinisher, type RowTarget } from './inorder';
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { getPool } from './pool';
 import {
-  collectFinished, exactFull, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
+  collectFinished, exactFull, finishedFallbacks, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
   rankOutputBytes, rankPlan, rankSetup, setupMessage, symBlockRows, symSchedule, threadRefiner, tileArgs, tileFn, type Precision,
 } from './wasm';
 
@@ -53,7 +53,8 @@ export function symSync(X: Matrix, k: number, metric: Metric, precision: Precisi
 
 /** The symmetric WebAssembly engine on the worker pool (rounds of disjoint tiles, then the exact stage by row blocks). */
 export async function symAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number, B: number,
-  signal: AbortSignal | undefined, bar: ProgressHandle, sink: BlockSink, rank?: SymRanks): Promise<number> {
+  signal: AbortSignal | undefined, bar: ProgressHandle, target: RowTarget, rank?: SymRanks): Promise<number> {
+  const sink = sinkOf(target), out = rank ? null : sharedTarget(target);
   const module = requireKnnModule();
   const pool = getPool(workers);
   const N = X.rows, nb = Math.ceil(N / B);
@@ -63,7 +64,7 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
     const g = rank ? rankPlan(p, rank.ranks, rank.keep, p.extraOff) : null;
     if (rank && !g) throw new Error('symAsync: the ranks mode needs float32 euclidean or cosine values');
     fillHeaps(p);
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out))));
     const rounds = symSchedule(nb), fn = tileFn(p);
     const rowsOf = (I: number) => Math.min(N, (I + 1) * B) - I * B;
     let totalWork = 0, doneWork = 0, fallbacks = 0;
@@ -146,9 +147,13 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
             next = r1;
             try {
               await pool.call(wi, exactMessage(p, r0, r1, true));
-              const f = collectFinished(p, r0, r1, p.finOff, N, r0);
-              fallbacks += f.fallbacks;
-              await order.push(r0, r1, f.d, f.ix);
+              if (out) { // the workers wrote the rows
+                fallbacks += finishedFallbacks(p, r0, r1, p.finOff, N, r0);
+              } else {
+                const f = collectFinished(p, r0, r1, p.finOff, N, r0);
+                fallbacks += f.fallbacks;
+                await order.push(r0, r1, f.d, f.ix);
+              }
               await checkpoint(signal);
             } catch (e) {
               if (failure === null) failure = e;

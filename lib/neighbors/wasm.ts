@@ -7,6 +7,7 @@ import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
 import { nativeKernelPath, nativeMain } from './native';
+import type { SharedRows } from './inorder';
 import { duplicateRows, groupsOf, refineRows, refineScratchAt, refineScratchBytes, type GroupsOfJob, type RefineConsts, type RefineOps } from './refine';
 
 /**
@@ -393,10 +394,13 @@ export function finishViews(p: WasmPlan, base: number, cap: number, a: number, r
     status: new Int32Array(buf, sOff + a * 4, rows) };
 }
 
-/** What the workers need to finish table rows (asm sort_rows, then ranks.ts certifyTableRows), sent with the setup message. */
-export function finishSetup(p: WasmPlan): Record<string, unknown> {
+/**
+ * What the workers need to finish table rows (asm sort_rows, then ranks.ts certifyTableRows), sent
+ * with the setup message; with `out`, each worker also copies the rows it finished there (row q0 on).
+ */
+export function finishSetup(p: WasmPlan, out?: SharedRows | null): Record<string, unknown> {
   return { k: p.k, w: p.w, selfMode: p.selfMode, qBase: p.qBase, avail: p.selfMode ? p.nRef - 1 : p.nRef, sqnMax: p.sqnMax, eCoef: p.eCoef,
-    u: p.u, unsafe: p.unsafe, kp: p.kp, C: p.C, es: p.es };
+    u: p.u, unsafe: p.unsafe, kp: p.kp, C: p.C, es: p.es, out: out ? { buf: out.buf, iOff: out.iOff } : null };
 }
 
 /**
@@ -404,13 +408,18 @@ export function finishSetup(p: WasmPlan): Record<string, unknown> {
  * (the rows stage 1 could not certify were recomputed there: status 2, counted).
  */
 export function collectFinished(p: WasmPlan, r0: number, r1: number, base: number, cap: number, a: number): { d: Float64Array; ix: Int32Array; fallbacks: number } {
-  const rows = r1 - r0, v = finishViews(p, base, cap, a, rows);
+  const fallbacks = finishedFallbacks(p, r0, r1, base, cap, a), v = finishViews(p, base, cap, a, r1 - r0);
+  return { d: v.d.slice(), ix: v.ix.slice(), fallbacks };
+}
+/** The number of rows among [r0, r1) (finished into a region) that were recomputed (status 2); throws on a row left unfinished. */
+export function finishedFallbacks(p: WasmPlan, r0: number, r1: number, base: number, cap: number, a: number): number {
+  const rows = r1 - r0, status = finishViews(p, base, cap, a, rows).status;
   let fallbacks = 0;
   for (let r = 0; r < rows; r++) {
-    if (v.status[r] === 2) fallbacks++;
-    else if (v.status[r] !== 0) throw new Error(`neighbour row ${r0 + r} was left unfinished (status ${v.status[r]})`);
+    if (status[r] === 2) fallbacks++;
+    else if (status[r] !== 0) throw new Error(`neighbour row ${r0 + r} was left unfinished (status ${status[r]})`);
   }
-  return { d: v.d.slice(), ix: v.ix.slice(), fallbacks };
+  return fallbacks;
 }
 
 /** The plan's constants of the second pass (refine.ts). */
@@ -678,10 +687,11 @@ function idOf(o: object): number {
 }
 
 /** The setup message of a pool worker for this plan (everything it reads lives in the plan's memory). */
-export function setupMessage(module: WasmModule, p: WasmPlan, rk: Record<string, unknown> | undefined, worker: number): Record<string, unknown> {
+export function setupMessage(module: WasmModule, p: WasmPlan, rk: Record<string, unknown> | undefined, worker: number,
+  out?: SharedRows | null): Record<string, unknown> {
   return { type: 'setup', module, modId: idOf(module), memory: p.memory, memId: idOf(p.memory), origOff: p.origOff, origLen: p.orig.length,
     origF32: p.orig instanceof Float32Array, sqnOff: p.sqnOff, sqnLen: p.sqn.length, D: p.D, metric: METRIC_CODE[p.metric], rk,
-    fin: rk ? undefined : finishSetup(p), ref: refineSetup(p, worker), native: p.es === 4 ? nativeKernelPath() : null };
+    fin: rk ? undefined : finishSetup(p, out), ref: refineSetup(p, worker), native: p.es === 4 ? nativeKernelPath() : null };
 }
 
 export function instantiate(module: WasmModule, p: WasmPlan): WasmExports {

@@ -57,7 +57,7 @@ describe('engines in child processes (the built package)', () => {
     expect(plain.hash).toBe(fma.hash);
     expect(js.hash).toBe(fma.hash);
     // the tie cases went through the second pass on the WebAssembly engine (the JavaScript engines have none)
-    expect(fma.refined.length).toBe(10);
+    expect(fma.refined.length).toBe(15);
     expect(fma.refined.every((n) => n > 0)).toBe(true);
     expect(plain.refined.every((n) => n > 0)).toBe(true);
     expect(fma.warnings).toEqual([]);

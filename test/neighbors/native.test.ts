@@ -15,7 +15,7 @@ const root = join(__dirname, '..', '..');
 const nativePath = join(root, 'dist', 'native', 'knn.node');
 const wasmPath = join(root, 'dist', 'wasm', 'knn.wasm');
 
-interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
+interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; symsel_lists_f32?: (mem: Uint8Array, ...a: number[]) => number; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -51,28 +51,30 @@ function keptOf(mem: Uint8Array, hd: number, hi: number, n: number, T: number): 
 }
 
 describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
-  it('symsel_f32: the strips assembled and transposed byte for byte, each row\'s kp smallest selected (ties, NaN, +Inf, ragged sizes)', () => {
-    const nat = require(nativePath) as Native;
-    expect(typeof nat.symsel_f32).toBe('function');
+  /**
+   * Strips of random values (continuous, or `levels` levels: ties at the k-th value; a NaN and an
+   * +Inf here and there), each block selected by the WebAssembly symsel_f32 and a native select:
+   * the same thresholds, counts, candidates below the threshold and kept values per row (NaN rows:
+   * the count only); `rows`: the assembled value rows byte for byte too. Returns [rows, NaN rows].
+   */
+  function compareSymsel(select: (u8: Uint8Array, args: number[]) => void, cases: number[][], rows: boolean): [number, number] {
     const module = new WebAssembly.Module(readFileSync(wasmPath));
     let seed = 7;
     const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
-    let nanRows = 0;
-    // sizes that are and are not multiples of 8 (the transposed blocks) and of B; kp near and far from N
-    for (const [N, B, kp, C, levels] of [[203, 32, 40, 64, 0], [517, 64, 125, 160, 7], [300, 40, 290, 320, 3], [64, 16, 9, 16, 2], [1031, 96, 125, 250, 0]]) {
+    let nanRows = 0, allRows = 0;
+    for (const [N, B, kp, C, levels] of cases) {
       const L = layout(N, B, C, 65536);
       const pages = Math.ceil(L.end / 65536) + 1;
       const mems = [0, 1].map(() => new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }));
       for (const mem of mems) {
-        const u32 = new Uint32Array(mem.buffer), f32 = new Float32Array(mem.buffer);
+        const u32 = new Uint32Array(mem.buffer);
         for (let I = 0; I < L.nb; I++) u32[L.so / 4 + I] = L.strips[I];
       }
-      // strip values: continuous, or few levels (ties at the k-th value), with a NaN and an +Inf here and there
       seed = N;
       const f0 = new Float32Array(mems[0].buffer), f1 = new Float32Array(mems[1].buffer);
       for (let I = 0; I < L.nb; I++) {
-        const rows = Math.min(N, (I + 1) * B) - I * B, w = N - I * B;
-        for (let t = 0; t < rows * w; t++) {
+        const rowsI = Math.min(N, (I + 1) * B) - I * B, w = N - I * B;
+        for (let t = 0; t < rowsI * w; t++) {
           const u = rnd();
           const v = u < 0.002 ? NaN : u < 0.004 ? Infinity : levels ? Math.floor(rnd() * levels) : rnd() * 100;
           f0[L.strips[I] / 4 + t] = v;
@@ -85,12 +87,12 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
         for (const f of [f0, f1]) f.fill(-1, L.rv / 4, L.end / 4); // the same garbage before each block
         const args = [L.so, B, N, I, kp, L.hd, L.hi, L.hh, C, L.rv, L.hs];
         ex.symsel_f32(...args);
-        nat.symsel_f32!(u8, ...args);
-        const rows = Math.min(N, (I + 1) * B) - I * B;
+        select(u8, args);
+        const rowsI = Math.min(N, (I + 1) * B) - I * B;
         const a = new Uint8Array(mems[0].buffer), b = u8;
-        // the assembled value rows, each row's first kp slots (values and indices) and its header
-        expect(Buffer.compare(a.subarray(L.rv, L.rv + rows * N * 4), b.subarray(L.rv, L.rv + rows * N * 4))).toBe(0);
-        for (let r = 0; r < rows; r++) {
+        if (rows) expect(Buffer.compare(a.subarray(L.rv, L.rv + rowsI * N * 4), b.subarray(L.rv, L.rv + rowsI * N * 4))).toBe(0);
+        for (let r = 0; r < rowsI; r++) {
+          allRows++;
           const h = L.hh + r * 16, hd = L.hd + r * C * 4, hi = L.hi + r * C * 4;
           const T = new Float32Array(a.buffer, h, 1)[0];
           if (new Float32Array(a.buffer, hd, kp).some(Number.isNaN) || new Float32Array(b.buffer, hd, kp).some(Number.isNaN)) {
@@ -101,13 +103,53 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
             expect(new Int32Array(b.buffer, h + 8, 1)[0]).toBe(kp);
             continue;
           }
-          expect(Buffer.compare(a.subarray(h, h + 12), b.subarray(h, h + 12))).toBe(0);
+          expect(Buffer.compare(a.subarray(h, h + 12), b.subarray(h, h + 12)), `N ${N} block ${I} row ${r} header`).toBe(0);
           const ka = keptOf(a, hd, hi, kp, T), kb = keptOf(b, hd, hi, kp, T);
           expect(kb, `N ${N} block ${I} row ${r}`).toEqual(ka);
         }
       }
     }
-    expect(nanRows).toBeLessThan(0.1 * 2115); // the NaN rows are the exception (of 2115): the rest was compared in full
+    return [allRows, nanRows];
+  }
+
+  it('symsel_f32: the strips assembled and transposed byte for byte, each row\'s kp smallest selected (ties, NaN, +Inf, ragged sizes)', () => {
+    const nat = require(nativePath) as Native;
+    expect(typeof nat.symsel_f32).toBe('function');
+    // sizes that are and are not multiples of 8 (the transposed blocks) and of B; kp near and far from N
+    const [all, nan] = compareSymsel((u8, args) => nat.symsel_f32!(u8, ...args),
+      [[203, 32, 40, 64, 0], [517, 64, 125, 160, 7], [300, 40, 290, 320, 3], [64, 16, 9, 16, 2], [1031, 96, 125, 250, 0]], true);
+    expect(all).toBe(2115);
+    expect(nan).toBeLessThan(0.1 * all); // the NaN rows are the exception: the rest was compared in full
+  });
+
+  it('symsel_lists_f32: the same selects without the value rows (pivots from a sample, lists; ties and NaN rows through symsel)', () => {
+    const nat = require(nativePath) as Native;
+    expect(typeof nat.symsel_lists_f32).toBe('function');
+    const alone = new Map<number, number>(); // N -> rows assembled alone
+    let applied = 0;
+    const select = (u8: Uint8Array, args: number[]): void => {
+      const n = nat.symsel_lists_f32!(u8, ...args);
+      if (n < 0) { nat.symsel_f32!(u8, ...args); return; }
+      applied++;
+      alone.set(args[2], (alone.get(args[2]) ?? 0) + n);
+    };
+    // continuous values (lists only), 9 and 3 levels (many rows with fewer than kp values below
+    // their pivot: assembled alone), ragged blocks, C below and above the lists' lengths
+    const [all, nan] = compareSymsel(select, [[1500, 128, 40, 80, 0], [2100, 200, 125, 187, 9], [1031, 96, 60, 92, 3], [1200, 256, 30, 400, 0]], false);
+    expect(all).toBe(5831);
+    expect(nan).toBeLessThan(0.1 * all);
+    expect(applied).toBe(12 + 11 + 11 + 5); // every block
+    // continuous values: the lists serve nearly every row (a NaN in a row's sample may spoil its pivot);
+    // 3 levels: the pivot often ties with a third of the row, which is then assembled alone
+    expect(alone.get(1500)).toBeLessThan(0.05 * 1500);
+    expect(alone.get(1200)).toBeLessThan(0.05 * 1200);
+    expect(alone.get(1031)).toBeGreaterThan(0.3 * 1031);
+    // too few points (N < 1024) or kp too close to N: declined, nothing written
+    const mem = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
+    const u8 = new Uint8Array(mem.buffer);
+    expect(nat.symsel_lists_f32!(u8, 0, 64, 1000, 0, 40, 0, 0, 0, 64, 0, 0)).toBe(-1);
+    expect(nat.symsel_lists_f32!(u8, 0, 64, 2000, 0, 600, 0, 0, 0, 900, 0, 0)).toBe(-1);
+    expect(u8.every((x) => x === 0)).toBe(true);
   });
 
   it('tile_f32: after every tile the same thresholds, counts and candidates as the WebAssembly kernel (integer data: the same values; many ties)', () => {
