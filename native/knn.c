@@ -1181,7 +1181,10 @@ typedef struct {
   double absSlack;
   double *hd, *q;
   int32_t *hx;
-  unsigned __int128 *keys; /* 2 maxk + 2: kdSorted's keys and its merge buffer, then 512 for the network's halves */
+  unsigned __int128 *keys; /* 2 (cap + 1): kdSorted's keys and its merge buffer, then 512 for the network's halves */
+  double *cd; /* kdCollect's candidates: cap distances, cap rows */
+  int32_t *ci;
+  int cap;
 } KdJob;
 
 /* The euclidean squared distance before its sqrt: distance.ts's eight partial sums. */
@@ -1314,6 +1317,54 @@ static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_
 }
 
 /*
+ * Every point x != p (tree positions) within `bound` of the query at tree position p, appended
+ * (distance, row) to cd / ci (room for cap); the same pruning and distance tests as kdQuery with
+ * its heap never full. Returns the count, -1 when more than cap are within the bound, -2 on a
+ * stack overflow.
+ */
+static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, double bound, double *cd, int32_t *ci, int cap, const int D, const int metric, const int per) {
+  int32_t stN[4 * 64 + 8];
+  double stB[4 * 64 + 8];
+  double ql[16];
+  double *q = D <= 16 ? ql : k->q;
+  const double *pts = k->pts;
+  const int32_t *perm = k->perm;
+  for (int t = 0; t < D; t++) q[t] = pts[(size_t)p * D + t];
+  const double B2 = bound >= 1e-140 ? bound * bound * (1 + 1e-15) : INFINITY;
+  int m = 0, sp = 0;
+  stN[sp] = 0; stB[sp] = 0; sp++;
+  while (sp > 0) {
+    sp--;
+    const int node = stN[sp];
+    if (stB[sp] * (1 - 1e-12) - k->absSlack > bound) continue;
+    const int l = k->left[node];
+    if (l < 0) {
+      const int e = k->end[node], s0 = k->start[node];
+      if (m + (e - s0) > cap) return -1;
+      for (int x = s0; x < e; x++) {
+        double d;
+        if (metric == 0) {
+          const double s = kdSq(k, q, pts + (size_t)x * D, D, per);
+          d = s > B2 ? INFINITY : sqrt(s);
+        } else {
+          d = kdDist(k, q, pts + (size_t)x * D, D, metric, per);
+        }
+        cd[m] = d;
+        ci[m] = perm[x];
+        m += (d <= bound) & (x != p);
+      }
+      continue;
+    }
+    const int r = k->right[node];
+    const double bl = kdBox(k, q, l, D, metric, per), br = kdBox(k, q, r, D, metric, per);
+    if (sp + 2 > 4 * 64 + 8) return -2;
+    if (bl <= br) { stN[sp] = r; stB[sp] = br; sp++; stN[sp] = l; stB[sp] = bl; sp++; }
+    else { stN[sp] = l; stB[sp] = bl; sp++; stN[sp] = r; stB[sp] = br; sp++; }
+  }
+  return m;
+}
+
+/*
  * The heap's pairs in ascending (distance, index) order (what TopK.drainSorted writes): distances
  * are >= +0, so their bits read as an unsigned integer keep their order, and (bits << 32 | index)
  * is one 96-bit key with the lexicographic order; a bottom-up merge sort with branch-free merge
@@ -1419,6 +1470,81 @@ static KdKey *sortKeysFast(KdKey *a, KdKey *b, int n, uint64_t *hl) {
   return a;
 }
 
+/*
+ * The kk-th smallest (1-based) of the n doubles at v (not NaN; v is reordered; s: scratch of
+ * n + 16): three-way partitions by AVX-512 compresses (no branch on the data) down to 16 values,
+ * then an insertion sort.
+ */
+TARGET512 static double kthF64(double *v, int n, int kk, double *s) {
+  int l = 0, r = n;
+  const int k = kk - 1;
+  while (r - l > 16) {
+    const double a = v[l], b = v[(l + r) >> 1], c = v[r - 1];
+    const double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+    const __m512d P = _mm512_set1_pd(p);
+    int nl = 0, ng = 0;
+    double *sg = s + (r - l) + 8; /* the values above p, from the far end of the scratch down */
+    int j = l;
+    for (; j + 8 <= r; j += 8) {
+      const __m512d x = _mm512_loadu_pd(v + j);
+      const __mmask8 lt = _mm512_cmp_pd_mask(x, P, _CMP_LT_OQ), gt = _mm512_cmp_pd_mask(x, P, _CMP_GT_OQ);
+      _mm512_storeu_pd(s + nl, _mm512_maskz_compress_pd(lt, x));
+      nl += __builtin_popcount(lt);
+      const int cg = __builtin_popcount(gt);
+      _mm512_storeu_pd(sg - ng - 8, _mm512_maskz_expand_pd((__mmask8)(0xFF00 >> cg), _mm512_maskz_compress_pd(gt, x)));
+      ng += cg;
+    }
+    for (; j < r; j++) {
+      const double x = v[j];
+      if (x < p) s[nl++] = x;
+      else if (x > p) { ng++; sg[-ng] = x; }
+    }
+    const int ne = (r - l) - nl - ng;
+    if (k - l < nl) { memcpy(v + l, s, (size_t)nl * 8); r = l + nl; }
+    else if (k - l < nl + ne) return p;
+    else { memcpy(v + r - ng, sg - ng, (size_t)ng * 8); l = r - ng; }
+  }
+  for (int i = l + 1; i < r; i++) {
+    const double x = v[i];
+    int j = i;
+    while (j > l && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
+    v[j] = x;
+  }
+  return v[k];
+}
+
+/* The maxk smallest of kdCollect's m >= maxk candidates in ascending (distance, row) order, as kdSorted writes them. */
+static void kdCollectedSorted(KdJob *k, int m, double *outD, int32_t *outI) {
+  KdKey *a = k->keys, *b = k->keys + k->cap + 1;
+  int c = 0, pm = 8, pk = 8; /* the network's sizes for m and for maxk keys */
+  while (pm < m) pm <<= 1;
+  while (pk < k->maxk) pk <<= 1;
+  if (pm > pk && hasAvx512) { /* the candidates up to the maxk-th smallest distance (ties at it included): a smaller sort */
+    double *v = (double *)b, *sc = v + m;
+    memcpy(v, k->cd, (size_t)m * 8);
+    const double T = kthF64(v, m, k->maxk, sc);
+    for (int t = 0; t < m; t++) {
+      uint64_t bits;
+      memcpy(&bits, &k->cd[t], 8);
+      a[c] = ((KdKey)bits << 32) | (uint32_t)k->ci[t];
+      c += k->cd[t] <= T;
+    }
+  } else {
+    for (int t = 0; t < m; t++) {
+      uint64_t bits;
+      memcpy(&bits, &k->cd[t], 8);
+      a[t] = ((KdKey)bits << 32) | (uint32_t)k->ci[t];
+    }
+    c = m;
+  }
+  a = sortKeysFast(a, b, c, (uint64_t *)(k->keys + 2 * (k->cap + 1)));
+  for (int t = 0; t < k->maxk; t++) {
+    const uint64_t bits = (uint64_t)(a[t] >> 32);
+    memcpy(&outD[t], &bits, 8);
+    outI[t] = (int32_t)(uint32_t)a[t];
+  }
+}
+
 static void kdSorted(KdJob *k, double *outD, int32_t *outI) {
   const int n = k->size;
   KdKey *a = k->keys, *b = k->keys + k->maxk;
@@ -1496,11 +1622,19 @@ static inline __attribute__((always_inline)) int kdRowsT(KdJob *k, int p0, int p
     k->size = 0;
     const double init = p > p0 && isfinite(prevK)
       ? (prevK + kdDist(k, k->pts + (size_t)(p - 1) * D, k->pts + (size_t)p * D, D, metric, per)) * (1 + 1e-9) + 1e-300 : INFINITY;
-    if (!kdQuery(k, p, i, init, D, metric, per)) return 0;
-    if (k->size < maxk) { k->size = 0; if (!kdQuery(k, p, i, INFINITY, D, metric, per)) return 0; }
     const size_t o = (size_t)i * w;
     outD[o] = 0; outI[o] = i;
-    kdSorted(k, outD + o + 1, outI + o + 1);
+    /* a finite bound: the points within it collected without a heap, then sorted (the same k smallest) */
+    const int m = isfinite(init) ? kdCollect(k, p, init, k->cd, k->ci, k->cap, D, metric, per) : -3;
+    if (m == -2) return 0;
+    if (m >= maxk) {
+      kdCollectedSorted(k, m, outD + o + 1, outI + o + 1);
+    } else {
+      k->size = 0;
+      if (!kdQuery(k, p, i, m == -1 ? init : INFINITY, D, metric, per)) return 0;
+      if (k->size < maxk) { k->size = 0; if (!kdQuery(k, p, i, INFINITY, D, metric, per)) return 0; }
+      kdSorted(k, outD + o + 1, outI + o + 1);
+    }
     prevK = outD[o + maxk];
   }
   return 1;
@@ -1561,11 +1695,18 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
   k.size = 0;
   k.hd = (double *)malloc(sizeof(double) * ((size_t)k.maxk + k.D + 1));
   k.hx = (int32_t *)malloc(sizeof(int32_t) * ((size_t)k.maxk + 1));
-  k.keys = (unsigned __int128 *)malloc(sizeof(unsigned __int128) * (2 * ((size_t)k.maxk + 1) + 512)); /* sortKeys' 2 maxk, the network's halves */
-  if (!k.hd || !k.hx || !k.keys) { free(k.hd); free(k.hx); free(k.keys); napi_throw_error(env, NULL, "kd_rows: out of memory"); return NULL; }
+  k.cap = 2 * k.maxk + 256;
+  k.keys = (unsigned __int128 *)malloc(sizeof(unsigned __int128) * (2 * ((size_t)k.cap + 1) + 512)); /* sortKeys' 2 cap, the network's halves */
+  k.cd = (double *)malloc(sizeof(double) * (size_t)k.cap);
+  k.ci = (int32_t *)malloc(sizeof(int32_t) * (size_t)k.cap);
+  if (!k.hd || !k.hx || !k.keys || !k.cd || !k.ci) {
+    free(k.hd); free(k.hx); free(k.keys); free(k.cd); free(k.ci);
+    napi_throw_error(env, NULL, "kd_rows: out of memory");
+    return NULL;
+  }
   k.q = k.hd + k.maxk;
   const int ok = kdRows(&k, (int)a[15], (int)a[16], outD, outI);
-  free(k.hd); free(k.hx); free(k.keys);
+  free(k.hd); free(k.hx); free(k.keys); free(k.cd); free(k.ci);
   if (!ok) napi_throw_error(env, NULL, "KdTree: stack overflow");
   return NULL;
 }

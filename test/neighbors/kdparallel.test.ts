@@ -38,20 +38,26 @@ it('the workers\' native and JavaScript kd-tree rows give the single-thread tabl
     [grid(N, 2, 9, 5), 'manhattan', 3, 50], [grid(N, 3, 10, 4), 'chebyshev', null, 40], [dupes, 'euclidean', 1.5, 20],
   ];
   const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  const saved = process.env.DADALAB_NATIVE;
+  const saved = process.env.DADALAB_NATIVE, saved512 = process.env.DADALAB_NATIVE_AVX512;
   try {
-    for (const [X, metric, period, maxk] of cases) {
-      const ref = computeNeighborsSync(X, { maxk, metric, period, engine: 'kdtree' });
-      for (const native of ['', '0']) {
-        process.env.DADALAB_NATIVE = native;
-        resetNativeKernel();
+    // native (AVX-512 where the CPU has it: the candidates' select and the sorting network), native
+    // AVX2 only (fresh workers: the addon reads DADALAB_NATIVE_AVX512 when a thread loads it), JavaScript
+    for (const mode of ['native', 'avx2', 'js']) {
+      process.env.DADALAB_NATIVE = mode === 'js' ? '0' : '';
+      process.env.DADALAB_NATIVE_AVX512 = mode === 'avx2' ? '0' : '';
+      resetNativeKernel();
+      await shutdownNeighborPool();
+      for (const [X, metric, period, maxk] of cases) {
+        const ref = computeNeighborsSync(X, { maxk, metric, period, engine: 'kdtree' });
         const t = await computeNeighbors(X, { maxk, metric, period, engine: 'kdtree', workers: 2 });
-        expect(bytes(t.distances).equals(bytes(ref.distances))).toBe(true);
-        expect(bytes(t.indices).equals(bytes(ref.indices))).toBe(true);
+        expect(bytes(t.distances).equals(bytes(ref.distances)), `${mode} ${metric} maxk ${maxk}`).toBe(true);
+        expect(bytes(t.indices).equals(bytes(ref.indices)), `${mode} ${metric} maxk ${maxk}`).toBe(true);
       }
     }
   } finally {
     if (saved === undefined) delete process.env.DADALAB_NATIVE; else process.env.DADALAB_NATIVE = saved;
+    if (saved512 === undefined) delete process.env.DADALAB_NATIVE_AVX512; else process.env.DADALAB_NATIVE_AVX512 = saved512;
     resetNativeKernel();
+    await shutdownNeighborPool();
   }
 }, 300_000);
