@@ -1689,13 +1689,14 @@ static inline __attribute__((always_inline)) int kdRowsT(KdJob *k, int p0, int p
     const size_t o = (size_t)i * w;
     outD[o] = 0; outI[o] = i;
     /* a finite bound: the points within it collected without a heap, then sorted (the same k smallest) */
-    const int m = isfinite(init) ? kdCollect(k, p, init, k->cd, k->ci, k->cap, D, metric, per) : -3;
+    /* (AVX-512 only: elsewhere the sort of the larger set costs more than the heap saves) */
+    const int m = isfinite(init) && hasAvx512 ? kdCollect(k, p, init, k->cd, k->ci, k->cap, D, metric, per) : -3;
     if (m == -2) return 0;
     if (m >= maxk) {
       kdCollectedSorted(k, m, outD + o + 1, outI + o + 1);
-    } else {
+    } else { /* the heap: within the bound (not collected, or more than cap there), or unbounded (fewer than maxk there) */
       k->size = 0;
-      if (!kdQuery(k, p, i, m == -1 ? init : INFINITY, D, metric, per)) return 0;
+      if (!kdQuery(k, p, i, m < 0 ? init : INFINITY, D, metric, per)) return 0;
       if (k->size < maxk) { k->size = 0; if (!kdQuery(k, p, i, INFINITY, D, metric, per)) return 0; }
       kdSorted(k, outD + o + 1, outI + o + 1);
     }
