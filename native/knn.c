@@ -1335,10 +1335,20 @@ TARGET512 static int kdLeaf512(const double *q, const double *pts, const int32_t
     const __m256i idx = _mm256_mullo_epi32(_mm256_add_epi32(_mm256_set1_epi32(x), lane), _mm256_set1_epi32(D));
     __m512d P[8];
     for (int t = 0; t < 8; t++) P[t] = zero;
-    for (int t = 0; t < D; t++) {
-      const __m512d xt = _mm512_mask_i32gather_pd(zero, valid, idx, pts + t, 8);
-      const __m512d d = _mm512_sub_pd(_mm512_set1_pd(q[t]), xt);
-      P[t] = _mm512_mul_pd(d, d);
+    if (D == 2) { /* the 8 points' 16 coordinates in two loads, split into x and y (no gathers) */
+      const __m512d a = _mm512_maskz_loadu_pd((__mmask8)(n >= 4 ? 0xFF : (1u << (2 * n)) - 1), pts + (size_t)x * 2);
+      const __m512d b = _mm512_maskz_loadu_pd((__mmask8)(n <= 4 ? 0 : n == 8 ? 0xFF : (1u << (2 * (n - 4))) - 1), pts + (size_t)x * 2 + 8);
+      const __m512d x0 = _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b);
+      const __m512d x1 = _mm512_permutex2var_pd(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b);
+      const __m512d d0 = _mm512_sub_pd(_mm512_set1_pd(q[0]), x0), d1 = _mm512_sub_pd(_mm512_set1_pd(q[1]), x1);
+      P[0] = _mm512_mul_pd(d0, d0);
+      P[1] = _mm512_mul_pd(d1, d1);
+    } else {
+      for (int t = 0; t < D; t++) {
+        const __m512d xt = _mm512_mask_i32gather_pd(zero, valid, idx, pts + t, 8);
+        const __m512d d = _mm512_sub_pd(_mm512_set1_pd(q[t]), xt);
+        P[t] = _mm512_mul_pd(d, d);
+      }
     }
     const __m512d sq = _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(P[0], P[4]), _mm512_add_pd(P[2], P[6])),
       _mm512_add_pd(_mm512_add_pd(P[1], P[5]), _mm512_add_pd(P[3], P[7])));
