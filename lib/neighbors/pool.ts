@@ -187,6 +187,8 @@ parentPort.on('message', (m) => {
       if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
       else ex[m.fn || 'values_f32'](...m.args);
       runCount(m.count, null);
+    } else if (m.type === 'pivots') { // the tiles' starting thresholds (native/knn.c pivots), where built
+      if (u8 && nat && nat.pivots_f32) nat.pivots_f32(u8, ...m.args);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
       else if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);

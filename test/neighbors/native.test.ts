@@ -15,7 +15,7 @@ const root = join(__dirname, '..', '..');
 const nativePath = join(root, 'dist', 'native', 'knn.node');
 const wasmPath = join(root, 'dist', 'wasm', 'knn.wasm');
 
-interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; symsel_lists_f32?: (mem: Uint8Array, ...a: number[]) => number; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
+interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; symsel_lists_f32?: (mem: Uint8Array, ...a: number[]) => number; pivots_f32?: (mem: Uint8Array, ...a: number[]) => number; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -41,6 +41,7 @@ function layout(N: number, B: number, C: number, base: number) {
 // a CPU without AVX2 loads the addon with supported = false: the WebAssembly kernels run there
 // (fallback.test.ts), and this comparison has nothing to compare
 const nativeSupported = existsSync(nativePath) && (require(nativePath) as Native).supported;
+const avx512 = existsSync('/proc/cpuinfo') && /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8')) && process.env.DADALAB_NATIVE_AVX512 !== '0';
 
 /** A buffer's first n slots as the candidates below T (value:index, sorted) and all n values (sorted). */
 function keptOf(mem: Uint8Array, hd: number, hi: number, n: number, T: number): { below: string[]; values: number[] } {
@@ -150,6 +151,38 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
     expect(nat.symsel_lists_f32!(u8, 0, 64, 1000, 0, 40, 0, 0, 0, 64, 0, 0)).toBe(-1);
     expect(nat.symsel_lists_f32!(u8, 0, 64, 2000, 0, 600, 0, 0, 0, 900, 0, 0)).toBe(-1);
     expect(u8.every((x) => x === 0)).toBe(true);
+  });
+
+  // (AVX-512 only: elsewhere pivots_f32 gives no thresholds, and the tiles start from +Inf as before)
+  it.runIf(avx512)('pivots_f32: each row\'s starting threshold is the r-th smallest of its values against 256 evenly spaced rows (itself left out)', () => {
+    const nat = require(nativePath) as Native;
+    let seed = 5;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32 - 0.5; };
+    for (const [N, D, k] of [[1500, 20, 40], [2600, 7, 100]]) {
+      const X = new Matrix(Float32Array.from({ length: N * D }, rnd), N, D);
+      const p = prepareWasm(X, null, k, 'float32', 0, 'euclidean', true);
+      fillHeaps(p);
+      const u8 = new Uint8Array(p.memory.buffer);
+      expect(nat.pivots_f32!(u8, p.xOff, p.nOff, p.Dp, N, 0, N, p.kp, p.hhAll)).toBe(N);
+      const x = new Float32Array(p.memory.buffer, p.xOff, N * p.Dp), nr = new Float32Array(p.memory.buffer, p.nOff, N);
+      const T = new Float32Array(p.memory.buffer, p.hhAll, N * 4), S = 256, step = Math.floor(N / S);
+      const lambda = (S * p.kp) / N, r = Math.floor(lambda + 4 * Math.sqrt(lambda) + 2);
+      const value = (i: number, j: number): number => {
+        let dot = 0;
+        for (let t = 0; t < p.Dp; t++) dot += x[i * p.Dp + t] * x[j * p.Dp + t];
+        return nr[i] + nr[j] - 2 * dot;
+      };
+      let short = 0;
+      for (let i = 0; i < N; i++) {
+        const v = Array.from({ length: S }, (_, s) => (s * step === i ? Infinity : value(i, s * step))).sort((a, b) => a - b);
+        // the kernel's float32 sums differ from these float64 ones by rounding only
+        expect(Math.abs(T[4 * i] - v[r - 1]), `row ${i}`).toBeLessThan(1e-4 * (1 + Math.abs(v[r - 1])));
+        let below = 0;
+        for (let j = 0; j < N; j++) if (j !== i && value(i, j) < T[4 * i]) below++;
+        if (below < p.kp) short++;
+      }
+      expect(short).toBeLessThan(0.005 * N); // rows left with fewer than kp candidates (the second pass takes them)
+    }
   });
 
   it('tile_f32: after every tile the same thresholds, counts and candidates as the WebAssembly kernel (integer data: the same values; many ties)', () => {
