@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
+#include <stdio.h>
 
 #pragma GCC optimize("fp-contract=off")
 #define TARGET __attribute__((target("avx2,fma")))
@@ -1318,6 +1319,49 @@ static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_
 }
 
 /*
+ * The kk-th smallest (1-based) of the n doubles at v (not NaN; v is reordered; s: scratch of
+ * n + 16): three-way partitions by AVX-512 compresses (no branch on the data) down to 16 values,
+ * then an insertion sort.
+ */
+TARGET512 static double kthF64(double *v, int n, int kk, double *s) {
+  int l = 0, r = n;
+  const int k = kk - 1;
+  while (r - l > 16) {
+    const double a = v[l], b = v[(l + r) >> 1], c = v[r - 1];
+    const double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+    const __m512d P = _mm512_set1_pd(p);
+    int nl = 0, ng = 0;
+    double *sg = s + (r - l) + 8; /* the values above p, from the far end of the scratch down */
+    int j = l;
+    for (; j + 8 <= r; j += 8) {
+      const __m512d x = _mm512_loadu_pd(v + j);
+      const __mmask8 lt = _mm512_cmp_pd_mask(x, P, _CMP_LT_OQ), gt = _mm512_cmp_pd_mask(x, P, _CMP_GT_OQ);
+      _mm512_storeu_pd(s + nl, _mm512_maskz_compress_pd(lt, x));
+      nl += __builtin_popcount(lt);
+      const int cg = __builtin_popcount(gt);
+      _mm512_storeu_pd(sg - ng - 8, _mm512_maskz_expand_pd((__mmask8)(0xFF00 >> cg), _mm512_maskz_compress_pd(gt, x)));
+      ng += cg;
+    }
+    for (; j < r; j++) {
+      const double x = v[j];
+      if (x < p) s[nl++] = x;
+      else if (x > p) { ng++; sg[-ng] = x; }
+    }
+    const int ne = (r - l) - nl - ng;
+    if (k - l < nl) { memcpy(v + l, s, (size_t)nl * 8); r = l + nl; }
+    else if (k - l < nl + ne) return p;
+    else { memcpy(v + r - ng, sg - ng, (size_t)ng * 8); l = r - ng; }
+  }
+  for (int i = l + 1; i < r; i++) {
+    const double x = v[i];
+    int j = i;
+    while (j > l && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
+    v[j] = x;
+  }
+  return v[k];
+}
+
+/*
  * kdCollect's leaf loop for euclidean rows of D <= 8 without a periodic box, 8 points at a time
  * (AVX-512): each slot p[t] = 0 + e * e = e * e, the same sum order as kdSq and the same sqrt, so
  * the same bits, without the scalar loop's branch on the bound (mispredicted about half the time).
@@ -1364,9 +1408,12 @@ TARGET512 static int kdLeaf512(const double *q, const double *pts, const int32_t
 
 /*
  * Every point x != p (tree positions) within `bound` of the query at tree position p, appended
- * (distance, row) to cd / ci (room for cap); the same pruning and distance tests as kdQuery with
- * its heap never full. Returns the count, -1 when more than cap are within the bound, -2 on a
- * stack overflow.
+ * (distance, row) to cd / ci (room for cap); the same pruning and distance tests as kdQuery. When
+ * the room runs out, the bound drops to the maxk-th smallest distance collected (kthF64) and only
+ * those up to it stay (ties included): the points beyond it cannot be among the maxk smallest. So
+ * a loose first bound (higher D: the points within it grow as (bound / k-th)^D) costs a few
+ * selects, like the heap's shrinking bound, instead of failing. Returns the count, -1 when ties
+ * at the bound fill the room, -2 on a stack overflow. AVX-512 only (kthF64).
  */
 static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, double bound, double *cd, int32_t *ci, int cap, const int D, const int metric, const int per) {
   int32_t stN[4 * 64 + 8];
@@ -1376,7 +1423,7 @@ static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, doub
   const double *pts = k->pts;
   const int32_t *perm = k->perm;
   for (int t = 0; t < D; t++) q[t] = pts[(size_t)p * D + t];
-  const double B2 = bound >= 1e-140 ? bound * bound * (1 + 1e-15) : INFINITY;
+  double B2 = bound >= 1e-140 ? bound * bound * (1 + 1e-15) : INFINITY;
   int m = 0, sp = 0;
   stN[sp] = 0; stB[sp] = 0; sp++;
   while (sp > 0) {
@@ -1386,7 +1433,22 @@ static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, doub
     const int l = k->left[node];
     if (l < 0) {
       const int e = k->end[node], s0 = k->start[node];
-      if (m + (e - s0) > cap) return -1;
+      if (m + (e - s0) > cap) {
+        double *v = (double *)k->keys;
+        memcpy(v, cd, (size_t)m * 8);
+        const double T = kthF64(v, m, k->maxk, v + m);
+        int c = 0;
+        for (int t = 0; t < m; t++) {
+          cd[c] = cd[t];
+          ci[c] = ci[t];
+          c += cd[t] <= T;
+        }
+        m = c;
+        bound = T;
+        B2 = bound >= 1e-140 ? bound * bound * (1 + 1e-15) : INFINITY;
+        if (m + (e - s0) > cap) return -1;
+        if (stB[sp] * (1 - 1e-12) - k->absSlack > bound) continue; /* this leaf is now beyond the bound */
+      }
       if (k->leaf512) {
         m += kdLeaf512(q, pts, perm, s0, e, p, bound, B2, D, cd + m, ci + m);
         continue;
@@ -1527,49 +1589,6 @@ static KdKey *sortKeysFast(KdKey *a, KdKey *b, int n, uint64_t *hl) {
   return a;
 }
 
-/*
- * The kk-th smallest (1-based) of the n doubles at v (not NaN; v is reordered; s: scratch of
- * n + 16): three-way partitions by AVX-512 compresses (no branch on the data) down to 16 values,
- * then an insertion sort.
- */
-TARGET512 static double kthF64(double *v, int n, int kk, double *s) {
-  int l = 0, r = n;
-  const int k = kk - 1;
-  while (r - l > 16) {
-    const double a = v[l], b = v[(l + r) >> 1], c = v[r - 1];
-    const double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-    const __m512d P = _mm512_set1_pd(p);
-    int nl = 0, ng = 0;
-    double *sg = s + (r - l) + 8; /* the values above p, from the far end of the scratch down */
-    int j = l;
-    for (; j + 8 <= r; j += 8) {
-      const __m512d x = _mm512_loadu_pd(v + j);
-      const __mmask8 lt = _mm512_cmp_pd_mask(x, P, _CMP_LT_OQ), gt = _mm512_cmp_pd_mask(x, P, _CMP_GT_OQ);
-      _mm512_storeu_pd(s + nl, _mm512_maskz_compress_pd(lt, x));
-      nl += __builtin_popcount(lt);
-      const int cg = __builtin_popcount(gt);
-      _mm512_storeu_pd(sg - ng - 8, _mm512_maskz_expand_pd((__mmask8)(0xFF00 >> cg), _mm512_maskz_compress_pd(gt, x)));
-      ng += cg;
-    }
-    for (; j < r; j++) {
-      const double x = v[j];
-      if (x < p) s[nl++] = x;
-      else if (x > p) { ng++; sg[-ng] = x; }
-    }
-    const int ne = (r - l) - nl - ng;
-    if (k - l < nl) { memcpy(v + l, s, (size_t)nl * 8); r = l + nl; }
-    else if (k - l < nl + ne) return p;
-    else { memcpy(v + r - ng, sg - ng, (size_t)ng * 8); l = r - ng; }
-  }
-  for (int i = l + 1; i < r; i++) {
-    const double x = v[i];
-    int j = i;
-    while (j > l && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
-    v[j] = x;
-  }
-  return v[k];
-}
-
 /* The maxk smallest of kdCollect's m >= maxk candidates in ascending (distance, row) order, as kdSorted writes them. */
 static void kdCollectedSorted(KdJob *k, int m, double *outD, int32_t *outI) {
   int pm = 8, pk = 8; /* the network's sizes for m and for maxk keys */
@@ -1701,6 +1720,7 @@ static inline __attribute__((always_inline)) int kdRowsT(KdJob *k, int p0, int p
     /* a finite bound: the points within it collected without a heap, then sorted (the same k smallest) */
     /* (AVX-512 only: elsewhere the sort of the larger set costs more than the heap saves) */
     const int m = isfinite(init) && hasAvx512 ? kdCollect(k, p, init, k->cd, k->ci, k->cap, D, metric, per) : -3;
+    { static long st[6]; st[m < -2 ? 0 : m == -1 ? 1 : m < maxk ? 2 : m < 2 * maxk ? 3 : m < 3 * maxk ? 4 : 5]++; if (p == p1 - 1 && getenv("KDSTAT")) fprintf(stderr, "inf %ld over %ld few %ld <2k %ld <3k %ld more %ld\n", st[0], st[1], st[2], st[3], st[4], st[5]); }
     if (m == -2) return 0;
     if (m >= maxk) {
       kdCollectedSorted(k, m, outD + o + 1, outI + o + 1);
