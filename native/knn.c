@@ -1186,7 +1186,7 @@ typedef struct {
   double *cd; /* kdCollect's candidates: cap distances, cap rows (and 8 more: the vector stores) */
   int32_t *ci;
   int cap;
-  int leaf512; /* kdCollect's leaves by kdLeaf512 */
+  int leaf512; /* kdCollect's leaves by kdLeaf512 (kdLeaf256 without AVX-512) */
 } KdJob;
 
 /* The euclidean squared distance before its sqrt: distance.ts's eight partial sums. */
@@ -1361,6 +1361,40 @@ TARGET512 static double kthF64(double *v, int n, int kk, double *s) {
   return v[k];
 }
 
+/* kthF64 without AVX-512: the same partitions, scalar and branch-free (s: scratch of 2 n). */
+static double kthScalar(double *v, int n, int kk, double *s) {
+  int l = 0, r = n;
+  const int k = kk - 1;
+  double *g = s + n;
+  while (r - l > 16) {
+    const double a = v[l], b = v[(l + r) >> 1], c = v[r - 1];
+    const double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+    int nl = 0, ng = 0;
+    for (int j = l; j < r; j++) {
+      const double x = v[j];
+      s[nl] = x;
+      nl += x < p;
+      g[ng] = x;
+      ng += x > p;
+    }
+    const int ne = (r - l) - nl - ng;
+    if (k - l < nl) { memcpy(v + l, s, (size_t)nl * 8); r = l + nl; }
+    else if (k - l < nl + ne) return p;
+    else { memcpy(v + r - ng, g, (size_t)ng * 8); l = r - ng; }
+  }
+  for (int i = l + 1; i < r; i++) {
+    const double x = v[i];
+    int j = i;
+    while (j > l && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
+    v[j] = x;
+  }
+  return v[k];
+}
+/* The kk-th smallest of the n doubles at v (reordered; s: scratch of 2 n + 16). */
+static double kthSmallest(double *v, int n, int kk, double *s) {
+  return hasAvx512 ? kthF64(v, n, kk, s) : kthScalar(v, n, kk, s);
+}
+
 /*
  * kdCollect's leaf loop for euclidean rows of D <= 8 without a periodic box, 8 points at a time
  * (AVX-512): each slot p[t] = 0 + e * e = e * e, the same sum order as kdSq and the same sqrt, so
@@ -1406,6 +1440,51 @@ TARGET512 static int kdLeaf512(const double *q, const double *pts, const int32_t
   return m;
 }
 
+/* Left-packing permutations of four 64-bit lanes, as pairs of 32-bit lanes (for _mm256_permutevar8x32). */
+static int32_t pack64Idx[16][8];
+static void initPack64Idx(void) {
+  for (int m = 0; m < 16; m++) {
+    int q = 0;
+    for (int l = 0; l < 4; l++) if (m & (1 << l)) { pack64Idx[m][2 * q] = 2 * l; pack64Idx[m][2 * q + 1] = 2 * l + 1; q++; }
+    for (; q < 4; q++) { pack64Idx[m][2 * q] = 0; pack64Idx[m][2 * q + 1] = 1; }
+  }
+}
+
+/* kdLeaf512 on AVX2: 4 points at a time, the same operations (so the same bits). Writes up to 4 slots past the count. */
+TARGET static int kdLeaf256(const double *q, const double *pts, const int32_t *perm, int s0, int e, int p, double bound, double B2, int D,
+  double *cd, int32_t *ci) {
+  const __m256d Bv = _mm256_set1_pd(bound), B2v = _mm256_set1_pd(B2), zero = _mm256_setzero_pd();
+  const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+  int m = 0;
+  for (int x = s0; x < e; x += 4) {
+    const int n = e - x < 4 ? e - x : 4;
+    int valid = (1 << n) - 1;
+    if (p >= x && p < x + 4) valid &= ~(1 << (p - x)); /* the query's own point */
+    const __m256i vmask = _mm256_cvtepi32_epi64(_mm_cmplt_epi32(lane, _mm_set1_epi32(n)));
+    const __m128i idx = _mm_mullo_epi32(_mm_add_epi32(_mm_set1_epi32(x), lane), _mm_set1_epi32(D));
+    __m256d P[8];
+    for (int t = 0; t < 8; t++) P[t] = zero;
+    for (int t = 0; t < D; t++) {
+      const __m256d xt = _mm256_mask_i32gather_pd(zero, pts + t, idx, _mm256_castsi256_pd(vmask), 8);
+      const __m256d d = _mm256_sub_pd(_mm256_set1_pd(q[t]), xt);
+      P[t] = _mm256_mul_pd(d, d);
+    }
+    const __m256d sq = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(P[0], P[4]), _mm256_add_pd(P[2], P[6])),
+      _mm256_add_pd(_mm256_add_pd(P[1], P[5]), _mm256_add_pd(P[3], P[7])));
+    const __m256d dist = _mm256_sqrt_pd(sq);
+    const int keep = valid & _mm256_movemask_pd(_mm256_and_pd(_mm256_cmp_pd(sq, B2v, _CMP_LE_OQ), _mm256_cmp_pd(dist, Bv, _CMP_LE_OQ)));
+    const __m256i pd = _mm256_loadu_si256((const __m256i *)pack64Idx[keep]);
+    _mm256_storeu_pd(cd + m, _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(dist), pd)));
+    const __m256i pi = _mm256_loadu_si256((const __m256i *)packIdx[keep]);
+    int32_t rows[8];
+    for (int l = 0; l < 4; l++) rows[l] = l < n ? perm[x + l] : 0;
+    rows[4] = rows[5] = rows[6] = rows[7] = 0;
+    _mm_storeu_si128((__m128i *)(ci + m), _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)rows), pi)));
+    m += __builtin_popcount(keep);
+  }
+  return m;
+}
+
 /*
  * Every point x != p (tree positions) within `bound` of the query at tree position p, appended
  * (distance, row) to cd / ci (room for cap); the same pruning and distance tests as kdQuery. When
@@ -1413,7 +1492,7 @@ TARGET512 static int kdLeaf512(const double *q, const double *pts, const int32_t
  * those up to it stay (ties included): the points beyond it cannot be among the maxk smallest. So
  * a loose first bound (higher D: the points within it grow as (bound / k-th)^D) costs a few
  * selects, like the heap's shrinking bound, instead of failing. Returns the count, -1 when ties
- * at the bound fill the room, -2 on a stack overflow. AVX-512 only (kthF64).
+ * at the bound fill the room, -2 on a stack overflow.
  */
 static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, double bound, double *cd, int32_t *ci, int cap, const int D, const int metric, const int per) {
   int32_t stN[4 * 64 + 8];
@@ -1436,7 +1515,7 @@ static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, doub
       if (m + (e - s0) > cap) {
         double *v = (double *)k->keys;
         memcpy(v, cd, (size_t)m * 8);
-        const double T = kthF64(v, m, k->maxk, v + m);
+        const double T = kthSmallest(v, m, k->maxk, v + m);
         int c = 0;
         for (int t = 0; t < m; t++) {
           cd[c] = cd[t];
@@ -1450,7 +1529,7 @@ static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, doub
         if (stB[sp] * (1 - 1e-12) - k->absSlack > bound) continue; /* this leaf is now beyond the bound */
       }
       if (k->leaf512) {
-        m += kdLeaf512(q, pts, perm, s0, e, p, bound, B2, D, cd + m, ci + m);
+        m += hasAvx512 ? kdLeaf512(q, pts, perm, s0, e, p, bound, B2, D, cd + m, ci + m) : kdLeaf256(q, pts, perm, s0, e, p, bound, B2, D, cd + m, ci + m);
         continue;
       }
       for (int x = s0; x < e; x++) {
@@ -1624,13 +1703,22 @@ static void kdCollectedSorted(KdJob *k, int m, double *outD, int32_t *outI) {
       return;
     }
   }
+  /* the candidates up to the maxk-th smallest distance (ties included) as 96-bit keys, then the keys' sort */
+  double T = INFINITY;
+  if (m > k->maxk) {
+    double *v = (double *)k->keys;
+    memcpy(v, k->cd, (size_t)m * 8);
+    T = kthSmallest(v, m, k->maxk, v + m);
+  }
   KdKey *a = k->keys, *b = k->keys + k->cap + 1;
+  int c = 0;
   for (int t = 0; t < m; t++) {
     uint64_t bits;
     memcpy(&bits, &k->cd[t], 8);
-    a[t] = ((KdKey)bits << 32) | (uint32_t)k->ci[t];
+    a[c] = ((KdKey)bits << 32) | (uint32_t)k->ci[t];
+    c += k->cd[t] <= T;
   }
-  a = sortKeysFast(a, b, m, (uint64_t *)(k->keys + 2 * (k->cap + 1)));
+  a = sortKeysFast(a, b, c, (uint64_t *)(k->keys + 2 * (k->cap + 1)));
   for (int t = 0; t < k->maxk; t++) {
     const uint64_t bits = (uint64_t)(a[t] >> 32);
     memcpy(&outD[t], &bits, 8);
@@ -1718,8 +1806,7 @@ static inline __attribute__((always_inline)) int kdRowsT(KdJob *k, int p0, int p
     const size_t o = (size_t)i * w;
     outD[o] = 0; outI[o] = i;
     /* a finite bound: the points within it collected without a heap, then sorted (the same k smallest) */
-    /* (AVX-512 only: elsewhere the sort of the larger set costs more than the heap saves) */
-    const int m = isfinite(init) && hasAvx512 ? kdCollect(k, p, init, k->cd, k->ci, k->cap, D, metric, per) : -3;
+    const int m = isfinite(init) ? kdCollect(k, p, init, k->cd, k->ci, k->cap, D, metric, per) : -3;
     { static long st[6]; st[m < -2 ? 0 : m == -1 ? 1 : m < maxk ? 2 : m < 2 * maxk ? 3 : m < 3 * maxk ? 4 : 5]++; if (p == p1 - 1 && getenv("KDSTAT")) fprintf(stderr, "inf %ld over %ld few %ld <2k %ld <3k %ld more %ld\n", st[0], st[1], st[2], st[3], st[4], st[5]); }
     if (m == -2) return 0;
     if (m >= maxk) {
@@ -1794,7 +1881,7 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
   k.keys = (unsigned __int128 *)malloc(sizeof(unsigned __int128) * (2 * ((size_t)k.cap + 1) + 512)); /* sortKeys' 2 cap, the network's halves */
   k.cd = (double *)malloc(sizeof(double) * ((size_t)k.cap + 8));
   k.ci = (int32_t *)malloc(sizeof(int32_t) * ((size_t)k.cap + 8));
-  k.leaf512 = hasAvx512 && k.metric == 0 && k.per == NULL && k.D <= 8;
+  k.leaf512 = k.metric == 0 && k.per == NULL && k.D <= 8;
   if (!k.hd || !k.hx || !k.keys || !k.cd || !k.ci) {
     free(k.hd); free(k.hx); free(k.keys); free(k.cd); free(k.ci);
     napi_throw_error(env, NULL, "kd_rows: out of memory");
@@ -2023,6 +2110,7 @@ NAPI_MODULE_INIT() {
   napi_create_function(env, "exact_l2_f32", NAPI_AUTO_LENGTH, ExactL2F32, NULL, &fn);
   napi_set_named_property(env, exports, "exact_l2_f32", fn);
   initPackIdx();
+  initPack64Idx();
   napi_create_function(env, "symsel_f32", NAPI_AUTO_LENGTH, SymselF32, NULL, &fn);
   napi_set_named_property(env, exports, "symsel_f32", fn);
   napi_create_function(env, "pivots_f32", NAPI_AUTO_LENGTH, PivotsF32, NULL, &fn);
