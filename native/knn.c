@@ -1903,12 +1903,51 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
  * value left out is at least the row's threshold (what the exact stage relies on), and a row left
  * with fewer than kk candidates is not certified and goes through the second pass. From a
  * threshold of +Inf the first tiles offered every value and filled the buffers again and again
- * (the tiles took 54 ms of a 5000 x 50 table against the strips' 35). AVX-512 only; returns the
- * number of rows given a threshold (0: not worth it, or no AVX-512).
+ * (the tiles took 54 ms of a 5000 x 50 table against the strips' 35). Returns the number of rows
+ * given a threshold (0: not worth it).
  */
-TARGET512 static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, int i0, int i1, int kk, uint32_t hh) {
+/* The S values of row xi against the sample rows (P column-major, S columns; NS their norms) into v: AVX-512, 64 columns per pass. */
+TARGET512 static void sampleValues512(const float *xi, float ni, const float *P, const float *NS, int Dp, int S, float *v) {
+  const __m512 two = _mm512_set1_ps(2.0f), nv = _mm512_set1_ps(ni);
+  for (int c = 0; c < S; c += 64) { /* four independent sums at a time */
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int d = 0; d < Dp; d++) {
+      const __m512 b = _mm512_set1_ps(xi[d]);
+      const float *pd = P + (size_t)d * S + c;
+      a0 = _mm512_fmadd_ps(b, _mm512_load_ps(pd), a0);
+      a1 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 16), a1);
+      a2 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 32), a2);
+      a3 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 48), a3);
+    }
+    _mm512_storeu_ps(v + c, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c)), _mm512_mul_ps(two, a0)));
+    _mm512_storeu_ps(v + c + 16, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c + 16)), _mm512_mul_ps(two, a1)));
+    _mm512_storeu_ps(v + c + 32, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c + 32)), _mm512_mul_ps(two, a2)));
+    _mm512_storeu_ps(v + c + 48, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c + 48)), _mm512_mul_ps(two, a3)));
+  }
+}
+/* The same on AVX2 + FMA, 32 columns per pass. */
+TARGET static void sampleValues256(const float *xi, float ni, const float *P, const float *NS, int Dp, int S, float *v) {
+  const __m256 two = _mm256_set1_ps(2.0f), nv = _mm256_set1_ps(ni);
+  for (int c = 0; c < S; c += 32) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int d = 0; d < Dp; d++) {
+      const __m256 b = _mm256_set1_ps(xi[d]);
+      const float *pd = P + (size_t)d * S + c;
+      a0 = _mm256_fmadd_ps(b, _mm256_load_ps(pd), a0);
+      a1 = _mm256_fmadd_ps(b, _mm256_load_ps(pd + 8), a1);
+      a2 = _mm256_fmadd_ps(b, _mm256_load_ps(pd + 16), a2);
+      a3 = _mm256_fmadd_ps(b, _mm256_load_ps(pd + 24), a3);
+    }
+    _mm256_storeu_ps(v + c, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c)), _mm256_mul_ps(two, a0)));
+    _mm256_storeu_ps(v + c + 8, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c + 8)), _mm256_mul_ps(two, a1)));
+    _mm256_storeu_ps(v + c + 16, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c + 16)), _mm256_mul_ps(two, a2)));
+    _mm256_storeu_ps(v + c + 24, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c + 24)), _mm256_mul_ps(two, a3)));
+  }
+}
+
+TARGET static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, int i0, int i1, int kk, uint32_t hh) {
   const int S = LISTS_SAMPLE;
-  if (!hasAvx512 || N < 4 * S) return 0;
+  if (N < 4 * S) return 0;
   const double lambda = (double)S * kk / N;
   const int rp = (int)(lambda + 4.0 * sqrt(lambda) + 2.0);
   if (rp >= S / 4) return 0;
@@ -1924,25 +1963,9 @@ TARGET512 static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int 
     for (int d = 0; d < Dp; d++) P[(size_t)d * S + s] = src[d];
     NS[s] = Nr[s * step];
   }
-  const __m512 two = _mm512_set1_ps(2.0f);
   for (int i = i0; i < i1; i++) {
-    const float *xi = X + (size_t)i * Dp;
-    const __m512 ni = _mm512_set1_ps(Nr[i]);
-    for (int c = 0; c < S; c += 64) { /* four independent sums at a time */
-      __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-      for (int d = 0; d < Dp; d++) {
-        const __m512 b = _mm512_set1_ps(xi[d]);
-        const float *pd = P + (size_t)d * S + c;
-        a0 = _mm512_fmadd_ps(b, _mm512_load_ps(pd), a0);
-        a1 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 16), a1);
-        a2 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 32), a2);
-        a3 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 48), a3);
-      }
-      _mm512_storeu_ps(v + c, _mm512_sub_ps(_mm512_add_ps(ni, _mm512_loadu_ps(NS + c)), _mm512_mul_ps(two, a0)));
-      _mm512_storeu_ps(v + c + 16, _mm512_sub_ps(_mm512_add_ps(ni, _mm512_loadu_ps(NS + c + 16)), _mm512_mul_ps(two, a1)));
-      _mm512_storeu_ps(v + c + 32, _mm512_sub_ps(_mm512_add_ps(ni, _mm512_loadu_ps(NS + c + 32)), _mm512_mul_ps(two, a2)));
-      _mm512_storeu_ps(v + c + 48, _mm512_sub_ps(_mm512_add_ps(ni, _mm512_loadu_ps(NS + c + 48)), _mm512_mul_ps(two, a3)));
-    }
+    if (hasAvx512) sampleValues512(X + (size_t)i * Dp, Nr[i], P, NS, Dp, S, v);
+    else sampleValues256(X + (size_t)i * Dp, Nr[i], P, NS, Dp, S, v);
     if (i % step == 0 && i / step < S) v[i / step] = INFINITY; /* the row itself */
     for (int s = 0; s < S; s++) vi[s] = s;
     *(float *)(mem + hh + ((size_t)i << 4)) = partitionSelect(v, vi, S, rp, sv, si);

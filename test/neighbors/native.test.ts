@@ -41,7 +41,6 @@ function layout(N: number, B: number, C: number, base: number) {
 // a CPU without AVX2 loads the addon with supported = false: the WebAssembly kernels run there
 // (fallback.test.ts), and this comparison has nothing to compare
 const nativeSupported = existsSync(nativePath) && (require(nativePath) as Native).supported;
-const avx512 = existsSync('/proc/cpuinfo') && /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8')) && process.env.DADALAB_NATIVE_AVX512 !== '0';
 
 /** A buffer's first n slots as the candidates below T (value:index, sorted) and all n values (sorted). */
 function keptOf(mem: Uint8Array, hd: number, hi: number, n: number, T: number): { below: string[]; values: number[] } {
@@ -153,8 +152,7 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
     expect(u8.every((x) => x === 0)).toBe(true);
   });
 
-  // (AVX-512 only: elsewhere pivots_f32 gives no thresholds, and the tiles start from +Inf as before)
-  it.runIf(avx512)('pivots_f32: each row\'s starting threshold is the r-th smallest of its values against 256 evenly spaced rows (itself left out)', () => {
+  it('pivots_f32: each row\'s starting threshold is the r-th smallest of its values against 256 evenly spaced rows (itself left out)', () => {
     const nat = require(nativePath) as Native;
     let seed = 5;
     const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32 - 0.5; };
