@@ -36,7 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
-#include <stdio.h>
 
 #pragma GCC optimize("fp-contract=off")
 #define TARGET __attribute__((target("avx2,fma")))
@@ -1725,14 +1724,74 @@ static KdKey *sortKeys(KdKey *a, KdKey *b, int n) {
  * (bitonicKeys, on the keys' halves in hl: 512 words, padded with keys above every real one) on
  * AVX-512 up to 256 keys, else by sortKeys.
  */
+/*
+ * bitonicKeys on AVX2: 4 keys per register, 64-bit signed compares (the distance bits of keys >=
+ * +0 are below 2^63, and the padding is 2^63 - 1, so signed is unsigned here); the same exchanges,
+ * equal keys staying in both lanes, and the same runs of equal H put in L order.
+ */
+TARGET static void bitonicKeys256(uint64_t *H, uint64_t *L, int n) {
+  const int nv = n >> 2;
+  __m256i h[64], l[64];
+  for (int v = 0; v < nv; v++) { h[v] = _mm256_loadu_si256((const __m256i *)(H + 4 * v)); l[v] = _mm256_loadu_si256((const __m256i *)(L + 4 * v)); }
+  const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3), zero = _mm256_setzero_si256(), ones = _mm256_set1_epi64x(-1);
+  for (int k = 2; k <= n; k <<= 1) {
+    for (int j = k >> 1; j > 0; j >>= 1) {
+      if (j >= 4) { /* partners in another register: v and v ^ j / 4 */
+        const int jv = j >> 2;
+        for (int v = 0; v < nv; v++) {
+          const int w = v ^ jv;
+          if (w < v) continue;
+          const __m256i iv = _mm256_add_epi64(lane, _mm256_set1_epi64x(4 * v));
+          const __m256i asc = _mm256_cmpeq_epi64(_mm256_and_si256(iv, _mm256_set1_epi64x(k)), zero);
+          const __m256i lt = _mm256_cmpgt_epi64(h[w], h[v]);
+          const __m256i keep = _mm256_xor_si256(_mm256_xor_si256(lt, asc), ones);
+          const __m256i nh = _mm256_blendv_epi8(h[w], h[v], keep), nl = _mm256_blendv_epi8(l[w], l[v], keep);
+          h[w] = _mm256_blendv_epi8(h[v], h[w], keep);
+          l[w] = _mm256_blendv_epi8(l[v], l[w], keep);
+          h[v] = nh;
+          l[v] = nl;
+        }
+      } else { /* partners in the same register: lane ^ j (j = 2: the other half; j = 1: the neighbour) */
+        for (int v = 0; v < nv; v++) {
+          const __m256i iv = _mm256_add_epi64(lane, _mm256_set1_epi64x(4 * v));
+          const __m256i asc = _mm256_cmpeq_epi64(_mm256_and_si256(iv, _mm256_set1_epi64x(k)), zero);
+          const __m256i low = _mm256_cmpeq_epi64(_mm256_and_si256(iv, _mm256_set1_epi64x(j)), zero);
+          const __m256i wantMin = _mm256_xor_si256(_mm256_xor_si256(low, asc), ones);
+          const __m256i ph = j == 2 ? _mm256_permute4x64_epi64(h[v], 0x4E) : _mm256_permute4x64_epi64(h[v], 0xB1);
+          const __m256i pl = j == 2 ? _mm256_permute4x64_epi64(l[v], 0x4E) : _mm256_permute4x64_epi64(l[v], 0xB1);
+          const __m256i gt = _mm256_cmpgt_epi64(h[v], ph), lt = _mm256_cmpgt_epi64(ph, h[v]);
+          /* a lane that wants the minimum keeps its key unless it is above its partner's; one that wants the maximum, unless below */
+          const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(gt, wantMin), _mm256_andnot_si256(_mm256_or_si256(wantMin, lt), ones));
+          h[v] = _mm256_blendv_epi8(ph, h[v], keep);
+          l[v] = _mm256_blendv_epi8(pl, l[v], keep);
+        }
+      }
+    }
+  }
+  for (int v = 0; v < nv; v++) { _mm256_storeu_si256((__m256i *)(H + 4 * v), h[v]); _mm256_storeu_si256((__m256i *)(L + 4 * v), l[v]); }
+  for (int t = 1; t < n; t++) {
+    if (H[t] != H[t - 1]) continue;
+    const uint64_t hv = H[t], x = L[t];
+    int j = t;
+    while (j > 0 && H[j - 1] == hv && L[j - 1] > x) { L[j] = L[j - 1]; j--; }
+    L[j] = x;
+  }
+}
+/* The (H, L) keys sorted by (H, L) (n a power of 2, 8 .. 256; H below 2^63, padding 2^63 - 1). */
+static void sortHalves(uint64_t *H, uint64_t *L, int n) {
+  if (hasAvx512) bitonicKeys(H, L, n);
+  else bitonicKeys256(H, L, n);
+}
+#define KEY_PAD 0x7FFFFFFFFFFFFFFFull
+
 static KdKey *sortKeysFast(KdKey *a, KdKey *b, int n, uint64_t *hl) {
-  if (!hasAvx512 || n > 256) return sortKeys(a, b, n);
+  if (n > 256) return sortKeys(a, b, n);
   uint64_t *H = hl, *L = hl + 256;
   int m = 8;
   while (m < n) m <<= 1;
   for (int t = 0; t < n; t++) { H[t] = (uint64_t)(a[t] >> 32); L[t] = (uint32_t)a[t]; }
-  for (int t = n; t < m; t++) { H[t] = ~0ull; L[t] = ~0ull; }
-  bitonicKeys(H, L, m);
+  for (int t = n; t < m; t++) { H[t] = KEY_PAD; L[t] = ~0ull; }
+  sortHalves(H, L, m);
   for (int t = 0; t < n; t++) a[t] = ((KdKey)H[t] << 32) | (uint32_t)L[t];
   return a;
 }
@@ -1742,7 +1801,7 @@ static void kdCollectedSorted(KdJob *k, int m, double *outD, int32_t *outI) {
   int pm = 8, pk = 8; /* the network's sizes for m and for maxk keys */
   while (pm < m) pm <<= 1;
   while (pk < k->maxk) pk <<= 1;
-  if (hasAvx512 && pk <= 256) {
+  if (pk <= 256) {
     /* the candidates up to the maxk-th smallest distance (ties at it included) as (distance bits,
      * row) halves, sorted by the network on the distances (distances >= +0: the bits keep the order) */
     uint64_t *H = (uint64_t *)(k->keys + 2 * (k->cap + 1)), *L = H + 256;
@@ -1750,7 +1809,7 @@ static void kdCollectedSorted(KdJob *k, int m, double *outD, int32_t *outI) {
     if (pm > pk) {
       double *v = (double *)k->keys;
       memcpy(v, k->cd, (size_t)m * 8);
-      T = kthF64(v, m, k->maxk, v + m);
+      T = kthSmallest(v, m, k->maxk, v + m);
     }
     int c = 0;
     for (int t = 0; t < m && c < 256; t++) {
@@ -1763,8 +1822,8 @@ static void kdCollectedSorted(KdJob *k, int m, double *outD, int32_t *outI) {
     if (c < 256 || m <= 256) { /* else more than 256 tied at T: the keys' sort below */
       int n2 = 8;
       while (n2 < c) n2 <<= 1;
-      for (int t = c; t < n2; t++) { H[t] = ~0ull; L[t] = ~0ull; }
-      bitonicKeys(H, L, n2);
+      for (int t = c; t < n2; t++) { H[t] = KEY_PAD; L[t] = ~0ull; }
+      sortHalves(H, L, n2);
       for (int t = 0; t < k->maxk; t++) {
         memcpy(&outD[t], &H[t], 8);
         outI[t] = (int32_t)(uint32_t)L[t];
@@ -1876,7 +1935,6 @@ static inline __attribute__((always_inline)) int kdRowsT(KdJob *k, int p0, int p
     outD[o] = 0; outI[o] = i;
     /* a finite bound: the points within it collected without a heap, then sorted (the same k smallest) */
     const int m = isfinite(init) ? kdCollect(k, p, init, k->cd, k->ci, k->cap, D, metric, per) : -3;
-    { static long st[6]; st[m < -2 ? 0 : m == -1 ? 1 : m < maxk ? 2 : m < 2 * maxk ? 3 : m < 3 * maxk ? 4 : 5]++; if (p == p1 - 1 && getenv("KDSTAT")) fprintf(stderr, "inf %ld over %ld few %ld <2k %ld <3k %ld more %ld\n", st[0], st[1], st[2], st[3], st[4], st[5]); }
     if (m == -2) return 0;
     if (m >= maxk) {
       kdCollectedSorted(k, m, outD + o + 1, outI + o + 1);
@@ -2054,6 +2112,20 @@ static napi_value PivotsF32(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* use_avx512([on]): whether the AVX-512 kernels run, set for the whole process when `on` is given
+ * (only where the CPU has them and DADALAB_NATIVE_AVX512 is not 0): the tests run the AVX2 paths
+ * on an AVX-512 machine this way, in-process */
+static int canAvx512 = 0;
+static napi_value UseAvx512(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], r;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool on;
+  if (argc >= 1 && napi_get_value_bool(env, argv[0], &on) == napi_ok) hasAvx512 = on && canAvx512;
+  napi_get_boolean(env, hasAvx512, &r);
+  return r;
+}
+
 /* symsel_lists_f32(memory: Uint8Array, so, B, N, I, kk, hd, hi, hh, C, rv, hs): the rows assembled alone, or -1: symsel must run (symselLists) */
 static napi_value SymselListsF32(napi_env env, napi_callback_info info) {
   int64_t a[11];
@@ -2192,7 +2264,7 @@ NAPI_MODULE_INIT() {
   __builtin_cpu_init();
   const int supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   const char *no512 = getenv("DADALAB_NATIVE_AVX512"); /* "0": the AVX2 kernels even where AVX-512 is there */
-  hasAvx512 = supported && __builtin_cpu_supports("avx512f") && !(no512 && strcmp(no512, "0") == 0);
+  hasAvx512 = canAvx512 = supported && __builtin_cpu_supports("avx512f") && !(no512 && strcmp(no512, "0") == 0);
   napi_get_boolean(env, supported, &ok);
   napi_set_named_property(env, exports, "supported", ok);
   napi_create_function(env, "tile_f32", NAPI_AUTO_LENGTH, TileF32, NULL, &fn);
@@ -2207,6 +2279,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "symsel_f32", fn);
   napi_create_function(env, "pivots_f32", NAPI_AUTO_LENGTH, PivotsF32, NULL, &fn);
   napi_set_named_property(env, exports, "pivots_f32", fn);
+  napi_create_function(env, "use_avx512", NAPI_AUTO_LENGTH, UseAvx512, NULL, &fn);
+  napi_set_named_property(env, exports, "use_avx512", fn);
   napi_create_function(env, "symsel_lists_f32", NAPI_AUTO_LENGTH, SymselListsF32, NULL, &fn);
   napi_set_named_property(env, exports, "symsel_lists_f32", fn);
   napi_create_function(env, "sort_rows_f64", NAPI_AUTO_LENGTH, SortRowsF64, NULL, &fn);

@@ -15,7 +15,7 @@ const root = join(__dirname, '..', '..');
 const nativePath = join(root, 'dist', 'native', 'knn.node');
 const wasmPath = join(root, 'dist', 'wasm', 'knn.wasm');
 
-interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; symsel_lists_f32?: (mem: Uint8Array, ...a: number[]) => number; pivots_f32?: (mem: Uint8Array, ...a: number[]) => number; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
+interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; symsel_lists_f32?: (mem: Uint8Array, ...a: number[]) => number; use_avx512?: (on?: boolean) => boolean; pivots_f32?: (mem: Uint8Array, ...a: number[]) => number; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -226,38 +226,47 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
     }
   });
 
-  it('sort_rows_f64: the k smallest (distance, index) pairs in order, the same bytes as asm sort_rows (ties, -0, negative and infinite distances, holes)', () => {
+  it('sort_rows_f64: the k smallest (distance, index) pairs in order, the same bytes as asm sort_rows (ties, -0, negative and infinite distances, holes; AVX-512 and AVX2 networks)', () => {
     const nat = require(nativePath) as Native;
     expect(typeof nat.sort_rows_f64).toBe('function');
     const module = new WebAssembly.Module(readFileSync(wasmPath));
     let seed = 5;
     const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
-    // kp below 8, a power of 2, the network's sizes and above them (the merge sort), k < kp and k = kp
-    for (const [rows, kp, k, C, levels, w, c0] of [[40, 5, 3, 9, 2, 4, 1], [60, 46, 30, 78, 0, 31, 1], [50, 125, 100, 187, 4, 100, 0], [30, 200, 160, 300, 0, 161, 1], [20, 256, 256, 300, 3, 256, 0], [25, 300, 240, 450, 5, 241, 1]]) {
-      const ed = 65536, hi = ed + rows * kp * 8, outD = hi + rows * C * 4 + 64, outI = outD + rows * w * 8 + 64, end = outI + rows * w * 4 + 64;
-      const pages = Math.ceil(end / 65536) + 1;
-      const mems = [0, 1].map(() => new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }));
-      const d0 = new Float64Array(mems[0].buffer, ed, rows * kp), i0 = new Int32Array(mems[0].buffer, hi, rows * C);
-      for (let r = 0; r < rows; r++) {
-        const odd = r % 5 === 0; // some rows hold -0, a small negative distance (cosine) or +Infinity with a hole (index -1)
-        for (let t = 0; t < kp; t++) {
-          const u = rnd();
-          d0[r * kp + t] = odd && u < 0.05 ? -0 : odd && u < 0.1 ? -1e-16 : u > 0.97 ? Infinity : levels ? Math.floor(rnd() * levels) : rnd();
-          i0[r * C + t] = d0[r * kp + t] === Infinity && rnd() < 0.5 ? -1 : Math.floor(rnd() * 1e6) * 64 + t; // distinct but in no order
+    const had512 = nat.use_avx512!();
+    // kp below 8, a power of 2, the network's sizes and above them (the merge sort), k < kp and k = kp;
+    // each case on the AVX-512 network (where the CPU has it) and on the AVX2 one
+    try {
+      for (const use512 of had512 ? [true, false] : [false]) {
+        nat.use_avx512!(use512);
+        for (const [rows, kp, k, C, levels, w, c0] of [[40, 5, 3, 9, 2, 4, 1], [60, 46, 30, 78, 0, 31, 1], [50, 125, 100, 187, 4, 100, 0], [30, 200, 160, 300, 0, 161, 1], [20, 256, 256, 300, 3, 256, 0], [25, 300, 240, 450, 5, 241, 1]]) {
+          const ed = 65536, hi = ed + rows * kp * 8, outD = hi + rows * C * 4 + 64, outI = outD + rows * w * 8 + 64, end = outI + rows * w * 4 + 64;
+          const pages = Math.ceil(end / 65536) + 1;
+          const mems = [0, 1].map(() => new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }));
+          const d0 = new Float64Array(mems[0].buffer, ed, rows * kp), i0 = new Int32Array(mems[0].buffer, hi, rows * C);
+          for (let r = 0; r < rows; r++) {
+            const odd = r % 5 === 0; // some rows hold -0, a small negative distance (cosine) or +Infinity with a hole (index -1)
+            for (let t = 0; t < kp; t++) {
+              const u = rnd();
+              d0[r * kp + t] = odd && u < 0.05 ? -0 : odd && u < 0.1 ? -1e-16 : u > 0.97 ? Infinity : levels ? Math.floor(rnd() * levels) : rnd();
+              i0[r * C + t] = d0[r * kp + t] === Infinity && rnd() < 0.5 ? -1 : Math.floor(rnd() * 1e6) * 64 + t; // distinct but in no order
+            }
+          }
+          new Uint8Array(mems[1].buffer).set(new Uint8Array(mems[0].buffer));
+          const ex = new WebAssembly.Instance(module, { env: { memory: mems[0] } }).exports as unknown as Record<string, (...a: number[]) => void>;
+          ex.sort_rows(ed, hi, rows, kp, C, k, outD, outI, w, c0);
+          nat.sort_rows_f64!(new Uint8Array(mems[1].buffer), ed, hi, rows, kp, C, k, outD, outI, w, c0);
+          const a = new Uint8Array(mems[0].buffer), b = new Uint8Array(mems[1].buffer);
+          expect(Buffer.compare(a.subarray(outD, outD + rows * w * 8), b.subarray(outD, outD + rows * w * 8)), `kp ${kp}: distances`).toBe(0);
+          expect(Buffer.compare(a.subarray(outI, outI + rows * w * 4), b.subarray(outI, outI + rows * w * 4)), `kp ${kp}: indices`).toBe(0);
+          // the candidates' first k slots hold the same pairs in order too (what the partial sort promises)
+          for (let r = 0; r < rows; r++) {
+            expect(Buffer.compare(a.subarray(ed + r * kp * 8, ed + (r * kp + k) * 8), b.subarray(ed + r * kp * 8, ed + (r * kp + k) * 8))).toBe(0);
+            expect(Buffer.compare(a.subarray(hi + r * C * 4, hi + (r * C + k) * 4), b.subarray(hi + r * C * 4, hi + (r * C + k) * 4))).toBe(0);
+          }
         }
       }
-      new Uint8Array(mems[1].buffer).set(new Uint8Array(mems[0].buffer));
-      const ex = new WebAssembly.Instance(module, { env: { memory: mems[0] } }).exports as unknown as Record<string, (...a: number[]) => void>;
-      ex.sort_rows(ed, hi, rows, kp, C, k, outD, outI, w, c0);
-      nat.sort_rows_f64!(new Uint8Array(mems[1].buffer), ed, hi, rows, kp, C, k, outD, outI, w, c0);
-      const a = new Uint8Array(mems[0].buffer), b = new Uint8Array(mems[1].buffer);
-      expect(Buffer.compare(a.subarray(outD, outD + rows * w * 8), b.subarray(outD, outD + rows * w * 8)), `kp ${kp}: distances`).toBe(0);
-      expect(Buffer.compare(a.subarray(outI, outI + rows * w * 4), b.subarray(outI, outI + rows * w * 4)), `kp ${kp}: indices`).toBe(0);
-      // the candidates' first k slots hold the same pairs in order too (what the partial sort promises)
-      for (let r = 0; r < rows; r++) {
-        expect(Buffer.compare(a.subarray(ed + r * kp * 8, ed + (r * kp + k) * 8), b.subarray(ed + r * kp * 8, ed + (r * kp + k) * 8))).toBe(0);
-        expect(Buffer.compare(a.subarray(hi + r * C * 4, hi + (r * C + k) * 4), b.subarray(hi + r * C * 4, hi + (r * C + k) * 4))).toBe(0);
-      }
+    } finally {
+      nat.use_avx512!(had512);
     }
   });
 
