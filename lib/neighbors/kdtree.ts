@@ -37,20 +37,29 @@ export class KdTree {
   private readonly q: Float64Array;
   readonly absSlack: number;
 
-  constructor(X: Matrix, metric: Metric, period: Float64Array | null, leafSize = 32) {
+  /**
+   * The tree of X's rows (leaves of at most leafSize points). `built`: the permutation and nodes
+   * already made (by buildKdTree on the workers, the same splits), else they are built here.
+   */
+  constructor(X: Matrix, metric: Metric, period: Float64Array | null, leafSize = 32, built?: KdNodes) {
     if (metric === 'cosine') throw new Error('KdTree: cosine is not a box metric');
     if (period && metric === 'chebyshev') throw new Error('KdTree: periodic chebyshev is not supported');
     const N = X.rows, D = X.cols;
     this.n = N; this.dims = D; this.metric = metric; this.period = period;
-    const perm = new Int32Array(N);
-    for (let i = 0; i < N; i++) perm[i] = i;
-    this.perm = perm;
-    const maxNodes = 2 * Math.ceil((2 * N) / leafSize) + 3;
-    this.start = new Int32Array(maxNodes); this.end = new Int32Array(maxNodes);
-    this.left = new Int32Array(maxNodes); this.right = new Int32Array(maxNodes);
-    this.lo = new Float64Array(maxNodes * D); this.hi = new Float64Array(maxNodes * D);
     const src = X.data;
-    this.build(src, D, 0, N, Math.max(2, leafSize));
+    let perm: Int32Array;
+    if (built) {
+      perm = built.perm;
+      this.start = built.start; this.end = built.end; this.left = built.left; this.right = built.right;
+      this.lo = built.lo; this.hi = built.hi;
+      this.nodes = built.nodes;
+    } else {
+      const b = kdNodeArrays(N, D, leafSize, (n) => new ArrayBuffer(n));
+      perm = b.perm;
+      this.start = b.start; this.end = b.end; this.left = b.left; this.right = b.right; this.lo = b.lo; this.hi = b.hi;
+      this.nodes = kdBuild(b.start, b.end, b.left, b.right, b.lo, b.hi, perm, src, D, 0, N, Math.max(2, leafSize), 0, 1);
+    }
+    this.perm = perm;
     const pts = new Float64Array(N * D);
     for (let p = 0; p < N; p++) {
       const o = perm[p] * D;
@@ -63,33 +72,6 @@ export class KdTree {
     let lmax = 0;
     if (period) for (let t = 0; t < D; t++) lmax = Math.max(lmax, period[t]);
     this.absSlack = period ? 1e-12 * lmax * D : 0;
-  }
-
-  private build(src: ArrayLike<number>, D: number, s: number, e: number, leaf: number): number {
-    const node = this.nodes++;
-    this.start[node] = s; this.end[node] = e;
-    const lo = this.lo, hi = this.hi, perm = this.perm, b = node * D;
-    // the box, a dimension at a time with the bounds in locals (the same minima and maxima: 3x
-    // faster than updating lo / hi in the arrays for every point; the build is serial, before the workers)
-    for (let t = 0; t < D; t++) {
-      let mn = Infinity, mx = -Infinity;
-      for (let p = s; p < e; p++) {
-        const v = src[perm[p] * D + t];
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-      }
-      lo[b + t] = mn;
-      hi[b + t] = mx;
-    }
-    if (e - s <= leaf) { this.left[node] = -1; this.right[node] = -1; return node; }
-    let dim = 0, width = -1;
-    for (let t = 0; t < D; t++) { const w = hi[b + t] - lo[b + t]; if (w > width) { width = w; dim = t; } }
-    if (!(width > 0)) { this.left[node] = -1; this.right[node] = -1; return node; } // all identical
-    const mid = (s + e) >> 1;
-    quickselect(perm, src, D, dim, s, e - 1, mid);
-    this.left[node] = this.build(src, D, s, mid, leaf);
-    this.right[node] = this.build(src, D, mid, e, leaf);
-    return node;
   }
 
   /** Lower bound of the distance from this.q to the box of `node`. */
@@ -177,8 +159,72 @@ export class KdTree {
   }
 }
 
+/** A tree's permutation and node arrays: [start, end) in tree order, children (-1: a leaf), bounding boxes (D per node). */
+export interface KdNodes {
+  perm: Int32Array; start: Int32Array; end: Int32Array; left: Int32Array; right: Int32Array; lo: Float64Array; hi: Float64Array; nodes: number;
+}
+
+/** The most nodes a tree of n points with leaves of at most `leaf` can have (each leaf holds at least leaf / 2 points). */
+export function kdMaxNodes(n: number, leaf: number): number {
+  return 2 * Math.ceil((2 * n) / leaf) + 3;
+}
+
+/** A tree's arrays over `alloc`'s buffer (perm the identity): room for kdMaxNodes(N) nodes, or `maxNodes`. */
+export function kdNodeArrays(N: number, D: number, leafSize: number, alloc: (bytes: number) => ArrayBufferLike, maxNodes = kdMaxNodes(N, leafSize)): KdNodes {
+  const M = maxNodes, buf = alloc(N * 4 + 4 * M * 4 + 2 * M * D * 8 + 64);
+  let o = 0;
+  const i32 = (n: number) => { const a = new Int32Array(buf, o, n); o += n * 4; return a; };
+  const perm = i32(N), start = i32(M), end = i32(M), left = i32(M), right = i32(M);
+  o = Math.ceil(o / 8) * 8;
+  const lo = new Float64Array(buf, o, M * D), hi = new Float64Array(buf, o + M * D * 8, M * D);
+  for (let i = 0; i < N; i++) perm[i] = i;
+  return { perm, start, end, left, right, lo, hi, nodes: 0 };
+}
+
+/**
+ * Builds the subtree of tree positions [s, e) as node `node`, its descendants numbered from
+ * `next` on in preorder (left subtree first); returns the next free node. The box of each node
+ * a dimension at a time with the bounds in locals (the same minima and maxima: 3x faster than
+ * updating lo / hi for every point), the split at the median of the widest coordinate (ties by
+ * row index). Standalone: the workers run its source (buildKdTree).
+ */
+export function kdBuild(start: Int32Array, end: Int32Array, left: Int32Array, right: Int32Array, lo: Float64Array, hi: Float64Array,
+  perm: Int32Array, src: ArrayLike<number>, D: number, s: number, e: number, leaf: number, node: number, next: number): number {
+  const mid = kdSplit(start, end, left, right, lo, hi, perm, src, D, s, e, leaf, node);
+  if (mid < 0) return next;
+  left[node] = next;
+  next = kdBuild(start, end, left, right, lo, hi, perm, src, D, s, mid, leaf, next, next + 1);
+  right[node] = next;
+  return kdBuild(start, end, left, right, lo, hi, perm, src, D, mid, e, leaf, next, next + 1);
+}
+
+/** kdBuild's work at one node: its range and box, then the split: returns the middle, or -1 for a leaf (no children). Standalone. */
+export function kdSplit(start: Int32Array, end: Int32Array, left: Int32Array, right: Int32Array, lo: Float64Array, hi: Float64Array,
+  perm: Int32Array, src: ArrayLike<number>, D: number, s: number, e: number, leaf: number, node: number): number {
+  start[node] = s;
+  end[node] = e;
+  const b = node * D;
+  for (let t = 0; t < D; t++) {
+    let mn = Infinity, mx = -Infinity;
+    for (let p = s; p < e; p++) {
+      const v = src[perm[p] * D + t];
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    lo[b + t] = mn;
+    hi[b + t] = mx;
+  }
+  if (e - s <= leaf) { left[node] = -1; right[node] = -1; return -1; }
+  let dim = 0, width = -1;
+  for (let t = 0; t < D; t++) { const w = hi[b + t] - lo[b + t]; if (w > width) { width = w; dim = t; } }
+  if (!(width > 0)) { left[node] = -1; right[node] = -1; return -1; } // all identical
+  const mid = (s + e) >> 1;
+  quickselect(perm, src, D, dim, s, e - 1, mid);
+  return mid;
+}
+
 /** Moves the element of rank `kth` (by coordinate `dim`, ties by row index) into place. */
-function quickselect(perm: Int32Array, src: ArrayLike<number>, D: number, dim: number, l: number, r: number, kth: number): void {
+export function quickselect(perm: Int32Array, src: ArrayLike<number>, D: number, dim: number, l: number, r: number, kth: number): void {
   const key = (p: number) => src[perm[p] * D + dim];
   const less = (a: number, ia: number, b: number, ib: number) => a < b || (a === b && ia < ib);
   while (r > l) {

@@ -12,7 +12,7 @@ import { bruteForceRows } from './brute';
 import { TopK } from './heap';
 import { sharedRows } from './inorder';
 import { KdTree, kdTreeRows } from './kdtree';
-import { KD_PARALLEL_MIN, kdTreeRowsParallel } from './kdrows';
+import { buildKdTreeParallel, KD_PARALLEL_MIN, kdTreeRowsParallel } from './kdrows';
 import { BLOCK_ROWS, bruteBlockRows, ensureNeighborMemory, kdBlockRows, resolveNeighborOptions, setNeighborStats, type NeighborOptions, type NeighborPath, type ResolvedNeighborOptions } from './options';
 import { wasmAsync, wasmSync } from './rowblocks';
 import { makeTable, type NeighborTable } from './table';
@@ -89,7 +89,7 @@ export async function computeNeighbors(data: MatrixLike, opts: NeighborOptions =
   let fallbackRows = 0, symmetric = false, path: NeighborPath = null;
   try {
     if (r.engine === 'kdtree') {
-      const tree = new KdTree(X, metric, period);
+      const tree = parallelKd ? await buildKdTreeParallel(X, metric, period, r.workers) : new KdTree(X, metric, period);
       if (parallelKd) {
         ({ dist, ind } = await kdTreeRowsParallel(tree, maxk, r.workers, async (done) => { bar.update(done); await checkpoint(opts.signal); }));
       } else {

@@ -1,6 +1,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { computeNeighbors, computeNeighborsSync, lastNeighborStats, shutdownNeighborPool, type Metric } from '../../lib/neighbors';
-import { KD_PARALLEL_MIN } from '../../lib/neighbors/kdrows';
+import { buildKdTreeParallel, KD_PARALLEL_MIN } from '../../lib/neighbors/kdrows';
+import { KdTree } from '../../lib/neighbors/kdtree';
 import { resetNativeKernel } from '../../lib/neighbors/native';
 import { gaussian, grid } from './helpers';
 
@@ -61,3 +62,24 @@ it('the workers\' native and JavaScript kd-tree rows give the single-thread tabl
     await shutdownNeighborPool();
   }
 }, 300_000);
+
+// The tree built on two workers (the root's split here, its two subtrees at once) has the serial
+// build's splits: the same permutation, and node for node (walked together) the same ranges and boxes.
+it('the kd-tree built on two workers is the serial build\'s tree (permutation, ranges, boxes)', async () => {
+  const N = KD_PARALLEL_MIN + 300;
+  for (const X of [gaussian(N, 2, 21), grid(N, 3, 22, 4), grid(N, 2, 23, 3), gaussian(N, 8, 24)]) {
+    const a = new KdTree(X, 'euclidean', null), b = await buildKdTreeParallel(X, 'euclidean', null, 2);
+    expect(Buffer.from(b.perm.buffer, b.perm.byteOffset, b.perm.byteLength).equals(Buffer.from(a.perm.buffer, a.perm.byteOffset, a.perm.byteLength))).toBe(true);
+    expect(Array.from(b.pts)).toEqual(Array.from(a.pts));
+    let walked = 0;
+    const walk = (na: number, nb: number): void => {
+      walked++;
+      expect([b.start[nb], b.end[nb]]).toEqual([a.start[na], a.end[na]]);
+      for (let t = 0; t < X.cols; t++) expect([b.lo[nb * X.cols + t], b.hi[nb * X.cols + t]]).toEqual([a.lo[na * X.cols + t], a.hi[na * X.cols + t]]);
+      expect(b.left[nb] < 0).toBe(a.left[na] < 0);
+      if (a.left[na] >= 0) { walk(a.left[na], b.left[nb]); walk(a.right[na], b.right[nb]); }
+    };
+    walk(0, 0);
+    expect(walked).toBe(a.nodes);
+  }
+});
