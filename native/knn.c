@@ -729,6 +729,68 @@ TARGET static void exact(uint8_t *mem, size_t memLen, uint32_t orig, int D, int 
   }
 }
 
+/* tail8 for float64 rows. */
+TARGET static inline double tail8d(const double *a, const double *b, int D, int t, __m256d U, __m256d V) {
+  double p[8];
+  _mm256_storeu_pd(p, U);
+  _mm256_storeu_pd(p + 4, V);
+  for (int m = 0; t + m < D; m++) {
+    const double e = a[t + m] - b[t + m];
+    p[m] += e * e;
+  }
+  return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
+/* SQ8_STEP for float64 rows. */
+#define SQ8_STEP_D(b, U, V) do { \
+    const __m256d e0 = _mm256_sub_pd(xa, _mm256_loadu_pd((b) + t)); \
+    const __m256d e1 = _mm256_sub_pd(xb, _mm256_loadu_pd((b) + t + 4)); \
+    U = _mm256_add_pd(U, _mm256_mul_pd(e0, e0)); \
+    V = _mm256_add_pd(V, _mm256_mul_pd(e1, e1)); \
+  } while (0)
+
+/*
+ * exact() for float64 rows on AVX2 (asm exact_l2 with float64 rows: sq8's partial sums p0..p7
+ * in U and V, the same operations, the same bits): without it an AVX2 machine ran the float64
+ * exact stage in WebAssembly.
+ */
+TARGET static void exactF64(uint8_t *mem, size_t memLen, uint32_t orig, int D, int i0, int i1, int kp, uint32_t hi, int C, uint32_t ed) {
+  const double *O = (const double *)(mem + orig);
+  const int64_t rowsInMemory = ((int64_t)memLen - (int64_t)orig) / ((int64_t)D * 8);
+  for (int i = i0; i < i1; i++) {
+    const double *a = O + (size_t)i * D;
+    const int32_t *h = (const int32_t *)(mem + hi) + (size_t)(i - i0) * C;
+    double *out = (double *)(mem + ed) + (size_t)(i - i0) * kp;
+    int c = 0;
+    for (; c + 4 <= kp; c += 4) {
+      const double *b0 = O + (size_t)ROW(h[c]) * D, *b1 = O + (size_t)ROW(h[c + 1]) * D, *b2 = O + (size_t)ROW(h[c + 2]) * D, *b3 = O + (size_t)ROW(h[c + 3]) * D;
+      __m256d U0 = _mm256_setzero_pd(), V0 = U0, U1 = U0, V1 = U0, U2 = U0, V2 = U0, U3 = U0, V3 = U0;
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m256d xa = _mm256_loadu_pd(a + t), xb = _mm256_loadu_pd(a + t + 4);
+        SQ8_STEP_D(b0, U0, V0);
+        SQ8_STEP_D(b1, U1, V1);
+        SQ8_STEP_D(b2, U2, V2);
+        SQ8_STEP_D(b3, U3, V3);
+      }
+      out[c] = sqrt(tail8d(a, b0, D, t, U0, V0));
+      out[c + 1] = sqrt(tail8d(a, b1, D, t, U1, V1));
+      out[c + 2] = sqrt(tail8d(a, b2, D, t, U2, V2));
+      out[c + 3] = sqrt(tail8d(a, b3, D, t, U3, V3));
+    }
+    for (; c < kp; c++) {
+      const double *b = O + (size_t)ROW(h[c]) * D;
+      __m256d U = _mm256_setzero_pd(), V = U;
+      int t = 0;
+      for (; t + 8 <= D; t += 8) {
+        const __m256d xa = _mm256_loadu_pd(a + t), xb = _mm256_loadu_pd(a + t + 4);
+        SQ8_STEP_D(b, U, V);
+      }
+      out[c] = sqrt(tail8d(a, b, D, t, U, V));
+    }
+  }
+}
+
 /*
  * exact() on AVX-512: the eight partial sums p0..p7 of sq8_f32 are the eight float64 lanes of one
  * register (element t + m goes to lane m), so each step is one convert, subtract, multiply and add
@@ -1229,7 +1291,7 @@ static napi_value ExactL2F64(napi_env env, napi_callback_info info) {
   uint8_t *mem = memArgs(env, info, "exact_l2_f64(memory: Uint8Array over the kernel memory, 8 offsets and sizes)", 8, a, &memLength);
   if (mem && hasAvx512 && BY_CANDIDATE(a[1], 8, a[3] - a[2]) && exact512F64ByCandidate(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7])) return NULL;
   if (mem && hasAvx512) exact512_f64(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
-  else if (mem) napi_throw_error(env, NULL, "exact_l2_f64 needs AVX-512");
+  else if (mem) exactF64(mem, memLength, (uint32_t)a[0], (int)a[1], (int)a[2], (int)a[3], (int)a[4], (uint32_t)a[5], (int)a[6], (uint32_t)a[7]);
   return NULL;
 }
 
@@ -2291,9 +2353,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "max_abs", fn);
   napi_create_function(env, "kd_rows", NAPI_AUTO_LENGTH, KdRows, NULL, &fn);
   napi_set_named_property(env, exports, "kd_rows", fn);
-  if (hasAvx512) { /* float64 rows only where one register holds the eight partial sums */
-    napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);
-    napi_set_named_property(env, exports, "exact_l2_f64", fn);
-  }
+  napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);
+  napi_set_named_property(env, exports, "exact_l2_f64", fn);
   return exports;
 }

@@ -275,25 +275,32 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
     const module = new WebAssembly.Module(readFileSync(wasmPath));
     let seed = 3;
     const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
-    // D x bytes >= 1024 with >= 32 rows takes the candidate order; the others the row order
-    for (const [f32, N, D, rows, kp, C] of [[1, 300, 300, 64, 40, 60], [1, 200, 77, 20, 30, 45], [0, 250, 200, 40, 25, 40], [0, 120, 50, 64, 20, 30]]) {
-      const fn = f32 ? nat.exact_l2_f32 : nat.exact_l2_f64;
-      if (!fn) continue; // exact_l2_f64 is AVX-512 only
-      const es = f32 ? 4 : 8, orig = 65536, hi = orig + (N + 20) * D * es + 64, ed = hi + rows * C * 4 + 64, end = ed + rows * kp * 8 + 64;
-      const pages = Math.ceil(end / 65536) + 1;
-      const mems = [0, 1].map(() => new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }));
-      const X = f32 ? new Float32Array(mems[0].buffer, orig, N * D) : new Float64Array(mems[0].buffer, orig, N * D);
-      for (let t = 0; t < N * D; t++) X[t] = (rnd() - 0.5) * 10;
-      const H = new Int32Array(mems[0].buffer, hi, rows * C);
-      // repeats, and stale slots (indices past the data: rows of whatever the memory holds there, the same bytes in both)
-      for (let t = 0; t < rows * C; t++) { const u = rnd(); H[t] = u < 0.03 ? N + Math.floor(rnd() * 20) : Math.floor(rnd() * (u < 0.5 ? 12 : N)); }
-      new Uint8Array(mems[1].buffer).set(new Uint8Array(mems[0].buffer));
-      const i0 = 7;
-      const ex = new WebAssembly.Instance(module, { env: { memory: mems[0] } }).exports as unknown as Record<string, (...a: number[]) => void>;
-      ex.exact_l2(orig, f32, D, i0, i0 + rows, kp, hi, C, ed);
-      fn(new Uint8Array(mems[1].buffer), orig, D, i0, i0 + rows, kp, hi, C, ed);
-      const a = new Uint8Array(mems[0].buffer, ed, rows * kp * 8), b = new Uint8Array(mems[1].buffer, ed, rows * kp * 8);
-      expect(Buffer.compare(a, b), `${f32 ? 'float32' : 'float64'} D ${D} rows ${rows}`).toBe(0);
+    // D x bytes >= 1024 with >= 32 rows takes the candidate order (AVX-512); the others the row order;
+    // each case on the AVX-512 kernels (where the CPU has them) and on the AVX2 ones
+    const had512 = nat.use_avx512!();
+    const cases = [[1, 300, 300, 64, 40, 60], [1, 200, 77, 20, 30, 45], [0, 250, 200, 40, 25, 40], [0, 120, 50, 64, 20, 30], [0, 90, 13, 20, 17, 20]];
+    try {
+      for (const [use512, f32, N, D, rows, kp, C] of (had512 ? [true, false] : [false]).flatMap((u) => cases.map((c) => [u, ...c] as const))) {
+        nat.use_avx512!(Boolean(use512));
+        const fn = (f32 ? nat.exact_l2_f32 : nat.exact_l2_f64)!;
+        const es = f32 ? 4 : 8, orig = 65536, hi = orig + (N + 20) * D * es + 64, ed = hi + rows * C * 4 + 64, end = ed + rows * kp * 8 + 64;
+        const pages = Math.ceil(end / 65536) + 1;
+        const mems = [0, 1].map(() => new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }));
+        const X = f32 ? new Float32Array(mems[0].buffer, orig, N * D) : new Float64Array(mems[0].buffer, orig, N * D);
+        for (let t = 0; t < N * D; t++) X[t] = (rnd() - 0.5) * 10;
+        const H = new Int32Array(mems[0].buffer, hi, rows * C);
+        // repeats, and stale slots (indices past the data: rows of whatever the memory holds there, the same bytes in both)
+        for (let t = 0; t < rows * C; t++) { const u = rnd(); H[t] = u < 0.03 ? N + Math.floor(rnd() * 20) : Math.floor(rnd() * (u < 0.5 ? 12 : N)); }
+        new Uint8Array(mems[1].buffer).set(new Uint8Array(mems[0].buffer));
+        const i0 = 7;
+        const ex = new WebAssembly.Instance(module, { env: { memory: mems[0] } }).exports as unknown as Record<string, (...a: number[]) => void>;
+        ex.exact_l2(orig, f32, D, i0, i0 + rows, kp, hi, C, ed);
+        fn(new Uint8Array(mems[1].buffer), orig, D, i0, i0 + rows, kp, hi, C, ed);
+        const a = new Uint8Array(mems[0].buffer, ed, rows * kp * 8), b = new Uint8Array(mems[1].buffer, ed, rows * kp * 8);
+        expect(Buffer.compare(a, b), `${f32 ? 'float32' : 'float64'} D ${D} rows ${rows} AVX-512 ${use512}`).toBe(0);
+      }
+    } finally {
+      nat.use_avx512!(had512);
     }
   });
 
