@@ -1098,12 +1098,23 @@ TARGET static void symsel(uint8_t *mem, uint32_t so, int B, int N, int I, int kk
  * worth it (too few points, or kp too close to N: nothing done, call symsel).
  */
 #define LISTS_SAMPLE 256
-TARGET static int symselLists(uint8_t *mem, uint32_t so, int B, int N, int I, int kk, uint32_t hd, uint32_t hi, uint32_t hh, int C, uint32_t rv, uint32_t hs) {
+/*
+ * The rank r of a row's pivot among LISTS_SAMPLE sampled values (lambda: the sampled values
+ * expected below the kk-th smallest; r = lambda + 4 sqrt(lambda) + 2 leaves about 1e-4 of the rows
+ * with fewer than kk values below it), or -1 when a sample does not pay: too few points, or lists
+ * longer than about N / 4.
+ */
+static int sampleRank(int N, int kk) {
   const int S = LISTS_SAMPLE;
   if (N < 4 * S) return -1;
-  const double lambda = (double)S * kk / N; /* the sampled values expected below the kp-th smallest */
+  const double lambda = (double)S * kk / N;
   const int rp = (int)(lambda + 4.0 * sqrt(lambda) + 2.0);
-  if (rp >= S / 4) return -1; /* lists longer than about N / 4 */
+  return rp >= S / 4 ? -1 : rp;
+}
+
+TARGET static int symselLists(uint8_t *mem, uint32_t so, int B, int N, int I, int kk, uint32_t hd, uint32_t hi, uint32_t hh, int C, uint32_t rv, uint32_t hs) {
+  const int S = LISTS_SAMPLE, rp = sampleRank(N, kk);
+  if (rp < 0) return -1;
   const int r0 = I * B, r1 = N < r0 + B ? N : r0 + B, rows = r1 - r0, L = N / 2, step = N / S;
   const uint32_t *soT = (const uint32_t *)(mem + so);
   float *sI = (float *)(mem + soT[I]);
@@ -1397,6 +1408,11 @@ static inline __attribute__((always_inline)) void kdPush(double *hd, int32_t *hx
   hd[x] = d; hx[x] = index;
 }
 
+/* B^2 (1 + 1e-15): a squared sum above it has sqrt > B whatever the rounding (B^2 normal: B >= 1e-140; else +Inf, no test) */
+static inline double kdBoundSq(double B) {
+  return B >= 1e-140 ? B * B * (1 + 1e-15) : INFINITY;
+}
+
 /* One query from tree position p (its point `self` excluded); 0 on a stack overflow. */
 static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_t self, double initBound, const int D, const int metric, const int per) {
   const int maxk = k->maxk;
@@ -1429,7 +1445,7 @@ static inline __attribute__((always_inline)) int kdQuery(KdJob *k, int p, int32_
           /* a point whose squared sum exceeds B^2 (1 + 1e-15) has sqrt > B whatever the rounding
            * (B^2 normal: B >= 1e-140), so it is dropped before the sqrt; the rest are tested as in kdRows */
           const double s = kdSq(k, q, pts + (size_t)x * D, D, per), B = hb2 < initBound ? hb2 : initBound;
-          if (B >= 1e-140 && s > B * B * (1 + 1e-15)) continue;
+          if (s > kdBoundSq(B)) continue;
           d = sqrt(s);
         } else {
           d = kdDist(k, q, pts + (size_t)x * D, D, metric, per);
@@ -1624,6 +1640,25 @@ TARGET static int kdLeaf256(const double *q, const double *pts, const int32_t *p
  * selects, like the heap's shrinking bound, instead of failing. Returns the count, -1 when ties
  * at the bound fill the room, -2 on a stack overflow.
  */
+/*
+ * Keeps in place (cd, ci) the m >= maxk candidates up to the maxk-th smallest distance, ties at it
+ * included (the maxk smallest by (distance, row) are among them); returns their count, and that
+ * distance in *T.
+ */
+static int kdKeepNearest(KdJob *k, double *cd, int32_t *ci, int m, double *T) {
+  double *v = (double *)k->keys; /* scratch: 4 (cap + 1) doubles, kthSmallest needs 3 m */
+  memcpy(v, cd, (size_t)m * 8);
+  const double t = kthSmallest(v, m, k->maxk, v + m);
+  int c = 0;
+  for (int q = 0; q < m; q++) {
+    cd[c] = cd[q];
+    ci[c] = ci[q];
+    c += cd[q] <= t;
+  }
+  *T = t;
+  return c;
+}
+
 static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, double bound, double *cd, int32_t *ci, int cap, const int D, const int metric, const int per) {
   int32_t stN[4 * 64 + 8];
   double stB[4 * 64 + 8];
@@ -1632,7 +1667,7 @@ static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, doub
   const double *pts = k->pts;
   const int32_t *perm = k->perm;
   for (int t = 0; t < D; t++) q[t] = pts[(size_t)p * D + t];
-  double B2 = bound >= 1e-140 ? bound * bound * (1 + 1e-15) : INFINITY;
+  double B2 = kdBoundSq(bound);
   int m = 0, sp = 0;
   stN[sp] = 0; stB[sp] = 0; sp++;
   while (sp > 0) {
@@ -1643,18 +1678,8 @@ static inline __attribute__((always_inline)) int kdCollect(KdJob *k, int p, doub
     if (l < 0) {
       const int e = k->end[node], s0 = k->start[node];
       if (m + (e - s0) > cap) {
-        double *v = (double *)k->keys;
-        memcpy(v, cd, (size_t)m * 8);
-        const double T = kthSmallest(v, m, k->maxk, v + m);
-        int c = 0;
-        for (int t = 0; t < m; t++) {
-          cd[c] = cd[t];
-          ci[c] = ci[t];
-          c += cd[t] <= T;
-        }
-        m = c;
-        bound = T;
-        B2 = bound >= 1e-140 ? bound * bound * (1 + 1e-15) : INFINITY;
+        m = kdKeepNearest(k, cd, ci, m, &bound);
+        B2 = kdBoundSq(bound);
         if (m + (e - s0) > cap) return -1;
         if (stB[sp] * (1 - 1e-12) - k->absSlack > bound) continue; /* this leaf is now beyond the bound */
       }
@@ -1863,52 +1888,30 @@ static void kdCollectedSorted(KdJob *k, int m, double *outD, int32_t *outI) {
   int pm = 8, pk = 8; /* the network's sizes for m and for maxk keys */
   while (pm < m) pm <<= 1;
   while (pk < k->maxk) pk <<= 1;
-  if (pk <= 256) {
-    /* the candidates up to the maxk-th smallest distance (ties at it included) as (distance bits,
-     * row) halves, sorted by the network on the distances (distances >= +0: the bits keep the order) */
+  double T;
+  if (pm > pk) m = kdKeepNearest(k, k->cd, k->ci, m, &T); /* a smaller sort */
+  if (m <= 256) {
+    /* (distance bits, row) halves sorted by the network (distances >= +0: the bits keep the order) */
     uint64_t *H = (uint64_t *)(k->keys + 2 * (k->cap + 1)), *L = H + 256;
-    double T = INFINITY;
-    if (pm > pk) {
-      double *v = (double *)k->keys;
-      memcpy(v, k->cd, (size_t)m * 8);
-      T = kthSmallest(v, m, k->maxk, v + m);
+    int n2 = 8;
+    while (n2 < m) n2 <<= 1;
+    for (int t = 0; t < m; t++) { memcpy(&H[t], &k->cd[t], 8); L[t] = (uint32_t)k->ci[t]; }
+    for (int t = m; t < n2; t++) { H[t] = KEY_PAD; L[t] = ~0ull; }
+    sortHalves(H, L, n2);
+    for (int t = 0; t < k->maxk; t++) {
+      memcpy(&outD[t], &H[t], 8);
+      outI[t] = (int32_t)(uint32_t)L[t];
     }
-    int c = 0;
-    for (int t = 0; t < m && c < 256; t++) {
-      uint64_t bits;
-      memcpy(&bits, &k->cd[t], 8);
-      H[c] = bits;
-      L[c] = (uint32_t)k->ci[t];
-      c += k->cd[t] <= T;
-    }
-    if (c < 256 || m <= 256) { /* else more than 256 tied at T: the keys' sort below */
-      int n2 = 8;
-      while (n2 < c) n2 <<= 1;
-      for (int t = c; t < n2; t++) { H[t] = KEY_PAD; L[t] = ~0ull; }
-      sortHalves(H, L, n2);
-      for (int t = 0; t < k->maxk; t++) {
-        memcpy(&outD[t], &H[t], 8);
-        outI[t] = (int32_t)(uint32_t)L[t];
-      }
-      return;
-    }
+    return;
   }
-  /* the candidates up to the maxk-th smallest distance (ties included) as 96-bit keys, then the keys' sort */
-  double T = INFINITY;
-  if (m > k->maxk) {
-    double *v = (double *)k->keys;
-    memcpy(v, k->cd, (size_t)m * 8);
-    T = kthSmallest(v, m, k->maxk, v + m);
-  }
+  /* more than 256 (maxk > 256, or ties at the maxk-th distance): 96-bit keys by the merge sort */
   KdKey *a = k->keys, *b = k->keys + k->cap + 1;
-  int c = 0;
   for (int t = 0; t < m; t++) {
     uint64_t bits;
     memcpy(&bits, &k->cd[t], 8);
-    a[c] = ((KdKey)bits << 32) | (uint32_t)k->ci[t];
-    c += k->cd[t] <= T;
+    a[t] = ((KdKey)bits << 32) | (uint32_t)k->ci[t];
   }
-  a = sortKeysFast(a, b, c, (uint64_t *)(k->keys + 2 * (k->cap + 1)));
+  a = sortKeys(a, b, m);
   for (int t = 0; t < k->maxk; t++) {
     const uint64_t bits = (uint64_t)(a[t] >> 32);
     memcpy(&outD[t], &bits, 8);
@@ -2135,11 +2138,8 @@ TARGET static void sampleValues256(const float *xi, float ni, const float *P, co
 }
 
 TARGET static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, int i0, int i1, int kk, uint32_t hh) {
-  const int S = LISTS_SAMPLE;
-  if (N < 4 * S) return 0;
-  const double lambda = (double)S * kk / N;
-  const int rp = (int)(lambda + 4.0 * sqrt(lambda) + 2.0);
-  if (rp >= S / 4) return 0;
+  const int S = LISTS_SAMPLE, rp = sampleRank(N, kk);
+  if (rp < 0) return 0;
   const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
   const int step = N / S;
   /* the sample rows column-major (P[d S + s]), their norms, a row's values and the select's scratch */

@@ -17,7 +17,7 @@
  */
 import type { Matrix } from '../matrix';
 import { sharedRows } from './inorder';
-import { KdTree, kdBuild, kdMaxNodes, kdNodeArrays, kdSplit, quickselect } from './kdtree';
+import { KD_LEAF, KdTree, kdBuild, kdMaxNodes, kdNodeArrays, kdSplit, quickselect } from './kdtree';
 import type { Metric } from './metrics';
 import { getPool, ROW_JOB_BASE, runRowJobs } from './pool';
 import { nativeKernelPath } from './native';
@@ -241,14 +241,15 @@ return { runKd };`,
  * before the queries: 5.6 ms of a 26 ms Fig1 20000 x 2 table at maxk = 30.
  */
 export async function buildKdTreeParallel(X: Matrix, metric: Metric, period: Float64Array | null, workers: number): Promise<KdTree> {
-  const N = X.rows, D = X.cols, leaf = 32;
+  if (workers < 2) return new KdTree(X, metric, period);
+  const N = X.rows, D = X.cols, leaf = KD_LEAF;
   const src = new Float64Array(new SharedArrayBuffer(N * D * 8));
   src.set(X.data);
   const mid0 = N >> 1, R = 1 + kdMaxNodes(mid0, leaf);
   const t = kdNodeArrays(N, D, leaf, (n) => new SharedArrayBuffer(n), R + kdMaxNodes(N - mid0, leaf));
   const mid = kdSplit(t.start, t.end, t.left, t.right, t.lo, t.hi, t.perm, src, D, 0, N, leaf, 0);
-  if (mid < 0 || workers < 2) {
-    t.nodes = mid < 0 ? 1 : kdBuild(t.start, t.end, t.left, t.right, t.lo, t.hi, t.perm, src, D, 0, N, leaf, 0, 1);
+  if (mid < 0) { // the root is a leaf
+    t.nodes = 1;
     return new KdTree(X, metric, period, leaf, t);
   }
   t.left[0] = 1;

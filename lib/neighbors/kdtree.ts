@@ -39,9 +39,9 @@ export class KdTree {
 
   /**
    * The tree of X's rows (leaves of at most leafSize points). `built`: the permutation and nodes
-   * already made (by buildKdTree on the workers, the same splits), else they are built here.
+   * already made (by kdrows.ts buildKdTreeParallel on the workers, the same splits), else they are built here.
    */
-  constructor(X: Matrix, metric: Metric, period: Float64Array | null, leafSize = 32, built?: KdNodes) {
+  constructor(X: Matrix, metric: Metric, period: Float64Array | null, leafSize = KD_LEAF, built?: KdNodes) {
     if (metric === 'cosine') throw new Error('KdTree: cosine is not a box metric');
     if (period && metric === 'chebyshev') throw new Error('KdTree: periodic chebyshev is not supported');
     const N = X.rows, D = X.cols;
@@ -159,6 +159,9 @@ export class KdTree {
   }
 }
 
+/** The most points of a leaf (a node of more is split). */
+export const KD_LEAF = 32;
+
 /** A tree's permutation and node arrays: [start, end) in tree order, children (-1: a leaf), bounding boxes (D per node). */
 export interface KdNodes {
   perm: Int32Array; start: Int32Array; end: Int32Array; left: Int32Array; right: Int32Array; lo: Float64Array; hi: Float64Array; nodes: number;
@@ -186,7 +189,7 @@ export function kdNodeArrays(N: number, D: number, leafSize: number, alloc: (byt
  * `next` on in preorder (left subtree first); returns the next free node. The box of each node
  * a dimension at a time with the bounds in locals (the same minima and maxima: 3x faster than
  * updating lo / hi for every point), the split at the median of the widest coordinate (ties by
- * row index). Standalone: the workers run its source (buildKdTree).
+ * row index). Standalone: the workers run its source (kdrows.ts buildKdTreeParallel).
  */
 export function kdBuild(start: Int32Array, end: Int32Array, left: Int32Array, right: Int32Array, lo: Float64Array, hi: Float64Array,
   perm: Int32Array, src: ArrayLike<number>, D: number, s: number, e: number, leaf: number, node: number, next: number): number {

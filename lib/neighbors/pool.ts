@@ -104,10 +104,14 @@ function runExact(e) { // [i0, i1, kp, hi offset, C, ed offset]
 }
 // Stage 2b: the table rows sorted by the kernel (sort_rows, or native/knn.c sort_rows_f64), then certified (lib/neighbors/ranks.ts certifyTableRows)
 const certifyTableRows = ${certifyTableRows.toString()};
+// rows [a, a + rows) of the finished-rows region at base (room for cap rows): their distances, indices and status (wasm.ts finishViews)
+function finishOffsets(f) {
+  const w = fin.w, iOff0 = f.base + Math.ceil(f.cap * w * 8 / 16) * 16;
+  return { dOff: f.base + f.a * w * 8, iOff: iOff0 + f.a * w * 4, sOff: iOff0 + Math.ceil(f.cap * w * 4 / 16) * 16 };
+}
 function runFinish(f) { // rows [a, a + rows) of the region at base (room for cap rows), query rows from q0
   const g = fin, buf = mem.buffer, rows = f.rows, w = g.w;
-  const dOff = f.base + f.a * w * 8, iOff0 = f.base + Math.ceil(f.cap * w * 8 / 16) * 16, sOff = iOff0 + Math.ceil(f.cap * w * 4 / 16) * 16;
-  const iOff = iOff0 + f.a * w * 4;
+  const { dOff, iOff, sOff } = finishOffsets(f);
   // the native sort where built: the same bytes (a strict total order), without the partial sort's mispredicted branches
   if (u8 && nat && nat.sort_rows_f64) nat.sort_rows_f64(u8, f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
   else ex.sort_rows(f.ed, f.hi, rows, g.kp, g.C, g.k, dOff, iOff, w, g.selfMode ? 1 : 0);
@@ -128,8 +132,7 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
 }
 // The finished rows [q0, q0 + rows) copied to the table's shared rows (lib/neighbors/inorder.ts sharedRows)
 function copyOut(f) {
-  const g = fin, buf = mem.buffer, w = g.w, n = f.rows * w;
-  const dOff = f.base + f.a * w * 8, iOff = f.base + Math.ceil(f.cap * w * 8 / 16) * 16 + f.a * w * 4;
+  const g = fin, buf = mem.buffer, w = g.w, n = f.rows * w, { dOff, iOff } = finishOffsets(f);
   new Float64Array(g.out.buf, f.q0 * w * 8, n).set(new Float64Array(buf, dOff, n));
   new Int32Array(g.out.buf, g.out.iOff + f.q0 * w * 4, n).set(new Int32Array(buf, iOff, n));
 }

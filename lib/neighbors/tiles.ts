@@ -9,6 +9,7 @@ import { TopK } from './heap';
 import { InOrder, sharedTarget, sinkOf, type RankFinisher, type RowTarget } from './inorder';
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
+import { nativeKernelPath } from './native';
 import { getPool } from './pool';
 import {
   collectFinished, exactFull, finishedFallbacks, exactMessage, fillHeaps, finalizeCall, finishRowsFrom, fullViews, instantiate, prepareWasm, requireKnnModule,
@@ -68,8 +69,8 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
     if (rank && !g) throw new Error('symAsync: the ranks mode needs float32 euclidean or cosine values');
     fillHeaps(p);
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out))));
-    if (!rank && p.es === 4 && X.cols <= PIVOTS_MAX_D) {
-      // starting thresholds from a sample of each row's values (native pivots_f32, where built):
+    if (!rank && p.es === 4 && X.cols <= PIVOTS_MAX_D && nativeKernelPath() !== null) {
+      // starting thresholds from a sample of each row's values (native pivots_f32):
       // fewer offers and selects in the first tiles (20000 x 50 table: 391 -> 314 ms; 20000 x 256:
       // 899 -> 837 ms); above PIVOTS_MAX_D the sample's products cost what they save (20000 x 768)
       const per = Math.ceil(N / workers);
