@@ -63,3 +63,11 @@ export function resetNativeKernel(): void {
   cached = undefined;
   mainCached = undefined;
 }
+
+/** Whether the usable native kernel has the function `name` (a build older than the sources may lack the newest ones). */
+export function nativeHas(name: string): boolean {
+  const path = nativeKernelPath();
+  if (!path) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return typeof (require(path) as Record<string, unknown>)[name] === 'function';
+}

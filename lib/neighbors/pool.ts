@@ -178,7 +178,13 @@ parentPort.on('message', (m) => {
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       // m.lists: the value rows are not needed after the select (no rank counts): the native select
       // without them (symsel_lists_f32) when it applies; the second pass then computes the rows it needs
-      if (m.fn === 'symsel_f32' && m.lists && u8 && nat && nat.symsel_lists_f32 && nat.symsel_lists_f32(u8, ...m.args) >= 0) {
+      // the fused strips' lists (native/knn.c stripLists, listsSelect) instead of stored strips
+      if (m.fn === 'lists_select_f32') {
+        if (!u8 || !nat || !nat.lists_select_f32) throw new Error('the fused strips need the native kernel (lists_select_f32)');
+        nat.lists_select_f32(u8, ...m.args);
+        if (m.finish) m.finish.rv = undefined;
+        if (m.rank) m.rank.rv = undefined;
+      } else if (m.fn === 'symsel_f32' && m.lists && u8 && nat && nat.symsel_lists_f32 && nat.symsel_lists_f32(u8, ...m.args) >= 0) {
         if (m.finish) m.finish.rv = undefined;
         if (m.rank) m.rank.rv = undefined;
       } else if (m.fn === 'symsel_f32' && u8 && nat && nat.symsel_f32) nat.symsel_f32(u8, ...m.args);
@@ -194,6 +200,10 @@ parentPort.on('message', (m) => {
       if (u8 && nat && nat.pivots_f32) nat.pivots_f32(u8, ...m.args);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);
+      else if (m.fn === 'strip_lists_f32') {
+        if (!u8 || !nat || !nat.strip_lists_f32) throw new Error('the fused strips need the native kernel (strip_lists_f32)');
+        nat.strip_lists_f32(u8, ...m.args);
+      }
       else if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
       else ex[m.fn](...m.args);
     } else if (m.type === 'rankfull') { // rows of the resident buffers: finalise, then the window mode of the ranks

@@ -7,6 +7,7 @@ import { checkpoint, type ProgressHandle } from '../runtime/progress';
 import { InOrder, sharedTarget, sinkOf, type RankFinisher, type RowTarget } from './inorder';
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
+import { nativeHas } from './native';
 import { getPool } from './pool';
 import {
   align16, collectFinished, countParams, finishedFallbacks, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
@@ -34,6 +35,37 @@ export function stripLayout(N: number, B: number): { B: number; so: number[]; by
   }
   return { B, so, bytes };
 }
+
+/** The pivot's rank among the 256 sampled values of a row (native/knn.c sampleRank), or -1 when a sample does not pay. */
+function sampleRank(N: number, kk: number): number {
+  const S = 256;
+  if (N < 4 * S) return -1;
+  const lambda = (S * kk) / N;
+  const rp = Math.floor(lambda + 4 * Math.sqrt(lambda) + 2);
+  return rp >= S / 4 ? -1 : rp;
+}
+
+/**
+ * The fused strips' memory (native/knn.c stripLists): the points' pivots, the buckets' table (6
+ * uint32 per pair of blocks), the workers' fill counters, then per worker an arena of `cap`
+ * entries (float32 values, then uint32 keys). A point's share of values below its pivot (the
+ * rp-th smallest of 256 sampled ones) is a Beta(rp, 257 - rp) variable: a row's entries are about
+ * N (rp + 4 sqrt(rp) + 4) / 256 at most, 4 standard deviations above their mean; a worker forms
+ * about 1 / W of them (its arena, with room for N more). Only the entries written are touched.
+ * Null where no sample applies.
+ */
+export function listsLayout(N: number, kk: number, B: number, workers: number): { cap: number; tab: number; fill: number; arena: number; bytes: number } | null {
+  const rp = sampleRank(N, kk);
+  if (rp < 0) return null;
+  const row = Math.min(N, Math.ceil((N * (rp + 4 * Math.sqrt(rp) + 4)) / 256));
+  const cap = Math.ceil((N * row) / workers) + N;
+  const nb = Math.ceil(N / B);
+  const tab = align16(N * 4), fill = tab + align16(nb * nb * 24), arena = fill + align16(workers * 4);
+  return { cap, tab, fill, arena, bytes: arena + workers * 2 * align16((cap + 8) * 4) };
+}
+
+/** The largest D of the fused strips: above it the pivots' sample costs what the lists save (as the tiles' PIVOTS_MAX_D). */
+const LISTS_MAX_D = 384;
 
 /** What phase 2 of the strips computes for each block: table rows (finished in the workers) or the ranks mode's windows. */
 export type StripsMode =
@@ -68,10 +100,15 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
   const pool = getPool(workers);
   const rank = mode.kind === 'ranks' ? mode : null;
   const out = rank ? null : sharedTarget(target);
+  // the fused strips where the native kernel has them and no rank counts read the value rows;
+  // never more memory than the stored strips
+  const lists = !count && X.cols <= LISTS_MAX_D && process.env.DADALAB_FUSED !== '0' && nativeHas('strip_lists_f32') && nativeHas('lists_select_f32')
+    ? listsLayout(N, kp, B, workers) : null;
+  const fused = lists && lists.bytes <= bytes ? lists : null;
   return pool.exclusive(async () => {
-    const stripBytes = align16(bytes), outBytes = rank ? workers * rankOutputBytes(B, rank.ranks.length, rank.keep) : 0;
+    const stripBytes = fused ? fused.bytes : align16(bytes), outBytes = rank ? workers * rankOutputBytes(B, rank.ranks.length, rank.keep) : 0;
     const cnt = count ? align16(N * count.k * 4) : 0;
-    const p = prepareWasm(X, null, k, precision, workers, wasmMetric(metric), false, true, stripBytes + outBytes + (count ? cnt + N * count.k * 8 : 0),
+    const p = prepareWasm(X, null, k, precision, workers, wasmMetric(metric), false, !fused, stripBytes + outBytes + (count ? cnt + N * count.k * 8 : 0),
       (b) => pool.memoryFor(b));
     const g = rank ? rankPlan(p, rank.ranks, rank.keep, p.extraOff + stripBytes) : null;
     if ((rank && !g) || p.BR !== B || p.unsafe) return null;
@@ -81,9 +118,20 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
       new Int32Array(p.memory.buffer, tOff, N * count.k).set(count.targets);
       new Float64Array(p.memory.buffer, oOff, N * count.k).fill(-1);
     }
-    const soView = new Uint32Array(p.memory.buffer, soOff, nb);
-    for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
+    // the fused strips' pivots, lists and counts (listsLayout), or the strips' offsets
+    const piv = soOff, tab = piv + (fused ? fused.tab : 0), fill = piv + (fused ? fused.fill : 0);
+    const arena = fused ? align16((fused.cap + 8) * 4) : 0, av = (w: number): number => piv + (fused ? fused.arena : 0) + 2 * w * arena;
+    if (fused) new Uint32Array(p.memory.buffer, fill, workers).fill(0);
+    else {
+      const soView = new Uint32Array(p.memory.buffer, soOff, nb);
+      for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
+    }
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out))));
+    if (fused) {
+      const per = Math.ceil(N / workers);
+      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'pivots',
+        args: [p.xOff, p.nOff, p.Dp, N, Math.min(N, i * per), Math.min(N, (i + 1) * per), p.kp, piv, 1] })));
+    }
     let failure: unknown = null, fallbacks = 0;
     try {
       // phase 1: the strips (largest first)
@@ -94,7 +142,9 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
           const I = q++;
           const r0 = I * B, r1 = Math.min(N, r0 + B);
           try {
-            await pool.call(wi, { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + so[I], N - r0] });
+            await pool.call(wi, fused
+              ? { type: 'tile', fn: 'strip_lists_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, piv, tab, av(wi), av(wi) + arena, fill + 4 * wi, fused.cap] }
+              : { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + so[I], N - r0] });
             doneWork += (r1 - r0) * (N - r0);
             bar.update(Math.floor((0.8 * N * doneWork) / total));
             await checkpoint(signal);
@@ -117,7 +167,9 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
             const L = slotLayout(p, r0, r1, slot);
             const rv = L.hd + p.rvOff, hs = rv + p.hsOff;
             try {
-              await pool.call(wi, { type: 'run', fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs],
+              await pool.call(wi, { type: 'run', ...(fused
+                ? { fn: 'lists_select_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, p.kp, tab, L.hd, L.hi, L.hh, p.C] }
+                : { fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs] }),
                 lists: !count, f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
                 rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh, rv } : undefined,
                 finish: rank ? undefined : { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed, rv },

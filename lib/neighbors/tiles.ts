@@ -75,7 +75,7 @@ export async function symAsync(X: Matrix, k: number, metric: Metric, precision: 
       // 899 -> 837 ms); above PIVOTS_MAX_D the sample's products cost what they save (20000 x 768)
       const per = Math.ceil(N / workers);
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'pivots',
-        args: [p.xOff, p.nOff, p.Dp, N, Math.min(N, i * per), Math.min(N, (i + 1) * per), p.kp, p.hhAll] })));
+        args: [p.xOff, p.nOff, p.Dp, N, Math.min(N, i * per), Math.min(N, (i + 1) * per), p.kp, p.hhAll, 4] })));
     }
     const rounds = symSchedule(nb), fn = tileFn(p);
     const rowsOf = (I: number) => Math.min(N, (I + 1) * B) - I * B;

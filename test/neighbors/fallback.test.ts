@@ -25,7 +25,7 @@ interface ChildResult {
 
 function run(env: Record<string, string>, nodeFlags: string[] = []): ChildResult {
   const out = execFileSync(process.execPath, [...nodeFlags, script], {
-    env: { ...process.env, DADALAB_WASM: '', DADALAB_WASM_FMA: '', DADALAB_NATIVE: '', DADALAB_STRIPS: '', ...env }, encoding: 'utf8', timeout: 240_000,
+    env: { ...process.env, DADALAB_WASM: '', DADALAB_WASM_FMA: '', DADALAB_NATIVE: '', DADALAB_STRIPS: '', DADALAB_FUSED: '', ...env }, encoding: 'utf8', timeout: 240_000,
   });
   return JSON.parse(out.trim().split('\n').pop() as string) as ChildResult;
 }
@@ -57,7 +57,7 @@ describe('engines in child processes (the built package)', () => {
     expect(plain.hash).toBe(fma.hash);
     expect(js.hash).toBe(fma.hash);
     // the tie cases went through the second pass on the WebAssembly engine (the JavaScript engines have none)
-    expect(fma.refined.length).toBe(15);
+    expect(fma.refined.length).toBe(16);
     expect(fma.refined.every((n) => n > 0)).toBe(true);
     expect(plain.refined.every((n) => n > 0)).toBe(true);
     expect(fma.warnings).toEqual([]);

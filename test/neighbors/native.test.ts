@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Matrix } from '../../lib/matrix';
 import { resetNativeKernel } from '../../lib/neighbors/native';
+import { listsLayout, stripLayout } from '../../lib/neighbors/strips';
 import { fillHeaps, instantiate, prepareWasm, requireKnnModule, symSchedule, tileArgs } from '../../lib/neighbors/wasm';
 
 // The optional native kernels against the WebAssembly ones they replace, called directly on the
@@ -15,7 +16,7 @@ const root = join(__dirname, '..', '..');
 const nativePath = join(root, 'dist', 'native', 'knn.node');
 const wasmPath = join(root, 'dist', 'wasm', 'knn.wasm');
 
-interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; symsel_lists_f32?: (mem: Uint8Array, ...a: number[]) => number; use_avx512?: (on?: boolean) => boolean; pivots_f32?: (mem: Uint8Array, ...a: number[]) => number; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
+interface Native { supported: boolean; symsel_f32?: (mem: Uint8Array, ...a: number[]) => void; symsel_lists_f32?: (mem: Uint8Array, ...a: number[]) => number; use_avx512?: (on?: boolean) => boolean; pivots_f32?: (mem: Uint8Array, ...a: number[]) => number; strip_lists_f32?: (mem: Uint8Array, ...a: number[]) => void; lists_select_f32?: (mem: Uint8Array, ...a: number[]) => number; vals_f32?: (mem: Uint8Array, ...a: number[]) => void; tile_f32?: (mem: Uint8Array, ...a: number[]) => void; sort_rows_f64?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f32?: (mem: Uint8Array, ...a: number[]) => void; exact_l2_f64?: (mem: Uint8Array, ...a: number[]) => void }
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -152,6 +153,91 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
     expect(u8.every((x) => x === 0)).toBe(true);
   });
 
+  /**
+   * The fused strips (strip_lists_f32, lists_select_f32) against the stored strips' select
+   * (symsel_f32) on the values of real points (vals_f32: the same kernel forms both): the same
+   * thresholds, counts, candidates below the threshold and kept values per row, whatever worker
+   * took whatever strip (the strips dealt at random among W arenas, each worker's in increasing
+   * order as the pool takes them). Returns the rows formed alone.
+   */
+  function compareFused(nat: Native, X: Matrix, k: number, B: number, W: number, capScale: number, seed0: number): { rows: number; alone: number } {
+    const N = X.rows;
+    const probe = prepareWasm(X, null, k, 'float32', 0, 'euclidean', false, true);
+    const kp = probe.kp, C = probe.C, nb = Math.ceil(N / B);
+    const st = stripLayout(N, B), fl = listsLayout(N, kp, B, W);
+    expect(fl).not.toBeNull();
+    const cap = Math.max(64, Math.floor(fl!.cap * capScale)), arena = align16((cap + 8) * 4);
+    const hb = align16(B * C * 4);
+    const extra = align16(st.bytes) + fl!.arena + W * 2 * arena + 2 * hb + align16(B * 16) + align16(B * N * 4) + 2 * align16(N * 4) + 64;
+    const p = prepareWasm(X, null, k, 'float32', 0, 'euclidean', false, true, extra);
+    const u8 = new Uint8Array(p.memory.buffer);
+    const so = p.extraOff, lists = so + align16(st.bytes), tab = lists + fl!.tab, fill = lists + fl!.fill, av0 = lists + fl!.arena;
+    const hd = av0 + W * 2 * arena, hi = hd + hb, hh = hi + hb, rv = hh + align16(B * 16), hs = rv + align16(B * N * 4);
+    const soView = new Uint32Array(p.memory.buffer, so, nb);
+    for (let I = 0; I < nb; I++) {
+      soView[I] = so + st.so[I];
+      const r0 = I * B, r1 = Math.min(N, r0 + B);
+      nat.vals_f32!(u8, p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, so + st.so[I], N - r0);
+    }
+    expect(nat.pivots_f32!(u8, p.xOff, p.nOff, p.Dp, N, 0, N, kp, lists, 1)).toBe(N);
+    new Uint32Array(p.memory.buffer, fill, W).fill(0);
+    let seed = seed0;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+    for (let I = 0; I < nb; I++) {
+      const w = Math.floor(rnd() * W);
+      nat.strip_lists_f32!(u8, p.xOff, p.nOff, p.Dp, N, B, I, lists, tab, av0 + 2 * w * arena, av0 + (2 * w + 1) * arena, fill + 4 * w, cap);
+    }
+    let alone = 0, rows = 0;
+    for (let I = 0; I < nb; I++) {
+      const rowsI = Math.min(N, (I + 1) * B) - I * B;
+      u8.fill(0xff, hd, hh + B * 16);
+      nat.symsel_f32!(u8, so, B, N, I, kp, hd, hi, hh, C, rv, hs);
+      const want = Array.from({ length: rowsI }, (_, r) => {
+        const h = hh + r * 16;
+        return { head: Buffer.from(u8.subarray(h, h + 12)), kept: keptOf(u8, hd + r * C * 4, hi + r * C * 4, kp, new Float32Array(p.memory.buffer, h, 1)[0]) };
+      });
+      u8.fill(0xff, hd, hh + B * 16);
+      alone += nat.lists_select_f32!(u8, p.xOff, p.nOff, p.Dp, N, B, I, kp, tab, hd, hi, hh, C);
+      for (let r = 0; r < rowsI; r++) {
+        rows++;
+        const h = hh + r * 16;
+        expect(Buffer.compare(u8.subarray(h, h + 12), want[r].head), `N ${N} block ${I} row ${r} header`).toBe(0);
+        expect(keptOf(u8, hd + r * C * 4, hi + r * C * 4, kp, new Float32Array(p.memory.buffer, h, 1)[0]), `N ${N} block ${I} row ${r}`).toEqual(want[r].kept);
+      }
+    }
+    return { rows, alone };
+  }
+
+  it('strip_lists_f32 + lists_select_f32: the fused strips select what the stored strips select (any worker split, ties, full arenas)', () => {
+    const nat = require(nativePath) as Native;
+    expect(typeof nat.strip_lists_f32).toBe('function');
+    let seed = 3;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32 - 0.5; };
+    // continuous points: the lists serve nearly every row, on 1, 2 or 3 workers, ragged blocks
+    const cont = new Matrix(Float32Array.from({ length: 1500 * 20 }, rnd), 1500, 20);
+    for (const [k, B, W] of [[30, 128, 2], [100, 96, 3], [10, 256, 1]]) {
+      const r = compareFused(nat, cont, k, B, W, 1, 11 * k);
+      expect(r.rows).toBe(1500);
+      expect(r.alone).toBeLessThan(0.01 * 1500);
+    }
+    // 3 levels on 4 coordinates (81 distinct points, ties at every threshold): some rows have fewer
+    // than kp values strictly below their pivot and are formed alone
+    const lev = new Matrix(Float32Array.from({ length: 1300 * 4 }, () => Math.floor((rnd() + 0.5) * 3)), 1300, 4);
+    expect(compareFused(nat, lev, 40, 128, 2, 1, 5).alone).toBeGreaterThan(20);
+    // arenas far too small: the buckets that do not fit are marked, their blocks formed alone
+    const full = compareFused(nat, cont, 30, 128, 2, 0.02, 9);
+    expect(full.alone).toBeGreaterThan(0.5 * 1500);
+    // the AVX2 kernels (values, pivots) where AVX-512 runs by default
+    if (nat.use_avx512 && nat.use_avx512()) {
+      try {
+        nat.use_avx512(false);
+        expect(compareFused(nat, cont, 30, 96, 2, 1, 4).alone).toBeLessThan(0.01 * 1500);
+      } finally {
+        nat.use_avx512(true);
+      }
+    }
+  });
+
   it('pivots_f32: each row\'s starting threshold is the r-th smallest of its values against 256 evenly spaced rows (itself left out)', () => {
     const nat = require(nativePath) as Native;
     let seed = 5;
@@ -161,7 +247,7 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
       const p = prepareWasm(X, null, k, 'float32', 0, 'euclidean', true);
       fillHeaps(p);
       const u8 = new Uint8Array(p.memory.buffer);
-      expect(nat.pivots_f32!(u8, p.xOff, p.nOff, p.Dp, N, 0, N, p.kp, p.hhAll)).toBe(N);
+      expect(nat.pivots_f32!(u8, p.xOff, p.nOff, p.Dp, N, 0, N, p.kp, p.hhAll, 4)).toBe(N);
       const x = new Float32Array(p.memory.buffer, p.xOff, N * p.Dp), nr = new Float32Array(p.memory.buffer, p.nOff, N);
       const T = new Float32Array(p.memory.buffer, p.hhAll, N * 4), S = 256, step = Math.floor(N / S);
       const lambda = (S * p.kp) / N, r = Math.floor(lambda + 4 * Math.sqrt(lambda) + 2);
