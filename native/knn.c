@@ -1272,6 +1272,32 @@ TARGET static int64_t bucketBelow(const float *S, int rows, int nj, int B, const
   return at - start;
 }
 
+/* bucketBelow on AVX-512: 16 values a compare, compacted in a register (a compress to memory is slow on some CPUs). The same entries in the same order. */
+TARGET512 static int64_t bucketBelow512(const float *S, int rows, int nj, int B, const float *Tr, const float *Tc, float *V, uint32_t *K, int64_t at, int64_t cap) {
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const int64_t start = at;
+  for (int c = 0; c < rows; c++) {
+    if (at + nj + 16 > cap) return -1;
+    const float *s = S + (size_t)c * B;
+    const __m512i key = _mm512_add_epi32(iota, _mm512_set1_epi32(c << 16));
+    const __m512 P = _mm512_set1_ps(Tr ? Tr[c] : 0.0f);
+    int q = 0;
+    for (; q + 16 <= nj; q += 16) {
+      const __m512 v = _mm512_loadu_ps(s + q);
+      const __mmask16 m = _mm512_cmp_ps_mask(v, Tr ? P : _mm512_loadu_ps(Tc + q), _CMP_LT_OQ);
+      _mm512_storeu_ps(V + at, _mm512_maskz_compress_ps(m, v));
+      _mm512_storeu_si512((void *)(K + at), _mm512_maskz_compress_epi32(m, _mm512_add_epi32(key, _mm512_set1_epi32(q))));
+      at += __builtin_popcount((unsigned)m);
+    }
+    for (; q < nj; q++) {
+      V[at] = s[q];
+      K[at] = ((uint32_t)c << 16) | (uint32_t)q;
+      at += s[q] < (Tr ? Tr[c] : Tc[q]);
+    }
+  }
+  return at - start;
+}
+
 TARGET static int stripLists(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, int B, int I, uint32_t piv, uint32_t tab, uint32_t av, uint32_t ak, uint32_t fill, uint32_t cap) {
   const float *T = (const float *)(mem + piv);
   uint32_t *tb = (uint32_t *)(mem + tab), *at = (uint32_t *)(mem + fill);
@@ -1289,14 +1315,14 @@ TARGET static int stripLists(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int
     if (X == I) for (int c = 0; c < rows; c++) S[(size_t)c * B + c] = INFINITY; /* the row itself */
     e[0] = av + *at * 4;
     e[1] = ak + *at * 4;
-    int64_t n = bucketBelow(S, rows, nj, B, T + r0, NULL, V, K, *at, cap);
+    int64_t n = (hasAvx512 ? bucketBelow512 : bucketBelow)(S, rows, nj, B, T + r0, NULL, V, K, *at, cap);
     if (n < 0) { full = 1; e[2] = BUCKET_FULL; e[5] = BUCKET_FULL; continue; }
     e[2] = (uint32_t)n;
     *at += (uint32_t)n;
     if (X == I) { e[5] = 0; continue; } /* the diagonal block's pairs are both in R(I, I) */
     e[3] = av + *at * 4;
     e[4] = ak + *at * 4;
-    n = bucketBelow(S, rows, nj, B, NULL, T + j0, V, K, *at, cap);
+    n = (hasAvx512 ? bucketBelow512 : bucketBelow)(S, rows, nj, B, NULL, T + j0, V, K, *at, cap);
     if (n < 0) { full = 1; e[5] = BUCKET_FULL; continue; }
     e[5] = (uint32_t)n;
     *at += (uint32_t)n;
@@ -2344,6 +2370,32 @@ TARGET static float kthSmall(const float *v, int n, int r) {
   }
 }
 
+/*
+ * The r-th smallest of v[0, n) (r <= 64, n a multiple of 64, NaN counted as +Inf), most values
+ * ruled out first: with G >= r groups (group g: v[g], v[g + G], ...), the r-th smallest of the
+ * groups' minima, t, has r values at or below it, so the answer is at most t and only the values
+ * up to t (a few times r) go through kthSmall: about 40 insertions a row instead of 256.
+ */
+TARGET static float kthSample(const float *v, int n, int r) {
+  const int G = r <= 8 ? 8 : r <= 16 ? 16 : r <= 32 ? 32 : 64;
+  if (r > 64 || n % 64) return kthSmall(v, n, r);
+  __m256 M[8];
+  for (int u = 0; u < G / 8; u++) M[u] = _mm256_set1_ps(INFINITY);
+  for (int t = 0; t < n; t += G)
+    for (int u = 0; u < G / 8; u++) M[u] = _mm256_min_ps(_mm256_loadu_ps(v + t + 8 * u), M[u]); /* a NaN value leaves M */
+  float mins[64], keep[264];
+  for (int u = 0; u < G / 8; u++) _mm256_storeu_ps(mins + 8 * u, M[u]);
+  const __m256 T = _mm256_set1_ps(kthSmall(mins, G, r));
+  int c = 0;
+  for (int t = 0; t < n; t += 8) {
+    const __m256 x = _mm256_loadu_ps(v + t);
+    const int mask = _mm256_movemask_ps(_mm256_cmp_ps(x, T, _CMP_LE_OQ));
+    _mm256_storeu_ps(keep + c, _mm256_permutevar8x32_ps(x, _mm256_loadu_si256((const __m256i *)packIdx[mask])));
+    c += __builtin_popcount(mask);
+  }
+  return c >= r ? kthSmall(keep, c, r) : kthSmall(v, n, r);
+}
+
 TARGET static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, int i0, int i1, int kk, float *out, size_t stride) {
   const int S = LISTS_SAMPLE, rp = sampleRank(N, kk);
   if (rp < 0) return 0;
@@ -2362,7 +2414,7 @@ TARGET static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, 
     if (hasAvx512) sampleValues512(X + (size_t)i * Dp, Nr[i], P, NS, Dp, S, v);
     else sampleValues256(X + (size_t)i * Dp, Nr[i], P, NS, Dp, S, v);
     if (i % step == 0 && i / step < S) v[i / step] = INFINITY; /* the row itself */
-    out[(size_t)i * stride] = kthSmall(v, S, rp);
+    out[(size_t)i * stride] = kthSample(v, S, rp);
   }
   free(P);
   return i1 - i0;
