@@ -36,6 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #pragma GCC optimize("fp-contract=off")
 #define TARGET __attribute__((target("avx2,fma")))
@@ -2483,6 +2486,31 @@ static napi_value ListsSelectF32(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/*
+ * release_pages(memory: Uint8Array, from): the memory's pages from byte `from` (rounded up to a
+ * page) to its end given back to the system; they read as zeros when touched again. The pool's
+ * shared memory is shared memory of the kernel (MADV_REMOVE frees it; MADV_DONTNEED where it is
+ * private). Lets the pool keep its workers (their compiled code: the first jobs after a fresh
+ * start ran 2-3 times slower) while giving back what a large job grew. Returns the bytes given
+ * back, or -1 when the system refused.
+ */
+static napi_value ReleasePages(napi_env env, napi_callback_info info) {
+  int64_t a[1];
+  size_t memLength;
+  uint8_t *mem = memArgs(env, info, "release_pages(memory: Uint8Array over the kernel memory, from)", 1, a, &memLength);
+  if (!mem) return NULL;
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  const uintptr_t lo = ((uintptr_t)mem + (uintptr_t)(a[0] < 0 ? 0 : a[0]) + page - 1) & ~(page - 1), hi = ((uintptr_t)mem + memLength) & ~(page - 1);
+  double released = 0;
+  if (hi > lo) {
+    if (madvise((void *)lo, hi - lo, MADV_REMOVE) != 0 && madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0) released = -1;
+    else released = (double)(hi - lo);
+  }
+  napi_value r;
+  napi_create_double(env, released, &r);
+  return r;
+}
+
 /* symsel_f32(memory: Uint8Array, so, B, N, I, kk, hd, hi, hh, C, rv, hs) */
 static napi_value SymselF32(napi_env env, napi_callback_info info) {
   int64_t a[11];
@@ -2632,6 +2660,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "strip_lists_f32", fn);
   napi_create_function(env, "lists_select_f32", NAPI_AUTO_LENGTH, ListsSelectF32, NULL, &fn);
   napi_set_named_property(env, exports, "lists_select_f32", fn);
+  napi_create_function(env, "release_pages", NAPI_AUTO_LENGTH, ReleasePages, NULL, &fn);
+  napi_set_named_property(env, exports, "release_pages", fn);
   napi_create_function(env, "sort_rows_f64", NAPI_AUTO_LENGTH, SortRowsF64, NULL, &fn);
   napi_set_named_property(env, exports, "sort_rows_f64", fn);
   napi_create_function(env, "store_rows_f32", NAPI_AUTO_LENGTH, StoreRowsF32, NULL, &fn);

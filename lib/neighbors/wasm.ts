@@ -6,7 +6,7 @@ import { TopK } from './heap';
 import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
-import { nativeKernelPath, nativeMain } from './native';
+import { nativeHas, nativeKernelPath, nativeMain } from './native';
 import type { SharedRows } from './inorder';
 import { duplicateRows, groupsOf, refineRows, refineScratchAt, refineScratchBytes, type GroupsOfJob, type RefineConsts, type RefineOps } from './refine';
 
@@ -286,6 +286,17 @@ export class GrowingMemory {
   }
   drop(): void {
     this.mem = null;
+  }
+  /**
+   * Gives the pages from byte `from` on back to the system, keeping the memory (and so the workers
+   * that hold it), where the native kernel can (release_pages); false: drop the memory instead.
+   */
+  release(from: number): boolean {
+    if (!this.mem || !nativeHas('release_pages')) return false;
+    const path = nativeKernelPath() as string;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nat = require(path) as { release_pages(mem: Uint8Array, from: number): number };
+    return nat.release_pages(new Uint8Array(this.mem.buffer), from) >= 0;
   }
 }
 
