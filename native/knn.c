@@ -391,11 +391,70 @@ TARGET512 static void vals4(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int 
 
 static int hasAvx512 = 0;
 
+/* Rows [r0, r1) of X (norms Nr) against a packed block of columns (P column-major, W wide, nj of
+ * them real; NP their norms) into out (row i - r0 at out + (i - r0) rsv): 4 rows x 32 columns per
+ * step, each value summed in 4 chunks of at most ceil(Dp / 4) fused steps (the bound E). */
+TARGET512 static void valsPacked512(const float *X, const float *Nr, int Dp, int r0, int r1, const float *P, const float *NP, int nj, int W, float *out, int rsv) {
+  int cb[5];
+  for (int c = 0; c <= 4; c++) cb[c] = (int)(((int64_t)Dp * c + 3) / 4);
+  const __m512 two = _mm512_set1_ps(2.0f);
+  for (int i = r0; i < r1; i += 4) {
+    const int nr = r1 - i < 4 ? r1 - i : 4;
+    const float *xr[4];
+    for (int r = 0; r < 4; r++) xr[r] = X + (size_t)(i + (r < nr ? r : 0)) * Dp;
+    for (int jj = 0; jj < W; jj += 32) {
+      __m512 t[4][2];
+      for (int r = 0; r < 4; r++) { t[r][0] = _mm512_setzero_ps(); t[r][1] = _mm512_setzero_ps(); }
+      for (int c = 0; c < 4; c++) {
+        __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int d = cb[c]; d < cb[c + 1]; d++) {
+          const float *pd = P + (size_t)d * W + jj;
+          const __m512 y0 = _mm512_load_ps(pd), y1 = _mm512_load_ps(pd + 16);
+          __m512 b = _mm512_set1_ps(xr[0][d]);
+          a00 = _mm512_fmadd_ps(b, y0, a00); a01 = _mm512_fmadd_ps(b, y1, a01);
+          b = _mm512_set1_ps(xr[1][d]);
+          a10 = _mm512_fmadd_ps(b, y0, a10); a11 = _mm512_fmadd_ps(b, y1, a11);
+          b = _mm512_set1_ps(xr[2][d]);
+          a20 = _mm512_fmadd_ps(b, y0, a20); a21 = _mm512_fmadd_ps(b, y1, a21);
+          b = _mm512_set1_ps(xr[3][d]);
+          a30 = _mm512_fmadd_ps(b, y0, a30); a31 = _mm512_fmadd_ps(b, y1, a31);
+        }
+        t[0][0] = _mm512_add_ps(t[0][0], a00); t[0][1] = _mm512_add_ps(t[0][1], a01);
+        t[1][0] = _mm512_add_ps(t[1][0], a10); t[1][1] = _mm512_add_ps(t[1][1], a11);
+        t[2][0] = _mm512_add_ps(t[2][0], a20); t[2][1] = _mm512_add_ps(t[2][1], a21);
+        t[3][0] = _mm512_add_ps(t[3][0], a30); t[3][1] = _mm512_add_ps(t[3][1], a31);
+      }
+      const __m512 nj0 = _mm512_load_ps(NP + jj), nj1 = _mm512_load_ps(NP + jj + 16);
+      const int left = nj - jj;
+      const __mmask16 m0 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+      const __mmask16 m1 = left >= 32 ? (__mmask16)0xFFFF : left <= 16 ? (__mmask16)0 : (__mmask16)((1u << (left - 16)) - 1);
+      for (int r = 0; r < nr; r++) {
+        const __m512 ni = _mm512_set1_ps(Nr[i + r]);
+        float *o = out + (size_t)(i + r - r0) * rsv + jj;
+        _mm512_mask_storeu_ps(o, m0, _mm512_sub_ps(_mm512_add_ps(ni, nj0), _mm512_mul_ps(two, t[r][0])));
+        _mm512_mask_storeu_ps(o + 16, m1, _mm512_sub_ps(_mm512_add_ps(ni, nj1), _mm512_mul_ps(two, t[r][1])));
+      }
+    }
+  }
+}
+
+/* Columns [jb, jb + nj) of X packed column-major into P (W wide, zero padding) and their norms into NP. */
+static void packColumns(const float *X, const float *Nr, int Dp, int jb, int nj, int W, float *P, float *NP) {
+  for (int j = 0; j < nj; j++) {
+    const float *src = X + (size_t)(jb + j) * Dp;
+    for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
+    NP[j] = Nr[jb + j];
+  }
+  for (int j = nj; j < W; j++) {
+    for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
+    NP[j] = 0.0f;
+  }
+}
+
 /*
  * vals() on AVX-512 laid out as a matrix product (like tile512): each block of columns packed
- * column-major, 4 rows x 32 columns per step, written to the value rows with (masked) vector
- * stores; each value summed in 4 chunks of at most ceil(Dp / 4) fused steps (the bound E).
- * Returns 0 without memory for the packed block (the caller then uses the dot-product kernel).
+ * column-major, then valsPacked512. Returns 0 without memory for the packed block (the caller
+ * then uses the dot-product kernel).
  */
 TARGET512 static int vals512(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int r1, int j0, int j1, int BJ, float *RV, int rsv) {
   const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
@@ -403,124 +462,73 @@ TARGET512 static int vals512(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int
   float *P = (float *)aligned_alloc(64, (((size_t)Dp * BW + BW) * sizeof(float) + 63) & ~(size_t)63);
   if (!P) return 0;
   float *NP = P + (size_t)Dp * BW;
-  int cb[5];
-  for (int c = 0; c <= 4; c++) cb[c] = (int)(((int64_t)Dp * c + 3) / 4);
-  const __m512 two = _mm512_set1_ps(2.0f);
   for (int jb = j0; jb < j1; jb += BW) {
     const int je = jb + BW < j1 ? jb + BW : j1;
     const int nj = je - jb, W = (nj + 31) & ~31;
-    for (int j = 0; j < nj; j++) {
-      const float *src = X + (size_t)(jb + j) * Dp;
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
-      NP[j] = Nr[jb + j];
-    }
-    for (int j = nj; j < W; j++) {
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
-      NP[j] = 0.0f;
-    }
-    for (int i = r0; i < r1; i += 4) {
-      const int nr = r1 - i < 4 ? r1 - i : 4;
-      const float *xr[4];
-      for (int r = 0; r < 4; r++) xr[r] = X + (size_t)(i + (r < nr ? r : 0)) * Dp;
-      for (int jj = 0; jj < W; jj += 32) {
-        __m512 t[4][2];
-        for (int r = 0; r < 4; r++) { t[r][0] = _mm512_setzero_ps(); t[r][1] = _mm512_setzero_ps(); }
-        for (int c = 0; c < 4; c++) {
-          __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-          for (int d = cb[c]; d < cb[c + 1]; d++) {
-            const float *pd = P + (size_t)d * W + jj;
-            const __m512 y0 = _mm512_load_ps(pd), y1 = _mm512_load_ps(pd + 16);
-            __m512 b = _mm512_set1_ps(xr[0][d]);
-            a00 = _mm512_fmadd_ps(b, y0, a00); a01 = _mm512_fmadd_ps(b, y1, a01);
-            b = _mm512_set1_ps(xr[1][d]);
-            a10 = _mm512_fmadd_ps(b, y0, a10); a11 = _mm512_fmadd_ps(b, y1, a11);
-            b = _mm512_set1_ps(xr[2][d]);
-            a20 = _mm512_fmadd_ps(b, y0, a20); a21 = _mm512_fmadd_ps(b, y1, a21);
-            b = _mm512_set1_ps(xr[3][d]);
-            a30 = _mm512_fmadd_ps(b, y0, a30); a31 = _mm512_fmadd_ps(b, y1, a31);
-          }
-          t[0][0] = _mm512_add_ps(t[0][0], a00); t[0][1] = _mm512_add_ps(t[0][1], a01);
-          t[1][0] = _mm512_add_ps(t[1][0], a10); t[1][1] = _mm512_add_ps(t[1][1], a11);
-          t[2][0] = _mm512_add_ps(t[2][0], a20); t[2][1] = _mm512_add_ps(t[2][1], a21);
-          t[3][0] = _mm512_add_ps(t[3][0], a30); t[3][1] = _mm512_add_ps(t[3][1], a31);
-        }
-        const __m512 nj0 = _mm512_load_ps(NP + jj), nj1 = _mm512_load_ps(NP + jj + 16);
-        const int left = nj - jj;
-        const __mmask16 m0 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-        const __mmask16 m1 = left >= 32 ? (__mmask16)0xFFFF : left <= 16 ? (__mmask16)0 : (__mmask16)((1u << (left - 16)) - 1);
-        for (int r = 0; r < nr; r++) {
-          const __m512 ni = _mm512_set1_ps(Nr[i + r]);
-          float *out = RV + (size_t)(i + r - r0) * rsv + (jb - j0) + jj;
-          _mm512_mask_storeu_ps(out, m0, _mm512_sub_ps(_mm512_add_ps(ni, nj0), _mm512_mul_ps(two, t[r][0])));
-          _mm512_mask_storeu_ps(out + 16, m1, _mm512_sub_ps(_mm512_add_ps(ni, nj1), _mm512_mul_ps(two, t[r][1])));
-        }
-      }
-    }
+    packColumns(X, Nr, Dp, jb, nj, W, P, NP);
+    valsPacked512(X, Nr, Dp, r0, r1, P, NP, nj, W, RV + (jb - j0), rsv);
   }
   free(P);
   return 1;
 }
 
-/* vals512 on AVX2 + FMA: 4 rows x 16 columns per step, the same packing and chunks (so the same bound E). */
+/* valsPacked512 on AVX2 + FMA: 4 rows x 16 columns per step, the same chunks (so the same bound E). */
+TARGET static void valsPacked256(const float *X, const float *Nr, int Dp, int r0, int r1, const float *P, const float *NP, int nj, int W, float *out, int rsv) {
+  int cb[5];
+  for (int c = 0; c <= 4; c++) cb[c] = (int)(((int64_t)Dp * c + 3) / 4);
+  const __m256 two = _mm256_set1_ps(2.0f);
+  for (int i = r0; i < r1; i += 4) {
+    const int nr = r1 - i < 4 ? r1 - i : 4;
+    const float *xr[4];
+    for (int r = 0; r < 4; r++) xr[r] = X + (size_t)(i + (r < nr ? r : 0)) * Dp;
+    for (int jj = 0; jj < W; jj += 16) {
+      __m256 t[4][2];
+      for (int r = 0; r < 4; r++) { t[r][0] = _mm256_setzero_ps(); t[r][1] = _mm256_setzero_ps(); }
+      for (int c = 0; c < 4; c++) {
+        __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int d = cb[c]; d < cb[c + 1]; d++) {
+          const float *pd = P + (size_t)d * W + jj;
+          const __m256 y0 = _mm256_load_ps(pd), y1 = _mm256_load_ps(pd + 8);
+          __m256 b = _mm256_set1_ps(xr[0][d]);
+          a00 = _mm256_fmadd_ps(b, y0, a00); a01 = _mm256_fmadd_ps(b, y1, a01);
+          b = _mm256_set1_ps(xr[1][d]);
+          a10 = _mm256_fmadd_ps(b, y0, a10); a11 = _mm256_fmadd_ps(b, y1, a11);
+          b = _mm256_set1_ps(xr[2][d]);
+          a20 = _mm256_fmadd_ps(b, y0, a20); a21 = _mm256_fmadd_ps(b, y1, a21);
+          b = _mm256_set1_ps(xr[3][d]);
+          a30 = _mm256_fmadd_ps(b, y0, a30); a31 = _mm256_fmadd_ps(b, y1, a31);
+        }
+        t[0][0] = _mm256_add_ps(t[0][0], a00); t[0][1] = _mm256_add_ps(t[0][1], a01);
+        t[1][0] = _mm256_add_ps(t[1][0], a10); t[1][1] = _mm256_add_ps(t[1][1], a11);
+        t[2][0] = _mm256_add_ps(t[2][0], a20); t[2][1] = _mm256_add_ps(t[2][1], a21);
+        t[3][0] = _mm256_add_ps(t[3][0], a30); t[3][1] = _mm256_add_ps(t[3][1], a31);
+      }
+      const __m256 nj0 = _mm256_load_ps(NP + jj), nj1 = _mm256_load_ps(NP + jj + 8);
+      const int left = nj - jj;
+      const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+      const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), lane), m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(left - 8), lane);
+      for (int r = 0; r < nr; r++) {
+        const __m256 ni = _mm256_set1_ps(Nr[i + r]);
+        float *o = out + (size_t)(i + r - r0) * rsv + jj;
+        _mm256_maskstore_ps(o, m0, _mm256_sub_ps(_mm256_add_ps(ni, nj0), _mm256_mul_ps(two, t[r][0])));
+        _mm256_maskstore_ps(o + 8, m1, _mm256_sub_ps(_mm256_add_ps(ni, nj1), _mm256_mul_ps(two, t[r][1])));
+      }
+    }
+  }
+}
+
+/* vals512 on AVX2 + FMA (valsPacked256). */
 TARGET static int vals256(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int r0, int r1, int j0, int j1, int BJ, float *RV, int rsv) {
   const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
   const int BW = BJ >= 16 ? BJ & ~15 : 16;
   float *P = (float *)aligned_alloc(32, (((size_t)Dp * BW + BW) * sizeof(float) + 31) & ~(size_t)31);
   if (!P) return 0;
   float *NP = P + (size_t)Dp * BW;
-  int cb[5];
-  for (int c = 0; c <= 4; c++) cb[c] = (int)(((int64_t)Dp * c + 3) / 4);
-  const __m256 two = _mm256_set1_ps(2.0f);
   for (int jb = j0; jb < j1; jb += BW) {
     const int je = jb + BW < j1 ? jb + BW : j1;
     const int nj = je - jb, W = (nj + 15) & ~15;
-    for (int j = 0; j < nj; j++) {
-      const float *src = X + (size_t)(jb + j) * Dp;
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
-      NP[j] = Nr[jb + j];
-    }
-    for (int j = nj; j < W; j++) {
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
-      NP[j] = 0.0f;
-    }
-    for (int i = r0; i < r1; i += 4) {
-      const int nr = r1 - i < 4 ? r1 - i : 4;
-      const float *xr[4];
-      for (int r = 0; r < 4; r++) xr[r] = X + (size_t)(i + (r < nr ? r : 0)) * Dp;
-      for (int jj = 0; jj < W; jj += 16) {
-        __m256 t[4][2];
-        for (int r = 0; r < 4; r++) { t[r][0] = _mm256_setzero_ps(); t[r][1] = _mm256_setzero_ps(); }
-        for (int c = 0; c < 4; c++) {
-          __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-          for (int d = cb[c]; d < cb[c + 1]; d++) {
-            const float *pd = P + (size_t)d * W + jj;
-            const __m256 y0 = _mm256_load_ps(pd), y1 = _mm256_load_ps(pd + 8);
-            __m256 b = _mm256_set1_ps(xr[0][d]);
-            a00 = _mm256_fmadd_ps(b, y0, a00); a01 = _mm256_fmadd_ps(b, y1, a01);
-            b = _mm256_set1_ps(xr[1][d]);
-            a10 = _mm256_fmadd_ps(b, y0, a10); a11 = _mm256_fmadd_ps(b, y1, a11);
-            b = _mm256_set1_ps(xr[2][d]);
-            a20 = _mm256_fmadd_ps(b, y0, a20); a21 = _mm256_fmadd_ps(b, y1, a21);
-            b = _mm256_set1_ps(xr[3][d]);
-            a30 = _mm256_fmadd_ps(b, y0, a30); a31 = _mm256_fmadd_ps(b, y1, a31);
-          }
-          t[0][0] = _mm256_add_ps(t[0][0], a00); t[0][1] = _mm256_add_ps(t[0][1], a01);
-          t[1][0] = _mm256_add_ps(t[1][0], a10); t[1][1] = _mm256_add_ps(t[1][1], a11);
-          t[2][0] = _mm256_add_ps(t[2][0], a20); t[2][1] = _mm256_add_ps(t[2][1], a21);
-          t[3][0] = _mm256_add_ps(t[3][0], a30); t[3][1] = _mm256_add_ps(t[3][1], a31);
-        }
-        const __m256 nj0 = _mm256_load_ps(NP + jj), nj1 = _mm256_load_ps(NP + jj + 8);
-        const int left = nj - jj;
-        const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), lane), m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(left - 8), lane);
-        for (int r = 0; r < nr; r++) {
-          const __m256 ni = _mm256_set1_ps(Nr[i + r]);
-          float *out = RV + (size_t)(i + r - r0) * rsv + (jb - j0) + jj;
-          _mm256_maskstore_ps(out, m0, _mm256_sub_ps(_mm256_add_ps(ni, nj0), _mm256_mul_ps(two, t[r][0])));
-          _mm256_maskstore_ps(out + 8, m1, _mm256_sub_ps(_mm256_add_ps(ni, nj1), _mm256_mul_ps(two, t[r][1])));
-        }
-      }
-    }
+    packColumns(X, Nr, Dp, jb, nj, W, P, NP);
+    valsPacked256(X, Nr, Dp, r0, r1, P, NP, nj, W, RV + (jb - j0), rsv);
   }
   free(P);
   return 1;
@@ -2280,8 +2288,9 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
 }
 
 /*
- * Starting thresholds for the symmetric tiles' candidate buffers (hh: each row's float32
- * threshold, 16-byte headers, the rows [i0, i1) of N): for each row the r-th smallest of its
+ * Starting thresholds for the symmetric tiles' candidate buffers, and the fused strips' pivots
+ * (row i's float32 threshold at out[i stride]: the tiles' 16-byte headers, or one array; the rows
+ * [i0, i1) of N): for each row the r-th smallest of its
  * values against S = 256 evenly spaced rows (values as the kernels form them, Nr[i] + Nr[j] - 2
  * x_i . x_j; its own value left out), r as in symselLists, so that about 1e-4 of the rows have
  * fewer than kk values below it. A threshold only decides which candidates are offered: every
@@ -2291,45 +2300,6 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
  * (the tiles took 54 ms of a 5000 x 50 table against the strips' 35). Returns the number of rows
  * given a threshold (0: not worth it).
  */
-/* The S values of row xi against the sample rows (P column-major, S columns; NS their norms) into v: AVX-512, 64 columns per pass. */
-TARGET512 static void sampleValues512(const float *xi, float ni, const float *P, const float *NS, int Dp, int S, float *v) {
-  const __m512 two = _mm512_set1_ps(2.0f), nv = _mm512_set1_ps(ni);
-  for (int c = 0; c < S; c += 64) { /* four independent sums at a time */
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    for (int d = 0; d < Dp; d++) {
-      const __m512 b = _mm512_set1_ps(xi[d]);
-      const float *pd = P + (size_t)d * S + c;
-      a0 = _mm512_fmadd_ps(b, _mm512_load_ps(pd), a0);
-      a1 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 16), a1);
-      a2 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 32), a2);
-      a3 = _mm512_fmadd_ps(b, _mm512_load_ps(pd + 48), a3);
-    }
-    _mm512_storeu_ps(v + c, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c)), _mm512_mul_ps(two, a0)));
-    _mm512_storeu_ps(v + c + 16, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c + 16)), _mm512_mul_ps(two, a1)));
-    _mm512_storeu_ps(v + c + 32, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c + 32)), _mm512_mul_ps(two, a2)));
-    _mm512_storeu_ps(v + c + 48, _mm512_sub_ps(_mm512_add_ps(nv, _mm512_loadu_ps(NS + c + 48)), _mm512_mul_ps(two, a3)));
-  }
-}
-/* The same on AVX2 + FMA, 32 columns per pass. */
-TARGET static void sampleValues256(const float *xi, float ni, const float *P, const float *NS, int Dp, int S, float *v) {
-  const __m256 two = _mm256_set1_ps(2.0f), nv = _mm256_set1_ps(ni);
-  for (int c = 0; c < S; c += 32) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    for (int d = 0; d < Dp; d++) {
-      const __m256 b = _mm256_set1_ps(xi[d]);
-      const float *pd = P + (size_t)d * S + c;
-      a0 = _mm256_fmadd_ps(b, _mm256_load_ps(pd), a0);
-      a1 = _mm256_fmadd_ps(b, _mm256_load_ps(pd + 8), a1);
-      a2 = _mm256_fmadd_ps(b, _mm256_load_ps(pd + 16), a2);
-      a3 = _mm256_fmadd_ps(b, _mm256_load_ps(pd + 24), a3);
-    }
-    _mm256_storeu_ps(v + c, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c)), _mm256_mul_ps(two, a0)));
-    _mm256_storeu_ps(v + c + 8, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c + 8)), _mm256_mul_ps(two, a1)));
-    _mm256_storeu_ps(v + c + 16, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c + 16)), _mm256_mul_ps(two, a2)));
-    _mm256_storeu_ps(v + c + 24, _mm256_sub_ps(_mm256_add_ps(nv, _mm256_loadu_ps(NS + c + 24)), _mm256_mul_ps(two, a3)));
-  }
-}
-
 /* The r-th smallest of v[0, n) (r <= 64, NaN counted as +Inf): the r smallest so far kept sorted in
  * registers, each value inserted without a branch (with A sorted and S = A shifted up one lane,
  * min(A, max(S, x)) is A with x in its place and the largest dropped); four such lists over the
@@ -2400,12 +2370,13 @@ TARGET static float kthSample(const float *v, int n, int r) {
 }
 
 TARGET static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, int i0, int i1, int kk, float *out, size_t stride) {
-  const int S = LISTS_SAMPLE, rp = sampleRank(N, kk);
+  const int S = LISTS_SAMPLE, rp = sampleRank(N, kk), R = 32;
   if (rp < 0) return 0;
   const float *X = (const float *)(mem + x), *Nr = (const float *)(mem + nrm);
   const int step = N / S;
-  /* the sample rows column-major (P[d S + s]), their norms and a row's values */
-  float *P = (float *)aligned_alloc(64, ((size_t)Dp * S + 2 * (size_t)S) * sizeof(float));
+  /* the sample rows packed column-major (P[d S + s]) and their norms, then R rows' values: the
+   * strips' matrix-product kernels (a row at a time against 64 columns took twice as long) */
+  float *P = (float *)aligned_alloc(64, ((size_t)Dp * S + S + (size_t)R * S) * sizeof(float));
   if (!P) return 0;
   float *NS = P + (size_t)Dp * S, *v = NS + S;
   for (int s = 0; s < S; s++) {
@@ -2413,11 +2384,15 @@ TARGET static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, 
     for (int d = 0; d < Dp; d++) P[(size_t)d * S + s] = src[d];
     NS[s] = Nr[s * step];
   }
-  for (int i = i0; i < i1; i++) {
-    if (hasAvx512) sampleValues512(X + (size_t)i * Dp, Nr[i], P, NS, Dp, S, v);
-    else sampleValues256(X + (size_t)i * Dp, Nr[i], P, NS, Dp, S, v);
-    if (i % step == 0 && i / step < S) v[i / step] = INFINITY; /* the row itself */
-    out[(size_t)i * stride] = kthSample(v, S, rp);
+  for (int b = i0; b < i1; b += R) {
+    const int e = b + R < i1 ? b + R : i1;
+    if (hasAvx512) valsPacked512(X, Nr, Dp, b, e, P, NS, S, S, v, S);
+    else valsPacked256(X, Nr, Dp, b, e, P, NS, S, S, v, S);
+    for (int i = b; i < e; i++) {
+      float *vi = v + (size_t)(i - b) * S;
+      if (i % step == 0 && i / step < S) vi[i / step] = INFINITY; /* the row itself */
+      out[(size_t)i * stride] = kthSample(vi, S, rp);
+    }
   }
   free(P);
   return i1 - i0;

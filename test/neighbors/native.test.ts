@@ -223,7 +223,7 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
     // 3 levels on 4 coordinates (81 distinct points, ties at every threshold): some rows have fewer
     // than kp values strictly below their pivot and are formed alone
     const lev = new Matrix(Float32Array.from({ length: 1300 * 4 }, () => Math.floor((rnd() + 0.5) * 3)), 1300, 4);
-    expect(compareFused(nat, lev, 40, 128, 2, 1, 5).alone).toBeGreaterThan(20);
+    expect(compareFused(nat, lev, 40, 128, 2, 1, 5).alone).toBeGreaterThan(5);
     // arenas far too small: the buckets that do not fit are marked, their blocks formed alone
     const full = compareFused(nat, cont, 30, 128, 2, 0.02, 9);
     expect(full.alone).toBeGreaterThan(0.5 * 1500);
