@@ -238,6 +238,38 @@ describe.runIf(nativeSupported)('native kernels = WebAssembly kernels', () => {
     }
   });
 
+  it('vals_f32: |x_i|^2 + |x_j|^2 - 2 x_i.x_j within float32 rounding of the float64 sums (packed 8 x 8 blocks and edges, both widths)', () => {
+    const nat = require(nativePath) as Native;
+    let seed = 13;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32 - 0.5; };
+    const widths = nat.use_avx512 && nat.use_avx512() ? [true, false] : [false];
+    try {
+      for (const wide of widths) {
+        if (nat.use_avx512) nat.use_avx512(wide);
+        // Dp = 52 (not a multiple of 8), 24, 8, 132 (AVX2: the dot-product kernel); columns ragged
+        for (const [N, D, r0, r1, j0, j1] of [[300, 50, 5, 43, 0, 300], [200, 24, 17, 18, 3, 190], [150, 7, 0, 150, 0, 150], [120, 130, 8, 21, 1, 119]]) {
+          const X = new Matrix(Float32Array.from({ length: N * D }, rnd), N, D);
+          const p = prepareWasm(X, null, 10, 'float32', 0, 'euclidean', false, false, (r1 - r0) * (j1 - j0) * 4 + 64);
+          const u8 = new Uint8Array(p.memory.buffer), out = align16(p.extraOff);
+          nat.vals_f32!(u8, p.xOff, p.nOff, p.Dp, r0, r1, j0, j1, 64, out, j1 - j0);
+          const x = new Float32Array(p.memory.buffer, p.xOff, N * p.Dp), v = new Float32Array(p.memory.buffer, out, (r1 - r0) * (j1 - j0));
+          let worst = 0;
+          for (let i = r0; i < r1; i++) {
+            for (let j = j0; j < j1; j++) {
+              let dot = 0, ni = 0, nj = 0;
+              for (let t = 0; t < p.Dp; t++) { dot += x[i * p.Dp + t] * x[j * p.Dp + t]; ni += x[i * p.Dp + t] ** 2; nj += x[j * p.Dp + t] ** 2; }
+              const e = Math.abs(v[(i - r0) * (j1 - j0) + (j - j0)] - (ni + nj - 2 * dot)) / (ni + nj);
+              worst = Math.max(worst, e);
+            }
+          }
+          expect(worst, `N ${N} D ${D} avx512 ${wide}`).toBeLessThan(2e-6);
+        }
+      }
+    } finally {
+      if (nat.use_avx512) nat.use_avx512(true);
+    }
+  });
+
   it('pivots_f32: each row\'s starting threshold is the r-th smallest of its values against 256 evenly spaced rows (itself left out)', () => {
     const nat = require(nativePath) as Native;
     let seed = 5;
