@@ -209,6 +209,54 @@ TARGET static inline float dot1(const float *a, const float *b, int Dp) {
 /* Threshold of the buffer of row r (the first float of its 16-byte header). */
 #define THRESH(mem, hh, r) (((float *)((mem) + (hh)))[(size_t)(r) * 4])
 
+/* Columns [jb, jb + nj) of X packed column-major into P (W wide, zero padding) and their norms
+ * into NP: 8 x 8 blocks transposed in registers (a float at a time, the stores 1 KiB apart took
+ * 17% of the strips' values at 5000 x 50), the edges one by one. */
+TARGET static void packColumns(const float *X, const float *Nr, int Dp, int jb, int nj, int W, float *P, float *NP) {
+  const int nj8 = nj & ~7, Dp8 = Dp & ~7;
+  for (int j = 0; j < nj8; j += 8) {
+    const float *src = X + (size_t)(jb + j) * Dp;
+    for (int d = 0; d < Dp8; d += 8) {
+      __m256 r[8], u[8];
+      for (int t = 0; t < 8; t++) r[t] = _mm256_loadu_ps(src + (size_t)t * Dp + d);
+      u[0] = _mm256_unpacklo_ps(r[0], r[1]); u[1] = _mm256_unpackhi_ps(r[0], r[1]);
+      u[2] = _mm256_unpacklo_ps(r[2], r[3]); u[3] = _mm256_unpackhi_ps(r[2], r[3]);
+      u[4] = _mm256_unpacklo_ps(r[4], r[5]); u[5] = _mm256_unpackhi_ps(r[4], r[5]);
+      u[6] = _mm256_unpacklo_ps(r[6], r[7]); u[7] = _mm256_unpackhi_ps(r[6], r[7]);
+      r[0] = _mm256_shuffle_ps(u[0], u[2], 0x44); r[1] = _mm256_shuffle_ps(u[0], u[2], 0xEE);
+      r[2] = _mm256_shuffle_ps(u[1], u[3], 0x44); r[3] = _mm256_shuffle_ps(u[1], u[3], 0xEE);
+      r[4] = _mm256_shuffle_ps(u[4], u[6], 0x44); r[5] = _mm256_shuffle_ps(u[4], u[6], 0xEE);
+      r[6] = _mm256_shuffle_ps(u[5], u[7], 0x44); r[7] = _mm256_shuffle_ps(u[5], u[7], 0xEE);
+      /* r[t]: dimension d + t of columns j..j+3 (low half) and j+4..j+7 (high half) in pairs: */
+      const __m256 c0 = _mm256_permute2f128_ps(r[0], r[4], 0x20), c1 = _mm256_permute2f128_ps(r[1], r[5], 0x20);
+      const __m256 c2 = _mm256_permute2f128_ps(r[2], r[6], 0x20), c3 = _mm256_permute2f128_ps(r[3], r[7], 0x20);
+      const __m256 c4 = _mm256_permute2f128_ps(r[0], r[4], 0x31), c5 = _mm256_permute2f128_ps(r[1], r[5], 0x31);
+      const __m256 c6 = _mm256_permute2f128_ps(r[2], r[6], 0x31), c7 = _mm256_permute2f128_ps(r[3], r[7], 0x31);
+      _mm256_storeu_ps(P + (size_t)(d + 0) * W + j, c0);
+      _mm256_storeu_ps(P + (size_t)(d + 1) * W + j, c1);
+      _mm256_storeu_ps(P + (size_t)(d + 2) * W + j, c2);
+      _mm256_storeu_ps(P + (size_t)(d + 3) * W + j, c3);
+      _mm256_storeu_ps(P + (size_t)(d + 4) * W + j, c4);
+      _mm256_storeu_ps(P + (size_t)(d + 5) * W + j, c5);
+      _mm256_storeu_ps(P + (size_t)(d + 6) * W + j, c6);
+      _mm256_storeu_ps(P + (size_t)(d + 7) * W + j, c7);
+    }
+    for (int t = 0; t < 8; t++) {
+      for (int d = Dp8; d < Dp; d++) P[(size_t)d * W + j + t] = src[(size_t)t * Dp + d];
+      NP[j + t] = Nr[jb + j + t];
+    }
+  }
+  for (int j = nj8; j < nj; j++) {
+    const float *src = X + (size_t)(jb + j) * Dp;
+    for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
+    NP[j] = Nr[jb + j];
+  }
+  for (int j = nj; j < W; j++) {
+    for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
+    NP[j] = 0.0f;
+  }
+}
+
 /*
  * asm/knn.ts tile_f32: rows [i0, i1) against rows [j0, j1) (cache blocks of BJ rows), each value
  * |x_i|^2 + |x_j|^2 - 2 x_i.x_j offered to row i's buffer and, with sym, to row j's.
@@ -256,15 +304,8 @@ TARGET static void tile(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int i0, 
   for (int jb = j0; jb < j1; jb += BJ) {
     const int je = jb + BJ < j1 ? jb + BJ : j1;
     const int nj = je - jb, W = (nj + 15) & ~15;
-    for (int j = 0; j < nj; j++) {
-      const float *src = X + (size_t)(jb + j) * Dp;
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
-      NP[j] = Nr[jb + j];
-    }
-    for (int j = nj; j < W; j++) {
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
-      NP[j] = INFINITY; /* a padding column's value is +inf: never below a threshold */
-    }
+    packColumns(X, Nr, Dp, jb, nj, W, P, NP);
+    for (int j = nj; j < W; j++) NP[j] = INFINITY; /* a padding column's value is +inf: never below a threshold */
     for (int i = i0; i < i1; i += 4) {
       const int nr = i1 - i < 4 ? i1 - i : 4;
       const float *xr[4];
@@ -438,53 +479,6 @@ TARGET512 static void valsPacked512(const float *X, const float *Nr, int Dp, int
   }
 }
 
-/* Columns [jb, jb + nj) of X packed column-major into P (W wide, zero padding) and their norms
- * into NP: 8 x 8 blocks transposed in registers (a float at a time, the stores 1 KiB apart took
- * 17% of the strips' values at 5000 x 50), the edges one by one. */
-TARGET static void packColumns(const float *X, const float *Nr, int Dp, int jb, int nj, int W, float *P, float *NP) {
-  const int nj8 = nj & ~7, Dp8 = Dp & ~7;
-  for (int j = 0; j < nj8; j += 8) {
-    const float *src = X + (size_t)(jb + j) * Dp;
-    for (int d = 0; d < Dp8; d += 8) {
-      __m256 r[8], u[8];
-      for (int t = 0; t < 8; t++) r[t] = _mm256_loadu_ps(src + (size_t)t * Dp + d);
-      u[0] = _mm256_unpacklo_ps(r[0], r[1]); u[1] = _mm256_unpackhi_ps(r[0], r[1]);
-      u[2] = _mm256_unpacklo_ps(r[2], r[3]); u[3] = _mm256_unpackhi_ps(r[2], r[3]);
-      u[4] = _mm256_unpacklo_ps(r[4], r[5]); u[5] = _mm256_unpackhi_ps(r[4], r[5]);
-      u[6] = _mm256_unpacklo_ps(r[6], r[7]); u[7] = _mm256_unpackhi_ps(r[6], r[7]);
-      r[0] = _mm256_shuffle_ps(u[0], u[2], 0x44); r[1] = _mm256_shuffle_ps(u[0], u[2], 0xEE);
-      r[2] = _mm256_shuffle_ps(u[1], u[3], 0x44); r[3] = _mm256_shuffle_ps(u[1], u[3], 0xEE);
-      r[4] = _mm256_shuffle_ps(u[4], u[6], 0x44); r[5] = _mm256_shuffle_ps(u[4], u[6], 0xEE);
-      r[6] = _mm256_shuffle_ps(u[5], u[7], 0x44); r[7] = _mm256_shuffle_ps(u[5], u[7], 0xEE);
-      /* r[t]: dimension d + t of columns j..j+3 (low half) and j+4..j+7 (high half) in pairs: */
-      const __m256 c0 = _mm256_permute2f128_ps(r[0], r[4], 0x20), c1 = _mm256_permute2f128_ps(r[1], r[5], 0x20);
-      const __m256 c2 = _mm256_permute2f128_ps(r[2], r[6], 0x20), c3 = _mm256_permute2f128_ps(r[3], r[7], 0x20);
-      const __m256 c4 = _mm256_permute2f128_ps(r[0], r[4], 0x31), c5 = _mm256_permute2f128_ps(r[1], r[5], 0x31);
-      const __m256 c6 = _mm256_permute2f128_ps(r[2], r[6], 0x31), c7 = _mm256_permute2f128_ps(r[3], r[7], 0x31);
-      _mm256_storeu_ps(P + (size_t)(d + 0) * W + j, c0);
-      _mm256_storeu_ps(P + (size_t)(d + 1) * W + j, c1);
-      _mm256_storeu_ps(P + (size_t)(d + 2) * W + j, c2);
-      _mm256_storeu_ps(P + (size_t)(d + 3) * W + j, c3);
-      _mm256_storeu_ps(P + (size_t)(d + 4) * W + j, c4);
-      _mm256_storeu_ps(P + (size_t)(d + 5) * W + j, c5);
-      _mm256_storeu_ps(P + (size_t)(d + 6) * W + j, c6);
-      _mm256_storeu_ps(P + (size_t)(d + 7) * W + j, c7);
-    }
-    for (int t = 0; t < 8; t++) {
-      for (int d = Dp8; d < Dp; d++) P[(size_t)d * W + j + t] = src[(size_t)t * Dp + d];
-      NP[j + t] = Nr[jb + j + t];
-    }
-  }
-  for (int j = nj8; j < nj; j++) {
-    const float *src = X + (size_t)(jb + j) * Dp;
-    for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
-    NP[j] = Nr[jb + j];
-  }
-  for (int j = nj; j < W; j++) {
-    for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
-    NP[j] = 0.0f;
-  }
-}
 
 /*
  * vals() on AVX-512 laid out as a matrix product (like tile512): each block of columns packed
@@ -593,15 +587,8 @@ TARGET512 static void tile512(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
   for (int jb = j0; jb < j1; jb += BJ) {
     const int je = jb + BJ < j1 ? jb + BJ : j1;
     const int nj = je - jb, W = (nj + 31) & ~31;
-    for (int j = 0; j < nj; j++) {
-      const float *src = X + (size_t)(jb + j) * Dp;
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = src[d];
-      NP[j] = Nr[jb + j];
-    }
-    for (int j = nj; j < W; j++) {
-      for (int d = 0; d < Dp; d++) P[(size_t)d * W + j] = 0.0f;
-      NP[j] = INFINITY;
-    }
+    packColumns(X, Nr, Dp, jb, nj, W, P, NP);
+    for (int j = nj; j < W; j++) NP[j] = INFINITY;
     for (int i = i0; i < i1; i += 4) {
       const int nr = i1 - i < 4 ? i1 - i : 4;
       const float *xr[4];
