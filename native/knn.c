@@ -1274,16 +1274,18 @@ TARGET static int symselLists(uint8_t *mem, uint32_t so, int B, int N, int I, in
  * entry is a value and a key (c << 16 | q: row c of block I, column q of block X), compacted
  * without branches and written in sequence to the worker's arena (a fill counter at `fill`); the
  * table `tab` gives each bucket's place: 6 uint32 per (I, X) (values, keys, count of R, then of C;
- * count 0xFFFFFFFF: the arena was full). listsSelect gathers a block's rows from C(J, X), J < X,
+ * count 0xFFFFFFFF: the arena was full); an R bucket's keys are followed by its rows' counts (its
+ * rows' entries are consecutive: listsSelect copies them as runs). listsSelect gathers a block's rows from C(J, X), J < X,
  * then R(X, Y), Y >= X: the same entries in the same order whatever worker formed what strip.
  */
 #define BUCKET_FULL 0xFFFFFFFFu
 /* The entries of the rows of S (rows x nj, stride B) below their threshold (per row: Tr[c]; per column: Tc[q]) appended at V, K; their number, or -1 past cap. */
-TARGET static int64_t bucketBelow(const float *S, int rows, int nj, int B, const float *Tr, const float *Tc, float *V, uint32_t *K, int64_t at, int64_t cap) {
+TARGET static int64_t bucketBelow(const float *S, int rows, int nj, int B, const float *Tr, const float *Tc, float *V, uint32_t *K, int64_t at, int64_t cap, uint32_t *rc) {
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const int64_t start = at;
   for (int c = 0; c < rows; c++) {
     if (at + nj + 8 > cap) return -1;
+    const int64_t rowStart = at;
     const float *s = S + (size_t)c * B;
     const __m256i key = _mm256_set1_epi32(c << 16);
     const __m256 P = _mm256_set1_ps(Tr ? Tr[c] : 0.0f);
@@ -1301,16 +1303,18 @@ TARGET static int64_t bucketBelow(const float *S, int rows, int nj, int B, const
       K[at] = ((uint32_t)c << 16) | (uint32_t)q;
       at += s[q] < (Tr ? Tr[c] : Tc[q]);
     }
+    if (rc) rc[c] = (uint32_t)(at - rowStart);
   }
   return at - start;
 }
 
 /* bucketBelow on AVX-512: 16 values a compare, compacted in a register (a compress to memory is slow on some CPUs). The same entries in the same order. */
-TARGET512 static int64_t bucketBelow512(const float *S, int rows, int nj, int B, const float *Tr, const float *Tc, float *V, uint32_t *K, int64_t at, int64_t cap) {
+TARGET512 static int64_t bucketBelow512(const float *S, int rows, int nj, int B, const float *Tr, const float *Tc, float *V, uint32_t *K, int64_t at, int64_t cap, uint32_t *rc) {
   const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const int64_t start = at;
   for (int c = 0; c < rows; c++) {
     if (at + nj + 16 > cap) return -1;
+    const int64_t rowStart = at;
     const float *s = S + (size_t)c * B;
     const __m512i key = _mm512_add_epi32(iota, _mm512_set1_epi32(c << 16));
     const __m512 P = _mm512_set1_ps(Tr ? Tr[c] : 0.0f);
@@ -1327,6 +1331,7 @@ TARGET512 static int64_t bucketBelow512(const float *S, int rows, int nj, int B,
       K[at] = ((uint32_t)c << 16) | (uint32_t)q;
       at += s[q] < (Tr ? Tr[c] : Tc[q]);
     }
+    if (rc) rc[c] = (uint32_t)(at - rowStart);
   }
   return at - start;
 }
@@ -1337,8 +1342,9 @@ TARGET static int stripLists(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int
   float *V = (float *)(mem + av);
   uint32_t *K = (uint32_t *)(mem + ak);
   const int nb = (N + B - 1) / B, r0 = I * B, rows = (N < r0 + B ? N : r0 + B) - r0;
-  float *S = (float *)aligned_alloc(64, (size_t)rows * B * 4);
+  float *S = (float *)aligned_alloc(64, (size_t)rows * B * 4 + (size_t)rows * 4);
   if (!S) return -1;
+  uint32_t *rc = (uint32_t *)(S + (size_t)rows * B); /* an R bucket's entries per row, stored after them */
   int full = 0;
   for (int X = I; X < nb; X++) {
     const int j0 = X * B, nj = (N < j0 + B ? N : j0 + B) - j0;
@@ -1348,14 +1354,15 @@ TARGET static int stripLists(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int
     if (X == I) for (int c = 0; c < rows; c++) S[(size_t)c * B + c] = INFINITY; /* the row itself */
     e[0] = av + *at * 4;
     e[1] = ak + *at * 4;
-    int64_t n = (hasAvx512 ? bucketBelow512 : bucketBelow)(S, rows, nj, B, T + r0, NULL, V, K, *at, cap);
-    if (n < 0) { full = 1; e[2] = BUCKET_FULL; e[5] = BUCKET_FULL; continue; }
+    int64_t n = (hasAvx512 ? bucketBelow512 : bucketBelow)(S, rows, nj, B, T + r0, NULL, V, K, *at, cap, rc);
+    if (n < 0 || *at + n + rows > cap) { full = 1; e[2] = BUCKET_FULL; e[5] = BUCKET_FULL; continue; }
     e[2] = (uint32_t)n;
-    *at += (uint32_t)n;
+    memcpy(K + *at + n, rc, (size_t)rows * 4);
+    *at += (uint32_t)n + (uint32_t)rows;
     if (X == I) { e[5] = 0; continue; } /* the diagonal block's pairs are both in R(I, I) */
     e[3] = av + *at * 4;
     e[4] = ak + *at * 4;
-    n = (hasAvx512 ? bucketBelow512 : bucketBelow)(S, rows, nj, B, NULL, T + j0, V, K, *at, cap);
+    n = (hasAvx512 ? bucketBelow512 : bucketBelow)(S, rows, nj, B, NULL, T + j0, V, K, *at, cap, NULL);
     if (n < 0) { full = 1; e[5] = BUCKET_FULL; continue; }
     e[5] = (uint32_t)n;
     *at += (uint32_t)n;
@@ -1395,10 +1402,10 @@ TARGET static int listsSelect(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
       const uint32_t *K = (const uint32_t *)(mem + e[4]);
       for (uint32_t t = 0; t < e[5]; t++) cnt[K[t] & 0xFFFF]++;
     }
-    for (int Y = X; Y < nb; Y++) {
+    for (int Y = X; Y < nb; Y++) { /* the row side's counts, stored after its entries */
       const uint32_t *e = tb + ((size_t)X * nb + Y) * 6;
-      const uint32_t *K = (const uint32_t *)(mem + e[1]);
-      for (uint32_t t = 0; t < e[2]; t++) cnt[K[t] >> 16]++;
+      const uint32_t *rc = (const uint32_t *)(mem + e[1]) + e[2];
+      for (int c = 0; c < rows; c++) cnt[c] += (int32_t)rc[c];
     }
     int32_t sum = 0;
     for (int c = 0; c < rows; c++) { pos[c] = sum; sum += cnt[c]; }
@@ -1412,14 +1419,20 @@ TARGET static int listsSelect(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
         mi[at] = J * B + (int)(K[t] >> 16);
       }
     }
-    for (int Y = X; Y < nb; Y++) {
+    for (int Y = X; Y < nb; Y++) { /* a row's entries are consecutive there: copied as runs */
       const uint32_t *e = tb + ((size_t)X * nb + Y) * 6;
       const float *V = (const float *)(mem + e[0]);
-      const uint32_t *K = (const uint32_t *)(mem + e[1]);
-      for (uint32_t t = 0; t < e[2]; t++) {
-        const int at = pos[K[t] >> 16]++;
-        mv[at] = V[t];
-        mi[at] = Y * B + (int)(K[t] & 0xFFFF);
+      const uint32_t *K = (const uint32_t *)(mem + e[1]), *rc = K + e[2];
+      const int base = Y * B;
+      uint32_t t = 0;
+      for (int c = 0; c < rows; c++) {
+        const int n = (int)rc[c], at = pos[c];
+        pos[c] = at + n;
+        for (int u = 0; u < n; u++) {
+          mv[at + u] = V[t + u];
+          mi[at + u] = base + (int)(K[t + u] & 0xFFFF);
+        }
+        t += (uint32_t)n;
       }
     }
   }

@@ -51,15 +51,16 @@ function sampleRank(N: number, kk: number): number {
  * entries (float32 values, then uint32 keys). A point's share of values below its pivot (the
  * rp-th smallest of 256 sampled ones) is a Beta(rp, 257 - rp) variable: a row's entries are about
  * N (rp + 4 sqrt(rp) + 4) / 256 at most, 4 standard deviations above their mean; a worker forms
- * about 1 / W of them (its arena, with room for N more). Only the entries written are touched.
+ * about 1 / W of them (its arena, with room for N more, and for the R buckets' row counts, N nb / 2
+ * at most). Only the entries written are touched.
  * Null where no sample applies.
  */
 export function listsLayout(N: number, kk: number, B: number, workers: number): { cap: number; tab: number; fill: number; arena: number; bytes: number } | null {
   const rp = sampleRank(N, kk);
   if (rp < 0) return null;
   const row = Math.min(N, Math.ceil((N * (rp + 4 * Math.sqrt(rp) + 4)) / 256));
-  const cap = Math.ceil((N * row) / workers) + N;
   const nb = Math.ceil(N / B);
+  const cap = Math.ceil((N * row) / workers) + N + Math.ceil((nb * N) / 2); // and the R buckets' row counts
   const tab = align16(N * 4), fill = tab + align16(nb * nb * 24), arena = fill + align16(workers * 4);
   return { cap, tab, fill, arena, bytes: arena + workers * 2 * align16((cap + 8) * 4) };
 }
