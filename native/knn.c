@@ -1436,6 +1436,14 @@ TARGET static int listsSelect(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
       }
     }
   }
+  /* the rows formed alone: a group of ALONE_GROUP rows with several of them has its values formed
+   * at once (one packing of each column block for all: all-equal points, where every row is
+   * alone, took 3.5 times the stored strips' time a row at a time) */
+  enum { ALONE_GROUP = 32 };
+  int groupAlone[(256 + ALONE_GROUP - 1) / ALONE_GROUP + 1] = { 0 };
+  for (int c = 0; c < rows && rows <= 256; c++) groupAlone[c / ALONE_GROUP] += (full ? 0 : cnt[c]) < kk;
+  float *grp = NULL;
+  int grpAt = -1;
   int alone = 0, o0 = 0;
   for (int c = 0; c < rows; c++) {
     const int i = r0 + c, m = full ? 0 : cnt[c];
@@ -1447,9 +1455,16 @@ TARGET static int listsSelect(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
     int32_t *bi = (int32_t *)(mem + hi + o);
     uint8_t *h = mem + hh + ((size_t)c << 4);
     if (m < kk) {
-      vals(mem, x, nrm, Dp, i, i + 1, 0, N, 256, one, N);
-      one[i] = INFINITY;
-      rowSelect(one, N, kk, bd, bi, h, C, sv, si, tv, ti);
+      const int g = c / ALONE_GROUP;
+      float *row = one;
+      if (rows <= 256 && groupAlone[g] >= 4 && (grp || (grp = (float *)malloc((size_t)ALONE_GROUP * N * 4)))) {
+        const int g0 = g * ALONE_GROUP, g1 = g0 + ALONE_GROUP < rows ? g0 + ALONE_GROUP : rows;
+        if (grpAt != g) vals(mem, x, nrm, Dp, r0 + g0, r0 + g1, 0, N, 256, grp, N);
+        grpAt = g;
+        row = grp + (size_t)(c - g0) * N;
+      } else vals(mem, x, nrm, Dp, i, i + 1, 0, N, 256, one, N);
+      row[i] = INFINITY;
+      rowSelect(row, N, kk, bd, bi, h, C, sv, si, tv, ti);
       alone++;
       continue;
     }
@@ -1466,6 +1481,7 @@ TARGET static int listsSelect(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
     *(float *)h = Tq;
     *(int32_t *)(h + 8) = kk;
   }
+  free(grp);
   free(one);
   return alone;
 }
