@@ -65,8 +65,12 @@ export function listsLayout(N: number, kk: number, B: number, workers: number): 
   return { cap, tab, fill, arena, bytes: arena + workers * 2 * align16((cap + 8) * 4) };
 }
 
-/** The largest D of the fused strips: above it the pivots' sample costs what the lists save (as the tiles' PIVOTS_MAX_D). */
-const LISTS_MAX_D = 384;
+/**
+ * The largest D of the fused strips: the pivots' 256 products a row grow with D while what the
+ * lists save does not (5000 x 128, maxk = 30: fused 36 against stored 42 ms; x 256, maxk = 100:
+ * 85 against 89; x 384, maxk = 30: 88 against 84).
+ */
+const LISTS_MAX_D = 256;
 
 /** What phase 2 of the strips computes for each block: table rows (finished in the workers) or the ranks mode's windows. */
 export type StripsMode =
