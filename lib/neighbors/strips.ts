@@ -1,6 +1,7 @@
 /**
- * The strips: each pair's float32 value computed once and kept in a bounded store, for the
- * table and the ranks mode at modest N (see stripsAsync).
+ * The strips: each pair's float32 value computed once and kept in a bounded store, or, fused
+ * (native kernel), filtered as it is formed and never stored, for the table and the ranks mode
+ * at modest N (see stripsAsync).
  */
 import type { Matrix } from '../matrix';
 import { checkpoint, type ProgressHandle } from '../runtime/progress';
@@ -85,9 +86,12 @@ export type StripsMode =
  * (its strip, and the earlier strips transposed), selects the k' smallest by radix histograms
  * (symsel_f32), then either finishes the table rows (exact distances, sort, certification, in
  * the workers) or runs the ranks mode's windows; `count` also counts target ranks from the same
- * value rows. Blocks reach the target's sink in row order (or the workers write the table rows
- * into its shared rows). Returns the number of fallback rows, or null when this path does not
- * apply (nothing computed).
+ * value rows. Fused (listsLayout: the native kernel, D <= LISTS_MAX_D, no `count`): the pivots
+ * first, phase 1 forms each strip's values a block of columns at a time and keeps only the
+ * values below a pivot in the worker's buckets (strip_lists_f32), phase 2 gathers and selects
+ * each block's rows from them (lists_select_f32); no value is stored. Blocks reach the target's
+ * sink in row order (or the workers write the table rows into its shared rows). Returns the
+ * number of fallback rows, or null when this path does not apply (nothing computed).
  */
 export async function stripsAsync(X: Matrix, k: number, metric: Metric, precision: Precision, workers: number,
   signal: AbortSignal | undefined, bar: ProgressHandle, target: RowTarget, mode: StripsMode, count?: RankCount): Promise<number | null> {
