@@ -36,7 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <immintrin.h>
-#include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -478,7 +477,6 @@ TARGET512 static void valsPacked512(const float *X, const float *Nr, int Dp, int
     }
   }
 }
-
 
 /*
  * vals() on AVX-512 laid out as a matrix product (like tile512): each block of columns packed
@@ -1384,9 +1382,9 @@ TARGET static int listsSelect(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, in
   const int nb = (N + B - 1) / B, r0 = X * B, rows = (N < r0 + B ? N : r0 + B) - r0;
   int full = 0;
   size_t total = 0;
-  for (int J = 0; J < X; J++) { const uint32_t n = tb[((size_t)J * nb + X) * 6 + 5]; full |= n == BUCKET_FULL; total += full ? 0 : n; }
-  for (int Y = X; Y < nb; Y++) { const uint32_t n = tb[((size_t)X * nb + Y) * 6 + 2]; full |= n == BUCKET_FULL; total += full ? 0 : n; }
-  if (full) total = 0;
+  for (int J = 0; J < X; J++) { const uint32_t n = tb[((size_t)J * nb + X) * 6 + 5]; full |= n == BUCKET_FULL; total += n; }
+  for (int Y = X; Y < nb; Y++) { const uint32_t n = tb[((size_t)X * nb + Y) * 6 + 2]; full |= n == BUCKET_FULL; total += n; }
+  if (full) total = 0; /* every row formed alone */
   float *one = (float *)malloc(((size_t)N + 8) * 4 * 5 + ((size_t)rows + 1) * 8 + total * 8);
   if (!one) return -1;
   float *sv = one + N + 8, *tv = sv + 2 * ((size_t)N + 8);
@@ -2338,19 +2336,6 @@ static napi_value KdRows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/*
- * Starting thresholds for the symmetric tiles' candidate buffers, and the fused strips' pivots
- * (row i's float32 threshold at out[i stride]: the tiles' 16-byte headers, or one array; the rows
- * [i0, i1) of N): for each row the r-th smallest of its
- * values against S = 256 evenly spaced rows (values as the kernels form them, Nr[i] + Nr[j] - 2
- * x_i . x_j; its own value left out), r as in symselLists, so that about 1e-4 of the rows have
- * fewer than kk values below it. A threshold only decides which candidates are offered: every
- * value left out is at least the row's threshold (what the exact stage relies on), and a row left
- * with fewer than kk candidates is not certified and goes through the second pass. From a
- * threshold of +Inf the first tiles offered every value and filled the buffers again and again
- * (the tiles took 54 ms of a 5000 x 50 table against the strips' 35). Returns the number of rows
- * given a threshold (0: not worth it).
- */
 /* The r-th smallest of v[0, n) (r <= 64, NaN counted as +Inf): the r smallest so far kept sorted in
  * registers, each value inserted without a branch (with A sorted and S = A shifted up one lane,
  * min(A, max(S, x)) is A with x in its place and the largest dropped); four such lists over the
@@ -2367,7 +2352,7 @@ TARGET static inline __attribute__((always_inline)) void insert8(__m256 *A, cons
     A[t] = _mm256_min_ps(A[t], _mm256_max_ps(S, x));
   }
 }
-TARGET static inline __attribute__((always_inline)) float kthSmallN(const float *v, int n, int r, const int nv) {
+TARGET static inline __attribute__((always_inline)) float kthByInsertionN(const float *v, int n, int r, const int nv) {
   __m256 A[4][8];
   for (int c = 0; c < 4; c++) for (int t = 0; t < nv; t++) A[c][t] = _mm256_set1_ps(INFINITY);
   int i = 0;
@@ -2381,35 +2366,35 @@ TARGET static inline __attribute__((always_inline)) float kthSmallN(const float 
   for (int t = 0; t < nv; t++) _mm256_storeu_ps(out + 8 * t, A[0][t]);
   return out[r - 1];
 }
-TARGET static float kthSmall(const float *v, int n, int r) {
+TARGET static float kthByInsertion(const float *v, int n, int r) {
   switch ((r + 7) / 8) {
-    case 1: return kthSmallN(v, n, r, 1);
-    case 2: return kthSmallN(v, n, r, 2);
-    case 3: return kthSmallN(v, n, r, 3);
-    case 4: return kthSmallN(v, n, r, 4);
-    case 5: return kthSmallN(v, n, r, 5);
-    case 6: return kthSmallN(v, n, r, 6);
-    case 7: return kthSmallN(v, n, r, 7);
-    default: return kthSmallN(v, n, r, 8);
+    case 1: return kthByInsertionN(v, n, r, 1);
+    case 2: return kthByInsertionN(v, n, r, 2);
+    case 3: return kthByInsertionN(v, n, r, 3);
+    case 4: return kthByInsertionN(v, n, r, 4);
+    case 5: return kthByInsertionN(v, n, r, 5);
+    case 6: return kthByInsertionN(v, n, r, 6);
+    case 7: return kthByInsertionN(v, n, r, 7);
+    default: return kthByInsertionN(v, n, r, 8);
   }
 }
 
 /*
- * The r-th smallest of v[0, n) (r <= 64, n a multiple of 64, NaN counted as +Inf), most values
+ * The r-th smallest of v[0, n) (r <= 64, n a multiple of 64 up to 256, NaN counted as +Inf), most values
  * ruled out first: with G >= r groups (group g: v[g], v[g + G], ...), the r-th smallest of the
  * groups' minima, t, has r values at or below it, so the answer is at most t and only the values
- * up to t (a few times r) go through kthSmall: about 40 insertions a row instead of 256.
+ * up to t (a few times r) go through kthByInsertion: about 40 insertions a row instead of 256.
  */
 TARGET static float kthSample(const float *v, int n, int r) {
   const int G = r <= 8 ? 8 : r <= 16 ? 16 : r <= 32 ? 32 : 64;
-  if (r > 64 || n % 64) return kthSmall(v, n, r);
+  if (n > 256 || n % 64) return kthByInsertion(v, n, r); /* keep[] holds 256 values and a vector's spill */
   __m256 M[8];
   for (int u = 0; u < G / 8; u++) M[u] = _mm256_set1_ps(INFINITY);
   for (int t = 0; t < n; t += G)
     for (int u = 0; u < G / 8; u++) M[u] = _mm256_min_ps(_mm256_loadu_ps(v + t + 8 * u), M[u]); /* a NaN value leaves M */
   float mins[64], keep[264];
   for (int u = 0; u < G / 8; u++) _mm256_storeu_ps(mins + 8 * u, M[u]);
-  const __m256 T = _mm256_set1_ps(kthSmall(mins, G, r));
+  const __m256 T = _mm256_set1_ps(kthByInsertion(mins, G, r));
   int c = 0;
   for (int t = 0; t < n; t += 8) {
     const __m256 x = _mm256_loadu_ps(v + t);
@@ -2417,9 +2402,22 @@ TARGET static float kthSample(const float *v, int n, int r) {
     _mm256_storeu_ps(keep + c, _mm256_permutevar8x32_ps(x, _mm256_loadu_si256((const __m256i *)packIdx[mask])));
     c += __builtin_popcount(mask);
   }
-  return c >= r ? kthSmall(keep, c, r) : kthSmall(v, n, r);
+  return c >= r ? kthByInsertion(keep, c, r) : kthByInsertion(v, n, r);
 }
 
+/*
+ * Starting thresholds for the symmetric tiles' candidate buffers, and the fused strips' pivots
+ * (row i's float32 threshold at out[i stride]: the tiles' 16-byte headers, or one array; the rows
+ * [i0, i1) of N): for each row the r-th smallest of its
+ * values against S = 256 evenly spaced rows (values as the kernels form them, Nr[i] + Nr[j] - 2
+ * x_i . x_j; its own value left out), r as in symselLists, so that about 1e-4 of the rows have
+ * fewer than kk values below it. A threshold only decides which candidates are offered: every
+ * value left out is at least the row's threshold (what the exact stage relies on), and a row left
+ * with fewer than kk candidates is not certified and goes through the second pass. From a
+ * threshold of +Inf the first tiles offered every value and filled the buffers again and again
+ * (the tiles took 54 ms of a 5000 x 50 table against the strips' 35). Returns the number of rows
+ * given a threshold (0: not worth it).
+ */
 TARGET static int pivots(uint8_t *mem, uint32_t x, uint32_t nrm, int Dp, int N, int i0, int i1, int kk, float *out, size_t stride) {
   const int S = LISTS_SAMPLE, rp = sampleRank(N, kk), R = 32;
   if (rp < 0) return 0;

@@ -64,10 +64,16 @@ export function resetNativeKernel(): void {
   mainCached = undefined;
 }
 
-/** Whether the usable native kernel has the function `name` (a build older than the sources may lack the newest ones). */
-export function nativeHas(name: string): boolean {
+/** The usable native kernel's function `name` on this thread, or null (a build older than the sources may lack the newest ones). */
+export function nativeFunction<F extends (...args: never[]) => unknown>(name: string): F | null {
   const path = nativeKernelPath();
-  if (!path) return false;
+  if (!path) return null;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return typeof (require(path) as Record<string, unknown>)[name] === 'function';
+  const f = (require(path) as Record<string, unknown>)[name];
+  return typeof f === 'function' ? (f as F) : null;
+}
+
+/** Whether the usable native kernel has the function `name`. */
+export function nativeHas(name: string): boolean {
+  return nativeFunction(name) !== null;
 }

@@ -178,19 +178,19 @@ parentPort.on('message', (m) => {
       const buf = mem.buffer, rows = m.rows, cnt = new Int32Array(buf, m.hh, rows * 4);
       if (m.f64) { const t = new Float64Array(buf, m.hh, rows * 2); for (let r = 0; r < rows; r++) { t[2 * r] = Infinity; cnt[4 * r + 2] = 0; } }
       else { const t = new Float32Array(buf, m.hh, rows * 4); for (let r = 0; r < rows; r++) { t[4 * r] = Infinity; cnt[4 * r + 2] = 0; } }
-      // m.lists: the value rows are not needed after the select (no rank counts): the native select
-      // without them (symsel_lists_f32) when it applies; the second pass then computes the rows it needs
-      // the fused strips' lists (native/knn.c stripLists, listsSelect) instead of stored strips
+      // Selects that leave no value rows behind: the fused strips' (native/knn.c listsSelect), and,
+      // when m.lists (no rank counts read the rows), the native select without them
+      // (symsel_lists_f32) where it applies; the second pass then computes the rows it needs
+      let noRows = false;
       if (m.fn === 'lists_select_f32') {
         if (!u8 || !nat || !nat.lists_select_f32) throw new Error('the fused strips need the native kernel (lists_select_f32)');
         nat.lists_select_f32(u8, ...m.args);
-        if (m.finish) m.finish.rv = undefined;
-        if (m.rank) m.rank.rv = undefined;
-      } else if (m.fn === 'symsel_f32' && m.lists && u8 && nat && nat.symsel_lists_f32 && nat.symsel_lists_f32(u8, ...m.args) >= 0) {
-        if (m.finish) m.finish.rv = undefined;
-        if (m.rank) m.rank.rv = undefined;
-      } else if (m.fn === 'symsel_f32' && u8 && nat && nat.symsel_f32) nat.symsel_f32(u8, ...m.args);
+        noRows = true;
+      } else if (m.fn === 'symsel_f32' && m.lists && u8 && nat && nat.symsel_lists_f32 && nat.symsel_lists_f32(u8, ...m.args) >= 0) noRows = true;
+      else if (m.fn === 'symsel_f32' && u8 && nat && nat.symsel_f32) nat.symsel_f32(u8, ...m.args);
       else ex[m.fn](...m.args);
+      if (noRows && m.finish) m.finish.rv = undefined;
+      if (noRows && m.rank) m.rank.rv = undefined;
       if (m.rank) runRanks(m.rank, m.exact); else runExact(m.exact);
       if (m.finish) { runFinish(m.finish); if (fin.out) copyOut(m.finish); }
       if (m.count) runCount(m.count, m.rank ? keptColumns(m.rank) : null); // the value rows the select read (symsel_f32) also give ranks
@@ -198,7 +198,7 @@ parentPort.on('message', (m) => {
       if (m.fn === 'vals_f32' && u8 && nat && nat.vals_f32) nat.vals_f32(u8, ...m.args);
       else ex[m.fn || 'values_f32'](...m.args);
       runCount(m.count, null);
-    } else if (m.type === 'pivots') { // the tiles' starting thresholds (native/knn.c pivots), where built
+    } else if (m.type === 'pivots') { // the tiles' starting thresholds and the fused strips' pivots (native/knn.c pivots), where built
       if (u8 && nat && nat.pivots_f32) nat.pivots_f32(u8, ...m.args);
     } else if (m.type === 'tile') {
       if (m.fn === 'tile_f32' && u8 && nat) nat.tile_f32(u8, ...m.args);

@@ -56,14 +56,15 @@ function sampleRank(N: number, kk: number): number {
  * at most). Only the entries written are touched.
  * Null where no sample applies.
  */
-export function listsLayout(N: number, kk: number, B: number, workers: number): { cap: number; tab: number; fill: number; arena: number; bytes: number } | null {
+export function listsLayout(N: number, kk: number, B: number, workers: number): { cap: number; tab: number; fill: number; arena: number; half: number; bytes: number } | null {
   const rp = sampleRank(N, kk);
   if (rp < 0) return null;
   const row = Math.min(N, Math.ceil((N * (rp + 4 * Math.sqrt(rp) + 4)) / 256));
   const nb = Math.ceil(N / B);
   const cap = Math.ceil((N * row) / workers) + N + Math.ceil((nb * N) / 2); // and the R buckets' row counts
   const tab = align16(N * 4), fill = tab + align16(nb * nb * 24), arena = fill + align16(workers * 4);
-  return { cap, tab, fill, arena, bytes: arena + workers * 2 * align16((cap + 8) * 4) };
+  const half = align16((cap + 8) * 4); // an arena's values, then as many bytes of keys
+  return { cap, tab, fill, arena, half, bytes: arena + workers * 2 * half };
 }
 
 /**
@@ -127,19 +128,20 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
       new Int32Array(p.memory.buffer, tOff, N * count.k).set(count.targets);
       new Float64Array(p.memory.buffer, oOff, N * count.k).fill(-1);
     }
-    // the fused strips' pivots, lists and counts (listsLayout), or the strips' offsets
-    const piv = soOff, tab = piv + (fused ? fused.tab : 0), fill = piv + (fused ? fused.fill : 0);
-    const arena = fused ? align16((fused.cap + 8) * 4) : 0, av = (w: number): number => piv + (fused ? fused.arena : 0) + 2 * w * arena;
-    if (fused) new Uint32Array(p.memory.buffer, fill, workers).fill(0);
+    // the fused strips' pivots, buckets' table, fill counters and arenas (listsLayout; worker w's
+    // values at arena(w), its keys `half` bytes on), or the strips' offsets
+    const fz = fused && { piv: soOff, tab: soOff + fused.tab, fill: soOff + fused.fill, half: fused.half, cap: fused.cap,
+      arena: (w: number): number => soOff + fused.arena + 2 * w * fused.half };
+    if (fz) new Uint32Array(p.memory.buffer, fz.fill, workers).fill(0);
     else {
       const soView = new Uint32Array(p.memory.buffer, soOff, nb);
       for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
     }
     await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out))));
-    if (fused) {
+    if (fz) {
       const per = Math.ceil(N / workers);
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'pivots',
-        args: [p.xOff, p.nOff, p.Dp, N, Math.min(N, i * per), Math.min(N, (i + 1) * per), p.kp, piv, 1] })));
+        args: [p.xOff, p.nOff, p.Dp, N, Math.min(N, i * per), Math.min(N, (i + 1) * per), p.kp, fz.piv, 1] })));
     }
     let failure: unknown = null, fallbacks = 0;
     try {
@@ -151,8 +153,8 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
           const I = q++;
           const r0 = I * B, r1 = Math.min(N, r0 + B);
           try {
-            await pool.call(wi, fused
-              ? { type: 'tile', fn: 'strip_lists_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, piv, tab, av(wi), av(wi) + arena, fill + 4 * wi, fused.cap] }
+            await pool.call(wi, fz
+              ? { type: 'tile', fn: 'strip_lists_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, fz.piv, fz.tab, fz.arena(wi), fz.arena(wi) + fz.half, fz.fill + 4 * wi, fz.cap] }
               : { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + so[I], N - r0] });
             doneWork += (r1 - r0) * (N - r0);
             bar.update(Math.floor((0.8 * N * doneWork) / total));
@@ -176,8 +178,8 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
             const L = slotLayout(p, r0, r1, slot);
             const rv = L.hd + p.rvOff, hs = rv + p.hsOff;
             try {
-              await pool.call(wi, { type: 'run', ...(fused
-                ? { fn: 'lists_select_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, p.kp, tab, L.hd, L.hi, L.hh, p.C] }
+              await pool.call(wi, { type: 'run', ...(fz
+                ? { fn: 'lists_select_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, p.kp, fz.tab, L.hd, L.hi, L.hh, p.C] }
                 : { fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs] }),
                 lists: !count, f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
                 rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh, rv } : undefined,

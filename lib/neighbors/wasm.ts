@@ -6,7 +6,7 @@ import { TopK } from './heap';
 import { pairDistance, sqEuclid } from './distance';
 import type { KnnPool } from './pool';
 import { warn } from '../runtime/warnings';
-import { nativeHas, nativeKernelPath, nativeMain } from './native';
+import { nativeFunction, nativeKernelPath, nativeMain } from './native';
 import type { SharedRows } from './inorder';
 import { duplicateRows, groupsOf, refineRows, refineScratchAt, refineScratchBytes, type GroupsOfJob, type RefineConsts, type RefineOps } from './refine';
 
@@ -292,11 +292,8 @@ export class GrowingMemory {
    * that hold it), where the native kernel can (release_pages); false: drop the memory instead.
    */
   release(from: number): boolean {
-    if (!this.mem || !nativeHas('release_pages')) return false;
-    const path = nativeKernelPath() as string;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nat = require(path) as { release_pages(mem: Uint8Array, from: number): number };
-    return nat.release_pages(new Uint8Array(this.mem.buffer), from) >= 0;
+    const releasePages = nativeFunction<(mem: Uint8Array, from: number) => number>('release_pages');
+    return this.mem !== null && releasePages !== null && releasePages(new Uint8Array(this.mem.buffer), from) >= 0;
   }
 }
 
