@@ -9,7 +9,7 @@ import { InOrder, sharedTarget, sinkOf, type RankFinisher, type RowTarget } from
 import type { Metric } from './metrics';
 import { wasmMetric } from './options';
 import { nativeHas } from './native';
-import { getPool } from './pool';
+import { getPool, pipeline } from './pool';
 import {
   align16, collectFinished, countParams, finishedFallbacks, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
   slotLayout, type Precision,
@@ -137,78 +137,78 @@ export async function stripsAsync(X: Matrix, k: number, metric: Metric, precisio
       const soView = new Uint32Array(p.memory.buffer, soOff, nb);
       for (let I = 0; I < nb; I++) soView[I] = soOff + so[I];
     }
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out))));
-    if (fz) {
-      const per = Math.ceil(N / workers);
-      await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'pivots',
-        args: [p.xOff, p.nOff, p.Dp, N, Math.min(N, i * per), Math.min(N, (i + 1) * per), p.kp, fz.piv, 1] })));
-    }
-    let failure: unknown = null, fallbacks = 0;
+    // each worker's pivots sent with its setup (a worker handles its messages in order)
+    const per = Math.ceil(N / workers);
+    await Promise.all(Array.from({ length: workers }, (_, i) => Promise.all([
+      pool.call(i, setupMessage(module, p, g ? rankSetup(p, g) : undefined, i, out)),
+      fz ? pool.call(i, { type: 'pivots', args: [p.xOff, p.nOff, p.Dp, N, Math.min(N, i * per), Math.min(N, (i + 1) * per), p.kp, fz.piv, 1] }) : null,
+    ])));
+    let fallbacks = 0;
     try {
-      // phase 1: the strips (largest first)
-      let q = 0, doneWork = 0;
+      // phase 1: the strips (largest first), independent: two in flight per worker
+      let doneWork = 0;
       const total = (N * (N + B)) / 2;
-      const loopA = async (wi: number): Promise<void> => {
-        while (failure === null && q < nb) {
-          const I = q++;
-          const r0 = I * B, r1 = Math.min(N, r0 + B);
-          try {
-            await pool.call(wi, fz
-              ? { type: 'tile', fn: 'strip_lists_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, fz.piv, fz.tab, fz.arena(wi), fz.arena(wi) + fz.half, fz.fill + 4 * wi, fz.cap] }
-              : { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, r0, r1, r0, N, p.BJ, soOff + so[I], N - r0] });
-            doneWork += (r1 - r0) * (N - r0);
-            bar.update(Math.floor((0.8 * N * doneWork) / total));
-            await checkpoint(signal);
-          } catch (e) {
-            if (failure === null) failure = e;
-          }
-        }
+      await pipeline(workers, nb, 2, (wi, I) => pool.call(wi, fz
+        ? { type: 'tile', fn: 'strip_lists_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, fz.piv, fz.tab, fz.arena(wi), fz.arena(wi) + fz.half, fz.fill + 4 * wi, fz.cap] }
+        : { type: 'tile', fn: 'vals_f32', args: [p.xOff, p.nOff, p.Dp, I * B, Math.min(N, (I + 1) * B), I * B, N, p.BJ, soOff + so[I], N - I * B] }),
+      async (I) => {
+        const r0 = I * B, r1 = Math.min(N, r0 + B);
+        doneWork += (r1 - r0) * (N - r0);
+        bar.update(Math.floor((0.8 * N * doneWork) / total));
+        await checkpoint(signal);
+      });
+      // phase 2: the blocks. Into shared rows, each worker finishes its blocks in its own slot and
+      // counts their recomputed rows itself (two in flight per worker); else a slot per block in
+      // flight, its rows collected here and delivered in row order
+      const blockMessage = (I: number, slot: number, report: boolean): Record<string, unknown> => {
+        const r0 = I * B, r1 = Math.min(N, r0 + B);
+        const L = slotLayout(p, r0, r1, slot);
+        const rv = L.hd + p.rvOff;
+        return { type: 'run', ...(fz
+          ? { fn: 'lists_select_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, p.kp, fz.tab, L.hd, L.hi, L.hh, p.C] }
+          : { fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, rv + p.hsOff] }),
+        lists: !count, f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
+        rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh, rv } : undefined,
+        finish: rank ? undefined : { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed, rv, report },
+        count: count ? countParams(p, rv, r1 - r0, r0, tOff, count.k, oOff) : undefined };
       };
-      await Promise.all(Array.from({ length: workers }, (_, i) => loopA(i)));
-      // phase 2: the blocks in order
-      if (failure === null) {
-        let next = 0;
+      const blockDone = async (I: number): Promise<void> => {
+        bar.update(Math.floor(0.8 * N + (0.2 * N * Math.min(N, (I + 1) * B)) / N));
+        await checkpoint(signal);
+      };
+      if (out && !rank) {
+        await pipeline(workers, nb, 2, (wi, I) => pool.call(wi, blockMessage(I, wi, true)), async (I, v) => {
+          fallbacks += v as number;
+          await blockDone(I);
+        });
+      } else {
         const free = Array.from({ length: workers }, (_, i) => i);
-        const order = new InOrder(sinkOf(target), () => failure !== null);
-        const loopB = async (wi: number): Promise<void> => {
-          while (failure === null && next < nb) {
-            const I = next++;
-            const r0 = I * B, r1 = Math.min(N, r0 + B);
-            const slot = free.pop() as number;
-            const L = slotLayout(p, r0, r1, slot);
-            const rv = L.hd + p.rvOff, hs = rv + p.hsOff;
-            try {
-              await pool.call(wi, { type: 'run', ...(fz
-                ? { fn: 'lists_select_f32', args: [p.xOff, p.nOff, p.Dp, N, B, I, p.kp, fz.tab, L.hd, L.hi, L.hh, p.C] }
-                : { fn: 'symsel_f32', args: [soOff, B, N, I, p.kp, L.hd, L.hi, L.hh, p.C, rv, hs] }),
-                lists: !count, f64: false, hh: L.hh, rows: r1 - r0, exact: [r0, r1, p.kp, L.hi, p.C, L.ed],
-                rank: rank ? { slot, rows: r1 - r0, i0: r0, hd: L.hd, hi: L.hi, hh: L.hh, rv } : undefined,
-                finish: rank ? undefined : { base: p.finOff + slot * p.finBytes, cap: p.BR, a: 0, q0: r0, rows: r1 - r0, hh: L.hh, hi: L.hi, ed: L.ed, rv },
-                count: count ? countParams(p, rv, r1 - r0, r0, tOff, count.k, oOff) : undefined });
-              if (out) {
-                fallbacks += finishedFallbacks(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
-                free.push(slot);
-              } else {
-                const f = rank && g ? rank.finish(p, g, r0, r1, slot) : collectFinished(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
-                fallbacks += f.fallbacks;
-                free.push(slot);
-                await order.push(r0, r1, f.d, f.ix);
-              }
-              bar.update(Math.floor(0.8 * N + (0.2 * N * r1) / N));
-              await checkpoint(signal);
-            } catch (e) {
-              if (failure === null) failure = e;
-            }
+        const slots = new Int32Array(nb);
+        // (after a failure, no more blocks reach the sink)
+        let stopped = false;
+        const stop = (e: unknown): never => { stopped = true; throw e; };
+        const order = new InOrder(sinkOf(target), () => stopped);
+        await pipeline(workers, nb, 1, (wi, I) => {
+          slots[I] = free.pop() as number;
+          return pool.call(wi, blockMessage(I, slots[I], false)).catch(stop);
+        }, async (I) => {
+          try {
+            const r0 = I * B, r1 = Math.min(N, r0 + B), slot = slots[I];
+            const f = rank && g ? rank.finish(p, g, r0, r1, slot) : collectFinished(p, r0, r1, p.finOff + slot * p.finBytes, p.BR, 0);
+            fallbacks += f.fallbacks;
+            free.push(slot);
+            await order.push(r0, r1, f.d, f.ix);
+            await blockDone(I);
+          } catch (e) {
+            stop(e);
           }
-        };
-        await Promise.all(Array.from({ length: workers }, (_, i) => loopB(i)));
-        if (failure === null) await order.flush();
-        if (failure === null && count) count.out.set(new Float64Array(p.memory.buffer, oOff, N * count.k));
+        });
+        await order.flush();
       }
+      if (count) count.out.set(new Float64Array(p.memory.buffer, oOff, N * count.k));
     } finally {
       await Promise.all(Array.from({ length: workers }, (_, i) => pool.call(i, { type: 'release' }).catch(() => undefined)));
     }
-    if (failure !== null) throw failure;
     return fallbacks;
   });
 }

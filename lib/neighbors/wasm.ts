@@ -641,7 +641,7 @@ export function exactCandidates(orig: ArrayLike<number>, D: number, kp: number, 
 }
 
 /** Runs stage 1 for rows [r0, r1) on pool worker `w` (which has been set up with this plan). */
-export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false, finish = false): Promise<void> {
+export function runKernelOn(pool: KnnPool, w: number, p: WasmPlan, r0: number, r1: number, slot: number, rankMode = false, finish = false): Promise<unknown> {
   const L = slotLayout(p, r0, r1, slot);
   const rv = p.rowsel ? L.hd + p.rvOff : -1; // the row-select kernel leaves the rows' values for the second pass
   return pool.call(w, { type: 'run', fn: p.fn, args: L.args, f64: p.es === 8, hh: L.hh, rows: r1 - r0,
