@@ -6,8 +6,13 @@
 // shared, and a ratio measured within a round is much steadier than the seconds.
 // PAk and ADP have no sklearn counterpart (they are Cython inside DADApy): their column shows
 // DADApy's recorded seconds instead, labelled with where they were measured.
-//   node bench/workflows.mjs [--rounds 3] [--quick] [--only gauss,fig1,relu]
-// --quick: N = 5000 for the large sets and 2 rounds. Run `npm run build` first.
+// A first round of both sides on every set is a warm-up and is not timed: after a warm-up on
+// 1200 points only, the first full round still took up to twice a later one (5000 x 50: imbalance
+// 247 against 80-120 ms, overlap 63 against 41-46; sklearn's Gride 1.8 against 1.3 s), which
+// decided the median of 3 rounds.
+//   node bench/workflows.mjs [--rounds 3] [--quick] [--only gauss,fig1,relu] [--verbose]
+// --quick: N = 5000 for the large sets, 2 rounds, the warm-up on 1200 points of each set (dadalab only).
+// --verbose: every round's seconds. Run `npm run build` first.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +27,7 @@ const quick = args.includes('--quick');
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const rounds = Number(opt('--rounds', quick ? 2 : 3));
 const only = opt('--only', 'gauss,fig1,relu').split(',');
+const verbose = args.includes('--verbose');
 const bigN = quick ? 5000 : 20000;
 silenceWarnings();
 
@@ -127,19 +133,27 @@ try {
       }
     }
   }
-  // warm-up, untimed, as Python's imports are done beforehand: the worker threads, and every
-  // workflow once on the first 1200 points of each set (its JavaScript compiled: a cold first round
-  // took twice as long, 5000 x 50 imbalance 197 against 80 ms)
+  // warm-up, untimed, as Python's imports are done beforehand: a whole round of both sides (the
+  // worker threads, the pool's memory, every workflow's code compiled at these sizes); --quick:
+  // dadalab's workflows on the first 1200 points of each set
   for (const s of sets) {
-    const n = Math.min(1200, s.N);
-    await ours({ ...s, N: n, X: s.X.subarray(0, n * s.D), Y: s.Y.subarray(0, n * s.D) });
+    if (quick) {
+      const n = Math.min(1200, s.N);
+      await ours({ ...s, N: n, X: s.X.subarray(0, n * s.D), Y: s.Y.subarray(0, n * s.D) });
+    } else {
+      await ours(s);
+      if (py) await theirs(py, s);
+    }
   }
+  console.log(`warm-up round done (not timed); ${machineLine()}`);
+  const secsOf = (t) => Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
   const per = new Map(sets.map((s) => [s.key, []]));
   for (let r = 0; r < rounds; r++) {
     for (const s of sets) {
       const a = await ours(s);
       const b = py ? await theirs(py, s) : null;
       per.get(s.key).push({ a, b });
+      if (verbose) console.log(`  ${s.key} round ${r + 1} s: dadalab ${secsOf(a.t)}${b ? ` | baseline ${secsOf(b.t)}` : ''}`);
     }
     console.log(`round ${r + 1} done; ${machineLine()}`);
   }

@@ -418,7 +418,7 @@ export async function shutdownNeighborPool(): Promise<void> {
  * 0.1 ms a round trip: 2.5 of a 5000 x 50 table's 20 ms, at 20 messages a worker). Tasks go out in
  * index order to whichever worker has room; `send(w, i)` sends task i to worker w, and
  * `after(i, value)` runs once its reply is in (per worker in the order sent). After a failure
- * nothing more is sent; the first failure is thrown once the tasks in flight are done.
+ * nothing more is sent nor reported; the first failure is thrown once the tasks in flight are done.
  */
 export async function pipeline(workers: number, n: number, depth: number, send: (w: number, i: number) => Promise<unknown>,
   after: (i: number, value: unknown) => void | Promise<void>): Promise<void> {
@@ -429,7 +429,7 @@ export async function pipeline(workers: number, n: number, depth: number, send: 
     for (;;) {
       while (failure === null && queue.length < depth && next < n) {
         const i = next++;
-        queue.push(send(w, i).then((v) => after(i, v)).catch((e: unknown) => { if (failure === null) failure = { e }; }));
+        queue.push(send(w, i).then((v) => (failure === null ? after(i, v) : undefined)).catch((e: unknown) => { if (failure === null) failure = { e }; }));
       }
       const head = queue.shift();
       if (!head) return;
@@ -462,23 +462,14 @@ export async function runRowJobs(opts: {
     opts.fill(memory.buffer);
     const nChunks = Math.max(1, Math.min(opts.n, opts.chunks ?? 16 * opts.workers));
     const size = Math.ceil(opts.n / nChunks);
-    let next = 0, done = 0;
-    let failure: unknown = null;
-    const loop = async (wi: number): Promise<void> => {
-      while (failure === null && next < opts.n) {
-        const i0 = next, i1 = Math.min(opts.n, i0 + size);
-        next = i1;
-        try {
-          await pool.callJs(wi, opts.bundle, opts.fn, memory, opts.args(i0, i1));
-          done += i1 - i0;
-          if (failure === null && opts.progress) await opts.progress(done); // (no report after a failure or an interrupt)
-        } catch (e) {
-          if (failure === null) failure = e;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: opts.workers }, (_, i) => loop(i)));
-    if (failure !== null) throw failure;
+    const chunks = Math.ceil(opts.n / size);
+    let done = 0;
+    // two chunks in flight per worker (pipeline); the progress report after each, in order per worker
+    await pipeline(opts.workers, chunks, 2, (wi, c) => pool.callJs(wi, opts.bundle, opts.fn, memory, opts.args(c * size, Math.min(opts.n, (c + 1) * size))),
+      async (c) => {
+        done += Math.min(opts.n, (c + 1) * size) - c * size;
+        if (opts.progress) await opts.progress(done); // (no report after a failure or an interrupt)
+      });
     opts.read?.(memory.buffer);
   });
 }
