@@ -2605,6 +2605,157 @@ static napi_value StoreRowsF32(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * The kd-tree's build (lib/neighbors/kdtree.ts kdBuild / kdSplit / quickselect, operation for
+ * operation, so the same perm, ranges, children and boxes): each node's box a dimension at a
+ * time, the split at the median of the widest coordinate by a median-of-three quickselect (ties
+ * by row index). In JavaScript the build was 12% of a Fig1 20000 x 2 table's CPU time, most of it
+ * while the queries waited.
+ */
+typedef struct {
+  int32_t *perm, *start, *end, *left, *right;
+  double *lo, *hi;
+  const double *src64;
+  const float *src32;
+  int D, leaf, err;
+  int64_t nodeCap;
+} KdBuilder;
+
+/* coordinate dim of the point at tree position p (a copy of the coordinates moved with perm, read
+   in sequence, was no faster: the partitions' mispredicted branches dominate) */
+static inline double kbKey(const KdBuilder *b, int p, int dim) {
+  const int64_t o = (int64_t)b->perm[p] * b->D + dim;
+  return b->src64 ? b->src64[o] : (double)b->src32[o];
+}
+
+#define KB_LESS(a, ia, c, ic) ((a) < (c) || ((a) == (c) && (ia) < (ic)))
+
+/* quickselect: moves the element of rank kth (by coordinate dim, ties by row index) into place */
+static void kbSelect(const KdBuilder *b, int dim, int l, int r, int kth) {
+  const int32_t *perm = b->perm;
+  while (r > l) {
+    const int m = (l + r) >> 1;
+    int a = l, c = m, z = r;
+    if (KB_LESS(kbKey(b, c, dim), perm[c], kbKey(b, a, dim), perm[a])) { const int t = a; a = c; c = t; }
+    if (KB_LESS(kbKey(b, z, dim), perm[z], kbKey(b, c, dim), perm[c])) {
+      c = z;
+      if (KB_LESS(kbKey(b, c, dim), perm[c], kbKey(b, a, dim), perm[a])) c = a;
+    }
+    const double pv = kbKey(b, c, dim);
+    const int32_t pi = perm[c];
+    int i = l, j = r;
+    while (i <= j) {
+      while (KB_LESS(kbKey(b, i, dim), perm[i], pv, pi)) i++;
+      while (KB_LESS(pv, pi, kbKey(b, j, dim), perm[j])) j--;
+      if (i <= j) { const int32_t t = b->perm[i]; b->perm[i] = b->perm[j]; b->perm[j] = t; i++; j--; }
+    }
+    if (kth <= j) r = j;
+    else if (kth >= i) l = i;
+    else return;
+  }
+}
+
+/* kdSplit: node's range and box, then the split; the middle, or -1 for a leaf */
+static int kbSplit(KdBuilder *b, int s, int e, int node) {
+  if (node < 0 || node >= b->nodeCap) { b->err = 1; return -1; }
+  const int D = b->D;
+  b->start[node] = s;
+  b->end[node] = e;
+  double *lo = b->lo + (int64_t)node * D, *hi = b->hi + (int64_t)node * D;
+  for (int t = 0; t < D; t++) {
+    double mn = INFINITY, mx = -INFINITY;
+    for (int p = s; p < e; p++) {
+      const double v = kbKey(b, p, t);
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    lo[t] = mn;
+    hi[t] = mx;
+  }
+  if (e - s <= b->leaf) { b->left[node] = -1; b->right[node] = -1; return -1; }
+  int dim = 0;
+  double width = -1;
+  for (int t = 0; t < D; t++) { const double w = hi[t] - lo[t]; if (w > width) { width = w; dim = t; } }
+  if (!(width > 0)) { b->left[node] = -1; b->right[node] = -1; return -1; }
+  const int mid = (s + e) >> 1;
+  kbSelect(b, dim, s, e - 1, mid);
+  return mid;
+}
+
+/* kdBuild: the subtree of [s, e) as node, its descendants from next on in preorder; the next free node */
+static int kbBuild(KdBuilder *b, int s, int e, int node, int next) {
+  const int mid = kbSplit(b, s, e, node);
+  if (mid < 0 || b->err) return next;
+  b->left[node] = next;
+  next = kbBuild(b, s, mid, next, next + 1);
+  if (b->err) return next;
+  b->right[node] = next;
+  return kbBuild(b, mid, e, next, next + 1);
+}
+
+static void *kbTyped(napi_env env, napi_value v, napi_typedarray_type want, napi_typedarray_type alt, napi_typedarray_type *got, size_t *len) {
+  napi_typedarray_type type;
+  size_t offset;
+  void *data;
+  napi_value ab;
+  bool isTyped = false;
+  if (napi_is_typedarray(env, v, &isTyped) != napi_ok || !isTyped) return NULL;
+  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &offset) != napi_ok || (type != want && type != alt)) return NULL;
+  if (got) *got = type;
+  return data;
+}
+
+/*
+ * kd_build(perm, src, start, end, left, right, lo, hi, D, s, e, leaf, node, next, splitOnly):
+ * kdBuild (returns the next free node), or with splitOnly kdSplit (returns the middle or -1).
+ * perm, start, end, left, right: Int32Array; src: Float64Array or Float32Array (rows of D); lo,
+ * hi: Float64Array. Throws when a node or a row falls outside the arrays given.
+ */
+static napi_value KdBuild(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const char *usage = "kd_build(perm, src, start, end, left, right, lo, hi, D, s, e, leaf, node, next, splitOnly)";
+  if (argc < 15) { napi_throw_type_error(env, NULL, usage); return NULL; }
+  KdBuilder b;
+  size_t lens[8];
+  napi_typedarray_type srcType = napi_float64_array;
+  b.perm = (int32_t *)kbTyped(env, argv[0], napi_int32_array, napi_int32_array, NULL, &lens[0]);
+  void *src = kbTyped(env, argv[1], napi_float64_array, napi_float32_array, &srcType, &lens[1]);
+  b.start = (int32_t *)kbTyped(env, argv[2], napi_int32_array, napi_int32_array, NULL, &lens[2]);
+  b.end = (int32_t *)kbTyped(env, argv[3], napi_int32_array, napi_int32_array, NULL, &lens[3]);
+  b.left = (int32_t *)kbTyped(env, argv[4], napi_int32_array, napi_int32_array, NULL, &lens[4]);
+  b.right = (int32_t *)kbTyped(env, argv[5], napi_int32_array, napi_int32_array, NULL, &lens[5]);
+  b.lo = (double *)kbTyped(env, argv[6], napi_float64_array, napi_float64_array, NULL, &lens[6]);
+  b.hi = (double *)kbTyped(env, argv[7], napi_float64_array, napi_float64_array, NULL, &lens[7]);
+  double a[7];
+  for (int t = 0; t < 7; t++) {
+    if (napi_get_value_double(env, argv[8 + t], &a[t]) != napi_ok) { napi_throw_type_error(env, NULL, usage); return NULL; }
+  }
+  if (!b.perm || !src || !b.start || !b.end || !b.left || !b.right || !b.lo || !b.hi) { napi_throw_type_error(env, NULL, usage); return NULL; }
+  b.D = (int)a[0];
+  b.leaf = (int)a[3];
+  b.err = 0;
+  const int s0 = (int)a[1], e0 = (int)a[2], node = (int)a[4], next = (int)a[5];
+  size_t cap = lens[2];
+  for (int t = 3; t < 6; t++) if (lens[t] < cap) cap = lens[t];
+  if (b.D < 1) { napi_throw_range_error(env, NULL, "kd_build: D must be at least 1"); return NULL; }
+  if (lens[6] / (size_t)b.D < cap) cap = lens[6] / (size_t)b.D;
+  if (lens[7] / (size_t)b.D < cap) cap = lens[7] / (size_t)b.D;
+  b.nodeCap = (int64_t)cap;
+  // every row of perm[s0, e0) must be a row of src
+  int bad = s0 < 0 || e0 < s0 || (size_t)e0 > lens[0];
+  for (int p = s0; !bad && p < e0; p++) bad = b.perm[p] < 0 || ((size_t)b.perm[p] + 1) * (size_t)b.D > lens[1];
+  if (bad) { napi_throw_range_error(env, NULL, "kd_build: the range or a row of perm falls outside the arrays"); return NULL; }
+  b.src64 = srcType == napi_float64_array ? (const double *)src : NULL;
+  b.src32 = srcType == napi_float32_array ? (const float *)src : NULL;
+  const int r = a[6] != 0 ? kbSplit(&b, s0, e0, node) : kbBuild(&b, s0, e0, node, next);
+  if (b.err) { napi_throw_range_error(env, NULL, "kd_build: the tree needs more nodes than its arrays hold"); return NULL; }
+  napi_value out;
+  napi_create_int32(env, r, &out);
+  return out;
+}
+
 /* max_abs(values: Float64Array or Float32Array): the largest |value| (lib/neighbors/scale.ts maxAbs; NaN: skipped, as Math.abs(NaN) > a is false) */
 static napi_value MaxAbs(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -2692,6 +2843,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "store_rows_f32", fn);
   napi_create_function(env, "max_abs", NAPI_AUTO_LENGTH, MaxAbs, NULL, &fn);
   napi_set_named_property(env, exports, "max_abs", fn);
+  napi_create_function(env, "kd_build", NAPI_AUTO_LENGTH, KdBuild, NULL, &fn);
+  napi_set_named_property(env, exports, "kd_build", fn);
   napi_create_function(env, "kd_rows", NAPI_AUTO_LENGTH, KdRows, NULL, &fn);
   napi_set_named_property(env, exports, "kd_rows", fn);
   napi_create_function(env, "exact_l2_f64", NAPI_AUTO_LENGTH, ExactL2F64, NULL, &fn);

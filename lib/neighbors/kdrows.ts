@@ -17,7 +17,7 @@
  */
 import type { Matrix } from '../matrix';
 import { sharedRows } from './inorder';
-import { KD_LEAF, KdTree, kdBuild, kdMaxNodes, kdNodeArrays, kdSplit, quickselect } from './kdtree';
+import { KD_LEAF, KdTree, kdBuild, kdBuildFast, kdMaxNodes, kdNodeArrays, kdSplit, quickselect } from './kdtree';
 import type { Metric } from './metrics';
 import { getPool, ROW_JOB_BASE, runRowJobs } from './pool';
 import { nativeKernelPath } from './native';
@@ -247,7 +247,7 @@ export async function buildKdTreeParallel(X: Matrix, metric: Metric, period: Flo
   src.set(X.data);
   const mid0 = N >> 1, R = 1 + kdMaxNodes(mid0, leaf);
   const t = kdNodeArrays(N, D, leaf, (n) => new SharedArrayBuffer(n), R + kdMaxNodes(N - mid0, leaf));
-  const mid = kdSplit(t.start, t.end, t.left, t.right, t.lo, t.hi, t.perm, src, D, 0, N, leaf, 0);
+  const mid = kdBuildFast(t, src, D, 0, N, leaf, 0, 0, true);
   if (mid < 0) { // the root is a leaf
     t.nodes = 1;
     return new KdTree(X, metric, period, leaf, t);
@@ -260,7 +260,7 @@ export async function buildKdTreeParallel(X: Matrix, metric: Metric, period: Flo
   await pool.exclusive(async () => {
     const memory = pool.memoryFor(ROW_JOB_BASE);
     await Promise.all([[0, mid, 1], [mid, N, R]].map(([s, e, node], i) => pool.callJs(i, KD_BUILD_BUNDLE, 'runBuild', memory,
-      { ...views, src, D, leaf, s, e, node, ret, slot: i })));
+      { ...views, src, D, leaf, s, e, node, ret, slot: i, native: nativeKernelPath() })));
   });
   if (ret[0] > R) throw new Error(`KdTree: the left subtree took ${ret[0] - 1} nodes, more than its room (${R - 1})`);
   t.nodes = ret[1];
@@ -272,8 +272,10 @@ const KD_BUILD_BUNDLE = {
   src: `${quickselect.toString()}
 ${kdSplit.toString()}
 ${kdBuild.toString()}
-function runBuild(buf, a) {
-  a.ret[a.slot] = kdBuild(a.start, a.end, a.left, a.right, a.lo, a.hi, a.perm, a.src, a.D, a.s, a.e, a.leaf, a.node, a.node + 1);
+function runBuild(buf, a, nat) { // native/knn.c kd_build where it is built: the same tree
+  a.ret[a.slot] = nat && nat.kd_build
+    ? nat.kd_build(a.perm, a.src, a.start, a.end, a.left, a.right, a.lo, a.hi, a.D, a.s, a.e, a.leaf, a.node, a.node + 1, 0)
+    : kdBuild(a.start, a.end, a.left, a.right, a.lo, a.hi, a.perm, a.src, a.D, a.s, a.e, a.leaf, a.node, a.node + 1);
 }
 return { runBuild };`,
 };

@@ -1,7 +1,9 @@
-import { afterAll, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { computeNeighbors, computeNeighborsSync, lastNeighborStats, shutdownNeighborPool, type Metric } from '../../lib/neighbors';
 import { buildKdTreeParallel, KD_PARALLEL_MIN } from '../../lib/neighbors/kdrows';
-import { KdTree } from '../../lib/neighbors/kdtree';
+import { KD_LEAF, KdTree, kdBuild, kdNodeArrays, kdSplit, type NativeKdBuild } from '../../lib/neighbors/kdtree';
 import { resetNativeKernel } from '../../lib/neighbors/native';
 import { gaussian, grid } from './helpers';
 
@@ -63,12 +65,15 @@ it('the workers\' native and JavaScript kd-tree rows give the single-thread tabl
   }
 }, 300_000);
 
-// The tree built on two workers (the root's split here, its two subtrees at once) has the serial
-// build's splits: the same permutation, and node for node (walked together) the same ranges and boxes.
+// The tree built on two workers (the root's split here, its two subtrees at once; native where
+// built) has the serial JavaScript build's splits: the same permutation, and node for node (walked together) the same ranges and boxes.
 it('the kd-tree built on two workers is the serial build\'s tree (permutation, ranges, boxes)', async () => {
   const N = KD_PARALLEL_MIN + 300;
   for (const X of [gaussian(N, 2, 21), grid(N, 3, 22, 4), grid(N, 2, 23, 3), gaussian(N, 8, 24)]) {
-    const a = new KdTree(X, 'euclidean', null), b = await buildKdTreeParallel(X, 'euclidean', null, 2);
+    // the reference built by the JavaScript kdBuild (KdTree's own build is native where built)
+    const nodes = kdNodeArrays(X.rows, X.cols, KD_LEAF, (n) => new ArrayBuffer(n));
+    nodes.nodes = kdBuild(nodes.start, nodes.end, nodes.left, nodes.right, nodes.lo, nodes.hi, nodes.perm, X.data, X.cols, 0, X.rows, KD_LEAF, 0, 1);
+    const a = new KdTree(X, 'euclidean', null, KD_LEAF, nodes), b = await buildKdTreeParallel(X, 'euclidean', null, 2);
     expect(Buffer.from(b.perm.buffer, b.perm.byteOffset, b.perm.byteLength).equals(Buffer.from(a.perm.buffer, a.perm.byteOffset, a.perm.byteLength))).toBe(true);
     expect(Array.from(b.pts)).toEqual(Array.from(a.pts));
     let walked = 0;
@@ -82,4 +87,37 @@ it('the kd-tree built on two workers is the serial build\'s tree (permutation, r
     walk(0, 0);
     expect(walked).toBe(a.nodes);
   }
+});
+
+// native/knn.c kd_build (the workers' and the main thread's build where the accelerator is built)
+// against the JavaScript kdBuild / kdSplit, array for array: float64 and float32 coordinates,
+// ties (integer grids, every point repeated), D = 1 to 8, and splitOnly (the root's split).
+const nativeKnn = join(__dirname, '..', '..', 'dist', 'native', 'knn.node');
+const nativeBuild = existsSync(nativeKnn) ? (require(nativeKnn) as { supported?: boolean; kd_build?: NativeKdBuild }) : null;
+describe.runIf(!!nativeBuild?.supported)('the native kd-tree build', () => {
+  it('is kdBuild\'s tree (permutation, ranges, children, boxes) and kdSplit\'s split, and refuses arrays too short', () => {
+    const build = nativeBuild?.kd_build as NativeKdBuild;
+    const cases = [gaussian(5000, 2, 31), grid(3000, 3, 32, 4), grid(700, 2, 33, 1), gaussian(2000, 8, 34), gaussian(33, 1, 35), gaussian(1, 3, 36), grid(4100, 5, 37, 3)];
+    for (const X of cases) {
+      for (const f32 of [false, true]) {
+        const src = f32 ? Float32Array.from(X.data) : Float64Array.from(X.data);
+        const N = X.rows, D = X.cols;
+        for (const splitOnly of [false, true]) {
+          const a = kdNodeArrays(N, D, KD_LEAF, (n) => new ArrayBuffer(n)), b = kdNodeArrays(N, D, KD_LEAF, (n) => new ArrayBuffer(n));
+          const ra = splitOnly ? kdSplit(a.start, a.end, a.left, a.right, a.lo, a.hi, a.perm, src, D, 0, N, KD_LEAF, 0)
+            : kdBuild(a.start, a.end, a.left, a.right, a.lo, a.hi, a.perm, src, D, 0, N, KD_LEAF, 0, 1);
+          const rb = build(b.perm, src, b.start, b.end, b.left, b.right, b.lo, b.hi, D, 0, N, KD_LEAF, 0, 1, splitOnly ? 1 : 0);
+          expect(rb).toBe(ra);
+          for (const k of ['perm', 'start', 'end', 'left', 'right', 'lo', 'hi'] as const) {
+            const x = a[k], y = b[k];
+            expect(Buffer.from(y.buffer, y.byteOffset, y.byteLength).equals(Buffer.from(x.buffer, x.byteOffset, x.byteLength)), `${N} x ${D} ${k}`).toBe(true);
+          }
+        }
+      }
+    }
+    // node arrays with room for 3 nodes: refused, not written past
+    const X = gaussian(500, 2, 38), b = kdNodeArrays(500, 2, KD_LEAF, (n) => new ArrayBuffer(n), 3);
+    expect(() => build(b.perm, X.data as Float64Array, b.start, b.end, b.left, b.right, b.lo, b.hi, 2, 0, 500, KD_LEAF, 0, 1, 0)).toThrow(/more nodes than its arrays hold/);
+    expect(() => build(b.perm, X.data as Float64Array, b.start, b.end, b.left, b.right, b.lo, b.hi, 2, 0, 501, KD_LEAF, 0, 1, 0)).toThrow(/outside the arrays/);
+  });
 });
