@@ -2756,6 +2756,54 @@ static napi_value KdBuild(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * overlap_counts(ia: Int32Array, wa, ib: Int32Array, wb, k, out: Float64Array): for each of the
+ * out.length rows, the number of indices among columns 1..k of row i of ia (stride wa) that are
+ * also among columns 1..k of row i of ib (stride wb), over k (lib/compare/overlap.ts
+ * dataOverlapPerPoint; the same division, so the same bits). Every index must be in [0, rows).
+ * JavaScript took 4 ms for 20000 rows at k = 30. Returns 0, or -1 when an index is out of range
+ * (nothing is then relied on: the caller recomputes in JavaScript, which reports it).
+ */
+static napi_value OverlapCounts(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const char *usage = "overlap_counts(ia: Int32Array, wa, ib: Int32Array, wb, k, out: Float64Array)";
+  if (argc < 6) { napi_throw_type_error(env, NULL, usage); return NULL; }
+  size_t la, lb, lo;
+  const int32_t *ia = (const int32_t *)kbTyped(env, argv[0], napi_int32_array, napi_int32_array, NULL, &la);
+  const int32_t *ib = (const int32_t *)kbTyped(env, argv[2], napi_int32_array, napi_int32_array, NULL, &lb);
+  double *out = (double *)kbTyped(env, argv[5], napi_float64_array, napi_float64_array, NULL, &lo);
+  double a[3];
+  if (!ia || !ib || !out || napi_get_value_double(env, argv[1], &a[0]) != napi_ok || napi_get_value_double(env, argv[3], &a[1]) != napi_ok
+    || napi_get_value_double(env, argv[4], &a[2]) != napi_ok) { napi_throw_type_error(env, NULL, usage); return NULL; }
+  const int64_t wa = (int64_t)a[0], wb = (int64_t)a[1], k = (int64_t)a[2], N = (int64_t)lo;
+  if (k < 1 || wa <= k || wb <= k || (int64_t)la < N * wa || (int64_t)lb < N * wb) { napi_throw_range_error(env, NULL, "overlap_counts: the tables are too short for k"); return NULL; }
+  int32_t *stamp = (int32_t *)malloc(sizeof(int32_t) * (size_t)(N > 0 ? N : 1));
+  if (!stamp) { napi_throw_error(env, NULL, "overlap_counts: out of memory"); return NULL; }
+  for (int64_t i = 0; i < N; i++) stamp[i] = -1;
+  int bad = 0;
+  for (int64_t i = 0; i < N && !bad; i++) {
+    const int32_t *ra = ia + i * wa, *rb = ib + i * wb;
+    for (int64_t m = 1; m <= k; m++) {
+      const int32_t x = ra[m];
+      if (x < 0 || x >= N) { bad = 1; break; }
+      stamp[x] = (int32_t)i;
+    }
+    int c = 0;
+    for (int64_t m = 1; m <= k && !bad; m++) {
+      const int32_t x = rb[m];
+      if (x < 0 || x >= N) { bad = 1; break; }
+      c += stamp[x] == (int32_t)i;
+    }
+    out[i] = (double)c / (double)k;
+  }
+  free(stamp);
+  napi_value r;
+  napi_create_int32(env, bad ? -1 : 0, &r);
+  return r;
+}
+
 /* max_abs(values: Float64Array or Float32Array): the largest |value| (lib/neighbors/scale.ts maxAbs; NaN: skipped, as Math.abs(NaN) > a is false) */
 static napi_value MaxAbs(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -2843,6 +2891,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "store_rows_f32", fn);
   napi_create_function(env, "max_abs", NAPI_AUTO_LENGTH, MaxAbs, NULL, &fn);
   napi_set_named_property(env, exports, "max_abs", fn);
+  napi_create_function(env, "overlap_counts", NAPI_AUTO_LENGTH, OverlapCounts, NULL, &fn);
+  napi_set_named_property(env, exports, "overlap_counts", fn);
   napi_create_function(env, "kd_build", NAPI_AUTO_LENGTH, KdBuild, NULL, &fn);
   napi_set_named_property(env, exports, "kd_build", fn);
   napi_create_function(env, "kd_rows", NAPI_AUTO_LENGTH, KdRows, NULL, &fn);

@@ -107,3 +107,46 @@ describe('neighbourhood overlaps', () => {
     await expect(d.returnDataOverlap({})).rejects.toThrow(/second data set/);
   });
 });
+
+describe('the per-point overlap counts', () => {
+  // native/knn.c overlap_counts where the accelerator is built, the JavaScript loop otherwise (and
+  // when the tables are not Int32Array): both against a plain set intersection, on tables of random
+  // rows with repeats across rows, different widths and k from 1 to the narrower table's maxk.
+  it('are the sizes of the sets\' intersections over k, with and without the native kernel', async () => {
+    const { dataOverlapPerPoint } = await import('../../lib/compare/overlap');
+    const { resetNativeKernel } = await import('../../lib/neighbors/native');
+    const rng = new SeededRng(91);
+    const N = 3000;
+    const table = (maxk: number) => {
+      const ix = new Int32Array(N * (maxk + 1));
+      for (let i = 0; i < N; i++) {
+        ix[i * (maxk + 1)] = i;
+        const row = new Set<number>();
+        while (row.size < maxk) row.add(Math.floor(rng.random() * 60) + (i % 50)); // small sets: many shared indices
+        let m = 1;
+        for (const v of row) ix[i * (maxk + 1) + m++] = v;
+      }
+      return { n: N, maxk, indices: ix };
+    };
+    const a = table(40), b = table(25);
+    const saved = process.env.DADALAB_NATIVE;
+    try {
+      for (const mode of ['native', 'js']) {
+        process.env.DADALAB_NATIVE = mode === 'js' ? '0' : '';
+        resetNativeKernel();
+        for (const k of [1, 7, 25]) {
+          const got = dataOverlapPerPoint(a, b, k);
+          for (let i = 0; i < N; i++) {
+            const sa = new Set(a.indices.subarray(i * 41 + 1, i * 41 + 1 + k));
+            let c = 0;
+            for (const v of b.indices.subarray(i * 26 + 1, i * 26 + 1 + k)) if (sa.has(v)) c++;
+            expect(got[i], `${mode} k ${k} row ${i}`).toBe(c / k);
+          }
+        }
+      }
+    } finally {
+      if (saved === undefined) delete process.env.DADALAB_NATIVE; else process.env.DADALAB_NATIVE = saved;
+      resetNativeKernel();
+    }
+  });
+});
