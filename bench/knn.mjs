@@ -93,15 +93,16 @@ try {
     console.log(`round ${r + 1} done; ${machineLine()}`);
   }
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`\n${'data'.padEnd(28)} ${pad('engine', 16)} ${pad('dadalab s', 10)} ${pad('sklearn s', 10)} ${pad('ratio', 6)} ${pad('target', 7)} ${pad('GFLOP/s', 8)} ${pad('of peak', 8)} ${pad('sk GFLOP/s', 10)} ${pad('sk of peak', 10)}  mean k-th distance (dadalab | sklearn)`);
+  console.log(`\n${'data'.padEnd(28)} ${pad('engine', 23)} ${pad('dadalab s', 10)} ${pad('sklearn s', 10)} ${pad('ratio', 6)} ${pad('target', 7)} ${pad('GFLOP/s', 8)} ${pad('of peak', 8)} ${pad('sk GFLOP/s', 10)} ${pad('sk of peak', 10)}  mean k-th distance (dadalab | sklearn)`);
   for (const c of cells) {
     const ta = median(c.ours), tb = c.theirs.length ? median(c.theirs) : NaN;
     const ratio = c.theirs.length === c.ours.length ? median(c.ours.map((v, i) => v / c.theirs[i])) : NaN;
     const flops = c.N * c.N * c.D; // each pair once (symmetric kernels): N^2 / 2 pairs x 2 D
     const brute = c.algo === 'brute';
     const gf = flops / ta / 1e9, sgf = 2 * flops / tb / 1e9;
-    const eng = `${c.stats.engine}${c.stats.path ? '/' + c.stats.path : ''}`;
-    console.log(`${c.name.padEnd(28)} ${pad(eng, 16)} ${pad(ta.toFixed(3), 10)} ${pad(Number.isNaN(tb) ? '-' : tb.toFixed(3), 10)} ${pad(Number.isNaN(ratio) ? '-' : ratio.toFixed(2), 6)} ${pad(brute ? '0.5' : '0.7', 7)} `
+    // the engine, its driver and the stage-1 kernel that ran (native: the C accelerator)
+    const eng = `${c.stats.engine}${c.stats.path ? '/' + c.stats.path : ''}${c.stats.kernel ? ' ' + c.stats.kernel : ''}`;
+    console.log(`${c.name.padEnd(28)} ${pad(eng, 23)} ${pad(ta.toFixed(3), 10)} ${pad(Number.isNaN(tb) ? '-' : tb.toFixed(3), 10)} ${pad(Number.isNaN(ratio) ? '-' : ratio.toFixed(2), 6)} ${pad(brute ? '0.5' : '0.7', 7)} `
       + `${pad(brute ? gf.toFixed(1) : '-', 8)} ${pad(brute && peak32 ? (100 * gf / peak32).toFixed(0) + '%' : '-', 8)} ${pad(brute && !Number.isNaN(tb) ? sgf.toFixed(1) : '-', 10)} `
       + `${pad(brute && peak64 && !Number.isNaN(tb) ? (100 * sgf / peak64).toFixed(0) + '% f64' : '-', 10)}  ${c.meanK.toFixed(6)} | ${c.skMeanK?.toFixed(6) ?? '-'}`);
   }
