@@ -2693,7 +2693,8 @@ static int kbBuild(KdBuilder *b, int s, int e, int node, int next) {
   return kbBuild(b, mid, e, next, next + 1);
 }
 
-static void *kbTyped(napi_env env, napi_value v, napi_typedarray_type want, napi_typedarray_type alt, napi_typedarray_type *got, size_t *len) {
+/* The data of a typed array argument of type `want` or `alt` (its type in *got, its length in *len), or NULL. */
+static void *typedArrayArg(napi_env env, napi_value v, napi_typedarray_type want, napi_typedarray_type alt, napi_typedarray_type *got, size_t *len) {
   napi_typedarray_type type;
   size_t offset;
   void *data;
@@ -2720,14 +2721,14 @@ static napi_value KdBuild(napi_env env, napi_callback_info info) {
   KdBuilder b;
   size_t lens[8];
   napi_typedarray_type srcType = napi_float64_array;
-  b.perm = (int32_t *)kbTyped(env, argv[0], napi_int32_array, napi_int32_array, NULL, &lens[0]);
-  void *src = kbTyped(env, argv[1], napi_float64_array, napi_float32_array, &srcType, &lens[1]);
-  b.start = (int32_t *)kbTyped(env, argv[2], napi_int32_array, napi_int32_array, NULL, &lens[2]);
-  b.end = (int32_t *)kbTyped(env, argv[3], napi_int32_array, napi_int32_array, NULL, &lens[3]);
-  b.left = (int32_t *)kbTyped(env, argv[4], napi_int32_array, napi_int32_array, NULL, &lens[4]);
-  b.right = (int32_t *)kbTyped(env, argv[5], napi_int32_array, napi_int32_array, NULL, &lens[5]);
-  b.lo = (double *)kbTyped(env, argv[6], napi_float64_array, napi_float64_array, NULL, &lens[6]);
-  b.hi = (double *)kbTyped(env, argv[7], napi_float64_array, napi_float64_array, NULL, &lens[7]);
+  b.perm = (int32_t *)typedArrayArg(env, argv[0], napi_int32_array, napi_int32_array, NULL, &lens[0]);
+  void *src = typedArrayArg(env, argv[1], napi_float64_array, napi_float32_array, &srcType, &lens[1]);
+  b.start = (int32_t *)typedArrayArg(env, argv[2], napi_int32_array, napi_int32_array, NULL, &lens[2]);
+  b.end = (int32_t *)typedArrayArg(env, argv[3], napi_int32_array, napi_int32_array, NULL, &lens[3]);
+  b.left = (int32_t *)typedArrayArg(env, argv[4], napi_int32_array, napi_int32_array, NULL, &lens[4]);
+  b.right = (int32_t *)typedArrayArg(env, argv[5], napi_int32_array, napi_int32_array, NULL, &lens[5]);
+  b.lo = (double *)typedArrayArg(env, argv[6], napi_float64_array, napi_float64_array, NULL, &lens[6]);
+  b.hi = (double *)typedArrayArg(env, argv[7], napi_float64_array, napi_float64_array, NULL, &lens[7]);
   double a[7];
   for (int t = 0; t < 7; t++) {
     if (napi_get_value_double(env, argv[8 + t], &a[t]) != napi_ok) { napi_throw_type_error(env, NULL, usage); return NULL; }
@@ -2762,7 +2763,7 @@ static napi_value KdBuild(napi_env env, napi_callback_info info) {
  * also among columns 1..k of row i of ib (stride wb), over k (lib/compare/overlap.ts
  * dataOverlapPerPoint; the same division, so the same bits). Every index must be in [0, rows).
  * JavaScript took 4 ms for 20000 rows at k = 30. Returns 0, or -1 when an index is out of range
- * (nothing is then relied on: the caller recomputes in JavaScript, which reports it).
+ * (out is then not relied on: the caller runs its JavaScript loop instead).
  */
 static napi_value OverlapCounts(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -2771,9 +2772,9 @@ static napi_value OverlapCounts(napi_env env, napi_callback_info info) {
   const char *usage = "overlap_counts(ia: Int32Array, wa, ib: Int32Array, wb, k, out: Float64Array)";
   if (argc < 6) { napi_throw_type_error(env, NULL, usage); return NULL; }
   size_t la, lb, lo;
-  const int32_t *ia = (const int32_t *)kbTyped(env, argv[0], napi_int32_array, napi_int32_array, NULL, &la);
-  const int32_t *ib = (const int32_t *)kbTyped(env, argv[2], napi_int32_array, napi_int32_array, NULL, &lb);
-  double *out = (double *)kbTyped(env, argv[5], napi_float64_array, napi_float64_array, NULL, &lo);
+  const int32_t *ia = (const int32_t *)typedArrayArg(env, argv[0], napi_int32_array, napi_int32_array, NULL, &la);
+  const int32_t *ib = (const int32_t *)typedArrayArg(env, argv[2], napi_int32_array, napi_int32_array, NULL, &lb);
+  double *out = (double *)typedArrayArg(env, argv[5], napi_float64_array, napi_float64_array, NULL, &lo);
   double a[3];
   if (!ia || !ib || !out || napi_get_value_double(env, argv[1], &a[0]) != napi_ok || napi_get_value_double(env, argv[3], &a[1]) != napi_ok
     || napi_get_value_double(env, argv[4], &a[2]) != napi_ok) { napi_throw_type_error(env, NULL, usage); return NULL; }
