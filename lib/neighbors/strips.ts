@@ -11,7 +11,7 @@ import { wasmMetric } from './options';
 import { nativeHas } from './native';
 import { getPool, pipeline } from './pool';
 import {
-  align16, collectFinished, countParams, finishedFallbacks, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
+  align16, collectFinished, countParams, loadKnnModule, prepareWasm, prepareWasmLayout, rankOutputBytes, rankPlan, rankSetup, setupMessage,
   slotLayout, type Precision,
 } from './wasm';
 
