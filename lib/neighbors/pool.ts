@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { certifyTableRows, countRanks, rankRows } from './ranks';
 import { duplicateRows, groupsOf, refineRows } from './refine';
-import { exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './wasm';
+import { countRecomputed, exactCandidates, GrowingMemory, memoryId, type WasmMemory } from './wasm';
 
 /**
  * A persistent pool of worker threads that run the WebAssembly kernels on a shared
@@ -132,16 +132,11 @@ function runFinish(f) { // rows [a, a + rows) of the region at base (room for ca
     st[r] = 2;
   });
 }
-// The number of rows of a finished block that the second pass recomputed (status 2), for a block
-// whose region the next message reuses (wasm.ts finishedFallbacks, which reads it on the main thread)
+// The rows of a finished block that the second pass recomputed, counted here for a block whose
+// region the next message reuses (wasm.ts countRecomputed, which finishedFallbacks runs on the main thread)
+const countRecomputed = ${countRecomputed.toString()};
 function finishedCount(f) {
-  const st = new Int32Array(mem.buffer, finishOffsets(f).sOff + f.a * 4, f.rows);
-  let n = 0;
-  for (let r = 0; r < f.rows; r++) {
-    if (st[r] === 2) n++;
-    else if (st[r] !== 0) throw new Error('neighbour row ' + (f.q0 + r) + ' was left unfinished (status ' + st[r] + ')');
-  }
-  return n;
+  return countRecomputed(new Int32Array(mem.buffer, finishOffsets(f).sOff + f.a * 4, f.rows), f.rows, f.q0);
 }
 // The finished rows [q0, q0 + rows) copied to the table's shared rows (lib/neighbors/inorder.ts sharedRows)
 function copyOut(f) {

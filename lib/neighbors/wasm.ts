@@ -421,13 +421,20 @@ export function collectFinished(p: WasmPlan, r0: number, r1: number, base: numbe
 }
 /** The number of rows among [r0, r1) (finished into a region) that were recomputed (status 2); throws on a row left unfinished. */
 export function finishedFallbacks(p: WasmPlan, r0: number, r1: number, base: number, cap: number, a: number): number {
-  const rows = r1 - r0, status = finishViews(p, base, cap, a, rows).status;
-  let fallbacks = 0;
+  return countRecomputed(finishViews(p, base, cap, a, r1 - r0).status, r1 - r0, r0);
+}
+/**
+ * The rows of a finished block's status (rows r0 on) that the second pass recomputed (status 2);
+ * throws on a row left unfinished. Standalone: the pool's workers run its source too (a worker that
+ * reuses its slot for its next block counts its blocks itself).
+ */
+export function countRecomputed(status: Int32Array, rows: number, r0: number): number {
+  let n = 0;
   for (let r = 0; r < rows; r++) {
-    if (status[r] === 2) fallbacks++;
+    if (status[r] === 2) n++;
     else if (status[r] !== 0) throw new Error(`neighbour row ${r0 + r} was left unfinished (status ${status[r]})`);
   }
-  return fallbacks;
+  return n;
 }
 
 /** The plan's constants of the second pass (refine.ts). */
